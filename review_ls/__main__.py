@@ -1,0 +1,5 @@
+"""`python -m review_ls` runs the command-line interface."""
+
+from review_ls.cli import main
+
+raise SystemExit(main())

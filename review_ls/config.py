@@ -1,0 +1,355 @@
+"""Configuration: `[tool.review-ls]` in pyproject.toml, resolved into per-file `Settings`.
+
+`ProjectConfig` is what one pyproject.toml says; `Settings` is what the engine and the rules see
+for one file (per-file ignores already applied). Invalid configuration raises `ConfigError`, whose
+text is one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from review_ls.engine.model import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+SECTION = "tool.review-ls"
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".review-ls-cache",
+    "__pycache__",
+    "__pypackages__",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    ".eggs",
+)
+
+
+class ConfigError(Exception):
+    """Invalid configuration; `str()` is one line naming the file and the key."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: [{SECTION}] {key}: {problem}")
+        self.source = source
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the engine needs to analyse one file. Hashable, so rule sets can be cached by it."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    report_syntax_errors: bool = True
+
+    def is_enabled(self, code: str) -> bool:
+        """True when `code` is selected and not ignored (the more specific selector wins)."""
+        selected = _best_match(code, self.select)
+        if selected is None:
+            return False
+        ignored = _best_match(code, self.ignore)
+        return ignored is None or selected > ignored
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        """The configured severity of `code` (the most specific override), else `default`."""
+        best: tuple[int, Severity] | None = None
+        for selector, severity in self.severity:
+            if _matches(code, selector) and (best is None or len(selector) > best[0]):
+                best = (len(selector), severity)
+        return best[1] if best else default
+
+    def options_for(self, code: str) -> dict[str, Any]:
+        """The configured options of the rule `code`."""
+        for rule_code, values in self.options:
+            if rule_code == code:
+                return dict(values)
+        return {}
+
+    def with_overrides(self, select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> Settings:
+        """Return settings with `select` replaced (if given) and `ignore` extended."""
+        return replace(
+            self,
+            select=tuple(select) if select is not None else self.select,
+            ignore=(*self.ignore, *ignore),
+        )
+
+
+def _matches(code: str, selector: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+def _best_match(code: str, selectors: tuple[str, ...]) -> int | None:
+    """Length of the most specific selector matching `code` ('ALL' counts as 0), or None."""
+    best: int | None = None
+    for selector in selectors:
+        if _matches(code, selector):
+            length = 0 if selector == "ALL" else len(selector)
+            best = length if best is None else max(best, length)
+    return best
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The `[tool.review-ls]` table of one pyproject.toml (or the defaults when there is none)."""
+
+    root: Path
+    source: str = "<defaults>"
+    settings: Settings = field(default_factory=Settings)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+
+    def settings_for(self, path: Path | str) -> Settings:
+        """The settings of one file: the project's, plus the per-file ignores whose glob matches."""
+        relative = _relative_posix(Path(path), self.root)
+        extra: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if glob_matches(relative, pattern):
+                extra.extend(codes)
+        return self.settings.with_overrides(ignore=extra) if extra else self.settings
+
+    def is_excluded(self, path: Path | str) -> bool:
+        """True when `path` (or a folder above it, up to the root) matches `exclude`/`extend-exclude`."""
+        relative = _relative_posix(Path(path), self.root)
+        patterns = (*self.exclude, *self.extend_exclude)
+        parts = relative.split("/")
+        for index in range(len(parts)):
+            partial = "/".join(parts[: index + 1])
+            name = parts[index]
+            if any(glob_matches(partial, p) or ("/" not in p and fnmatch.fnmatchcase(name, p)) for p in patterns):
+                return True
+        return False
+
+
+def glob_matches(relative_posix: str, pattern: str) -> bool:
+    """Match a root-relative POSIX path against a glob; a pattern without '/' matches any basename."""
+    pattern = pattern.strip().removeprefix("./")
+    if "/" not in pattern.rstrip("/"):
+        return fnmatch.fnmatchcase(relative_posix.rsplit("/", 1)[-1], pattern.rstrip("/")) or fnmatch.fnmatchcase(
+            relative_posix, pattern
+        )
+    return fnmatch.fnmatchcase(relative_posix, pattern.rstrip("/")) or fnmatch.fnmatchcase(
+        relative_posix, pattern.rstrip("/") + "/*"
+    )
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+_KNOWN_KEYS = frozenset(
+    {
+        "select",
+        "extend-select",
+        "ignore",
+        "per-file-ignores",
+        "severity",
+        "exclude",
+        "extend-exclude",
+        "respect-gitignore",
+        "options",
+        "report-syntax-errors",
+    }
+)
+
+
+def load_project_config(pyproject: Path) -> ProjectConfig | None:
+    """Read `[tool.review-ls]` from a pyproject.toml; None when the file has no such table."""
+    source = str(pyproject)
+    try:
+        with pyproject.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, "<toml>", f"not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(source, "<file>", f"cannot read: {exc.strerror or exc}") from None
+    table = document.get("tool", {}).get("review-ls")
+    if table is None:
+        return None
+    return parse_config_table(table, root=pyproject.parent, source=source)
+
+
+def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> ProjectConfig:
+    """Validate a `[tool.review-ls]` table and build the `ProjectConfig` it describes."""
+    from review_ls.rules import all_rules, known_codes
+
+    if not isinstance(table, Mapping):
+        raise ConfigError(source, "<table>", "must be a table")
+    for key in table:
+        if key not in _KNOWN_KEYS:
+            raise ConfigError(source, key, f"unknown key (known keys: {', '.join(sorted(_KNOWN_KEYS))})")
+    codes = known_codes()
+    select = tuple(_selectors(table, "select", source, codes)) if "select" in table else ("ALL",)
+    select = (*select, *_selectors(table, "extend-select", source, codes))
+    ignore = tuple(_selectors(table, "ignore", source, codes))
+    severity: list[tuple[str, Severity]] = []
+    severities = table.get("severity", {})
+    if not isinstance(severities, Mapping):
+        raise ConfigError(source, "severity", "must be a table of code = level")
+    for selector, level in severities.items():
+        _check_selector(selector, f"severity.{selector}", source, codes)
+        try:
+            severity.append((selector, Severity.parse(str(level))))
+        except ValueError as exc:
+            raise ConfigError(source, f"severity.{selector}", str(exc)) from None
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    per_file_table = table.get("per-file-ignores", {})
+    if not isinstance(per_file_table, Mapping):
+        raise ConfigError(source, "per-file-ignores", "must be a table of glob = [codes]")
+    for pattern, selectors in per_file_table.items():
+        key = f"per-file-ignores.{pattern!r}"
+        per_file.append((pattern, tuple(_selector_list(selectors, key, source, codes))))
+    rules_by_code = {rule.code: rule for rule in all_rules()}
+    options: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
+    options_table = table.get("options", {})
+    if not isinstance(options_table, Mapping):
+        raise ConfigError(source, "options", "must be a table of tables, one per rule code")
+    for code, values in options_table.items():
+        rule = rules_by_code.get(str(code).upper())
+        if rule is None:
+            raise ConfigError(source, f"options.{code}", "unknown rule code")
+        if not isinstance(values, Mapping):
+            raise ConfigError(source, f"options.{code}", "must be a table")
+        declared = {option.name: option for option in rule.options}
+        coerced: list[tuple[str, Any]] = []
+        for name, value in values.items():
+            option = declared.get(name)
+            if option is None:
+                known = ", ".join(declared) or "none"
+                raise ConfigError(source, f"options.{code}.{name}", f"unknown option (options of {rule.code}: {known})")
+            try:
+                coerced.append((name, option.coerce(value)))
+            except ValueError as exc:
+                raise ConfigError(source, f"options.{code}.{name}", str(exc)) from None
+        options.append((rule.code, tuple(sorted(coerced))))
+    return ProjectConfig(
+        root=root,
+        source=source,
+        settings=Settings(
+            select=select,
+            ignore=ignore,
+            severity=tuple(severity),
+            options=tuple(options),
+            report_syntax_errors=_bool(table, "report-syntax-errors", True, source),
+        ),
+        per_file_ignores=tuple(per_file),
+        exclude=tuple(_strings(table, "exclude", source)) if "exclude" in table else DEFAULT_EXCLUDE,
+        extend_exclude=tuple(_strings(table, "extend-exclude", source)),
+        respect_gitignore=_bool(table, "respect-gitignore", True, source),
+    )
+
+
+def _bool(table: Mapping[str, Any], key: str, default: bool, source: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(source, key, f"must be true or false, got {value!r}")
+    return value
+
+
+def _strings(table: Mapping[str, Any], key: str, source: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(source, key, "must be a list of strings")
+    return list(value)
+
+
+def _selectors(table: Mapping[str, Any], key: str, source: str, codes: frozenset[str]) -> list[str]:
+    return _selector_list(table.get(key, []), key, source, codes)
+
+
+def _selector_list(value: object, key: str, source: str, codes: frozenset[str]) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(source, key, "must be a list of rule codes or prefixes")
+    selectors = [v.strip().upper() for v in value]
+    for selector in selectors:
+        _check_selector(selector, key, source, codes)
+    return selectors
+
+
+def _check_selector(selector: str, key: str, source: str, codes: frozenset[str]) -> None:
+    if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+        raise ConfigError(source, key, f"unknown rule code or prefix {selector!r}")
+
+
+def validate_selectors(selectors: Iterable[str], origin: str) -> list[str]:
+    """Normalise rule selectors given outside pyproject (CLI, editor); raise ConfigError if unknown."""
+    from review_ls.rules import known_codes
+
+    codes = known_codes()
+    result = [s.strip().upper() for s in selectors if s.strip()]
+    for selector in result:
+        _check_selector(selector, origin, origin, codes)
+    return result
+
+
+class ConfigResolver:
+    """Finds the pyproject.toml that governs each file (walking up) and caches what it read."""
+
+    def __init__(self, fallback_root: Path | None = None) -> None:
+        self._by_directory: dict[Path, ProjectConfig] = {}
+        self._fallback_root = fallback_root or Path.cwd()
+
+    def config_for(self, path: Path) -> ProjectConfig:
+        """The configuration governing `path` (a file or directory)."""
+        path = path.resolve()
+        directory = path if path.is_dir() else path.parent
+        visited: list[Path] = []
+        config: ProjectConfig | None = None
+        for candidate in (directory, *directory.parents):
+            cached = self._by_directory.get(candidate)
+            if cached is not None:
+                config = cached
+                break
+            visited.append(candidate)
+            pyproject = candidate / "pyproject.toml"
+            if pyproject.is_file():
+                config = load_project_config(pyproject)
+                if config is not None:
+                    break
+        if config is None:
+            config = ProjectConfig(root=self._fallback_root.resolve())
+        for directory_seen in visited:
+            self._by_directory[directory_seen] = config
+        return config
+
+    def invalidate(self) -> None:
+        """Forget everything read (a pyproject.toml changed)."""
+        self._by_directory.clear()
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """True when `path` lies inside `root` (after resolving links)."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,134 @@
+"""`analyse_source`: text + settings in, findings out. Shared by the CLI and the server."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from review_ls.config import Settings
+from review_ls.engine.facts import ModuleFacts
+from review_ls.engine.model import AnalysisResult, Finding, Severity, Span
+from review_ls.engine.positions import LineIndex
+from review_ls.engine.rule import Rule
+from review_ls.engine.suppressions import apply_suppressions, find_suppressions, unknown_codes
+from review_ls.engine.walker import Context, Walker
+
+SYNTAX_ERROR = ("RV000", "syntax-error")
+UNKNOWN_SUPPRESSION = ("RV001", "unknown-suppression-code")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The enabled rules for one `Settings`, with the walker that dispatches to them."""
+
+    settings: Settings
+    rules: tuple[Rule, ...]
+    walker: Walker
+    known_codes: frozenset[str]
+
+    def rule(self, code: str) -> Rule | None:
+        """The enabled rule instance with this code."""
+        for rule in self.rules:
+            if rule.code == code:
+                return rule
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def rule_set_for(settings: Settings) -> RuleSet:
+    """Instantiate the rules `settings` enables (cached per settings value)."""
+    from review_ls.rules import all_rules, known_codes
+
+    rules = tuple(
+        cls(settings.options_for(cls.code)) for cls in all_rules() if settings.is_enabled(cls.code) and cls.code not in _META_CODES
+    )
+    return RuleSet(settings=settings, rules=rules, walker=Walker(rules), known_codes=known_codes())
+
+
+_META_CODES = frozenset({SYNTAX_ERROR[0], UNKNOWN_SUPPRESSION[0]})
+
+
+def parse_module(source: str, path: str | None, lines: LineIndex) -> ast.Module | Finding:
+    """Parse `source`; on failure return the RV000 finding that describes why."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences etc. are not our findings
+            return ast.parse(source, filename=path or "<unknown>")
+    except SyntaxError as exc:
+        return syntax_error_finding(exc, lines)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = "source contains a NUL byte" if isinstance(exc, ValueError) else "source is nested too deeply to parse"
+        return _meta_finding(SYNTAX_ERROR, reason, Span(1, 0, 1, 0))
+
+
+def syntax_error_finding(exc: SyntaxError, lines: LineIndex) -> Finding:
+    """Turn a SyntaxError into one RV000 finding at its location."""
+    line = max(exc.lineno or 1, 1)
+    text = lines.line_text(line)
+    col = min(max((exc.offset or 1) - 1, 0), len(text))
+    end_line = exc.end_lineno or line
+    end_col = (exc.end_offset or 0) - 1
+    if end_line < line or (end_line == line and end_col <= col):
+        end_line, end_col = line, min(col + 1, max(len(text), col))
+    return _meta_finding(SYNTAX_ERROR, f"syntax error: {exc.msg}", Span(line, col, end_line, max(end_col, 0)))
+
+
+def _meta_finding(code_and_name: tuple[str, str], message: str, span: Span, severity: Severity = Severity.ERROR) -> Finding:
+    code, name = code_and_name
+    return Finding(code=code, name=name, message=message, span=span, severity=severity, statement_line=span.line)
+
+
+def analyse_source(
+    source: str,
+    path: str | None = None,
+    settings: Settings | None = None,
+    project: Any = None,
+) -> AnalysisResult:
+    """Analyse one file's text with the rules `settings` enable and return its findings."""
+    settings = settings or Settings()
+    rule_set = rule_set_for(settings)
+    lines = LineIndex.from_source(source)
+    parsed = parse_module(source, path, lines)
+    if isinstance(parsed, Finding):
+        return AnalysisResult((), syntax_error=parsed if settings.is_enabled(SYNTAX_ERROR[0]) and settings.report_syntax_errors else None)
+    facts = ModuleFacts.from_module(parsed)
+    errors: list[str] = []
+    raw = walk_statements(rule_set, parsed, parsed.body, lines, facts, path, project, errors)
+    return AnalysisResult(tuple(finish_findings(raw, lines, rule_set)), internal_errors=tuple(errors))
+
+
+def walk_statements(
+    rule_set: RuleSet,
+    module: ast.Module,
+    statements: Sequence[ast.stmt],
+    lines: LineIndex,
+    facts: ModuleFacts,
+    path: str | None,
+    project: Any,
+    errors: list[str],
+) -> list[Finding]:
+    """Run the rules over some top-level statements of `module` (all of them, or the changed ones)."""
+    ctx = Context(path, lines, facts, project)
+    ctx.parents.append(module)
+    return rule_set.walker.walk(statements, ctx, errors)
+
+
+def finish_findings(raw: Iterable[Finding], lines: LineIndex, rule_set: RuleSet) -> list[Finding]:
+    """Apply suppression comments and severity overrides, add RV001 for bad suppressions, sort."""
+    suppressions = find_suppressions(lines.lines)
+    findings = apply_suppressions(raw, suppressions)
+    settings = rule_set.settings
+    if settings.is_enabled(UNKNOWN_SUPPRESSION[0]):
+        for suppression in suppressions.values():
+            unknown = unknown_codes(suppression, rule_set.known_codes)
+            if unknown:
+                message = f"unknown rule code{'s' if len(unknown) > 1 else ''} in suppression: {', '.join(unknown)}"
+                findings.append(_meta_finding(UNKNOWN_SUPPRESSION, message, suppression.span, Severity.WARNING))
+    if settings.severity:
+        findings = [f.with_severity(settings.severity_for(f.code, f.severity)) for f in findings]
+    findings.sort(key=lambda f: (f.span, f.code))
+    return findings

@@ -1,0 +1,51 @@
+"""Small libcst helpers shared by fixes: replacing nodes by identity, turning blocks into statement lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import libcst as cst
+
+
+def replace_nodes(module: cst.Module, replacements: Mapping[int, Any]) -> cst.Module:
+    """Return `module` with each node whose `id()` is a key replaced by the value.
+
+    A value may be a node, a `cst.FlattenSentinel` (several statements), `cst.RemovalSentinel.REMOVE`,
+    or a callable that receives the updated node (its children already replaced) and returns one of those.
+    """
+
+    class _Replacer(cst.CSTTransformer):
+        def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+            replacement = replacements.get(id(original_node), updated_node)
+            return replacement(updated_node) if callable(replacement) else replacement
+
+    return module.visit(_Replacer())
+
+
+def block_statements(body: cst.BaseSuite) -> list[cst.BaseStatement]:
+    """The statements of an indented block or a one-line suite (`if x: a; b`), as statement lines."""
+    if isinstance(body, cst.IndentedBlock):
+        return list(body.body)
+    if isinstance(body, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=body.body)]
+    return []
+
+
+def indented(statements: Sequence[cst.BaseStatement]) -> cst.IndentedBlock:
+    """An indented block holding `statements` (a `pass` when empty)."""
+    return cst.IndentedBlock(body=list(statements) or [cst.SimpleStatementLine(body=[cst.Pass()])])
+
+
+def statement_line_of(module: cst.Module, small: cst.CSTNode) -> cst.SimpleStatementLine | None:
+    """The `SimpleStatementLine` that holds the small statement `small` (e.g. an Assign), if any."""
+    found: list[cst.SimpleStatementLine] = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+            if any(child is small for child in node.body):
+                found.append(node)
+            return False
+
+    module.visit(_Finder())
+    return found[0] if found else None

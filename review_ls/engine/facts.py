@@ -1,0 +1,214 @@
+"""Module-wide facts computed from the top-level statements: imports and module-level names.
+
+Facts are computed per top-level statement (so the incremental analyser can re-use them) and
+merged. Their `fingerprint` ignores line numbers: an edit that only moves code keeps it stable,
+an edit that changes an import or a module-level binding changes it.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+MUTABLE_FACTORIES = frozenset(
+    {
+        "dict",
+        "list",
+        "set",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+        "collections.deque",
+        "collections.Counter",
+        "defaultdict",
+        "OrderedDict",
+        "deque",
+        "Counter",
+    }
+)
+
+
+class BindingKind(enum.Enum):
+    """What a module-level name is bound to."""
+
+    IMPORT = "import"
+    FUNCTION = "function"
+    CLASS = "class"
+    MUTABLE_CONTAINER = "mutable-container"
+    INSTANCE = "instance"
+    CONSTANT = "constant"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A module-level name: what binds it, where, and (for instances and imports) the callee or target."""
+
+    name: str
+    kind: BindingKind
+    line: int
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """Facts contributed by one top-level statement."""
+
+    imports: tuple[tuple[str, str], ...]
+    bindings: tuple[Binding, ...]
+    is_import: bool
+    is_docstring_or_future: bool
+    is_main_guard: bool
+
+
+class ModuleFacts:
+    """Imports, bindings and layout facts of a whole module."""
+
+    __slots__ = ("imports", "bindings", "import_block_end", "header_end", "has_main_guard", "fingerprint")
+
+    def __init__(self, per_statement: Iterable[tuple[int, int, StatementFacts]]) -> None:
+        self.imports: dict[str, str] = {}
+        self.bindings: dict[str, Binding] = {}
+        self.import_block_end = 0
+        self.header_end = 0
+        self.has_main_guard = False
+        key: list[object] = []
+        seen_code = False
+        for start, end, facts in per_statement:
+            self.imports.update(facts.imports)
+            for binding in facts.bindings:
+                self.bindings[binding.name] = binding
+            if facts.is_import and not seen_code:
+                self.import_block_end = end
+            elif facts.is_docstring_or_future and not seen_code:
+                self.header_end = end
+            elif not facts.is_import:
+                seen_code = True
+            self.has_main_guard = self.has_main_guard or facts.is_main_guard
+            key.append((facts.imports, tuple((b.name, b.kind, b.detail) for b in facts.bindings)))
+        self.import_block_end = max(self.import_block_end, self.header_end)
+        self.fingerprint = hash(tuple(key))
+
+    @classmethod
+    def from_module(cls, module: ast.Module) -> ModuleFacts:
+        """Compute the facts of a parsed module."""
+        return cls((stmt.lineno, stmt.end_lineno or stmt.lineno, statement_facts(stmt)) for stmt in module.body)
+
+    def insertion_line(self) -> int:
+        """The 1-based line before which a new module-level import or definition goes."""
+        return self.import_block_end + 1
+
+    def local_name_for(self, qualified: str) -> str | None:
+        """Return the local name under which `qualified` (e.g. 'logging') is imported, if any."""
+        for local, target in self.imports.items():
+            if target == qualified:
+                return local
+        return None
+
+
+def statement_facts(stmt: ast.stmt) -> StatementFacts:
+    """Compute what one top-level statement contributes to the module's facts."""
+    imports = tuple(_imports_of(stmt))
+    bindings = tuple(_bindings_of(stmt))
+    is_docstring = isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+    is_future = isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
+    return StatementFacts(
+        imports=imports,
+        bindings=bindings,
+        is_import=isinstance(stmt, (ast.Import, ast.ImportFrom)) and not is_future,
+        is_docstring_or_future=is_docstring or is_future,
+        is_main_guard=is_main_guard(stmt),
+    )
+
+
+def is_main_guard(stmt: ast.stmt) -> bool:
+    """True for `if __name__ == "__main__":`."""
+    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare):
+        return False
+    test = stmt.test
+    operands = [test.left, *test.comparators]
+    names = [o for o in operands if isinstance(o, ast.Name) and o.id == "__name__"]
+    mains = [o for o in operands if isinstance(o, ast.Constant) and o.value == "__main__"]
+    return bool(names and mains)
+
+
+def import_bindings(stmt: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    """Yield (local name, qualified name) for each name an import statement binds."""
+    if isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                head = alias.name.split(".", 1)[0]
+                yield head, head
+        return
+    if stmt.level:
+        module = "." * stmt.level + (stmt.module or "")
+    else:
+        module = stmt.module or ""
+    for alias in stmt.names:
+        if alias.name == "*":
+            continue
+        yield alias.asname or alias.name, f"{module}.{alias.name}" if module else alias.name
+
+
+def _imports_of(stmt: ast.stmt) -> Iterator[tuple[str, str]]:
+    """Imports at module level, including those inside `try`/`if` blocks (but not in defs)."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        yield from import_bindings(stmt)
+    elif isinstance(stmt, (ast.If, ast.Try, ast.With)) or type(stmt).__name__ == "TryStar":
+        for field in ("body", "orelse", "finalbody"):
+            for child in getattr(stmt, field, ()):
+                yield from _imports_of(child)
+        for handler in getattr(stmt, "handlers", ()):
+            for child in handler.body:
+                yield from _imports_of(child)
+
+
+def _bindings_of(stmt: ast.stmt) -> Iterator[Binding]:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        yield Binding(stmt.name, BindingKind.FUNCTION, stmt.lineno)
+    elif isinstance(stmt, ast.ClassDef):
+        yield Binding(stmt.name, BindingKind.CLASS, stmt.lineno)
+    elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        for local, target in import_bindings(stmt):
+            yield Binding(local, BindingKind.IMPORT, stmt.lineno, target)
+    elif isinstance(stmt, ast.Assign):
+        kind, detail = classify_value(stmt.value)
+        for target in stmt.targets:
+            if isinstance(target, ast.Name):
+                yield Binding(target.id, kind, stmt.lineno, detail)
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        kind, detail = classify_value(stmt.value) if stmt.value is not None else (BindingKind.OTHER, "")
+        yield Binding(stmt.target.id, kind, stmt.lineno, detail)
+    elif isinstance(stmt, (ast.If, ast.Try)):
+        for field in ("body", "orelse"):
+            for child in getattr(stmt, field, ()):
+                yield from _bindings_of(child)
+
+
+def classify_value(value: ast.expr) -> tuple[BindingKind, str]:
+    """Classify the value bound to a module-level name."""
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+        return BindingKind.MUTABLE_CONTAINER, type(value).__name__.lower()
+    if isinstance(value, ast.Call):
+        callee = dotted_name(value.func) or ""
+        if callee in MUTABLE_FACTORIES:
+            return BindingKind.MUTABLE_CONTAINER, callee
+        return BindingKind.INSTANCE, callee
+    if isinstance(value, (ast.Constant, ast.Tuple, ast.JoinedStr, ast.BinOp, ast.UnaryOp)):
+        return BindingKind.CONSTANT, ""
+    return BindingKind.OTHER, ""
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """Return 'a.b.c' for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

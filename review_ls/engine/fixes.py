@@ -1,0 +1,398 @@
+"""Fixes: computed lazily with libcst on the smallest enclosing scope, returned as minimal edits.
+
+The scope is the top-level statement that holds the finding, or, inside a class, the method that
+holds it. The rule rewrites the scope's code (dedented) with libcst; `FixContext.replace_scope`
+turns that into one edit of only the changed lines. What a fix adds at module level (an import,
+a factory function, a constant) is a separate small insertion placed by the `ast` facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from review_ls.config import Settings
+from review_ls.engine.facts import ModuleFacts
+from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
+from review_ls.engine.positions import LineIndex, statement_start_line
+
+log = logging.getLogger(__name__)
+
+_CST_TYPE_NAMES = {"AsyncWith": "With", "AsyncFor": "For", "AsyncFunctionDef": "FunctionDef", "JoinedStr": "FormattedString"}
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_IDENTIFIER_CHARS = re.compile(r"\w+")
+
+
+def lines_with_ends(text: str) -> list[str]:
+    """Split text into lines keeping their endings (only \\n, \\r\\n and \\r end a line)."""
+    return _LINE_WITH_END.findall(text)
+
+
+def newline_of(text: str) -> str:
+    """The line ending a text uses (its first one), '\\n' when it has none."""
+    match = re.search(r"\r\n|\r|\n", text)
+    return match.group(0) if match else "\n"
+
+
+class FixContext:
+    """What a rule's `fix` works with: the finding, its node, its scope as libcst, and edit helpers."""
+
+    def __init__(self, source: str, finding: Finding, module: ast.Module, path: str | None = None, project: Any = None) -> None:
+        self.source = source
+        self.finding = finding
+        self.module = module
+        self.path = path
+        self.project = project
+        self.facts = ModuleFacts.from_module(module)
+        self.lines = LineIndex.from_source(source)
+        self.raw_lines = lines_with_ends(source)
+        self.newline = newline_of(source)
+        self.statement = _statement_at(module, finding.span.line)
+        self.scope, self.scope_indent = self._choose_scope()
+        self.node, self.ancestors = self._find_node()
+        self._edits: list[TextEdit] = []
+        self._imports: list[str] = []
+        self._definitions: list[str] = []
+
+    # -- scope --------------------------------------------------------------------------------
+    def _choose_scope(self) -> tuple[ast.stmt, str]:
+        statement = self.statement
+        if isinstance(statement, ast.ClassDef):
+            for member in statement.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                    statement_start_line(member) <= self.finding.span.line <= (member.end_lineno or member.lineno)
+                ):
+                    indent = _leading_whitespace(self.lines.line_text(statement_start_line(member)))
+                    if self._dedentable(member, indent):
+                        return member, indent
+        return statement, ""
+
+    def _dedentable(self, scope: ast.stmt, indent: str) -> bool:
+        for line in range(statement_start_line(scope), (scope.end_lineno or scope.lineno) + 1):
+            text = self.lines.line_text(line)
+            if text.strip() and not text.startswith(indent):
+                return False
+        return True
+
+    @property
+    def scope_start(self) -> int:
+        """First line of the scope (its first decorator, if any)."""
+        return statement_start_line(self.scope)
+
+    @property
+    def scope_end(self) -> int:
+        """Last line of the scope."""
+        return self.scope.end_lineno or self.scope.lineno
+
+    @cached_property
+    def scope_source(self) -> str:
+        """The scope's code, dedented to column 0, with its original line endings."""
+        raw = self.raw_lines[self.scope_start - 1 : self.scope_end]
+        width = len(self.scope_indent)
+        return "".join(line[width:] if line.startswith(self.scope_indent) else line.lstrip(" \t") for line in raw)
+
+    def _find_node(self) -> tuple[ast.AST, list[ast.AST]]:
+        """Find the node the finding was reported on (same type and span) and its ancestors."""
+        wanted = self.finding.span
+        stack: list[tuple[ast.AST, list[ast.AST]]] = [(self.scope, [])]
+        fallback: tuple[ast.AST, list[ast.AST]] | None = None
+        while stack:
+            node, ancestors = stack.pop()
+            if hasattr(node, "lineno") and not isinstance(node, (ast.expr_context,)):
+                span = self.lines.node_span(node)
+                if span == wanted:
+                    if type(node).__name__ == self.finding.node_type or not self.finding.node_type:
+                        return node, ancestors
+                    fallback = fallback or (node, ancestors)
+            children = list(ast.iter_child_nodes(node))
+            for child in reversed(children):
+                stack.append((child, [*ancestors, node]))
+        if fallback is not None:
+            return fallback
+        return self.scope, []
+
+    # -- libcst -------------------------------------------------------------------------------
+    @cached_property
+    def cst_wrapper(self) -> Any:
+        """A libcst MetadataWrapper over the scope's code (parsed on first use)."""
+        import libcst
+        from libcst.metadata import MetadataWrapper
+
+        return MetadataWrapper(libcst.parse_module(self.scope_source), unsafe_skip_copy=True)
+
+    @property
+    def cst_module(self) -> Any:
+        """The scope's code as a libcst Module."""
+        return self.cst_wrapper.module
+
+    @cached_property
+    def _cst_positions(self) -> Any:
+        from libcst.metadata import PositionProvider
+
+        return self.cst_wrapper.resolve(PositionProvider)
+
+    def cst_node(self, node: ast.AST) -> Any:
+        """The libcst node of the scope that corresponds to the `ast` node.
+
+        Matched by type and range; compound statements, whose libcst range differs in its end
+        (trailing newline) or start (decorators), fall back to type and start, then type and end.
+        """
+        span = self.lines.node_span(node)
+        width = len(self.scope_indent)
+        start = (span.line - self.scope_start + 1, span.col - width)
+        end = (span.end_line - self.scope_start + 1, span.end_col - width)
+        wanted_type = _CST_TYPE_NAMES.get(type(node).__name__, type(node).__name__)
+        by_start = by_end = None
+        for cst_node, position in self._cst_positions.items():
+            if type(cst_node).__name__ != wanted_type:
+                continue
+            node_start = (position.start.line, position.start.column)
+            node_end = (position.end.line, position.end.column)
+            if node_start == start and node_end == end:
+                return cst_node
+            if node_start == start:
+                by_start = by_start or cst_node
+            elif node_end == end:
+                by_end = by_end or cst_node
+        return by_start or by_end
+
+    def cst_node_of_finding(self) -> Any:
+        """The libcst node the finding was reported on."""
+        return self.cst_node(self.node)
+
+    # -- edits --------------------------------------------------------------------------------
+    def replace_scope(self, new_code: str) -> None:
+        """Replace the scope's (dedented) code with `new_code`, as an edit of only the changed lines."""
+        old_lines = lines_with_ends(self.scope_source)
+        new_lines = lines_with_ends(new_code)
+        prefix = 0
+        while prefix < min(len(old_lines), len(new_lines)) and old_lines[prefix] == new_lines[prefix]:
+            prefix += 1
+        suffix = 0
+        while (
+            suffix < min(len(old_lines), len(new_lines)) - prefix
+            and old_lines[len(old_lines) - 1 - suffix] == new_lines[len(new_lines) - 1 - suffix]
+        ):
+            suffix += 1
+        changed = new_lines[prefix : len(new_lines) - suffix]
+        indent = self.scope_indent
+        content = "".join(indent + line if line.strip() else line for line in changed)
+        first = self.scope_start + prefix
+        end = self.scope_start + len(old_lines) - suffix
+        if first == end and not content:
+            return
+        self._edits.append(TextEdit(self._line_span(first, end), content))
+
+    def replace_node_text(self, node: ast.AST, text: str) -> None:
+        """Replace the exact source range of an `ast` node with `text`."""
+        self._edits.append(TextEdit(self.lines.node_span(node), text))
+
+    def ensure_import(self, module: str, name: str | None = None) -> str:
+        """Make `module` (or `name` from `module`) importable at module level; return the name to use."""
+        qualified = f"{module}.{name}" if name else module
+        existing = self.facts.local_name_for(qualified)
+        if existing is not None:
+            return existing
+        if name is None and "." in module:
+            head = module.split(".", 1)[0]
+            if self.facts.local_name_for(head) == head and self.facts.imports.get(head) == head:
+                return module
+        statement = f"from {module} import {name}" if name else f"import {module}"
+        if statement not in self._imports:
+            self._imports.append(statement)
+        return name or module
+
+    def add_definition(self, code: str) -> None:
+        """Add module-level code (a constant, a factory function) right before the top-level statement."""
+        self._definitions.append(code.strip("\n"))
+
+    def unique_name(self, base: str) -> str:
+        """A module-level name based on `base` that the module does not use yet."""
+        used = set(_IDENTIFIER_CHARS.findall(self.source))
+        candidate, counter = base, 2
+        while candidate in used:
+            candidate, counter = f"{base}_{counter}", counter + 1
+        return candidate
+
+    def build(self, title: str, applicability: Applicability = Applicability.SAFE) -> Fix | None:
+        """The fix made of the edits registered so far (None when nothing changes)."""
+        edits = list(self._edits)
+        nl = self.newline
+        if self._imports:
+            line = self.facts.insertion_line()
+            text = "".join(statement + nl for statement in self._imports)
+            if line > 1 and self.lines.line_text(line - 1).strip() and self.facts.import_block_end == 0 and self.facts.header_end:
+                text = nl + text
+            edits.append(TextEdit(self._line_span(line, line), text))
+        if self._definitions:
+            line = statement_start_line(self.statement)
+            while line > 1 and self.lines.line_text(line - 1).lstrip().startswith("#"):
+                line -= 1
+            text = "".join(definition.replace("\n", nl) + nl * 3 for definition in self._definitions)
+            edits.append(TextEdit(self._line_span(line, line), text))
+        edits = _merge_insertions(edits)
+        if not edits:
+            return None
+        return Fix(title=title, applicability=applicability, edits=tuple(edits))
+
+    def _line_span(self, first: int, end: int) -> Span:
+        """Span from the start of line `first` to the start of line `end` (clamped at end of file)."""
+        last = len(self.raw_lines)
+        start = (first, 0) if first <= last else (last, len(self.lines.line_text(last)))
+        if end <= last:
+            finish = (end, 0)
+        else:
+            finish = (last, len(self.lines.line_text(last))) if last else (1, 0)
+            if last and self.raw_lines[-1].endswith(("\n", "\r")):
+                finish = (last + 1, 0)
+        if first > last and last and self.raw_lines[-1].endswith(("\n", "\r")):
+            start = (last + 1, 0)
+        return Span(start[0], start[1], finish[0], finish[1])
+
+
+def _merge_insertions(edits: list[TextEdit]) -> list[TextEdit]:
+    """Merge pure insertions at the same position (in registration order) into one edit."""
+    merged: list[TextEdit] = []
+    for edit in edits:
+        for index, other in enumerate(merged):
+            same_point = other.span == edit.span and edit.span.line == edit.span.end_line and edit.span.col == edit.span.end_col
+            if same_point:
+                merged[index] = TextEdit(other.span, other.content + edit.content)
+                break
+        else:
+            merged.append(edit)
+    return sorted(merged, key=lambda e: e.span)
+
+
+def _statement_at(module: ast.Module, line: int) -> ast.stmt:
+    for statement in module.body:
+        if statement_start_line(statement) <= line <= (statement.end_lineno or statement.lineno):
+            return statement
+    raise LookupError(f"no top-level statement at line {line}")
+
+
+def _leading_whitespace(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" \t"))]
+
+
+# -- applying -------------------------------------------------------------------------------------
+
+def apply_edits(source: str, edits: Sequence[TextEdit]) -> str:
+    """Apply non-overlapping edits to `source` and return the new text."""
+    starts = [0]
+    for line in lines_with_ends(source):
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, col: int) -> int:
+        if line - 1 >= len(starts) - 1:
+            return len(source)
+        return min(starts[line - 1] + col, starts[line] if line < len(starts) else len(source))
+
+    result = source
+    for edit in sorted(edits, key=lambda e: (e.span.line, e.span.col, e.span.end_line, e.span.end_col), reverse=True):
+        begin = offset(edit.span.line, edit.span.col)
+        end = offset(edit.span.end_line, edit.span.end_col)
+        result = result[:begin] + edit.content + result[end:]
+    return result
+
+
+def edits_overlap(a: Sequence[TextEdit], b: Sequence[TextEdit]) -> bool:
+    """True when any edit of `a` touches the range of any edit of `b` (same-point insertions too)."""
+    for x in a:
+        for y in b:
+            x_start, x_end = (x.span.line, x.span.col), (x.span.end_line, x.span.end_col)
+            y_start, y_end = (y.span.line, y.span.col), (y.span.end_line, y.span.end_col)
+            if x_start <= y_end and y_start <= x_end:
+                return True
+    return False
+
+
+def compute_fix(
+    source: str,
+    finding: Finding,
+    path: str | None = None,
+    settings: Settings | None = None,
+    project: Any = None,
+) -> Fix | None:
+    """Compute the fix for one finding of `source`, or None (no fix, stale finding, or unparsable result)."""
+    from review_ls.engine.analysis import rule_set_for
+
+    if not finding.fixable:
+        return None
+    rule = rule_set_for(settings or Settings()).rule(finding.code)
+    if rule is None:
+        return None
+    try:
+        module = ast.parse(source)
+        fctx = FixContext(source, finding, module, path, project)
+        fix = rule.fix(fctx)
+    except Exception as exc:  # a fix that cannot be computed is not offered
+        log.warning("fix for %s at line %d failed: %r", finding.code, finding.span.line, exc)
+        return None
+    if fix is None or not fix.edits:
+        return None
+    try:
+        ast.parse(apply_edits(source, fix.edits))
+    except (SyntaxError, ValueError):
+        log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
+        return None
+    return fix
+
+
+@dataclass
+class FixOutcome:
+    """What `fix_source` did: the new text and the fixes it applied, in order."""
+
+    source: str
+    applied: list[tuple[str, str]] = field(default_factory=list)
+
+
+def fix_source(
+    source: str,
+    path: str | None = None,
+    settings: Settings | None = None,
+    project: Any = None,
+    unsafe: bool = False,
+    max_rounds: int = 10,
+) -> FixOutcome:
+    """Apply every available fix (safe ones, plus unsafe ones if asked), re-analysing between rounds."""
+    from review_ls.engine.analysis import analyse_source
+
+    outcome = FixOutcome(source)
+    for _ in range(max_rounds):
+        result = analyse_source(outcome.source, path, settings, project)
+        chosen: list[tuple[Finding, Fix]] = []
+        for finding in result.findings:
+            if not finding.fixable:
+                continue
+            fix = compute_fix(outcome.source, finding, path, settings, project)
+            if fix is None or not (fix.is_safe or unsafe):
+                continue
+            if any(edits_overlap(fix.edits, other.edits) for _, other in chosen):
+                continue
+            chosen.append((finding, fix))
+        if not chosen:
+            break
+        new_source = apply_edits(outcome.source, [edit for _, fix in chosen for edit in fix.edits])
+        if not _parses(new_source):
+            finding, fix = chosen[0]
+            new_source = apply_edits(outcome.source, fix.edits)
+            chosen = chosen[:1]
+        if new_source == outcome.source:
+            break
+        outcome.source = new_source
+        outcome.applied.extend((finding.code, fix.title) for finding, fix in chosen)
+    return outcome
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True

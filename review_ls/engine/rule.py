@@ -1,0 +1,174 @@
+"""The rule API: what a rule declares (code, docs, examples, options) and how it reports.
+
+A rule subscribes to `ast` node types by defining `visit_<NodeType>(self, node, ctx)` methods that
+yield findings made with `self.report(...)`. A rule with a fix defines `fix(self, fctx)`, called
+lazily (code action resolve, `--fix`) with a `FixContext` (see `fixes.py`).
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
+    from review_ls.engine.walker import Context
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    """A rule's explanation: what it detects, why it matters, how to fix it."""
+
+    what: str
+    why: str
+    fix: str
+
+    def markdown(self) -> str:
+        """Render the docs as Markdown sections."""
+        return "\n\n".join(
+            (
+                f"**What it does**\n\n{textwrap.dedent(self.what).strip()}",
+                f"**Why it matters**\n\n{textwrap.dedent(self.why).strip()}",
+                f"**How to fix it**\n\n{textwrap.dedent(self.fix).strip()}",
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must flag on `line` (1-based, in the dedented code); `fixed` is the expected fix."""
+
+    code: str
+    line: int
+    fixed: str | None = None
+    path: str = "example.py"
+
+    @property
+    def source(self) -> str:
+        """The example's code, dedented."""
+        return dedent_example(self.code)
+
+    @property
+    def fixed_source(self) -> str | None:
+        """The expected fixed code, dedented."""
+        return None if self.fixed is None else dedent_example(self.fixed)
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must not flag (given as a plain string in `Rule.valid`, or with a path)."""
+
+    code: str
+    path: str = "example.py"
+
+    @property
+    def source(self) -> str:
+        """The example's code, dedented."""
+        return dedent_example(self.code)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule setting, configured under `[tool.review-ls.options.<CODE>]`."""
+
+    name: str
+    default: Any
+    description: str
+
+    def coerce(self, value: object) -> object:
+        """Return `value` if it has the type of the default, else raise ValueError."""
+        expected = type(self.default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if expected is tuple and isinstance(value, list):
+            value = tuple(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ValueError(f"expected {expected.__name__}, got {type(value).__name__}")
+        return value
+
+
+def dedent_example(code: str) -> str:
+    """Dedent an example written as an indented triple-quoted string."""
+    text = textwrap.dedent(code)
+    if text.startswith("\n"):
+        text = text[1:]
+    return text
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and define visit methods."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    docs: ClassVar[RuleDocs]
+    severity: ClassVar[Severity] = Severity.WARNING
+    kind: ClassVar[str] = "S"
+    fix_title: ClassVar[str | None] = None
+    fix_applicability: ClassVar[Applicability] = Applicability.SAFE
+    options: ClassVar[tuple[Option, ...]] = ()
+    valid: ClassVar[tuple[str | Valid, ...]] = ()
+    invalid: ClassVar[tuple[Invalid, ...]] = ()
+
+    def __init__(self, options: Mapping[str, object] | None = None) -> None:
+        values = {option.name: option.default for option in self.options}
+        values.update(options or {})
+        self.config: dict[str, Any] = values
+
+    @classmethod
+    def fixable(cls) -> bool:
+        """True when the rule offers a rewrite (not only advice)."""
+        return cls.fix_title is not None
+
+    @classmethod
+    def valid_examples(cls) -> tuple[Valid, ...]:
+        """The VALID examples as `Valid` objects."""
+        return tuple(v if isinstance(v, Valid) else Valid(v) for v in cls.valid)
+
+    def report(
+        self,
+        node: ast.AST,
+        ctx: Context,
+        *,
+        data: Mapping[str, Any] | None = None,
+        related: tuple[RelatedLocation, ...] = (),
+        fixable: bool | None = None,
+        severity: Severity | None = None,
+        unnecessary: bool = False,
+        **message_args: Any,
+    ) -> Finding:
+        """Make a finding at `node`; `message_args` fill the placeholders of `message` and `fix_title`."""
+        can_fix = self.fixable() if fixable is None else fixable
+        title = self.fix_title.format(**message_args) if (can_fix and self.fix_title) else None
+        return Finding(
+            code=self.code,
+            name=self.name,
+            message=self.message.format(**message_args),
+            span=ctx.lines.node_span(node),
+            severity=severity or self.severity,
+            statement_line=ctx.statement_line(node),
+            fixable=can_fix,
+            fix_title=title,
+            data=tuple(sorted((data or {}).items())),
+            related=related,
+            unnecessary=unnecessary,
+            node_type=type(node).__name__,
+        )
+
+    def fix(self, fctx: FixContext) -> Fix | None:
+        """Compute the rewrite for a finding of this rule (None when it cannot be fixed here)."""
+        return None
+
+    def iter_visitors(self) -> Iterator[tuple[type[ast.AST], Any]]:
+        """Yield (node type, bound visit method) for each `visit_<NodeType>` the rule defines."""
+        for attribute in dir(type(self)):
+            if attribute.startswith("visit_"):
+                node_type = getattr(ast, attribute[len("visit_") :], None)
+                if not (isinstance(node_type, type) and issubclass(node_type, ast.AST)):
+                    raise TypeError(f"{type(self).__name__}.{attribute}: ast has no node type {attribute[6:]!r}")
+                yield node_type, getattr(self, attribute)

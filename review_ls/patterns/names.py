@@ -1,0 +1,59 @@
+"""Small `ast` helpers about names: which names an expression reads, which a target binds."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+
+def names_read(node: ast.AST) -> set[str]:
+    """Every bare name read anywhere inside `node`."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def names_bound(target: ast.AST) -> set[str]:
+    """Names bound by an assignment/loop target (`a`, `a, (b, c)`, `*rest`)."""
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def names_assigned_in(statements: Iterable[ast.stmt]) -> set[str]:
+    """Names bound anywhere inside these statements (assignments, loop targets, with-as, walrus, imports)."""
+    bound: set[str] = set()
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                bound.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".", 1)[0])
+    return bound
+
+
+def loop_bound_names(loop: ast.AST) -> set[str]:
+    """Names that change from one iteration of `loop` to the next (its target, and what its body binds)."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        return names_bound(loop.target) | names_assigned_in(loop.body)
+    if isinstance(loop, ast.While):
+        return names_assigned_in(loop.body)
+    if isinstance(loop, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        bound: set[str] = set()
+        for generator in loop.generators:
+            bound |= names_bound(generator.target)
+        return bound
+    return set()
+
+
+def iter_calls(node: ast.AST) -> Iterator[ast.Call]:
+    """Every call inside `node`, in no particular order."""
+    return (n for n in ast.walk(node) if isinstance(n, ast.Call))
+
+
+def snake_case(name: str) -> str:
+    """`AsyncClient` -> 'async_client'."""
+    out: list[str] = []
+    for index, char in enumerate(name):
+        if char.isupper() and index and (not name[index - 1].isupper() or (index + 1 < len(name) and name[index + 1].islower())):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)

@@ -1,0 +1,44 @@
+"""The rule registry: the only place that imports rule modules.
+
+Every module in this package (except those starting with `_`) is imported once, and every
+`Rule` subclass it defines with a `code` is registered. Adding a rule is adding a class.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+
+from review_ls.engine.rule import Rule
+
+
+@functools.cache
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every registered rule class, sorted by code."""
+    found: dict[str, type[Rule]] = {}
+    for module_info in pkgutil.iter_modules(__path__):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and "code" in vars(value):
+                if value.code in found and found[value.code] is not value:
+                    raise RuntimeError(f"duplicate rule code {value.code}: {found[value.code].__name__} and {value.__name__}")
+                found[value.code] = value
+    return tuple(found[code] for code in sorted(found))
+
+
+@functools.cache
+def known_codes() -> frozenset[str]:
+    """The codes of every registered rule."""
+    return frozenset(rule.code for rule in all_rules())
+
+
+def rule_class(code_or_name: str) -> type[Rule] | None:
+    """The rule with this code (e.g. 'RV201') or name (e.g. 'client-in-loop'), if any."""
+    wanted = code_or_name.strip()
+    for rule in all_rules():
+        if rule.code == wanted.upper() or rule.name == wanted.lower():
+            return rule
+    return None

@@ -132,12 +132,20 @@ class ProjectConfig:
                 extra.extend(codes)
         return self.settings.with_overrides(ignore=extra) if extra else self.settings
 
-    def is_excluded(self, path: Path | str) -> bool:
-        """True when `path` (or a folder above it, up to the root) matches `exclude`/`extend-exclude`."""
+    def is_excluded(self, path: Path | str, walk_root: Path | None = None) -> bool:
+        """True when `path` (or a folder above it, below `walk_root`) matches `exclude`/`extend-exclude`.
+
+        Folders at or above the walked root were named explicitly by the user, so they do not count.
+        """
         relative = _relative_posix(Path(path), self.root)
         patterns = (*self.exclude, *self.extend_exclude)
         parts = relative.split("/")
-        for index in range(len(parts)):
+        first = 0
+        if walk_root is not None:
+            root_relative = _relative_posix(walk_root, self.root)
+            if root_relative not in ("", ".") and relative.startswith(root_relative + "/"):
+                first = root_relative.count("/") + 1
+        for index in range(first, len(parts)):
             partial = "/".join(parts[: index + 1])
             name = parts[index]
             if any(glob_matches(partial, p) or ("/" not in p and fnmatch.fnmatchcase(name, p)) for p in patterns):
@@ -301,13 +309,14 @@ def _check_selector(selector: str, key: str, source: str, codes: frozenset[str])
 
 
 def validate_selectors(selectors: Iterable[str], origin: str) -> list[str]:
-    """Normalise rule selectors given outside pyproject (CLI, editor); raise ConfigError if unknown."""
+    """Normalise rule selectors given outside pyproject (CLI, editor); raise ValueError naming `origin` if unknown."""
     from review_ls.rules import known_codes
 
     codes = known_codes()
     result = [s.strip().upper() for s in selectors if s.strip()]
     for selector in result:
-        _check_selector(selector, origin, origin, codes)
+        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+            raise ValueError(f"{origin}: unknown rule code or prefix {selector!r}")
     return result
 
 

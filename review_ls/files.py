@@ -1,0 +1,147 @@
+"""Finding the Python files to check: walk folders, honour exclude globs and .gitignore files."""
+
+from __future__ import annotations
+
+import os
+import tokenize
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from review_ls.config import ConfigResolver, ProjectConfig
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+class SourceReadError(Exception):
+    """A file that cannot be read as Python source; `str()` is a one-line reason."""
+
+
+@dataclass(frozen=True)
+class _IgnoreFile:
+    """One .gitignore: its folder (absolute) and its patterns."""
+
+    base: str
+    spec: pathspec.PathSpec
+
+    def matches(self, path: Path, is_dir: bool) -> bool:
+        """True when the file's patterns ignore `path`."""
+        relative = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
+        if relative.startswith("../"):
+            return False
+        return self.spec.match_file(relative + "/" if is_dir else relative)
+
+
+def discover_python_files(paths: Sequence[Path], resolver: ConfigResolver) -> Iterator[Path]:
+    """Yield the Python files under `paths` (explicit files always), sorted, skipping excluded ones.
+
+    Raises FileNotFoundError for a path that does not exist.
+    """
+    seen: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or directory")
+        if path.is_file():
+            resolved = path.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield path
+            continue
+        for found in _walk(path, resolver):
+            resolved = found.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield found
+
+
+def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
+    ignore_files: dict[Path, list[_IgnoreFile]] = {root: _ignore_files_above(root)}
+    for directory, subdirectories, filenames in os.walk(root):
+        current = Path(directory)
+        config = resolver.config_for(current)
+        inherited = ignore_files.pop(current, [])
+        active = [*inherited, *_own_ignore_file(current, config)]
+        kept = []
+        for name in sorted(subdirectories):
+            child = current / name
+            if child.is_symlink() or config.is_excluded(child, root) or _ignored(child, True, active, config):
+                continue
+            kept.append(name)
+            ignore_files[child] = active
+        subdirectories[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(PYTHON_SUFFIXES):
+                continue
+            file = current / name
+            if config.is_excluded(file, root) or _ignored(file, False, active, config):
+                continue
+            yield file
+
+
+def _ignored(path: Path, is_dir: bool, ignore_files: list[_IgnoreFile], config: ProjectConfig) -> bool:
+    if not config.respect_gitignore:
+        return False
+    return any(ignore_file.matches(path, is_dir) for ignore_file in ignore_files)
+
+
+def _own_ignore_file(directory: Path, config: ProjectConfig) -> list[_IgnoreFile]:
+    if not config.respect_gitignore:
+        return []
+    ignore_file = _load_ignore_file(directory)
+    return [ignore_file] if ignore_file else []
+
+
+def _load_ignore_file(directory: Path) -> _IgnoreFile | None:
+    gitignore = directory / ".gitignore"
+    if not gitignore.is_file():
+        return None
+    try:
+        lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return _IgnoreFile(os.path.abspath(directory), pathspec.GitIgnoreSpec.from_lines(lines))
+
+
+def _ignore_files_above(root: Path) -> list[_IgnoreFile]:
+    """The .gitignore files of the folders above `root`, up to its repository's top (none outside a repository)."""
+    found: list[_IgnoreFile] = []
+    for parent in Path(os.path.abspath(root)).parents:
+        ignore_file = _load_ignore_file(parent)
+        if ignore_file is not None:
+            found.append(ignore_file)
+        if (parent / ".git").exists():
+            return list(reversed(found))
+    return []
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Python file's text, the bytes it was decoded from, and their encoding."""
+
+    text: str
+    data: bytes
+    encoding: str
+
+
+def read_source(path: Path, max_bytes: int | None = None) -> SourceFile:
+    """Read a Python file as text (honouring a PEP 263 coding line); raise SourceReadError with a reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceReadError(f"cannot read: {exc.strerror or exc}") from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise SourceReadError(f"skipped: {len(data):,} bytes is over the limit of {max_bytes:,}")
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+    except SyntaxError as exc:
+        raise SourceReadError(f"cannot decode: {exc}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        where = f" (byte {data[exc.start]:#04x} at offset {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
+        raise SourceReadError(f"cannot decode: not valid {encoding}{where}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return SourceFile(text, data, encoding)

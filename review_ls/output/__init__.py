@@ -1,0 +1,18 @@
+"""Output formats of `review-ls check`: each module renders a list of file reports as text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from review_ls.output import json_format, text_format
+from review_ls.runner import FileReport
+
+Formatter = Callable[[Sequence[FileReport]], str]
+
+FORMATTERS: dict[str, Formatter] = {
+    "text": text_format.render,
+    "json": json_format.render,
+}
+
+# Formats that print each finding's fix, so the runner must compute fixes eagerly.
+FORMATS_WITH_FIXES = frozenset({"json"})

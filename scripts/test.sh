@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Run every default test from a clean checkout: installs the Python test dependencies, the editor
+# test tools (Neovim from Debian, the VS Code client's npm packages) and runs pytest and the
+# extension's unit tests. Long benchmarks and fuzzing have their own commands (see README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+[ -f scripts/ensure_test_tools.sh ] && bash scripts/ensure_test_tools.sh
+
+python3 -m pytest -n 2 "$@"
+if [ -d vscode-client/node_modules ]; then
+    (cd vscode-client && npm test --silent)
+fi

@@ -1,0 +1,160 @@
+"""The walker's context: loops, functions, async, qualified names, positions, rule isolation."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Iterator
+
+from review_ls.engine.facts import ModuleFacts
+from review_ls.engine.model import Finding
+from review_ls.engine.positions import LineIndex
+from review_ls.engine.rule import Rule, RuleDocs
+from review_ls.engine.walker import Context, Walker
+
+
+class CallProbe(Rule):
+    """Records, for each call to `probe(...)`, what the context says."""
+
+    code = "XX001"
+    name = "probe"
+    message = "{what}"
+    docs = RuleDocs("-", "-", "-")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[dict[str, object]] = []
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        if isinstance(node.func, ast.Name) and node.func.id == "probe":
+            self.seen.append(
+                {
+                    "label": node.args[0].value if node.args else None,  # type: ignore[attr-defined]
+                    "loops": len(ctx.loops),
+                    "function": getattr(ctx.function, "name", None),
+                    "async": ctx.in_async_function,
+                    "class": getattr(ctx.class_, "name", None),
+                }
+            )
+            yield self.report(node, ctx, what="probe")
+
+
+class Crashing(Rule):
+    code = "XX002"
+    name = "crashing"
+    message = "never"
+    docs = RuleDocs("-", "-", "-")
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        raise RuntimeError("boom")
+        yield  # pragma: no cover
+
+
+def walk(source: str, *rules: Rule) -> tuple[list[Finding], list[str]]:
+    source = textwrap.dedent(source)
+    module = ast.parse(source)
+    ctx = Context("m.py", LineIndex.from_source(source), ModuleFacts.from_module(module))
+    ctx.parents.append(module)
+    errors: list[str] = []
+    return Walker(rules).walk(module.body, ctx, errors), errors
+
+
+def labels(probe: CallProbe, key: str) -> dict[object, object]:
+    return {seen["label"]: seen[key] for seen in probe.seen}
+
+
+def test_loop_context_covers_bodies_not_iterables() -> None:
+    probe = CallProbe()
+    walk(
+        """
+        for x in probe("iter"):
+            probe("body")
+        else:
+            probe("else")
+        while probe("test"):
+            probe("while-body")
+        [probe("elt") for y in probe("first-iter") for z in probe("second-iter") if probe("cond")]
+        probe("outside")
+        """,
+        probe,
+    )
+    assert labels(probe, "loops") == {
+        "iter": 0,
+        "body": 1,
+        "else": 0,
+        "test": 1,
+        "while-body": 1,
+        "elt": 1,
+        "first-iter": 0,
+        "second-iter": 1,
+        "cond": 1,
+        "outside": 0,
+    }
+
+
+def test_function_bodies_reset_loops_and_track_async_and_class() -> None:
+    probe = CallProbe()
+    walk(
+        """
+        class Service:
+            async def run(self, items=probe("default")):
+                for item in items:
+                    probe("in-async-loop")
+                    def helper():
+                        probe("nested-sync")
+                    helper()
+        """,
+        probe,
+    )
+    assert labels(probe, "loops") == {"default": 0, "in-async-loop": 1, "nested-sync": 0}
+    assert labels(probe, "function") == {"default": None, "in-async-loop": "run", "nested-sync": "helper"}
+    assert labels(probe, "async") == {"default": False, "in-async-loop": True, "nested-sync": False}
+    assert labels(probe, "class") == {"default": "Service", "in-async-loop": "Service", "nested-sync": "Service"}
+
+
+def test_qualified_names_follow_imports_including_local_ones() -> None:
+    source = """
+    import httpx as hx
+    from requests import Session as S
+
+    def f():
+        from os import path
+        return hx.AsyncClient(), S(), path.join("a"), unknown.thing()
+    """
+    module = ast.parse(textwrap.dedent(source))
+    names: list[str | None] = []
+
+    class Names(Rule):
+        code = "XX003"
+        name = "names"
+        message = "-"
+        docs = RuleDocs("-", "-", "-")
+
+        def visit_Call(self, node: ast.Call, ctx: Context) -> None:
+            names.append(ctx.qualified_name(node.func))
+
+    ctx = Context("m.py", LineIndex.from_source(textwrap.dedent(source)), ModuleFacts.from_module(module))
+    ctx.parents.append(module)
+    Walker([Names()]).walk(module.body, ctx, [])
+    assert names == ["httpx.AsyncClient", "requests.Session", "os.path.join", None]
+
+
+def test_columns_are_code_points_not_utf8_bytes() -> None:
+    probe = CallProbe()
+    findings, _ = walk('name = "naïve 🐍"; probe("x")\n', probe)
+    (finding,) = findings
+    assert (finding.span.line, finding.span.col, finding.span.end_col) == (1, 18, 28)
+
+
+def test_a_crashing_rule_does_not_cost_other_rules_their_findings() -> None:
+    probe = CallProbe()
+    findings, errors = walk('probe("a")\n', Crashing(), probe)
+    assert [f.code for f in findings] == ["XX001"]
+    assert errors and "boom" in errors[0]
+
+
+def test_deeply_nested_expressions_do_not_exhaust_the_stack() -> None:
+    probe = CallProbe()
+    source = "x = " + " + ".join(["1"] * 1500) + '\nprobe("end")\n'
+    findings, errors = walk(source, probe)
+    assert [f.span.line for f in findings] == [2] and errors == []

@@ -136,7 +136,9 @@ def read_source(path: Path, max_bytes: int | None = None) -> SourceFile:
     try:
         encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
     except SyntaxError as exc:
-        raise SourceReadError(f"cannot decode: {exc}") from None
+        if "unknown encoding" in str(exc) or "encoding problem" in str(exc):
+            raise SourceReadError(f"cannot decode: {exc}") from None
+        encoding = "utf-8"  # undecodable bytes in the first lines: let decoding say where
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:

@@ -63,36 +63,31 @@ def _assigned_name(statement: ast.stmt, call: ast.Call) -> str | None:
     return None
 
 
+def _is_close_call(node: ast.AST, name: str) -> bool:
+    """True for `name.close()` / `name.aclose()`."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _CLOSE_METHODS
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == name
+    )
+
+
 def _close_statements(statements: Sequence[ast.stmt], name: str) -> list[ast.stmt]:
     """`name.close()` / `await name.aclose()` expression statements among `statements`."""
     found = []
     for statement in statements:
         if isinstance(statement, ast.Expr):
             call = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
-            if (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr in _CLOSE_METHODS
-                and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == name
-            ):
+            if _is_close_call(call, name):
                 found.append(statement)
     return found
 
 
 def _closes_anywhere(nodes: Sequence[ast.AST], name: str) -> int:
-    count = 0
-    for root in nodes:
-        for node in ast.walk(root):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _CLOSE_METHODS
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == name
-            ):
-                count += 1
-    return count
+    """How many `name.close()`/`aclose()` calls there are anywhere inside `nodes`."""
+    return sum(1 for root in nodes for node in ast.walk(root) if _is_close_call(node, name))
 
 
 def _hoistable(call: ast.Call, placement: _LoopPlacement) -> bool:

@@ -1,4 +1,4 @@
-"""The command line: `review-ls check | fix | serve | rules | explain`. A thin layer over the engine.
+"""The command line: `review-ls check | fix | serve | rules | explain | clean`. A thin layer over the engine.
 
 Exit codes: 0 no findings, 1 findings (or changes with --diff), 2 usage, configuration or read errors.
 """
@@ -6,15 +6,20 @@ Exit codes: 0 no findings, 1 findings (or changes with --diff), 2 usage, configu
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
-import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from review_ls import __version__
-from review_ls.config import ConfigError, ConfigResolver, validate_selectors
-from review_ls.engine.rule import Rule
+from review_ls.config import ConfigError, ConfigResolver, Settings, validate_selectors
+from review_ls.docs import rule_markdown
 from review_ls.files import discover_python_files
+from review_ls.gitdiff import ChangedLines, GitDiffError, changed_lines
+
+if TYPE_CHECKING:
+    from review_ls.cache import ResultCache
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -46,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="show a rule's documentation and examples")
     explain.add_argument("rule", metavar="CODE", help="a rule code (RV201) or name (client-in-loop)")
+
+    clean = commands.add_parser("clean", help="remove the result cache (.review-ls-cache) of the project")
+    clean.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH", help="folders whose project cache to remove (default: .)")
+    clean.add_argument("--cache-dir", type=Path, metavar="DIR", help="remove this cache folder instead")
     return parser
 
 
@@ -60,6 +69,10 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes marked unsafe")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="keep the result cache in DIR (default: .review-ls-cache at the project root)")
+    parser.add_argument("--diff-base", metavar="REV", help="report only findings on lines changed since the merge-base of REV and HEAD (uncommitted changes included)")
+    parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings")
+    parser.add_argument("--force-exclude", action="store_true", help="apply exclude settings to files named on the command line too (for pre-commit)")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     parser.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
 
@@ -81,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             print(explain_rule(args.rule), end="")
             return EXIT_CLEAN
-    except (ConfigError, UsageError) as exc:
+        if args.command == "clean":
+            return run_clean(args)
+    except (ConfigError, UsageError, GitDiffError) as exc:
         print(f"review-ls: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -109,6 +124,10 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         raise UsageError("--jobs must be at least 1")
     if fix and args.diff:
         raise UsageError("--fix and --diff cannot be combined")
+    if args.diff_base is not None and (fix or args.diff):
+        raise UsageError("--diff-base reports findings; it cannot be combined with --fix or --diff")
+    if args.statistics and args.format not in ("text", "json"):
+        raise UsageError("--statistics prints text or json; use --format text or --format json")
     select = _codes(args.select, "--select")
     ignore = _codes(args.ignore, "--ignore") or []
     resolver = ConfigResolver()
@@ -116,21 +135,36 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         files = list(discover_python_files(args.paths, resolver))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
+    if args.force_exclude:
+        files = [path for path in files if not resolver.config_for(path).is_excluded(path)]
     if not files:
         print(f"review-ls: warning: no Python files found under {', '.join(map(str, args.paths))}", file=sys.stderr)
         return EXIT_CLEAN
+    changed_since_base: ChangedLines | None = None
+    if args.diff_base is not None:
+        changed_since_base = changed_lines(args.diff_base, files)
+        files = [path for path in files if changed_since_base.touches_file(path)]
     mode = "fix" if fix else ("diff" if args.diff else "check")
-    tasks = [
-        FileTask(
+    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in files}
+    needs_project = uses_project_index(set(settings_by_path.values()))
+    project_fingerprint = files_fingerprint(files) if needs_project else ""
+    cache_for = _result_caches(args.cache_dir, project_fingerprint) if mode == "check" and not args.no_cache else None
+    tasks = []
+    for path in files:
+        config = resolver.config_for(path)
+        task = FileTask(
             path=str(path),
-            settings=resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore),
+            settings=settings_by_path[path],
             mode=mode,
             unsafe_fixes=args.unsafe_fixes,
-            with_fixes=args.format in FORMATS_WITH_FIXES,
+            with_fixes=args.format in FORMATS_WITH_FIXES and not args.statistics,
+            cache=None if cache_for is None else cache_for(config.root),
         )
-        for path in files
-    ]
-    reports = list(check_files(tasks, jobs=args.jobs))
+        tasks.append(task)
+    project_factory = (lambda: index_project(args.paths, files, args.jobs)) if needs_project else None
+    reports = list(check_files(tasks, jobs=args.jobs, project_factory=project_factory))
+    if changed_since_base is not None:
+        reports = [changed_since_base.filter_report(r) for r in reports]
     errors = [r for r in reports if r.error]
     for report in errors:
         print(f"review-ls: error: {report.path}: {report.error}", file=sys.stderr)
@@ -144,10 +178,77 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         fixed = sum(r.fixed_count for r in reports)
         if fixed:
             print(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
-    _emit(FORMATTERS[args.format]([r for r in reports if not r.error]), args.output_file)
+    if args.statistics:
+        from review_ls.output.statistics_format import render_statistics
+
+        _emit(render_statistics([r for r in reports if not r.error], args.format), args.output_file)
+    else:
+        _emit(FORMATTERS[args.format]([r for r in reports if not r.error]), args.output_file)
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_CLEAN
+
+
+def uses_project_index(settings: set[Settings]) -> bool:
+    """True when any enabled rule reads cross-file facts (kind X) or inference (kind T)."""
+    from review_ls.rules import all_rules
+
+    return any(rule.kind != "S" and any(s.is_enabled(rule.code) for s in settings) for rule in all_rules())
+
+
+def files_fingerprint(files: Sequence[Path]) -> str:
+    """A digest of every file's path and content, stable across processes (keys the cache when an index is used)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        try:
+            content = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            content = b"unreadable"
+        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + content)
+    return digest.hexdigest()
+
+
+def index_project(paths: Sequence[Path], files: Sequence[Path], jobs: int | None) -> Any:
+    """Build the project index over the files being checked (the folders given are the project roots)."""
+    from review_ls.project import ProjectIndex
+
+    roots = [path if path.is_dir() else path.parent for path in paths]
+    return ProjectIndex.build([str(f) for f in files], roots, jobs)
+
+
+def _result_caches(cache_dir: Path | None, project_fingerprint: str = "") -> Callable[[Path], ResultCache | None]:
+    """A function giving a project root its result cache (None if the cache folder cannot be written)."""
+    from review_ls.cache import CACHE_DIR_NAME, open_cache
+
+    opened: dict[Path, ResultCache | None] = {}
+
+    def cache_for(project_root: Path) -> ResultCache | None:
+        directory = cache_dir or project_root / CACHE_DIR_NAME
+        if directory not in opened:
+            try:
+                opened[directory] = open_cache(directory, project_fingerprint)
+            except OSError as exc:
+                print(f"review-ls: warning: not caching results in {directory}: {exc.strerror or exc}", file=sys.stderr)
+                opened[directory] = None
+        return opened[directory]
+
+    return cache_for
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    """`review-ls clean`: remove the result cache of the projects of the given folders."""
+    from review_ls.cache import CACHE_DIR_NAME, remove_cache
+
+    resolver = ConfigResolver()
+    directories = [args.cache_dir] if args.cache_dir else [resolver.config_for(path).root / CACHE_DIR_NAME for path in args.paths]
+    for directory in dict.fromkeys(directories):
+        if remove_cache(directory):
+            print(f"Removed {directory}", file=sys.stderr)
+        elif directory.exists():
+            raise UsageError(f"{directory} is not a review-ls cache (it has no review-ls CACHEDIR.TAG); left it alone")
+        else:
+            print(f"No cache at {directory}", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def _emit(text: str, output_file: Path | None) -> None:
@@ -185,24 +286,3 @@ def explain_rule(code_or_name: str) -> str:
     if rule is None:
         raise UsageError(f"unknown rule {code_or_name!r} (see `review-ls rules`)")
     return rule_markdown(rule)
-
-
-def rule_markdown(rule: type[Rule]) -> str:
-    """The full documentation page of a rule: docs, fix, and its VALID/INVALID examples."""
-    fix = "yes (" + rule.fix_applicability.value + ")" if rule.fixable() else "advice only"
-    parts = [
-        f"# {rule.code} {rule.name}",
-        f"Default severity: {rule.severity.value}. Fix: {fix}.",
-        rule.docs.markdown(),
-    ]
-    if rule.options:
-        options = "\n".join(f"- `{o.name}` (default `{o.default!r}`): {o.description}" for o in rule.options)
-        parts.append(f"**Options** (`[tool.review-ls.options.{rule.code}]`)\n\n{options}")
-    for example in rule.invalid:
-        block = f"**Flagged** (line {example.line})\n\n```python\n{example.source.rstrip()}\n```"
-        if example.fixed is not None:
-            block += f"\n\nAfter the fix:\n\n```python\n{(example.fixed_source or '').rstrip()}\n```"
-        parts.append(block)
-    for valid in rule.valid_examples():
-        parts.append(f"**Not flagged**\n\n```python\n{valid.source.rstrip()}\n```")
-    return "\n\n".join(textwrap.dedent(p).strip() for p in parts) + "\n"

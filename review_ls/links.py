@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-DOCS_BASE_URL = "https://github.com/review-ls/review-ls/blob/main/docs/rules"
+PROJECT_URL = "https://github.com/review-ls/review-ls"
+DOCS_BASE_URL = f"{PROJECT_URL}/blob/main/docs/rules"
 
 
 def rule_url(code: str) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from review_ls.cache import CachedResult, ResultCache
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.fixes import compute_fix, fix_source
@@ -30,6 +31,7 @@ class FileTask:
     mode: str = "check"  # "check" | "fix" | "diff"
     unsafe_fixes: bool = False
     with_fixes: bool = False  # compute each finding's fix (for formats that print fixes)
+    cache: ResultCache | None = None  # where check-mode results are reused and stored
 
 
 @dataclass
@@ -71,7 +73,7 @@ def check_file(task: FileTask, project: Any = None) -> FileReport:
             else:
                 try:
                     write_atomically(path, outcome.source, source.data, source.encoding)
-                except (OSError, FileChangedError) as exc:
+                except (OSError, FileChangedError, UnicodeEncodeError) as exc:
                     report.error = f"not fixed: {exc}"
                     report.fixed_count = 0
                 else:
@@ -85,11 +87,52 @@ def check_file(task: FileTask, project: Any = None) -> FileReport:
                 fix = compute_fix(text, finding, task.path, task.settings, project)
                 if fix is not None:
                     report.fixes[index] = fix
+    if task.cache is not None and task.mode == "check":
+        cached = CachedResult(report.findings, report.fixes if task.with_fixes else None, report.internal_errors)
+        task.cache.store(task.cache.key(task.path, source.data, task.settings), cached)
     return report
 
 
-def check_files(tasks: Sequence[FileTask], jobs: int | None = None, project: Any = None) -> Iterator[FileReport]:
-    """Run `check_file` over every task, in `jobs` processes (all cores by default), in task order."""
+def cached_report(task: FileTask) -> FileReport | None:
+    """The report of a check-mode task from its cache, or None when it must be analysed."""
+    if task.cache is None or task.mode != "check":
+        return None
+    try:
+        data = Path(task.path).read_bytes()
+    except OSError:
+        return None
+    cached = task.cache.load(task.cache.key(task.path, data, task.settings), need_fixes=task.with_fixes)
+    if cached is None:
+        return None
+    return FileReport(task.path, cached.findings, cached.fixes or {}, internal_errors=cached.internal_errors)
+
+
+def check_files(
+    tasks: Sequence[FileTask],
+    jobs: int | None = None,
+    project: Any = None,
+    project_factory: Callable[[], Any] | None = None,
+) -> Iterator[FileReport]:
+    """Report on every task, in task order: from the cache where it has the file, else by `check_file`.
+
+    Cache hits are read here; only the misses go to `jobs` worker processes (all cores by default).
+    The project index is `project`, or is built by `project_factory` only when some file is not cached.
+    With a project, findings depend on other files, so every cache must be keyed by the project's fingerprint.
+    """
+    if (project is not None or project_factory is not None) and any(
+        t.cache is not None and not t.cache.project_fingerprint for t in tasks
+    ):
+        raise ValueError("a result cache used with a project index must be opened with the project's fingerprint")
+    reports = [cached_report(task) for task in tasks]
+    misses = [task for task, report in zip(tasks, reports) if report is None]
+    if misses and project is None and project_factory is not None:
+        project = project_factory()
+    fresh = _check_uncached(misses, jobs, project)
+    for report in reports:
+        yield report if report is not None else next(fresh)
+
+
+def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: Any) -> Iterator[FileReport]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:

@@ -12,7 +12,7 @@ from typing import Any
 from review_ls.config import Settings
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.model import AnalysisResult, Finding, Severity, Span
-from review_ls.engine.positions import LineIndex
+from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.engine.rule import Rule
 from review_ls.engine.suppressions import apply_suppressions, find_suppressions, unknown_codes
 from review_ls.engine.walker import Context, Walker
@@ -60,6 +60,10 @@ def parse_module(source: str, path: str | None, lines: LineIndex) -> ast.Module 
             return ast.parse(source, filename=path or "<unknown>")
     except SyntaxError as exc:
         return syntax_error_finding(exc, lines)
+    except UnicodeEncodeError as exc:  # a lone surrogate (e.g. "\\udcff" sent by an editor): not encodable
+        before = split_lines(source[: exc.start])
+        where = Span(len(before), len(before[-1]), len(before), len(before[-1]) + 1)
+        return _meta_finding(SYNTAX_ERROR, "source contains a lone surrogate, which is not valid Unicode text", where)
     except (ValueError, RecursionError, MemoryError) as exc:
         reason = "source contains a NUL byte" if isinstance(exc, ValueError) else "source is nested too deeply to parse"
         return _meta_finding(SYNTAX_ERROR, reason, Span(1, 0, 1, 0))

@@ -168,9 +168,9 @@ def _imports_of(stmt: ast.stmt) -> Iterator[tuple[str, str]]:
 
 def _bindings_of(stmt: ast.stmt) -> Iterator[Binding]:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        yield Binding(stmt.name, BindingKind.FUNCTION, stmt.lineno)
+        yield Binding(stmt.name, BindingKind.FUNCTION, stmt.lineno, contract_digest(stmt))
     elif isinstance(stmt, ast.ClassDef):
-        yield Binding(stmt.name, BindingKind.CLASS, stmt.lineno)
+        yield Binding(stmt.name, BindingKind.CLASS, stmt.lineno, contract_digest(stmt))
     elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
         for local, target in import_bindings(stmt):
             yield Binding(local, BindingKind.IMPORT, stmt.lineno, target)
@@ -197,6 +197,8 @@ def classify_value(value: ast.expr) -> tuple[BindingKind, str]:
         if callee in MUTABLE_FACTORIES:
             return BindingKind.MUTABLE_CONTAINER, callee
         return BindingKind.INSTANCE, callee
+    if isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
+        return BindingKind.CONSTANT, repr(value.value)  # the value itself: rules read numeric settings from it
     if isinstance(value, (ast.Constant, ast.Tuple, ast.JoinedStr, ast.BinOp, ast.UnaryOp)):
         return BindingKind.CONSTANT, ""
     return BindingKind.OTHER, ""
@@ -212,3 +214,77 @@ def dotted_name(node: ast.AST) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def contract_digest(stmt: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
+    """A digest of what other code relies on: a function's signature; a class's bases, decorators,
+    fields, constant members and method signatures — not bodies. (Type-aware rules read these from
+    other statements, so a change must change the module's fingerprint.)"""
+    shape = _class_contract(stmt) if isinstance(stmt, ast.ClassDef) else _signature(stmt)
+    return format(hash(shape) & 0xFFFFFFFFFFFF, "x")  # like `fingerprint`, stable within one process
+
+
+def _class_contract(node: ast.ClassDef) -> tuple[object, ...]:
+    members: list[object] = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign):
+            members.append((_shape(statement.target), _shape(statement.annotation), _shape(statement.value)))
+        elif isinstance(statement, ast.Assign):
+            members.append((tuple(_shape(t) for t in statement.targets), _shape(statement.value)))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            members.append(_signature(statement))
+    return (
+        tuple(_shape(b) for b in node.bases),
+        tuple(_shape(k.value) for k in node.keywords),
+        tuple(_shape(d) for d in node.decorator_list),
+        tuple(members),
+    )
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[object, ...]:
+    args = node.args
+    shape: list[object] = [node.name, len(args.posonlyargs), len(args.defaults), args.vararg is not None, args.kwarg is not None]
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        shape.append(arg.arg)
+        if arg.annotation is not None:
+            shape.append(_shape(arg.annotation))
+    shape.extend(d is None for d in args.kw_defaults)
+    if node.returns is not None:
+        shape.append(_shape(node.returns))
+    shape.extend(_shape(d) for d in node.decorator_list)
+    if node.name == "__init__":  # assignments to self declare the instance's attributes
+        for statement in node.body:
+            if isinstance(statement, ast.Assign):
+                shape.extend(_shape(t) for t in statement.targets)
+                shape.append(_shape(statement.value))
+            elif isinstance(statement, ast.AnnAssign):
+                shape.extend((_shape(statement.target), _shape(statement.annotation)))
+    return tuple(shape)
+
+
+def _shape(node: ast.AST | None, depth: int = 0) -> object:
+    """A small, position-free summary of an expression (names, attributes, constants, nesting)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if node is None:
+        return None
+    if depth > 4:
+        return "..."
+    if isinstance(node, ast.Attribute):
+        return (_shape(node.value, depth + 1), node.attr)
+    if isinstance(node, ast.Constant):
+        return repr(node.value)[:64]
+    if isinstance(node, ast.Subscript):
+        return ("[]", _shape(node.value, depth + 1), _shape(node.slice, depth + 1))
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return tuple(_shape(e, depth + 1) for e in node.elts[:16])
+    if isinstance(node, ast.BinOp):
+        return (type(node.op).__name__, _shape(node.left, depth + 1), _shape(node.right, depth + 1))
+    if isinstance(node, ast.Call):
+        return (
+            "()",
+            _shape(node.func, depth + 1),
+            tuple(_shape(a, depth + 1) for a in node.args[:4]),
+            tuple((k.arg, _shape(k.value, depth + 1)) for k in node.keywords[:8]),
+        )
+    return type(node).__name__

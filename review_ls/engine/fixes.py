@@ -23,9 +23,19 @@ from review_ls.engine.positions import LineIndex, statement_start_line
 
 log = logging.getLogger(__name__)
 
-_CST_TYPE_NAMES = {"AsyncWith": "With", "AsyncFor": "For", "AsyncFunctionDef": "FunctionDef", "JoinedStr": "FormattedString"}
+_CST_TYPE_NAMES = {
+    "AsyncWith": "With",
+    "AsyncFor": "For",
+    "AsyncFunctionDef": "FunctionDef",
+    "JoinedStr": "FormattedString",
+    "BinOp": "BinaryOperation",
+    "BoolOp": "BooleanOperation",
+    "UnaryOp": "UnaryOperation",
+    "Compare": "Comparison",
+}
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _IDENTIFIER_CHARS = re.compile(r"\w+")
+_TRAILING_NEWLINE = re.compile(r"(?:\r\n|\r|\n)\Z")
 
 
 def lines_with_ends(text: str) -> list[str]:
@@ -58,6 +68,7 @@ class FixContext:
         self._edits: list[TextEdit] = []
         self._imports: list[str] = []
         self._definitions: list[str] = []
+        self._preludes: list[str] = []
 
     # -- scope --------------------------------------------------------------------------------
     def _choose_scope(self) -> tuple[ast.stmt, str]:
@@ -168,6 +179,9 @@ class FixContext:
     # -- edits --------------------------------------------------------------------------------
     def replace_scope(self, new_code: str) -> None:
         """Replace the scope's (dedented) code with `new_code`, as an edit of only the changed lines."""
+        ending = _TRAILING_NEWLINE.search(self.scope_source)
+        if ending and not new_code.endswith(("\n", "\r")):
+            new_code += ending.group(0)  # libcst drops the last line ending of a module that uses bare \r
         old_lines = lines_with_ends(self.scope_source)
         new_lines = lines_with_ends(new_code)
         prefix = 0
@@ -188,28 +202,46 @@ class FixContext:
             return
         self._edits.append(TextEdit(self._line_span(first, end), content))
 
+    def remove_scope(self) -> None:
+        """Delete the scope together with the blank lines after it (the ones before it stay as the separator)."""
+        end = self.scope_end + 1
+        while end <= len(self.raw_lines) and not self.lines.line_text(end).strip():
+            end += 1
+        self._edits.append(TextEdit(self._line_span(self.scope_start, end), ""))
+
     def replace_node_text(self, node: ast.AST, text: str) -> None:
         """Replace the exact source range of an `ast` node with `text`."""
         self._edits.append(TextEdit(self.lines.node_span(node), text))
 
-    def ensure_import(self, module: str, name: str | None = None) -> str:
-        """Make `module` (or `name` from `module`) importable at module level; return the name to use."""
+    def ensure_import(self, module: str, name: str | None = None, alias: str | None = None) -> str:
+        """Make `module` (or `name` from `module`) importable at module level; return the name to use.
+
+        With `alias`, the import binds exactly that name (`import numpy as np`).
+        """
         qualified = f"{module}.{name}" if name else module
+        if alias is not None and self.facts.imports.get(alias) == qualified:
+            return alias
         existing = self.facts.local_name_for(qualified)
-        if existing is not None:
+        if existing is not None and alias is None:
             return existing
-        if name is None and "." in module:
+        if name is None and "." in module and alias is None:
             head = module.split(".", 1)[0]
             if self.facts.local_name_for(head) == head and self.facts.imports.get(head) == head:
                 return module
         statement = f"from {module} import {name}" if name else f"import {module}"
+        if alias is not None and alias != (name or module):
+            statement += f" as {alias}"
         if statement not in self._imports:
             self._imports.append(statement)
-        return name or module
+        return alias or name or module
 
     def add_definition(self, code: str) -> None:
         """Add module-level code (a constant, a factory function) right before the top-level statement."""
         self._definitions.append(code.strip("\n"))
+
+    def add_module_prelude(self, code: str) -> None:
+        """Add module-level code (e.g. `logger = logging.getLogger(__name__)`) right below the imports."""
+        self._preludes.append(code.strip("\n"))
 
     def unique_name(self, base: str) -> str:
         """A module-level name based on `base` that the module does not use yet."""
@@ -228,6 +260,12 @@ class FixContext:
             text = "".join(statement + nl for statement in self._imports)
             if line > 1 and self.lines.line_text(line - 1).strip() and self.facts.import_block_end == 0 and self.facts.header_end:
                 text = nl + text
+            edits.append(TextEdit(self._line_span(line, line), text))
+        if self._preludes:
+            line = self.facts.insertion_line()
+            text = nl + "".join(prelude.replace("\n", nl) + nl for prelude in self._preludes)
+            if self.lines.line_text(line).strip():
+                text += nl
             edits.append(TextEdit(self._line_span(line, line), text))
         if self._definitions:
             line = statement_start_line(self.statement)

@@ -48,6 +48,8 @@ class Context:
         "loops",
         "imports",
         "_saved_loops",
+        "_saved_imports",
+        "memo",
     )
 
     def __init__(self, path: str | None, lines: LineIndex, facts: ModuleFacts, project: Any = None) -> None:
@@ -61,6 +63,10 @@ class Context:
         self.loops: list[LoopNode] = []
         self.imports: dict[str, str] = dict(facts.imports)
         self._saved_loops: list[list[LoopNode]] = []
+        self._saved_imports: list[dict[str, str]] = []
+        # Per-walk scratch space: facts a rule derives once per analysis (e.g. the module's type
+        # facts), under a key the rule chooses. Gone when the walk ends.
+        self.memo: dict[object, Any] = {}
 
     # -- where are we -------------------------------------------------------------------------
     @property
@@ -163,6 +169,8 @@ class Walker:
                     except Exception as exc:  # a rule bug must not cost the other rules' findings
                         errors.append(f"{getattr(visitor, '__qualname__', visitor)} at line {getattr(node, 'lineno', '?')}: {exc!r}")
             if isinstance(node, (ast.Import, ast.ImportFrom)) and ctx.functions:
+                if ctx.imports is ctx._saved_imports[-1]:  # copy on write: the import is local to its function
+                    ctx.imports = dict(ctx.imports)
                 ctx.imports.update(import_bindings(node))
             children = _children(node)
             if not children:
@@ -170,6 +178,18 @@ class Walker:
             parents.append(node)
             push(_POP_PARENT)
             _push_children(node, children, push)
+        return findings
+
+    def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
+        """Run only the visitors of `node` itself, without descending (incremental re-analysis of a class)."""
+        findings: list[Finding] = []
+        for visitor in self.dispatch.get(type(node), ()):
+            try:
+                produced = visitor(node, ctx)
+                if produced:
+                    findings.extend(produced)
+            except Exception as exc:  # a rule bug must not cost the other rules' findings
+                errors.append(f"{getattr(visitor, '__qualname__', visitor)} at line {getattr(node, 'lineno', '?')}: {exc!r}")
         return findings
 
     @staticmethod
@@ -185,9 +205,11 @@ class Walker:
             ctx.functions.append(marker[1])
             ctx._saved_loops.append(ctx.loops)
             ctx.loops = []
+            ctx._saved_imports.append(ctx.imports)
         elif marker is _EXIT_FUNCTION:
             ctx.functions.pop()
             ctx.loops = ctx._saved_loops.pop()
+            ctx.imports = ctx._saved_imports.pop()
         elif kind == _ENTER_CLASS:
             ctx.classes.append(marker[1])
         elif marker is _EXIT_CLASS:

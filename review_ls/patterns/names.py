@@ -57,3 +57,8 @@ def snake_case(name: str) -> str:
             out.append("_")
         out.append(char.lower())
     return "".join(out)
+
+
+def name_words(name: str) -> set[str]:
+    """The lower-case words of an identifier: `addListener` / `add_listener` -> {'add', 'listener'}."""
+    return {word for word in snake_case(name).split("_") if word}

@@ -1,0 +1,745 @@
+"""Incremental analysis: after an edit, re-parse and re-walk only what the edit touched (DESIGN.md, section 4).
+
+A module is a sequence of *segments*: top-level statements (statements that share a line form one
+segment). A top-level class is further split into the segments of its body, because in real code
+most lines sit inside a few large classes. Every segment keeps its `ast` nodes and its raw findings
+(before suppressions and severities), positioned for the line the segment started on when they were
+computed (`origin`); when an edit moves a segment, only its line numbers change and its findings are
+shifted on the way out.
+
+An edit is analysed in two passes:
+
+* The **fast pass** finds the changed lines (common prefix and suffix of the old and new lines),
+  re-parses only the segments they overlap (`ast.parse` of just those lines, padded with newlines
+  so positions come out right; class members are wrapped in a `class _:` line), rebuilds
+  `ModuleFacts` from the per-statement facts and walks only the new segments. Its cost grows with
+  the edit, not with the file. When a change could join the segment before it (an indented or
+  `else:`-like first line) that segment is re-parsed too; when anything does not fit, or the facts'
+  fingerprint changes, the whole module is parsed and walked.
+* The **settling pass** makes the result exact. Some rules look beyond the statement they visit:
+  at the whole class (`visit_ClassDef`, or the enclosing class's body) or at the whole module
+  (`ctx.parents[0]`, `ctx.memo`). Walks record whether they did (the module, the class and the memo
+  that rules see are views that notice being read); settling parses the whole text once and walks
+  again the segments whose findings may depend on something that changed. Its result equals
+  `analyse_source` exactly. The server publishes the fast result at once and the settled one when
+  the document is idle.
+
+While the text does not parse, the result is the last good findings of the segments the edit did
+not touch, plus the RV000 finding of the full parse; the next edit is compared with the last text
+that parsed.
+
+No LSP here: text, settings and project in, `AnalysisResult` out.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import copy
+import re
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from review_ls.config import Settings
+from review_ls.engine.analysis import SYNTAX_ERROR, RuleSet, finish_findings, parse_module, rule_set_for, walk_statements
+from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
+from review_ls.engine.model import AnalysisResult, Finding
+from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
+from review_ls.engine.walker import Context
+
+_CONTINUES_BLOCK = re.compile(r"(?:else|elif|except|finally)\b")
+_PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+_FAST = -1  # `exact_at` of findings walked by the fast pass
+
+
+class AnalysisCancelled(Exception):
+    """A settling pass stopped because `should_stop` said so (a newer edit arrived)."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Statements of one block that share no line with their neighbours, with their cached findings.
+
+    `nodes` and `findings` hold positions for the segment starting on line `origin`; it now starts
+    on `start`. They were found with the module facts of `facts_key`; `reads_beyond` says the walk
+    read the module, its class or the analysis memo, so they are exact only for revision `exact_at`. A top-level class has `members`
+    (its body's segments); its own findings are then those of the class node and its header, walked
+    when the class text was `shell_of`.
+    """
+
+    start: int
+    end: int
+    text: str
+    nodes: tuple[ast.stmt, ...]
+    origin: int
+    findings: tuple[Finding, ...] | None = None
+    errors: tuple[str, ...] = ()
+    reads_beyond: bool = False
+    exact_at: int = _FAST
+    facts_key: tuple[Any, ...] = ()
+    facts: tuple[StatementFacts, ...] = ()
+    members: tuple[Segment, ...] | None = None
+    indent: str = ""
+    header: str = ""
+    shell_of: str = ""
+
+    @property
+    def offset(self) -> int:
+        """How far the segment moved since its nodes and findings were positioned."""
+        return self.start - self.origin
+
+    def moved(self, lines: int) -> Segment:
+        """The same segment `lines` lines further down."""
+        if lines == 0:
+            return self
+        members = None if self.members is None else tuple(m.moved(lines) for m in self.members)
+        return replace(self, start=self.start + lines, end=self.end + lines, members=members)
+
+    def stale_at(self, revision: int, facts_key: tuple[Any, ...]) -> bool:
+        """True when the findings may be out of date for the text of `revision` with these module facts."""
+        return self.findings is None or self.facts_key != facts_key or (self.reads_beyond and self.exact_at != revision)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """The last text that parsed, as segments, and the keys its findings are valid for."""
+
+    lines: list[str]
+    segments: tuple[Segment, ...]
+    context_key: tuple[Any, ...]
+
+
+class _ReadTracker:
+    """Notices when a rule reads beyond the segment being walked."""
+
+    __slots__ = ("read",)
+
+    def __init__(self) -> None:
+        self.read = False
+
+
+class _ModuleView(ast.Module):
+    """The module as rules see it (`ctx.parents[0]`): records that its body was read."""
+
+    def __init__(self, body: list[ast.stmt], tracker: _ReadTracker) -> None:
+        super().__init__(type_ignores=[])
+        self.__dict__["_tracker"] = tracker
+        self.__dict__["_body"] = body
+
+    @property  # type: ignore[override]
+    def body(self) -> list[ast.stmt]:
+        self.__dict__["_tracker"].read = True
+        return self.__dict__["_body"]  # type: ignore[no-any-return]
+
+    @body.setter
+    def body(self, value: list[ast.stmt]) -> None:
+        self.__dict__["_body"] = value
+
+
+class _ClassView(ast.ClassDef):
+    """A top-level class as the rules walking one of its members see it: records reads of its body."""
+
+    def __init__(self, node: ast.ClassDef, tracker: _ReadTracker) -> None:
+        super().__init__()
+        for name in (*node._fields, *node._attributes):
+            if name != "body" and hasattr(node, name):
+                setattr(self, name, getattr(node, name))
+        self.__dict__["_tracker"] = tracker
+        self.__dict__["_body"] = node.body
+
+    @property  # type: ignore[override]
+    def body(self) -> list[ast.stmt]:
+        self.__dict__["_tracker"].read = True
+        return self.__dict__["_body"]  # type: ignore[no-any-return]
+
+    @body.setter
+    def body(self, value: list[ast.stmt]) -> None:
+        self.__dict__["_body"] = value
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """`Context.memo`, shared by the walks of one analysis: records that a rule used it."""
+
+    def __init__(self, tracker: _ReadTracker) -> None:
+        super().__init__()
+        self._tracker = tracker
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._tracker.read = True
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._tracker.read = True
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._tracker.read = True
+        return super().__contains__(key)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._tracker.read = True
+        return super().setdefault(key, default)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._tracker.read = True
+        super().__setitem__(key, value)
+
+
+class _Walk:
+    """Runs the rules over segments, with the context `analyse_source` builds, noting reads beyond them."""
+
+    def __init__(
+        self,
+        rule_set: RuleSet,
+        segments: Sequence[Segment],
+        lines: list[str],
+        facts: ModuleFacts,
+        path: str | None,
+        project: Any,
+        exact_at: int,
+    ) -> None:
+        self.rule_set = rule_set
+        self.tracker = _ReadTracker()
+        self.module = _ModuleView([node for segment in segments for node in segment.nodes], self.tracker)
+        self.lines = LineIndex(lines)
+        self.facts = facts
+        self.path = path
+        self.project = project
+        self.exact_at = exact_at
+        self.facts_key = _facts_key(facts)
+        self.memo = _Memo(self.tracker)
+
+    def _context(self) -> Context:
+        ctx = Context(self.path, self.lines, self.facts, self.project)
+        ctx.memo = self.memo
+        self.tracker.read = False
+        return ctx
+
+    def statements(self, segment: Segment) -> Segment:
+        """Walk a top-level segment."""
+        errors: list[str] = []
+        ctx = self._context()
+        ctx.parents.append(self.module)
+        found = self.rule_set.walker.walk(segment.nodes, ctx, errors)
+        return self._done(segment, found, errors)
+
+    def class_shell(self, segment: Segment) -> Segment:
+        """Visit a top-level class node itself, then its decorators, bases and keywords."""
+        node = segment.nodes[0]
+        assert isinstance(node, ast.ClassDef)
+        errors: list[str] = []
+        ctx = self._context()
+        ctx.parents.append(self.module)
+        found = self.rule_set.walker.visit(node, ctx, errors)
+        ctx.parents.append(node)
+        found.extend(self.rule_set.walker.walk([*node.decorator_list, *node.bases, *node.keywords], ctx, errors))
+        return replace(self._done(segment, found, errors, keep_origin=True), shell_of=segment.text)
+
+    def class_member(self, class_view: ast.ClassDef, member: Segment) -> Segment:
+        """Walk one segment of a top-level class body, inside that class."""
+        errors: list[str] = []
+        ctx = self._context()
+        ctx.parents.extend((self.module, class_view))
+        ctx.classes.append(class_view)
+        found = self.rule_set.walker.walk(member.nodes, ctx, errors)
+        return self._done(member, found, errors)
+
+    def class_view(self, node: ast.ClassDef) -> ast.ClassDef:
+        """The class as rules walking its members see it."""
+        return _ClassView(node, self.tracker)
+
+    def _done(self, segment: Segment, found: list[Finding], errors: list[str], keep_origin: bool = False) -> Segment:
+        return replace(
+            segment,
+            findings=tuple(found),
+            errors=tuple(errors),
+            origin=segment.origin if keep_origin else segment.start,
+            reads_beyond=self.tracker.read,
+            exact_at=self.exact_at,
+            facts_key=self.facts_key,
+        )
+
+
+class IncrementalAnalyser:
+    """Analyses successive versions of one document, redoing only the work each edit needs.
+
+    `analyse(..., settle=True)` equals `analyse_source(source, path, settings, project)` for every
+    text that parses; `settle=False` returns the fast pass, and `needs_settling` says whether it
+    may differ. Not thread-safe: use one analyser per document, from one thread at a time.
+    """
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self._parsed: _Parsed | None = None
+        self._last: tuple[str, tuple[Any, ...], AnalysisResult] | None = None
+        self._revision = 0
+        self._settled = True
+
+    @property
+    def needs_settling(self) -> bool:
+        """True when the last result came from the fast pass and a settling pass may change it."""
+        return not self._settled
+
+    def analyse(
+        self,
+        source: str,
+        settings: Settings | None = None,
+        project: Any = None,
+        *,
+        settle: bool = True,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> AnalysisResult:
+        """Analyse the document's new text (any edit of the previous one, or a new text).
+
+        A settling pass checks `should_stop` between segments and raises `AnalysisCancelled` when it
+        returns True; the analyser then still holds the fast result and can settle later.
+        """
+        settings = settings or Settings()
+        context_key = (settings, _project_key(project))
+        rule_set = rule_set_for(settings)
+        if self._last is not None and self._last[0] == source and self._last[1] == context_key:
+            if self._settled or not settle:
+                return self._last[2]
+            result = self._settle(source, rule_set, project, should_stop)
+        else:
+            self._revision += 1
+            result = self._analyse_new_text(source, context_key, rule_set, project)
+            if settle and not self._settled:
+                self._last = (source, context_key, result)
+                result = self._settle(source, rule_set, project, should_stop)
+        self._last = (source, context_key, result)
+        return result
+
+    def _analyse_new_text(self, source: str, context_key: tuple[Any, ...], rule_set: RuleSet, project: Any) -> AnalysisResult:
+        lines = split_lines(source)
+        previous = self._parsed if self._parsed is not None and self._parsed.context_key == context_key else None
+        if previous is not None:
+            result = self._analyse_edit(previous, lines, rule_set, project)
+            if result is not None:
+                return result
+        return self._analyse_whole(previous, source, lines, rule_set, project, context_key)
+
+    # -- the fast pass: re-parse the changed segments -----------------------------------------
+    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: Any) -> AnalysisResult | None:
+        segments = _restructure(previous.segments, previous.lines, lines)
+        if segments is None:
+            return None
+        facts = ModuleFacts(_facts_entries(segments))
+        segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=False)
+        self._parsed = replace(previous, lines=lines, segments=segments)
+        return self._assemble(segments, lines, rule_set)
+
+    # -- parsing the whole text: the first analysis, fallbacks, settling ----------------------------
+    def _analyse_whole(
+        self,
+        previous: _Parsed | None,
+        source: str,
+        lines: list[str],
+        rule_set: RuleSet,
+        project: Any,
+        context_key: tuple[Any, ...],
+        should_stop: Callable[[], bool] | None = None,
+    ) -> AnalysisResult:
+        parsed = parse_module(source, self.path, LineIndex(lines))
+        if isinstance(parsed, Finding):
+            self._settled = True
+            return self._while_broken(previous, lines, rule_set, parsed)
+        segments = _segments_of(parsed.body, lines)
+        facts = ModuleFacts(_facts_entries(segments))
+        if previous is not None:
+            class_visitors = ast.ClassDef in rule_set.walker.dispatch
+            segments = _Reuse(previous, lines, self._revision, _facts_key(facts), class_visitors, self.path).segments(segments)
+        segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=True, should_stop=should_stop)
+        self._parsed = _Parsed(lines, segments, context_key)
+        return self._assemble(segments, lines, rule_set)
+
+    def _settle(self, source: str, rule_set: RuleSet, project: Any, should_stop: Callable[[], bool] | None) -> AnalysisResult:
+        """Walk again, over a fresh parse, whatever may depend on something the edits changed."""
+        assert self._parsed is not None
+        lines = split_lines(source)
+        return self._analyse_whole(self._parsed, source, lines, rule_set, project, self._parsed.context_key, should_stop)
+
+    def _while_broken(self, previous: _Parsed | None, lines: list[str], rule_set: RuleSet, syntax_error: Finding) -> AnalysisResult:
+        """The last good findings of the segments the edits did not touch, plus the syntax error."""
+        raw: list[Finding] = []
+        if previous is not None:
+            first, last_old, last_new = changed_lines(previous.lines, lines)
+            raw = list(_untouched_findings(previous.segments, first, last_old, last_new - last_old, self.path))
+        settings = rule_set.settings
+        report = settings.is_enabled(SYNTAX_ERROR[0]) and settings.report_syntax_errors
+        findings = finish_findings(raw, LineIndex(lines), rule_set)
+        return AnalysisResult(tuple(findings), syntax_error=syntax_error if report else None)
+
+    # -- walking and assembling -------------------------------------------------------------------
+    def _walk_missing(
+        self,
+        segments: tuple[Segment, ...],
+        lines: list[str],
+        facts: ModuleFacts,
+        rule_set: RuleSet,
+        project: Any,
+        *,
+        exact: bool,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> tuple[Segment, ...]:
+        """Walk the segments (and class members) without findings; note whether the result is exact."""
+        class_visitors = ast.ClassDef in rule_set.walker.dispatch
+        if any(_needs_walk(segment) for segment in segments):
+            walk = _Walk(rule_set, segments, lines, facts, self.path, project, self._revision if exact else _FAST)
+            walked = []
+            for segment in segments:
+                if _needs_walk(segment):
+                    if should_stop is not None and should_stop():
+                        raise AnalysisCancelled()
+                    segment = _walked(segment, walk)
+                walked.append(segment)
+            segments = tuple(walked)
+        facts_key = _facts_key(facts)
+        self._settled = not any(_unsettled(segment, self._revision, facts_key, class_visitors) for segment in segments)
+        return segments
+
+    def _assemble(self, segments: tuple[Segment, ...], lines: list[str], rule_set: RuleSet) -> AnalysisResult:
+        raw: list[Finding] = []
+        errors: list[str] = []
+        for segment in segments:
+            for part in _parts(segment):
+                assert part.findings is not None
+                offset = part.offset
+                raw.extend(part.findings if offset == 0 else (f.shifted(offset, self.path) for f in part.findings))
+                errors.extend(part.errors)
+        findings = finish_findings(raw, LineIndex(lines), rule_set)
+        return AnalysisResult(tuple(findings), internal_errors=tuple(errors))
+
+
+def _needs_walk(segment: Segment) -> bool:
+    return segment.findings is None or (segment.members is not None and any(m.findings is None for m in segment.members))
+
+
+def _walked(segment: Segment, walk: _Walk) -> Segment:
+    """The segment with findings for itself and every member that had none."""
+    if segment.members is None:
+        return walk.statements(segment)
+    node = segment.nodes[0]
+    assert isinstance(node, ast.ClassDef)
+    view = walk.class_view(node)
+    members = tuple(m if m.findings is not None else walk.class_member(view, m) for m in segment.members)
+    segment = replace(segment, members=members)
+    return walk.class_shell(segment) if segment.findings is None else segment
+
+
+def _unsettled(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> bool:
+    """True when a settling pass would walk part of the segment again."""
+    if segment.members is not None and class_visitors and segment.shell_of != segment.text:
+        return True
+    return any(part.stale_at(revision, facts_key) for part in _parts(segment))
+
+
+# -- finding what changed -----------------------------------------------------------------------
+
+
+def changed_lines(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int]:
+    """The changed lines: (first, last in `old`, last in `new`), 1-based; an empty range ends before it starts."""
+    old_count, new_count = len(old), len(new)
+    limit = min(old_count, new_count)
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[old_count - 1 - suffix] == new[new_count - 1 - suffix]:
+        suffix += 1
+    return prefix + 1, old_count - suffix, new_count - suffix
+
+
+def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: list[str]) -> tuple[Segment, ...] | None:
+    """The new text's segments, re-parsing only around the change; None when that is not possible."""
+    first, last_old, last_new = changed_lines(old_lines, lines)
+    delta = last_new - last_old
+    start, stop = _overlapping(segments, first, last_old)
+    if stop - start == 1 and segments[start].members is not None:
+        target = start
+    elif start == stop and start > 0 and segments[start - 1].members is not None:
+        target = start - 1  # new lines right after a class: perhaps new members
+    else:
+        target = -1
+    if target >= 0:
+        owner = segments[target]
+        assert owner.members is not None
+        if first >= owner.members[0].start:
+            inner = _restructure_class(owner, lines, first, last_old, delta)
+            if inner is not None:
+                return (*segments[:target], inner, *(s.moved(delta) for s in segments[target + 1 :]))
+    region_first, region_last = first, last_old
+    if start < stop:
+        region_first, region_last = min(first, segments[start].start), max(last_old, segments[stop - 1].end)
+    code_line = _first_code_line(lines, region_first, region_last + delta)
+    if code_line is not None and start > 0 and _relation(lines[code_line - 1], "") == "deeper":
+        start -= 1  # the change continues the statement before it
+        region_first = segments[start].start
+    statements: list[ast.stmt] = []
+    if code_line is not None:
+        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=False)
+        if parsed is None:
+            return None
+        statements = parsed
+    return (*segments[:start], *_segments_of(statements, lines), *(s.moved(delta) for s in segments[stop:]))
+
+
+def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: int, delta: int) -> Segment | None:
+    """The class segment after a change inside its body (or just after it); None when the class itself changed."""
+    members = owner.members
+    assert members is not None
+    start, stop = _overlapping(members, first, last_old)
+    region_first, region_last = first, last_old
+    if start < stop:
+        region_first, region_last = min(first, members[start].start), max(last_old, members[stop - 1].end)
+    code_line = _first_code_line(lines, region_first, region_last + delta)
+    statements: list[ast.stmt] = []
+    if code_line is not None:
+        relation = _relation(lines[code_line - 1], owner.indent)
+        if relation == "outside":
+            return None
+        if relation == "deeper":
+            if start == 0:
+                return None
+            start -= 1
+            region_first = members[start].start
+        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=True)
+        if parsed is None:
+            return None
+        statements = parsed
+    elif first > owner.end:
+        return None  # only blank lines or comments after the class: not the class's business
+    new_members = (*members[:start], *_segments_of(statements, lines, split_classes=False), *(m.moved(delta) for m in members[stop:]))
+    if not new_members or any(m.indent != owner.indent for m in new_members):
+        return None
+    end = new_members[-1].end
+    node = copy.copy(owner.nodes[0])
+    assert isinstance(node, ast.ClassDef)
+    node.body = [statement for member in new_members for statement in member.nodes]
+    node.end_lineno = end - owner.offset
+    node.end_col_offset = node.body[-1].end_col_offset
+    return replace(owner, end=end, text=_text(lines, owner.start, end), nodes=(node,), members=new_members)
+
+
+def _overlapping(segments: Sequence[Segment], first: int, last: int) -> tuple[int, int]:
+    """The index range of the segments that overlap lines first..last."""
+    start = bisect.bisect_left(segments, first, key=lambda s: s.end)
+    stop = bisect.bisect_right(segments, last, key=lambda s: s.start)
+    return start, max(start, stop)
+
+
+def _first_code_line(lines: list[str], first: int, last: int) -> int | None:
+    """The first line in first..last that is neither blank nor a comment."""
+    for index in range(first - 1, min(last, len(lines))):
+        stripped = lines[index].lstrip(" \t\f")
+        if stripped and not stripped.startswith("#"):
+            return index + 1
+    return None
+
+
+def _relation(line: str, indent: str) -> str:
+    """Whether a code line starts a statement of the block indented by `indent` ('same'), continues
+    the previous one ('deeper'), or lies outside the block ('outside')."""
+    if not line.startswith(indent):
+        return "outside"
+    rest = line[len(indent) :]
+    if rest[:1] in (" ", "\t") or _CONTINUES_BLOCK.match(rest):
+        return "deeper"
+    return "same"
+
+
+def _parse_region(lines: list[str], first: int, last: int, *, wrapped: bool) -> list[ast.stmt] | None:
+    """Parse lines first..last alone, padded so positions match the whole text (class members wrapped)."""
+    body = "\n".join(lines[first - 1 : last])
+    text = "\n" * (first - 2) + "class _:\n" + body if wrapped else "\n" * (first - 1) + body
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = ast.parse(text)
+    except _PARSE_ERRORS:
+        return None
+    if not wrapped:
+        return module.body
+    if len(module.body) != 1 or not isinstance(module.body[0], ast.ClassDef):
+        return None
+    return module.body[0].body
+
+
+# -- building segments ---------------------------------------------------------------------------
+
+
+def _segments_of(statements: Sequence[ast.stmt], lines: list[str], split_classes: bool = True) -> tuple[Segment, ...]:
+    """Group statements into segments (statements sharing a line go together); split top-level classes."""
+    groups: list[list[ast.stmt]] = []
+    bounds: list[list[int]] = []
+    for statement in statements:
+        first, last = statement_start_line(statement), statement.end_lineno or statement.lineno
+        if bounds and first <= bounds[-1][1]:
+            groups[-1].append(statement)
+            bounds[-1][1] = max(bounds[-1][1], last)
+        else:
+            groups.append([statement])
+            bounds.append([first, last])
+    segments = []
+    for nodes, (first, last) in zip(groups, bounds):
+        segment = Segment(
+            start=first,
+            end=last,
+            text=_text(lines, first, last),
+            nodes=tuple(nodes),
+            origin=first,
+            facts=tuple(statement_facts(node) for node in nodes) if split_classes else (),
+            indent=_indent(lines[first - 1]),
+        )
+        if split_classes:
+            segment = _split_class(segment, lines)
+        segments.append(segment)
+    return tuple(segments)
+
+
+def _split_class(segment: Segment, lines: list[str]) -> Segment:
+    """Give a top-level class its body's segments, when its body starts on a line of its own."""
+    node = segment.nodes[0]
+    if len(segment.nodes) != 1 or not isinstance(node, ast.ClassDef) or not node.body:
+        return segment
+    body_start = statement_start_line(node.body[0])
+    head = lines[body_start - 1]
+    indent = _indent(head)
+    if body_start <= node.lineno or not indent or not _starts_statement(head, indent, node.body[0]):
+        return segment
+    members = _segments_of(node.body, lines, split_classes=False)
+    return replace(segment, members=members, indent=indent, header=_text(lines, segment.start, body_start - 1))
+
+
+def _starts_statement(line: str, indent: str, statement: ast.stmt) -> bool:
+    """True when the statement (or its first decorator) is the first thing on its line."""
+    if getattr(statement, "decorator_list", None):
+        return line[len(indent) :].startswith("@")
+    before = line[: statement.col_offset]
+    return len(before.encode("utf-8")) == statement.col_offset and not before.strip()
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _text(lines: list[str], first: int, last: int) -> str:
+    return "\n".join(lines[first - 1 : last])
+
+
+def _parts(segment: Segment) -> Iterator[Segment]:
+    """The segment and its members, in the walker's order (class node first)."""
+    yield segment
+    if segment.members is not None:
+        yield from segment.members
+
+
+def _facts_entries(segments: Sequence[Segment]) -> Iterator[tuple[int, int, StatementFacts]]:
+    """(first line, last line, facts) of every top-level statement, at its current position."""
+    for segment in segments:
+        offset = segment.offset
+        for node, facts in zip(segment.nodes, segment.facts):
+            end = segment.end if segment.members is not None else (node.end_lineno or node.lineno) + offset
+            if offset and facts.bindings:
+                facts = replace(facts, bindings=tuple(replace(b, line=b.line + offset) for b in facts.bindings))
+            yield node.lineno + offset, end, facts
+
+
+def _facts_key(facts: ModuleFacts) -> tuple[Any, ...]:
+    return (facts.fingerprint, facts.has_main_guard)
+
+
+def _project_key(project: Any) -> Any:
+    return None if project is None else (id(project), getattr(project, "fingerprint", None))
+
+
+class _Reuse:
+    """Finds, for a freshly parsed segment, the old segment whose findings it may take over.
+
+    Findings that depend only on their own text (and the keys checked before) may be taken from any
+    old segment with the same text; findings that read beyond their segment only from the old
+    segment at the same place, and only if they were walked exactly for the current revision.
+    """
+
+    def __init__(
+        self, previous: _Parsed, lines: list[str], revision: int, facts_key: tuple[Any, ...], class_visitors: bool, path: str | None
+    ) -> None:
+        self.first, last_old, last_new = changed_lines(previous.lines, lines)
+        self.last_old, self.delta = last_old, last_new - last_old
+        self.revision = revision
+        self.facts_key = facts_key
+        self.class_visitors = class_visitors
+        self.path = path
+        self.placed: dict[tuple[str, int | None], Segment] = {}
+        self.by_text: dict[str, Segment] = {}
+        for segment in previous.segments:
+            for part in _parts(segment):
+                self.placed[(part.text, self._new_start(part))] = part
+                if not part.reads_beyond:
+                    self.by_text.setdefault(part.text, part)
+            if segment.members is not None:
+                self.placed[("header:" + segment.header, self._new_start(segment))] = segment
+
+    def _new_start(self, segment: Segment) -> int | None:
+        """Where an old segment starts in the new text (None when the change touched it)."""
+        if segment.end < self.first:
+            return segment.start
+        if segment.start > self.last_old:
+            return segment.start + self.delta
+        return None
+
+    def _old(self, segment: Segment) -> Segment | None:
+        old = self.placed.get((segment.text, segment.start)) or self.by_text.get(segment.text)
+        if old is None or old.stale_at(self.revision, self.facts_key) or (old.members is None) != (segment.members is None):
+            return None
+        return old
+
+    def segments(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+        """The fresh segments with every valid old finding taken over."""
+        return tuple(self._class(s) if s.members is not None else self._statements(s) for s in segments)
+
+    def _statements(self, segment: Segment) -> Segment:
+        old = self._old(segment)
+        return segment if old is None else _adopt(segment, old, self.path)
+
+    def _class(self, segment: Segment) -> Segment:
+        assert segment.members is not None
+        members = tuple(self._statements(member) for member in segment.members)
+        old = self.placed.get((segment.text, segment.start)) or self.placed.get(("header:" + segment.header, segment.start))
+        if old is None or old.members is None or old.header != segment.header:
+            return replace(segment, members=members)
+        if (self.class_visitors and old.shell_of != segment.text) or old.stale_at(self.revision, self.facts_key):
+            return replace(segment, members=members)
+        return replace(_adopt(segment, old, self.path), members=members, shell_of=segment.text)
+
+
+def _adopt(segment: Segment, old: Segment, path: str | None) -> Segment:
+    """The fresh segment with the findings of an old one, moved to its place."""
+    assert old.findings is not None
+    offset = segment.start - old.origin
+    findings = old.findings if offset == 0 else tuple(f.shifted(offset, path) for f in old.findings)
+    return replace(
+        segment, findings=findings, errors=old.errors, reads_beyond=old.reads_beyond, exact_at=old.exact_at, facts_key=old.facts_key
+    )
+
+
+def _untouched_findings(segments: Sequence[Segment], first: int, last_old: int, delta: int, path: str | None) -> Iterator[Finding]:
+    """Findings of the segments (and class members) outside the changed lines, moved to their new lines."""
+    for segment in segments:
+        if segment.end < first or segment.start > last_old:
+            moved = 0 if segment.end < first else delta
+            for part in _parts(segment):
+                yield from (f.shifted(part.offset + moved, path) for f in part.findings or ())
+        elif segment.members is not None and first >= segment.members[0].start:
+            for finding in segment.findings or ():
+                shifted = finding.shifted(segment.offset, path)
+                if shifted.span.end_line < first:
+                    yield shifted
+                elif shifted.span.line > last_old:
+                    yield shifted.shifted(delta, path)
+            for member in segment.members:
+                if member.end < first or member.start > last_old:
+                    moved = 0 if member.end < first else delta
+                    yield from (f.shifted(member.offset + moved, path) for f in member.findings or ())

@@ -1,0 +1,33 @@
+"""Imports: which modules are heavy to import (hundreds of milliseconds, large memory)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+HEAVY_MODULES = frozenset(
+    {
+        "numpy", "pandas", "torch", "tensorflow", "scipy", "sklearn", "matplotlib", "cv2", "transformers", "polars",
+        "jax", "keras", "sympy", "dask", "pyarrow", "plotly", "seaborn", "statsmodels", "xgboost", "lightgbm", "spacy",
+        "nltk", "numba", "open3d", "trimesh", "vtk", "torchvision", "onnxruntime", "skimage", "networkx",
+    }
+)
+
+
+def heavy_root(module: str) -> str | None:
+    """The heavy top-level package `module` belongs to ('numpy' for 'numpy.linalg'), else None."""
+    root = module.split(".", 1)[0]
+    return root if root in HEAVY_MODULES else None
+
+
+def unconditional_heavy_imports(body: Iterable[ast.stmt]) -> frozenset[str]:
+    """Heavy packages imported by plain module-level import statements (not inside `try`/`if`)."""
+    found: set[str] = set()
+    for statement in body:
+        if isinstance(statement, ast.Import):
+            found.update(root for alias in statement.names if (root := heavy_root(alias.name)))
+        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
+            root = heavy_root(statement.module)
+            if root:
+                found.add(root)
+    return frozenset(found)

@@ -1,0 +1,930 @@
+"""What an expression is, for the type-aware rules: local facts first, then the project, then jedi.
+
+Resolution order, cheapest first:
+1. facts of the current file: parameter annotations (`def f(req: CreateRequest)`), assignments
+   from constructors (`m = Model(...)`), annotated assignments, loops over annotated lists,
+   `self` in a method and `self.x` declared by its class, calls of functions with a return
+   annotation — matched against the classes of this file;
+2. the same through the project's type facts (`ProjectTypes`) for names imported from other modules;
+3. jedi (`jedi_adapter.py`), only when a project is present, the rule gave a time budget, and 1–2
+   cannot decide.
+
+Every answer is either a definite type or None ("don't know"): ambiguous answers (two different
+classes, a union, a name bound in several ways) are None, and so are jedi's failures and timeouts.
+A resolver lives for one analysis (it is kept in `Context.memo`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review_ls.engine.facts import dotted_name, import_bindings
+from review_ls.project.jedi_adapter import InferenceBudget, InferredName, JediAdapter, adapter_for
+from review_ls.project.types import (
+    MODEL_KINDS,
+    ClassFacts,
+    ClassKind,
+    DeclaredNames,
+    FieldFacts,
+    FunctionFacts,
+    ModuleTypeFacts,
+    ParamFacts,
+    ProjectTypes,
+    TypeRef,
+    absolute_import,
+    declared_names,
+    module_names_for,
+    module_type_facts,
+    parse_annotation,
+)
+
+if TYPE_CHECKING:
+    from review_ls.engine.walker import Context
+
+_MAX_DEPTH = 6
+_BUILTIN_TYPES = {
+    "dict": "dict",
+    "Dict": "dict",
+    "Mapping": "dict",
+    "MutableMapping": "dict",
+    "OrderedDict": "dict",
+    "defaultdict": "dict",
+    "DefaultDict": "dict",
+    "list": "list",
+    "List": "list",
+    "Sequence": "list",
+    "MutableSequence": "list",
+    "Iterable": "list",
+    "Collection": "list",
+    "set": "set",
+    "Set": "set",
+    "frozenset": "set",
+    "FrozenSet": "set",
+    "tuple": "tuple",
+    "Tuple": "tuple",
+    "str": "str",
+    "bytes": "bytes",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "Any": "any",
+    "object": "any",
+}
+# Methods of models whose result is a plain value, not the model.
+_DUMP_METHODS = {"model_dump": "dict", "dict": "dict", "model_dump_json": "str", "json": "str", "asdict": "dict", "_asdict": "dict"}
+_COPY_METHODS = frozenset({"model_copy", "copy", "_replace", "model_validate", "parse_obj", "model_construct"})
+_DICT_FUNCTIONS = frozenset({"dict", "json.loads", "json.load", "dataclasses.asdict", "asdict", "copy.copy", "copy.deepcopy", "vars"})
+_KNOWN_ROOTS = frozenset(
+    {
+        "object",
+        "str",
+        "int",
+        "enum.Enum",
+        "enum.StrEnum",
+        "enum.IntEnum",
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.v1.BaseModel",
+        "pydantic.BaseSettings",
+        "pydantic_settings.BaseSettings",
+        "sqlmodel.SQLModel",
+        "typing.NamedTuple",
+        "typing_extensions.NamedTuple",
+        "typing.TypedDict",
+        "typing_extensions.TypedDict",
+        "typing.Generic",
+        "abc.ABC",
+    }
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedClass:
+    """A class of this file or of the project, with what following its bases told about it."""
+
+    facts: ClassFacts
+    module: ModuleTypeFacts
+    kind: ClassKind
+    complete: bool  # every base was resolved: nothing unknown is mixed in
+    defines_getitem: bool
+    bases: tuple[ResolvedClass, ...]
+
+    @property
+    def key(self) -> tuple[str | None, str, str]:
+        """Identity of the class (its file, module and name)."""
+        return (self.module.path, self.module.module, self.facts.name)
+
+    @property
+    def qualified_name(self) -> str:
+        """`module.Class`."""
+        return self.module.qualified(self.facts.name)
+
+    def same_as(self, other: ResolvedClass) -> bool:
+        """True when both are the same class."""
+        return self.key == other.key
+
+    def field(self, name: str) -> tuple[FieldFacts, ModuleTypeFacts] | None:
+        """A field (or annotated attribute) of the class or its bases, with the module that declares it."""
+        own = self.facts.field(name)
+        if own is not None:
+            return own, self.module
+        if self.facts.method(name) is not None:
+            return None  # a property or method here overrides an inherited field
+        for base in self.bases:
+            found = base.field(name)
+            if found is not None:
+                return found
+        return None
+
+    def method(self, name: str) -> tuple[FunctionFacts, ModuleTypeFacts] | None:
+        """A method of the class or its bases, with the module that defines it."""
+        own = self.facts.method(name)
+        if own is not None:
+            return own, self.module
+        for base in self.bases:
+            found = base.method(name)
+            if found is not None:
+                return found
+        return None
+
+    def model_fields(self) -> tuple[FieldFacts, ...]:
+        """The model's fields in declaration order, inherited ones first (a redefinition replaces)."""
+        seen: dict[str, FieldFacts] = {}
+        for base in reversed(self.bases):
+            for inherited in base.model_fields():
+                seen[inherited.name] = inherited
+        for own in self.facts.fields:
+            seen.pop(own.name, None)
+            seen[own.name] = own
+        return tuple(seen.values())
+
+    @property
+    def is_model(self) -> bool:
+        """A pydantic model, dataclass or named tuple whose every base is known."""
+        return self.kind in MODEL_KINDS and self.complete
+
+    def str_enum_members(self) -> tuple[tuple[str, str], ...] | None:
+        """(member, value) of an enum whose members are all string literals, else None."""
+        if self.kind is not ClassKind.ENUM or not self.facts.members:
+            return None
+        members: list[tuple[str, str]] = []
+        for name, value in self.facts.members:
+            if not isinstance(value, str):
+                return None
+            members.append((name, value))
+        return tuple(members)
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """What an expression holds: an instance of a project class, or of a builtin type."""
+
+    cls: ResolvedClass | None = None
+    builtin: str | None = None  # 'dict', 'list', 'str', ... or 'foreign' (a class from outside the project)
+    ref: TypeRef | None = None  # the annotation it came from (for item types)
+    ref_module: ModuleTypeFacts | None = None
+    optional: bool = False
+    via_jedi: bool = False
+
+    def same_as(self, other: ValueType) -> bool:
+        """True when both describe the same type (ignoring where they came from)."""
+        if self.cls is not None and other.cls is not None:
+            return self.cls.same_as(other.cls)
+        return self.cls is None and other.cls is None and self.builtin == other.builtin and self.builtin is not None
+
+
+@dataclass(frozen=True)
+class Callee:
+    """What a call calls: a function (or bound method), or a class being constructed."""
+
+    function: FunctionFacts | None
+    cls: ResolvedClass | None
+    module: ModuleTypeFacts
+    bound: bool  # called as a bound method: the first parameter is not passed
+
+    def parameters(self) -> tuple[ParamFacts, ...] | None:
+        """The parameters a caller passes (None when not known, e.g. a class with an unknown __init__)."""
+        if self.function is not None:
+            return self.function.bound_params() if self.bound else self.function.params
+        cls = self.cls
+        if cls is None:
+            return None
+        init = cls.method("__init__")
+        if init is not None:
+            return init[0].bound_params()
+        if cls.is_model:
+            kind = "keyword-only" if cls.kind is ClassKind.PYDANTIC else "positional"
+            return tuple(ParamFacts(f.name, kind, f.has_default, f.annotation) for f in cls.model_fields())
+        return None
+
+    def annotation_module(self, param: ParamFacts) -> ModuleTypeFacts:
+        """The module in which a parameter's annotation is written."""
+        if self.function is None and self.cls is not None and self.cls.method("__init__") is None:
+            for base in (self.cls, *_all_bases(self.cls)):
+                if base.facts.field(param.name) is not None:
+                    return base.module
+        if self.function is None and self.cls is not None:
+            init = self.cls.method("__init__")
+            if init is not None:
+                return init[1]
+        return self.module
+
+
+def _all_bases(cls: ResolvedClass) -> Iterator[ResolvedClass]:
+    for base in cls.bases:
+        yield base
+        yield from _all_bases(base)
+
+
+_RESOLVER_KEY = "review_ls.project.inference.TypeResolver"
+
+
+class TypeResolver:
+    """Answers "what is this expression?" for one analysis of one file."""
+
+    def __init__(
+        self,
+        module: ast.Module,
+        path: str | None,
+        source_lines: Sequence[str],
+        project: Any,
+        imports: Mapping[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self._imports = imports if imports is not None else {}
+        self.project = project
+        self.project_types: ProjectTypes | None = project_types_of(project)
+        self._source_lines = source_lines
+        self._module_ast = module
+        self._local: ModuleTypeFacts | None = None
+        self._visible: DeclaredNames | None = None
+        self._own_name: tuple[str, str | None] | None = None
+        self._classes: dict[tuple[str | None, str, str], ResolvedClass | None] = {}
+        self._scopes: dict[int, dict[str, list[tuple[str, Any]]]] = {}
+        self._name_types: dict[tuple[int, str], ValueType | None] = {}
+        self._source: str | None = None
+        self._adapter: JediAdapter | None | bool = None
+        self._budgets: dict[float, InferenceBudget] = {}
+
+    @classmethod
+    def for_context(cls, ctx: Context) -> TypeResolver:
+        """The resolver of the analysis `ctx` belongs to (made on first use)."""
+        resolver = ctx.memo.get(_RESOLVER_KEY)
+        if resolver is None:
+            resolver = ctx.memo[_RESOLVER_KEY] = cls(ctx.parents[0], ctx.path, ctx.lines.lines, ctx.project, ctx.facts.imports)  # type: ignore[arg-type]
+        return resolver
+
+    @property
+    def local(self) -> ModuleTypeFacts:
+        """The type facts of the analysed text (extracted on first use)."""
+        if self._local is None:
+            module_name, path = self._module_name(self.path)
+            self._local = module_type_facts(self._module_ast, module_name, path)
+        return self._local
+
+    def _module_name(self, path: str | None) -> tuple[str, str | None]:
+        """The analysed file's module name and path as the index knows them (needed for relative imports)."""
+        if self._own_name is None:
+            self._own_name = self._find_module_name(path)
+        return self._own_name
+
+    def _find_module_name(self, path: str | None) -> tuple[str, str | None]:
+        types = self.project_types
+        if path is None or types is None:
+            return "", path
+        known = types.for_path(path)
+        if known is not None:
+            return known.module, known.path
+        root = project_root_of(self.project, path)
+        names = module_names_for(Path(path), root) if root else ()
+        return (names[0] if names else Path(path).stem), str(Path(path).resolve())
+
+    # -- cheap pre-filters ---------------------------------------------------------------------------
+    def visible_names(self) -> DeclaredNames:
+        """What the classes this file can see declare: its own, those of the project modules it
+        imports, and those of the modules they import (one level of re-export)."""
+        if self._visible is None:
+            own = declared_names(self._module_ast)
+            modules = self._imported_modules()
+            if not modules:
+                self._visible = own
+            else:
+                self._visible = DeclaredNames(
+                    own.enum_values.union(*(m.enum_values for m in modules)),
+                    own.field_names.union(*(m.field_names for m in modules)),
+                    own.optional_fields.union(*(m.optional_fields for m in modules)),
+                )
+        return self._visible
+
+    def _imported_modules(self) -> list[ModuleTypeFacts]:
+        types = self.project_types
+        if types is None or not self._imports:
+            return []
+        module_name, _ = self._module_name(self.path)
+        is_package = self.path is not None and Path(self.path).name == "__init__.py"
+        direct = {id(m): m for m in (self._module_containing(absolute_import(t, module_name, is_package)) for t in self._imports.values()) if m}
+        found = dict(direct)
+        for module in direct.values():
+            for target in module.imports.values():
+                inner = self._module_containing(target)
+                if inner is not None:
+                    found.setdefault(id(inner), inner)
+        return list(found.values())
+
+    def _module_containing(self, qualified: str) -> ModuleTypeFacts | None:
+        """The project module `qualified` names, or the one it names something in (`pkg.models.Part` -> pkg.models)."""
+        types = self.project_types
+        assert types is not None
+        parts = qualified.split(".")
+        for end in range(len(parts), 0, -1):
+            module = types.module(".".join(parts[:end]))
+            if module is not None:
+                return module
+        return None
+
+    def knows_enum_value(self, literal: str) -> bool:
+        """True when an enum visible to this file may have a member value equal to `literal` ignoring case."""
+        return literal.casefold() in self.visible_names().enum_values
+
+    def knows_field(self, name: str) -> bool:
+        """True when a model visible to this file may declare a field called `name`."""
+        return name in self.visible_names().field_names
+
+    def knows_optional_field(self, name: str) -> bool:
+        """True when a model visible to this file may declare `name` as an optional field."""
+        return name in self.visible_names().optional_fields
+
+    def worth_inferring(self, expr: ast.expr, parents: Sequence[ast.AST], depth: int = 0) -> bool:
+        """True when jedi may know what `expr` holds where the facts do not: the result of a project
+        function without a return annotation, an attribute the facts cannot type, a module-level value
+        imported from the project. Not for unannotated parameters (jedi does not guess them from call
+        sites here), library calls (their types are not the project's models), literals or modules."""
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(expr, ast.Attribute):
+            owner = self.type_of(expr.value, parents)
+            if owner is not None:
+                return owner.cls is not None
+            return self.worth_inferring(expr.value, parents, depth + 1)
+        if isinstance(expr, (ast.Await, ast.Subscript)):
+            return self.worth_inferring(expr.value, parents, depth + 1)
+        if isinstance(expr, ast.Call):
+            return self._returns_unknown_project_value(expr.func, parents, depth + 1)
+        if not isinstance(expr, ast.Name):
+            return False
+        found = self._binding_sources(expr.id, parents)
+        if found is None:
+            return False
+        scope, _, sources = found
+        scope_parents = _parents_within(parents, None if scope is self._module_ast else scope)
+        for kind, detail in sources:
+            if kind in ("value", "iter") and self.worth_inferring(detail, scope_parents, depth + 1):
+                return True
+            if kind == "import" and self._imports_a_project_value(detail):
+                return True
+        return False
+
+    def _returns_unknown_project_value(self, func: ast.expr, parents: Sequence[ast.AST], depth: int) -> bool:
+        """True for a call of a project function (or a method of an object jedi may type) whose result the facts miss."""
+        dotted = dotted_name(func)
+        head = dotted.split(".", 1)[0] if dotted else None
+        if dotted is not None and head is not None and not self._shadowed(head, parents):
+            symbol = self.resolve_symbol(dotted, self.local)
+            if symbol is not None:
+                return not isinstance(symbol, ResolvedClass)
+            local = self.local
+            if head in local.imports or head in local.classes or head in local.functions or self._binding_sources(head, parents) is None:
+                return False  # a library's callable, or a builtin
+        if isinstance(func, ast.Attribute):
+            return self.worth_inferring(func.value, parents, depth + 1)
+        return False
+
+    def _imports_a_project_value(self, qualified: str) -> bool:
+        """True when `qualified` names a module-level value (not a module, class or function) of a project module."""
+        if self.project_types is None:
+            return False
+        module_name, _, name = qualified.rpartition(".")
+        module = self.module(module_name) if module_name else None
+        return module is not None and name not in module.classes and name not in module.functions and self.module(qualified) is None
+
+    # -- modules and symbols -------------------------------------------------------------------------
+    def module(self, name: str) -> ModuleTypeFacts | None:
+        """The facts of a module by name (the current file's own text wins over the index)."""
+        if name and name == self.local.module:
+            return self.local
+        if self.project_types is None:
+            return None
+        found = self.project_types.module(name)
+        if found is not None and found.path is not None and found.path == self.local.path:
+            return self.local
+        return found
+
+    def module_for_path(self, path: str) -> ModuleTypeFacts | None:
+        """The facts of a file (the current file's own text wins over the index)."""
+        local = self.local
+        if local.path is not None and _same_path(path, local.path):
+            return local
+        return self.project_types.for_path(path) if self.project_types is not None else None
+
+    def resolve_symbol(self, dotted: str, module: ModuleTypeFacts, depth: int = 0) -> ResolvedClass | tuple[FunctionFacts, ModuleTypeFacts] | None:
+        """A class or function named `dotted` as written in `module` (through its imports)."""
+        if depth > _MAX_DEPTH:
+            return None
+        head, _, rest = dotted.partition(".")
+        if not rest:
+            if head in module.classes:
+                return self.resolve_class_in(module, head)
+            if head in module.functions:
+                return module.functions[head], module
+        target = module.imports.get(head)
+        if target is None:
+            return None
+        return self.resolve_qualified(f"{target}.{rest}" if rest else target, depth + 1)
+
+    def resolve_qualified(self, qualified: str, depth: int = 0) -> ResolvedClass | tuple[FunctionFacts, ModuleTypeFacts] | None:
+        """A class or function by its qualified name (`app.models.Part`), following re-exports."""
+        if depth > _MAX_DEPTH:
+            return None
+        parts = qualified.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            module = self.module(".".join(parts[:split]))
+            if module is not None:
+                return self.resolve_symbol(".".join(parts[split:]), module, depth + 1)
+        return None
+
+    def resolve_class(self, dotted: str, module: ModuleTypeFacts) -> ResolvedClass | None:
+        """The class named `dotted` as written in `module`."""
+        found = self.resolve_symbol(dotted, module)
+        return found if isinstance(found, ResolvedClass) else None
+
+    def resolve_class_in(self, module: ModuleTypeFacts, name: str, depth: int = 0) -> ResolvedClass | None:
+        """The class `name` defined in `module`, its bases followed (cached per analysis)."""
+        key = (module.path, module.module, name)
+        if key in self._classes:
+            return self._classes[key]
+        self._classes[key] = None  # a cycle in the bases resolves to "unknown"
+        facts = module.classes.get(name)
+        if facts is None or depth > _MAX_DEPTH:
+            return None
+        kind = facts.local_kind
+        complete = True
+        bases: list[ResolvedClass] = []
+        for base_name in facts.bases:
+            base: ResolvedClass | None = None
+            if base_name in module.classes:
+                base = self.resolve_class_in(module, base_name, depth + 1)
+            elif base_name not in _KNOWN_ROOTS:
+                found = self.resolve_qualified(base_name) if "." in base_name else self.resolve_symbol(base_name, module)
+                base = found if isinstance(found, ResolvedClass) else None
+            if base is not None:
+                bases.append(base)
+                complete = complete and base.complete
+                if kind is ClassKind.OTHER:
+                    kind = base.kind
+            elif base_name not in _KNOWN_ROOTS:
+                complete = False
+        defines_getitem = facts.defines_getitem or any(b.defines_getitem for b in bases)
+        resolved = ResolvedClass(facts, module, kind, complete, defines_getitem, tuple(bases))
+        self._classes[key] = resolved
+        return resolved
+
+    # -- types of annotations ----------------------------------------------------------------------
+    def from_annotation(self, ref: TypeRef | None, module: ModuleTypeFacts) -> ValueType | None:
+        """The type an annotation written in `module` declares."""
+        if ref is None or ref.name is None:
+            return None
+        short = ref.short_name or ""
+        if "." not in ref.name or ref.name.startswith(("typing.", "collections.", "builtins.")):
+            builtin = _BUILTIN_TYPES.get(short)
+            if builtin is not None and short not in module.classes:
+                return ValueType(builtin=builtin, ref=ref, ref_module=module, optional=ref.optional)
+        cls = self.resolve_class(ref.name, module)
+        if cls is None:
+            return None
+        return ValueType(cls=cls, ref=ref, ref_module=module, optional=ref.optional)
+
+    def item_type(self, container: ValueType) -> ValueType | None:
+        """The element type of a homogeneous list-like container type."""
+        ref = container.ref
+        if ref is None or container.ref_module is None or container.cls is not None:
+            return None
+        item = ref.item
+        return self.from_annotation(item, container.ref_module) if item is not None else None
+
+    # -- types of expressions (local facts) -------------------------------------------------------------
+    def type_of(self, expr: ast.expr, parents: Sequence[ast.AST], depth: int = 0) -> ValueType | None:
+        """What `expr` (visited under `parents`) holds, from the facts of the file and the project."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Name):
+            return self._type_of_name(expr.id, parents, depth)
+        if isinstance(expr, ast.Attribute):
+            owner = self.type_of(expr.value, parents, depth + 1)
+            if owner is None or owner.cls is None:
+                return None
+            found = owner.cls.field(expr.attr)
+            if found is None:
+                return None
+            field, module = found
+            return self.from_annotation(field.annotation, module)
+        if isinstance(expr, ast.Await):
+            return self.type_of(expr.value, parents, depth + 1)
+        if isinstance(expr, ast.Call):
+            return self._type_of_call(expr, parents, depth)
+        if isinstance(expr, ast.Subscript):
+            container = self.type_of(expr.value, parents, depth + 1)
+            if container is None or isinstance(expr.slice, ast.Slice):
+                return None
+            return self.item_type(container)
+        if isinstance(expr, (ast.Dict, ast.DictComp)):
+            return ValueType(builtin="dict")
+        if isinstance(expr, (ast.List, ast.ListComp)):
+            return ValueType(builtin="list")
+        if isinstance(expr, (ast.Set, ast.SetComp)):
+            return ValueType(builtin="set")
+        if isinstance(expr, ast.Tuple):
+            return ValueType(builtin="tuple")
+        if isinstance(expr, ast.JoinedStr) or (isinstance(expr, ast.Constant) and isinstance(expr.value, str)):
+            return ValueType(builtin="str")
+        return None
+
+    def _type_of_call(self, call: ast.Call, parents: Sequence[ast.AST], depth: int) -> ValueType | None:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in _DUMP_METHODS:
+                owner = self.type_of(func.value, parents, depth + 1)
+                if owner is not None and owner.cls is not None and owner.cls.kind in MODEL_KINDS:
+                    return ValueType(builtin=_DUMP_METHODS[func.attr])
+            if func.attr in _COPY_METHODS:
+                owner = self.type_of(func.value, parents, depth + 1)
+                if owner is not None and owner.cls is not None and owner.cls.kind in MODEL_KINDS:
+                    return ValueType(cls=owner.cls)
+        name = dotted_name(func)
+        if name is not None and (name in _DICT_FUNCTIONS or self._qualified_local(name) in _DICT_FUNCTIONS):
+            if not self._shadowed(name.split(".", 1)[0], parents):
+                return ValueType(builtin="dict")
+        callee = self.callee(call, parents, depth + 1)
+        if callee is None:
+            return None
+        if callee.cls is not None:
+            return ValueType(cls=callee.cls)
+        if callee.function is not None and callee.function.returns is not None:
+            return self.from_annotation(callee.function.returns, callee.module)
+        return None
+
+    def _qualified_local(self, dotted: str) -> str:
+        head, _, rest = dotted.partition(".")
+        target = self.local.imports.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def callee(self, call: ast.Call, parents: Sequence[ast.AST], depth: int = 0) -> Callee | None:
+        """What `call` calls, from the facts (None when unknown)."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            if self._shadowed(func.id, parents):
+                return None
+            return self._callee_of_symbol(self.resolve_symbol(func.id, self.local))
+        if isinstance(func, ast.Attribute):
+            head = dotted_name(func)
+            if head is not None and head.split(".", 1)[0] in self.local.imports and not self._shadowed(head.split(".", 1)[0], parents):
+                return self._callee_of_symbol(self.resolve_symbol(head, self.local))
+            owner = self.type_of(func.value, parents, depth + 1)
+            if owner is not None and owner.cls is not None and not owner.optional:
+                found = owner.cls.method(func.attr)
+                if found is not None:
+                    return Callee(found[0], None, found[1], bound=True)
+        return None
+
+    @staticmethod
+    def _callee_of_symbol(symbol: ResolvedClass | tuple[FunctionFacts, ModuleTypeFacts] | None) -> Callee | None:
+        if isinstance(symbol, ResolvedClass):
+            return Callee(None, symbol, symbol.module, bound=False)
+        if symbol is not None:
+            function, module = symbol
+            return Callee(function, None, module, bound=False)
+        return None
+
+    def _shadowed(self, name: str, parents: Sequence[ast.AST]) -> bool:
+        """True when `name` is bound inside an enclosing function (so module-level facts do not apply)."""
+        return any(name in self._scope_bindings(scope) for scope, _ in _function_chain(parents))
+
+    def _binding_sources(self, name: str, parents: Sequence[ast.AST]) -> tuple[ast.AST, ast.ClassDef | None, list[tuple[str, Any]]] | None:
+        """(scope, class the scope is a method of, bindings) of the innermost scope that binds `name`."""
+        for function, method_of in reversed(_function_chain(parents)):
+            sources = self._scope_bindings(function).get(name)
+            if sources is not None:
+                return function, method_of, sources
+        sources = self._module_bindings().get(name)
+        return (self._module_ast, None, sources) if sources is not None else None
+
+    def _type_of_name(self, name: str, parents: Sequence[ast.AST], depth: int) -> ValueType | None:
+        """The type every binding of `name` in its scope agrees on (cached per scope; a cycle is unknown)."""
+        found = self._binding_sources(name, parents)
+        if found is None:
+            return None
+        scope, owner_class, sources = found
+        key = (id(scope), name)
+        if key in self._name_types:
+            return self._name_types[key]
+        self._name_types[key] = None  # a binding that refers back to itself is unknown
+        function_scope = None if scope is self._module_ast else scope
+        scope_parents = parents if function_scope is not None else (self._module_ast,)
+        resolved = self._agree(self._type_of_source(s, function_scope, owner_class, scope_parents, depth) for s in sources)
+        self._name_types[key] = resolved
+        return resolved
+
+    @staticmethod
+    def _agree(types: Iterator[ValueType | None]) -> ValueType | None:
+        """The one type every binding agrees on, else None."""
+        agreed: ValueType | None = None
+        for value_type in types:
+            if value_type is None:
+                return None
+            if agreed is None:
+                agreed = value_type
+            elif not agreed.same_as(value_type):
+                return None
+            elif value_type.optional and not agreed.optional:
+                agreed = value_type
+        return agreed
+
+    def _type_of_source(
+        self,
+        source: tuple[str, Any],
+        function: ast.AST | None,
+        owner_class: ast.ClassDef | None,
+        parents: Sequence[ast.AST],
+        depth: int,
+    ) -> ValueType | None:
+        kind, value = source
+        if kind == "annotation":
+            return self.from_annotation(value, self.local)
+        if kind == "builtin":
+            return ValueType(builtin=value)
+        if kind == "param":
+            arg, is_first, is_static, is_classmethod = value
+            if arg.annotation is not None:
+                return self.from_annotation(parse_annotation(arg.annotation), self.local)
+            if is_first and owner_class is not None and not is_static and not is_classmethod:
+                cls = self.resolve_class_in(self.local, owner_class.name) if owner_class.name in self.local.classes else None
+                return ValueType(cls=cls) if cls is not None else None
+            return None
+        scope_parents = _parents_within(parents, function)
+        if kind == "value":
+            return self.type_of(value, scope_parents, depth + 1)
+        if kind == "iter":
+            container = self.type_of(value, scope_parents, depth + 1)
+            return self.item_type(container) if container is not None else None
+        return None  # opaque binding
+
+    def _scope_bindings(self, function: ast.AST) -> dict[str, list[tuple[str, Any]]]:
+        key = id(function)
+        bindings = self._scopes.get(key)
+        if bindings is None:
+            module_name, _ = self._module_name(self.path)
+            is_package = self.path is not None and Path(self.path).name == "__init__.py"
+            bindings = self._scopes[key] = _collect_function_bindings(function, module_name, is_package)
+        return bindings
+
+    def _module_bindings(self) -> dict[str, list[tuple[str, Any]]]:
+        return self._scope_bindings(self._module_ast)
+
+    # -- jedi -----------------------------------------------------------------------------------------------
+    def budget(self, seconds: float) -> InferenceBudget:
+        """The jedi budget of this analysis for rules configured with `seconds`."""
+        budget = self._budgets.get(seconds)
+        if budget is None:
+            budget = self._budgets[seconds] = InferenceBudget(seconds)
+        return budget
+
+    def adapter(self) -> JediAdapter | None:
+        """The jedi adapter of the project's root; None without a project (single-file analysis)."""
+        if self._adapter is None:
+            adapter = getattr(self.project, "jedi", None)
+            if not isinstance(adapter, JediAdapter):
+                root = project_root_of(self.project, self.path)
+                adapter = adapter_for(str(root), getattr(self.project, "python_environment", None)) if root else None
+            self._adapter = adapter if adapter is not None else False
+        return self._adapter or None
+
+    def _project_fingerprint(self) -> object:
+        return getattr(self.project, "fingerprint", None)
+
+    def source(self) -> str:
+        """The analysed text."""
+        if self._source is None:
+            self._source = "\n".join(self._source_lines)
+        return self._source
+
+    def infer_with_jedi(self, expr: ast.expr, parents: Sequence[ast.AST], lines: Any, budget: InferenceBudget) -> ValueType | None:
+        """What jedi says a Name or Attribute holds, when every answer is the same type; else None."""
+        position = _jedi_position(expr, lines)
+        if position is None or budget.exhausted or not self.worth_inferring(expr, parents):
+            return None
+        adapter = self.adapter()
+        if adapter is None:
+            return None
+        names = adapter.infer(self.source(), self.path, position[0], position[1], budget, self._project_fingerprint())
+        if not names:
+            return None
+        return self._agree(self._type_of_inferred(name) for name in names)
+
+    def callee_with_jedi(self, call: ast.Call, parents: Sequence[ast.AST], lines: Any, budget: InferenceBudget) -> Callee | None:
+        """The method jedi says `call` calls on an object the facts cannot type (project code only); else None.
+
+        Names and module attributes are left to the facts: what they miss lives outside the project.
+        """
+        func = call.func
+        if not isinstance(func, ast.Attribute) or budget.exhausted or not self.worth_inferring(func.value, parents):
+            return None
+        position = _jedi_position(func, lines)
+        adapter = self.adapter()
+        if position is None or adapter is None:
+            return None
+        names = adapter.goto(self.source(), self.path, position[0], position[1], budget, self._project_fingerprint())
+        if not names or len(names) != 1:
+            return None
+        name = names[0]
+        module = self.module_for_path(name.module_path) if name.module_path else None
+        if module is None:
+            return None
+        if name.kind == "class":
+            cls = self.resolve_class_in(module, name.name) if name.name in module.classes else None
+            return Callee(None, cls, module, bound=False) if cls is not None else None
+        if name.kind != "function":
+            return None
+        function = module.functions.get(name.name)
+        if function is not None and function.line == name.line:
+            return Callee(function, None, module, bound=False)
+        for cls in module.classes.values():
+            method = cls.method(name.name)
+            if method is not None and method.line == name.line:
+                return Callee(method, None, module, bound=isinstance(call.func, ast.Attribute))
+        return None
+
+    def _type_of_inferred(self, name: InferredName) -> ValueType | None:
+        if name.kind != "instance":
+            return None
+        if name.full_name and name.full_name.startswith("builtins."):
+            builtin = _BUILTIN_TYPES.get(name.full_name[len("builtins.") :])
+            return ValueType(builtin=builtin or "foreign", via_jedi=True)
+        module = self.module_for_path(name.module_path) if name.module_path else None
+        if module is None:
+            return ValueType(builtin="foreign", via_jedi=True)
+        facts = module.classes.get(name.name)
+        if facts is None or facts.line != name.line:
+            return None
+        cls = self.resolve_class_in(module, name.name)
+        return ValueType(cls=cls, via_jedi=True) if cls is not None else None
+
+
+# -- project access ------------------------------------------------------------------------------------------
+
+def project_types_of(project: Any) -> ProjectTypes | None:
+    """The project's type facts: the index's `types` (a ProjectTypes), if it has them."""
+    if project is None:
+        return None
+    if isinstance(project, ProjectTypes):
+        return project
+    types = getattr(project, "types", None)
+    return types if isinstance(types, ProjectTypes) else None
+
+
+def project_root_of(project: Any, path: str | None = None) -> Path | None:
+    """The workspace root holding `path` (the index's longest matching root, else its first); None without one."""
+    roots = [Path(r) for r in getattr(project, "roots", ()) or ()]
+    single = getattr(project, "root", None)
+    if single is not None:
+        roots.append(Path(single))
+    if not roots:
+        return None
+    if path is not None:
+        resolved = Path(path).resolve()
+        holding = [r for r in roots if resolved.is_relative_to(r.resolve())]
+        if holding:
+            return max(holding, key=lambda r: len(r.parts))
+    return roots[0]
+
+
+def _same_path(a: str, b: str) -> bool:
+    return a == b or Path(a).resolve() == Path(b).resolve()
+
+
+# -- scopes ----------------------------------------------------------------------------------------------------
+
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _function_chain(parents: Sequence[ast.AST]) -> list[tuple[ast.AST, ast.ClassDef | None]]:
+    """The functions enclosing a node, outermost first, each with the class it is a method of."""
+    chain: list[tuple[ast.AST, ast.ClassDef | None]] = []
+    for index, node in enumerate(parents):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            owner = parents[index - 1] if index else None
+            chain.append((node, owner if isinstance(owner, ast.ClassDef) and node in owner.body else None))
+    return chain
+
+
+def _parents_within(parents: Sequence[ast.AST], function: ast.AST | None) -> Sequence[ast.AST]:
+    """The prefix of `parents` down to and including `function` (module level when None)."""
+    if function is None:
+        return parents[:1]
+    for index, node in enumerate(parents):
+        if node is function:
+            return parents[: index + 1]
+    return parents
+
+
+def _collect_function_bindings(scope: ast.AST, module_name: str = "", is_package: bool = False) -> dict[str, list[tuple[str, Any]]]:
+    """Every name a function (or the module) binds, with how and from what:
+    'param' (the arg), 'annotation' (a TypeRef), 'value' / 'iter' (an expression), 'builtin' (a type
+    name), 'import' (the absolute target), 'definition' (a def or class), 'opaque' (anything else)."""
+    bindings: dict[str, list[tuple[str, Any]]] = {}
+
+    def bind(name: str, kind: str, detail: Any = None) -> None:
+        bindings.setdefault(name, []).append((kind, detail))
+
+    body: list[ast.AST]
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        decorators = {(dotted_name(d) or "").rsplit(".", 1)[-1] for d in getattr(scope, "decorator_list", ())}
+        positional = [*args.posonlyargs, *args.args]
+        for index, arg in enumerate([*positional, *args.kwonlyargs]):
+            bind(arg.arg, "param", (arg, index == 0 and arg in positional, "staticmethod" in decorators, "classmethod" in decorators))
+        if args.vararg is not None:
+            bind(args.vararg.arg, "builtin", "tuple")
+        if args.kwarg is not None:
+            bind(args.kwarg.arg, "builtin", "dict")
+        body = [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
+    else:
+        body = list(getattr(scope, "body", ()))
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name, "definition")
+            stack.extend(getattr(node, "decorator_list", ()))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    bind(target.id, "value", node.value)
+                else:
+                    _bind_opaque(target, bind)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            bind(node.target.id, "annotation", parse_annotation(node.annotation))
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            bind(node.target.id, "opaque")
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            if isinstance(node.target, ast.Name):
+                bind(node.target.id, "iter", node.iter)
+            else:
+                _bind_opaque(node.target, bind)
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            bind(node.target.id, "value", node.value)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            _bind_opaque(node.optional_vars, bind)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for local, target in import_bindings(node):
+                bind(local, "import", absolute_import(target, module_name, is_package))
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                bind(name, "opaque")
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bind(node.name, "opaque")
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bind(node.name, "opaque")
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bind(node.rest, "opaque")
+        for child in ast.iter_child_nodes(node):
+            stack.append(child)
+    return bindings
+
+
+def _bind_opaque(target: ast.AST, bind: Any) -> None:
+    """Bind the names an unpacking target assigns (not those read by `a.b = ...` or `a[i] = ...`)."""
+    if isinstance(target, ast.Name):
+        bind(target.id, "opaque")
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _bind_opaque(element, bind)
+    elif isinstance(target, ast.Starred):
+        _bind_opaque(target.value, bind)
+
+
+def _jedi_position(expr: ast.expr, lines: Any) -> tuple[int, int] | None:
+    """(line, code-point column) of the name jedi should infer: a Name's start, an Attribute's attribute."""
+    if isinstance(expr, ast.Name):
+        return expr.lineno, lines.column(expr.lineno, expr.col_offset)
+    if isinstance(expr, ast.Attribute) and expr.end_lineno is not None and expr.end_col_offset is not None:
+        end = lines.column(expr.end_lineno, expr.end_col_offset)
+        return expr.end_lineno, max(end - len(expr.attr), 0)
+    return None

@@ -1,0 +1,287 @@
+"""The jedi adapter: the only module that imports jedi, and only on the first inference it runs.
+
+Index bases: jedi lines are 1-based and its columns 0-based counts of code points in the line,
+the same as `engine.model.Span` — callers convert `ast` byte offsets with `LineIndex` first.
+
+One `JediAdapter` per workspace root (`adapter_for`) owns one `jedi.Project` (with the configured
+Python environment, else the interpreter review-ls runs in) and one daemon thread that runs every
+jedi call in order (jedi is not thread-safe). A call that outlives its time budget is interrupted
+(an exception raised in that thread) and the analysis moves on with "don't know": left running,
+it would hold the GIL and slow every analysis after it. Answers — "don't know" included — are
+cached per (path, hash of the document text, project context, position), so a document open in
+the editor is inferred from its unsaved text and a re-analysis of the same text costs nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUDGET_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class InferredName:
+    """One definition jedi found for an expression (what `infer` or `goto` returned)."""
+
+    kind: str  # jedi's type: 'instance', 'class', 'function', 'module', 'statement', 'param', ...
+    name: str
+    full_name: str | None
+    module_path: str | None
+    line: int | None
+
+
+class InferenceBudget:
+    """The time one analysis of one file may spend waiting on jedi (shared by all its inferences)."""
+
+    __slots__ = ("remaining",)
+
+    def __init__(self, seconds: float) -> None:
+        self.remaining = max(seconds, 0.0)
+
+    @property
+    def exhausted(self) -> bool:
+        """True when no time is left."""
+        return self.remaining <= 0.0
+
+    def spend(self, seconds: float) -> None:
+        """Take `seconds` off the remaining time."""
+        self.remaining = max(self.remaining - seconds, 0.0)
+
+
+class _Interrupted(BaseException):
+    """Raised inside the jedi thread to stop a call whose caller stopped waiting (not an `Exception`,
+    so jedi's own error handling does not swallow it)."""
+
+
+def _raise_in_thread(ident: int, exception: type[BaseException]) -> None:
+    """Make `exception` be raised in the thread `ident` at its next Python instruction (CPython)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exception))
+
+
+class _JediThread:
+    """One daemon thread that runs submitted calls in order, and can stop the one it is running."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
+        self._guard = threading.Lock()
+        self._running: Future[Any] | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, call: Callable[[], Any]) -> Future[Any]:
+        """Queue `call`; its future holds the result."""
+        future: Future[Any] = Future()
+        self._jobs.put((call, future))
+        return future
+
+    def stop(self, future: Future[Any]) -> None:
+        """Drop a queued call, or interrupt it if it is running: its work would only slow everything else."""
+        if future.cancel():
+            return
+        with self._guard:
+            if self._running is future and self._thread.ident is not None:
+                _raise_in_thread(self._thread.ident, _Interrupted)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self._serve()
+            except _Interrupted:  # arrived just as its call finished: nothing to stop any more
+                with self._guard:
+                    self._running = None
+
+    def _serve(self) -> None:
+        while True:
+            call, future = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            with self._guard:
+                self._running = future
+            try:
+                result = call()
+            except BaseException as exc:  # delivered to the waiting caller (if any), never raised here
+                with self._guard:
+                    self._running = None
+                future.set_exception(exc)
+            else:
+                with self._guard:
+                    self._running = None
+                future.set_result(result)
+
+
+_MISSING = object()
+
+
+class _Document:
+    """One document text: its jedi Script (made on first use) and the answers already computed."""
+
+    __slots__ = ("source", "path", "script", "answers")
+
+    def __init__(self, source: str, path: str | None) -> None:
+        self.source = source
+        self.path = path
+        self.script: Any = None
+        self.answers: dict[tuple[str, int, int], tuple[InferredName, ...] | None] = {}
+
+
+class JediAdapter:
+    """Inference on demand for one workspace root, cached per document text, within a time budget."""
+
+    def __init__(self, root: Path | str, environment_path: str | None = None, max_documents: int = 32) -> None:
+        self.root = Path(root)
+        self.environment_path = environment_path
+        self._max_documents = max_documents
+        self._documents: OrderedDict[tuple[str | None, str, object], _Document] = OrderedDict()
+        self._lock = threading.Lock()
+        self._thread: _JediThread | None = None
+        self._project: Any = None
+        self._environment: Any = None
+
+    # -- public -----------------------------------------------------------------------------------
+    def infer(
+        self, source: str, path: str | None, line: int, column: int, budget: InferenceBudget, context: object = None
+    ) -> tuple[InferredName, ...] | None:
+        """What the name at (line, column) may be; None when jedi cannot tell within the budget.
+
+        `context` (e.g. the project index's fingerprint) is part of the cache key: answers about
+        the same text are not reused once the rest of the project changed.
+        """
+        return self._answer("infer", source, path, line, column, budget, context)
+
+    def goto(
+        self, source: str, path: str | None, line: int, column: int, budget: InferenceBudget, context: object = None
+    ) -> tuple[InferredName, ...] | None:
+        """Where the name at (line, column) is defined (imports followed); None when unknown in time."""
+        return self._answer("goto", source, path, line, column, budget, context)
+
+    def cached_documents(self) -> int:
+        """How many document texts the cache holds."""
+        with self._lock:
+            return len(self._documents)
+
+    # -- cache ------------------------------------------------------------------------------------
+    def _document(self, source: str, path: str | None, context: object) -> _Document:
+        key = (path, hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), context)
+        with self._lock:
+            document = self._documents.get(key)
+            if document is None:
+                document = self._documents[key] = _Document(source, path)
+                while len(self._documents) > self._max_documents:
+                    self._documents.popitem(last=False)
+            else:
+                self._documents.move_to_end(key)
+            return document
+
+    def _answer(
+        self, operation: str, source: str, path: str | None, line: int, column: int, budget: InferenceBudget, context: object
+    ) -> tuple[InferredName, ...] | None:
+        document = self._document(source, path, context)
+        position = (operation, line, column)
+        with self._lock:
+            cached = document.answers.get(position, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        if budget.exhausted:
+            return None
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = _JediThread(f"review-ls-jedi:{self.root.name}")
+        started = time.perf_counter()
+        future = self._thread.submit(functools.partial(self._compute, document, position))
+        try:
+            return future.result(timeout=budget.remaining)
+        except FutureTimeout:
+            self._thread.stop(future)
+            with self._lock:
+                document.answers.setdefault(position, None)  # this text's answer: "don't know"
+            budget.spend(budget.remaining)
+            return None
+        except Exception as exc:  # jedi failed in a way _compute did not expect: don't know
+            log.debug("jedi %s at %s:%d:%d failed: %r", operation, path, line, column, exc)
+            return None
+        finally:
+            budget.spend(time.perf_counter() - started)
+
+    # -- on the jedi thread ---------------------------------------------------------------------------
+    def _compute(self, document: _Document, position: tuple[str, int, int]) -> tuple[InferredName, ...] | None:
+        with self._lock:
+            cached = document.answers.get(position, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        operation, line, column = position
+        try:
+            script = document.script
+            if script is None:
+                script = document.script = self._script(document)
+            if operation == "infer":
+                names = script.infer(line, column)
+            else:
+                names = script.goto(line, column, follow_imports=True)
+            answer: tuple[InferredName, ...] | None = tuple(_inferred(name) for name in names)
+        except _Interrupted:
+            document.script = None  # its inference state may be half-updated
+            raise
+        except Exception as exc:  # jedi's own errors on odd code: don't know
+            log.debug("jedi %s at %s:%d:%d failed: %r", operation, document.path, line, column, exc)
+            answer = None
+        with self._lock:
+            document.answers[position] = answer
+        return answer
+
+    def _script(self, document: _Document) -> Any:
+        import jedi
+
+        if self._project is None:
+            jedi.settings.dynamic_params = False  # callers' arguments are guesses, not declared types
+            self._project = jedi.Project(self.root, environment_path=self.environment_path)
+            self._environment = self._make_environment(jedi)
+        return jedi.Script(document.source, path=document.path, project=self._project, environment=self._environment)
+
+    def _make_environment(self, jedi: Any) -> Any:
+        """The configured environment, else an active virtualenv other than ours, else this interpreter."""
+        wanted = self.environment_path
+        if wanted is None:
+            active = os.environ.get("VIRTUAL_ENV")
+            if active and os.path.realpath(active) != os.path.realpath(sys.prefix):
+                wanted = active
+        if wanted is not None:
+            try:
+                return jedi.create_environment(wanted, safe=False)
+            except Exception as exc:  # an invalid path degrades to this interpreter's packages
+                log.warning("review-ls: cannot use Python environment %r for inference (%s); using %s", wanted, exc, sys.executable)
+        return jedi.InterpreterEnvironment()
+
+
+def _inferred(name: Any) -> InferredName:
+    module_path = name.module_path
+    return InferredName(
+        kind=name.type,
+        name=name.name,
+        full_name=name.full_name,
+        module_path=str(module_path) if module_path is not None else None,
+        line=name.line,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def adapter_for(root: str, environment_path: str | None = None) -> JediAdapter:
+    """The one adapter of a workspace root (per process), made on first use."""
+    return JediAdapter(Path(root), environment_path)

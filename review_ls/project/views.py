@@ -1,0 +1,314 @@
+"""Lookups derived from every file's facts: class kinds across files, settings, clients, route handlers.
+
+`ProjectViews` is built from an immutable snapshot of the index (path -> FileFacts) when a rule
+first asks after a change, so a burst of edits costs one rebuild, and a reader on another thread
+always sees one consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from review_ls.engine.model import Span
+from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES
+from review_ls.project.file_facts import ClassFact, FieldFact, FileFacts
+from review_ls.project.modules import ModuleNamer, is_package_file, normalise
+from review_ls.project.types import absolute_import
+
+
+class Kind:
+    """What a class is, for the rules that read the index."""
+
+    SETTINGS = "settings"
+    PYDANTIC = "pydantic"
+    DATACLASS = "dataclass"
+    SQLALCHEMY = "sqlalchemy"
+    SQLMODEL_TABLE = "sqlmodel-table"
+    DJANGO = "django"
+
+
+VALUE_MODEL_KINDS = frozenset({Kind.PYDANTIC, Kind.DATACLASS})
+
+_SETTINGS_BASES = frozenset(
+    {"pydantic.BaseSettings", "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings", "pydantic.v1.BaseSettings"}
+)
+_PYDANTIC_BASE_NAMES = frozenset({"BaseModel", "GenericModel", "RootModel"})
+_SQLMODEL_BASES = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+_SQLALCHEMY_BASE_NAMES = frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta", "MappedAsDataclass"})
+_DATACLASS_DECORATOR_NAMES = frozenset({"dataclass", "define", "frozen", "attrs", "s", "mutable"})
+_SETTINGS_STEMS = frozenset({"settings", "config", "conf", "configuration"})
+_SETTINGS_SUFFIXES = ("_settings", "_config")
+
+
+def is_settings_named(path: str) -> bool:
+    """True for `settings.py`, `config.py`, `app_settings.py`, `settings/prod.py` and the like."""
+    directory, filename = os.path.split(path)
+    stem = filename.rsplit(".", 1)[0]
+    if stem == "__init__":
+        stem = os.path.basename(directory)
+    return stem in _SETTINGS_STEMS or stem.endswith(_SETTINGS_SUFFIXES) or os.path.basename(directory) in _SETTINGS_STEMS
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    """Where a class is defined: its file, module and the span of its name."""
+
+    path: str
+    module: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ProjectClass:
+    """A class of the project with what the index decided about it."""
+
+    ref: ClassRef
+    fact: ClassFact
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class SettingsTarget:
+    """A settings field reachable from anywhere: `from <module> import <object_name>`, then `<object_name>.<field>`.
+
+    `is_factory` says the object is a function returning the settings (`get_settings().<field>`).
+    """
+
+    path: str
+    module: str
+    object_name: str
+    is_factory: bool
+    field: str
+    env_names: tuple[str, ...]
+    case_sensitive: bool
+
+    def matches_env(self, name: str) -> bool:
+        """True when the environment variable `name` fills this field."""
+        if self.case_sensitive:
+            return name in self.env_names
+        return name.upper() in self.env_names
+
+    def expression(self, local_name: str) -> str:
+        """The code that reads the field through the object imported as `local_name`."""
+        return f"{local_name}().{self.field}" if self.is_factory else f"{local_name}.{self.field}"
+
+
+class ProjectViews:
+    """Everything derived from one snapshot of the index's facts."""
+
+    def __init__(self, files: Mapping[str, FileFacts], roots: tuple[str, ...]) -> None:
+        self.files = files
+        self.roots = tuple(sorted(roots, key=len, reverse=True))
+        self.namer = ModuleNamer(roots, (p for p in files if is_package_file(p)))
+        self.modules = {path: self.namer.module_name(path) for path in files}
+        self.paths_by_module: dict[str, str] = {}
+        for path in sorted(files):
+            self.paths_by_module.setdefault(self.modules[path], path)
+        self._by_name_in_file = {path: {c.name: c for c in reversed(facts.classes)} for path, facts in files.items()}
+        self._kind_memo: dict[tuple[str, str], str | None] = {}
+
+    def root_of(self, path: str) -> str:
+        """The workspace root that holds `path` ('' when none does): settings apply within one root."""
+        full = normalise(path)
+        return next((root for root in self.roots if full == root or full.startswith(root + os.sep)), "")
+
+    # -- classes ------------------------------------------------------------------------------
+    def absolute(self, qualified: str, path: str) -> str:
+        """Resolve a relative import target against the module of `path`."""
+        return absolute_import(qualified, self.modules.get(path, ""), is_package_file(path))
+
+    def resolve_class(self, reference: str, path: str) -> tuple[str, ClassFact] | None:
+        """The project class that `reference` (a base or callee as the file at `path` names it) means."""
+        if "." not in reference:
+            local = self._by_name_in_file.get(path, {}).get(reference)
+            return (path, local) if local is not None else None
+        module, _, name = self.absolute(reference, path).rpartition(".")
+        target = self.paths_by_module.get(module)
+        if target is not None:
+            found = self._by_name_in_file.get(target, {}).get(name)
+            if found is not None:
+                return target, found
+        candidates = self.classes_named.get(name, ())
+        return candidates[0] if len(candidates) == 1 else None
+
+    @cached_property
+    def classes_named(self) -> dict[str, tuple[tuple[str, ClassFact], ...]]:
+        """Every project class by name."""
+        found: dict[str, list[tuple[str, ClassFact]]] = {}
+        for path in sorted(self.files):
+            for fact in self.files[path].classes:
+                found.setdefault(fact.name, []).append((path, fact))
+        return {name: tuple(entries) for name, entries in found.items()}
+
+    def kind_of(self, path: str, fact: ClassFact) -> str | None:
+        """What the class is (a `Kind` value), following bases through the project; None for other classes."""
+        key = (path, fact.name)
+        if key in self._kind_memo:
+            return self._kind_memo[key]
+        self._kind_memo[key] = None  # guards against inheritance cycles
+        kind = _own_kind(fact)
+        for base in fact.bases:
+            if kind is not None:
+                break
+            resolved = self.resolve_class(base, path)
+            if resolved is not None and resolved[1] is not fact:
+                kind = self.kind_of(*resolved)
+            if kind is None:
+                kind = _base_kind(base, fact)
+        if kind is None and any(d.rsplit(".", 1)[-1] in _DATACLASS_DECORATOR_NAMES for d in fact.decorators):
+            kind = Kind.DATACLASS
+        self._kind_memo[key] = kind
+        return kind
+
+    @cached_property
+    def classes(self) -> tuple[ProjectClass, ...]:
+        """Every class of the project whose kind is known, in path and line order."""
+        found = []
+        for path in sorted(self.files):
+            for fact in self.files[path].classes:
+                kind = self.kind_of(path, fact)
+                if kind is not None:
+                    found.append(ProjectClass(ClassRef(path, self.modules[path], fact.name, fact.span), fact, kind))
+        return tuple(found)
+
+    @cached_property
+    def kinds_at(self) -> dict[tuple[str, int], str]:
+        """The kind of each known class by (path, line of its name)."""
+        return {(c.ref.path, c.ref.span.line): c.kind for c in self.classes if c.kind is not None}
+
+    def inherited_fields(self, path: str, fact: ClassFact, depth: int = 0) -> dict[str, tuple[FieldFact, ClassFact]]:
+        """The class's fields including those of its project bases (a subclass's own fields win)."""
+        fields: dict[str, tuple[FieldFact, ClassFact]] = {}
+        if depth < 8:
+            for base in reversed(fact.bases):
+                resolved = self.resolve_class(base, path)
+                if resolved is not None and resolved[1] is not fact:
+                    fields.update(self.inherited_fields(*resolved, depth=depth + 1))
+        fields.update({f.name: (f, fact) for f in fact.fields})
+        return fields
+
+    # -- settings -----------------------------------------------------------------------------
+    @cached_property
+    def settings_targets(self) -> tuple[SettingsTarget, ...]:
+        """Every settings field reachable through a module-level settings object (objects before factories)."""
+        targets: list[SettingsTarget] = []
+        for is_factory in (False, True):
+            for path in sorted(self.files):
+                facts = self.files[path]
+                for name, callee in facts.factories if is_factory else facts.instances:
+                    resolved = self.resolve_class(callee, path)
+                    if resolved is None or self.kind_of(*resolved) != Kind.SETTINGS:
+                        continue
+                    targets.extend(self._targets_of(path, name, is_factory, *resolved))
+        return tuple(targets)
+
+    def _targets_of(self, path: str, name: str, is_factory: bool, class_path: str, fact: ClassFact) -> list[SettingsTarget]:
+        case_sensitive = fact.case_sensitive
+        prefix = fact.env_prefix
+        found = []
+        for field_name, (field, _owner) in sorted(self.inherited_fields(class_path, fact).items()):
+            names = field.aliases or (prefix + field_name,)
+            if not case_sensitive:
+                names = tuple(n.upper() for n in names)
+            found.append(SettingsTarget(path, self.modules[path], name, is_factory, field_name, names, case_sensitive))
+        return found
+
+    def settings_targets_for(self, path: str) -> tuple[SettingsTarget, ...]:
+        """The settings targets of the workspace root that holds `path`."""
+        by_root = self._settings_targets_by_root
+        return by_root.get(self.root_of(path), ())
+
+    @cached_property
+    def _settings_targets_by_root(self) -> dict[str, tuple[SettingsTarget, ...]]:
+        grouped: dict[str, list[SettingsTarget]] = {}
+        for target in self.settings_targets:
+            grouped.setdefault(self.root_of(target.path), []).append(target)
+        return {root: tuple(targets) for root, targets in grouped.items()}
+
+    def settings_home_for(self, path: str) -> str | None:
+        """The module where the settings of the root holding `path` live (a settings class first)."""
+        root = self.root_of(path)
+        classes = sorted(c.ref.path for c in self.classes if c.kind == Kind.SETTINGS and self.root_of(c.ref.path) == root)
+        others = sorted(p for p in self.settings_paths if self.root_of(p) == root)
+        home = (classes or others or [None])[0]
+        return None if home is None else self.modules.get(home, home)
+
+    def has_settings_for(self, path: str) -> bool:
+        """True when the workspace root holding `path` has a settings class, object or config module."""
+        return self.root_of(path) in self._roots_with_settings
+
+    @cached_property
+    def _roots_with_settings(self) -> frozenset[str]:
+        return frozenset(self.root_of(p) for p in self.settings_paths)
+
+    def imports_heavy_at_top(self, package: str, path: str) -> bool:
+        """True when some module of the root holding `path` imports the heavy `package` unconditionally."""
+        return (self.root_of(path), package) in self._heavy_imports
+
+    @cached_property
+    def _heavy_imports(self) -> frozenset[tuple[str, str]]:
+        return frozenset((self.root_of(p), package) for p, facts in self.files.items() for package in facts.heavy_imports)
+
+    @cached_property
+    def settings_paths(self) -> frozenset[str]:
+        """Files that define a settings class or object, and settings-named files that set names from the environment."""
+        paths = {c.ref.path for c in self.classes if c.kind == Kind.SETTINGS}
+        paths |= {t.path for t in self.settings_targets}
+        paths |= {p for p, facts in self.files.items() if facts.configures_from_environment and is_settings_named(p)}
+        return frozenset(paths)
+
+    # -- clients and routes -------------------------------------------------------------------
+    @cached_property
+    def client_class_names(self) -> frozenset[str]:
+        """Names of the classes the project defines whose names end in Client or Session."""
+        return frozenset(c.name for facts in self.files.values() for c in facts.classes if c.name.endswith(CLIENT_CLASS_SUFFIXES))
+
+    @cached_property
+    def route_handler_names(self) -> frozenset[tuple[str, str]]:
+        """(path, function name) of every function registered as a route handler by a call."""
+        found: set[tuple[str, str]] = set()
+        for path, facts in self.files.items():
+            for route in facts.routes:
+                if not route.module:
+                    found.add((path, route.name))
+                    continue
+                target = self.paths_by_module.get(self.absolute(route.module, path))
+                if target is not None:
+                    found.add((target, route.name))
+        return frozenset(found)
+
+    def is_project_module(self, qualified: str) -> bool:
+        """True when `qualified` (a module, or a name inside one) belongs to the project."""
+        candidate = qualified
+        while candidate:
+            if candidate in self.paths_by_module:
+                return True
+            candidate = candidate.rpartition(".")[0]
+        return False
+
+
+def _own_kind(fact: ClassFact) -> str | None:
+    if fact.has_tablename:
+        return Kind.SQLALCHEMY
+    return None
+
+
+def _base_kind(base: str, fact: ClassFact) -> str | None:
+    """The kind a library base class gives (`pydantic.BaseModel` -> pydantic)."""
+    last = base.rsplit(".", 1)[-1]
+    if base in _SETTINGS_BASES or last == "BaseSettings":
+        return Kind.SETTINGS
+    if base in _SQLMODEL_BASES or last == "SQLModel":
+        return Kind.SQLMODEL_TABLE if ("table", "True") in fact.keywords else Kind.PYDANTIC
+    if last in _PYDANTIC_BASE_NAMES:
+        return Kind.PYDANTIC
+    if base == "django.db.models.Model" or re.fullmatch(r"(django\.db\.)?models\.Model", base):
+        return Kind.DJANGO
+    if last in _SQLALCHEMY_BASE_NAMES:
+        return Kind.SQLALCHEMY
+    return None

@@ -1,0 +1,134 @@
+"""The pygls server: which LSP messages it handles, each delegated to the module that does the work.
+
+Every handler is guarded: a failure is logged; a notification then does nothing and a request gets
+a JSON-RPC error. Nothing a document contains can stop the server.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from review_ls import __version__
+from review_ls.server import code_actions, commands, hover
+from review_ls.server.session import Session
+
+log = logging.getLogger(__name__)
+
+Params = TypeVar("Params")
+
+
+class ReviewLanguageServer(LanguageServer):
+    """The review-ls language server; `session` holds its state."""
+
+    def __init__(self) -> None:
+        super().__init__("review-ls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.session = Session(self)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Log unexpected errors instead of showing them in pop-ups."""
+        log.error("%s: %s", getattr(source, "__name__", source), error)
+
+
+def create_server() -> ReviewLanguageServer:
+    """A server with every feature registered."""
+    server = ReviewLanguageServer()
+    session = server.session
+
+    def notification(method: str, options: Any = None) -> Callable[[Callable[[Any], None]], None]:
+        def register(handler: Callable[[Any], None]) -> None:
+            @functools.wraps(handler)
+            def guarded(params: Any) -> None:
+                try:
+                    handler(params)
+                except Exception:
+                    log.exception("handling %s failed", method)
+
+            server.feature(method, options)(guarded)
+
+        return register
+
+    def request(method: str, options: Any = None) -> Callable[[Callable[[Any], Awaitable[Any]]], None]:
+        def register(handler: Callable[[Any], Awaitable[Any]]) -> None:
+            @functools.wraps(handler)
+            async def guarded(params: Any) -> Any:
+                try:
+                    return await handler(params)
+                except JsonRpcException:
+                    raise
+                except Exception as exc:
+                    log.exception("handling %s failed", method)
+                    raise JsonRpcInternalError(f"review-ls: {method} failed: {exc}") from exc
+
+            server.feature(method, options)(guarded)
+
+        return register
+
+    notification(types.INITIALIZE)(session.initialize)
+    notification(types.INITIALIZED)(lambda params: session.spawn(session.initialized()))
+    notification(types.SHUTDOWN)(lambda params: session.shutdown())
+    notification(types.TEXT_DOCUMENT_DID_OPEN)(session.did_open)
+    notification(types.TEXT_DOCUMENT_DID_CHANGE)(session.did_change)
+    notification(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(session.did_save)
+    notification(types.TEXT_DOCUMENT_DID_CLOSE)(session.did_close)
+    notification(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(session.did_change_configuration)
+    notification(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(session.did_change_watched_files)
+
+    @notification(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        folders = [Path(p) for p in (to_fs_path(f.uri) for f in server.workspace.folders.values()) if p]
+        session.settings.set_folders(folders)
+        session.spawn(session.build_index())
+
+    @request(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(identifier="review-ls", inter_file_dependencies=True, workspace_diagnostics=False))
+    async def pull_diagnostics(params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        uri = params.text_document.uri
+        session.mark_pulled(uri)
+        outcome = await session.current_outcome(uri)
+        result_id = session.result_id(uri)
+        if outcome is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        if result_id is not None and params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=list(outcome.diagnostics), result_id=result_id)
+
+    code_action_options = types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, code_actions.FIX_ALL_KIND], resolve_provider=True
+    )
+
+    @request(types.TEXT_DOCUMENT_CODE_ACTION, code_action_options)
+    async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        return await code_actions.code_actions(session, params)
+
+    @request(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(action: types.CodeAction) -> types.CodeAction:
+        return await code_actions.resolve(session, action)
+
+    @request(types.TEXT_DOCUMENT_HOVER)
+    async def hover_request(params: types.HoverParams) -> types.Hover | None:
+        return await hover.hover(session, params)
+
+    for name, handler in commands.HANDLERS.items():
+        server.command(name)(_command(session, name, handler))
+    return server
+
+
+def _command(session: Session, name: str, handler: Callable[[Session, list[Any]], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    async def run(*arguments: Any) -> Any:
+        try:
+            return await handler(session, list(arguments))
+        except ValueError as exc:
+            raise JsonRpcInternalError(str(exc)) from exc
+        except Exception as exc:
+            log.exception("command %s failed", name)
+            raise JsonRpcInternalError(f"review-ls: {name} failed: {exc}") from exc
+
+    return run

@@ -1,0 +1,376 @@
+"""The state of one client connection and the document lifecycle: open, change, save, close, settings.
+
+Everything here runs on the event loop, except `run_analysis` (a worker thread, over a snapshot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from review_ls.config import Settings
+from review_ls.engine.analysis import analyse_source, rule_set_for
+from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
+from review_ls.engine.model import AnalysisResult
+from review_ls.engine.positions import split_lines
+from review_ls.files import SourceReadError, read_source
+from review_ls.server.client import ClientFeatures
+from review_ls.server.diagnostics import FindingToDiagnostic
+from review_ls.server.documents import OpenDocument, Outcome, Snapshot
+from review_ls.server.options import ClientOptions, is_for_review_ls, parse_client_options
+from review_ls.server.positions import PositionMapper
+from review_ls.server.project import ProjectState
+from review_ls.server.scheduler import AnalysisScheduler
+from review_ls.server.settings import WorkspaceSettings
+from review_ls.server.watching import ConfigStamps, register_watchers
+
+log = logging.getLogger(__name__)
+
+INDEXING = "project-index"
+
+
+class Session:
+    """What the server knows about its client, workspace and open documents."""
+
+    def __init__(self, server: LanguageServer, executor: ThreadPoolExecutor | None = None) -> None:
+        self.server = server
+        self.features = ClientFeatures()
+        self.documents: dict[str, OpenDocument] = {}
+        self.settings = WorkspaceSettings([], self.warn)
+        self.executor = executor or ThreadPoolExecutor(max_workers=2, thread_name_prefix="review-ls")
+        self.scheduler = AnalysisScheduler(self.executor, self.snapshot, self.run_analysis, self.accept)
+        self.project = ProjectState()
+        self.converter = FindingToDiagnostic(self.features)
+        self.generation = 0
+        self.scanned: set[str] = set()
+        self.watching = False
+        self.config_stamps = ConfigStamps()
+        self._warned: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def initialize(self, params: types.InitializeParams) -> None:
+        """Read the client's capabilities, workspace folders and initialization options."""
+        self.features = ClientFeatures.from_capabilities(params.capabilities)
+        self.converter = FindingToDiagnostic(self.features)
+        folders = [Path(p) for p in (to_fs_path(f.uri) for f in params.workspace_folders or ()) if p]
+        if not folders and params.root_uri and (root := to_fs_path(params.root_uri)):
+            folders = [Path(root)]
+        elif not folders and params.root_path:
+            folders = [Path(params.root_path)]
+        self.settings.set_folders(folders)
+        self.project = ProjectState(self.settings.folders)
+        options, problems = parse_client_options(params.initialization_options, "initializationOptions")
+        self.settings.set_options(options, {})
+        self._report(problems)
+        self.apply_log_level()
+        rule_set_for(Settings())  # import and instantiate the rules now, not on the first keystroke
+
+    async def initialized(self) -> None:
+        """Pull per-folder settings, watch pyproject.toml, index the project and maybe scan it."""
+        await self.pull_configuration()
+        self.watching = await register_watchers(self)
+        await self.build_index()
+        if self.settings.global_options.scan_workspace_on_startup or any(
+            o.scan_workspace_on_startup for o in self.settings.folder_options.values()
+        ):
+            from review_ls.server.workspace_scan import scan_workspace
+
+            await scan_workspace(self)
+
+    def shutdown(self) -> None:
+        """Stop background work and analyses."""
+        self.scheduler.shutdown()
+        for task in self._tasks:
+            task.cancel()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def spawn(self, coroutine: Any) -> None:
+        """Run a coroutine in the background, logging (not raising) its failure."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            self._tasks.discard(done)
+            if not done.cancelled() and done.exception() is not None:
+                log.error("background task failed", exc_info=done.exception())
+
+        task.add_done_callback(finished)
+
+    # -- documents ------------------------------------------------------------------------------
+    def did_open(self, params: types.DidOpenTextDocumentParams) -> None:
+        """Start analysing a newly opened document."""
+        uri = params.text_document.uri
+        path = to_fs_path(uri) or uri
+        self.documents[uri] = OpenDocument.open(uri, path)
+        if uri in self.scanned and self.features.pull_diagnostics:
+            self.scanned.discard(uri)
+            self._publish(uri, None, [])  # the pulled diagnostics take over from the scan's
+        if not self.watching and self.config_stamps.changed([Path(path).parent], self.settings.folders):
+            self.configuration_changed()
+        self.scheduler.schedule(uri)
+        self.spawn(self._index_document(uri))
+
+    def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
+        """Analyse the changed document (pygls has applied the change already)."""
+        if params.text_document.uri in self.documents:
+            self.scheduler.schedule(params.text_document.uri)
+
+    def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
+        """Re-read pyproject.toml if the client cannot watch it; index the saved text."""
+        uri = params.text_document.uri
+        path = Path(to_fs_path(uri) or uri)
+        if not self.watching:
+            directories = [Path(d.path).parent for d in self.documents.values()] + [path.parent]
+            if path.name == "pyproject.toml" or self.config_stamps.changed(directories, self.settings.folders):
+                self.configuration_changed()
+        if uri in self.documents:
+            self.spawn(self._index_document(uri))
+
+    def did_close(self, params: types.DidCloseTextDocumentParams) -> None:
+        """Forget a closed document and clear its diagnostics."""
+        uri = params.text_document.uri
+        self.scheduler.forget(uri)
+        self.documents.pop(uri, None)
+        self.scanned.discard(uri)
+        self._publish(uri, None, [])
+
+    def version_of(self, uri: str) -> int | None:
+        """The document's current version (None when it is not open)."""
+        document = self.server.workspace.text_documents.get(uri)
+        return None if document is None or uri not in self.documents else document.version
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        """An immutable picture of an open document for one analysis."""
+        state = self.documents.get(uri)
+        document = self.server.workspace.text_documents.get(uri)
+        if state is None or document is None:
+            return None
+        path = Path(state.path)
+        return Snapshot(
+            uri=uri,
+            path=state.path,
+            version=document.version,
+            text=document.source,
+            settings=self.settings.settings_for(path),
+            project=self.project.index,
+            generation=self.generation,
+            size_limit=self.settings.options_for(path).size_limit,
+        )
+
+    async def current_outcome(self, uri: str) -> Outcome | None:
+        """The analysis of the document's current version (waiting for it if needed)."""
+        if uri not in self.documents:
+            return None
+        return await self.scheduler.current(uri)
+
+    # -- analysis (worker thread) ------------------------------------------------------------------
+    def run_analysis(self, snapshot: Snapshot, settle: bool, should_stop: Any) -> Outcome | None:
+        """Analyse a snapshot on a worker thread; None when the document closed or settling was stopped."""
+        state = self.documents.get(snapshot.uri)
+        if state is None:
+            return None
+        lines = split_lines(snapshot.text)
+        if len(snapshot.text) > snapshot.size_limit or len(snapshot.text.encode("utf-8", "surrogatepass")) > snapshot.size_limit:
+            reason = f"{Path(snapshot.path).name} is larger than {snapshot.size_limit:,} bytes (maxFileSizeBytes); review-ls does not analyse it"
+            return Outcome(snapshot, None, (), lines, skipped_reason=reason)
+        try:
+            result = state.analyser.analyse(snapshot.text, snapshot.settings, snapshot.project, settle=settle, should_stop=should_stop)
+            settled = not state.analyser.needs_settling
+        except AnalysisCancelled:
+            return None
+        except Exception:
+            log.exception("incremental analysis of %s failed; analysing the whole file", snapshot.path)
+            state.analyser = IncrementalAnalyser(snapshot.path)
+            result, settled = self._analyse_plainly(snapshot), True
+        mapper = self.mapper(lines)
+        diagnostics = self.converter.convert(result.all_findings, snapshot.uri, snapshot.version, snapshot.path, mapper, self.mapper_for_file)
+        return Outcome(snapshot, result, tuple(diagnostics), lines, settled=settled)
+
+    @staticmethod
+    def _analyse_plainly(snapshot: Snapshot) -> AnalysisResult:
+        try:
+            return analyse_source(snapshot.text, snapshot.path, snapshot.settings, snapshot.project)
+        except Exception:
+            log.exception("analysis of %s failed", snapshot.path)
+            return AnalysisResult(())
+
+    def mapper(self, lines: list[str]) -> PositionMapper:
+        """A position converter for these lines under the negotiated encoding."""
+        return PositionMapper(lines, self.server.workspace.position_codec)
+
+    def mapper_for_file(self, path: str) -> PositionMapper | None:
+        """A position converter for another file (related locations), read from disk."""
+        try:
+            return self.mapper(split_lines(read_source(Path(path)).text))
+        except (SourceReadError, OSError):
+            return None
+
+    # -- results (event loop) ------------------------------------------------------------------------
+    def accept(self, outcome: Outcome) -> None:
+        """Take a current analysis result: publish it (push clients) or let pulls see it."""
+        state = self.documents.get(outcome.snapshot.uri)
+        if state is None:
+            return
+        if outcome.skipped_reason and not state.size_warning_shown:
+            state.size_warning_shown = True
+            self.show(outcome.skipped_reason, types.MessageType.Info)
+        content = tuple(outcome.findings)
+        if state.content != content:
+            state.content = content
+            state.result_id += 1
+            if self.features.pull_diagnostics and outcome.settled and state.pulled and self.features.diagnostic_refresh:
+                self.server.workspace_diagnostic_refresh(None)
+        if not self.features.pull_diagnostics:
+            key = (outcome.snapshot.version, content)
+            if state.published != key:
+                state.published = key
+                self._publish(outcome.snapshot.uri, outcome.snapshot.version, list(outcome.diagnostics))
+
+    def result_id(self, uri: str) -> str | None:
+        """The id of the diagnostics last accepted for the document (for pull `Unchanged` reports)."""
+        state = self.documents.get(uri)
+        return None if state is None else str(state.result_id)
+
+    def mark_pulled(self, uri: str) -> None:
+        """Remember that the client pulls this document's diagnostics."""
+        state = self.documents.get(uri)
+        if state is not None:
+            state.pulled = True
+
+    def publish_scanned(self, uri: str, diagnostics: list[types.Diagnostic]) -> None:
+        """Publish a workspace scan's diagnostics for a file that is not open."""
+        if diagnostics or uri in self.scanned:
+            self._publish(uri, None, diagnostics)
+        if diagnostics:
+            self.scanned.add(uri)
+        else:
+            self.scanned.discard(uri)
+
+    def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    # -- settings and project --------------------------------------------------------------------------
+    def did_change_configuration(self, params: types.DidChangeConfigurationParams) -> None:
+        """Take the new global options, pull per-folder ones, and analyse again."""
+        if is_for_review_ls(params.settings):
+            options, problems = parse_client_options(params.settings, "settings")
+            self.settings.set_options(options, self.settings.folder_options)
+            self._report(problems)
+        self.spawn(self._reconfigure())
+
+    async def _reconfigure(self) -> None:
+        await self.pull_configuration()
+        self.apply_log_level()
+        self.settings_changed()
+
+    async def pull_configuration(self) -> None:
+        """Ask the client for the review-ls settings of each workspace folder (`workspace/configuration`)."""
+        if not self.features.configuration:
+            return
+        folders = self.settings.folders
+        items = [types.ConfigurationItem(section="review-ls", scope_uri=folder.as_uri()) for folder in folders]
+        try:
+            values = await self.server.workspace_configuration_async(types.ConfigurationParams(items=items)) if items else []
+        except Exception as exc:
+            log.info("workspace/configuration failed: %s", exc)
+            return
+        folder_options: dict[Path, ClientOptions] = {}
+        problems: list[str] = []
+        for folder, value in zip(folders, values or ()):
+            if value is not None:
+                options, found = parse_client_options(value, f"settings of {folder.name}")
+                folder_options[folder] = options
+                problems.extend(found)
+        self.settings.set_options(self.settings.global_options, folder_options)
+        self._report(problems)
+
+    def settings_changed(self) -> None:
+        """Settings or project changed: analyse every open document again."""
+        self.generation += 1
+        for uri in list(self.documents):
+            self.scheduler.schedule(uri)
+        if self.features.pull_diagnostics and self.features.diagnostic_refresh:
+            self.server.workspace_diagnostic_refresh(None)
+
+    def configuration_changed(self) -> None:
+        """A pyproject.toml changed: read them again."""
+        self.settings.reload_configuration()
+        self._warned = {w for w in self._warned if "pyproject.toml" not in w}
+        self.settings_changed()
+
+    def did_change_watched_files(self, params: types.DidChangeWatchedFilesParams) -> None:
+        """React to pyproject.toml and Python files changed outside the editor."""
+        changed: list[str] = []
+        deleted: list[str] = []
+        config = False
+        for event in params.changes:
+            path = to_fs_path(event.uri)
+            if path is None:
+                continue
+            if Path(path).name == "pyproject.toml":
+                config = True
+            elif event.uri not in self.documents:
+                (deleted if event.type == types.FileChangeType.Deleted else changed).append(path)
+        if config:
+            self.configuration_changed()
+        if changed or deleted:
+            self.spawn(self._refresh_index(changed, deleted))
+
+    async def _refresh_index(self, changed: list[str], deleted: list[str]) -> None:
+        loop = asyncio.get_running_loop()
+        if await loop.run_in_executor(self.executor, self.project.refresh_from_disk, changed, deleted):
+            self.settings_changed()
+
+    async def _index_document(self, uri: str) -> None:
+        snapshot = self.snapshot(uri)
+        if snapshot is None or len(snapshot.text) > snapshot.size_limit:
+            return
+        loop = asyncio.get_running_loop()
+        if await loop.run_in_executor(self.executor, self.project.update, snapshot.path, snapshot.text):
+            self.settings_changed()
+
+    async def build_index(self) -> None:
+        """Index the workspace in the background, then analyse the open documents again with it."""
+        from review_ls.server.progress import WorkDoneProgress
+
+        folders = self.settings.folders
+        if not folders:
+            return
+        resolvers = {folder: self.settings.resolver_for(folder) for folder in folders}
+        texts = {state.path: self.server.workspace.text_documents[uri].source for uri, state in self.documents.items() if uri in self.server.workspace.text_documents}
+        loop = asyncio.get_running_loop()
+        async with WorkDoneProgress(self, "review-ls: indexing the workspace") as progress:
+            index = await loop.run_in_executor(self.executor, self.project.build, folders, resolvers, texts)
+            progress.end_message = f"{len(index.paths)} files indexed"
+        self.project.index = index
+        self.settings_changed()
+
+    # -- messages ---------------------------------------------------------------------------------
+    def apply_log_level(self) -> None:
+        """Follow the `logLevel` option."""
+        level = self.settings.global_options.log_level
+        if level is not None:
+            logging.getLogger("review_ls").setLevel(level.upper())
+
+    def warn(self, message: str) -> None:
+        """Show a warning once (invalid settings, unreadable pyproject.toml)."""
+        if message not in self._warned:
+            self._warned.add(message)
+            self.show(message, types.MessageType.Warning)
+
+    def show(self, message: str, kind: types.MessageType) -> None:
+        """Show a message to the user (`window/showMessage`) and log it."""
+        log.log(logging.WARNING if kind in (types.MessageType.Warning, types.MessageType.Error) else logging.INFO, "%s", message)
+        self.server.window_show_message(types.ShowMessageParams(type=kind, message=f"review-ls: {message}"))
+
+    def _report(self, problems: list[str]) -> None:
+        if problems:
+            self.warn("invalid settings, using the defaults for them: " + "; ".join(problems))

@@ -1,0 +1,147 @@
+"""The jedi adapter: inference from unsaved text, caching, time budgets, degrading to "don't know"."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from review_ls.project.jedi_adapter import InferenceBudget, JediAdapter, adapter_for
+
+MODELS = """
+from pydantic import BaseModel
+
+
+class Part(BaseModel):
+    name: str
+"""
+
+USER = """
+from shop.models import Part
+
+
+def load():
+    return Part(name="x")
+
+
+part = load()
+part
+"""
+
+
+@pytest.fixture
+def project(write) -> Path:
+    """A two-module package on disk: shop/models.py defines Part, shop/user.py uses it."""
+    write("shop/__init__.py", "")
+    write("shop/models.py", MODELS)
+    return write("shop/user.py", USER).parent.parent
+
+
+def _ample() -> InferenceBudget:
+    return InferenceBudget(60.0)
+
+
+def _user_text() -> str:
+    return textwrap.dedent(USER).lstrip("\n")
+
+
+def test_infers_an_instance_of_a_class_from_another_module(project: Path) -> None:
+    adapter = JediAdapter(project)
+    # line 9 is `part`; the instance comes from load()'s return statement in this file
+    names = adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, _ample())
+    assert names is not None and len(names) == 1
+    (name,) = names
+    assert (name.kind, name.name, name.full_name) == ("instance", "Part", "shop.models.Part")
+    assert name.module_path == str(project / "shop/models.py")
+    assert name.line == 4
+
+
+def test_infers_from_the_unsaved_text_not_the_file_on_disk(project: Path) -> None:
+    adapter = JediAdapter(project)
+    unsaved = "from shop.models import Part\n\nvalue = {'name': 1}\nvalue\n"
+    names = adapter.infer(unsaved, str(project / "shop/user.py"), 4, 0, _ample())
+    assert names is not None
+    assert [(n.kind, n.full_name) for n in names] == [("instance", "builtins.dict")]
+
+
+def test_goto_follows_imports_to_the_definition(project: Path) -> None:
+    adapter = JediAdapter(project)
+    names = adapter.goto(_user_text(), str(project / "shop/user.py"), 1, 24, _ample())
+    assert names is not None
+    assert [(n.kind, n.name, n.line) for n in names] == [("class", "Part", 4)]
+    assert names[0].module_path == str(project / "shop/models.py")
+
+
+def test_answers_are_cached_per_text_and_reused_without_budget(project: Path) -> None:
+    adapter = JediAdapter(project)
+    path = str(project / "shop/user.py")
+    first = adapter.infer(_user_text(), path, 9, 0, _ample())
+    assert first
+    exhausted = InferenceBudget(0.0)
+    assert adapter.infer(_user_text(), path, 9, 0, exhausted) == first
+    assert adapter.cached_documents() == 1
+    # another text (an edit) is another document: nothing cached for it, and no budget left
+    assert adapter.infer(_user_text() + "\n", path, 9, 0, exhausted) is None
+    assert adapter.cached_documents() == 2
+
+
+def test_the_cache_key_includes_the_project_context(project: Path) -> None:
+    adapter = JediAdapter(project)
+    path = str(project / "shop/user.py")
+    assert adapter.infer(_user_text(), path, 9, 0, _ample(), context=1)
+    assert adapter.infer(_user_text(), path, 9, 0, InferenceBudget(0.0), context=2) is None
+
+
+def test_an_exhausted_budget_answers_dont_know_at_once(project: Path) -> None:
+    adapter = JediAdapter(project)
+    assert adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, InferenceBudget(0.0)) is None
+
+
+def test_a_timed_out_call_is_stopped_and_dont_know_is_kept_for_that_text(project: Path) -> None:
+    adapter = JediAdapter(project)
+    path = str(project / "shop/user.py")
+    budget = InferenceBudget(1e-9)
+    assert adapter.infer(_user_text(), path, 9, 0, budget) is None
+    assert budget.exhausted
+    # the jedi thread survives the interruption and answers the next call
+    assert adapter.infer(_user_text(), path, 5, 11, _ample()) is not None
+    # the same text keeps its "don't know"; an edited text is asked afresh
+    assert adapter.infer(_user_text(), path, 9, 0, _ample()) is None
+    edited = adapter.infer(_user_text() + "\n", path, 9, 0, _ample())
+    assert edited is not None and edited[0].full_name == "shop.models.Part"
+
+
+def test_jedi_errors_degrade_to_dont_know(project: Path) -> None:
+    adapter = JediAdapter(project)
+    assert adapter.infer(_user_text(), str(project / "shop/user.py"), 999, 0, _ample()) is None
+
+
+def test_an_invalid_environment_falls_back_to_this_interpreter(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    adapter = JediAdapter(project, environment_path=str(project / "no-such-venv"))
+    names = adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, _ample())
+    assert names is not None and names[0].full_name == "shop.models.Part"
+    assert "no-such-venv" in caplog.text
+
+
+def test_one_adapter_per_root_and_environment(tmp_path: Path) -> None:
+    assert adapter_for(str(tmp_path)) is adapter_for(str(tmp_path))
+    assert adapter_for(str(tmp_path)) is not adapter_for(str(tmp_path), "/opt/venv")
+
+
+def test_jedi_is_not_imported_unless_inference_runs() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        from review_ls import analyse_source
+        from review_ls.project import ProjectIndex
+        source = "from pydantic import BaseModel\\nclass M(BaseModel):\\n    a: int\\ndef f(m: M):\\n    return m['a']\\n"
+        result = analyse_source(source, "m.py", project=ProjectIndex.from_sources({"m.py": source}))
+        assert [f.code for f in result.findings if f.code.startswith("RV7")] == ["RV702"], result.findings
+        assert "jedi" not in sys.modules, "jedi was imported"
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr

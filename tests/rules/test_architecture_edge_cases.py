@@ -1,0 +1,250 @@
+"""RV4 cases that one-file examples cannot show: other files of the project, options, fix details."""
+
+from __future__ import annotations
+
+import textwrap
+
+from review_ls.config import Settings
+from review_ls.engine.analysis import analyse_source
+from review_ls.engine.fixes import apply_edits, compute_fix
+from review_ls.engine.model import Applicability, Finding, Severity
+from review_ls.project import ProjectIndex
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+CONFIG = src(
+    """
+    from pydantic_settings import BaseSettings
+
+
+    class Settings(BaseSettings):
+        worker_url: str = "http://localhost:8001"
+        max_jobs: int = 4
+
+
+    settings = Settings()
+    """
+)
+WORKER = src(
+    """
+    import os
+
+
+    def submit(job):
+        url = os.getenv("WORKER_URL", "http://localhost:8001")
+        return post(url, job)
+    """
+)
+
+
+def project(files: dict[str, str]) -> ProjectIndex:
+    return ProjectIndex.from_sources({f"/proj/{path}": src(text) for path, text in files.items()}, ("/proj",))
+
+
+def findings(code: str, source: str, path: str, index: ProjectIndex | None, settings: Settings | None = None) -> list[Finding]:
+    result = analyse_source(source, path, settings or Settings(select=(code,)), index)
+    assert result.internal_errors == ()
+    return [f for f in result.findings if f.code == code]
+
+
+def fixed(source: str, finding: Finding, path: str, index: ProjectIndex | None, code: str) -> str:
+    fix = compute_fix(source, finding, path, Settings(select=(code,)), index)
+    assert fix is not None
+    return apply_edits(source, fix.edits)
+
+
+# -- RV402 ----------------------------------------------------------------------------------------
+
+def test_rv402_fix_reads_the_settings_object_of_another_module() -> None:
+    index = project({"app/__init__.py": "", "app/config.py": CONFIG, "app/worker.py": WORKER})
+    (finding,) = findings("RV402", WORKER, "/proj/app/worker.py", index)
+    assert finding.severity is Severity.WARNING and finding.fixable
+    assert "use settings.worker_url" in finding.message
+    result = fixed(WORKER, finding, "/proj/app/worker.py", index, "RV402")
+    assert result == src(
+        """
+        import os
+        from app.config import settings
+
+
+        def submit(job):
+            url = settings.worker_url
+            return post(url, job)
+        """
+    )
+    fix = compute_fix(WORKER, finding, "/proj/app/worker.py", Settings(select=("RV402",)), index)
+    assert fix is not None and fix.applicability is Applicability.UNSAFE
+
+
+def test_rv402_fix_calls_a_settings_factory() -> None:
+    config = CONFIG.replace("settings = Settings()", "def get_settings():\n    return Settings()")
+    index = project({"app/__init__.py": "", "app/config.py": config, "app/worker.py": WORKER})
+    (finding,) = findings("RV402", WORKER, "/proj/app/worker.py", index)
+    assert "from app.config import get_settings" in fixed(WORKER, finding, "/proj/app/worker.py", index, "RV402")
+    assert "url = get_settings().worker_url" in fixed(WORKER, finding, "/proj/app/worker.py", index, "RV402")
+
+
+def test_rv402_without_a_matching_field_says_where_the_settings_are() -> None:
+    source = WORKER.replace("WORKER_URL", "QUEUE_URL")
+    index = project({"app/__init__.py": "", "app/config.py": CONFIG, "app/worker.py": source})
+    (finding,) = findings("RV402", source, "/proj/app/worker.py", index)
+    assert not finding.fixable
+    assert "app.config" in finding.message
+
+
+def test_rv402_no_fix_when_settings_means_something_else_here() -> None:
+    source = "from django.conf import settings\n" + WORKER
+    index = project({"app/__init__.py": "", "app/config.py": CONFIG, "app/worker.py": source})
+    (finding,) = findings("RV402", source, "/proj/app/worker.py", index)
+    assert not finding.fixable
+
+
+def test_rv402_quiet_in_the_settings_module_tests_and_for_platform_variables() -> None:
+    index = project({"app/config.py": CONFIG + "\nDEBUG = os.getenv('DEBUG', '0')\n", "app/worker.py": WORKER})
+    assert findings("RV402", WORKER, "/proj/tests/test_worker.py", index) == []
+    settings_module = CONFIG + "\nimport os\n\ndef debug():\n    return os.getenv('DEBUG', '0')\n"
+    assert findings("RV402", settings_module, "/proj/app/config.py", index) == []
+    platform = "import os\n\ndef home():\n    return os.environ.get('HOME', '/root')\n"
+    assert findings("RV402", platform, "/proj/app/worker.py", index) == []
+
+
+def test_rv402_without_settings_is_silent_or_a_hint() -> None:
+    index = project({"lib/util.py": WORKER})
+    assert findings("RV402", WORKER, "/proj/lib/util.py", index) == []
+    hint_settings = Settings(select=("RV402",), options=(("RV402", (("without_settings", "hint"),)),))
+    (finding,) = findings("RV402", WORKER, "/proj/lib/util.py", index, hint_settings)
+    assert finding.severity is Severity.HINT and not finding.fixable
+    assert findings("RV402", WORKER, "lib/util.py", None, hint_settings)[0].severity is Severity.HINT
+
+
+def test_rv402_settings_of_another_root_do_not_count() -> None:
+    index = ProjectIndex.from_sources({"/a/config.py": CONFIG, "/b/worker.py": WORKER}, ("/a", "/b"))
+    assert findings("RV402", WORKER, "/b/worker.py", index) == []
+
+
+# -- RV405 ----------------------------------------------------------------------------------------
+
+MODEL = src(
+    """
+    from pydantic import BaseModel
+
+
+    class User(BaseModel):
+        id: int
+        name: str
+        email: str
+    """
+)
+HANDLERS = src(
+    """
+    from pydantic import BaseModel
+
+
+    class User(BaseModel):
+        id: int
+        name: str
+        email: str
+
+
+    def show(user: User) -> str:
+        return user.name
+    """
+)
+
+
+def test_rv405_points_at_the_canonical_model_and_imports_it() -> None:
+    index = project({"app/__init__.py": "", "app/models.py": MODEL, "app/handlers.py": HANDLERS})
+    (finding,) = findings("RV405", HANDLERS, "/proj/app/handlers.py", index)
+    assert (finding.span.line, finding.span.col, finding.span.end_col) == (4, 6, 10)
+    assert "duplicates User (app.models)" in finding.message
+    (related,) = finding.related
+    assert (related.path, related.span.line) == ("/proj/app/models.py", 4)
+    assert fixed(HANDLERS, finding, "/proj/app/handlers.py", index, "RV405") == src(
+        """
+        from pydantic import BaseModel
+        from app.models import User
+
+
+        def show(user: User) -> str:
+            return user.name
+        """
+    )
+    assert findings("RV405", MODEL, "/proj/app/models.py", index) == []
+
+
+def test_rv405_copy_under_a_role_name_becomes_an_alias_import() -> None:
+    copy = HANDLERS.replace("class User(", "class UserOut(").replace("user: User", "user: UserOut")
+    index = project({"app/__init__.py": "", "app/models.py": MODEL, "app/handlers.py": copy})
+    (finding,) = findings("RV405", copy, "/proj/app/handlers.py", index)
+    result = fixed(copy, finding, "/proj/app/handlers.py", index, "RV405")
+    assert "from app.models import User\n" in result
+    assert "UserOut = User\n" in result
+
+
+def test_rv405_copy_that_differs_is_reported_without_a_fix() -> None:
+    copy = HANDLERS.replace("    email: str", "    email: str = ''")
+    index = project({"app/models.py": MODEL, "app/handlers.py": copy})
+    (finding,) = findings("RV405", copy, "/proj/app/handlers.py", index)
+    assert not finding.fixable
+
+
+def test_rv405_needs_the_index_for_other_files() -> None:
+    assert findings("RV405", HANDLERS, "/proj/app/handlers.py", None) == []
+
+
+def test_rv405_stale_index_line_is_ignored() -> None:
+    index = project({"app/models.py": MODEL, "app/handlers.py": HANDLERS})
+    shifted = "\n\n" + HANDLERS
+    assert findings("RV405", shifted, "/proj/app/handlers.py", index) == []
+
+
+# -- RV401, RV403, RV406 with the index -------------------------------------------------------------
+
+def test_rv401_singleton_of_a_project_class_imported_from_another_module() -> None:
+    handler = src(
+        """
+        from fastapi import FastAPI
+        from app.hub import Hub
+
+        app = FastAPI()
+        hub = Hub()
+
+        @app.post("/join")
+        async def join(user: str):
+            hub.register(user)
+        """
+    )
+    index = project({"app/__init__.py": "", "app/hub.py": "class Hub:\n    pass\n", "app/main.py": handler})
+    assert [f.span.line for f in findings("RV401", handler, "/proj/app/main.py", index)] == [9]
+    assert findings("RV401", handler, "/proj/app/main.py", None) == []  # without the index Hub may be a library class
+
+
+def test_rv401_handler_registered_by_call_in_another_module() -> None:
+    views = "JOBS = []\n\nasync def create(request):\n    JOBS.append(await request.json())\n"
+    routes = "from starlette.routing import Route\nfrom app.views import create\n\nroutes = [Route('/jobs', create, methods=['POST'])]\n"
+    index = project({"app/__init__.py": "", "app/views.py": views, "app/routes.py": routes})
+    assert [f.span.line for f in findings("RV401", views, "/proj/app/views.py", index)] == [4]
+
+
+def test_rv403_patching_the_projects_own_module_is_quiet_with_the_index() -> None:
+    patch = "import app.models\n\napp.models.User.__str__ = lambda self: self.name\n"
+    index = project({"app/__init__.py": "", "app/models.py": MODEL, "app/patches.py": patch})
+    assert findings("RV403", patch, "/proj/app/patches.py", index) == []
+    assert len(findings("RV403", patch, "/proj/app/patches.py", None)) == 1
+
+
+def test_rv406_heavy_import_flagged_when_another_module_imports_it_at_the_top() -> None:
+    lazy = "def mean(values):\n    import numpy as np\n    return np.mean(values)\n"
+    assert findings("RV406", lazy, "/proj/app/stats.py", project({"app/stats.py": lazy})) == []
+    index = project({"app/stats.py": lazy, "app/arrays.py": "import numpy\n"})
+    (finding,) = findings("RV406", lazy, "/proj/app/stats.py", index)
+    assert fixed(lazy, finding, "/proj/app/stats.py", index, "RV406") == "import numpy as np\ndef mean(values):\n    return np.mean(values)\n"
+
+
+def test_rv406_import_that_is_the_whole_body_leaves_pass() -> None:
+    source = "import numpy\n\ndef warm_up():\n    import numpy.linalg\n"
+    (finding,) = findings("RV406", source, "m.py", None)
+    assert fixed(source, finding, "m.py", None, "RV406") == "import numpy\nimport numpy.linalg\n\ndef warm_up():\n    pass\n"

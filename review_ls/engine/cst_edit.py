@@ -5,7 +5,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import libcst as cst
+import importlib.util
+import sys
+from types import ModuleType
+
+
+def lazy_module(name: str) -> ModuleType:
+    """Return module `name`, imported on first attribute access (libcst costs ~100 ms to import,
+    and only fixes need it: checking a file must not pay for it)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+cst = lazy_module("libcst")
 
 
 def replace_nodes(module: cst.Module, replacements: Mapping[int, Any]) -> cst.Module:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+from types import ModuleType
 
 from review_ls.engine.rule import Rule
 
@@ -22,6 +23,8 @@ def all_rules() -> tuple[type[Rule], ...]:
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         for value in vars(module).values():
+            if isinstance(value, ModuleType):  # (first: a lazily imported module must stay unloaded)
+                continue
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and "code" in vars(value):
                 if value.code in found and found[value.code] is not value:
                     raise RuntimeError(f"duplicate rule code {value.code}: {found[value.code].__name__} and {value.__name__}")

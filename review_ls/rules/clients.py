@@ -7,9 +7,8 @@ import builtins
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import libcst as cst
 
-from review_ls.engine.cst_edit import block_statements, indented, replace_nodes, statement_line_of
+from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, Rule, RuleDocs

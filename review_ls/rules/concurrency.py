@@ -6,9 +6,8 @@ import ast
 import re
 from collections.abc import Iterator, Sequence
 
-import libcst as cst
 
-from review_ls.engine.cst_edit import replace_nodes, statement_line_of
+from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix

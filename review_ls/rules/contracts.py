@@ -13,9 +13,8 @@ import ast
 import keyword
 from collections.abc import Iterator, Sequence
 
-import libcst as cst
 
-from review_ls.engine.cst_edit import replace_nodes
+from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
@@ -23,7 +22,7 @@ from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.project.inference import Callee, ResolvedClass, TypeResolver, ValueType
-from review_ls.project.types import MODEL_KINDS, ClassKind, ParamFacts
+from review_ls.project.types import MODEL_KINDS, ParamFacts
 
 _JEDI_BUDGET = Option(
     "jedi-budget-ms",
@@ -312,9 +311,13 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         candidates = [(literal, other) for literal, other in pairs if resolver.knows_enum_value(literal.value)]  # type: ignore[attr-defined]
         if not candidates:
             return
-        value_type = self._type_of(candidates[0][1], ctx, resolver)
+        other = candidates[0][1]
+        suffix = ""
+        if isinstance(other, ast.Attribute) and other.attr == "value":  # `part.type.value == "motor"`
+            other, suffix = other.value, ".value"
+        value_type = self._type_of(other, ctx, resolver)
         for literal, _ in candidates:
-            yield from self._check(literal, value_type, ctx, resolver)  # type: ignore[arg-type]
+            yield from self._check(literal, value_type, ctx, resolver, suffix)  # type: ignore[arg-type]
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         """Report literals passed to a parameter or model field whose annotation is a str Enum."""
@@ -354,7 +357,13 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             return
         yield from self._check(node.value, self._type_of(node.targets[0], ctx, resolver), ctx, resolver)  # type: ignore[arg-type]
 
-    def _check(self, literal: ast.Constant, value_type: ValueType | None, ctx: Context, resolver: TypeResolver) -> Iterator[Finding]:
+    def _check(
+        self, literal: ast.Constant, value_type: ValueType | None, ctx: Context, resolver: TypeResolver, suffix: str = ""
+    ) -> Iterator[Finding]:
+        """Report `literal` when it matches exactly one member value of the enum `value_type` only ignoring case.
+
+        `suffix` is `.value` when the literal is compared with a member's value rather than the member.
+        """
         if value_type is None or value_type.cls is None:
             return
         members = value_type.cls.str_enum_members()
@@ -374,10 +383,10 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             ctx,
             literal=text,
             enum=cls.facts.name,
-            member=member,
+            member=member + suffix,
             value=value,
             fixable=local is not None or importable,
-            data={"local": local or "", "module": cls.module.module, "enum": cls.facts.name, "member": member},
+            data={"local": local or "", "module": cls.module.module, "enum": cls.facts.name, "member": member + suffix},
         )
 
     def fix(self, fctx: FixContext) -> Fix | None:

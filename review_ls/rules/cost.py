@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import libcst as cst
 
-from review_ls.engine.cst_edit import replace_nodes
+from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix

@@ -11,9 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
 
-from review_ls.engine.cst_edit import block_statements, indented, replace_nodes, statement_line_of
+from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
 from review_ls.engine.facts import BindingKind, ModuleFacts, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
@@ -234,6 +233,32 @@ def _use_of(expr: ast.expr, index: _ScopeIndex) -> _Use:
     if isinstance(parent, ast.Call) and dotted_name(parent.func) == "len" and parent.args == [expr]:
         return _Use.SIZE
     return _Use.WHOLE
+
+
+_PROMISING_PARENTS = (
+    ast.Assign,
+    ast.Attribute,
+    ast.Compare,
+    ast.Call,
+    ast.For,
+    ast.AsyncFor,
+    ast.comprehension,
+    # the walker visits a comprehension's first iterable as a child of the comprehension expression
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _may_be_streamable(read: FileRead, parent: ast.AST | None) -> bool:
+    """A cheap first look at the read's parent: False when the whole content is plainly needed
+    (passed to a function other than `len`/`enumerate`, returned, stored, formatted, ...)."""
+    if not isinstance(parent, _PROMISING_PARENTS):
+        return False
+    if isinstance(parent, ast.Call):
+        return parent.func is not read.call and dotted_name(parent.func) in ("len", "enumerate")
+    return True
 
 
 def _content_uses(read: FileRead, index: _ScopeIndex) -> list[_Use]:
@@ -714,7 +739,7 @@ class WholeFileReadInLoop(Rule):
         if type(func) is not ast.Attribute or func.attr not in ("read_text", "read_bytes", "read", "readlines"):
             return
         read = whole_file_read(node, ctx.parents, ctx.qualified_name)
-        if read is None:
+        if read is None or not _may_be_streamable(read, ctx.parent):
             return
         index = _scope_index(ctx)
         uses = _content_uses(read, index)
@@ -1175,6 +1200,8 @@ class InMemoryArchive(Rule):
         func = node.func
         if not ((type(func) is ast.Attribute and func.attr == "BytesIO") or (type(func) is ast.Name and func.id == "BytesIO")):
             return
+        if node.args or node.keywords or not isinstance(ctx.parent, (ast.Assign, ast.withitem)):
+            return
         if ctx.qualified_name(func) != "io.BytesIO" or is_test_path(ctx.path):
             return
         index = _scope_index(ctx)
@@ -1445,8 +1472,12 @@ class TempFileRoundTripInLoop(Rule):
         """Report exports to a temporary file that the same iteration reads back."""
         if not ctx.loops or not node.args and not node.keywords:
             return
+        func = node.func
+        last = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+        if last is None or not _is_writer(last) or not _uses_tempfile(ctx):
+            return
         callee = _callee(node)
-        if callee is None or not _is_writer(callee[1]) or not _uses_tempfile(ctx):
+        if callee is None:
             return
         index = _scope_index(ctx)
         temps = _scope_temps(ctx, index)

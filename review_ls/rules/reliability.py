@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-import libcst as cst
 
-from review_ls.engine.cst_edit import block_statements, indented, replace_nodes
+from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
@@ -24,9 +23,9 @@ from review_ls.patterns.exceptions import (
     mentions_name,
     statements_of,
 )
+from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.loggers import is_logger, module_logger_name
 from review_ls.patterns.names import name_words, names_read, snake_case
-from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.scripts import in_script_code, is_test_path, runs_concurrently
 from review_ls.patterns.web_inputs import imports_web_framework
 
@@ -46,8 +45,6 @@ def _nodes_within(statements: list[ast.stmt]) -> Iterator[ast.AST]:
         yield node
         if not isinstance(node, _SCOPES):
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
 
 
 # -- RV501 ---------------------------------------------------------------------------------------
@@ -1156,7 +1153,7 @@ class ListenerNeverRemoved(Rule):
                 "from it: every departed listener stays referenced"
             )
             yield self._report_at(first.call, first.statement, ctx, detail, fixable=False)
-            yield from self._unguarded_emits(node, uses, kind, ctx)
+            yield from self._unguarded_emits(uses, kind, ctx)
 
     @staticmethod
     def _listener_collection_kind(uses: AttributeUses) -> str | None:
@@ -1177,7 +1174,8 @@ class ListenerNeverRemoved(Rule):
         added = call.call.args[0] if call.call.args else None
         return isinstance(added, ast.Name) and added.id in _queue_names(call.method)
 
-    def _unguarded_emits(self, cls: ast.ClassDef, uses: AttributeUses, kind: str, ctx: Context) -> Iterator[Finding]:
+    def _unguarded_emits(self, uses: AttributeUses, kind: str, ctx: Context) -> Iterator[Finding]:
+        """Emit loops over the collection that `put_nowait()` to each listener without catching QueueFull."""
         for loop in uses.loops:
             target = loop.loop.target
             if not isinstance(target, ast.Name):

@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-import libcst as cst
 
-from review_ls.engine.cst_edit import replace_nodes, statement_line_of
+from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
@@ -148,17 +147,25 @@ class UnvalidatedPathJoin(Rule):
         """,
         """
         from pathlib import Path
+        from flask import Flask
 
+        app = Flask(__name__)
         TEMPLATES = Path(__file__).parent / "templates"
 
-        def load(kind: int):
+        @app.get("/pages/<int:kind>")
+        def page(kind: int):
             return (TEMPLATES / f"{kind}.html").read_text()
         """,
         """
         import os
+        from fastapi import Depends, FastAPI
+        from fastapi.responses import FileResponse
 
-        def read_config(settings):
-            return open(os.path.join(settings.config_dir, "app.toml")).read()
+        app = FastAPI()
+
+        @app.get("/client-config")
+        async def client_config(settings: Settings = Depends(get_settings)):
+            return FileResponse(os.path.join(settings.static_dir, "config.json"))
         """,
         """
         import os
@@ -354,8 +361,12 @@ class UnvalidatedPathJoin(Rule):
             statement_cst = fctx.cst_node(escape.statement)
             if join_cst is None or statement_cst is None:
                 return None
-            holder = statement_line_of(module, statement_cst) or statement_cst
-            assignment = cst.parse_statement(f"{variable} = {module.code_for_node(join_cst)}\n")
+            compound = isinstance(escape.statement, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor))
+            holder = statement_cst if compound else statement_line_of(module, statement_cst)
+            if holder is None:
+                return None
+            unparenthesized = join_cst.with_changes(lpar=[], rpar=[]) if hasattr(join_cst, "lpar") else join_cst
+            assignment = cst.parse_statement(f"{variable} = {module.code_for_node(unparenthesized)}\n")
             assignment = assignment.with_changes(leading_lines=holder.leading_lines)
 
             def prepend(updated: cst.CSTNode) -> cst.FlattenSentinel:

@@ -54,8 +54,8 @@ class FileRead:
         if self.handle is not None:
             return f"{self.handle}.{self.method}()"
         if self.opener is not None:
-            callee = dotted_name(self.opener.func) or "open"
-            return f"{callee.rsplit('.', 1)[-1] if '.' in callee else callee}(...).{self.method}()"
+            callee = (dotted_name(self.opener.func) or "open").rsplit(".", 1)[-1]
+            return f"{callee}(...).{self.method}()"
         return f"{self.method}()"
 
 

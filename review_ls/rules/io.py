@@ -725,6 +725,14 @@ class WholeFileReadInLoop(Rule):
         ),
         Invalid(
             """
+            def hosts(path):
+                with open(path) as fh:
+                    return [line.split()[0] for line in fh.readlines() if line.strip()]
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
             def words(path):
                 lines = path.read_text().strip().splitlines()
                 return {word for line in lines for word in line.split()}

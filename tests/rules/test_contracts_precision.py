@@ -94,6 +94,16 @@ def test_fires(code: str, body: str, line: int) -> None:
     assert _found(code, body) == [(code, line)]
 
 
+def test_comparing_a_members_value_is_fixed_with_the_members_value() -> None:
+    source = textwrap.dedent(MODELS).strip("\n") + "\n\ndef is_motor(order: Order):\n    return order.type.value == 'motor'\n"
+    settings = Settings(select=("RV701",))
+    (finding,) = analyse_source(source, "example.py", settings).findings
+    assert "PartType.MOTOR.value" in finding.message
+    fix = compute_fix(source, finding, "example.py", settings)
+    assert fix is not None
+    assert apply_edits(source, fix.edits).endswith("return order.type.value == PartType.MOTOR.value\n")
+
+
 def test_optional_dict_iterated_is_fixed_with_an_empty_dict() -> None:
     source = textwrap.dedent(MODELS).strip("\n") + "\n\ndef keys(order: Order):\n    return [k for k in order.labels]\n"
     settings = Settings(select=("RV704",))

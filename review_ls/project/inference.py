@@ -704,7 +704,11 @@ class TypeResolver:
         return budget
 
     def adapter(self) -> JediAdapter | None:
-        """The jedi adapter of the project's root; None without a project (single-file analysis)."""
+        """The jedi adapter of the project's root; None without a project (single-file analysis).
+
+        A project may carry its own adapter (`project.jedi`) or name the Python environment to infer
+        with (`project.python_environment`: a virtualenv folder or interpreter path).
+        """
         if self._adapter is None:
             adapter = getattr(self.project, "jedi", None)
             if not isinstance(adapter, JediAdapter):

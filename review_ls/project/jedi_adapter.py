@@ -10,10 +10,13 @@ jedi call in order (jedi is not thread-safe). A call that outlives its time budg
 it would hold the GIL and slow every analysis after it. Answers — "don't know" included — are
 cached per (path, hash of the document text, project context, position), so a document open in
 the editor is inferred from its unsaved text and a re-analysis of the same text costs nothing.
+Only the first call of an adapter may exceed its budget, by `WARM_UP_SECONDS`: jedi's one-time
+start-up (loading stubs and the project's imports) is not the analysed file's cost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -24,7 +27,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -33,7 +36,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BUDGET_SECONDS = 0.2
+# The first inference of a process loads jedi's stubs and the project's imports (~0.3–0.5 s);
+# that one-time start-up is not the file's fault, so the first call may wait this much longer.
+WARM_UP_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -75,15 +80,22 @@ def _raise_in_thread(ident: int, exception: type[BaseException]) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exception))
 
 
-class _JediThread:
-    """One daemon thread that runs submitted calls in order, and can stop the one it is running."""
+class _JediThread(threading.Thread):
+    """One daemon thread that runs submitted calls in order, and can stop the one it is running.
+
+    Stopping raises `_Interrupted` in the thread — except inside `shielded()` sections (importing
+    jedi, writing a parso cache file), where it is deferred to the end of the section, so nothing
+    is left half-imported or half-written.
+    """
 
     def __init__(self, name: str) -> None:
+        super().__init__(name=name, daemon=True)
         self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
         self._guard = threading.Lock()
         self._running: Future[Any] | None = None
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
+        self._shield_depth = 0
+        self._stop_requested = False
+        self.start()
 
     def submit(self, call: Callable[[], Any]) -> Future[Any]:
         """Queue `call`; its future holds the result."""
@@ -96,10 +108,30 @@ class _JediThread:
         if future.cancel():
             return
         with self._guard:
-            if self._running is future and self._thread.ident is not None:
-                _raise_in_thread(self._thread.ident, _Interrupted)
+            if self._running is not future:
+                return
+            if self._shield_depth:
+                self._stop_requested = True
+            elif self.ident is not None:
+                _raise_in_thread(self.ident, _Interrupted)
 
-    def _run(self) -> None:
+    @contextlib.contextmanager
+    def shielded(self) -> Iterator[None]:
+        """Defer a stop until the end of this section (run on this thread only)."""
+        with self._guard:
+            self._shield_depth += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._shield_depth -= 1
+                stop_now = self._shield_depth == 0 and self._stop_requested
+                self._stop_requested = self._stop_requested and not stop_now
+            if stop_now:
+                raise _Interrupted
+
+    def run(self) -> None:
+        """Serve calls until the process ends."""
         while True:
             try:
                 self._serve()
@@ -114,6 +146,7 @@ class _JediThread:
                 continue
             with self._guard:
                 self._running = future
+                self._stop_requested = False
             try:
                 result = call()
             except BaseException as exc:  # delivered to the waiting caller (if any), never raised here
@@ -124,6 +157,27 @@ class _JediThread:
                 with self._guard:
                     self._running = None
                 future.set_result(result)
+
+
+def _shield_parso_cache_writes(parso_cache: Any) -> None:
+    """Make parso write its cache files inside `shielded()` when on a jedi thread (once per process).
+
+    parso pickles parsed modules to a cache folder shared with other tools; a write cut short would
+    leave a truncated file that breaks every later inference of that module.
+    """
+    original = parso_cache._save_to_file_system
+    if getattr(original, "review_ls_shielded", False):
+        return
+
+    def save_to_file_system(*args: Any, **kwargs: Any) -> Any:
+        thread = threading.current_thread()
+        if isinstance(thread, _JediThread):
+            with thread.shielded():
+                return original(*args, **kwargs)
+        return original(*args, **kwargs)
+
+    save_to_file_system.review_ls_shielded = True  # type: ignore[attr-defined]
+    parso_cache._save_to_file_system = save_to_file_system
 
 
 _MISSING = object()
@@ -144,10 +198,14 @@ class _Document:
 class JediAdapter:
     """Inference on demand for one workspace root, cached per document text, within a time budget."""
 
-    def __init__(self, root: Path | str, environment_path: str | None = None, max_documents: int = 32) -> None:
+    def __init__(
+        self, root: Path | str, environment_path: str | None = None, max_documents: int = 32, warm_up_seconds: float = WARM_UP_SECONDS
+    ) -> None:
         self.root = Path(root)
         self.environment_path = environment_path
         self._max_documents = max_documents
+        self._warm_up_seconds = warm_up_seconds
+        self._warm = False
         self._documents: OrderedDict[tuple[str | None, str, object], _Document] = OrderedDict()
         self._lock = threading.Lock()
         self._thread: _JediThread | None = None
@@ -204,10 +262,15 @@ class JediAdapter:
             with self._lock:
                 if self._thread is None:
                     self._thread = _JediThread(f"review-ls-jedi:{self.root.name}")
+        warming_up = not self._warm
         started = time.perf_counter()
         future = self._thread.submit(functools.partial(self._compute, document, position))
         try:
-            return future.result(timeout=budget.remaining)
+            answer = future.result(timeout=budget.remaining + (self._warm_up_seconds if warming_up else 0.0))
+            self._warm = True
+            if not warming_up:  # the start-up is not charged to the file
+                budget.spend(time.perf_counter() - started)
+            return answer
         except FutureTimeout:
             self._thread.stop(future)
             with self._lock:
@@ -216,9 +279,8 @@ class JediAdapter:
             return None
         except Exception as exc:  # jedi failed in a way _compute did not expect: don't know
             log.debug("jedi %s at %s:%d:%d failed: %r", operation, path, line, column, exc)
-            return None
-        finally:
             budget.spend(time.perf_counter() - started)
+            return None
 
     # -- on the jedi thread ---------------------------------------------------------------------------
     def _compute(self, document: _Document, position: tuple[str, int, int]) -> tuple[InferredName, ...] | None:
@@ -247,12 +309,18 @@ class JediAdapter:
         return answer
 
     def _script(self, document: _Document) -> Any:
+        if self._project is None:
+            assert self._thread is not None
+            with self._thread.shielded():  # never leave jedi half-imported
+                import jedi
+                import parso.cache
+
+                _shield_parso_cache_writes(parso.cache)
+                jedi.settings.dynamic_params = False  # callers' arguments are guesses, not declared types
+                self._environment = self._make_environment(jedi)
+                self._project = jedi.Project(self.root, environment_path=self.environment_path)
         import jedi
 
-        if self._project is None:
-            jedi.settings.dynamic_params = False  # callers' arguments are guesses, not declared types
-            self._project = jedi.Project(self.root, environment_path=self.environment_path)
-            self._environment = self._make_environment(jedi)
         return jedi.Script(document.source, path=document.path, project=self._project, environment=self._environment)
 
     def _make_environment(self, jedi: Any) -> Any:

@@ -155,6 +155,23 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             # two members match ignoring case: ambiguous, so no finding
             return mode == "fast"
         """,
+        """
+        import enum
+        from pydantic import BaseModel
+
+        class Color(str, enum.Enum):
+            RED = "RED"
+
+            @classmethod
+            def _missing_(cls, value):
+                return cls(str(value).upper())
+
+        class Paint(BaseModel):
+            color: Color
+
+        # the enum converts other spellings itself when a value is passed
+        paint = Paint(color="red")
+        """,
     )
     invalid = (
         Invalid(
@@ -346,7 +363,8 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             if param is None or param.annotation is None:
                 continue
             value_type = resolver.from_annotation(param.annotation, callee.annotation_module(param))
-            yield from self._check(literal, value_type, ctx, resolver)
+            if not _converts_by_itself(value_type):
+                yield from self._check(literal, value_type, ctx, resolver)
 
     def visit_Assign(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
         """Report `obj.field = "lit"` where the field is declared as a str Enum."""
@@ -355,7 +373,9 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         resolver = TypeResolver.for_context(ctx)
         if not resolver.knows_enum_value(node.value.value):  # type: ignore[attr-defined]
             return
-        yield from self._check(node.value, self._type_of(node.targets[0], ctx, resolver), ctx, resolver)  # type: ignore[arg-type]
+        value_type = self._type_of(node.targets[0], ctx, resolver)
+        if not _converts_by_itself(value_type):
+            yield from self._check(node.value, value_type, ctx, resolver)  # type: ignore[arg-type]
 
     def _check(
         self, literal: ast.Constant, value_type: ValueType | None, ctx: Context, resolver: TypeResolver, suffix: str = ""
@@ -397,6 +417,12 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         local = data.get("local") or fctx.ensure_import(data["module"], data["enum"])
         fctx.replace_node_text(fctx.node, f"{local}.{data['member']}")
         return fctx.build(fctx.finding.fix_title or "Use the enum member", Applicability.UNSAFE)
+
+
+def _converts_by_itself(value_type: ValueType | None) -> bool:
+    """True for an enum with a `_missing_` hook: it may accept other spellings when a value is passed
+    (comparisons still fail, so those are reported anyway)."""
+    return value_type is not None and value_type.cls is not None and value_type.cls.method("_missing_") is not None
 
 
 def _local_name_of_class(cls: ResolvedClass, resolver: TypeResolver) -> str | None:

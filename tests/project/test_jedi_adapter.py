@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import sys
 import textwrap
 from pathlib import Path
@@ -100,8 +101,14 @@ def test_an_exhausted_budget_answers_dont_know_at_once(project: Path) -> None:
     assert adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, InferenceBudget(0.0)) is None
 
 
+def test_the_first_call_may_take_the_warm_up_allowance_on_top_of_its_budget(project: Path) -> None:
+    adapter = JediAdapter(project, warm_up_seconds=60.0)
+    names = adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, InferenceBudget(1e-9))
+    assert names is not None and names[0].full_name == "shop.models.Part"
+
+
 def test_a_timed_out_call_is_stopped_and_dont_know_is_kept_for_that_text(project: Path) -> None:
-    adapter = JediAdapter(project)
+    adapter = JediAdapter(project, warm_up_seconds=0.0)
     path = str(project / "shop/user.py")
     budget = InferenceBudget(1e-9)
     assert adapter.infer(_user_text(), path, 9, 0, budget) is None
@@ -145,3 +152,34 @@ def test_jedi_is_not_imported_unless_inference_runs() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_stopping_interrupts_a_running_call_but_waits_for_a_shielded_section() -> None:
+    from review_ls.project.jedi_adapter import _Interrupted, _JediThread
+
+    thread = _JediThread("test-jedi")
+    inside, stopped = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def spin_until_interrupted() -> None:
+        inside.set()
+        while True:
+            stopped.wait(0.001)
+
+    def shielded_section() -> None:
+        with thread.shielded():
+            inside.set()
+            stopped.wait()
+            done.append("section finished")
+        done.append("after the section")
+
+    for call in (spin_until_interrupted, shielded_section):
+        inside.clear()
+        stopped.clear()
+        future = thread.submit(call)
+        inside.wait()
+        thread.stop(future)
+        stopped.set()
+        assert isinstance(future.exception(), _Interrupted)
+    assert done == ["section finished"]
+    assert thread.submit(lambda: 42).result() == 42

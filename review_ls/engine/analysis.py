@@ -114,9 +114,16 @@ def walk_statements(
     path: str | None,
     project: Any,
     errors: list[str],
+    memo: dict[object, Any] | None = None,
 ) -> list[Finding]:
-    """Run the rules over some top-level statements of `module` (all of them, or the changed ones)."""
+    """Run the rules over some top-level statements of `module` (all of them, or the changed ones).
+
+    `memo` shares `Context.memo` between the walks of one analysis (the incremental analyser walks
+    statement by statement).
+    """
     ctx = Context(path, lines, facts, project)
+    if memo is not None:
+        ctx.memo = memo
     ctx.parents.append(module)
     return rule_set.walker.walk(statements, ctx, errors)
 

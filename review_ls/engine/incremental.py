@@ -36,6 +36,7 @@ from __future__ import annotations
 import ast
 import bisect
 import copy
+import difflib
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -63,10 +64,10 @@ class Segment:
     """Statements of one block that share no line with their neighbours, with their cached findings.
 
     `nodes` and `findings` hold positions for the segment starting on line `origin`; it now starts
-    on `start`. They were found with the module facts of `facts_key`; `reads_beyond` says the walk
-    read the module, its class or the analysis memo, so they are exact only for revision `exact_at`. A top-level class has `members`
-    (its body's segments); its own findings are then those of the class node and its header, walked
-    when the class text was `shell_of`.
+    on `start`. The findings were found with the module facts of `facts_key`; `reads_beyond` says
+    the walk read the module, its class or the analysis memo, so they are exact only for the text
+    of revision `exact_at`. A top-level class has `members` (its body's segments); its own findings
+    are then those of the class node and its header, walked when the class text was `shell_of`.
     """
 
     start: int
@@ -120,26 +121,34 @@ class _ReadTracker:
         self.read = False
 
 
+class _TrackedBody:
+    """A `body` attribute that tells the read tracker when a rule reads it."""
+
+    def __get__(self, instance: ast.AST | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        instance.__dict__["_tracker"].read = True
+        return instance.__dict__["_body"]
+
+    def __set__(self, instance: ast.AST, value: list[ast.stmt]) -> None:
+        instance.__dict__["_body"] = value
+
+
 class _ModuleView(ast.Module):
-    """The module as rules see it (`ctx.parents[0]`): records that its body was read."""
+    """The module as rules see it (`ctx.parents[0]`): notices when its body is read."""
+
+    body = _TrackedBody()  # type: ignore[assignment]
 
     def __init__(self, body: list[ast.stmt], tracker: _ReadTracker) -> None:
         super().__init__(type_ignores=[])
         self.__dict__["_tracker"] = tracker
-        self.__dict__["_body"] = body
-
-    @property  # type: ignore[override]
-    def body(self) -> list[ast.stmt]:
-        self.__dict__["_tracker"].read = True
-        return self.__dict__["_body"]  # type: ignore[no-any-return]
-
-    @body.setter
-    def body(self, value: list[ast.stmt]) -> None:
-        self.__dict__["_body"] = value
+        self.body = body
 
 
 class _ClassView(ast.ClassDef):
-    """A top-level class as the rules walking one of its members see it: records reads of its body."""
+    """A top-level class as rules walking one of its members see it: notices when its body is read."""
+
+    body = _TrackedBody()  # type: ignore[assignment]
 
     def __init__(self, node: ast.ClassDef, tracker: _ReadTracker) -> None:
         super().__init__()
@@ -147,16 +156,7 @@ class _ClassView(ast.ClassDef):
             if name != "body" and hasattr(node, name):
                 setattr(self, name, getattr(node, name))
         self.__dict__["_tracker"] = tracker
-        self.__dict__["_body"] = node.body
-
-    @property  # type: ignore[override]
-    def body(self) -> list[ast.stmt]:
-        self.__dict__["_tracker"].read = True
-        return self.__dict__["_body"]  # type: ignore[no-any-return]
-
-    @body.setter
-    def body(self, value: list[ast.stmt]) -> None:
-        self.__dict__["_body"] = value
+        self.body = node.body
 
 
 class _Memo(dict):  # type: ignore[type-arg]
@@ -212,17 +212,19 @@ class _Walk:
         self.memo = _Memo(self.tracker)
 
     def _context(self) -> Context:
+        """A context like `walk_statements` builds, sharing this analysis's memo."""
         ctx = Context(self.path, self.lines, self.facts, self.project)
         ctx.memo = self.memo
         self.tracker.read = False
         return ctx
 
     def statements(self, segment: Segment) -> Segment:
-        """Walk a top-level segment."""
+        """Walk a top-level segment, as `analyse_source` walks the module's statements."""
         errors: list[str] = []
-        ctx = self._context()
-        ctx.parents.append(self.module)
-        found = self.rule_set.walker.walk(segment.nodes, ctx, errors)
+        self.tracker.read = False
+        found = walk_statements(
+            self.rule_set, self.module, segment.nodes, self.lines, self.facts, self.path, self.project, errors, memo=self.memo
+        )
         return self._done(segment, found, errors)
 
     def class_shell(self, segment: Segment) -> Segment:
@@ -365,8 +367,7 @@ class IncrementalAnalyser:
         """The last good findings of the segments the edits did not touch, plus the syntax error."""
         raw: list[Finding] = []
         if previous is not None:
-            first, last_old, last_new = changed_lines(previous.lines, lines)
-            raw = list(_untouched_findings(previous.segments, first, last_old, last_new - last_old, self.path))
+            raw = list(_untouched_findings(previous.segments, _LineMap(previous.lines, lines), self.path))
         settings = rule_set.settings
         report = settings.is_enabled(SYNTAX_ERROR[0]) and settings.report_syntax_errors
         findings = finish_findings(raw, LineIndex(lines), rule_set)
@@ -725,21 +726,45 @@ def _adopt(segment: Segment, old: Segment, path: str | None) -> Segment:
     )
 
 
-def _untouched_findings(segments: Sequence[Segment], first: int, last_old: int, delta: int, path: str | None) -> Iterator[Finding]:
-    """Findings of the segments (and class members) outside the changed lines, moved to their new lines."""
+class _LineMap:
+    """Where the lines of an old text that an edit left alone are in the new text (prefix, suffix, and diff between)."""
+
+    def __init__(self, old: list[str], new: list[str]) -> None:
+        first, last_old, last_new = changed_lines(old, new)
+        blocks = [(1, first - 1, 0)]
+        middle = difflib.SequenceMatcher(None, old[first - 1 : last_old], new[first - 1 : last_new], autojunk=False)
+        for a, b, size in middle.get_matching_blocks():
+            if size:
+                blocks.append((first + a, first + a + size - 1, b - a))
+        blocks.append((last_old + 1, len(old), last_new - last_old))
+        self._blocks = [block for block in blocks if block[0] <= block[1]]
+        self._starts = [block[0] for block in self._blocks]
+
+    def offset(self, first: int, last: int) -> int | None:
+        """How far old lines first..last moved (None when the edit touched any of them)."""
+        index = bisect.bisect_right(self._starts, first) - 1
+        if index < 0:
+            return None
+        start, end, offset = self._blocks[index]
+        return offset if start <= first and last <= end else None
+
+
+def _untouched_findings(segments: Sequence[Segment], moves: _LineMap, path: str | None) -> Iterator[Finding]:
+    """Findings of the segments (and class members) the edit left alone, moved to their new lines."""
     for segment in segments:
-        if segment.end < first or segment.start > last_old:
-            moved = 0 if segment.end < first else delta
+        moved = moves.offset(segment.start, segment.end)
+        if moved is not None:
             for part in _parts(segment):
                 yield from (f.shifted(part.offset + moved, path) for f in part.findings or ())
-        elif segment.members is not None and first >= segment.members[0].start:
-            for finding in segment.findings or ():
-                shifted = finding.shifted(segment.offset, path)
-                if shifted.span.end_line < first:
-                    yield shifted
-                elif shifted.span.line > last_old:
-                    yield shifted.shifted(delta, path)
-            for member in segment.members:
-                if member.end < first or member.start > last_old:
-                    moved = 0 if member.end < first else delta
-                    yield from (f.shifted(member.offset + moved, path) for f in member.findings or ())
+            continue
+        if segment.members is None:
+            continue
+        for finding in segment.findings or ():
+            shifted = finding.shifted(segment.offset, path)
+            moved = moves.offset(shifted.span.line, shifted.span.end_line)
+            if moved is not None:
+                yield shifted.shifted(moved, path)
+        for member in segment.members:
+            moved = moves.offset(member.start, member.end)
+            if moved is not None:
+                yield from (f.shifted(member.offset + moved, path) for f in member.findings or ())

@@ -10,7 +10,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError
@@ -18,12 +18,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from review_ls import __version__
-from review_ls.server import code_actions, commands, hover
+from review_ls.server import code_actions, commands, configuration, hover, project
 from review_ls.server.session import Session
 
 log = logging.getLogger(__name__)
 
-Params = TypeVar("Params")
+Handler = Callable[[Any], None]
+AsyncHandler = Callable[[Any], Awaitable[Any]]
 
 
 class ReviewLanguageServer(LanguageServer):
@@ -43,8 +44,10 @@ def create_server() -> ReviewLanguageServer:
     server = ReviewLanguageServer()
     session = server.session
 
-    def notification(method: str, options: Any = None) -> Callable[[Callable[[Any], None]], None]:
-        def register(handler: Callable[[Any], None]) -> None:
+    def notification(method: str, options: Any = None) -> Callable[[Handler], Handler]:
+        """Register a synchronous handler (notifications, and the initialize/shutdown hooks); failures are logged."""
+
+        def register(handler: Handler) -> Handler:
             @functools.wraps(handler)
             def guarded(params: Any) -> None:
                 try:
@@ -53,11 +56,14 @@ def create_server() -> ReviewLanguageServer:
                     log.exception("handling %s failed", method)
 
             server.feature(method, options)(guarded)
+            return handler
 
         return register
 
-    def request(method: str, options: Any = None) -> Callable[[Callable[[Any], Awaitable[Any]]], None]:
-        def register(handler: Callable[[Any], Awaitable[Any]]) -> None:
+    def request(method: str, options: Any = None) -> Callable[[AsyncHandler], AsyncHandler]:
+        """Register an asynchronous request handler; a failure is logged and answered with a JSON-RPC error."""
+
+        def register(handler: AsyncHandler) -> AsyncHandler:
             @functools.wraps(handler)
             async def guarded(params: Any) -> Any:
                 try:
@@ -69,6 +75,7 @@ def create_server() -> ReviewLanguageServer:
                     raise JsonRpcInternalError(f"review-ls: {method} failed: {exc}") from exc
 
             server.feature(method, options)(guarded)
+            return handler
 
         return register
 
@@ -79,17 +86,19 @@ def create_server() -> ReviewLanguageServer:
     notification(types.TEXT_DOCUMENT_DID_CHANGE)(session.did_change)
     notification(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(session.did_save)
     notification(types.TEXT_DOCUMENT_DID_CLOSE)(session.did_close)
-    notification(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(session.did_change_configuration)
-    notification(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(session.did_change_watched_files)
+    notification(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(lambda params: configuration.did_change_configuration(session, params))
+    notification(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(lambda params: configuration.did_change_watched_files(session, params))
 
     @notification(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        """Follow added and removed workspace folders (pygls has updated its list)."""
         folders = [Path(p) for p in (to_fs_path(f.uri) for f in server.workspace.folders.values()) if p]
         session.settings.set_folders(folders)
-        session.spawn(session.build_index())
+        session.spawn(project.build_index(session))
 
     @request(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(identifier="review-ls", inter_file_dependencies=True, workspace_diagnostics=False))
     async def pull_diagnostics(params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        """The current version's diagnostics, or `Unchanged` when the client already has them."""
         uri = params.text_document.uri
         session.mark_pulled(uri)
         outcome = await session.current_outcome(uri)
@@ -106,14 +115,17 @@ def create_server() -> ReviewLanguageServer:
 
     @request(types.TEXT_DOCUMENT_CODE_ACTION, code_action_options)
     async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        """Quick fixes, suppressions and fix-all for the requested range."""
         return await code_actions.code_actions(session, params)
 
     @request(types.CODE_ACTION_RESOLVE)
     async def code_action_resolve(action: types.CodeAction) -> types.CodeAction:
+        """The edit of the action the user picked."""
         return await code_actions.resolve(session, action)
 
     @request(types.TEXT_DOCUMENT_HOVER)
     async def hover_request(params: types.HoverParams) -> types.Hover | None:
+        """The explanation of the findings under the cursor."""
         return await hover.hover(session, params)
 
     for name, handler in commands.HANDLERS.items():

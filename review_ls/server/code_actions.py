@@ -50,7 +50,8 @@ async def code_actions(session: Session, params: types.CodeActionParams) -> list
             suppress = _suppress_action(session, outcome, finding, diagnostic)
             if suppress is not None:
                 actions.append(suppress)
-    if _wanted(FIX_ALL_KIND, only) and any(_safely_fixable(f) for f in outcome.findings):
+    lazy = session.features.code_action_resolve
+    if _wanted(FIX_ALL_KIND, only) and (lazy or only) and any(_safely_fixable(f) for f in outcome.findings):
         fix_all = await _fix_all_action(session, outcome)
         if fix_all is not None:
             actions.append(fix_all)

@@ -22,12 +22,13 @@ COMMANDS = (FIX_ALL, EXPLAIN_RULE, SCAN_WORKSPACE)
 
 
 async def fix_all(session: Session, arguments: list[Any]) -> bool:
-    """Apply every safe fix to a document (`[uri]` or `[{"uri": ...}]`) through `workspace/applyEdit`."""
+    """Apply every safe fix to a document (`[uri]` or `[{"uri": ..., "version": ...}]`) through `workspace/applyEdit`."""
     uri = _uri_argument(arguments)
     if uri is None:
         raise ValueError(f"{FIX_ALL} expects the document's URI")
+    wanted = arguments[0].get("version") if isinstance(arguments[0], Mapping) else None
     outcome = await session.current_outcome(uri)
-    if outcome is None:
+    if outcome is None or (wanted is not None and wanted != outcome.snapshot.version):
         return False
     edit = await fix_all_edit(session, outcome)
     if edit is None or session.version_of(uri) != outcome.snapshot.version:

@@ -31,6 +31,12 @@ class Snapshot:
         """What makes a result current: the document version and the settings/project generation."""
         return self.version, self.generation
 
+    @property
+    def too_large(self) -> bool:
+        """True when the text has more UTF-8 bytes than `size_limit` (counted only when it might)."""
+        text, limit = self.text, self.size_limit
+        return len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit)
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -1,19 +1,26 @@
 """The one place the server creates and updates the project index (cross-file facts for the rules).
 
-The index is built in the background when the workspace opens (open documents are analysed
-meanwhile with an index of just themselves), and kept current file by file: open documents'
-unsaved text when they are opened or saved, other files when the client reports them changed.
+The index is built in the background when the workspace opens (documents opened meanwhile are
+analysed with the interim index), and kept current file by file: a document from outside the
+workspace when it is first analysed, open documents when they are saved, other files when the
+client reports them changed. When a cross-file fact changes, the open documents are analysed again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from review_ls.config import ConfigResolver
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.index import ProjectIndex
+from review_ls.server.progress import WorkDoneProgress
+
+if TYPE_CHECKING:
+    from review_ls.server.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,10 @@ class ProjectState:
             index.update_file(path, text)
         return index
 
+    def knows(self, path: str) -> bool:
+        """True when the index has facts of this file."""
+        return self.index.facts(path) is not None
+
     def update(self, path: str, text: str) -> bool:
         """Index one file's text (an open document's); True when a fact changed (worker thread)."""
         return self.index.update_file(path, text)
@@ -60,3 +71,52 @@ class ProjectState:
                 continue
             changed = self.index.update_file(path, text) or changed
         return changed
+
+
+async def build_index(session: Session) -> None:
+    """Index the workspace in the background (with progress), then analyse the open documents again with it."""
+    folders = session.settings.folders
+    if not folders:
+        return
+    resolvers = {folder: session.settings.resolver_for(folder) for folder in folders}
+    texts = {}
+    for uri, state in session.documents.items():
+        document = session.server.workspace.text_documents.get(uri)
+        if document is not None:
+            texts[state.path] = document.source
+    loop = asyncio.get_running_loop()
+    async with WorkDoneProgress(session, "review-ls: indexing the workspace") as progress:
+        index = await loop.run_in_executor(session.executor, ProjectState.build, folders, resolvers, texts)
+        progress.end_message = f"{len(index.paths)} files indexed"
+    session.project.index = index
+    session.settings_changed()
+
+
+async def index_saved_document(session: Session, uri: str) -> None:
+    """Index an open document's saved text; analyse again if any cross-file fact changed."""
+    snapshot = session.snapshot(uri)
+    if snapshot is None or snapshot.too_large:
+        return
+    loop = asyncio.get_running_loop()
+    if await loop.run_in_executor(session.executor, session.project.update, snapshot.path, snapshot.text):
+        session.settings_changed()
+
+
+async def index_then_analyse(session: Session, uri: str) -> None:
+    """Index a newly opened document the index does not know yet, then analyse it (and others, if facts changed)."""
+    snapshot = session.snapshot(uri)
+    changed = False
+    if snapshot is not None and not snapshot.too_large:
+        loop = asyncio.get_running_loop()
+        changed = await loop.run_in_executor(session.executor, session.project.update, snapshot.path, snapshot.text)
+    if changed:
+        session.settings_changed()
+    elif uri in session.documents:
+        session.scheduler.schedule(uri)
+
+
+async def refresh_from_disk(session: Session, changed: list[str], deleted: list[str]) -> None:
+    """Index files changed on disk (not open); analyse again if any cross-file fact changed."""
+    loop = asyncio.get_running_loop()
+    if await loop.run_in_executor(session.executor, session.project.refresh_from_disk, changed, deleted):
+        session.settings_changed()

@@ -1,11 +1,13 @@
-"""The state of one client connection and the document lifecycle: open, change, save, close, settings.
+"""The state of one client connection, and the document lifecycle: open, change, save, close, results.
 
-Everything here runs on the event loop, except `run_analysis` (a worker thread, over a snapshot).
+Everything here runs on the event loop, except `run_analysis` (on a worker thread, over a snapshot).
+Settings flows live in `configuration.py`, the project index in `project.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,31 +22,31 @@ from review_ls.engine.analysis import analyse_source, rule_set_for
 from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
 from review_ls.engine.model import AnalysisResult
 from review_ls.engine.positions import split_lines
-from review_ls.files import SourceReadError, read_source
+from review_ls.files import PYTHON_SUFFIXES, SourceReadError, read_source
+from review_ls.server import configuration, project
 from review_ls.server.client import ClientFeatures
 from review_ls.server.diagnostics import FindingToDiagnostic
 from review_ls.server.documents import OpenDocument, Outcome, Snapshot
-from review_ls.server.options import ClientOptions, is_for_review_ls, parse_client_options
+from review_ls.server.options import parse_client_options
 from review_ls.server.positions import PositionMapper
 from review_ls.server.project import ProjectState
 from review_ls.server.scheduler import AnalysisScheduler
 from review_ls.server.settings import WorkspaceSettings
+from review_ls.server.text_sync import use_lsp_lines
 from review_ls.server.watching import ConfigStamps, register_watchers
 
 log = logging.getLogger(__name__)
-
-INDEXING = "project-index"
 
 
 class Session:
     """What the server knows about its client, workspace and open documents."""
 
-    def __init__(self, server: LanguageServer, executor: ThreadPoolExecutor | None = None) -> None:
+    def __init__(self, server: LanguageServer) -> None:
         self.server = server
         self.features = ClientFeatures()
         self.documents: dict[str, OpenDocument] = {}
         self.settings = WorkspaceSettings([], self.warn)
-        self.executor = executor or ThreadPoolExecutor(max_workers=2, thread_name_prefix="review-ls")
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="review-ls")
         self.scheduler = AnalysisScheduler(self.executor, self.snapshot, self.run_analysis, self.accept)
         self.project = ProjectState()
         self.converter = FindingToDiagnostic(self.features)
@@ -58,6 +60,7 @@ class Session:
     # -- lifecycle ------------------------------------------------------------------------------
     def initialize(self, params: types.InitializeParams) -> None:
         """Read the client's capabilities, workspace folders and initialization options."""
+        use_lsp_lines(self.server)
         self.features = ClientFeatures.from_capabilities(params.capabilities)
         self.converter = FindingToDiagnostic(self.features)
         folders = [Path(p) for p in (to_fs_path(f.uri) for f in params.workspace_folders or ()) if p]
@@ -69,18 +72,19 @@ class Session:
         self.project = ProjectState(self.settings.folders)
         options, problems = parse_client_options(params.initialization_options, "initializationOptions")
         self.settings.set_options(options, {})
-        self._report(problems)
+        self.report_invalid(problems)
         self.apply_log_level()
         rule_set_for(Settings())  # import and instantiate the rules now, not on the first keystroke
+        gc.freeze()  # modules and rules live as long as the server: keep full collections from scanning them
 
     async def initialized(self) -> None:
         """Pull per-folder settings, watch pyproject.toml, index the project and maybe scan it."""
-        await self.pull_configuration()
+        await configuration.pull_configuration(self)
+        self.settings_changed()
         self.watching = await register_watchers(self)
-        await self.build_index()
-        if self.settings.global_options.scan_workspace_on_startup or any(
-            o.scan_workspace_on_startup for o in self.settings.folder_options.values()
-        ):
+        await project.build_index(self)
+        options = [self.settings.global_options, *self.settings.folder_options.values()]
+        if any(o.scan_workspace_on_startup for o in options):
             from review_ls.server.workspace_scan import scan_workspace
 
             await scan_workspace(self)
@@ -106,17 +110,21 @@ class Session:
 
     # -- documents ------------------------------------------------------------------------------
     def did_open(self, params: types.DidOpenTextDocumentParams) -> None:
-        """Start analysing a newly opened document."""
+        """Start analysing a newly opened Python document."""
         uri = params.text_document.uri
         path = to_fs_path(uri) or uri
+        if params.text_document.language_id != "python" and not path.endswith(PYTHON_SUFFIXES):
+            return
         self.documents[uri] = OpenDocument.open(uri, path)
         if uri in self.scanned and self.features.pull_diagnostics:
             self.scanned.discard(uri)
             self._publish(uri, None, [])  # the pulled diagnostics take over from the scan's
         if not self.watching and self.config_stamps.changed([Path(path).parent], self.settings.folders):
-            self.configuration_changed()
-        self.scheduler.schedule(uri)
-        self.spawn(self._index_document(uri))
+            configuration.pyproject_changed(self)
+        if self.project.knows(path):
+            self.scheduler.schedule(uri)
+        else:
+            self.spawn(project.index_then_analyse(self, uri))  # a file from outside the workspace
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
         """Analyse the changed document (pygls has applied the change already)."""
@@ -126,13 +134,9 @@ class Session:
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
         """Re-read pyproject.toml if the client cannot watch it; index the saved text."""
         uri = params.text_document.uri
-        path = Path(to_fs_path(uri) or uri)
-        if not self.watching:
-            directories = [Path(d.path).parent for d in self.documents.values()] + [path.parent]
-            if path.name == "pyproject.toml" or self.config_stamps.changed(directories, self.settings.folders):
-                self.configuration_changed()
+        configuration.check_pyproject_on_save(self, Path(to_fs_path(uri) or uri))
         if uri in self.documents:
-            self.spawn(self._index_document(uri))
+            self.spawn(project.index_saved_document(self, uri))
 
     def did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         """Forget a closed document and clear its diagnostics."""
@@ -177,10 +181,11 @@ class Session:
         state = self.documents.get(snapshot.uri)
         if state is None:
             return None
+        if snapshot.too_large:
+            name = Path(snapshot.path).name
+            reason = f"{name} is larger than {snapshot.size_limit:,} bytes (maxFileSizeBytes), so it is not analysed"
+            return Outcome(snapshot, None, (), [], skipped_reason=reason)
         lines = split_lines(snapshot.text)
-        if len(snapshot.text) > snapshot.size_limit or len(snapshot.text.encode("utf-8", "surrogatepass")) > snapshot.size_limit:
-            reason = f"{Path(snapshot.path).name} is larger than {snapshot.size_limit:,} bytes (maxFileSizeBytes); review-ls does not analyse it"
-            return Outcome(snapshot, None, (), lines, skipped_reason=reason)
         try:
             result = state.analyser.analyse(snapshot.text, snapshot.settings, snapshot.project, settle=settle, should_stop=should_stop)
             settled = not state.analyser.needs_settling
@@ -189,18 +194,10 @@ class Session:
         except Exception:
             log.exception("incremental analysis of %s failed; analysing the whole file", snapshot.path)
             state.analyser = IncrementalAnalyser(snapshot.path)
-            result, settled = self._analyse_plainly(snapshot), True
+            result, settled = _analyse_plainly(snapshot), True
         mapper = self.mapper(lines)
         diagnostics = self.converter.convert(result.all_findings, snapshot.uri, snapshot.version, snapshot.path, mapper, self.mapper_for_file)
         return Outcome(snapshot, result, tuple(diagnostics), lines, settled=settled)
-
-    @staticmethod
-    def _analyse_plainly(snapshot: Snapshot) -> AnalysisResult:
-        try:
-            return analyse_source(snapshot.text, snapshot.path, snapshot.settings, snapshot.project)
-        except Exception:
-            log.exception("analysis of %s failed", snapshot.path)
-            return AnalysisResult(())
 
     def mapper(self, lines: list[str]) -> PositionMapper:
         """A position converter for these lines under the negotiated encoding."""
@@ -215,7 +212,7 @@ class Session:
 
     # -- results (event loop) ------------------------------------------------------------------------
     def accept(self, outcome: Outcome) -> None:
-        """Take a current analysis result: publish it (push clients) or let pulls see it."""
+        """Take a current analysis result: publish it (push clients) or keep it for pulls."""
         state = self.documents.get(outcome.snapshot.uri)
         if state is None:
             return
@@ -257,101 +254,13 @@ class Session:
     def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
-    # -- settings and project --------------------------------------------------------------------------
-    def did_change_configuration(self, params: types.DidChangeConfigurationParams) -> None:
-        """Take the new global options, pull per-folder ones, and analyse again."""
-        if is_for_review_ls(params.settings):
-            options, problems = parse_client_options(params.settings, "settings")
-            self.settings.set_options(options, self.settings.folder_options)
-            self._report(problems)
-        self.spawn(self._reconfigure())
-
-    async def _reconfigure(self) -> None:
-        await self.pull_configuration()
-        self.apply_log_level()
-        self.settings_changed()
-
-    async def pull_configuration(self) -> None:
-        """Ask the client for the review-ls settings of each workspace folder (`workspace/configuration`)."""
-        if not self.features.configuration:
-            return
-        folders = self.settings.folders
-        items = [types.ConfigurationItem(section="review-ls", scope_uri=folder.as_uri()) for folder in folders]
-        try:
-            values = await self.server.workspace_configuration_async(types.ConfigurationParams(items=items)) if items else []
-        except Exception as exc:
-            log.info("workspace/configuration failed: %s", exc)
-            return
-        folder_options: dict[Path, ClientOptions] = {}
-        problems: list[str] = []
-        for folder, value in zip(folders, values or ()):
-            if value is not None:
-                options, found = parse_client_options(value, f"settings of {folder.name}")
-                folder_options[folder] = options
-                problems.extend(found)
-        self.settings.set_options(self.settings.global_options, folder_options)
-        self._report(problems)
-
     def settings_changed(self) -> None:
-        """Settings or project changed: analyse every open document again."""
+        """Settings or cross-file facts changed: analyse every open document again."""
         self.generation += 1
         for uri in list(self.documents):
             self.scheduler.schedule(uri)
         if self.features.pull_diagnostics and self.features.diagnostic_refresh:
             self.server.workspace_diagnostic_refresh(None)
-
-    def configuration_changed(self) -> None:
-        """A pyproject.toml changed: read them again."""
-        self.settings.reload_configuration()
-        self._warned = {w for w in self._warned if "pyproject.toml" not in w}
-        self.settings_changed()
-
-    def did_change_watched_files(self, params: types.DidChangeWatchedFilesParams) -> None:
-        """React to pyproject.toml and Python files changed outside the editor."""
-        changed: list[str] = []
-        deleted: list[str] = []
-        config = False
-        for event in params.changes:
-            path = to_fs_path(event.uri)
-            if path is None:
-                continue
-            if Path(path).name == "pyproject.toml":
-                config = True
-            elif event.uri not in self.documents:
-                (deleted if event.type == types.FileChangeType.Deleted else changed).append(path)
-        if config:
-            self.configuration_changed()
-        if changed or deleted:
-            self.spawn(self._refresh_index(changed, deleted))
-
-    async def _refresh_index(self, changed: list[str], deleted: list[str]) -> None:
-        loop = asyncio.get_running_loop()
-        if await loop.run_in_executor(self.executor, self.project.refresh_from_disk, changed, deleted):
-            self.settings_changed()
-
-    async def _index_document(self, uri: str) -> None:
-        snapshot = self.snapshot(uri)
-        if snapshot is None or len(snapshot.text) > snapshot.size_limit:
-            return
-        loop = asyncio.get_running_loop()
-        if await loop.run_in_executor(self.executor, self.project.update, snapshot.path, snapshot.text):
-            self.settings_changed()
-
-    async def build_index(self) -> None:
-        """Index the workspace in the background, then analyse the open documents again with it."""
-        from review_ls.server.progress import WorkDoneProgress
-
-        folders = self.settings.folders
-        if not folders:
-            return
-        resolvers = {folder: self.settings.resolver_for(folder) for folder in folders}
-        texts = {state.path: self.server.workspace.text_documents[uri].source for uri, state in self.documents.items() if uri in self.server.workspace.text_documents}
-        loop = asyncio.get_running_loop()
-        async with WorkDoneProgress(self, "review-ls: indexing the workspace") as progress:
-            index = await loop.run_in_executor(self.executor, self.project.build, folders, resolvers, texts)
-            progress.end_message = f"{len(index.paths)} files indexed"
-        self.project.index = index
-        self.settings_changed()
 
     # -- messages ---------------------------------------------------------------------------------
     def apply_log_level(self) -> None:
@@ -366,11 +275,26 @@ class Session:
             self._warned.add(message)
             self.show(message, types.MessageType.Warning)
 
-    def show(self, message: str, kind: types.MessageType) -> None:
-        """Show a message to the user (`window/showMessage`) and log it."""
-        log.log(logging.WARNING if kind in (types.MessageType.Warning, types.MessageType.Error) else logging.INFO, "%s", message)
-        self.server.window_show_message(types.ShowMessageParams(type=kind, message=f"review-ls: {message}"))
+    def forget_warnings(self, about: str) -> None:
+        """Let warnings that mention `about` be shown again (the file they were about changed)."""
+        self._warned = {w for w in self._warned if about not in w}
 
-    def _report(self, problems: list[str]) -> None:
+    def report_invalid(self, problems: list[str]) -> None:
+        """Warn about invalid editor options (their defaults apply)."""
         if problems:
             self.warn("invalid settings, using the defaults for them: " + "; ".join(problems))
+
+    def show(self, message: str, kind: types.MessageType) -> None:
+        """Show a message to the user (`window/showMessage`) and log it."""
+        level = logging.WARNING if kind in (types.MessageType.Warning, types.MessageType.Error) else logging.INFO
+        log.log(level, "%s", message)
+        self.server.window_show_message(types.ShowMessageParams(type=kind, message=f"review-ls: {message}"))
+
+
+def _analyse_plainly(snapshot: Snapshot) -> AnalysisResult:
+    """The whole-file analysis, as the CLI does it (the fallback if the incremental analyser fails)."""
+    try:
+        return analyse_source(snapshot.text, snapshot.path, snapshot.settings, snapshot.project)
+    except Exception:
+        log.exception("analysis of %s failed", snapshot.path)
+        return AnalysisResult(())

@@ -1,8 +1,9 @@
 """Settings per file: the editor's options for the file's workspace folder, merged with its pyproject.toml.
 
 `configurationPreference` decides the merge: `editorFirst` (editor options override pyproject.toml),
-`filesystemFirst` (a `[tool.review-ls]` table, when there is one, wins entirely) or `editorOnly`
-(pyproject.toml is ignored). Each workspace folder has its own `ConfigResolver` and options.
+`filesystemFirst` (the `[tool.review-ls]` table wins; editor options fill in what it leaves at its
+default) or `editorOnly` (pyproject.toml is ignored). Each workspace folder has its own
+`ConfigResolver` and options.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class WorkspaceSettings:
         else:
             config = self.project_config(path)
             if preference == "filesystemFirst" and config.source != "<defaults>":
-                return config.settings_for(path)
+                merged = fill_in_settings(config.settings, options)
+                return dataclasses.replace(config, settings=merged).settings_for(path)
         merged = merge_settings(config.settings, options)
         return dataclasses.replace(config, settings=merged).settings_for(path)
 
@@ -107,4 +109,18 @@ def merge_settings(project: Settings, options: ClientOptions) -> Settings:
         severity=(*(options.severity or ()), *project.severity),
         options=project.options,
         report_syntax_errors=project.report_syntax_errors if options.report_syntax_errors is None else options.report_syntax_errors,
+    )
+
+
+def fill_in_settings(project: Settings, options: ClientOptions) -> Settings:
+    """Project settings, with the editor's options only where the project left the default."""
+    default = Settings()
+    return Settings(
+        select=project.select if project.select != default.select or options.select is None else options.select,
+        ignore=project.ignore if project.ignore or options.ignore is None else options.ignore,
+        severity=(*project.severity, *(options.severity or ())),
+        options=project.options,
+        report_syntax_errors=project.report_syntax_errors
+        if project.report_syntax_errors != default.report_syntax_errors or options.report_syntax_errors is None
+        else options.report_syntax_errors,
     )

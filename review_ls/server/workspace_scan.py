@@ -50,7 +50,7 @@ async def scan_workspace(session: Session) -> dict[str, Any]:
         folders = session.settings.folders
         resolvers = {folder: session.settings.resolver_for(folder) for folder in folders}
         paths = await loop.run_in_executor(session.executor, _discover, folders, resolvers)
-        tasks = [_task(session, path) for path in paths]
+        tasks = [task for task in (_task(session, path) for path in paths) if task.uri not in session.documents]
         for start in range(0, len(tasks), _CHUNK):
             if token.cancelled:
                 break

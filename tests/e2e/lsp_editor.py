@@ -95,20 +95,41 @@ class EditorClient(LanguageClient):
 
     async def wait_for(self, matches: Callable[[types.PublishDiagnosticsParams], bool]) -> types.PublishDiagnosticsParams:
         """The first published diagnostics that match (waiting for them)."""
-        async def found() -> types.PublishDiagnosticsParams:
+        return await self.wait_until(lambda: next((p for p in self.published if matches(p)), None))
+
+    async def wait_until(self, found: Callable[[], Any]) -> Any:
+        """Wait until `found()` returns something (checked whenever diagnostics or progress arrive)."""
+
+        async def poll() -> Any:
             while True:
-                for params in self.published:
-                    if matches(params):
-                        return params
+                result = found()
+                if result is not None and result is not False:
+                    return result
                 self.changed.clear()
                 await self.changed.wait()
 
-        return await asyncio.wait_for(found(), WAIT_SECONDS)
+        return await asyncio.wait_for(poll(), WAIT_SECONDS)
 
     async def changes(self, uri: str, before: int, predicate: Callable[[list[types.Diagnostic]], bool]) -> list[types.Diagnostic]:
         """Diagnostics of `uri` published after the first `before` publications, once they satisfy `predicate`."""
         published = await self.wait_for(lambda p: p.uri == uri and self.published.index(p) >= before and predicate(list(p.diagnostics)))
         return list(published.diagnostics)
+
+    async def diagnostics_once(self, uri: str, before: int, predicate: Callable[[list[types.Diagnostic]], bool]) -> list[types.Diagnostic]:
+        """The diagnostics of `uri` once a change the server is applying (settings, pyproject.toml) shows.
+
+        Push: the first publication after `before` that satisfies `predicate`. Pull: pull again until
+        it does (the server applies settings asynchronously, and Neovim has no diagnostic refresh).
+        """
+        if not self.pulls:
+            return await self.changes(uri, before, predicate)
+
+        async def pulled() -> list[types.Diagnostic]:
+            while not predicate(diagnostics := await self.diagnostics_of(uri)):
+                pass
+            return diagnostics
+
+        return await asyncio.wait_for(pulled(), WAIT_SECONDS)
 
 
 def _document_edits(edit: types.WorkspaceEdit) -> tuple[str, list[types.TextEdit], int | None]:
@@ -124,6 +145,11 @@ def _document_edits(edit: types.WorkspaceEdit) -> tuple[str, list[types.TextEdit
 def _publish(client: EditorClient, params: types.PublishDiagnosticsParams) -> None:
     client.diagnostics[params.uri] = params.diagnostics
     client.published.append(params)
+    client.changed.set()
+
+
+def _progress(client: EditorClient, params: types.ProgressParams) -> None:
+    DEFAULT_CLIENT_FEATURES[types.PROGRESS](client, params)
     client.changed.set()
 
 
@@ -145,6 +171,7 @@ def make_client() -> EditorClient:
         types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _publish,
         types.CLIENT_REGISTER_CAPABILITY: _register,
         types.WORKSPACE_APPLY_EDIT: _apply_edit,
+        types.PROGRESS: _progress,
     }
     register_lsp_features(client, features)
     return client

@@ -1,0 +1,261 @@
+"""The incremental analyser: equal to analyse_source over random edits of real code, and cheap per edit."""
+
+from __future__ import annotations
+
+import ast
+import random
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import review_ls.engine.analysis as analysis
+import review_ls.engine.incremental as incremental
+from review_ls.config import Settings
+from review_ls.engine.analysis import RuleSet, analyse_source
+from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
+from review_ls.engine.model import Finding, RelatedLocation
+from review_ls.engine.rule import Rule, RuleDocs
+from review_ls.engine.walker import Context, Walker
+from review_ls.rules import all_rules
+
+STDLIB = Path(textwrap.__file__).parent
+EXAMPLE_APP = Path(__file__).parents[2] / "examples" / "service" / "app.py"
+
+
+class ContextProbe(Rule):
+    """Reports what the context says at calls, functions and module-level names: any context bug shows."""
+
+    code = "XX801"
+    name = "context-probe"
+    message = "{what}"
+    docs = RuleDocs("-", "-", "-")
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        name = ctx.qualified_name(node.func)
+        if name or ctx.loop is not None:
+            where = f"fn={getattr(ctx.function, 'name', None)} class={getattr(ctx.class_, 'name', None)}"
+            yield self.report(node, ctx, what=f"{name} loops={len(ctx.loops)} {where}")
+
+    def visit_FunctionDef(self, node: ast.FunctionDef, ctx: Context) -> Iterator[Finding]:
+        related = (RelatedLocation(ctx.path or "", ctx.lines.node_span(node.args), "arguments"),)
+        yield self.report(node, ctx, related=related, what=f"def {node.name} top={type(ctx.top_statement).__name__}")
+
+    def visit_Name(self, node: ast.Name, ctx: Context) -> Iterator[Finding]:
+        binding = ctx.facts.bindings.get(node.id)
+        if binding is not None and binding.kind.value == "mutable-container" and ctx.function is not None:
+            yield self.report(node, ctx, what=f"module container {node.id}")
+
+
+class ModuleProbe(Rule):
+    """Reads the whole module and the whole class, as some real rules do."""
+
+    code = "XX802"
+    name = "module-probe"
+    message = "{what}"
+    docs = RuleDocs("-", "-", "-")
+
+    def visit_ClassDef(self, node: ast.ClassDef, ctx: Context) -> Iterator[Finding]:
+        methods = sum(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) for s in node.body)
+        yield self.report(node.body[-1], ctx, what=f"{node.name} has {methods} methods")
+
+    def visit_Return(self, node: ast.Return, ctx: Context) -> Iterator[Finding]:
+        functions = ctx.memo.get("functions")
+        if functions is None:
+            module = ctx.parents[0]
+            functions = ctx.memo["functions"] = sum(isinstance(s, ast.FunctionDef) for s in module.body)  # type: ignore[attr-defined]
+        if isinstance(node.value, ast.Name) and functions > 3:
+            yield self.report(node, ctx, what=f"one of {functions} functions")
+
+
+@pytest.fixture
+def probes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analyse with the registered rules plus the probes (in analyse_source and the incremental analyser alike)."""
+    real = analysis.rule_set_for
+    cache: dict[Settings, RuleSet] = {}
+
+    def rule_set_for(settings: Settings) -> RuleSet:
+        if settings not in cache:
+            base = real(settings)
+            rules = (*base.rules, ContextProbe(), ModuleProbe())
+            cache[settings] = RuleSet(settings, rules, Walker(rules), base.known_codes | {"XX801", "XX802"})
+        return cache[settings]
+
+    monkeypatch.setattr(analysis, "rule_set_for", rule_set_for)
+    monkeypatch.setattr(incremental, "rule_set_for", rule_set_for)
+
+
+EDITS = (
+    "char",
+    "char",
+    "delete-char",
+    "newline",
+    "delete-lines",
+    "duplicate-line",
+    "loop",
+    "indent",
+    "join",
+    "blank",
+    "comment",
+    "suppress",
+    "module-name",
+)
+
+
+def random_edit(rng: random.Random, text: str) -> str:
+    """One edit of the kinds typing makes (many leave the text broken for a while)."""
+    lines = text.split("\n")
+    index = rng.randrange(len(lines))
+    line = lines[index]
+    kind = rng.choice(EDITS)
+    column = rng.randrange(len(line) + 1)
+    indent = line[: len(line) - len(line.lstrip())]
+    if kind == "char":
+        lines[index] = line[:column] + rng.choice("xa_ (:)#'\"") + line[column:]
+    elif kind == "delete-char" and line:
+        lines[index] = line[: column - 1] + line[column:] if column else line[1:]
+    elif kind == "newline":
+        lines[index : index + 1] = [line[:column], line[column:]]
+    elif kind == "delete-lines":
+        del lines[index : index + rng.randint(1, 4)]
+    elif kind == "duplicate-line":
+        lines.insert(index, line)
+    elif kind == "loop":
+        lines.insert(index, indent + "for _ in range(3): requests.get(x)")
+    elif kind == "indent":
+        lines[index] = "    " + line
+    elif kind == "join" and index + 1 < len(lines):
+        lines[index : index + 2] = [line + lines[index + 1]]
+    elif kind == "blank":
+        lines.insert(index, "")
+    elif kind == "comment":
+        lines.insert(index, indent + "# a comment")
+    elif kind == "suppress":
+        lines[index] = line + "  # review: ignore[XX801]"
+    elif kind == "module-name":
+        lines.insert(index, rng.choice(["import requests", "import httpx as requests", "cache = {}", "def helper(): return x"]))
+    return "\n".join(lines) or "\n"
+
+
+def assert_edits_match(text: str, path: str, edits: int, seed: int) -> None:
+    """Apply random edits; after each, the settled result equals analyse_source (and RV000 while broken)."""
+    rng = random.Random(seed)
+    analyser = IncrementalAnalyser(path)
+    last_good = text
+    for step in range(edits + 1):
+        new = text if step == 0 else random_edit(rng, text)
+        got = analyser.analyse(new)
+        want = analyse_source(new, path)
+        context = f"seed {seed}, edit {step}: {path}"
+        assert got.syntax_error == want.syntax_error, context
+        if want.syntax_error is None:
+            assert got.findings == want.findings, context
+            text = last_good = new
+        else:
+            text = new if rng.random() < 0.4 else last_good
+
+
+def rule_examples() -> list[tuple[str, str]]:
+    """(path, source) of every registered rule's examples."""
+    sources = []
+    for rule in all_rules():
+        sources.extend((example.path, example.source) for example in rule.invalid)
+        sources.extend((example.path, example.source) for example in rule.valid_examples())
+    return sources
+
+
+@pytest.mark.usefixtures("probes")
+@pytest.mark.parametrize("seed", range(2))
+def test_random_edits_of_rule_examples_equal_analyse_source(seed: int) -> None:
+    for path, text in rule_examples():
+        assert_edits_match(text, path, edits=12, seed=seed)
+
+
+@pytest.mark.usefixtures("probes")
+@pytest.mark.parametrize("path", [EXAMPLE_APP, STDLIB / "textwrap.py"], ids=lambda p: p.name)
+def test_random_edits_of_real_files_equal_analyse_source(path: Path) -> None:
+    assert_edits_match(path.read_text(encoding="utf-8"), str(path), edits=40, seed=7)
+
+
+class CountingProbe(Rule):
+    """Counts the functions it visits."""
+
+    code = "XX803"
+    name = "counting-probe"
+    message = "-"
+    docs = RuleDocs("-", "-", "-")
+    visits: list[str] = []
+
+    def visit_FunctionDef(self, node: ast.FunctionDef, ctx: Context) -> None:
+        self.visits.append(node.name)
+
+
+def test_an_edit_inside_a_method_walks_only_that_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = (CountingProbe(),)
+    rule_set = RuleSet(Settings(), rules, Walker(rules), frozenset({"XX803"}))
+    monkeypatch.setattr(incremental, "rule_set_for", lambda settings: rule_set)
+    methods = "".join(f"    def method_{i}(self):\n        return {i}\n\n" for i in range(50))
+    source = f"import os\n\n\nclass Big:\n{methods}\n\ndef after():\n    return os.sep\n"
+    analyser = IncrementalAnalyser("big.py")
+    analyser.analyse(source, settle=False)
+    assert len(CountingProbe.visits) == 51
+    CountingProbe.visits.clear()
+    analyser.analyse(source.replace("return 17", "return 17 + 1"), settle=False)
+    assert CountingProbe.visits == ["method_17"]
+    CountingProbe.visits.clear()
+    analyser.analyse(source.replace("return 17", "return 17 + 1").replace("    def method_3(self):\n", "    def method_3(self):\n\n"), settle=False)
+    assert CountingProbe.visits == ["method_3"], "lines moved below the edit are not walked again"
+
+
+def test_syntax_error_keeps_findings_of_untouched_statements() -> None:
+    source = textwrap.dedent(
+        """
+        import requests
+
+
+        def notify(hooks):
+            for hook in hooks:
+                requests.post(hook)
+
+
+        def later():
+            return 1
+        """
+    ).lstrip()
+    analyser = IncrementalAnalyser("app.py")
+    assert [f.code for f in analyser.analyse(source).findings] == ["RV203"]
+    broken = analyser.analyse(source.replace("def later():", "def later(:"))
+    assert broken.syntax_error is not None and broken.syntax_error.span.line == 9
+    assert [(f.code, f.span.line) for f in broken.findings] == [("RV203", 6)]
+    moved = analyser.analyse("# header\n" + source.replace("def later():", "def later(:"))
+    assert [(f.code, f.span.line) for f in moved.findings] == [("RV203", 7)]
+    broken_loop = analyser.analyse(source.replace("for hook in hooks:", "for hook in hooks"))
+    assert broken_loop.findings == () and broken_loop.syntax_error is not None
+
+
+def test_syntax_errors_can_be_switched_off() -> None:
+    analyser = IncrementalAnalyser("app.py")
+    analyser.analyse("x = 1\n")
+    assert analyser.analyse("x = (\n", Settings(report_syntax_errors=False)).syntax_error is None
+
+
+def test_settling_stops_when_asked_and_settles_later(probes: None) -> None:
+    source = "def a():\n    return x\n\n\ndef b():\n    return y\n\n\ndef c():\n    pass\n\n\ndef d():\n    return z\n"
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source.replace("return y", "return yy")
+    fast = analyser.analyse(edited, settle=False)
+    assert analyser.needs_settling, "the Return probe reads the module through the memo"
+    with pytest.raises(AnalysisCancelled):
+        analyser.analyse(edited, should_stop=lambda: True)
+    assert analyser.needs_settling and analyser.analyse(edited, settle=False) == fast
+    assert analyser.analyse(edited).findings == analyse_source(edited, "m.py").findings
+    assert not analyser.needs_settling
+
+
+def test_function_level_imports_stay_in_their_function(probes: None) -> None:
+    source = "def f():\n    import requests\n    requests.get(1)\n\n\ndef g():\n    requests.get(2)\n"
+    names = [f.message.split()[0] for f in analyse_source(source, "m.py").findings if f.code == "XX801"]
+    assert names == ["requests.get"], "g() does not see f()'s import"
+    assert IncrementalAnalyser("m.py").analyse(source).findings == analyse_source(source, "m.py").findings

@@ -17,7 +17,7 @@ import { DISPLAY_NAME, EXTENSION_ID } from './constants';
 import { probeInstallation, reportMissingInstallation, describeSource } from './installation';
 import { chooseInterpreter, type Interpreter, type PythonEnvironments } from './interpreter';
 import { serverLaunch } from './launch';
-import type { Logger } from './logging';
+import { forwardServerLog, type Logger } from './logging';
 import { answerConfiguration, readSettings, toServerSettings, type ExtensionSettings } from './settings';
 import type { ServerStatus } from './status';
 
@@ -41,7 +41,7 @@ export class ServerController implements vscode.Disposable {
     private interpreter: Interpreter | undefined;
     private queue: Promise<void> = Promise.resolve();
     private readonly clientSubscriptions: vscode.Disposable[] = [];
-    private shownSettingsProblems = new Set<string>();
+    private readonly shownSettingsProblems = new Set<string>();
 
     constructor(private readonly deps: ServerDependencies) {}
 
@@ -170,6 +170,10 @@ export class ServerController implements vscode.Disposable {
             outputChannel: this.deps.log,
             traceOutputChannel: this.deps.log,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
+            stdioOptions: {
+                stdout: (input, channel) => forwardServerLog(input, channel),
+                stderr: (input, channel) => forwardServerLog(input, channel),
+            },
             initializationOptions: toServerSettings(settings),
             middleware: {
                 workspace: {

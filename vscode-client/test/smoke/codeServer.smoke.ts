@@ -1,21 +1,23 @@
 /**
  * Smoke test in a real VS Code: code-server (VS Code in the browser) with the packaged .vsix,
- * driven by headless Chromium through playwright-core. It opens a fixture, waits for the Problems
- * panel to list the review-ls finding, applies the quick fix and checks the saved file.
+ * driven by headless Chromium through playwright-core. Against the real review-ls server it checks
+ * that the Problems panel lists a finding, that its quick fix and the extension's "Fix All" command
+ * rewrite the file, and that a settings change reaches the running server.
  *
  * Needs: dist/review-ls.vsix (`npm run package`), code-server (CODE_SERVER, else
  * $REVIEW_LS_TOOLS_DIR/code-server, else on PATH; `scripts/ensure_test_tools.sh` with
  * REVIEW_LS_SMOKE_TOOLS=1 installs it), Chromium (CHROMIUM, default /usr/bin/chromium), and a Python
  * with review-ls installed (REVIEW_LS_PYTHON, default python3). Skipped, saying which is missing.
+ * REVIEW_LS_SMOKE_KEEP=1 keeps the temporary folder (workspace, user data with VS Code's logs).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 const CLIENT_ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.resolve(CLIENT_ROOT, '..', 'tests', 'editors', 'fixtures');
@@ -119,6 +121,16 @@ interface Session {
 }
 let session: Session | undefined;
 
+const FIXTURE_COPIES = ['quick_fix.py', 'fix_all.py', 'restart.py', 'settings_change.py'];
+const BASE_SETTINGS = {
+    'review-ls.interpreter': PYTHON,
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+};
+
 before(async () => {
     if (skip || !codeServer) {
         return;
@@ -127,35 +139,31 @@ before(async () => {
     const workspace = path.join(root, 'workspace');
     const userData = path.join(root, 'user-data');
     const extensions = path.join(root, 'extensions');
+    const settingsFile = path.join(userData, 'User', 'settings.json');
     mkdirSync(workspace);
-    mkdirSync(path.join(userData, 'User'), { recursive: true });
-    copyFileSync(path.join(FIXTURES, 'client_in_loop.py'), path.join(workspace, 'client_in_loop.py'));
-    writeFileSync(
-        path.join(userData, 'User', 'settings.json'),
-        JSON.stringify({
-            'review-ls.interpreter': PYTHON,
-            'workbench.startupEditor': 'none',
-            'security.workspace.trust.enabled': false,
-            'extensions.ignoreRecommendations': true,
-            'telemetry.telemetryLevel': 'off',
-            'update.mode': 'none',
-        }),
-    );
+    mkdirSync(path.dirname(settingsFile), { recursive: true });
+    for (const name of FIXTURE_COPIES) {
+        copyFileSync(path.join(FIXTURES, 'client_in_loop.py'), path.join(workspace, name));
+    }
+    writeFileSync(settingsFile, JSON.stringify(BASE_SETTINGS));
     const common = ['--config', path.join(root, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
-    const install = spawnSync(codeServer, [...common, '--install-extension', VSIX], { encoding: 'utf8' });
+    // code-server keeps some state under XDG folders: keep it inside the temporary folder too.
+    const env = { ...process.env, XDG_DATA_HOME: path.join(root, 'xdg-data'), XDG_CONFIG_HOME: path.join(root, 'xdg-config') };
+    const install = spawnSync(codeServer, [...common, '--install-extension', VSIX], { encoding: 'utf8', env });
     assert.equal(install.status, 0, `installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
 
     const port = await freePort();
     const server = spawn(
         codeServer,
         [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
-        { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+        { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env },
     );
     await waitForOutput(server, 'HTTP server listening', STARTUP_TIMEOUT_MS);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: STARTUP_TIMEOUT_MS });
+    await page.keyboard.press('Control+Shift+M'); // the Problems panel stays open
     session = { root, workspace, server, browser, page };
 });
 
@@ -167,17 +175,87 @@ after(async () => {
     if (session.server.pid !== undefined) {
         process.kill(-session.server.pid, 'SIGTERM'); // code-server and its extension host
     }
-    rmSync(session.root, { recursive: true, force: true });
+    if (process.env.REVIEW_LS_SMOKE_KEEP) {
+        console.log(`kept the smoke test's workspace, settings and logs in ${session.root}`);
+    } else {
+        rmSync(session.root, { recursive: true, force: true });
+    }
 });
 
-test('the Problems panel lists the review-ls finding and its quick fix rewrites the file', { skip: skip ?? false, timeout: 180_000 }, async () => {
-    assert.ok(session);
-    const { page, workspace } = session;
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'client_in_loop.py' }).click();
-    await page.keyboard.press('Control+Shift+M');
-
+/** Opens a workspace file from the Explorer and returns its RV201 row in the Problems panel. */
+async function openWithFinding(page: Page, name: string): Promise<Locator> {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).click();
+    await page.locator('.tab.active', { hasText: name }).waitFor();
     const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'RV201' }).first();
     await problem.waitFor({ timeout: STARTUP_TIMEOUT_MS });
+    return problem;
+}
+
+/** Waits until no RV201 row is left in the Problems panel. */
+async function findingsGone(page: Page): Promise<void> {
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'RV201' }).first().waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+/** Waits until the workspace file `name` has the content of the fixture `expectedFixture`. */
+async function fileBecomes(name: string, expectedFixture: string): Promise<void> {
+    assert.ok(session);
+    const expected = readFileSync(path.join(FIXTURES, expectedFixture), 'utf8');
+    const file = path.join(session.workspace, name);
+    await eventually(() => readFileSync(file, 'utf8'), expected, 30_000);
+}
+
+/** The extension's log (its LogOutputChannel), from VS Code's log folder in the user data. */
+function extensionLog(root: string): string {
+    const logs = path.join(root, 'user-data', 'logs');
+    const files = readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith(path.join('review-ls.review-ls', 'review-ls.log')));
+    return files.map((file) => readFileSync(path.join(logs, file), 'utf8')).join('\n');
+}
+
+/** How many times the extension started the server, according to its log. */
+function serverStarts(log: string): number {
+    return log.match(/ starting: /g)?.length ?? 0;
+}
+
+/** The user settings file, normalised (or its raw text when it is not valid JSON). */
+function savedUserSettings(): string {
+    const text = readFileSync(path.join(session?.root ?? '', 'user-data', 'User', 'settings.json'), 'utf8');
+    try {
+        return JSON.stringify(JSON.parse(text));
+    } catch {
+        return text;
+    }
+}
+
+/** Replaces the user settings through the settings.json editor, as a user does, and saves them. */
+async function editUserSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+    await runCommand(page, 'Preferences: Open User Settings (JSON)');
+    await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor();
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').click(); // focus the editor
+    await page.keyboard.press('Control+A');
+    // One line: the editor would re-indent inserted line breaks. Typing can auto-close brackets
+    // and quotes after the cursor; delete whatever follows the inserted text.
+    await page.keyboard.insertText(JSON.stringify(settings));
+    await page.keyboard.press('Control+Shift+End');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Control+S');
+    await eventually(savedUserSettings, JSON.stringify(settings), 30_000);
+}
+
+/** Runs a command from the command palette by its title. */
+async function runCommand(page: Page, title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    await page.keyboard.type(title);
+    const entry = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title });
+    await entry.waitFor();
+    await page.keyboard.press('Enter');
+}
+
+const smokeTest = { skip: skip ?? false, timeout: 180_000 };
+
+test('the Problems panel lists the review-ls finding and its quick fix rewrites the file', smokeTest, async () => {
+    assert.ok(session);
+    const { page } = session;
+    const problem = await openWithFinding(page, 'quick_fix.py');
     const problemText = (await problem.textContent()) ?? '';
     assert.match(problemText, /httpx\.Client is constructed on every iteration of the loop/);
     assert.match(problemText, /review-ls\W*RV201/); // "review-ls(RV201)": source and code
@@ -199,7 +277,57 @@ test('the Problems panel lists the review-ls finding and its quick fix rewrites 
     await page.keyboard.press('Enter');
     await page.keyboard.press('Control+S');
 
-    const expected = readFileSync(path.join(FIXTURES, 'client_in_loop.fixed.py'), 'utf8');
-    await eventually(() => readFileSync(path.join(workspace, 'client_in_loop.py'), 'utf8'), expected, 30_000);
-    await page.locator('.markers-panel .monaco-list-row', { hasText: 'RV201' }).waitFor({ state: 'detached', timeout: 30_000 });
+    await fileBecomes('quick_fix.py', 'client_in_loop.fixed.py');
+    await findingsGone(page);
+});
+
+test('"review-ls: Fix All in This File" applies the fixes through the server', smokeTest, async () => {
+    assert.ok(session);
+    const { page } = session;
+    await openWithFinding(page, 'fix_all.py');
+    await page.locator('.monaco-editor .view-lines').first().click(); // focus the editor
+    await runCommand(page, 'review-ls: Fix All in This File');
+    await page.keyboard.press('Control+S');
+
+    await fileBecomes('fix_all.py', 'client_in_loop.fixed.py');
+    await findingsGone(page);
+});
+
+test('"review-ls: Restart Server" starts a new server that reports findings', smokeTest, async () => {
+    assert.ok(session);
+    const { page, root } = session;
+    const startsBefore = serverStarts(extensionLog(root));
+    await runCommand(page, 'review-ls: Restart Server');
+    await eventually(() => String(serverStarts(extensionLog(root))), String(startsBefore + 1), 30_000);
+    await openWithFinding(page, 'restart.py');
+    await page.locator('.statusbar-item', { hasText: 'review-ls' }).first().waitFor();
+});
+
+test('a settings change reaches the running server without a restart (review-ls.ignore hides the finding)', smokeTest, async () => {
+    assert.ok(session);
+    const { page, root } = session;
+    await openWithFinding(page, 'settings_change.py');
+    const startsBefore = serverStarts(extensionLog(root));
+
+    await editUserSettings(page, { ...BASE_SETTINGS, 'review-ls.ignore': ['RV201'] });
+    await findingsGone(page);
+
+    const log = extensionLog(root);
+    assert.match(log, /sending settings: .*"ignore":\["RV201"\]/);
+    assert.equal(serverStarts(log), startsBefore, `the server was restarted:\n${log}`);
+});
+
+test('an interpreter without review-ls gets a message offering to install it', smokeTest, async () => {
+    assert.ok(session);
+    const { page, root } = session;
+    // A real interpreter that cannot import review-ls: python without site-packages.
+    const bare = path.join(root, 'python-without-site-packages');
+    writeFileSync(bare, `#!/bin/sh\nexec '${PYTHON}' -S "$@"\n`, { mode: 0o755 });
+    await editUserSettings(page, { ...BASE_SETTINGS, 'review-ls.interpreter': bare });
+
+    const message = page.locator('.notifications-toasts .notification-toast', { hasText: 'is not installed in' });
+    await message.waitFor({ timeout: 30_000 });
+    assert.match((await message.textContent()) ?? '', /review-ls is not installed in .*python-without-site-packages \(from the review-ls\.interpreter setting\)/);
+    await message.locator('.monaco-button', { hasText: 'Install review-ls' }).waitFor();
+    await page.locator('.statusbar-item', { hasText: 'review-ls' }).first().waitFor();
 });

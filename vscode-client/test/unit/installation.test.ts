@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeEach, describe, test } from 'node:test';
+import { after, beforeEach, describe, test } from 'node:test';
 import {
     classifyProbe,
     probeInstallation,
@@ -33,12 +33,22 @@ function recordingLogger(): Logger & { lines: string[]; shown: number } {
     return logger;
 }
 
+const temporaryDirectories: string[] = [];
+after(() => temporaryDirectories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+
+/** A new empty directory, removed when the tests finish. */
+function temporaryDirectory(purpose: string): string {
+    const directory = mkdtempSync(path.join(os.tmpdir(), `review-ls-${purpose}-`));
+    temporaryDirectories.push(directory);
+    return directory;
+}
+
 /**
  * A real interpreter for the probe: a shell script that runs `python3 -S` (no site-packages) with
  * PYTHONPATH set to `pythonPath`, so what is importable is exactly what the test put there.
  */
 function interpreterWith(pythonPath: string): Interpreter {
-    const directory = mkdtempSync(path.join(os.tmpdir(), 'review-ls-probe-'));
+    const directory = temporaryDirectory('probe');
     const script = path.join(directory, 'python');
     writeFileSync(script, `#!/bin/sh\nPYTHONPATH='${pythonPath}' exec '${PYTHON}' -S "$@"\n`);
     chmodSync(script, 0o755);
@@ -47,14 +57,14 @@ function interpreterWith(pythonPath: string): Interpreter {
 
 describe('probeInstallation runs the probe in a real interpreter', { skip: !POSIX && 'needs a POSIX shell' }, () => {
     test('finds an importable review_ls and reads its version', async () => {
-        const site = mkdtempSync(path.join(os.tmpdir(), 'review-ls-site-'));
+        const site = temporaryDirectory('site');
         mkdirSync(path.join(site, 'review_ls'));
         writeFileSync(path.join(site, 'review_ls', '__init__.py'), '__version__ = "9.8.7"\n');
         assert.deepEqual(await probeInstallation(interpreterWith(site)), { kind: 'installed', version: '9.8.7' });
     });
 
     test('reports review_ls missing from an interpreter that cannot import it', async () => {
-        const empty = mkdtempSync(path.join(os.tmpdir(), 'review-ls-empty-'));
+        const empty = temporaryDirectory('empty');
         const installation = await probeInstallation(interpreterWith(empty));
         assert.equal(installation.kind, 'not-installed');
         assert.match(installation.kind === 'not-installed' ? installation.detail : '', /No module named 'review_ls'/);

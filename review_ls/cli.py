@@ -59,12 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    from review_ls.output import FORMATTERS
+    from review_ls.output import FORMAT_MODULES
 
     parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH", help="files or folders (default: .)")
     parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select)")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to disable (added to the configured ignore)")
-    parser.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=sorted(FORMAT_MODULES), default="text", help="output format (default: text)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes marked unsafe")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
@@ -117,7 +117,7 @@ def _codes(option: str | None, origin: str) -> list[str] | None:
 
 def run_check(args: argparse.Namespace, fix: bool) -> int:
     """`review-ls check`: discover files, analyse them in parallel, print the report."""
-    from review_ls.output import FORMATS_WITH_FIXES, FORMATTERS
+    from review_ls.output import FORMATS_WITH_FIXES, formatter
     from review_ls.runner import FileTask, check_files
 
     if args.jobs is not None and args.jobs < 1:
@@ -146,9 +146,10 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         files = [path for path in files if changed_since_base.touches_file(path)]
     mode = "fix" if fix else ("diff" if args.diff else "check")
     settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in files}
-    needs_project = uses_project_index(set(settings_by_path.values()))
-    project_fingerprint = files_fingerprint(files) if needs_project else ""
-    cache_for = _result_caches(args.cache_dir, project_fingerprint) if mode == "check" and not args.no_cache else None
+    use_cache = mode == "check" and not args.no_cache
+    # Cross-file rules make a file's findings depend on every other file, so cache entries are keyed
+    # by the whole tree's content (which also spares a fully cached run from loading the rules).
+    cache_for = _result_caches(args.cache_dir, files_fingerprint(files)) if use_cache else None
     tasks = []
     for path in files:
         config = resolver.config_for(path)
@@ -161,7 +162,12 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
             cache=None if cache_for is None else cache_for(config.root),
         )
         tasks.append(task)
-    project_factory = (lambda: index_project(args.paths, files, args.jobs)) if needs_project else None
+
+    def project_factory() -> Any:
+        if not uses_project_index(set(settings_by_path.values())):
+            return None
+        return index_project(args.paths, files, args.jobs)
+
     reports = list(check_files(tasks, jobs=args.jobs, project_factory=project_factory))
     if changed_since_base is not None:
         reports = [changed_since_base.filter_report(r) for r in reports]
@@ -183,7 +189,7 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
 
         _emit(render_statistics([r for r in reports if not r.error], args.format), args.output_file)
     else:
-        _emit(FORMATTERS[args.format]([r for r in reports if not r.error]), args.output_file)
+        _emit(formatter(args.format)([r for r in reports if not r.error]), args.output_file)
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_CLEAN

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -145,12 +147,31 @@ class ProjectConfig:
             root_relative = _relative_posix(walk_root, self.root)
             if root_relative not in ("", ".") and relative.startswith(root_relative + "/"):
                 first = root_relative.count("/") + 1
+        name_pattern, path_pattern = self._exclude_matchers
         for index in range(first, len(parts)):
-            partial = "/".join(parts[: index + 1])
-            name = parts[index]
-            if any(glob_matches(partial, p) or ("/" not in p and fnmatch.fnmatchcase(name, p)) for p in patterns):
+            if name_pattern.match(parts[index]) or path_pattern.match("/".join(parts[: index + 1])):
                 return True
         return False
+
+    @cached_property
+    def _exclude_matchers(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """`exclude` + `extend-exclude` compiled into two regexes: one for a path's last part, one for the path.
+
+        Same semantics as `glob_matches`: a pattern without '/' matches a basename (or the whole path);
+        a pattern with '/' matches the path or anything below it.
+        """
+        names: list[str] = []
+        paths: list[str] = []
+        for raw in (*self.exclude, *self.extend_exclude):
+            pattern = raw.strip().removeprefix("./")
+            bare = pattern.rstrip("/")
+            if "/" not in bare:
+                names.append(fnmatch.translate(bare))
+                paths.append(fnmatch.translate(pattern))
+            else:
+                paths.extend((fnmatch.translate(bare), fnmatch.translate(bare + "/*")))
+        never = r"(?!x)x"
+        return re.compile("|".join(names) or never), re.compile("|".join(paths) or never)
 
 
 def glob_matches(relative_posix: str, pattern: str) -> bool:
@@ -166,6 +187,10 @@ def glob_matches(relative_posix: str, pattern: str) -> bool:
 
 
 def _relative_posix(path: Path, root: Path) -> str:
+    """`path` relative to `root`, with '/' separators (cheap `abspath` first; `resolve` only across links)."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if not relative.startswith(".."):
+        return relative.replace(os.sep, "/")
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -325,10 +350,20 @@ class ConfigResolver:
 
     def __init__(self, fallback_root: Path | None = None) -> None:
         self._by_directory: dict[Path, ProjectConfig] = {}
+        self._by_source_folder: dict[str, ProjectConfig] = {}
         self._fallback_root = fallback_root or Path.cwd()
 
     def config_for(self, path: Path) -> ProjectConfig:
         """The configuration governing `path` (a file or directory)."""
+        if path.suffix in (".py", ".pyi"):
+            folder = os.path.dirname(os.path.abspath(path))
+            config = self._by_source_folder.get(folder)
+            if config is None:
+                config = self._by_source_folder[folder] = self._config_for(path)
+            return config
+        return self._config_for(path)
+
+    def _config_for(self, path: Path) -> ProjectConfig:
         path = path.resolve()
         directory = path if path.is_dir() else path.parent
         visited: list[Path] = []
@@ -353,6 +388,7 @@ class ConfigResolver:
     def invalidate(self) -> None:
         """Forget everything read (a pyproject.toml changed)."""
         self._by_directory.clear()
+        self._by_source_folder.clear()
 
 
 def is_within(path: Path, root: Path) -> bool:

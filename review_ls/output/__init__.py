@@ -1,23 +1,35 @@
-"""Output formats of `review-ls check`: each module renders a list of file reports as text."""
+"""Output formats of `review-ls check`: each module renders a list of file reports as text.
+
+Format modules are imported only when chosen, so a run pays for the one it prints.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from review_ls.output import github_format, gitlab_format, json_format, json_lines_format, junit_format, sarif_format, text_format
-from review_ls.runner import FileReport
+if TYPE_CHECKING:
+    from review_ls.runner import FileReport
 
-Formatter = Callable[[Sequence[FileReport]], str]
+Formatter = Callable[[Sequence["FileReport"]], str]
 
-FORMATTERS: dict[str, Formatter] = {
-    "text": text_format.render,
-    "json": json_format.render,
-    "json-lines": json_lines_format.render,
-    "sarif": sarif_format.render,
-    "github": github_format.render,
-    "gitlab": gitlab_format.render,
-    "junit": junit_format.render,
+# Format name -> the module (in this package) whose `render` prints it.
+FORMAT_MODULES: dict[str, str] = {
+    "text": "text_format",
+    "json": "json_format",
+    "json-lines": "json_lines_format",
+    "sarif": "sarif_format",
+    "github": "github_format",
+    "gitlab": "gitlab_format",
+    "junit": "junit_format",
 }
 
 # Formats that print each finding's fix, so the runner must compute fixes eagerly.
 FORMATS_WITH_FIXES = frozenset({"json", "json-lines", "sarif"})
+
+
+def formatter(name: str) -> Formatter:
+    """The `render` function of the format `name`."""
+    module = importlib.import_module(f"{__name__}.{FORMAT_MODULES[name]}")
+    return module.render

@@ -13,7 +13,7 @@ import pytest
 
 from review_ls.cli import main
 from review_ls.engine.model import Finding, Severity, Span
-from review_ls.output import FORMATTERS
+from review_ls.output import FORMAT_MODULES
 from review_ls.output.github_format import annotation, escape_data, escape_property
 from review_ls.output.junit_format import xml_safe
 
@@ -58,7 +58,7 @@ def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 
 def test_every_format_is_registered() -> None:
-    assert {"text", "json", "json-lines", "sarif", "github", "gitlab", "junit"} <= set(FORMATTERS)
+    assert {"text", "json", "json-lines", "sarif", "github", "gitlab", "junit"} <= set(FORMAT_MODULES)
 
 
 # -- SARIF ---------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ def imported_module_names(tmp_path_factory: pytest.TempPathFactory) -> list[str]
     """Top-level modules review-ls (and jedi) import after interpreter start-up, while checking and fixing."""
     folder = tmp_path_factory.mktemp("probe")
     (folder / "svc.py").write_text(LOOP_REQUESTS)
+    (folder / ".gitignore").write_text("build/\n")  # so that the .gitignore reader is loaded too
     completed = subprocess.run([sys.executable, "-c", _IMPORTED_AFTER_START, str(folder)], capture_output=True, text=True, cwd=folder)
     names = [n for n in completed.stderr.splitlines() if n.isidentifier() and n not in ("review_ls", "__main__")]
     assert {"libcst", "pathspec", "json"} <= set(names), completed.stderr[-2000:]

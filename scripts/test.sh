@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
-[ -f scripts/ensure_test_tools.sh ] && bash scripts/ensure_test_tools.sh
+bash scripts/ensure_test_tools.sh
 
 python3 -m pytest -n 2 "$@"
 if [ -d vscode-client/node_modules ]; then

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
+from review_ls.engine.facts import dotted_name, import_bindings
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
@@ -618,19 +619,25 @@ class RequestsWithoutSessionInLoop(Rule):
         """Report `requests.<verb>(...)` calls inside a loop."""
         if ctx.loop is None:
             return
-        verb = self._verb(node, ctx)
+        verb = self._verb(node, ctx.imports)
         if verb is None:
             return
         fixable = isinstance(ctx.loop, _LOOPS) and self._outermost_statement_loop(ctx.parents) is not None
         yield self.report(node, ctx, verb=verb, fixable=fixable)
 
     @staticmethod
-    def _verb(node: ast.Call, ctx: Context) -> str | None:
-        qualified = ctx.qualified_name(node.func)
-        if qualified is None or not qualified.startswith("requests."):
+    def _verb(node: ast.Call, imports: Mapping[str, str]) -> str | None:
+        """The `requests` function a call makes ('get', 'post', ...), resolved through `imports`."""
+        dotted = dotted_name(node.func)
+        if dotted is None:
             return None
-        verb = qualified[len("requests.") :]
-        return verb if verb in _REQUESTS_VERBS else None
+        head, _, rest = dotted.partition(".")
+        target = imports.get(head)
+        if target is None:
+            return None
+        qualified = f"{target}.{rest}" if rest else target
+        verb = qualified.removeprefix("requests.")
+        return verb if qualified.startswith("requests.") and verb in _REQUESTS_VERBS else None
 
     @staticmethod
     def _outermost_statement_loop(ancestors: Sequence[ast.AST]) -> ast.stmt | None:
@@ -660,12 +667,16 @@ class RequestsWithoutSessionInLoop(Rule):
         counter = 2
         while session in taken:
             session, counter = f"session_{counter}", counter + 1
+        imports = dict(fctx.facts.imports)
+        for statement in ast.walk(fctx.statement):  # imports of the enclosing functions, as the check saw them
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                imports.update(import_bindings(statement))
         replacements: dict[int, object] = {}
         for node in ast.walk(loop):
-            if isinstance(node, ast.Call) and self._verb_in_fix(node, fctx) is not None:
+            verb = self._verb(node, imports) if isinstance(node, ast.Call) else None
+            if verb is not None:
                 call_cst = fctx.cst_node(node)
                 if call_cst is not None:
-                    verb = self._verb_in_fix(node, fctx)
                     replacements[id(call_cst.func)] = cst.Attribute(value=cst.Name(session), attr=cst.Name(verb))
 
         def wrap(updated_loop: cst.CSTNode) -> cst.With:
@@ -679,19 +690,3 @@ class RequestsWithoutSessionInLoop(Rule):
         fctx.replace_scope(replace_nodes(fctx.cst_module, replacements).code)
         return fctx.build(self.fix_title or "")
 
-    @staticmethod
-    def _verb_in_fix(node: ast.Call, fctx: FixContext) -> str | None:
-        from review_ls.engine.facts import dotted_name
-
-        dotted = dotted_name(node.func)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = fctx.facts.imports.get(head)
-        if target is None:
-            return None
-        qualified = f"{target}.{rest}" if rest else target
-        if not qualified.startswith("requests."):
-            return None
-        verb = qualified[len("requests.") :]
-        return verb if verb in _REQUESTS_VERBS else None

@@ -19,10 +19,6 @@ from review_ls.rules import all_rules
 # Rule bugs the fuzzer found that are not fixed yet: (kind, rule) -> the failing input. Each has a
 # strict xfail test below, so fixing the rule turns that test red until the entry is removed.
 KNOWN_RULE_BUGS: dict[tuple[str, str | None], str] = {
-    # RV203's fix resolves `post` only through module-level imports, while the check also sees
-    # function-local ones: the fix wraps the loop in a Session but leaves the call, so the
-    # finding stays and every --fix round adds another `with requests.Session()`.
-    ("fix-not-idempotent", "RV203"): "def fetch(urls):\n    from requests import post\n    for url in urls:\n        post(url)\n",
 }
 
 

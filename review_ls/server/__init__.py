@@ -35,6 +35,8 @@ def configure_logging(level: str) -> None:
     root.setLevel(logging.WARNING)
     logging.getLogger("review_ls").setLevel(level.upper())
     logging.getLogger("pygls").setLevel(logging.DEBUG if level == "debug" else logging.WARNING)
+    # VS Code cancels requests that already finished on nearly every edit; pygls warns about each.
+    logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.DEBUG if level == "debug" else logging.ERROR)
     # Analyses parse on worker threads; `warnings.catch_warnings` is not thread-safe, so silence
     # the compiler's warnings about the analysed code (invalid escapes...) once, for the process.
     warnings.filterwarnings("ignore", category=SyntaxWarning)

@@ -521,7 +521,20 @@ def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: i
     node.body = [statement for member in new_members for statement in member.nodes]
     node.end_lineno = end - owner.offset
     node.end_col_offset = node.body[-1].end_col_offset
-    return replace(owner, end=end, text=_text(lines, owner.start, end), nodes=(node,), members=new_members)
+    findings = None if owner.findings is None else tuple(_shell_findings_after_edit(owner, first, last_old, delta))
+    return replace(owner, end=end, text=_text(lines, owner.start, end), nodes=(node,), members=new_members, findings=findings)
+
+
+def _shell_findings_after_edit(owner: Segment, first: int, last_old: int, delta: int) -> Iterator[Finding]:
+    """The class's own findings after an edit of lines first..last_old of its body, until settling redoes them:
+    those on the edited lines are dropped (their code changed), those below are moved by `delta` lines."""
+    assert owner.findings is not None
+    for finding in owner.findings:
+        start, end = finding.span.line + owner.offset, finding.span.end_line + owner.offset
+        if start > last_old:
+            yield finding.shifted(delta)
+        elif end < first:
+            yield finding
 
 
 def _overlapping(segments: Sequence[Segment], first: int, last: int) -> tuple[int, int]:

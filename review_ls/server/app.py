@@ -19,6 +19,7 @@ from pygls.uris import to_fs_path
 
 from review_ls import __version__
 from review_ls.server import code_actions, commands, configuration, hover, project
+from review_ls.server.protocol import ReviewProtocol
 from review_ls.server.session import Session
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,15 @@ class ReviewLanguageServer(LanguageServer):
     """The review-ls language server; `session` holds its state."""
 
     def __init__(self) -> None:
-        super().__init__("review-ls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "review-ls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental, protocol_cls=ReviewProtocol
+        )
         self.session = Session(self)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """Log unexpected errors instead of showing them in pop-ups."""
+        """Log unexpected errors instead of showing them in pop-ups; answer unreadable frames with ParseError."""
+        if isinstance(self.protocol, ReviewProtocol) and self.protocol.answer_unreadable(error):
+            return
         log.error("%s: %s", getattr(source, "__name__", source), error)
 
 

@@ -75,6 +75,7 @@ class OpenDocument:
     published: tuple[Any, ...] | None = None
     pulled: bool = False
     size_warning_shown: bool = False
+    indexed_on_open: bool = False  # the index learned this document from the editor, not from the workspace
 
     @classmethod
     def open(cls, uri: str, path: str) -> OpenDocument:

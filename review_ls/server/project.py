@@ -109,6 +109,8 @@ async def index_then_analyse(session: Session, uri: str) -> None:
     if snapshot is not None and not snapshot.too_large:
         loop = asyncio.get_running_loop()
         changed = await loop.run_in_executor(session.executor, session.project.update, snapshot.path, snapshot.text)
+        if uri not in session.documents and not Path(snapshot.path).is_file():  # closed meanwhile: forget it again
+            changed = session.project.index.remove_file(snapshot.path) or changed
     if changed:
         session.settings_changed()
     elif uri in session.documents:

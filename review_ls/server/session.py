@@ -124,6 +124,7 @@ class Session:
         if self.project.knows(path):
             self.scheduler.schedule(uri)
         else:
+            self.documents[uri].indexed_on_open = True
             self.spawn(project.index_then_analyse(self, uri))  # a file from outside the workspace
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
@@ -142,9 +143,13 @@ class Session:
         """Forget a closed document and clear its diagnostics."""
         uri = params.text_document.uri
         self.scheduler.forget(uri)
-        self.documents.pop(uri, None)
+        state = self.documents.pop(uri, None)
         self.scanned.discard(uri)
         self._publish(uri, None, [])
+        if state is not None and state.indexed_on_open:
+            # Its facts came from the editor: keep them only as far as a file on disk backs them.
+            on_disk = Path(state.path).is_file()
+            self.spawn(project.refresh_from_disk(self, [state.path] if on_disk else [], [] if on_disk else [state.path]))
 
     def version_of(self, uri: str) -> int | None:
         """The document's current version (None when it is not open)."""

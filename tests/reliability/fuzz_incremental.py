@@ -63,7 +63,7 @@ def _result_violations(result: AnalysisResult, text: str, where: str) -> Iterato
     lines = split_lines(text)
     for finding in result.all_findings:
         if not span_is_valid(lines, finding.span):
-            yield Violation("finding-span-out-of-range", f"{where}: {finding.code} at {finding.span} ({len(lines)} lines)", finding.code)
+            yield Violation("incremental-span-out-of-range", f"{where}: {finding.code} at {finding.span} ({len(lines)} lines)")
 
 
 def typing_sequence(rng: random.Random, text: str) -> list[str]:

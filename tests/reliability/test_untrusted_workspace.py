@@ -149,21 +149,33 @@ def test_config_paths_only_filter_files_inside_the_workspace(tmp_path: Path) -> 
     assert reported == {"svc.py"}
 
 
-@pytest.mark.xfail(strict=True, reason="cache.py follows a .review-ls-cache symlink out of the workspace (see report)")
-def test_a_cache_folder_symlinked_out_of_the_workspace_is_not_used(tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    victim = outside / ("a" * 24)
-    victim.mkdir(parents=True)
-    (victim / "precious.txt").write_text("keep me")
+def _workspace_with_cache_link(tmp_path: Path, target: Path) -> Path:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     (workspace / "pyproject.toml").write_text("[tool.review-ls]\n")
     (workspace / "svc.py").write_text(LOOP_REQUESTS)
-    (workspace / ".review-ls-cache").symlink_to(outside, target_is_directory=True)
+    (workspace / ".review-ls-cache").symlink_to(target, target_is_directory=True)
+    return workspace
+
+
+def test_a_cache_folder_symlinked_to_a_folder_outside_is_left_alone(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    victim = outside / ("a" * 24)
+    victim.mkdir(parents=True)
+    (victim / "precious.txt").write_text("keep me")
+    workspace = _workspace_with_cache_link(tmp_path, outside)
     completed = _run([sys.executable, "-m", "review_ls", "check", "."], workspace)
     assert completed.returncode == 1
     assert (victim / "precious.txt").read_text() == "keep me"
     assert sorted(p.name for p in outside.iterdir()) == [victim.name]
+
+
+def test_a_cache_folder_symlinked_to_a_missing_folder_outside_is_not_created(tmp_path: Path) -> None:
+    outside = tmp_path / "outside" / "autostart"
+    workspace = _workspace_with_cache_link(tmp_path, outside)
+    completed = _run([sys.executable, "-m", "review_ls", "check", "."], workspace)
+    assert completed.returncode == 1
+    assert not outside.exists()
 
 
 @pytest.mark.xfail(strict=True, reason="cache entries shipped inside a checkout are trusted (see report)")

@@ -1,0 +1,74 @@
+"""pygls's JSON-RPC protocol with the gaps a hostile or long session finds closed (pygls 2.1.1).
+
+* A request whose params do not deserialise, and a message that is not a valid request, were
+  dropped without an answer, so the client waited forever: they now get `InvalidParams` (-32602)
+  or `InvalidRequest` (-32600) with the request's id. Invalid JSON gets `ParseError` (-32700)
+  with a null id (see `answer_unreadable`).
+* Every notification whose pygls handler is a generator (didOpen, didChange, didClose, ...) left
+  its future in `_request_futures` for good: one leaked future per keystroke. Finished handler
+  futures are now removed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
+from pygls.protocol import LanguageServerProtocol
+
+log = logging.getLogger(__name__)
+
+_VERSION = "2.0"
+
+
+class ReviewProtocol(LanguageServerProtocol):
+    """The language server protocol that answers every bad request and forgets finished handlers."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """Deserialise one message; answer a request that cannot be deserialised with its error."""
+        if "jsonrpc" in data and "id" in data and (data["jsonrpc"] != _VERSION or not {"method", "result", "error"} & data.keys()):
+            self._answer(data["id"], JsonRpcInvalidRequest())
+            raise JsonRpcInvalidRequest()
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if "id" in data and "method" in data:
+                self._answer(data["id"], error)
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        """Handle one message; answer what is not a JSON-RPC 2.0 message with `InvalidRequest`."""
+        if getattr(message, "jsonrpc", None) != _VERSION:
+            request_id = message.get("id") if isinstance(message, dict) else getattr(message, "id", None)
+            log.warning("not a JSON-RPC 2.0 message: %.200r", message)
+            self._answer(request_id if isinstance(request_id, (int, str)) else None, JsonRpcInvalidRequest())
+            return
+        super().handle_message(message)
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Callable[..., Any],
+        callback: Callable[[Any], None],
+        args: Any = None,
+        kwargs: Any = None,
+    ) -> None:
+        def finished(future: Any) -> None:
+            if self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, finished, args, kwargs)
+
+    def answer_unreadable(self, error: Exception) -> bool:
+        """Answer a frame whose body is not JSON (or not UTF-8) with `ParseError`; True if it was one."""
+        if not isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
+            return False
+        self._answer(None, JsonRpcParseError())
+        return True
+
+    def _answer(self, request_id: int | str | None, error: JsonRpcException) -> None:
+        self._send_response(request_id, error=error.to_response_error())  # type: ignore[arg-type]

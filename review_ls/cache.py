@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -56,6 +57,7 @@ class ResultCache:
     directory: str
     fingerprint: str  # of the rule set, and of the project index when `project_fingerprint` is set
     project_fingerprint: str = ""
+    secret: bytes = b""  # signs entries: ones not written by this user (e.g. shipped in a checkout) are ignored
 
     @property
     def entries(self) -> Path:
@@ -76,6 +78,8 @@ class ResultCache:
             entry = json.loads((self.entries / f"{key}.json").read_bytes())
             if entry["format"] != _ENTRY_FORMAT or entry["key"] != key:
                 return None
+            if not hmac.compare_digest(str(entry.pop("mac")), self._mac(entry)):
+                return None
             if need_fixes and entry["fixes"] is None:
                 return None
             return CachedResult(
@@ -85,6 +89,11 @@ class ResultCache:
             )
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
+
+    def _mac(self, entry: dict[str, Any]) -> str:
+        """The entry's signature with this user's secret (over its canonical JSON form)."""
+        canonical = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return hmac.new(self.secret, canonical, hashlib.sha256).hexdigest()
 
     def store(self, key: str, result: CachedResult) -> None:
         """Write an entry atomically; silently skip it if the folder is not writable or a value has no JSON form."""
@@ -96,6 +105,7 @@ class ResultCache:
                 "fixes": None if result.fixes is None else {str(i): encode_fix(f) for i, f in result.fixes.items()},
                 "internal_errors": list(result.internal_errors),
             }
+            entry["mac"] = self._mac(entry)
             text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         except (TypeError, ValueError):
             return
@@ -132,9 +142,34 @@ def open_cache(directory: Path, project_fingerprint: str = "") -> ResultCache:
     for child in directory.iterdir():
         if child.is_dir() and child.name != fingerprint and len(child.name) == len(fingerprint):
             shutil.rmtree(child, ignore_errors=True)
-    cache = ResultCache(str(directory), fingerprint, project_fingerprint)
+    cache = ResultCache(str(directory), fingerprint, project_fingerprint, user_secret())
     cache.entries.mkdir(exist_ok=True)
     return cache
+
+
+def user_secret() -> bytes:
+    """This user's key for signing cache entries, kept outside any workspace (made on first use).
+
+    A cache folder can arrive with a checkout; entries that this user's review-ls did not sign are
+    never trusted. Where no key can be stored, a per-process key makes the cache a no-op, not a risk.
+    """
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "review-ls"
+    key_file = home / "cache-signing-key"
+    try:
+        data = key_file.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    data = os.urandom(32)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        handle = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+    except OSError:
+        pass
+    return data
 
 
 def is_cache_directory(directory: Path) -> bool:

@@ -178,7 +178,6 @@ def test_a_cache_folder_symlinked_to_a_missing_folder_outside_is_not_created(tmp
     assert not outside.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cache entries shipped inside a checkout are trusted (see report)")
 def test_cache_entries_shipped_with_a_checkout_cannot_hide_findings(tmp_path: Path) -> None:
     attacker = tmp_path / "attacker"
     attacker.mkdir()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 MUTABLE_FACTORIES = frozenset(
@@ -288,3 +288,15 @@ def _shape(node: ast.AST | None, depth: int = 0) -> object:
             tuple((k.arg, _shape(k.value, depth + 1)) for k in node.keywords[:8]),
         )
     return type(node).__name__
+
+
+def resolve_through_imports(node: ast.AST, imports: Mapping[str, str]) -> str | None:
+    """Resolve a Name/Attribute chain through `imports`: `AC` -> 'httpx.AsyncClient' (None if the head is not imported)."""
+    dotted = dotted_name(node)
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    target = imports.get(head)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target

@@ -11,7 +11,7 @@ import ast
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from review_ls.engine.facts import ModuleFacts, dotted_name, import_bindings
+from review_ls.engine.facts import ModuleFacts, dotted_name, import_bindings, resolve_through_imports
 from review_ls.engine.model import Finding
 from review_ls.engine.positions import LineIndex
 
@@ -121,14 +121,7 @@ class Context:
 
         Returns None when the head of the chain is not an imported name.
         """
-        dotted = dotted_name(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return resolve_through_imports(node, self.imports)
 
     def call_name(self, call: ast.Call) -> str | None:
         """The qualified name of a call's callee if imported, else its dotted name as written."""

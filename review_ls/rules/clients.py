@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
-from review_ls.engine.facts import dotted_name, import_bindings
+from review_ls.engine.facts import import_bindings, resolve_through_imports
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
@@ -628,14 +628,9 @@ class RequestsWithoutSessionInLoop(Rule):
     @staticmethod
     def _verb(node: ast.Call, imports: Mapping[str, str]) -> str | None:
         """The `requests` function a call makes ('get', 'post', ...), resolved through `imports`."""
-        dotted = dotted_name(node.func)
-        if dotted is None:
+        qualified = resolve_through_imports(node.func, imports)
+        if qualified is None:
             return None
-        head, _, rest = dotted.partition(".")
-        target = imports.get(head)
-        if target is None:
-            return None
-        qualified = f"{target}.{rest}" if rest else target
         verb = qualified.removeprefix("requests.")
         return verb if qualified.startswith("requests.") and verb in _REQUESTS_VERBS else None
 

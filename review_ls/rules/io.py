@@ -13,7 +13,7 @@ from typing import Any
 
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
-from review_ls.engine.facts import BindingKind, ModuleFacts, dotted_name
+from review_ls.engine.facts import BindingKind, ModuleFacts, dotted_name, resolve_through_imports
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
@@ -102,14 +102,7 @@ def _module_qualifier(facts: ModuleFacts) -> Qualifier:
     """Resolve names through the module-level imports only (what a module-level definition can see)."""
 
     def qualify(node: ast.AST) -> str | None:
-        dotted = dotted_name(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = facts.imports.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return resolve_through_imports(node, facts.imports)
 
     return qualify
 

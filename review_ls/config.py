@@ -140,7 +140,6 @@ class ProjectConfig:
         Folders at or above the walked root were named explicitly by the user, so they do not count.
         """
         relative = _relative_posix(Path(path), self.root)
-        patterns = (*self.exclude, *self.extend_exclude)
         parts = relative.split("/")
         first = 0
         if walk_root is not None:

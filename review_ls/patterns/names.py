@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 
 def names_read(node: ast.AST) -> set[str]:
@@ -62,3 +62,16 @@ def snake_case(name: str) -> str:
 def name_words(name: str) -> set[str]:
     """The lower-case words of an identifier: `addListener` / `add_listener` -> {'add', 'listener'}."""
     return {word for word in snake_case(name).split("_") if word}
+
+
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def nodes_within(nodes: Sequence[ast.AST]) -> Iterator[ast.AST]:
+    """Every node inside `nodes` in source order (pre-order), not entering nested functions or classes."""
+    stack: list[ast.AST] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPE_NODES):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))

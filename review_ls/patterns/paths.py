@@ -11,10 +11,11 @@ silence it: the pass is meant to be cheap and to err on the quiet side.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from review_ls.engine.facts import dotted_name
+from review_ls.engine.facts import dotted_name, resolve_through_imports
 
 Qualifier = Callable[[ast.expr], "str | None"]
 
@@ -70,17 +71,7 @@ class _Joined:
 def qualifier_for(imports: Mapping[str, str]) -> Qualifier:
     """A function resolving `Name`/`Attribute` chains through `imports` (local -> qualified name)."""
 
-    def qualify(node: ast.expr) -> str | None:
-        dotted = dotted_name(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = imports.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
-
-    return qualify
+    return functools.partial(resolve_through_imports, imports=imports)
 
 
 def function_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[tuple[ast.AST, ast.stmt]]:

@@ -14,21 +14,10 @@ from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
-from review_ls.patterns.names import loop_bound_names, name_words, names_bound, names_read, snake_case
+from review_ls.patterns.names import loop_bound_names, name_words, names_bound, names_read, nodes_within, snake_case
 from review_ls.patterns.scripts import is_test_path
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def _nodes_within(nodes: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """Every node inside `nodes` in source order, not entering nested functions or classes."""
-    stack: list[ast.AST] = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _SCOPES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 # -- RV801 ---------------------------------------------------------------------------------------
@@ -120,7 +109,7 @@ def _loop_targets(loop: ast.AST) -> set[str]:
 
 def _pairwise_call(nodes: Sequence[ast.AST], first: set[str], second: set[str]) -> ast.Call | None:
     """The first call named like a pairwise predicate that reads a name from each of the two loops."""
-    for node in _nodes_within(nodes):
+    for node in nodes_within(nodes):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -882,7 +871,7 @@ class PerStepCheckIntervalOne(Rule):
 def _local_constant(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> object | None:
     """The constant a function assigns to a local `name` (None if it is not a plain constant)."""
     values = []
-    for node in _nodes_within(function.body):
+    for node in nodes_within(function.body):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             values.append(node.value.value if isinstance(node.value, ast.Constant) else object())
     return values[0] if len(values) == 1 else None

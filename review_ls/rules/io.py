@@ -13,7 +13,7 @@ from typing import Any
 
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
-from review_ls.engine.facts import BindingKind, ModuleFacts, dotted_name, resolve_through_imports
+from review_ls.engine.facts import BindingKind, ModuleFacts, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
@@ -27,6 +27,7 @@ from review_ls.patterns.files import (
     whole_file_read,
 )
 from review_ls.patterns.names import loop_bound_names, names_read
+from review_ls.patterns.paths import qualifier_for
 from review_ls.patterns.scripts import is_test_path
 from review_ls.patterns.tempfiles import TempNames, temp_names
 
@@ -101,10 +102,7 @@ def _scope_index(ctx: Context) -> _ScopeIndex:
 def _module_qualifier(facts: ModuleFacts) -> Qualifier:
     """Resolve names through the module-level imports only (what a module-level definition can see)."""
 
-    def qualify(node: ast.AST) -> str | None:
-        return resolve_through_imports(node, facts.imports)
-
-    return qualify
+    return qualifier_for(facts.imports)
 
 
 def _block_of(statement: ast.stmt, parent: ast.AST | None) -> list[ast.stmt] | None:

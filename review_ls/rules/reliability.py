@@ -25,26 +25,15 @@ from review_ls.patterns.exceptions import (
 )
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.loggers import is_logger, module_logger_name
-from review_ls.patterns.names import name_words, names_read, snake_case
+from review_ls.patterns.names import SCOPE_NODES, name_words, names_read, nodes_within, snake_case
 from review_ls.patterns.scripts import in_script_code, is_test_path, runs_concurrently
 from review_ls.patterns.web_inputs import imports_web_framework
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def _function_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
     """Every node of a function's body, not descending into nested functions or classes."""
-    return _nodes_within(function.body)
-
-
-def _nodes_within(statements: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node inside these statements, not descending into nested functions or classes."""
-    stack: list[ast.AST] = list(reversed(statements))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _SCOPES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return nodes_within(function.body)
 
 
 # -- RV501 ---------------------------------------------------------------------------------------
@@ -307,7 +296,7 @@ def _try_body_prints(handler: ast.ExceptHandler, ancestors: list[ast.AST]) -> bo
     if statement is None:
         return False
     return any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print" for n in _nodes_within(statement.body)
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print" for n in nodes_within(statement.body)
     )
 
 
@@ -687,7 +676,7 @@ def _writes_through(block: ast.With, handle: ast.expr | None) -> bool:
     """True when the block's body writes: a call on (or given) the file handle, e.g. `fh.write(...)`, `json.dump(x, fh)`."""
     if not isinstance(handle, ast.Name):
         return False
-    return any(isinstance(n, ast.Call) and handle.id in names_read(n) for n in _nodes_within(block.body))
+    return any(isinstance(n, ast.Call) and handle.id in names_read(n) for n in nodes_within(block.body))
 
 
 def _reports_success(value: ast.expr | None, in_web_code: bool) -> bool:
@@ -1518,7 +1507,7 @@ def _handles_the_race(node: ast.AST, ancestors: list[ast.AST]) -> bool:
     """True inside a `try` body whose handlers catch FileNotFoundError/FileExistsError (or OSError, Exception)."""
     child = node
     for ancestor in reversed(ancestors):
-        if isinstance(ancestor, _SCOPES):
+        if isinstance(ancestor, SCOPE_NODES):
             return False
         if isinstance(ancestor, ast.Try) and any(child is statement for statement in ancestor.body):
             for handler in ancestor.handlers:
@@ -1667,7 +1656,7 @@ class CheckThenActOnFilesystem(Rule):
             return
         path, negated = check
         key = ast.dump(path)
-        for inner in _nodes_within(node.body):
+        for inner in nodes_within(node.body):
             if isinstance(inner, ast.Call):
                 act = _act_on(inner, key, creating=negated, ctx=ctx)
                 if act is not None:

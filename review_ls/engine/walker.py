@@ -154,13 +154,7 @@ class Walker:
             node = item
             visitors = dispatch.get(type(node))
             if visitors:
-                for visitor in visitors:
-                    try:
-                        produced = visitor(node, ctx)
-                        if produced:
-                            findings.extend(produced)
-                    except Exception as exc:  # a rule bug must not cost the other rules' findings
-                        errors.append(f"{getattr(visitor, '__qualname__', visitor)} at line {getattr(node, 'lineno', '?')}: {exc!r}")
+                _run_visitors(visitors, node, ctx, findings, errors)
             if isinstance(node, (ast.Import, ast.ImportFrom)) and ctx.functions:
                 if ctx.imports is ctx._saved_imports[-1]:  # copy on write: the import is local to its function
                     ctx.imports = dict(ctx.imports)
@@ -176,13 +170,7 @@ class Walker:
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
         """Run only the visitors of `node` itself, without descending (incremental re-analysis of a class)."""
         findings: list[Finding] = []
-        for visitor in self.dispatch.get(type(node), ()):
-            try:
-                produced = visitor(node, ctx)
-                if produced:
-                    findings.extend(produced)
-            except Exception as exc:  # a rule bug must not cost the other rules' findings
-                errors.append(f"{getattr(visitor, '__qualname__', visitor)} at line {getattr(node, 'lineno', '?')}: {exc!r}")
+        _run_visitors(self.dispatch.get(type(node), ()), node, ctx, findings, errors)
         return findings
 
     @staticmethod
@@ -207,6 +195,17 @@ class Walker:
             ctx.classes.append(marker[1])
         elif marker is _EXIT_CLASS:
             ctx.classes.pop()
+
+
+def _run_visitors(visitors: Iterable[Visitor], node: ast.AST, ctx: Context, findings: list[Finding], errors: list[str]) -> None:
+    """Run each visitor on `node`, collecting findings; a rule that raises only costs its own findings."""
+    for visitor in visitors:
+        try:
+            produced = visitor(node, ctx)
+            if produced:
+                findings.extend(produced)
+        except Exception as exc:
+            errors.append(f"{getattr(visitor, '__qualname__', visitor)} at line {getattr(node, 'lineno', '?')}: {exc!r}")
 
 
 _LEAF_FIELDS: dict[type, tuple[str, ...]] = {}

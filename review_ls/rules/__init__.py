@@ -1,7 +1,8 @@
 """The rule registry: the only place that imports rule modules.
 
-Every module in this package (except those starting with `_`) is imported once, and every
-`Rule` subclass it defines with a `code` is registered. Adding a rule is adding a class.
+Rules live one per module in family packages (`review_ls/rules/io/rv101_whole_file_read_in_loop.py`).
+Every module of every family package (except those starting with `_`) is imported once, and every
+`Rule` subclass it defines with a `code` is registered. Adding a rule is adding a module.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+from collections.abc import Iterator
 from types import ModuleType
 
 from review_ls.engine.rule import Rule
@@ -18,10 +20,7 @@ from review_ls.engine.rule import Rule
 def all_rules() -> tuple[type[Rule], ...]:
     """Every registered rule class, sorted by code."""
     found: dict[str, type[Rule]] = {}
-    for module_info in pkgutil.iter_modules(__path__):
-        if module_info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
+    for module in _rule_modules():
         for value in vars(module).values():
             if isinstance(value, ModuleType):  # (first: a lazily imported module must stay unloaded)
                 continue
@@ -30,6 +29,17 @@ def all_rules() -> tuple[type[Rule], ...]:
                     raise RuntimeError(f"duplicate rule code {value.code}: {found[value.code].__name__} and {value.__name__}")
                 found[value.code] = value
     return tuple(found[code] for code in sorted(found))
+
+
+def _rule_modules() -> Iterator[ModuleType]:
+    """Import and yield every public module of every family package under this package."""
+    for family in pkgutil.iter_modules(__path__):
+        if family.name.startswith("_") or not family.ispkg:
+            continue
+        package = importlib.import_module(f"{__name__}.{family.name}")
+        for module_info in pkgutil.iter_modules(package.__path__):
+            if not module_info.name.startswith("_"):
+                yield importlib.import_module(f"{package.__name__}.{module_info.name}")
 
 
 @functools.cache

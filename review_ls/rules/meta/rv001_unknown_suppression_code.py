@@ -1,25 +1,8 @@
-"""Codes the engine reports itself: syntax errors and suppressions that name unknown codes."""
+"""RV001 unknown-suppression-code: RV001: a `# review: ignore[...]` comment names a code that does not exist."""
 
 from __future__ import annotations
 
-from review_ls.engine.model import Severity
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
-
-
-class SyntaxErrorRule(Rule):
-    """RV000: the file does not parse."""
-
-    code = "RV000"
-    name = "syntax-error"
-    message = "syntax error"
-    severity = Severity.ERROR
-    docs = RuleDocs(
-        what="Reports a file that Python cannot parse, at the place the parser gave up.",
-        why="No other rule can look at a file that does not parse; the rest of the run goes on.",
-        fix="Correct the syntax. In the editor, the last findings of the statements that still parse stay visible meanwhile.",
-    )
-    valid = ("x = 1\n",)
-    invalid = (Invalid("def broken(:\n    pass\n", line=1),)
 
 
 class UnknownSuppressionRule(Rule):

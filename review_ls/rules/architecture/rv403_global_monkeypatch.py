@@ -1,0 +1,161 @@
+"""RV403 global-monkeypatch: RV403: an imported module or class patched at import time."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from review_ls.engine.facts import BindingKind, dotted_name
+from review_ls.engine.model import Finding
+from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.walker import Context
+from review_ls.rules.architecture._shared import _in_tests_or_scripts
+
+
+# Module attributes that are documented hooks and switches, meant to be assigned.
+_DOCUMENTED_HOOKS = frozenset(
+    {
+        "threading.excepthook",
+        "warnings.showwarning",
+        "warnings.formatwarning",
+        "logging.raiseExceptions",
+        "logging.logThreads",
+        "logging.logProcesses",
+        "logging.logMultiprocessing",
+        "logging.logAsyncioTasks",
+        "logging._srcfile",
+    }
+)
+
+
+_METADATA_ATTRIBUTES = frozenset(
+    {"__module__", "__qualname__", "__name__", "__doc__", "__signature__", "__annotations__", "__wrapped__", "__all__", "__version__"}
+)
+
+
+class GlobalMonkeypatch(Rule):
+    """RV403: an imported module or class patched at import time."""
+
+    code = "RV403"
+    name = "global-monkeypatch"
+    message = "{target} is patched at import time: every user of {owner} in the process gets the change, in import order"
+    docs = RuleDocs(
+        what="""
+            Finds assignments at module level to an attribute of an imported module or class
+            (`NgSpiceShared.exec = _patched`, `json.dumps = fast_dumps`,
+            `setattr(lib.Client, "send", send)`). Your own classes, tests, scripts, metadata such
+            as `__module__`/`__doc__`, and documented hooks (`sys.*`, `threading.excepthook`,
+            `warnings.showwarning`, logging switches) are not reported.
+            """,
+        why="""
+            A patch applied on import changes a library for the whole process, for code that never
+            asked for it, and only once the patching module happens to be imported: behaviour then
+            depends on import order, tests see a different library than production, and upgrades of
+            the patched library break silently.
+            """,
+        fix="""
+            Subclass (or wrap) and use the subclass where you need the change, pass the behaviour
+            in (a parameter, a hook the library offers), or patch inside a context manager that
+            restores the original (`unittest.mock.patch.object`) where it is needed.
+            """,
+    )
+    valid = (
+        """
+        import logging
+        import sys
+
+        sys.excepthook = lambda *exc: logging.critical("crash", exc_info=exc)
+        logging.raiseExceptions = False
+        """,
+        """
+        class Engine:
+            def run(self):
+                pass
+
+        Engine.run_fast = Engine.run
+        """,
+        """
+        from ngspice import NgSpiceShared
+
+        class PatchedShared(NgSpiceShared):
+            def exec(self, command):
+                return super().exec(command.strip())
+        """,
+        """
+        from .models import Part
+
+        Part.__module__ = "inventory"
+        """,
+    )
+    invalid = (
+        Invalid(
+            """
+            from ngspice import NgSpiceShared
+
+            def _patched_exec(self, command):
+                return self._exec(command.strip())
+
+            NgSpiceShared.exec = _patched_exec
+            """,
+            line=6,
+        ),
+        Invalid(
+            """
+            import json
+            import orjson
+
+            json.dumps = lambda value, **kw: orjson.dumps(value).decode()
+            """,
+            line=4,
+        ),
+        Invalid(
+            """
+            import requests.adapters
+
+            setattr(requests.adapters.HTTPAdapter, "max_retries", 5)
+            """,
+            line=3,
+        ),
+    )
+
+    def visit_Assign(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
+        """Report `imported.attr = value` at module level."""
+        if ctx.function is not None or ctx.class_ is not None or _in_tests_or_scripts(ctx):
+            return
+        for target in node.targets:
+            if isinstance(target, ast.Attribute):
+                finding = self._patched(node, target.value, target.attr, ctx)
+                if finding is not None:
+                    yield finding
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        """Report `setattr(imported, "name", value)` at module level."""
+        if ctx.function is not None or ctx.class_ is not None or not isinstance(node.func, ast.Name) or node.func.id != "setattr":
+            return
+        if len(node.args) != 3 or _in_tests_or_scripts(ctx) or "setattr" in ctx.facts.bindings:
+            return
+        attribute = node.args[1].value if isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str) else "?"
+        finding = self._patched(node, node.args[0], attribute, ctx)
+        if finding is not None:
+            yield finding
+
+    def _patched(self, node: ast.AST, owner: ast.expr, attribute: str, ctx: Context) -> Finding | None:
+        owner_name = dotted_name(owner)
+        if owner_name is None or attribute in _METADATA_ATTRIBUTES:
+            return None
+        head = owner_name.split(".", 1)[0]
+        binding = ctx.facts.bindings.get(head)
+        target = ctx.facts.imports.get(head)
+        if target is None or binding is None or binding.kind is not BindingKind.IMPORT:
+            return None
+        qualified = ctx.qualified_name(owner) or owner_name
+        if qualified.split(".", 1)[0] == "sys" or f"{qualified}.{attribute}" in _DOCUMENTED_HOOKS or self._is_own(target, ctx):
+            return None
+        return self.report(node, ctx, target=f"{owner_name}.{attribute}", owner=owner_name)
+
+    @staticmethod
+    def _is_own(target: str, ctx: Context) -> bool:
+        if target.startswith("."):
+            return True
+        is_project_module = getattr(ctx.project, "is_project_module", None)
+        return bool(is_project_module and is_project_module(target))

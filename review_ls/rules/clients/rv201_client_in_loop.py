@@ -1,0 +1,259 @@
+"""RV201 client-in-loop: RV201: a network client constructed inside a loop."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
+from review_ls.engine.fixes import FixContext
+from review_ls.engine.model import Finding, Fix
+from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.walker import Context
+from review_ls.patterns.clients import client_constructor_name
+from review_ls.patterns.names import loop_bound_names, names_read
+from review_ls.patterns.client_closing import (
+    _LOOPS,
+    _SCOPES,
+    _is_sole_with_item,
+    _assigned_name,
+    _is_close_call,
+    _close_statements,
+)
+
+
+@dataclass(frozen=True)
+class _LoopPlacement:
+    """Where a construction sits: the loop around it and the loop-body statement that holds it."""
+
+    loop: ast.For | ast.AsyncFor | ast.While
+    statement: ast.stmt
+
+
+def _placement_in_loop(node: ast.AST, ancestors: Sequence[ast.AST]) -> _LoopPlacement | None:
+    """The innermost statement loop around `node` (within its function) and the body statement holding it."""
+    path = [*ancestors, node]
+    for index in range(len(path) - 2, -1, -1):
+        ancestor = path[index]
+        if isinstance(ancestor, _SCOPES):
+            return None
+        if isinstance(ancestor, _LOOPS):
+            child = path[index + 1]
+            if any(child is statement for statement in ancestor.body):
+                return _LoopPlacement(ancestor, child)  # type: ignore[arg-type]
+            return None
+    return None
+
+
+def _closes_anywhere(nodes: Sequence[ast.AST], name: str) -> int:
+    """How many `name.close()`/`aclose()` calls there are anywhere inside `nodes`."""
+    return sum(1 for root in nodes for node in ast.walk(root) if _is_close_call(node, name))
+
+
+def _hoistable(call: ast.Call, placement: _LoopPlacement) -> bool:
+    """True when the hoist fix can move this construction above its loop without changing behaviour."""
+    if _is_sole_with_item(placement.statement, call):
+        return True
+    name = _assigned_name(placement.statement, call)
+    if name is None:
+        return False
+    moved = _close_statements(placement.loop.body, name)
+    return _closes_anywhere(placement.loop.body, name) == len(moved)
+
+
+def _short_name(qualified: str) -> str:
+    """'httpx.AsyncClient' stays; 'redis.asyncio.Redis' stays: the name as a reader knows it."""
+    return qualified
+
+
+class ClientInLoop(Rule):
+    """RV201: a network client constructed inside a loop."""
+
+    code = "RV201"
+    name = "client-in-loop"
+    message = "{client} is constructed on every iteration of the loop; create it once and reuse it"
+    fix_title = "Hoist {client} out of the loop"
+    docs = RuleDocs(
+        what="""
+            Finds HTTP, RPC and database clients (httpx.Client/AsyncClient, requests.Session,
+            aiohttp.ClientSession, urllib3.PoolManager, boto3 clients, gRPC channels, Redis and
+            Mongo clients, SQLAlchemy engines, the project's own `*Client`/`*Session` classes)
+            constructed inside a loop body.
+            """,
+        why="""
+            A client owns a connection pool. Building one per iteration throws the pool away each
+            time: every request pays a new TCP (and TLS) handshake, sockets pile up in TIME_WAIT,
+            and under load the process runs out of file descriptors. One client reused across the
+            loop keeps connections alive and is typically several times faster.
+            """,
+        fix="""
+            Create the client once before the loop and reuse it. The quick fix moves the
+            `with`/`async with` block (or the assignment, moving a trailing `close()` after the
+            loop) above the loop. Clients whose arguments change per iteration (a different
+            region or base URL each time) are not reported.
+            """,
+    )
+    valid = (
+        """
+        import httpx
+
+        async def fetch_all(urls):
+            async with httpx.AsyncClient() as client:
+                for url in urls:
+                    await client.get(url)
+        """,
+        """
+        import boto3
+
+        def clients_per_region(regions):
+            # each region needs its own client: the arguments depend on the loop variable
+            return [boto3.client("s3", region_name=region) for region in regions]
+        """,
+        """
+        import requests
+
+        def make_session():
+            return requests.Session()
+        """,
+        """
+        import httpx
+
+        def retry(url):
+            client = httpx.Client()
+            for attempt in range(3):
+                response = client.get(url)
+                if response.ok:
+                    return response
+        """,
+    )
+    invalid = (
+        Invalid(
+            """
+            import httpx
+
+            async def fetch_all(urls):
+                for url in urls:
+                    async with httpx.AsyncClient() as client:
+                        await client.get(url)
+            """,
+            line=5,
+            fixed="""
+            import httpx
+
+            async def fetch_all(urls):
+                async with httpx.AsyncClient() as client:
+                    for url in urls:
+                        await client.get(url)
+            """,
+        ),
+        Invalid(
+            """
+            import requests
+
+            def download(paths):
+                results = []
+                for path in paths:
+                    session = requests.Session()
+                    results.append(session.get(path).text)
+                    session.close()
+                return results
+            """,
+            line=6,
+            fixed="""
+            import requests
+
+            def download(paths):
+                results = []
+                session = requests.Session()
+                for path in paths:
+                    results.append(session.get(path).text)
+                session.close()
+                return results
+            """,
+        ),
+        Invalid(
+            """
+            from httpx import Client as HttpClient
+
+            def ping(hosts):
+                while hosts:
+                    host = hosts.pop()
+                    with HttpClient(timeout=5) as client:
+                        client.get(host)
+            """,
+            line=6,
+            fixed="""
+            from httpx import Client as HttpClient
+
+            def ping(hosts):
+                with HttpClient(timeout=5) as client:
+                    while hosts:
+                        host = hosts.pop()
+                        client.get(host)
+            """,
+        ),
+        Invalid(
+            """
+            class ApiClient:
+                pass
+
+            def poll(items):
+                for item in items:
+                    ApiClient().send(item)
+            """,
+            line=6,
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        """Report client constructions inside a loop whose arguments do not change per iteration."""
+        loop = ctx.loop
+        if loop is None:
+            return
+        client = client_constructor_name(node, ctx)
+        if client is None:
+            return
+        if any(names_read(node) & loop_bound_names(enclosing) for enclosing in ctx.loops):
+            return
+        placement = _placement_in_loop(node, ctx.parents)
+        fixable = placement is not None and _hoistable(node, placement)
+        yield self.report(node, ctx, client=_short_name(client), fixable=fixable)
+
+    def fix(self, fctx: FixContext) -> Fix | None:
+        """Move the `with` block or the assignment (and its close) above the loop."""
+        call = fctx.node
+        placement = _placement_in_loop(call, fctx.ancestors)
+        if not isinstance(call, ast.Call) or placement is None or not _hoistable(call, placement):
+            return None
+        loop_cst = fctx.cst_node(placement.loop)
+        if loop_cst is None:
+            return None
+        if _is_sole_with_item(placement.statement, call):
+            with_cst = fctx.cst_node(placement.statement)
+            if with_cst is None:
+                return None
+            body = [
+                inner
+                for statement in loop_cst.body.body
+                for inner in (block_statements(with_cst.body) if statement is with_cst else [statement])
+            ]
+            new_loop = loop_cst.with_changes(body=loop_cst.body.with_changes(body=body), leading_lines=[])
+            replacement: object = with_cst.with_changes(
+                body=indented([new_loop]), leading_lines=loop_cst.leading_lines
+            )
+        else:
+            name = _assigned_name(placement.statement, call)
+            assign_cst = fctx.cst_node(placement.statement)
+            line = statement_line_of(fctx.cst_module, assign_cst) if assign_cst is not None else None
+            if name is None or line is None or len(line.body) != 1:
+                return None
+            closes = {id(c) for c in (fctx.cst_node(s) for s in _close_statements(placement.loop.body, name)) if c is not None}
+            close_lines = [s for s in loop_cst.body.body if isinstance(s, cst.SimpleStatementLine) and any(id(b) in closes for b in s.body)]
+            kept = [s for s in loop_cst.body.body if s is not line and all(s is not c for c in close_lines)]
+            new_loop = loop_cst.with_changes(body=indented(kept) if not kept else loop_cst.body.with_changes(body=kept), leading_lines=[])
+            replacement = cst.FlattenSentinel(
+                [line.with_changes(leading_lines=loop_cst.leading_lines), new_loop, *(c.with_changes(leading_lines=[]) for c in close_lines)]
+            )
+        fctx.replace_scope(replace_nodes(fctx.cst_module, {id(loop_cst): replacement}).code)
+        return fctx.build(fctx.finding.fix_title or "Hoist the client out of the loop")

@@ -1,0 +1,246 @@
+"""RV202 client-per-request: RV202: a client constructed inside a web request handler, once per request."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterator, Sequence
+
+from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, statement_line_of
+from review_ls.engine.fixes import FixContext
+from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.walker import Context
+from review_ls.patterns.clients import client_constructor_name
+from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.names import names_read, snake_case
+from review_ls.patterns.client_closing import _is_sole_with_item, _assigned_name, _close_statements
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class ClientPerRequest(Rule):
+    """RV202: a client constructed inside a web request handler, once per request."""
+
+    code = "RV202"
+    name = "client-per-request"
+    message = "{client} is constructed on every request; share one client from a cached factory"
+    fix_title = "Share {client} through a cached factory function"
+    fix_applicability = Applicability.UNSAFE
+    docs = RuleDocs(
+        what="""
+            Finds clients and sessions (see RV201 for the list) constructed inside a web route
+            handler (FastAPI/Starlette/Flask/Django/aiohttp views), so every request builds and
+            tears down its own connection pool. Start-up hooks, lifespan functions and dependency
+            factories are not reported.
+            """,
+        why="""
+            Per-request clients pay a new connection (and TLS handshake) for every upstream call,
+            multiply open sockets under load and defeat HTTP keep-alive and HTTP/2. A single
+            process-wide client, created lazily and shared, is what the client libraries document.
+            """,
+        fix="""
+            Create the client in one place and reuse it: a module-level `functools.cache`d
+            `get_<name>()` factory (or a FastAPI dependency / lifespan-managed client), called from
+            the handler. The quick fix adds the factory, replaces the construction by a call to it
+            and removes the handler's `close()` of the shared client. It is marked unsafe: the
+            client now outlives the request, so review per-request state such as cookies or auth.
+            """,
+    )
+    valid = (
+        """
+        import functools
+        import httpx
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @functools.cache
+        def get_client():
+            return httpx.AsyncClient()
+
+        @app.get("/proxy")
+        async def proxy():
+            return (await get_client().get("https://example.com")).json()
+        """,
+        """
+        import httpx
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.on_event("startup")
+        async def startup():
+            app.state.client = httpx.AsyncClient()
+        """,
+        """
+        import httpx
+
+        async def get_http_client():
+            async with httpx.AsyncClient() as client:
+                yield client
+        """,
+    )
+    invalid = (
+        Invalid(
+            """
+            import httpx
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+
+            @app.get("/weather")
+            async def weather(city: str):
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.get("https://api.example.com", params={"q": city})
+                return response.json()
+            """,
+            line=9,
+            fixed="""
+            import httpx
+            from fastapi import FastAPI
+            import functools
+
+            app = FastAPI()
+
+
+            @functools.cache
+            def get_client():
+                return httpx.AsyncClient(timeout=10)
+
+
+            @app.get("/weather")
+            async def weather(city: str):
+                client = get_client()
+                response = await client.get("https://api.example.com", params={"q": city})
+                return response.json()
+            """,
+        ),
+        Invalid(
+            """
+            import requests
+            from flask import Flask
+
+            app = Flask(__name__)
+
+
+            @app.route("/users/<name>")
+            def user(name):
+                session = requests.Session()
+                data = session.get("https://api.example.com/users/" + name).json()
+                session.close()
+                return data
+            """,
+            line=9,
+            fixed="""
+            import requests
+            from flask import Flask
+            import functools
+
+            app = Flask(__name__)
+
+
+            @functools.cache
+            def get_session():
+                return requests.Session()
+
+
+            @app.route("/users/<name>")
+            def user(name):
+                session = get_session()
+                data = session.get("https://api.example.com/users/" + name).json()
+                return data
+            """,
+        ),
+        Invalid(
+            """
+            import httpx
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+            @router.post("/forward")
+            async def forward(token: str):
+                client = httpx.AsyncClient(headers={"Authorization": token})
+                return await client.post("https://example.com")
+            """,
+            line=8,
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        """Report client constructions in route handlers (outside loops: RV201 reports those)."""
+        if ctx.loops or not is_route_handler(ctx.function, ctx):
+            return
+        client = client_constructor_name(node, ctx)
+        if client is None:
+            return
+        fixable = self._factory_plan(node, ctx.parents, ctx.facts.bindings.keys() | ctx.facts.imports.keys()) is not None
+        yield self.report(node, ctx, client=client, fixable=fixable)
+
+    @staticmethod
+    def _factory_plan(call: ast.Call, ancestors: Sequence[ast.AST], module_names: set[str]) -> str | None:
+        """How the construction is used ('with', 'assign' or 'inline'), or None if it cannot be hoisted."""
+        free = names_read(call) - module_names - _BUILTINS
+        if free:
+            return None
+        parent = ancestors[-1] if ancestors else None
+        if isinstance(parent, ast.withitem):
+            statement = ancestors[-2]
+            if _is_sole_with_item(statement, call) and isinstance(statement.items[0].optional_vars, ast.Name):  # type: ignore[union-attr]
+                return "with"
+            return None
+        if isinstance(parent, ast.Assign) and _assigned_name(parent, call):
+            return "assign"
+        return "inline"
+
+    def fix(self, fctx: FixContext) -> Fix | None:
+        """Add a cached factory above the handler and use it instead of the construction."""
+        call = fctx.node
+        if not isinstance(call, ast.Call):
+            return None
+        plan = self._factory_plan(call, fctx.ancestors, fctx.facts.bindings.keys() | fctx.facts.imports.keys())
+        handler = next((a for a in reversed(fctx.ancestors) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+        if plan is None or handler is None:
+            return None
+        call_cst = fctx.cst_node(call)
+        if call_cst is None:
+            return None
+        parent = fctx.ancestors[-1]
+        variable = None
+        if plan == "with":
+            variable = parent.optional_vars.id  # type: ignore[union-attr]
+        elif plan == "assign":
+            variable = _assigned_name(parent, call)  # type: ignore[arg-type]
+        base = variable or snake_case(ast.unparse(call.func).rsplit(".", 1)[-1])
+        factory = fctx.unique_name(f"get_{base}")
+        factory_call = cst.Call(func=cst.Name(factory))
+        replacements: dict[int, object] = {}
+        if plan == "with":
+            with_cst = fctx.cst_node(fctx.ancestors[-2])
+            assign = cst.SimpleStatementLine(
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=factory_call)],
+                leading_lines=with_cst.leading_lines,
+            )
+            replacements[id(with_cst)] = cst.FlattenSentinel([assign, *block_statements(with_cst.body)])
+        else:
+            replacements[id(call_cst)] = factory_call
+        if variable is not None:
+            for statement in _close_statements(list(_all_statements(handler)), variable):
+                close_cst = fctx.cst_node(statement)
+                line = statement_line_of(fctx.cst_module, close_cst) if close_cst is not None else None
+                if line is not None and len(line.body) == 1:
+                    replacements[id(line)] = cst.RemovalSentinel.REMOVE
+        fctx.replace_scope(replace_nodes(fctx.cst_module, replacements).code)
+        functools_name = fctx.ensure_import("functools")
+        call_source = fctx.cst_module.code_for_node(call_cst)
+        fctx.add_definition(f"@{functools_name}.cache\ndef {factory}():\n    return {call_source}\n")
+        return fctx.build(fctx.finding.fix_title or "Share the client through a cached factory", self.fix_applicability)
+
+
+def _all_statements(function: ast.AST) -> Iterator[ast.stmt]:
+    for node in ast.walk(function):
+        if isinstance(node, ast.stmt) and node is not function:
+            yield node

@@ -1,0 +1,55 @@
+"""Detection helpers shared by several RV rules of the contracts family."""
+
+from __future__ import annotations
+
+import ast
+
+from review_ls.engine.fixes import FixContext
+from review_ls.engine.rule import Option, Rule
+from review_ls.engine.walker import Context
+from review_ls.project.inference import Callee, TypeResolver, ValueType
+
+
+_JEDI_BUDGET = Option(
+    "jedi-budget-ms",
+    200,
+    "Milliseconds one analysis of a file may wait on jedi when the file's and the project's own facts "
+    "cannot tell what an object is (0 turns jedi off; unknown types never produce findings).",
+)
+
+
+_POSITIONAL_KINDS = frozenset({"positional-only", "positional"})
+
+
+_KEYWORD_KINDS = frozenset({"positional", "keyword-only"})
+
+
+class _TypeAwareRule(Rule):
+    """Shared plumbing of the RV7 rules: the resolver of the analysis, with jedi as the last resort."""
+
+    kind = "T"
+    options = (_JEDI_BUDGET,)
+
+    def _type_of(self, expr: ast.expr, ctx: Context, resolver: TypeResolver) -> ValueType | None:
+        """What `expr` holds: local and project facts first, then jedi within the budget."""
+        found = resolver.type_of(expr, ctx.parents)
+        if found is not None:
+            return found
+        milliseconds = self.config["jedi-budget-ms"]
+        if milliseconds <= 0 or ctx.project is None:
+            return None
+        return resolver.infer_with_jedi(expr, ctx.parents, ctx.lines, resolver.budget(milliseconds / 1000))
+
+    def _callee(self, call: ast.Call, ctx: Context, resolver: TypeResolver) -> Callee | None:
+        """What `call` calls: local and project facts first, then jedi within the budget."""
+        found = resolver.callee(call, ctx.parents)
+        if found is not None:
+            return found
+        milliseconds = self.config["jedi-budget-ms"]
+        if milliseconds <= 0 or ctx.project is None:
+            return None
+        return resolver.callee_with_jedi(call, ctx.parents, ctx.lines, resolver.budget(milliseconds / 1000))
+
+
+def _source_of(fctx: FixContext, node: ast.AST) -> str | None:
+    return ast.get_source_segment(fctx.source, node)

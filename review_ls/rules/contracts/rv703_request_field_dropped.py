@@ -1,0 +1,357 @@
+"""RV703 request-field-dropped: RV703: a handler drops request fields that the function it calls would accept."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from review_ls.engine.cst_edit import cst, replace_nodes
+from review_ls.engine.facts import dotted_name
+from review_ls.engine.fixes import FixContext
+from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.rule import Invalid, RuleDocs
+from review_ls.engine.walker import Context
+from review_ls.patterns.frameworks import is_route_handler
+from review_ls.project.inference import ResolvedClass, TypeResolver
+from review_ls.project.types import MODEL_KINDS
+from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule
+
+
+_EVERYTHING = None  # the request object escapes (passed whole, dumped): every field may be read
+
+
+class RequestFieldDropped(_TypeAwareRule):
+    """RV703: a handler drops request fields that the function it calls would accept."""
+
+    code = "RV703"
+    name = "request-field-dropped"
+    kind = "T/X"
+    message = (
+        "{callee}() has defaulted parameter{s} {fields} that the request model {model} also carries, "
+        "but the handler never passes {them}: the client's choice is silently ignored"
+    )
+    fix_title = "Pass {passes}"
+    fix_applicability = Applicability.UNSAFE
+    docs = RuleDocs(
+        what="""
+            Finds a web route handler that receives a request model and calls a function with
+            some of the request's fields, while that function has defaulted parameters named like
+            other request fields that the handler never reads — the caller's `temperature`,
+            `limit` or `method` is accepted by the API and then dropped. The callee may live in
+            another module of the project.
+            """,
+        why="""
+            The API contract says the field is honoured; the implementation quietly uses the
+            default instead. Clients see no error, only wrong results, and the bug survives
+            every test that does not vary that field.
+            """,
+        fix="""
+            Pass the fields through: `generate(prompt=request.prompt, temperature=request.temperature)`.
+            Fields the handler reads anywhere else, and requests passed on whole (or dumped with
+            `model_dump()`), are not reported. The quick fix adds the keywords; it is marked
+            unsafe because the call's behaviour changes.
+            """,
+    )
+    valid = (
+        """
+        from fastapi import FastAPI
+        from pydantic import BaseModel
+
+        app = FastAPI()
+
+        class GenerateRequest(BaseModel):
+            prompt: str
+            temperature: float = 0.7
+
+        def generate(prompt: str, temperature: float = 0.2) -> str:
+            return prompt
+
+        @app.post("/generate")
+        def generate_endpoint(request: GenerateRequest) -> str:
+            if request.temperature > 1:
+                raise ValueError("too hot")
+            return generate(prompt=request.prompt)
+        """,
+        """
+        from fastapi import FastAPI
+        from pydantic import BaseModel
+
+        app = FastAPI()
+
+        class GenerateRequest(BaseModel):
+            prompt: str
+            temperature: float = 0.7
+
+        def generate(prompt: str, temperature: float = 0.2) -> str:
+            return prompt
+
+        @app.post("/generate")
+        def generate_endpoint(request: GenerateRequest) -> str:
+            return generate(**request.model_dump())
+
+        @app.post("/again")
+        def again(request: GenerateRequest) -> str:
+            return generate(request.prompt, request.temperature)
+
+        @app.post("/logged")
+        def logged(request: GenerateRequest) -> str:
+            audit = request.model_dump()
+            return generate(prompt=request.prompt) + str(audit)
+        """,
+        """
+        from pydantic import BaseModel
+
+        class GenerateRequest(BaseModel):
+            prompt: str
+            temperature: float = 0.7
+
+        def generate(prompt: str, temperature: float = 0.2) -> str:
+            return prompt
+
+        def not_a_handler(request: GenerateRequest) -> str:
+            return generate(prompt=request.prompt)
+        """,
+    )
+    invalid = (
+        Invalid(
+            """
+            from fastapi import FastAPI
+            from pydantic import BaseModel
+
+            app = FastAPI()
+
+
+            class GenerateRequest(BaseModel):
+                prompt: str
+                temperature: float = 0.7
+
+
+            def generate(prompt: str, temperature: float = 0.2) -> str:
+                return prompt
+
+
+            @app.post("/generate")
+            def generate_endpoint(request: GenerateRequest) -> str:
+                return generate(prompt=request.prompt)
+            """,
+            line=18,
+            fixed="""
+            from fastapi import FastAPI
+            from pydantic import BaseModel
+
+            app = FastAPI()
+
+
+            class GenerateRequest(BaseModel):
+                prompt: str
+                temperature: float = 0.7
+
+
+            def generate(prompt: str, temperature: float = 0.2) -> str:
+                return prompt
+
+
+            @app.post("/generate")
+            def generate_endpoint(request: GenerateRequest) -> str:
+                return generate(prompt=request.prompt, temperature=request.temperature)
+            """,
+        ),
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from pydantic import BaseModel
+
+            router = APIRouter()
+
+
+            class SearchRequest(BaseModel):
+                query: str
+                limit: int = 10
+                method: str = "bm25"
+
+
+            class Index:
+                async def search(self, query: str, limit: int = 20, method: str = "vector") -> list[str]:
+                    return []
+
+
+            index = Index()
+
+
+            @router.post("/search")
+            async def search(body: SearchRequest) -> list[str]:
+                return await index.search(
+                    body.query,
+                )
+            """,
+            line=23,
+            fixed="""
+            from fastapi import APIRouter
+            from pydantic import BaseModel
+
+            router = APIRouter()
+
+
+            class SearchRequest(BaseModel):
+                query: str
+                limit: int = 10
+                method: str = "bm25"
+
+
+            class Index:
+                async def search(self, query: str, limit: int = 20, method: str = "vector") -> list[str]:
+                    return []
+
+
+            index = Index()
+
+
+            @router.post("/search")
+            async def search(body: SearchRequest) -> list[str]:
+                return await index.search(
+                    body.query,
+                    limit=body.limit,
+                    method=body.method,
+                )
+            """,
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        """Report calls in a route handler that leave request fields at the callee's defaults."""
+        function = ctx.function
+        if function is None or type(function) is ast.Lambda:
+            return
+        requests = self._request_models(function, ctx)  # type: ignore[arg-type]
+        if not requests or any(kw.arg is None for kw in node.keywords):
+            return
+        resolver = TypeResolver.for_context(ctx)
+        for request, model in requests:
+            if not _passes_request_field(node, request):
+                continue
+            used = _request_attributes_read(function, request, ctx)
+            fields = {f.name for f in model.model_fields()}
+            if used is _EVERYTHING or not used <= fields:
+                continue  # passed on whole, dumped (`model_dump()`), or read through a method: may use every field
+            dropped = self._dropped(node, ctx, resolver, fields, used)
+            if dropped:
+                yield self._finding(node, ctx, request, model, dropped)
+
+    def _request_models(self, function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[tuple[str, ResolvedClass]]:
+        """The handler's parameters annotated with a request model (cached per function; empty if no handler)."""
+        key = ("RV703-requests", id(function))
+        cached = ctx.memo.get(key)
+        if cached is None:
+            cached = []
+            args = function.args
+            annotated = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+            if annotated and is_route_handler(function, ctx):
+                resolver = TypeResolver.for_context(ctx)
+                for arg in annotated:
+                    found = resolver.type_of(ast.Name(arg.arg, ast.Load()), ctx.parents)
+                    if found is not None and found.cls is not None and found.cls.kind in MODEL_KINDS and not found.optional:
+                        cached.append((arg.arg, found.cls))
+            ctx.memo[key] = cached
+        return cached
+
+    def _dropped(self, call: ast.Call, ctx: Context, resolver: TypeResolver, fields: set[str], used: set[str]) -> list[str]:
+        """Defaulted parameters of the callee named like request fields that neither the call nor the handler passes on."""
+        callee = self._callee(call, ctx, resolver)
+        params = callee.parameters() if callee is not None else None
+        if params is None:
+            return []
+        passed = {kw.arg for kw in call.keywords}
+        spread = any(isinstance(a, ast.Starred) for a in call.args)
+        positional = [p for p in params if p.kind in _POSITIONAL_KINDS]
+        covered = {p.name for p in (positional if spread else positional[: len(call.args)])}
+        return [
+            p.name
+            for p in params
+            if p.has_default
+            and p.kind in _KEYWORD_KINDS
+            and p.name in fields
+            and p.name not in passed
+            and p.name not in covered
+            and p.name not in used
+        ]
+
+    def _finding(self, call: ast.Call, ctx: Context, request: str, model: ResolvedClass, dropped: list[str]) -> Finding:
+        callee = dotted_name(call.func) or ast.unparse(call.func)
+        return self.report(
+            call,
+            ctx,
+            callee=callee,
+            s="s" if len(dropped) > 1 else "",
+            fields=", ".join(dropped),
+            model=model.facts.name,
+            them="them" if len(dropped) > 1 else "it",
+            passes=", ".join(f"{name}={request}.{name}" for name in dropped),
+            data={"request": request, "fields": ",".join(dropped)},
+        )
+
+    def fix(self, fctx: FixContext) -> Fix | None:
+        """Add `field=request.field` keywords for the dropped fields."""
+        call = fctx.node
+        data = fctx.finding.data_dict
+        call_cst = fctx.cst_node(call) if isinstance(call, ast.Call) else None
+        if call_cst is None:
+            return None
+        request = data["request"]
+        new_args = [
+            cst.Arg(
+                keyword=cst.Name(name),
+                value=cst.Attribute(value=cst.Name(request), attr=cst.Name(name)),
+                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+            )
+            for name in data["fields"].split(",")
+        ]
+        fctx.replace_scope(replace_nodes(fctx.cst_module, {id(call_cst): call_cst.with_changes(args=_appended(call_cst, new_args))}).code)
+        return fctx.build(fctx.finding.fix_title or "Pass the request fields", Applicability.UNSAFE)
+
+
+def _appended(call: cst.Call, new_args: list[cst.Arg]) -> list[cst.Arg]:
+    """The call's arguments with `new_args` added, keeping a trailing comma / one-per-line layout."""
+    args = list(call.args)
+    if not args or not isinstance(args[-1].comma, cst.Comma):
+        return [*args, *new_args]
+    last = args[-1]
+    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+        between = args[-2].comma
+    elif isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+        between = cst.Comma(whitespace_after=call.whitespace_before_args)
+    else:
+        between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    spaced = [arg.with_changes(comma=between) for arg in new_args[:-1]]
+    return [*args[:-1], last.with_changes(comma=between), *spaced, new_args[-1].with_changes(comma=last.comma)]
+
+
+def _passes_request_field(call: ast.Call, request: str) -> bool:
+    """True when an argument of `call` reads `request.<something>`."""
+    for argument in (*call.args, *(kw.value for kw in call.keywords)):
+        for node in ast.walk(argument):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == request:
+                return True
+    return False
+
+
+def _request_attributes_read(function: ast.AST, request: str, ctx: Context) -> set[str] | None:
+    """Attributes of `request` read anywhere in the handler; None when the object escapes whole."""
+    key = ("RV703-reads", id(function), request)
+    if key in ctx.memo:
+        return ctx.memo[key]  # type: ignore[no-any-return]
+    attributes: set[str] = set()
+    escaped = False
+    parents: dict[int, ast.AST] = {}
+    for parent in ast.walk(function):
+        for child in ast.iter_child_nodes(parent):
+            parents[id(child)] = parent
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == request:
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.Attribute) and parent.value is node:
+                attributes.add(parent.attr)
+            elif not isinstance(parent, ast.arguments):
+                escaped = True
+    result = None if escaped else attributes
+    ctx.memo[key] = result
+    return result

@@ -1,0 +1,393 @@
+"""RV802 query-in-loop: RV802: a database, cache, API or storage call for every item of a loop (the N+1 shape)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from review_ls.engine.facts import dotted_name
+from review_ls.engine.model import Finding
+from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
+from review_ls.engine.walker import Context
+from review_ls.patterns.names import loop_bound_names, names_read, snake_case
+from review_ls.patterns.scripts import is_test_path
+from review_ls.rules.cost._shared import _COMPREHENSIONS, _outer_iterable
+
+
+_SESSION_NAMES = frozenset(
+    {"session", "db", "db_session", "dbsession", "async_session", "sess", "conn", "connection", "cursor", "cur", "tx",
+     "transaction", "database", "pool", "engine"}
+)
+
+
+_SESSION_METHODS = frozenset(
+    {"query", "get", "execute", "scalar", "scalars", "exec", "fetch", "fetchrow", "fetchval", "fetch_one", "fetch_all",
+     "fetch_val", "merge", "refresh", "filter", "filter_by"}
+)
+
+
+_DJANGO_METHODS = frozenset(
+    {"get", "filter", "exclude", "create", "get_or_create", "update_or_create", "update", "delete", "count", "exists",
+     "first", "last", "values", "values_list", "aggregate", "aget", "acreate", "afirst"}
+)
+
+
+_MONGO_METHODS = frozenset(
+    {"find_one", "insert_one", "update_one", "delete_one", "replace_one", "find_one_and_update", "find_one_and_delete",
+     "find_one_and_replace"}
+)
+
+
+_REDIS_METHODS = frozenset(
+    {"get", "set", "hget", "hset", "hgetall", "delete", "exists", "incr", "expire", "lpush", "rpush", "sadd", "zadd", "setex"}
+)
+
+
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "send"})
+
+
+_STORAGE_METHODS = frozenset(
+    {"upload_file", "upload_fileobj", "put_object", "download_file", "download_fileobj", "get_object", "delete_object",
+     "copy_object", "head_object", "upload_blob", "download_blob", "upload_from_filename", "upload_from_string",
+     "download_to_filename", "fput_object", "fget_object"}
+)
+
+
+_HTTP_RECEIVER_WORDS = frozenset({"client", "http", "api", "httpx"})
+
+
+_STORAGE_RECEIVER_WORDS = frozenset({"s3", "client", "bucket", "blob", "storage", "minio", "gcs", "container", "resource", "store"})
+
+
+_SESSION_WORDS = frozenset({"session", "cursor", "conn", "connection", "db", "cur", "tx", "transaction", "database", "pool", "sess"})
+
+
+_FLASK_QUERY_METHODS = frozenset({"get", "filter", "filter_by", "get_or_404", "first_or_404"})
+
+
+_ADVICE = {
+    "query": "fetch them all with one query (`IN (...)`, `select ... where id in`), or prefetch/join",
+    "write": "write them in one batch (bulk insert/update, `executemany`)",
+    "remote call": "use a batch endpoint, or run the calls concurrently (`asyncio.gather`, a thread pool)",
+    "cache call": "use a pipeline or MGET/MSET",
+    "transfer": "transfer concurrently (`asyncio.gather`, a thread pool) or sync the whole set at once",
+}
+
+
+_PLURALS = {"query": "queries", "write": "writes", "remote call": "remote calls", "cache call": "cache calls", "transfer": "transfers"}
+
+
+_WRITE_METHODS = frozenset({"create", "get_or_create", "update_or_create", "update", "delete", "insert_one", "update_one", "delete_one", "replace_one", "execute"})
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """A call chain such as `self.session.query(User).filter(...).first()`.
+
+    `receiver` is the object the first call is made on ('self.session'), `methods` the names
+    called in order (['query', 'filter', 'first']), `arguments` every argument of every call.
+    """
+
+    receiver: str
+    methods: list[str]
+    arguments: list[ast.expr]
+    first_arguments: list[ast.expr]
+
+    @property
+    def receiver_word(self) -> str:
+        """The last word of the receiver's last name: 'db_session' -> 'session', 'api_client' -> 'client'."""
+        last = self.receiver.rsplit(".", 1)[-1]
+        return snake_case(last).rsplit("_", 1)[-1]
+
+
+def _chain(call: ast.Call) -> _Chain | None:
+    """Decompose a call chain; None when it is not made on a named object (`f()`, `x[0].get()`)."""
+    links: list[tuple[str, bool]] = []
+    arguments: list[ast.expr] = []
+    first_arguments: list[ast.expr] = []
+    node: ast.expr = call
+    called = False
+    while True:
+        if isinstance(node, ast.Call):
+            arguments.extend([*node.args, *(k.value for k in node.keywords)])
+            first_arguments = list(node.args)
+            node, called = node.func, True
+        elif isinstance(node, ast.Attribute):
+            links.append((node.attr, called))
+            node, called = node.value, False
+        else:
+            break
+    if not isinstance(node, ast.Name) or called:
+        return None
+    links.reverse()
+    first_call = next((index for index, (_, was_called) in enumerate(links) if was_called), None)
+    if first_call is None:
+        return None
+    receiver = ".".join([node.id, *(name for name, _ in links[:first_call])])
+    return _Chain(receiver, [name for name, was_called in links[first_call:] if was_called], arguments, first_arguments)
+
+
+def _remote_kind(chain: _Chain) -> tuple[str, str] | None:
+    """(kind, what is called) when the chain is a database, cache, HTTP or storage call, else None."""
+    receiver, methods = chain.receiver, chain.methods
+    first = methods[0]
+    parts = receiver.split(".")
+    if parts[-1] == "objects" and len(parts) > 1 and first in _DJANGO_METHODS:
+        return ("write" if first in _WRITE_METHODS else "query"), f"{receiver}.{first}"
+    if parts[-1] == "query" and len(parts) > 1 and parts[-2][:1].isupper() and first in _FLASK_QUERY_METHODS:
+        return "query", f"{receiver}.{first}"
+    mongo = next((m for m in methods if m in _MONGO_METHODS), None)
+    if mongo is not None:
+        return ("write" if mongo in _WRITE_METHODS else "query"), f"{receiver}.{mongo}"
+    word = chain.receiver_word
+    if first in _STORAGE_METHODS and word in _STORAGE_RECEIVER_WORDS:
+        return "transfer", f"{receiver}.{first}"
+    if (word in _SESSION_WORDS or parts[-1].lower() in _SESSION_NAMES) and first in _SESSION_METHODS:
+        if first == "get" and _is_http_get(chain):
+            return "remote call", f"{receiver}.get"
+        return ("write" if first in _WRITE_METHODS and _looks_like_write(chain) else "query"), f"{receiver}.{first}"
+    if word == "redis" and first in _REDIS_METHODS:
+        return "cache call", f"{receiver}.{first}"
+    if word in _HTTP_RECEIVER_WORDS and first in _HTTP_METHODS:
+        return "remote call", f"{receiver}.{first}"
+    return None
+
+
+def _is_http_get(chain: _Chain) -> bool:
+    """True for `session.get(url)` (requests/aiohttp) rather than `session.get(Model, id)` (SQLAlchemy)."""
+    url = chain.first_arguments[0] if chain.first_arguments else None
+    if isinstance(url, (ast.JoinedStr, ast.BinOp)):
+        return True
+    if isinstance(url, ast.Constant) and isinstance(url.value, str):
+        return True
+    return isinstance(url, ast.Name) and "url" in url.id.lower()
+
+
+def _looks_like_write(chain: _Chain) -> bool:
+    """True when an `execute(...)` runs INSERT/UPDATE/DELETE SQL (a literal statement)."""
+    sql = next((a for a in reversed(chain.arguments) if isinstance(a, ast.Constant) and isinstance(a.value, str)), None)
+    if sql is not None:
+        return str(sql.value).lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE")
+    return chain.methods[0] != "execute"
+
+
+_STATEMENT_METHODS = frozenset({"execute", "exec", "fetch", "fetchrow", "fetchval", "fetch_one", "fetch_all", "fetch_val", "scalar", "scalars"})
+
+
+_QUERY_WORDS = re.compile(r"\b(from|into|update|delete)\b", re.IGNORECASE)
+
+
+_DDL_BUILDER = re.compile(r"^(Create|Drop|Alter|Add|Set|Rename|Truncate|DDL|Comment)")
+
+
+def _statement_is_fixed(chain: _Chain, per_item: set[str]) -> bool:
+    """For `execute(sql, params)`-style calls: True when one data statement runs with per-item
+    parameters (`SELECT ... FROM ... WHERE id = ?`, a `select(...)` builder); False when the
+    statement itself changes per item (a list of DDL/PRAGMA statements) or touches no table."""
+    if chain.methods[0] not in _STATEMENT_METHODS or not chain.first_arguments:
+        return True
+    statement = chain.first_arguments[0]
+    if isinstance(statement, ast.Call) and (dotted_name(statement.func) or "").rsplit(".", 1)[-1] == "text" and statement.args:
+        statement = statement.args[0]
+    if isinstance(statement, ast.Constant):
+        return isinstance(statement.value, str) and bool(_QUERY_WORDS.search(statement.value))
+    if names_read(statement) & per_item and not _is_query_builder(statement):
+        return False  # the statement text itself is made from the item
+    return not (isinstance(statement, ast.Call) and _DDL_BUILDER.match((dotted_name(statement.func) or "").rsplit(".", 1)[-1]))
+
+
+def _is_query_builder(statement: ast.expr) -> bool:
+    """True for `select(...).where(...)`-style builders (not `"...".format(...)` string building)."""
+    if not isinstance(statement, ast.Call):
+        return False
+    func = statement.func
+    if isinstance(func, ast.Attribute) and func.attr == "format":
+        return False
+    return not _DDL_BUILDER.match((dotted_name(func) or "").rsplit(".", 1)[-1])
+
+
+def _is_item_loop(loop: ast.AST) -> bool:
+    """A loop over items: a `for` or comprehension, not `while` and not `range(n)` counting."""
+    iterable = _outer_iterable(loop)
+    if iterable is None:
+        return False
+    if isinstance(iterable, ast.Call) and dotted_name(iterable.func) == "range":
+        last = iterable.args[-1] if iterable.args else None
+        return isinstance(last, ast.Call) and dotted_name(last.func) == "len"
+    return True
+
+
+def _per_item_names(loop: ast.AST) -> set[str]:
+    if isinstance(loop, _COMPREHENSIONS):
+        return loop_bound_names(loop)
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        return loop_bound_names(loop)
+    return set()
+
+
+class QueryInLoop(Rule):
+    """RV802: a database, cache, API or storage call for every item of a loop (the N+1 shape)."""
+
+    code = "RV802"
+    name = "query-in-loop"
+    message = "{call}() runs once per item of the loop (N+1 {kinds}): {advice}"
+    docs = RuleDocs(
+        what="""
+            Finds calls to a database or ORM (SQLAlchemy sessions and connections, Django
+            `Model.objects`, Flask-SQLAlchemy `Model.query`, DB-API cursors, asyncpg, pymongo
+            `*_one`), a cache (Redis), an HTTP API client or object storage (`upload_file`,
+            `put_object`, ...) inside a loop over items, whose arguments depend on the item — one
+            round trip per item, awaited or not. Batched calls (`executemany`, `bulk_create`, an `IN`
+            query before the loop, a Redis pipeline) are not reported, nor are `while` loops
+            (pagination), tests, loops that run a different statement per item (DDL, PRAGMAs,
+            migrations) and loops that use a different connection per item.
+            """,
+        why="""
+            Every iteration pays a full network round trip (and a query plan, a transaction, a TLS
+            record). 1,000 items at 2 ms each is two seconds where one batched call takes a few
+            milliseconds; under load the loop also holds a connection for the whole time and
+            hammers the server with tiny requests.
+            """,
+        fix="""
+            Fetch or write the whole set at once: one `WHERE id IN (...)` query (or
+            `select(...).where(Model.id.in_(ids))`, `prefetch_related`/`selectinload`), a bulk insert
+            or `executemany`, a Redis pipeline/`MGET`, a batch API endpoint — or, for independent
+            remote calls, run them concurrently with `asyncio.gather` or a bounded thread pool.
+            """,
+    )
+    valid = (
+        """
+        from sqlalchemy import select
+
+        def load_users(session, ids):
+            return session.scalars(select(User).where(User.id.in_(ids))).all()
+        """,
+        """
+        def save_rows(cursor, rows):
+            cursor.executemany("INSERT INTO t VALUES (?, ?)", rows)
+        """,
+        """
+        def configure(conn, pragmas, statements):
+            for name, value in pragmas.items():
+                conn.execute(f"PRAGMA {name} = {value}")
+            for statement in statements:
+                conn.execute(statement)
+        """,
+        """
+        def flush(groups):
+            for connection, rows in groups:
+                connection.execute(UPDATE_STATEMENT, rows)
+        """,
+        """
+        from sqlalchemy.schema import DropConstraint
+
+        def drop_foreign_keys(conn, constraints):
+            for constraint in constraints:
+                conn.execute(DropConstraint(constraint))
+        """,
+        """
+        def count_pages(client):
+            page = 1
+            while True:
+                response = client.get("/items", params={"page": page})
+                if not response.json():
+                    return page
+                page += 1
+        """,
+        """
+        def warm(session, ids):
+            user_count = session.query(User).count()
+            for user_id in ids:
+                print(user_id, user_count)
+        """,
+        Valid(
+            """
+            def test_users(session, ids):
+                for user_id in ids:
+                    assert session.get(User, user_id) is not None
+            """,
+            path="tests/test_users.py",
+        ),
+    )
+    invalid = (
+        Invalid(
+            """
+            def owners(session, orders):
+                result = []
+                for order in orders:
+                    result.append(session.query(User).filter(User.id == order.user_id).first())
+                return result
+            """,
+            line=4,
+        ),
+        Invalid(
+            """
+            async def enrich(conn, events):
+                return [await conn.fetchrow("SELECT * FROM users WHERE id = $1", event.user_id) for event in events]
+            """,
+            line=2,
+        ),
+        Invalid(
+            """
+            def sync_assets(s3, bucket, assets):
+                for asset in assets:
+                    s3.upload_file(asset.path, bucket, asset.key)
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            from myapp.models import Book
+
+            def titles(ids):
+                return [Book.objects.get(pk=book_id).title for book_id in ids]
+            """,
+            line=4,
+        ),
+        Invalid(
+            """
+            async def push_all(api_client, items):
+                for item in items:
+                    payload = item.to_dict()
+                    await api_client.post("/items", json=payload)
+            """,
+            line=4,
+        ),
+    )
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        """Report a remote call in a loop over items whose arguments depend on the item."""
+        loop = ctx.loop
+        if loop is None or not _is_item_loop(loop) or is_test_path(ctx.path):
+            return
+        parent = ctx.parent
+        if isinstance(parent, ast.Attribute) and len(ctx.parents) > 1 and isinstance(ctx.parents[-2], ast.Call):
+            return  # not the outermost call of a chain: the chain is judged once, at its end
+        chain = _chain(node)
+        kind = _remote_kind(chain) if chain is not None else None
+        if chain is None or kind is None:
+            return
+        per_item = _per_item_names(loop)
+        if chain.receiver.split(".", 1)[0] in per_item or not _statement_is_fixed(chain, per_item):
+            return  # a different connection, or a different statement, per item: not the N+1 shape
+        if not any(names_read(argument) & per_item for argument in chain.arguments):
+            return
+        category, call = kind
+        anchor = self._chain_start(node)
+        yield self.report(anchor, ctx, call=call, kinds=_PLURALS[category], advice=_ADVICE[category])
+
+    @staticmethod
+    def _chain_start(call: ast.Call) -> ast.Call:
+        """The first call of a chain (`session.query(User)` in `session.query(User).filter(...).first()`)."""
+        node: ast.expr = call
+        start = call
+        while True:
+            if isinstance(node, ast.Call):
+                start = node
+                node = node.func
+            elif isinstance(node, ast.Attribute):
+                node = node.value
+            else:
+                return start

@@ -1,0 +1,1 @@
+"""RV6 — security: user-chosen paths reaching the filesystem or an upstream, unauthenticated sockets."""

@@ -1,0 +1,29 @@
+"""Detection helpers shared by several RV rules of the security family."""
+
+from __future__ import annotations
+
+import ast
+
+from review_ls.engine.facts import ModuleFacts
+
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+_HTTP_EXCEPTIONS = ("fastapi.HTTPException", "fastapi.exceptions.HTTPException", "starlette.exceptions.HTTPException")
+
+
+def _rejection(facts: ModuleFacts, status: int, detail: str, fallback: str) -> str:
+    """The statement that rejects a request: FastAPI's HTTPException, Flask's abort, else `fallback`."""
+    for qualified in _HTTP_EXCEPTIONS:
+        local = facts.local_name_for(qualified)
+        if local is not None:
+            return f'raise {local}(status_code={status}, detail="{detail}")'
+    abort = facts.local_name_for("flask.abort")
+    if abort is not None:
+        return f"{abort}({status})"
+    return fallback
+
+
+def _enclosing_function(ancestors: list[ast.AST]) -> Function | None:
+    return next((a for a in reversed(ancestors) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)

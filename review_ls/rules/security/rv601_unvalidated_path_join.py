@@ -1,0 +1,406 @@
+"""RV601 unvalidated-path-join: RV601: caller-chosen text joined onto a base directory and used as a path without a containment check."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import replace
+
+from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
+from review_ls.engine.facts import ModuleFacts, dotted_name
+from review_ls.engine.fixes import FixContext
+from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.walker import Context
+from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.paths import PathEscape, path_escapes, qualifier_for
+from review_ls.patterns.web_inputs import (
+    REQUEST_GLOBALS,
+    request_parameters,
+    text_parameters,
+    upload_parameters,
+)
+from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
+
+
+def _source_text(fctx: FixContext, node: ast.AST) -> str:
+    """The exact source text of an `ast` node."""
+    span = fctx.lines.node_span(node)
+    if span.line == span.end_line:
+        return fctx.lines.line_text(span.line)[span.col : span.end_col]
+    lines = [fctx.lines.line_text(line) for line in range(span.line, span.end_line + 1)]
+    lines[0] = lines[0][span.col :]
+    lines[-1] = lines[-1][: span.end_col]
+    return "\n".join(lines)
+
+
+def _request_global(facts: ModuleFacts) -> str | None:
+    return next((local for local, target in facts.imports.items() if target in REQUEST_GLOBALS), None)
+
+
+def _request_sources(function: Function, ctx: Context) -> set[str]:
+    """What in a function comes from an HTTP request: a route handler's text parameters, uploaded
+    files, a `request`/`req` parameter, and the framework's request global when the function reads it."""
+    names = set(text_parameters(function)) if is_route_handler(function, ctx) else set()
+    names |= upload_parameters(function) | request_parameters(function)
+    request = _request_global(ctx.facts)
+    if request is not None and any(request in ctx.lines.line_text(line) for line in range(function.lineno, (function.end_lineno or function.lineno) + 1)):
+        names.add(request)
+    return names
+
+
+def _names_in(function: Function) -> set[str]:
+    names = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+    return names | {a.arg for a in ast.walk(function) if isinstance(a, ast.arg)}
+
+
+_INLINE_FIXABLE = (ast.Expr, ast.Return, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor)
+
+
+_PATHLIB_JOINS = frozenset({"Path", "PurePath", "pathlib.Path", "pathlib.PurePath"})
+
+
+class UnvalidatedPathJoin(Rule):
+    """RV601: caller-chosen text joined onto a base directory and used as a path without a containment check."""
+
+    code = "RV601"
+    name = "unvalidated-path-join"
+    message = "{source} is joined onto {base} and reaches {sink}() unchecked: '../' or an absolute path escapes the directory"
+    fix_title = "Reject paths that resolve outside {base}"
+    fix_applicability = Applicability.UNSAFE
+    docs = RuleDocs(
+        what="""
+            Follows what comes from an HTTP request — the text parameters of a route handler, an
+            uploaded file's `filename`, a `request` parameter, Flask's `request` global — through
+            assignments, `/` joins, `os.path.join`, `Path(...)` and f-strings, and reports the join
+            onto a trusted base directory (a constant, a setting, `self.root`) when the joined path
+            reaches a call that opens, serves, deletes or lists it (`open`, `read_text`,
+            `send_file`, `FileResponse`, `unlink`, `rmtree`, `listdir`, ...). A containment check
+            anywhere in the function (`resolve()` + `is_relative_to()`, `os.path.commonpath`,
+            `secure_filename`, `safe_join`, `basename`, a `".." in name` test) silences it, as do
+            paths built only from constants or settings, parameters typed as numbers or literals,
+            and library functions whose caller chooses the path.
+            """,
+        why="""
+            `Path("/srv/files") / "../../etc/passwd"` is `/etc/passwd`, and joining an absolute path
+            discards the base altogether (`os.path.join("/srv/files", "/etc/passwd")`). Whoever
+            controls the parameter can read, overwrite or delete any file the process can reach:
+            configuration with secrets, other users' uploads, the application's code.
+            """,
+        fix="""
+            Resolve the joined path and check that it is still inside the base directory before
+            using it. The quick fix inserts that check after the join (`resolve().is_relative_to()`
+            for pathlib, `os.path.commonpath` + `realpath` for strings) and rejects escapes with
+            FastAPI's `HTTPException(403)` or Flask's `abort(403)` when the module uses them, else
+            with `PermissionError`.
+            """,
+    )
+    valid = (
+        """
+        from pathlib import Path
+        from fastapi import FastAPI, HTTPException
+        from fastapi.responses import FileResponse
+
+        app = FastAPI()
+        BASE_DIR = Path("/srv/files")
+
+        @app.get("/files/{name}")
+        async def download(name: str):
+            path = BASE_DIR / name
+            if not path.resolve().is_relative_to(BASE_DIR.resolve()):
+                raise HTTPException(status_code=403)
+            return FileResponse(path)
+        """,
+        """
+        import os
+        from werkzeug.utils import secure_filename
+
+        UPLOADS = "/srv/uploads"
+
+        def store(upload):
+            target = os.path.join(UPLOADS, secure_filename(upload.filename))
+            upload.save(target)
+            with open(target, "rb") as fh:
+                return fh.read()
+        """,
+        """
+        from pathlib import Path
+        from flask import Flask
+
+        app = Flask(__name__)
+        TEMPLATES = Path(__file__).parent / "templates"
+
+        @app.get("/pages/<int:kind>")
+        def page(kind: int):
+            return (TEMPLATES / f"{kind}.html").read_text()
+        """,
+        """
+        import os
+        from fastapi import Depends, FastAPI
+        from fastapi.responses import FileResponse
+
+        app = FastAPI()
+
+        @app.get("/client-config")
+        async def client_config(settings: Settings = Depends(get_settings)):
+            return FileResponse(os.path.join(settings.static_dir, "config.json"))
+        """,
+        """
+        import os
+
+        def read_in(root, name):
+            return open(os.path.join(root, name)).read()
+        """,
+        """
+        from pathlib import Path
+        from fastapi import APIRouter, HTTPException
+        from fastapi.responses import FileResponse
+
+        router = APIRouter()
+        PUBLIC = Path("public")
+
+        @router.get("/public/{filename:path}")
+        async def serve_public(filename: str):
+            path = (PUBLIC / filename).resolve()
+            if not is_below(path, PUBLIC):
+                raise HTTPException(status_code=400)
+            return FileResponse(path)
+        """,
+        """
+        from pathlib import Path
+
+        class Storage:
+            def __init__(self, root: Path):
+                self.root = root
+
+            def read(self, relative: str) -> bytes:
+                return (self.root / relative).read_bytes()
+        """,
+    )
+    invalid = (
+        Invalid(
+            """
+            from pathlib import Path
+            from fastapi import FastAPI, HTTPException
+            from fastapi.responses import FileResponse
+
+            app = FastAPI()
+            BASE_DIR = Path("/srv/files")
+
+            @app.get("/files/{name}")
+            async def download(name: str):
+                path = BASE_DIR / name
+                return FileResponse(path)
+            """,
+            line=10,
+            fixed="""
+            from pathlib import Path
+            from fastapi import FastAPI, HTTPException
+            from fastapi.responses import FileResponse
+
+            app = FastAPI()
+            BASE_DIR = Path("/srv/files")
+
+            @app.get("/files/{name}")
+            async def download(name: str):
+                path = BASE_DIR / name
+                if not path.resolve().is_relative_to(BASE_DIR.resolve()):
+                    raise HTTPException(status_code=403, detail="Path is outside the allowed directory")
+                return FileResponse(path)
+            """,
+        ),
+        Invalid(
+            """
+            import os
+            from flask import Flask
+
+            app = Flask(__name__)
+            REPORTS = "/var/reports"
+
+            @app.delete("/reports/<report_name>")
+            def delete_report(report_name):
+                os.remove(os.path.join(REPORTS, report_name + ".pdf"))
+            """,
+            line=9,
+            fixed="""
+            import os
+            from flask import Flask
+
+            app = Flask(__name__)
+            REPORTS = "/var/reports"
+
+            @app.delete("/reports/<report_name>")
+            def delete_report(report_name):
+                path = os.path.join(REPORTS, report_name + ".pdf")
+                if os.path.commonpath([os.path.realpath(REPORTS), os.path.realpath(path)]) != os.path.realpath(REPORTS):
+                    raise PermissionError("Path is outside the allowed directory")
+                os.remove(path)
+            """,
+        ),
+        Invalid(
+            """
+            from flask import Flask, request, send_file
+
+            app = Flask(__name__)
+
+            @app.route("/download")
+            def download():
+                name = request.args["file"]
+                full = f"/srv/shared/{name}"
+                return send_file(full)
+            """,
+            line=8,
+            fixed="""
+            from flask import Flask, request, send_file
+            import os
+
+            app = Flask(__name__)
+
+            @app.route("/download")
+            def download():
+                name = request.args["file"]
+                full = f"/srv/shared/{name}"
+                if os.path.commonpath([os.path.realpath("/srv/shared"), os.path.realpath(full)]) != os.path.realpath("/srv/shared"):
+                    raise PermissionError("Path is outside the allowed directory")
+                return send_file(full)
+            """,
+        ),
+        Invalid(
+            """
+            from pathlib import Path
+            from fastapi import APIRouter, UploadFile
+
+            router = APIRouter()
+            MEDIA = Path("/srv/media")
+
+            @router.post("/media")
+            async def upload(files: list[UploadFile]):
+                for file in files:
+                    (MEDIA / file.filename).write_bytes(await file.read())
+            """,
+            line=10,
+        ),
+    )
+
+    def visit_FunctionDef(self, node: Function, ctx: Context) -> Iterator[Finding]:
+        """Follow the function's untrusted text to filesystem calls."""
+        sources = _request_sources(node, ctx)
+        if not sources:
+            return
+        for escape in path_escapes(node, sources, ctx.qualified_name):
+            finding = self.report(
+                escape.join,
+                ctx,
+                data={"sources": tuple(sorted(sources))},
+                source=escape.source,
+                base=_short(ast.unparse(escape.base)),
+                sink=escape.sink_name,
+                fixable=self._plan(escape) is not None,
+            )
+            yield replace(finding, statement_line=escape.statement.lineno)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    @staticmethod
+    def _plan(escape: PathEscape) -> str | None:
+        """'after-assignment', 'inline' or None (not fixable here)."""
+        if escape.variable is not None and isinstance(escape.assignment, (ast.Assign, ast.AnnAssign)):
+            return "after-assignment"
+        if escape.variable is None and isinstance(escape.statement, _INLINE_FIXABLE):
+            if any(isinstance(n, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) for n in ast.walk(escape.statement)):
+                return None
+            if isinstance(escape.statement, (ast.For, ast.AsyncFor)) and not _contains(escape.statement.iter, escape.join):
+                return None
+            return "inline"
+        return None
+
+    def fix(self, fctx: FixContext) -> Fix | None:
+        """Insert a containment check after the join (hoisting an inline join into a variable)."""
+        function = _enclosing_function(fctx.ancestors)
+        if function is None:
+            return None
+        sources = set(fctx.finding.data_dict.get("sources", ()))
+        escapes = path_escapes(function, sources, qualifier_for(fctx.facts.imports))
+        escape = next((e for e in escapes if e.join is fctx.node), None)
+        plan = self._plan(escape) if escape is not None else None
+        if escape is None or plan is None:
+            return None
+        variable = escape.variable or self._fresh_name(function)
+        check = self._check(fctx, escape, variable)
+        module = fctx.cst_module
+        if plan == "after-assignment":
+            assign_cst = fctx.cst_node(escape.assignment)  # type: ignore[arg-type]
+            line = statement_line_of(module, assign_cst) if assign_cst is not None else None
+            if line is None:
+                return None
+            replacements: dict[int, object] = {id(line): cst.FlattenSentinel([line, check])}
+        else:
+            join_cst = fctx.cst_node(escape.join)
+            statement_cst = fctx.cst_node(escape.statement)
+            if join_cst is None or statement_cst is None:
+                return None
+            compound = isinstance(escape.statement, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor))
+            holder = statement_cst if compound else statement_line_of(module, statement_cst)
+            if holder is None:
+                return None
+            unparenthesized = join_cst.with_changes(lpar=[], rpar=[]) if hasattr(join_cst, "lpar") else join_cst
+            assignment = cst.parse_statement(f"{variable} = {module.code_for_node(unparenthesized)}\n")
+            assignment = assignment.with_changes(leading_lines=holder.leading_lines)
+
+            def prepend(updated: cst.CSTNode) -> cst.FlattenSentinel:
+                return cst.FlattenSentinel([assignment, check, updated.with_changes(leading_lines=[])])
+
+            replacements = {id(join_cst): cst.Name(variable), id(holder): prepend}
+        fctx.replace_scope(replace_nodes(module, replacements).code)
+        return fctx.build(fctx.finding.fix_title or "Reject paths outside the base directory", self.fix_applicability)
+
+    @staticmethod
+    def _fresh_name(function: Function) -> str:
+        used = _names_in(function)
+        for candidate in ("path", "target_path", "safe_path"):
+            if candidate not in used:
+                return candidate
+        counter = 2
+        while f"path_{counter}" in used:
+            counter += 1
+        return f"path_{counter}"
+
+    @staticmethod
+    def _check(fctx: FixContext, escape: PathEscape, variable: str) -> cst.BaseStatement:
+        """`if <variable> is outside <base>: <reject>` in the join's style (pathlib or os.path)."""
+        base = _base_text(fctx, escape.base)
+        raise_text = _rejection(fctx.facts, 403, "Path is outside the allowed directory", 'raise PermissionError("Path is outside the allowed directory")')
+        join = escape.join
+        pathlib_callee = None
+        if isinstance(join, ast.Call):
+            callee = dotted_name(join.func) or ""
+            qualified = qualifier_for(fctx.facts.imports)(join.func) or callee
+            if qualified in _PATHLIB_JOINS:
+                pathlib_callee = callee
+        if isinstance(join, ast.BinOp) and isinstance(join.op, ast.Div) and not isinstance(escape.base, ast.Constant):
+            test = f"not {variable}.resolve().is_relative_to({base}.resolve())"
+        elif pathlib_callee is not None:
+            test = f"not {variable}.resolve().is_relative_to({pathlib_callee}({base}).resolve())"
+        elif isinstance(join, ast.Call) and isinstance(join.func, ast.Attribute) and join.func.attr == "joinpath":
+            test = f"not {variable}.resolve().is_relative_to({base}.resolve())"
+        else:
+            os_name = fctx.ensure_import("os")
+            root = f"{os_name}.path.realpath({base})"
+            test = f"{os_name}.path.commonpath([{root}, {os_name}.path.realpath({variable})]) != {root}"
+        return cst.parse_statement(f"if {test}:\n    {raise_text}\n")
+
+
+def _base_text(fctx: FixContext, base: ast.expr) -> str:
+    """The base directory as code: its source, or for a string piece of an f-string, that string as a literal."""
+    if isinstance(base, ast.Constant) and isinstance(base.value, str):
+        directory = base.value.rstrip("/") or "/"
+        return f'"{directory}"' if '"' not in directory and "\\" not in directory else repr(directory)
+    return _source_text(fctx, base)
+
+
+def _contains(root: ast.AST, node: ast.AST) -> bool:
+    return any(n is node for n in ast.walk(root))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

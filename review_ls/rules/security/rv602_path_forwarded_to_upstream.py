@@ -1,0 +1,370 @@
+"""RV602 path-forwarded-to-upstream: RV602: a request path parameter interpolated into an outbound URL without validation."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import replace
+
+from review_ls.engine.cst_edit import cst, replace_nodes
+from review_ls.engine.facts import dotted_name
+from review_ls.engine.fixes import FixContext
+from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.walker import Context
+from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.paths import NON_PROPAGATING_CALLS, callee_name, function_nodes
+from review_ls.patterns.web_inputs import route_path_parameters, text_parameters
+from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
+
+
+_OUTBOUND_FUNCTIONS = frozenset(
+    {
+        *(f"{module}.{verb}" for module in ("requests", "httpx") for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")),
+        "urllib.request.urlopen",
+        "urllib.request.Request",
+        "aiohttp.request",
+    }
+)
+
+
+_CLIENT_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "build_request", "fetch", "ws_connect", "websocket_connect"})
+
+
+_METHOD_FIRST = frozenset({"request", "stream", "build_request"})
+
+
+_CLIENT_WORDS = ("client", "session", "http", "upstream", "proxy", "api")
+
+
+_URL_JOINS = frozenset({"urljoin", "urllib.parse.urljoin"})
+
+
+_CATCH_ALL_NAMES = frozenset({"path", "subpath", "sub_path", "rest", "full_path", "url_path", "file_path", "filepath", "resource"})
+
+
+_REQUEST_PATH_ATTRIBUTES = frozenset({"match_info", "path_params", "view_args"})
+
+
+_VALIDATION_WORDS = ("match", "validate", "sanitize", "sanitise", "allow", "check", "clean", "safe", "isalnum", "isidentifier", "startswith")
+
+
+class PathForwardedToUpstream(Rule):
+    """RV602: a request path parameter interpolated into an outbound URL without validation."""
+
+    code = "RV602"
+    name = "path-forwarded-to-upstream"
+    message = "path parameter {source} is forwarded into an upstream URL unvalidated: '..' segments or an absolute URL reach other endpoints"
+    fix_title = "Reject {source} values with '..' segments or an absolute path"
+    fix_applicability = Applicability.UNSAFE
+    docs = RuleDocs(
+        what="""
+            In web route handlers, finds path parameters of the route (`{path:path}`, `<path:name>`,
+            `request.match_info[...]`, `request.path_params[...]`, and catch-all parameters such as
+            `path`) interpolated into the URL of an outbound request (`httpx`/`requests`/`aiohttp`
+            clients, `urljoin`, `urlopen`) — directly, through an f-string, `+` or a URL variable.
+            Parameters that are compared, matched against a pattern, allow-listed, typed as numbers
+            or literals, or declared with a `pattern=` constraint are not reported.
+            """,
+        why="""
+            A proxy that forwards `/{path:path}` to `f"{UPSTREAM}/{path}"` lets the caller choose
+            `../admin/...` and reach upstream endpoints the proxy never meant to expose, with the
+            proxy's credentials; with `urljoin` or a client `base_url`, an absolute URL sends the
+            request (and its auth headers) to any host.
+            """,
+        fix="""
+            Validate before forwarding: reject `..` segments, leading slashes and schemes, or match
+            the parameter against an allow-list or a strict pattern. The quick fix inserts such a
+            check at the top of the handler, raising the framework's 400 error where it can.
+            """,
+    )
+    valid = (
+        """
+        import httpx
+        from fastapi import FastAPI, HTTPException
+
+        app = FastAPI()
+        UPSTREAM = "https://internal.example.com"
+
+        @app.get("/proxy/{path:path}")
+        async def proxy(path: str):
+            if ".." in path.split("/") or path.startswith("/"):
+                raise HTTPException(status_code=400)
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"{UPSTREAM}/{path}")).json()
+        """,
+        """
+        import httpx
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/weather/{city}")
+        async def weather(city: str):
+            async with httpx.AsyncClient() as client:
+                return (await client.get("https://api.example.com/weather", params={"q": city})).json()
+        """,
+        """
+        from typing import Literal
+        import httpx
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/stats/{kind}")
+        async def stats(kind: Literal["daily", "weekly"]):
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"https://api.example.com/stats/{kind}")).json()
+        """,
+        """
+        import requests
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        @app.route("/users/<int:user_id>")
+        def user(user_id):
+            return requests.get(f"https://api.example.com/users/{user_id}").json()
+        """,
+    )
+    invalid = (
+        Invalid(
+            """
+            import httpx
+            from fastapi import FastAPI, HTTPException
+
+            app = FastAPI()
+            UPSTREAM = "https://internal.example.com"
+
+            @app.get("/proxy/{path:path}")
+            async def proxy(path: str):
+                \"\"\"Forward to the internal service.\"\"\"
+                async with httpx.AsyncClient() as client:
+                    response = await client.get(f"{UPSTREAM}/{path}")
+                return response.json()
+            """,
+            line=11,
+            fixed="""
+            import httpx
+            from fastapi import FastAPI, HTTPException
+
+            app = FastAPI()
+            UPSTREAM = "https://internal.example.com"
+
+            @app.get("/proxy/{path:path}")
+            async def proxy(path: str):
+                \"\"\"Forward to the internal service.\"\"\"
+                if ".." in path.split("/") or path.startswith("/") or "://" in path:
+                    raise HTTPException(status_code=400, detail="Invalid path")
+                async with httpx.AsyncClient() as client:
+                    response = await client.get(f"{UPSTREAM}/{path}")
+                return response.json()
+            """,
+        ),
+        Invalid(
+            """
+            import requests
+            from flask import Flask
+
+            app = Flask(__name__)
+            API = "https://assets.internal"
+
+            @app.route("/assets/<path:asset>")
+            def asset(asset):
+                url = API + "/files/" + asset
+                return requests.get(url, timeout=5).content
+            """,
+            line=10,
+            fixed="""
+            import requests
+            from flask import Flask
+
+            app = Flask(__name__)
+            API = "https://assets.internal"
+
+            @app.route("/assets/<path:asset>")
+            def asset(asset):
+                if ".." in asset.split("/") or asset.startswith("/") or "://" in asset:
+                    raise ValueError("Invalid path")
+                url = API + "/files/" + asset
+                return requests.get(url, timeout=5).content
+            """,
+        ),
+        Invalid(
+            """
+            from urllib.parse import urljoin
+            from aiohttp import web
+
+            async def forward(request):
+                tail = request.match_info["tail"]
+                async with request.app["session"].get(urljoin("https://backend/", tail)) as upstream:
+                    return web.Response(body=await upstream.read())
+
+            app = web.Application()
+            app.router.add_get("/{tail:.*}", forward)
+            """,
+            line=6,
+        ),
+    )
+
+    def visit_FunctionDef(self, node: Function, ctx: Context) -> Iterator[Finding]:
+        """Follow the handler's path parameters into outbound request URLs."""
+        sources = self._sources(node, ctx)
+        request_names = {a.arg for a in node.args.args if a.arg in ("request", "req")}
+        if not sources and not request_names:
+            return
+        if not sources and not any(self._reads_request_path(n, request_names) for n, _ in function_nodes(node)):
+            return
+        validated = self._validated(node, sources)
+        tainted = {name: name for name in sources - validated}
+        urls: dict[str, str] = {}
+        for inner, statement in function_nodes(node):
+            if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name):
+                target = inner.targets[0].id
+                tainted.pop(target, None)
+                urls.pop(target, None)
+                if self._reads_request_path(inner.value, request_names):
+                    tainted[target] = target
+                    continue
+                url_source = self._url_source(inner.value, tainted, ctx)
+                if url_source is not None:
+                    urls[target] = url_source
+                elif (source := _reads(inner.value, tainted)) is not None:
+                    tainted[target] = source
+            elif isinstance(inner, ast.Call):
+                url = self._outbound_url(inner, ctx)
+                if url is None:
+                    continue
+                source = urls.get(url.id) if isinstance(url, ast.Name) else None
+                if source is None:
+                    source = self._url_source(url, tainted, ctx)
+                if source is None and isinstance(url, ast.Name) and url.id in tainted and url.id in sources:
+                    source = url.id
+                if source is not None:
+                    finding = self.report(url, ctx, data={"source": source}, source=source, fixable=source in sources)
+                    yield replace(finding, statement_line=statement.lineno)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    @staticmethod
+    def _sources(node: Function, ctx: Context) -> set[str]:
+        if not is_route_handler(node, ctx):
+            return set()
+        text = text_parameters(node)
+        in_template = set(route_path_parameters(node))
+        return {name for name in text if name in in_template or name in _CATCH_ALL_NAMES}
+
+    @staticmethod
+    def _reads_request_path(expr: ast.AST, request_names: set[str]) -> bool:
+        """True for `request.match_info[...]`, `request.path_params.get(...)`, `request.view_args[...]`."""
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Attribute) and node.attr in _REQUEST_PATH_ATTRIBUTES:
+                return isinstance(node.value, ast.Name) and node.value.id in request_names
+        return False
+
+    @staticmethod
+    def _validated(function: Function, sources: set[str]) -> set[str]:
+        """Sources the handler compares, pattern-matches, allow-lists or passes to a validator."""
+        validated = set()
+        for node, _ in function_nodes(function):
+            if isinstance(node, ast.Compare):
+                validated |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in sources}
+            elif isinstance(node, ast.Call):
+                name = (dotted_name(node.func) or "").lower()
+                if any(word in name for word in _VALIDATION_WORDS) or (name.endswith("quote") and any(k.arg == "safe" for k in node.keywords)):
+                    validated |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in sources}
+        return validated
+
+    @staticmethod
+    def _outbound_url(call: ast.Call, ctx: Context) -> ast.expr | None:
+        """The URL argument of an outbound HTTP call, or None when `call` is not one."""
+        keyword = next((k.value for k in call.keywords if k.arg == "url"), None)
+        qualified = ctx.qualified_name(call.func)
+        if qualified in _OUTBOUND_FUNCTIONS:
+            index = 1 if qualified.rsplit(".", 1)[-1] in _METHOD_FIRST else 0
+            return call.args[index] if len(call.args) > index else keyword
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _CLIENT_METHODS or qualified is not None:
+            return None
+        receiver = ast.unparse(func.value).lower()
+        if not any(word in receiver for word in _CLIENT_WORDS):
+            return None
+        index = 1 if func.attr in _METHOD_FIRST else 0
+        return call.args[index] if len(call.args) > index else keyword
+
+    @staticmethod
+    def _url_source(expr: ast.expr, tainted: dict[str, str], ctx: Context) -> str | None:
+        """The tainted name interpolated into the path part of a URL expression, if any."""
+        if isinstance(expr, ast.JoinedStr):
+            for value in expr.values:
+                if isinstance(value, ast.Constant) and "?" in str(value.value):
+                    return None
+                if isinstance(value, ast.FormattedValue) and (source := _reads(value.value, tainted)) is not None:
+                    return source
+            return None
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            parts: list[ast.expr] = []
+            node: ast.expr = expr
+            while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                parts.append(node.right)
+                node = node.left
+            parts.append(node)
+            for part in reversed(parts):
+                if isinstance(part, ast.Constant) and "?" in str(part.value):
+                    return None
+                if (source := _reads(part, tainted)) is not None:
+                    return source
+            return None
+        if isinstance(expr, ast.Call):
+            qualified = ctx.qualified_name(expr.func) or dotted_name(expr.func)
+            if qualified in _URL_JOINS and len(expr.args) >= 2:
+                return _reads(expr.args[1], tainted)
+            if isinstance(expr.func, ast.Attribute) and expr.func.attr == "format" and isinstance(expr.func.value, ast.Constant):
+                template = str(expr.func.value.value)
+                if "?" in template.split("{", 1)[0]:
+                    return None
+                return next((s for a in expr.args if (s := _reads(a, tainted)) is not None), None)
+        return None
+
+    def fix(self, fctx: FixContext) -> Fix | None:
+        """Insert the `..`/absolute-path check at the top of the handler."""
+        function = _enclosing_function(fctx.ancestors)
+        source = fctx.finding.data_dict.get("source")
+        if function is None or source is None or source not in text_parameters(function):
+            return None
+        function_cst = fctx.cst_node(function)
+        if function_cst is None or not isinstance(function_cst.body, cst.IndentedBlock):
+            return None
+        rejection = _rejection(fctx.facts, 400, "Invalid path", 'raise ValueError("Invalid path")')
+        web = fctx.facts.local_name_for("aiohttp.web")
+        if rejection.startswith("raise ValueError") and web is not None:
+            rejection = f"raise {web}.HTTPBadRequest()"
+        check = cst.parse_statement(f'if ".." in {source}.split("/") or {source}.startswith("/") or "://" in {source}:\n    {rejection}\n')
+        body = list(function_cst.body.body)
+        position = 1 if body and _is_docstring(body[0]) else 0
+        body.insert(position, check.with_changes(leading_lines=[]) if position else check)
+        new_function = function_cst.with_changes(body=function_cst.body.with_changes(body=body))
+        fctx.replace_scope(replace_nodes(fctx.cst_module, {id(function_cst): new_function}).code)
+        return fctx.build(fctx.finding.fix_title or "Validate the path parameter", self.fix_applicability)
+
+
+def _reads(expr: ast.AST, tainted: dict[str, str]) -> str | None:
+    """The tainted source an expression reads (not through int(), len(), ...), if any."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and node.id in tainted:
+            return tainted[node.id]
+        if isinstance(node, ast.Call) and callee_name(node) in NON_PROPAGATING_CALLS:
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return None
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

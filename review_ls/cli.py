@@ -10,11 +10,12 @@ import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from review_ls import __version__
 from review_ls.config import ConfigError, ConfigResolver, Settings, validate_selectors
 from review_ls.docs import rule_markdown
+from review_ls.engine.project_model import ProjectModel, needs_project
 from review_ls.files import discover_python_files
 from review_ls.gitdiff import ChangedLines, GitDiffError, changed_lines
 
@@ -163,7 +164,7 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         )
         tasks.append(task)
 
-    def project_factory() -> Any:
+    def project_factory() -> ProjectModel | None:
         if not uses_project_index(set(settings_by_path.values())):
             return None
         return index_project(args.paths, files, args.jobs)
@@ -196,10 +197,10 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
 
 
 def uses_project_index(settings: set[Settings]) -> bool:
-    """True when any enabled rule reads cross-file facts (kind X) or inference (kind T)."""
+    """True when any enabled rule needs the project index (cross-file facts or type inference)."""
     from review_ls.rules import all_rules
 
-    return any(rule.kind != "S" and any(s.is_enabled(rule.code) for s in settings) for rule in all_rules())
+    return any(needs_project(rule.needs) and any(s.is_enabled(rule.code) for s in settings) for rule in all_rules())
 
 
 def files_fingerprint(files: Sequence[Path]) -> str:
@@ -214,7 +215,7 @@ def files_fingerprint(files: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def index_project(paths: Sequence[Path], files: Sequence[Path], jobs: int | None) -> Any:
+def index_project(paths: Sequence[Path], files: Sequence[Path], jobs: int | None) -> ProjectModel:
     """Build the project index over the files being checked (the folders given are the project roots)."""
     from review_ls.project import ProjectIndex
 
@@ -273,7 +274,7 @@ def render_rules_table(output_format: str = "text") -> str:
         import json
 
         rows = [
-            {"code": r.code, "name": r.name, "fixable": r.fixable(), "severity": r.severity.value, "kind": r.kind}
+            {"code": r.code, "name": r.name, "fixable": r.fixable(), "severity": r.severity.value, "needs": sorted(n.value for n in r.needs)}
             for r in rules
         ]
         return json.dumps(rows, indent=2) + "\n"

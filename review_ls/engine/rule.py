@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity
+from review_ls.engine.project_model import Needs
 
 if TYPE_CHECKING:
     from review_ls.engine.fixes import FixContext
@@ -108,7 +109,7 @@ class Rule:
     message: ClassVar[str]
     docs: ClassVar[RuleDocs]
     severity: ClassVar[Severity] = Severity.WARNING
-    kind: ClassVar[str] = "S"
+    needs: ClassVar[frozenset[Needs]] = frozenset()
     fix_title: ClassVar[str | None] = None
     fix_applicability: ClassVar[Applicability] = Applicability.SAFE
     options: ClassVar[tuple[Option, ...]] = ()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.model import Finding
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES, CLIENT_CONSTRUCTORS
@@ -41,6 +42,7 @@ class InMemoryServiceState(Rule):
 
     code = "RV401"
     name = "in-memory-service-state"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "request handler {function}() mutates module-level {name}: the state lives in one process, is lost on restart and is not shared between workers or replicas"
     docs = RuleDocs(
         what="""

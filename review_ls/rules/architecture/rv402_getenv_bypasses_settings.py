@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.project import ProjectIndex, project_for
@@ -34,7 +35,7 @@ class GetenvBypassesSettings(Rule):
 
     code = "RV402"
     name = "getenv-bypasses-settings"
-    kind = "S/X"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "{call}({env!r}, ...) with a hard-coded default {problem}"
     fix_title = "Read {env} through {expression}"
     fix_applicability = Applicability.UNSAFE

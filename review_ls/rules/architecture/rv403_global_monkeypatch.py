@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.model import Finding
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.rules.architecture._shared import _in_tests_or_scripts
@@ -38,6 +39,7 @@ class GlobalMonkeypatch(Rule):
 
     code = "RV403"
     name = "global-monkeypatch"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "{target} is patched at import time: every user of {owner} in the process gets the change, in import order"
     docs = RuleDocs(
         what="""

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity, Span
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.project import project_for
@@ -22,7 +23,7 @@ class DuplicatedModel(Rule):
 
     code = "RV405"
     name = "duplicated-model"
-    kind = "X"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "{name} {problem}"
     fix_title = "Replace {name} with the canonical {canonical}"
     fix_applicability = Applicability.UNSAFE

@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.imports import heavy_root
@@ -28,6 +29,7 @@ class ImportInFunction(Rule):
 
     code = "RV406"
     name = "import-in-function"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "import of {module} {where}; move it to the top of the module (or say why it is here)"
     fix_title = "Move the import of {module} to the top of the module"
     fix_applicability = Applicability.UNSAFE

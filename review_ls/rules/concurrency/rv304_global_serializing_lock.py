@@ -9,6 +9,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_decorator, is_route_handler
@@ -31,6 +32,7 @@ class GlobalSerializingLock(Rule):
 
     code = "RV304"
     name = "global-serializing-lock"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "{what} serializes {whom}: requests wait for each other instead of running concurrently"
     fix_title = "Make max_workers of {what} configurable"
     docs = RuleDocs(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from review_ls.engine.fixes import FixContext
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Option, Rule
 from review_ls.engine.walker import Context
 from review_ls.project.inference import Callee, TypeResolver, ValueType
@@ -27,7 +28,7 @@ _KEYWORD_KINDS = frozenset({"positional", "keyword-only"})
 class _TypeAwareRule(Rule):
     """Shared plumbing of the RV7 rules: the resolver of the analysis, with jedi as the last resort."""
 
-    kind = "T"
+    needs = frozenset({Needs.PROJECT_INDEX, Needs.TYPES})
     options = (_JEDI_BUDGET,)
 
     def _type_of(self, expr: ast.expr, ctx: Context, resolver: TypeResolver) -> ValueType | None:

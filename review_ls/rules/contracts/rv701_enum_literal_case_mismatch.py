@@ -31,7 +31,6 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
 
     code = "RV701"
     name = "enum-literal-case-mismatch"
-    kind = "T/X"
     message = "{literal!r} is not a value of {enum}: the member {enum}.{member} is {value!r} (the case differs)"
     fix_title = "Use {enum}.{member}"
     fix_applicability = Applicability.UNSAFE

@@ -25,7 +25,6 @@ class RequestFieldDropped(_TypeAwareRule):
 
     code = "RV703"
     name = "request-field-dropped"
-    kind = "T/X"
     message = (
         "{callee}() has defaulted parameter{s} {fields} that the request model {model} also carries, "
         "but the handler never passes {them}: the client's choice is silently ignored"

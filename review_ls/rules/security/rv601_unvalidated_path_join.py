@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
@@ -65,6 +66,7 @@ class UnvalidatedPathJoin(Rule):
 
     code = "RV601"
     name = "unvalidated-path-join"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "{source} is joined onto {base} and reaches {sink}() unchecked: '../' or an absolute path escapes the directory"
     fix_title = "Reject paths that resolve outside {base}"
     fix_applicability = Applicability.UNSAFE

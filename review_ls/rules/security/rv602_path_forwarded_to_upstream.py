@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
@@ -54,6 +55,7 @@ class PathForwardedToUpstream(Rule):
 
     code = "RV602"
     name = "path-forwarded-to-upstream"
+    needs = frozenset({Needs.PROJECT_INDEX})
     message = "path parameter {source} is forwarded into an upstream URL unvalidated: '..' segments or an absolute URL reach other endpoints"
     fix_title = "Reject {source} values with '..' segments or an absolute path"
     fix_applicability = Applicability.UNSAFE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from review_ls.engine.rule import Rule
+from review_ls.engine.rule import Invalid, Rule, Valid, dedent_example
 
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z`(])")
 
@@ -24,13 +24,26 @@ def rule_markdown(rule: type[Rule]) -> str:
         options = "\n".join(f"- `{o.name}` (default `{o.default!r}`): {o.description}" for o in rule.options)
         parts.append(f"**Options** (`[tool.review-ls.options.{rule.code}]`)\n\n{options}")
     for example in rule.invalid:
-        block = f"**Flagged** (line {example.line})\n\n```python\n{example.source.rstrip()}\n```"
+        lines = sorted(set(example.lines))
+        where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines))
+        block = _with_other_files(f"**Flagged** ({where})\n\n```python\n{example.source.rstrip()}\n```", example)
         if example.fixed is not None:
             block += f"\n\nAfter the fix:\n\n```python\n{(example.fixed_source or '').rstrip()}\n```"
         parts.append(block)
     for valid in rule.valid_examples():
-        parts.append(f"**Not flagged**\n\n```python\n{valid.source.rstrip()}\n```")
+        parts.append(_with_other_files(f"**Not flagged**\n\n```python\n{valid.source.rstrip()}\n```", valid))
     return "\n\n".join(textwrap.dedent(p).strip() for p in parts) + "\n"
+
+
+def _with_other_files(block: str, example: Valid | Invalid) -> str:
+    """The example's block, preceded by the other files of its project (if any) and naming its own path."""
+    if not example.files:
+        return block
+    others = "".join(
+        f"`{path}`:\n\n```python\n{dedent_example(code).rstrip()}\n```\n\n" for path, code in example.files if code.strip()
+    )
+    heading, _, code = block.partition("\n\n")
+    return f"{heading} in `{example.path}`, with these other files in the project:\n\n{others}`{example.path}`:\n\n{code}"
 
 
 def rule_summary(rule: type[Rule]) -> str:

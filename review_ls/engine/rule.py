@@ -42,12 +42,20 @@ class RuleDocs:
 
 @dataclass(frozen=True)
 class Invalid:
-    """Code the rule must flag on `line` (1-based, in the dedented code); `fixed` is the expected fix."""
+    """Code the rule must flag: exactly on `line` and the `also` lines (1-based, in the dedented code).
+
+    Nothing else may be reported. `message` is the expected message of the finding on `line` and
+    `fixed` the expected code after its fix. `files` are other files of the example's project
+    (path, code), for rules that read the project index.
+    """
 
     code: str
     line: int
     fixed: str | None = None
     path: str = "example.py"
+    message: str | None = None
+    also: tuple[int, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
 
     @property
     def source(self) -> str:
@@ -59,18 +67,32 @@ class Invalid:
         """The expected fixed code, dedented."""
         return None if self.fixed is None else dedent_example(self.fixed)
 
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """Every line the rule must report on, in order (a line twice for two findings on it)."""
+        return tuple(sorted((self.line, *self.also)))
+
+    def project_sources(self) -> dict[str, str]:
+        """Every file of the example's project, dedented, by path (just the example without `files`)."""
+        return {**{path: dedent_example(code) for path, code in self.files}, self.path: self.source}
+
 
 @dataclass(frozen=True)
 class Valid:
-    """Code the rule must not flag (given as a plain string in `Rule.valid`, or with a path)."""
+    """Code the rule must not flag (given as a plain string in `Rule.valid`, or with a path and other files)."""
 
     code: str
     path: str = "example.py"
+    files: tuple[tuple[str, str], ...] = ()
 
     @property
     def source(self) -> str:
         """The example's code, dedented."""
         return dedent_example(self.code)
+
+    def project_sources(self) -> dict[str, str]:
+        """Every file of the example's project, dedented, by path (just the example without `files`)."""
+        return {**{path: dedent_example(code) for path, code in self.files}, self.path: self.source}
 
 
 @dataclass(frozen=True)

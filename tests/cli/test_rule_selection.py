@@ -36,9 +36,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     for rule in all_rules():
         for number, example in enumerate(_examples(rule)):
             folder = root / f"{rule.code}-{number}"
-            target = folder / example.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(example.source, encoding="utf-8")
+            for path, source in example.project_sources().items():
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(source, encoding="utf-8")
             folders.setdefault(rule.code, []).append(folder)
     return folders
 

@@ -11,25 +11,13 @@ import pytest
 
 from fuzz_campaign import FuzzStats, check_seeds, fuzz_generated_programs, fuzz_mutations
 from fuzz_corpus import example_variants, rotating_variants
-from fuzz_properties import Violation, check_source
+from fuzz_properties import check_source
 from review_ls.engine.analysis import analyse_source
-from review_ls.engine.fixes import fix_source
 from review_ls.rules import all_rules
 
-# Rule bugs the fuzzer found that are not fixed yet: (kind, rule) -> the failing input. Each has a
-# strict xfail test below, so fixing the rule turns that test red until the entry is removed.
-KNOWN_RULE_BUGS: dict[tuple[str, str | None], str] = {
-}
-
-
-def _unexpected(stats: FuzzStats) -> list[tuple[str, Violation]]:
-    return [(seed.name, violation) for seed, violation in stats.failures if violation.key not in KNOWN_RULE_BUGS]
-
-
 def _assert_clean(stats: FuzzStats) -> None:
-    unexpected = _unexpected(stats)
     assert stats.examples > 0
-    assert not unexpected, stats.failure_report()
+    assert not stats.failures, stats.failure_report()
 
 
 @pytest.mark.parametrize("code", [rule.code for rule in all_rules()])
@@ -95,15 +83,6 @@ def test_a_lone_surrogate_is_reported_where_it_stands() -> None:
 )
 def test_deeply_nested_code_never_exhausts_the_stack(source: str) -> None:
     assert check_source(source) == []
-
-
-@pytest.mark.parametrize("key", sorted(KNOWN_RULE_BUGS, key=str), ids=lambda key: f"{key[0]}-{key[1]}")
-@pytest.mark.xfail(strict=True, reason="known rule bug found by fuzzing; remove from KNOWN_RULE_BUGS once fixed")
-def test_known_rule_bug_still_reproduces(key: tuple[str, str | None]) -> None:
-    source = KNOWN_RULE_BUGS[key]
-    assert [v for v in check_source(source) if v.key == key] == []
-    once = fix_source(source, unsafe=True).source
-    assert fix_source(once, unsafe=True).source == once
 
 
 @pytest.mark.slow

@@ -96,6 +96,18 @@ class ImportInFunction(Rule):
     invalid = (
         Invalid(
             """
+            def ones():
+                import numpy
+
+                return numpy.ones(2)
+            """,
+            line=2,
+            path="app/b.py",
+            message="import of numpy inside ones() is paid by the first call; move it to the top of the module (or say why it is here)",
+            files=(("app/a.py", "import numpy as np\n\n\ndef zeros():\n    return np.zeros(3)\n"),),
+        ),
+        Invalid(
+            """
             from numpy.typing import NDArray
 
 

@@ -107,6 +107,7 @@ class GlobalSerializingLock(Rule):
                     await save_item(item)
             """,
             line=9,
+            also=(14,),
         ),
         Invalid(
             """

@@ -142,6 +142,30 @@ class WriteAcknowledgedWithoutFsync(Rule):
     invalid = (
         Invalid(
             """
+            def add_note(text):
+                with open("notes.txt", "a") as notes:
+                    notes.write(text)
+                return "ok"
+            """,
+            line=2,
+            path="app/views.py",
+            files=(
+                ("app/__init__.py", ""),
+                (
+                    "app/routes.py",
+                    """
+                    from flask import Flask
+
+                    from app.views import add_note
+
+                    app = Flask(__name__)
+                    app.add_url_rule("/notes", view_func=add_note, methods=["POST"])
+                    """,
+                ),
+            ),
+        ),
+        Invalid(
+            """
             import json
 
             def save_state(path, state):
@@ -206,6 +230,7 @@ class WriteAcknowledgedWithoutFsync(Rule):
                 return "ok"
             """,
             line=7,
+            also=(7,),
         ),
     )
 

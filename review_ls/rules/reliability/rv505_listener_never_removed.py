@@ -218,6 +218,7 @@ class ListenerNeverRemoved(Rule):
                         queue.put_nowait(event)
             """,
             line=14,
+            also=(9,),
             fixed="""
             import asyncio
 

@@ -15,6 +15,7 @@ from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.fixes import compute_fix, fix_source
 from review_ls.engine.model import Finding, Fix
+from review_ls.engine.project_model import ProjectModel
 from review_ls.files import SourceReadError, read_source
 from review_ls.writer import FileChangedError, write_atomically
 
@@ -47,7 +48,7 @@ class FileReport:
     internal_errors: tuple[str, ...] = ()
 
 
-def check_file(task: FileTask, project: Any = None) -> FileReport:
+def check_file(task: FileTask, project: ProjectModel | None = None) -> FileReport:
     """Read, analyse and (per the task's mode) fix one file; never raises for a bad file."""
     report = FileReport(task.path)
     path = Path(task.path)
@@ -110,8 +111,8 @@ def cached_report(task: FileTask) -> FileReport | None:
 def check_files(
     tasks: Sequence[FileTask],
     jobs: int | None = None,
-    project: Any = None,
-    project_factory: Callable[[], Any] | None = None,
+    project: ProjectModel | None = None,
+    project_factory: Callable[[], ProjectModel | None] | None = None,
 ) -> Iterator[FileReport]:
     """Report on every task, in task order: from the cache where it has the file, else by `check_file`.
 
@@ -132,7 +133,7 @@ def check_files(
         yield report if report is not None else next(fresh)
 
 
-def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: Any) -> Iterator[FileReport]:
+def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:
@@ -147,7 +148,7 @@ def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: Any) -
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _set_worker_project(project: Any) -> None:
+def _set_worker_project(project: ProjectModel | None) -> None:
     _WORKER_STATE["project"] = project
 
 

@@ -13,6 +13,7 @@ from review_ls.config import Settings
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.model import AnalysisResult, Finding, Severity, Span
 from review_ls.engine.positions import LineIndex, split_lines
+from review_ls.engine.project_model import ProjectModel
 from review_ls.engine.rule import Rule
 from review_ls.engine.suppressions import apply_suppressions, find_suppressions, unknown_codes
 from review_ls.engine.walker import Context, Walker
@@ -90,7 +91,7 @@ def analyse_source(
     source: str,
     path: str | None = None,
     settings: Settings | None = None,
-    project: Any = None,
+    project: ProjectModel | None = None,
 ) -> AnalysisResult:
     """Analyse one file's text with the rules `settings` enable and return its findings."""
     settings = settings or Settings()
@@ -112,7 +113,7 @@ def walk_statements(
     lines: LineIndex,
     facts: ModuleFacts,
     path: str | None,
-    project: Any,
+    project: ProjectModel | None,
     errors: list[str],
     memo: dict[object, Any] | None = None,
 ) -> list[Finding]:

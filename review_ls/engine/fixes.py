@@ -20,6 +20,7 @@ from review_ls.config import Settings
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
 from review_ls.engine.positions import LineIndex, statement_start_line
+from review_ls.engine.project_model import ProjectModel
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def newline_of(text: str) -> str:
 class FixContext:
     """What a rule's `fix` works with: the finding, its node, its scope as libcst, and edit helpers."""
 
-    def __init__(self, source: str, finding: Finding, module: ast.Module, path: str | None = None, project: Any = None) -> None:
+    def __init__(self, source: str, finding: Finding, module: ast.Module, path: str | None = None, project: ProjectModel | None = None) -> None:
         self.source = source
         self.finding = finding
         self.module = module
@@ -355,7 +356,7 @@ def compute_fix(
     finding: Finding,
     path: str | None = None,
     settings: Settings | None = None,
-    project: Any = None,
+    project: ProjectModel | None = None,
 ) -> Fix | None:
     """Compute the fix for one finding of `source`, or None (no fix, stale finding, or unparsable result)."""
     from review_ls.engine.analysis import rule_set_for
@@ -394,7 +395,7 @@ def fix_source(
     source: str,
     path: str | None = None,
     settings: Settings | None = None,
-    project: Any = None,
+    project: ProjectModel | None = None,
     unsafe: bool = False,
     max_rounds: int = 10,
 ) -> FixOutcome:

@@ -48,6 +48,7 @@ from review_ls.engine.analysis import SYNTAX_ERROR, RuleSet, finish_findings, pa
 from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
 from review_ls.engine.model import AnalysisResult, Finding
 from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
+from review_ls.engine.project_model import ProjectModel
 from review_ls.engine.walker import Context
 
 _CONTINUES_BLOCK = re.compile(r"(?:else|elif|except|finally)\b")
@@ -197,7 +198,7 @@ class _Walk:
         lines: list[str],
         facts: ModuleFacts,
         path: str | None,
-        project: Any,
+        project: ProjectModel | None,
         exact_at: int,
     ) -> None:
         self.rule_set = rule_set
@@ -288,7 +289,7 @@ class IncrementalAnalyser:
         self,
         source: str,
         settings: Settings | None = None,
-        project: Any = None,
+        project: ProjectModel | None = None,
         *,
         settle: bool = True,
         should_stop: Callable[[], bool] | None = None,
@@ -314,7 +315,7 @@ class IncrementalAnalyser:
         self._last = (source, context_key, result)
         return result
 
-    def _analyse_new_text(self, source: str, context_key: tuple[Any, ...], rule_set: RuleSet, project: Any) -> AnalysisResult:
+    def _analyse_new_text(self, source: str, context_key: tuple[Any, ...], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult:
         lines = split_lines(source)
         previous = self._parsed if self._parsed is not None and self._parsed.context_key == context_key else None
         if previous is not None:
@@ -324,7 +325,7 @@ class IncrementalAnalyser:
         return self._analyse_whole(previous, source, lines, rule_set, project, context_key)
 
     # -- the fast pass: re-parse the changed segments -----------------------------------------
-    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: Any) -> AnalysisResult | None:
+    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult | None:
         segments = _restructure(previous.segments, previous.lines, lines)
         if segments is None:
             return None
@@ -340,7 +341,7 @@ class IncrementalAnalyser:
         source: str,
         lines: list[str],
         rule_set: RuleSet,
-        project: Any,
+        project: ProjectModel | None,
         context_key: tuple[Any, ...],
         should_stop: Callable[[], bool] | None = None,
     ) -> AnalysisResult:
@@ -357,7 +358,7 @@ class IncrementalAnalyser:
         self._parsed = _Parsed(lines, segments, context_key)
         return self._assemble(segments, lines, rule_set)
 
-    def _settle(self, source: str, rule_set: RuleSet, project: Any, should_stop: Callable[[], bool] | None) -> AnalysisResult:
+    def _settle(self, source: str, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None) -> AnalysisResult:
         """Walk again, over a fresh parse, whatever may depend on something the edits changed."""
         assert self._parsed is not None
         lines = split_lines(source)
@@ -380,7 +381,7 @@ class IncrementalAnalyser:
         lines: list[str],
         facts: ModuleFacts,
         rule_set: RuleSet,
-        project: Any,
+        project: ProjectModel | None,
         *,
         exact: bool,
         should_stop: Callable[[], bool] | None = None,
@@ -665,8 +666,8 @@ def _facts_key(facts: ModuleFacts) -> tuple[Any, ...]:
     return (facts.fingerprint, facts.has_main_guard)
 
 
-def _project_key(project: Any) -> Any:
-    return None if project is None else (id(project), getattr(project, "fingerprint", None))
+def _project_key(project: ProjectModel | None) -> tuple[int, int] | None:
+    return None if project is None else (id(project), project.fingerprint)
 
 
 class _Reuse:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from review_ls.engine.facts import ModuleFacts, dotted_name, import_bindings, resolve_through_imports
 from review_ls.engine.model import Finding
 from review_ls.engine.positions import LineIndex
+from review_ls.engine.project_model import ProjectModel
 
 if TYPE_CHECKING:
     from review_ls.engine.rule import Rule
@@ -52,7 +53,7 @@ class Context:
         "memo",
     )
 
-    def __init__(self, path: str | None, lines: LineIndex, facts: ModuleFacts, project: Any = None) -> None:
+    def __init__(self, path: str | None, lines: LineIndex, facts: ModuleFacts, project: ProjectModel | None = None) -> None:
         self.path = path
         self.lines = lines
         self.facts = facts

@@ -77,7 +77,7 @@ def client_constructor_name(call: ast.Call, ctx: Context) -> str | None:
         binding = ctx.facts.bindings.get(name)
         if binding is not None and binding.kind.value == "class":
             return name
-        project_clients = getattr(ctx.project, "client_class_names", None)
+        project_clients = ctx.project.client_class_names if ctx.project is not None else frozenset()
         if project_clients and qualified is not None and qualified.rsplit(".", 1)[-1] in project_clients:
             return name
     return None

@@ -42,7 +42,7 @@ def is_route_handler(function: ast.AST, ctx: Context) -> bool:
         bases = [dotted_name(b) or "" for b in cls.bases]
         if any(base.rsplit(".", 1)[-1].endswith(VIEW_BASE_SUFFIXES) for base in bases):
             return True
-    handlers = getattr(ctx.project, "route_handler_names", None)
+    handlers = ctx.project.route_handler_names if ctx.project is not None else frozenset()
     if handlers and ctx.path is not None:
         return (ctx.path, function.name) in handlers
     return False

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review_ls.engine.facts import dotted_name, import_bindings
+from review_ls.engine.project_model import ProjectModel
+from review_ls.project.index import ProjectIndex
 from review_ls.project.jedi_adapter import InferenceBudget, InferredName, JediAdapter, adapter_for
 from review_ls.project.types import (
     MODEL_KINDS,
@@ -251,7 +253,7 @@ class TypeResolver:
         module: ast.Module,
         path: str | None,
         source_lines: Sequence[str],
-        project: Any,
+        project: ProjectModel | None,
         imports: Mapping[str, str] | None = None,
     ) -> None:
         self.path = path
@@ -275,7 +277,9 @@ class TypeResolver:
         """The resolver of the analysis `ctx` belongs to (made on first use)."""
         resolver = ctx.memo.get(_RESOLVER_KEY)
         if resolver is None:
-            resolver = ctx.memo[_RESOLVER_KEY] = cls(ctx.parents[0], ctx.path, ctx.lines.lines, ctx.project, ctx.facts.imports)  # type: ignore[arg-type]
+            module = ctx.parents[0]
+            assert isinstance(module, ast.Module)
+            resolver = ctx.memo[_RESOLVER_KEY] = cls(module, ctx.path, ctx.lines.lines, ctx.project, ctx.facts.imports)
         return resolver
 
     @property
@@ -706,19 +710,16 @@ class TypeResolver:
     def adapter(self) -> JediAdapter | None:
         """The jedi adapter of the project's root; None without a project (single-file analysis).
 
-        A project may carry its own adapter (`project.jedi`) or name the Python environment to infer
-        with (`project.python_environment`: a virtualenv folder or interpreter path).
+        The adapter infers with the environment `adapter_for` finds for the root.
         """
         if self._adapter is None:
-            adapter = getattr(self.project, "jedi", None)
-            if not isinstance(adapter, JediAdapter):
-                root = project_root_of(self.project, self.path)
-                adapter = adapter_for(str(root), getattr(self.project, "python_environment", None)) if root else None
+            root = project_root_of(self.project, self.path)
+            adapter = adapter_for(str(root)) if root else None
             self._adapter = adapter if adapter is not None else False
         return self._adapter or None
 
     def _project_fingerprint(self) -> object:
-        return getattr(self.project, "fingerprint", None)
+        return None if self.project is None else self.project.fingerprint
 
     def source(self) -> str:
         """The analysed text."""
@@ -790,22 +791,14 @@ class TypeResolver:
 
 # -- project access ------------------------------------------------------------------------------------------
 
-def project_types_of(project: Any) -> ProjectTypes | None:
-    """The project's type facts: the index's `types` (a ProjectTypes), if it has them."""
-    if project is None:
-        return None
-    if isinstance(project, ProjectTypes):
-        return project
-    types = getattr(project, "types", None)
-    return types if isinstance(types, ProjectTypes) else None
+def project_types_of(project: ProjectModel | None) -> ProjectTypes | None:
+    """The project's type facts: the index's `types`, if the project is an index."""
+    return project.types if isinstance(project, ProjectIndex) else None
 
 
-def project_root_of(project: Any, path: str | None = None) -> Path | None:
+def project_root_of(project: ProjectModel | None, path: str | None = None) -> Path | None:
     """The workspace root holding `path` (the index's longest matching root, else its first); None without one."""
-    roots = [Path(r) for r in getattr(project, "roots", ()) or ()]
-    single = getattr(project, "root", None)
-    if single is not None:
-        roots.append(Path(single))
+    roots = [Path(r) for r in project.roots] if project is not None else []
     if not roots:
         return None
     if path is not None:

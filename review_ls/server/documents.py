@@ -11,6 +11,7 @@ from lsprotocol import types
 from review_ls.config import Settings
 from review_ls.engine.incremental import IncrementalAnalyser
 from review_ls.engine.model import AnalysisResult, Finding, Span
+from review_ls.engine.project_model import ProjectModel
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Snapshot:
     version: int | None
     text: str
     settings: Settings
-    project: Any
+    project: ProjectModel | None
     generation: int
     size_limit: int
 

@@ -19,6 +19,7 @@ from pygls.uris import from_fs_path
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.positions import split_lines
+from review_ls.engine.project_model import ProjectModel
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.server.progress import WorkDoneProgress
 
@@ -83,7 +84,7 @@ def _task(session: Session, path: Path) -> _ScanTask:
     return _ScanTask(path, from_fs_path(str(path)) or path.as_uri(), session.settings.settings_for(path), session.settings.options_for(path).size_limit)
 
 
-def _analyse_chunk(session: Session, tasks: Sequence[_ScanTask], project: Any) -> list[tuple[str, list[types.Diagnostic]]]:
+def _analyse_chunk(session: Session, tasks: Sequence[_ScanTask], project: ProjectModel | None) -> list[tuple[str, list[types.Diagnostic]]]:
     """Analyse some files (worker thread); unreadable and oversized files get no diagnostics."""
     results = []
     for task in tasks:

@@ -231,5 +231,4 @@ def _is_project_singleton(callee: str, ctx: Context) -> bool:
         return False
     if target.startswith("."):
         return True
-    is_project_module = getattr(ctx.project, "is_project_module", None)
-    return bool(is_project_module and is_project_module(target))
+    return ctx.project is not None and ctx.project.is_project_module(target)

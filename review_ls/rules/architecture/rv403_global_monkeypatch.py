@@ -159,5 +159,4 @@ class GlobalMonkeypatch(Rule):
     def _is_own(target: str, ctx: Context) -> bool:
         if target.startswith("."):
             return True
-        is_project_module = getattr(ctx.project, "is_project_module", None)
-        return bool(is_project_module and is_project_module(target))
+        return ctx.project is not None and ctx.project.is_project_module(target)

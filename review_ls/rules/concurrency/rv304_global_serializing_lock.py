@@ -9,7 +9,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
-from review_ls.engine.project_model import Needs
+from review_ls.engine.project_model import Needs, ProjectModel
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_decorator, is_route_handler
@@ -208,7 +208,7 @@ def _assigned_to(call: ast.Call, parent: ast.AST | None) -> str | None:
     return None
 
 
-def _max_workers_setting(project: object, path: str | None, base: str) -> SettingsTarget | None:
+def _max_workers_setting(project: ProjectModel | None, path: str | None, base: str) -> SettingsTarget | None:
     """The project's settings field for the executor's size (`<name>_max_workers`, `max_workers`), if any."""
     if not isinstance(project, ProjectIndex) or path is None:
         return None
@@ -233,7 +233,7 @@ def _lock_users(ctx: Context) -> dict[str, frozenset[str]]:
     if users is None:
         found: dict[str, set[str]] = {}
         module = ctx.parents[0] if ctx.parents else None
-        handlers = getattr(ctx.project, "route_handler_names", None) or frozenset()
+        handlers = ctx.project.route_handler_names if ctx.project is not None else frozenset()
         for statement in getattr(module, "body", ()):
             if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue

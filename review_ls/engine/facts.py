@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 MUTABLE_FACTORIES = frozenset(
@@ -290,13 +290,43 @@ def _shape(node: ast.AST | None, depth: int = 0) -> object:
     return type(node).__name__
 
 
-def resolve_through_imports(node: ast.AST, imports: Mapping[str, str]) -> str | None:
-    """Resolve a Name/Attribute chain through `imports`: `AC` -> 'httpx.AsyncClient' (None if the head is not imported)."""
-    dotted = dotted_name(node)
-    if dotted is None:
-        return None
+# -- qualified names: the one place names are resolved through imports ------------------------
+
+
+def qualify_dotted(dotted: str, imports: Mapping[str, str]) -> str | None:
+    """Resolve a dotted name as written through `imports`: 'np.zeros' -> 'numpy.zeros' (None if the head is not imported)."""
     head, _, rest = dotted.partition(".")
     target = imports.get(head)
     if target is None:
         return None
     return f"{target}.{rest}" if rest else target
+
+
+def resolve_through_imports(node: ast.AST, imports: Mapping[str, str]) -> str | None:
+    """Resolve a Name/Attribute chain through `imports`: `AC` -> 'httpx.AsyncClient' (None if the head is not imported)."""
+    dotted = dotted_name(node)
+    return None if dotted is None else qualify_dotted(dotted, imports)
+
+
+def imports_visible_at(node: ast.AST, ancestors: Sequence[ast.AST], module_imports: Mapping[str, str]) -> dict[str, str]:
+    """The imports a name at `node` resolves through: the module's, then those made earlier in its
+    enclosing functions (the same view the walker keeps as `Context.imports`)."""
+    imports = dict(module_imports)
+    position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    for function in ancestors:
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for statement in sorted(_imports_in_function(function), key=lambda s: (s.lineno, s.col_offset)):
+                if (statement.lineno, statement.col_offset) < position:
+                    imports.update(import_bindings(statement))
+    return imports
+
+
+def _imports_in_function(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements of a function's body, not entering nested functions."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.expr))

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from review_ls.config import Settings
-from review_ls.engine.facts import ModuleFacts
+from review_ls.engine.facts import ModuleFacts, imports_visible_at, resolve_through_imports
 from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
 from review_ls.engine.positions import LineIndex, statement_start_line
 from review_ls.engine.project_model import ProjectModel
@@ -127,6 +127,16 @@ class FixContext:
         if fallback is not None:
             return fallback
         return self.scope, []
+
+    # -- names ----------------------------------------------------------------------------------
+    @cached_property
+    def imports(self) -> dict[str, str]:
+        """The imports visible at the finding's node, function-local ones included (as `Context.imports`)."""
+        return imports_visible_at(self.node, self.ancestors, self.facts.imports)
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """Resolve a Name/Attribute chain through `imports`: `AC` -> 'httpx.AsyncClient' (None if not imported)."""
+        return resolve_through_imports(node, self.imports)
 
     # -- libcst -------------------------------------------------------------------------------
     @cached_property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from review_ls.engine.facts import BindingKind, ModuleFacts, dotted_name
+from review_ls.engine.facts import BindingKind, ModuleFacts, dotted_name, qualify_dotted
 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
@@ -25,19 +25,11 @@ LOGGER_NAMES = frozenset({"log", "logger", "_log", "_logger", "LOG", "LOGGER", "
 PREFERRED_LOGGER_NAMES = ("logger", "log", "_logger", "_log", "LOGGER", "LOG")
 
 
-def _resolve(dotted: str, facts: ModuleFacts) -> str:
-    head, _, rest = dotted.partition(".")
-    target = facts.imports.get(head)
-    if target is None:
-        return dotted
-    return f"{target}.{rest}" if rest else target
-
-
 def module_logger_names(facts: ModuleFacts) -> list[str]:
     """Module-level names bound to a logger (`log = logging.getLogger(__name__)`, `from loguru import logger`)."""
     found = []
     for name, binding in facts.bindings.items():
-        if binding.kind is BindingKind.INSTANCE and _resolve(binding.detail, facts) in LOGGER_FACTORIES:
+        if binding.kind is BindingKind.INSTANCE and (qualify_dotted(binding.detail, facts.imports) or binding.detail) in LOGGER_FACTORIES:
             found.append(name)
         elif binding.kind is BindingKind.IMPORT and binding.detail in IMPORTED_LOGGERS:
             found.append(name)

@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the io family."""
+"""One scope's nodes indexed for the RV1 rules (`_ScopeIndex`), and small libcst statement helpers they share."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import ast
 from collections.abc import Sequence
 
 from review_ls.engine.cst_edit import cst, statement_line_of
-from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.walker import Context
-from review_ls.patterns.files import Qualifier
-from review_ls.patterns.paths import qualifier_for
-
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -75,12 +71,6 @@ def _scope_index(ctx: Context) -> _ScopeIndex:
     if index is None or index.root is not root:
         index = ctx.memo[key] = _ScopeIndex(root)
     return index  # type: ignore[no-any-return]
-
-
-def _module_qualifier(facts: ModuleFacts) -> Qualifier:
-    """Resolve names through the module-level imports only (what a module-level definition can see)."""
-
-    return qualifier_for(facts.imports)
 
 
 def _lines_before(removed: cst.SimpleStatementLine) -> list[cst.EmptyLine]:

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from review_ls.engine.facts import dotted_name, import_bindings
+from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.model import Span
 from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.patterns.imports import unconditional_heavy_imports
@@ -210,13 +210,7 @@ def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 def qualify(node: ast.AST, imports: dict[str, str]) -> str:
     """A Name/Attribute chain resolved through the imports ('' when it is no such chain)."""
     dotted = dotted_name(node)
-    if dotted is None:
-        return ""
-    head, _, rest = dotted.partition(".")
-    target = imports.get(head)
-    if target is None:
-        return dotted
-    return f"{target}.{rest}" if rest else target
+    return "" if dotted is None else qualify_dotted(dotted, imports) or dotted
 
 
 def normalised_source(node: ast.AST, lines: LineIndex) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review_ls.engine.facts import dotted_name, import_bindings
+from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
 from review_ls.project.index import ProjectIndex
 from review_ls.project.jedi_adapter import InferenceBudget, InferredName, JediAdapter, adapter_for
@@ -444,10 +444,8 @@ class TypeResolver:
                 return self.resolve_class_in(module, head)
             if head in module.functions:
                 return module.functions[head], module
-        target = module.imports.get(head)
-        if target is None:
-            return None
-        return self.resolve_qualified(f"{target}.{rest}" if rest else target, depth + 1)
+        qualified = qualify_dotted(dotted, module.imports)
+        return None if qualified is None else self.resolve_qualified(qualified, depth + 1)
 
     def resolve_qualified(self, qualified: str, depth: int = 0) -> ResolvedClass | tuple[FunctionFacts, ModuleTypeFacts] | None:
         """A class or function by its qualified name (`app.models.Part`), following re-exports."""
@@ -581,11 +579,7 @@ class TypeResolver:
         return None
 
     def _qualified_local(self, dotted: str) -> str:
-        head, _, rest = dotted.partition(".")
-        target = self.local.imports.get(head)
-        if target is None:
-            return dotted
-        return f"{target}.{rest}" if rest else target
+        return qualify_dotted(dotted, self.local.imports) or dotted
 
     def callee(self, call: ast.Call, parents: Sequence[ast.AST], depth: int = 0) -> Callee | None:
         """What `call` calls, from the facts (None when unknown)."""

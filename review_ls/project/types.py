@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from review_ls.engine.facts import dotted_name, import_bindings
+from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 
 
 class ClassKind(enum.Enum):
@@ -475,11 +475,8 @@ def _decorator_target(decorator: ast.expr) -> ast.expr:
 
 
 def _qualify(dotted: str, imports: Mapping[str, str]) -> str:
-    head, _, rest = dotted.partition(".")
-    target = imports.get(head)
-    if target is None:
-        return dotted
-    return f"{target}.{rest}" if rest else target
+    """A dotted name resolved through `imports`, as written when its head is not imported."""
+    return qualify_dotted(dotted, imports) or dotted
 
 
 def _is_required_marker(value: ast.expr) -> bool:

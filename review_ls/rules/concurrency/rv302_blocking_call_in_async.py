@@ -226,7 +226,7 @@ class BlockingCallInAsync(Rule):
         if not isinstance(call_cst, cst.Call):
             return None
         asyncio_name = fctx.ensure_import("asyncio")
-        is_sleep = _qualified_in_fix(call.func, fctx) == "time.sleep"
+        is_sleep = fctx.qualified_name(call.func) == "time.sleep"
         if is_sleep:
             awaited = cst.Call(func=cst.parse_expression(f"{asyncio_name}.sleep"), args=call_cst.args)
         else:
@@ -270,12 +270,3 @@ def _is_path_like(receiver: ast.expr, ctx: Context) -> bool:
     return False
 
 
-def _qualified_in_fix(node: ast.AST, fctx: FixContext) -> str | None:
-    dotted = dotted_name(node)
-    if dotted is None:
-        return None
-    head, _, rest = dotted.partition(".")
-    target = fctx.facts.imports.get(head)
-    if target is None:
-        return None
-    return f"{target}.{rest}" if rest else target

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from review_ls.engine.cst_edit import cst, replace_nodes
-from review_ls.engine.facts import BindingKind
+from review_ls.engine.facts import BindingKind, qualify_dotted
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs, ProjectModel
@@ -15,7 +15,7 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_decorator, is_route_handler
 from review_ls.project import ProjectIndex
 from review_ls.project.views import SettingsTarget
-from review_ls.rules.concurrency._shared import _in_tests_or_scripts, _resolved
+from review_ls.rules.concurrency._shared import _in_tests_or_scripts
 
 
 _LOCKS = frozenset({"asyncio.Lock", "threading.Lock", "threading.RLock", "multiprocessing.Lock"})
@@ -224,7 +224,7 @@ def _is_module_lock(name: str, ctx: Context) -> bool:
     binding = ctx.facts.bindings.get(name)
     if binding is None or binding.kind is not BindingKind.INSTANCE:
         return False
-    return _resolved(binding.detail, ctx) in _LOCKS
+    return (qualify_dotted(binding.detail, ctx.imports) or binding.detail) in _LOCKS
 
 
 def _lock_users(ctx: Context) -> dict[str, frozenset[str]]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from review_ls.engine.facts import BindingKind, dotted_name
+from review_ls.engine.facts import BindingKind, dotted_name, qualify_dotted
 from review_ls.engine.model import Finding
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.rules.concurrency._shared import _resolved
 
 
 _BLOCKING_QUEUES = frozenset(
@@ -120,7 +119,7 @@ class BlockingPutOnBoundedQueue(Rule):
             return name in _bounded_queues_of(ctx.class_, ctx, "self.")
         if "." not in name:
             binding = ctx.facts.bindings.get(name)
-            if binding is None or binding.kind is not BindingKind.INSTANCE or _resolved(binding.detail, ctx) not in _BLOCKING_QUEUES:
+            if binding is None or binding.kind is not BindingKind.INSTANCE or (qualify_dotted(binding.detail, ctx.imports) or binding.detail) not in _BLOCKING_QUEUES:
                 return False
             module = ctx.parents[0] if ctx.parents else None
             return name in _bounded_queues_of(module, ctx, "")
@@ -144,7 +143,7 @@ def _bounded_queues_of(scope: ast.AST | None, ctx: Context, prefix: str) -> froz
                 continue
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             call = statement.value
-            if _resolved(dotted_name(call.func) or "", ctx) not in _BLOCKING_QUEUES or not _has_maxsize(call):
+            if ctx.call_name(call) not in _BLOCKING_QUEUES or not _has_maxsize(call):
                 continue
             for target in targets:
                 target_name = dotted_name(target)

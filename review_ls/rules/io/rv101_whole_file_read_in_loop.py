@@ -28,7 +28,6 @@ from review_ls.patterns.scope_index import (
     _ScopeIndex,
     _scope_root,
     _scope_index,
-    _module_qualifier,
     _lines_before,
     _simple_line,
     _single_name_target,
@@ -671,7 +670,7 @@ class WholeFileReadInLoop(Rule):
         call = fctx.node
         if not isinstance(call, ast.Call):
             return None
-        qualify = _module_qualifier(fctx.facts)
+        qualify = fctx.qualified_name
         read = whole_file_read(call, fctx.ancestors, qualify)
         index = _ScopeIndex(_scope_root(fctx.ancestors, fctx.scope))
         plan = _stream_plan(read, index, qualify) if read is not None else None

@@ -20,7 +20,6 @@ from review_ls.patterns.scope_index import (
     _ScopeIndex,
     _scope_root,
     _scope_index,
-    _module_qualifier,
     _lines_before,
     _simple_line,
     _single_name_target,
@@ -421,7 +420,7 @@ class InMemoryArchive(Rule):
         call = fctx.node
         if not isinstance(call, ast.Call) or not fctx.ancestors:
             return None
-        qualify = _module_qualifier(fctx.facts)
+        qualify = fctx.qualified_name
         index = _ScopeIndex(_scope_root(fctx.ancestors, fctx.scope))
         buffer = _archive_buffer(call, fctx.ancestors[-1], index, qualify)
         plan = _spool_plan(buffer, index) if buffer is not None else None

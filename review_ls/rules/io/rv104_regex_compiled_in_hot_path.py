@@ -17,7 +17,8 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.files import Qualifier
 from review_ls.patterns.names import names_read
 from review_ls.patterns.scripts import is_test_path
-from review_ls.patterns.scope_index import _module_qualifier, _single_name_target
+from review_ls.patterns.paths import qualifier_for
+from review_ls.patterns.scope_index import _single_name_target
 
 
 _BUILTINS = frozenset(dir(builtins))
@@ -335,7 +336,7 @@ class RegexCompiledInHotPath(Rule):
         if regex is None or is_test_path(ctx.path):
             return
         top = ctx.top_statement
-        module_qualify = _module_qualifier(ctx.facts)
+        module_qualify = qualifier_for(ctx.facts.imports)  # the compiled pattern moves to module level
         fixable = (
             top is not None
             and module_qualify(func) == ctx.qualified_name(func)
@@ -348,7 +349,7 @@ class RegexCompiledInHotPath(Rule):
         call = fctx.node
         if not isinstance(call, ast.Call):
             return None
-        qualify = _module_qualifier(fctx.facts)
+        qualify = qualifier_for(fctx.facts.imports)  # the compiled pattern moves to module level
         regex = _regex_call(call, qualify)
         before = _first_line(fctx.statement)
         if regex is None or not _hoistable(regex, fctx.facts, qualify, before):

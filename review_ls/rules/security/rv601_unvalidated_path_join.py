@@ -14,7 +14,7 @@ from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
-from review_ls.patterns.paths import PathEscape, path_escapes, qualifier_for
+from review_ls.patterns.paths import PathEscape, path_escapes
 from review_ls.patterns.web_inputs import (
     REQUEST_GLOBALS,
     request_parameters,
@@ -322,7 +322,7 @@ class UnvalidatedPathJoin(Rule):
         if function is None:
             return None
         sources = set(fctx.finding.data_dict.get("sources", ()))
-        escapes = path_escapes(function, sources, qualifier_for(fctx.facts.imports))
+        escapes = path_escapes(function, sources, fctx.qualified_name)
         escape = next((e for e in escapes if e.join is fctx.node), None)
         plan = self._plan(escape) if escape is not None else None
         if escape is None or plan is None:
@@ -376,7 +376,7 @@ class UnvalidatedPathJoin(Rule):
         pathlib_callee = None
         if isinstance(join, ast.Call):
             callee = dotted_name(join.func) or ""
-            qualified = qualifier_for(fctx.facts.imports)(join.func) or callee
+            qualified = fctx.qualified_name(join.func) or callee
             if qualified in _PATHLIB_JOINS:
                 pathlib_callee = callee
         if isinstance(join, ast.BinOp) and isinstance(join.op, ast.Div) and not isinstance(escape.base, ast.Constant):

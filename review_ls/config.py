@@ -384,11 +384,6 @@ class ConfigResolver:
             self._by_directory[directory_seen] = config
         return config
 
-    def invalidate(self) -> None:
-        """Forget everything read (a pyproject.toml changed)."""
-        self._by_directory.clear()
-        self._by_source_folder.clear()
-
 
 def is_within(path: Path, root: Path) -> bool:
     """True when `path` lies inside `root` (after resolving links)."""

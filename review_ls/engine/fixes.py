@@ -183,10 +183,6 @@ class FixContext:
                 by_end = by_end or cst_node
         return by_start or by_end
 
-    def cst_node_of_finding(self) -> Any:
-        """The libcst node the finding was reported on."""
-        return self.cst_node(self.node)
-
     # -- edits --------------------------------------------------------------------------------
     def replace_scope(self, new_code: str) -> None:
         """Replace the scope's (dedented) code with `new_code`, as an edit of only the changed lines."""

@@ -1,4 +1,4 @@
-"""Incremental analysis: after an edit, re-parse and re-walk only what the edit touched (DESIGN.md, section 4).
+"""Incremental analysis: after an edit, re-parse and re-walk only what the edit touched (docs/architecture.md, "Decisions", 4).
 
 A module is a sequence of *segments*: top-level statements (statements that share a line form one
 segment). A top-level class is further split into the segments of its body, because in real code

@@ -55,7 +55,6 @@ class AttributeUses:
     augmented: list[AttributeAssignment] = field(default_factory=list)
     calls: list[AttributeCall] = field(default_factory=list)
     loops: list[AttributeLoop] = field(default_factory=list)
-    item_stores: int = 0
     deletions: int = 0
     slice_writes: int = 0
     slice_reads: int = 0
@@ -134,11 +133,8 @@ def _classify_item(item: ast.Subscript, method: Method, statement: ast.stmt, par
     is_slice = isinstance(item.slice, ast.Slice)
     if isinstance(item.ctx, ast.Del):
         use.deletions += 1
-    elif isinstance(item.ctx, ast.Store):
-        if is_slice:
-            use.slice_writes += 1
-        else:
-            use.item_stores += 1
+    elif isinstance(item.ctx, ast.Store) and is_slice:
+        use.slice_writes += 1
     elif is_slice:
         use.slice_reads += 1
     parent = parents.get(id(item))

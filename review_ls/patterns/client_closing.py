@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the clients family."""
+"""Clients and their lifetime in a block: loops and scopes, `with` items, the name a client is bound to, its close() calls."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 ROUTE_DECORATOR_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "websocket", "websocket_route", "view"}
 )
-STARTUP_EVENT_NAMES = frozenset({"startup", "shutdown"})
 VIEW_BASE_SUFFIXES = ("View", "APIView", "ViewSet", "MethodView", "HTTPEndpoint", "WebSocketEndpoint")
 HTTP_METHOD_NAMES = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 CLI_DECORATOR_NAMES = frozenset({"command", "group", "callback", "main"})
@@ -46,19 +45,6 @@ def is_route_handler(function: ast.AST, ctx: Context) -> bool:
     if handlers and ctx.path is not None:
         return (ctx.path, function.name) in handlers
     return False
-
-
-def is_startup_hook(function: ast.AST) -> bool:
-    """True for `@app.on_event("startup")` functions and lifespan context managers."""
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False
-    for decorator in function.decorator_list:
-        if isinstance(decorator, ast.Call) and (dotted_name(decorator.func) or "").endswith("on_event"):
-            return True
-        name = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator) or ""
-        if name.endswith(("asynccontextmanager", "contextmanager")) and "lifespan" in function.name:
-            return True
-    return function.name in ("lifespan", "on_startup", "startup")
 
 
 def is_cli_entry_point(function: ast.AST) -> bool:

@@ -44,11 +44,6 @@ def loop_bound_names(loop: ast.AST) -> set[str]:
     return set()
 
 
-def iter_calls(node: ast.AST) -> Iterator[ast.Call]:
-    """Every call inside `node`, in no particular order."""
-    return (n for n in ast.walk(node) if isinstance(n, ast.Call))
-
-
 def snake_case(name: str) -> str:
     """`AsyncClient` -> 'async_client'."""
     out: list[str] = []

@@ -88,14 +88,6 @@ def route_path_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> d
     return {name: converter for name, converter in found.items() if converter not in NUMERIC_CONVERTERS}
 
 
-def request_global_name(ctx: Context) -> str | None:
-    """The local name of a framework's request global (`from flask import request`), if imported."""
-    for local, target in ctx.facts.imports.items():
-        if target in REQUEST_GLOBALS:
-            return local
-    return None
-
-
 WEB_FRAMEWORKS = frozenset(
     {"fastapi", "starlette", "flask", "quart", "django", "aiohttp", "sanic", "tornado", "litestar", "falcon", "bottle", "pyramid"}
 )

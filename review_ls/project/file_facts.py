@@ -11,7 +11,6 @@ is a settings class or a model is decided by the index, which can follow bases a
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -139,17 +138,6 @@ class FileFacts:
     def is_empty(self) -> bool:
         """True when the file contributes nothing to the index."""
         return not (self.classes or self.instances or self.factories or self.routes or self.configures_from_environment or self.heavy_imports)
-
-
-def extract_file_facts(source: str) -> FileFacts:
-    """Parse `source` and return its facts (empty facts when it does not parse)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return FileFacts()
-    return facts_of_module(module, source)
 
 
 def facts_of_module(module: ast.Module, source: str) -> FileFacts:

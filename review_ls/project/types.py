@@ -252,11 +252,6 @@ class FunctionFacts:
             return self.params
         return self.params[1:]
 
-    @property
-    def takes_var_keyword(self) -> bool:
-        """True when the function accepts `**kwargs`."""
-        return any(p.kind == "var-keyword" for p in self.params)
-
 
 @dataclass(frozen=True)
 class ClassFacts:

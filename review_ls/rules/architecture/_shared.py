@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the architecture family."""
+"""Helpers of several RV4 rules: function kinds, test/script files, the index path of a file, local and assigned names."""
 
 from __future__ import annotations
 

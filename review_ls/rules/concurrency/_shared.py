@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the concurrency family."""
+"""Helpers of several RV3 rules: files where the rules stay quiet (tests and scripts)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the contracts family."""
+"""The base of the RV7 rules (`_TypeAwareRule`: the type resolver, with jedi as the last resort) and their shared helpers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the cost family."""
+"""Helpers of several RV8 rules: comprehensions, and the iterable and targets of a loop's outer level."""
 
 from __future__ import annotations
 

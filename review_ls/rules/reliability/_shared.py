@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the reliability family."""
+"""Helpers of several RV5 rules: a function's nodes, and which file a write call writes to."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Detection helpers shared by several RV rules of the security family."""
+"""Helpers of several RV6 rules: the enclosing function, and the HTTP rejection a fix raises."""
 
 from __future__ import annotations
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from review_ls.config import Settings
-from review_ls.engine.analysis import analyse_source
+from review_ls.engine.analysis import RuleSet, analyse_source, walk_statements
 from review_ls.engine.facts import ModuleFacts, imports_visible_at, qualify_dotted, resolve_through_imports
 from review_ls.engine.fixes import apply_edits, compute_fix
+from review_ls.engine.positions import LineIndex
+from review_ls.engine.rule import Rule
+from review_ls.engine.walker import Context, Walker
+from review_ls.rules import all_rules
 
 MODULE = textwrap.dedent(
     """
@@ -96,3 +101,38 @@ def test_a_finding_marked_fixable_through_a_function_local_import_gets_its_fix()
     fixed = _fixed("RV102", source)
     assert fixed is not None and "tempfile.SpooledTemporaryFile(" in fixed and "io.BytesIO()" not in fixed
     ast.parse(fixed)
+
+
+class _ImportsProbe(Rule):
+    """Records every Name where the walker's imports and `imports_visible_at` disagree."""
+
+    code = "RV999"
+    name = "imports-probe"
+    message = "{detail}"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.disagreements: list[str] = []
+
+    def visit_Name(self, node: ast.Name, ctx: Context) -> None:
+        visible = imports_visible_at(node, ctx.parents, ctx.facts.imports)
+        if visible != ctx.imports:
+            self.disagreements.append(f"{node.id} at line {node.lineno}: walker {ctx.imports} vs {visible}")
+
+
+def _sources() -> list[str]:
+    sources = [example.source for rule in all_rules() for example in (*rule.valid_examples(), *rule.invalid)]
+    sources += [path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parents[1].glob("fixtures/projects/**/*.py"))]
+    return sources + [MODULE]
+
+
+def test_fixes_and_detection_see_the_same_imports_everywhere() -> None:
+    probe = _ImportsProbe()
+    rule_set = RuleSet(settings=Settings(), rules=(probe,), walker=Walker((probe,)), known_codes=frozenset())
+    for source in _sources():
+        try:
+            module = ast.parse(source)
+        except SyntaxError:  # RV000's examples
+            continue
+        walk_statements(rule_set, module, module.body, LineIndex.from_source(source), ModuleFacts.from_module(module), "example.py", None, [])
+    assert probe.disagreements == []

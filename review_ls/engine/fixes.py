@@ -18,6 +18,7 @@ from typing import Any
 
 from review_ls.config import Settings
 from review_ls.engine.facts import ModuleFacts
+from review_ls.engine.lines import lines_with_ends, newline_of
 from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
 from review_ls.engine.positions import LineIndex, statement_start_line
 
@@ -33,20 +34,8 @@ _CST_TYPE_NAMES = {
     "UnaryOp": "UnaryOperation",
     "Compare": "Comparison",
 }
-_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _IDENTIFIER_CHARS = re.compile(r"\w+")
 _TRAILING_NEWLINE = re.compile(r"(?:\r\n|\r|\n)\Z")
-
-
-def lines_with_ends(text: str) -> list[str]:
-    """Split text into lines keeping their endings (only \\n, \\r\\n and \\r end a line)."""
-    return _LINE_WITH_END.findall(text)
-
-
-def newline_of(text: str) -> str:
-    """The line ending a text uses (its first one), '\\n' when it has none."""
-    match = re.search(r"\r\n|\r|\n", text)
-    return match.group(0) if match else "\n"
 
 
 class FixContext:

@@ -20,6 +20,7 @@ from review_ls.config import Settings
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.lines import lines_with_ends, newline_of
 from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
+from review_ls.engine.names import NameAllocator, bound_names
 from review_ls.engine.positions import LineIndex, statement_start_line
 
 log = logging.getLogger(__name__)
@@ -34,23 +35,51 @@ _CST_TYPE_NAMES = {
     "UnaryOp": "UnaryOperation",
     "Compare": "Comparison",
 }
-_IDENTIFIER_CHARS = re.compile(r"\w+")
 _TRAILING_NEWLINE = re.compile(r"(?:\r\n|\r|\n)\Z")
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """One source text with what every fix of it reads (parsed once per fix round, not once per fix)."""
+
+    source: str
+    module: ast.Module
+    facts: ModuleFacts
+    lines: LineIndex
+    raw_lines: list[str]
+    newline: str
+
+    @classmethod
+    def of(cls, source: str, module: ast.Module | None = None) -> ParsedSource:
+        """Parse `source` (unless its `module` is given) and index its lines."""
+        module = module if module is not None else ast.parse(source)
+        return cls(source, module, ModuleFacts.from_module(module), LineIndex.from_source(source), lines_with_ends(source), newline_of(source))
 
 
 class FixContext:
     """What a rule's `fix` works with: the finding, its node, its scope as libcst, and edit helpers."""
 
-    def __init__(self, source: str, finding: Finding, module: ast.Module, path: str | None = None, project: Any = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        finding: Finding,
+        module: ast.Module,
+        path: str | None = None,
+        project: Any = None,
+        names: NameAllocator | None = None,
+        parsed: ParsedSource | None = None,
+    ) -> None:
+        parsed = parsed if parsed is not None and parsed.source is source else ParsedSource.of(source, module)
         self.source = source
         self.finding = finding
         self.module = module
         self.path = path
         self.project = project
-        self.facts = ModuleFacts.from_module(module)
-        self.lines = LineIndex.from_source(source)
-        self.raw_lines = lines_with_ends(source)
-        self.newline = newline_of(source)
+        self.facts = parsed.facts
+        self.names = names if names is not None else NameAllocator(source)
+        self.lines = parsed.lines
+        self.raw_lines = parsed.raw_lines
+        self.newline = parsed.newline
         self.statement = _statement_at(module, finding.span.line)
         self.scope, self.scope_indent = self._choose_scope()
         self.node, self.ancestors = self._find_node()
@@ -217,12 +246,26 @@ class FixContext:
             head = module.split(".", 1)[0]
             if self.facts.local_name_for(head) == head and self.facts.imports.get(head) == head:
                 return module
+        bound = alias or name or module.split(".", 1)[0]
+        if alias is None and bound in self._names_in_use(qualified):  # the name means something else here
+            alias = self.names.allocate(f"_{bound}")
+            bound = alias
         statement = f"from {module} import {name}" if name else f"import {module}"
         if alias is not None and alias != (name or module):
             statement += f" as {alias}"
         if statement not in self._imports:
             self._imports.append(statement)
         return alias or name or module
+
+    def _names_in_use(self, qualified: str) -> set[str]:
+        """Names that an added import must not rebind: those bound by other module-level statements,
+        and those bound inside the statement being fixed (its own name is the fix's to replace)."""
+        first, last = statement_start_line(self.statement), self.statement.end_lineno or self.statement.lineno
+        elsewhere = {name for name, binding in self.facts.bindings.items() if not first <= binding.line <= last}
+        inside = bound_names(self.statement, qualified)
+        if isinstance(self.statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            inside -= {self.statement.name} - {n for child in self.statement.body for n in bound_names(child, qualified)}
+        return elsewhere | inside
 
     def add_definition(self, code: str) -> None:
         """Add module-level code (a constant, a factory function) right before the top-level statement."""
@@ -232,13 +275,20 @@ class FixContext:
         """Add module-level code (e.g. `logger = logging.getLogger(__name__)`) right below the imports."""
         self._preludes.append(code.strip("\n"))
 
-    def unique_name(self, base: str) -> str:
-        """A module-level name based on `base` that the module does not use yet."""
-        used = set(_IDENTIFIER_CHARS.findall(self.source))
-        candidate, counter = base, 2
-        while candidate in used:
-            candidate, counter = f"{base}_{counter}", counter + 1
-        return candidate
+    def unique_name(self, base: str, value: str | None = None) -> str:
+        """A module-level name like `base` that nothing in the module or this fix run uses.
+
+        With `value` (the code the name will be bound to), a value already named in this run gets that name.
+        """
+        return self.names.allocate(base, value)
+
+    @property
+    def enclosing_function(self) -> str | None:
+        """The name of the innermost function around the finding, if any."""
+        for node in reversed([*self.ancestors, self.node]):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return node.name
+        return None
 
     def build(self, title: str, applicability: Applicability = Applicability.SAFE) -> Fix | None:
         """The fix made of the edits registered so far (None when nothing changes)."""
@@ -329,12 +379,17 @@ def apply_edits(source: str, edits: Sequence[TextEdit]) -> str:
 
 
 def edits_overlap(a: Sequence[TextEdit], b: Sequence[TextEdit]) -> bool:
-    """True when any edit of `a` touches the range of any edit of `b` (same-point insertions too)."""
+    """True when an edit of `a` and one of `b` cannot both apply: their ranges share text, or one
+    inserts strictly inside the range the other replaces. Insertions at the same point do not conflict."""
     for x in a:
         for y in b:
             x_start, x_end = (x.span.line, x.span.col), (x.span.end_line, x.span.end_col)
             y_start, y_end = (y.span.line, y.span.col), (y.span.end_line, y.span.end_col)
-            if x_start <= y_end and y_start <= x_end:
+            if max(x_start, y_start) < min(x_end, y_end):
+                return True
+            if x_start == x_end and y_start < x_start < y_end:
+                return True
+            if y_start == y_end and x_start < y_start < x_end:
                 return True
     return False
 
@@ -347,6 +402,21 @@ def compute_fix(
     project: Any = None,
 ) -> Fix | None:
     """Compute the fix for one finding of `source`, or None (no fix, stale finding, or unparsable result)."""
+    try:
+        parsed = ParsedSource.of(source)
+    except (SyntaxError, ValueError):
+        return None
+    fix = _compute(parsed, finding, path, settings, project, NameAllocator(source))
+    if fix is not None and not _parses(apply_edits(source, fix.edits)):
+        log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
+        return None
+    return fix
+
+
+def _compute(
+    parsed: ParsedSource, finding: Finding, path: str | None, settings: Settings | None, project: Any, names: NameAllocator
+) -> Fix | None:
+    """The rule's fix for `finding` (not yet checked to parse), or None."""
     from review_ls.engine.analysis import rule_set_for
 
     if not finding.fixable:
@@ -355,18 +425,12 @@ def compute_fix(
     if rule is None:
         return None
     try:
-        module = ast.parse(source)
-        fctx = FixContext(source, finding, module, path, project)
+        fctx = FixContext(parsed.source, finding, parsed.module, path, project, names=names, parsed=parsed)
         fix = rule.fix(fctx)
     except Exception as exc:  # a fix that cannot be computed is not offered
         log.warning("fix for %s at line %d failed: %r", finding.code, finding.span.line, exc)
         return None
     if fix is None or not fix.edits:
-        return None
-    try:
-        ast.parse(apply_edits(source, fix.edits))
-    except (SyntaxError, ValueError):
-        log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
         return None
     return fix
 
@@ -385,36 +449,134 @@ def fix_source(
     settings: Settings | None = None,
     project: Any = None,
     unsafe: bool = False,
-    max_rounds: int = 10,
 ) -> FixOutcome:
-    """Apply every available fix (safe ones, plus unsafe ones if asked), re-analysing between rounds."""
+    """Apply every available fix (safe ones, plus unsafe ones if asked) until none is left.
+
+    Each round applies all fixes that do not conflict (insertions at one point are merged in order);
+    the fixes left out, and the findings the new code has, are handled by the next round. It stops
+    when a round changes nothing, or (never expected) when a round returns to a text seen before.
+    """
     from review_ls.engine.analysis import analyse_source
 
     outcome = FixOutcome(source)
-    for _ in range(max_rounds):
+    seen = {source}
+    while True:
+        try:
+            parsed = ParsedSource.of(outcome.source)
+        except (SyntaxError, ValueError):
+            break
         result = analyse_source(outcome.source, path, settings, project)
-        chosen: list[tuple[Finding, Fix]] = []
-        for finding in result.findings:
-            if not finding.fixable:
-                continue
-            fix = compute_fix(outcome.source, finding, path, settings, project)
-            if fix is None or not (fix.is_safe or unsafe):
-                continue
-            if any(edits_overlap(fix.edits, other.edits) for _, other in chosen):
-                continue
-            chosen.append((finding, fix))
-        if not chosen:
+        chosen = _choose_fixes(parsed, result.findings, path, settings, project, unsafe)
+        new_source = _apply_valid(outcome.source, chosen)
+        if new_source is None or new_source == outcome.source:
             break
-        new_source = apply_edits(outcome.source, [edit for _, fix in chosen for edit in fix.edits])
-        if not _parses(new_source):
-            finding, fix = chosen[0]
-            new_source = apply_edits(outcome.source, fix.edits)
-            chosen = chosen[:1]
-        if new_source == outcome.source:
+        if new_source in seen:
+            log.warning("fixes of %s do not converge; stopped", path or "<text>")
             break
+        seen.add(new_source)
         outcome.source = new_source
         outcome.applied.extend((finding.code, fix.title) for finding, fix in chosen)
     return outcome
+
+
+def _choose_fixes(
+    parsed: ParsedSource,
+    findings: Sequence[Finding],
+    path: str | None,
+    settings: Settings | None,
+    project: Any,
+    unsafe: bool,
+) -> list[tuple[Finding, Fix]]:
+    """The fixes of one round: every fix that conflicts with none chosen before it.
+
+    A fix that would share a module-level name with another fix of this round (the same compiled
+    pattern) waits for the next round, where it finds the constant in the code.
+    """
+    names = NameAllocator(parsed.source)
+    chosen: list[tuple[Finding, Fix]] = []
+    claimed: list[TextEdit] = []
+    for finding in findings:
+        if not finding.fixable or _inside_claimed(finding.span, claimed):
+            continue
+        names.begin()
+        fix = _compute(parsed, finding, path, settings, project, names)
+        if (
+            fix is None
+            or not (fix.is_safe or unsafe)
+            or names.shared_with_pending
+            or edits_overlap(fix.edits, claimed)
+        ):
+            names.rollback()
+            continue
+        names.commit()
+        chosen.append((finding, fix))
+        claimed.extend(fix.edits)
+    return chosen
+
+
+def _inside_claimed(span: Span, claimed: Sequence[TextEdit]) -> bool:
+    """True when `span` lies within text that a chosen fix replaces (its fix would conflict)."""
+    start, end = (span.line, span.col), (span.end_line, span.end_col)
+    for edit in claimed:
+        if (edit.span.line, edit.span.col) <= start and end <= (edit.span.end_line, edit.span.end_col) and edit.span.line != edit.span.end_line:
+            return True
+    return False
+
+
+def _apply_valid(source: str, chosen: list[tuple[Finding, Fix]]) -> str | None:
+    """Apply the chosen fixes together; if the result does not parse, keep only the fixes that
+    parse on their own and still parse together (dropping the rest from `chosen`)."""
+    if not chosen:
+        return None
+    new_source = apply_edits(source, merge_edits([fix.edits for _, fix in chosen]))
+    if _parses(new_source):
+        return new_source
+    kept: list[tuple[Finding, Fix]] = []
+    for finding, fix in chosen:
+        candidate = apply_edits(source, merge_edits([f.edits for _, f in kept] + [fix.edits]))
+        if _parses(candidate):
+            kept.append((finding, fix))
+        else:
+            log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
+    chosen[:] = kept
+    return apply_edits(source, merge_edits([fix.edits for _, fix in kept])) if kept else None
+
+
+def merge_edits(groups: Sequence[Sequence[TextEdit]]) -> list[TextEdit]:
+    """The edits of several fixes as one list: insertions at one point merged in fix order, the same
+    inserted text (an import two fixes need) kept once, and same-point import lines sorted."""
+    inserted: dict[tuple[int, int], list[str]] = {}
+    replacements: list[TextEdit] = []
+    for edits in groups:
+        for edit in edits:
+            span = edit.span
+            if (span.line, span.col) != (span.end_line, span.end_col):
+                replacements.append(edit)
+                continue
+            pieces = inserted.setdefault((span.line, span.col), [])
+            if edit.content not in pieces:
+                pieces.append(edit.content)
+    merged = list(replacements)
+    for (line, col), pieces in inserted.items():
+        if len(pieces) > 1 and all(_is_import_text(piece) for piece in pieces):
+            pieces = sorted(pieces, key=import_sort_key)
+        merged.append(TextEdit(Span(line, col, line, col), "".join(pieces)))
+    return merged
+
+
+def _is_import_text(text: str) -> bool:
+    """True when every line of `text` is an import statement."""
+    lines = [line for line in lines_with_ends(text) if line.strip()]
+    return bool(lines) and all(line.startswith(("import ", "from ")) for line in lines)
+
+
+def import_sort_key(statement: str) -> tuple[int, str]:
+    """How isort orders import statements within one section (force-sort-within-sections off):
+    `import x` lines first, then `from x import y`, each alphabetically by module, case-insensitively."""
+    text = statement.strip()
+    is_from = text.startswith("from ")
+    module = text.split()[1] if len(text.split()) > 1 else text
+    return (1 if is_from else 0, module.lower())
 
 
 def _parses(source: str) -> bool:

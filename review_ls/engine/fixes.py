@@ -25,6 +25,9 @@ from review_ls.engine.positions import LineIndex, statement_start_line
 
 log = logging.getLogger(__name__)
 
+# What `ast.parse` raises for text it cannot turn into a tree (deep nesting exhausts the stack).
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
+
 _CST_TYPE_NAMES = {
     "AsyncWith": "With",
     "AsyncFor": "For",
@@ -404,7 +407,7 @@ def compute_fix(
     """Compute the fix for one finding of `source`, or None (no fix, stale finding, or unparsable result)."""
     try:
         parsed = ParsedSource.of(source)
-    except (SyntaxError, ValueError):
+    except _UNPARSABLE:
         return None
     fix = _compute(parsed, finding, path, settings, project, NameAllocator(source))
     if fix is not None and not _parses(apply_edits(source, fix.edits)):
@@ -463,7 +466,7 @@ def fix_source(
     while True:
         try:
             parsed = ParsedSource.of(outcome.source)
-        except (SyntaxError, ValueError):
+        except _UNPARSABLE:
             break
         result = analyse_source(outcome.source, path, settings, project)
         chosen = _choose_fixes(parsed, result.findings, path, settings, project, unsafe)
@@ -560,8 +563,26 @@ def merge_edits(groups: Sequence[Sequence[TextEdit]]) -> list[TextEdit]:
     for (line, col), pieces in inserted.items():
         if len(pieces) > 1 and all(_is_import_text(piece) for piece in pieces):
             pieces = sorted(pieces, key=import_sort_key)
-        merged.append(TextEdit(Span(line, col, line, col), "".join(pieces)))
+        merged.append(TextEdit(Span(line, col, line, col), _join_insertions(pieces)))
     return merged
+
+
+def _join_insertions(pieces: Sequence[str]) -> str:
+    """Join texts inserted at one point; consecutive one-line definitions (`_A_RE = ...`) are not
+    separated by the blank lines that separate a definition from the code after it."""
+    out: list[str] = []
+    for index, piece in enumerate(pieces):
+        following = pieces[index + 1] if index + 1 < len(pieces) else None
+        if following is not None and _one_line_statement(piece) and _one_line_statement(following):
+            piece = piece.rstrip("\r\n") + newline_of(piece)
+        out.append(piece)
+    return "".join(out)
+
+
+def _one_line_statement(text: str) -> bool:
+    """True when `text` is one non-blank line, possibly followed by blank lines."""
+    lines = lines_with_ends(text)
+    return bool(lines) and bool(lines[0].strip()) and not lines[0][:1].isspace() and all(not line.strip() for line in lines[1:])
 
 
 def _is_import_text(text: str) -> bool:
@@ -582,6 +603,6 @@ def import_sort_key(statement: str) -> tuple[int, str]:
 def _parses(source: str) -> bool:
     try:
         ast.parse(source)
-    except (SyntaxError, ValueError):
+    except _UNPARSABLE:
         return False
     return True

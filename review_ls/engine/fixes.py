@@ -12,12 +12,14 @@ import ast
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from review_ls.config import Settings
+from review_ls.engine.code_style import CodeStyle, code_style_for
 from review_ls.engine.facts import ModuleFacts
+from review_ls.engine.import_place import import_key, import_sites, place_import
 from review_ls.engine.lines import lines_with_ends, newline_of
 from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
 from review_ls.engine.names import NameAllocator, bound_names
@@ -285,6 +287,16 @@ class FixContext:
         """
         return self.names.allocate(base, value)
 
+    @cached_property
+    def style(self) -> CodeStyle:
+        """The project's line length and import sections (from its pyproject.toml and the project's modules)."""
+        style = code_style_for(self.path)
+        module_name = getattr(self.project, "module_name", None)
+        if module_name is None:
+            return style
+        own = {module_name(path).split(".", 1)[0] for path in self.project.paths}
+        return replace(style, first_party=style.first_party | {name for name in own if name.isidentifier()})
+
     @property
     def enclosing_function(self) -> str | None:
         """The name of the innermost function around the finding, if any."""
@@ -297,7 +309,12 @@ class FixContext:
         """The fix made of the edits registered so far (None when nothing changes)."""
         edits = list(self._edits)
         nl = self.newline
-        if self._imports:
+        sites = import_sites(self.module, self.style) if self._imports else []
+        for statement in sorted(self._imports, key=lambda text: import_key(text)[1]) if sites else ():
+            place = place_import(statement, sites, self.style, nl)
+            assert place is not None
+            edits.append(TextEdit(self._line_span(place.line, place.line), place.before + statement + nl + place.after))
+        if self._imports and not sites:
             line = self.facts.insertion_line()
             text = "".join(statement + nl for statement in self._imports)
             if line > 1 and self.lines.line_text(line - 1).strip() and self.facts.import_block_end == 0 and self.facts.header_end:
@@ -561,8 +578,9 @@ def merge_edits(groups: Sequence[Sequence[TextEdit]]) -> list[TextEdit]:
                 pieces.append(edit.content)
     merged = list(replacements)
     for (line, col), pieces in inserted.items():
-        if len(pieces) > 1 and all(_is_import_text(piece) for piece in pieces):
-            pieces = sorted(pieces, key=import_sort_key)
+        if len(pieces) > 1:  # imports first (in isort order), then definitions in fix order
+            imports = sorted((p for p in pieces if _is_import_text(p)), key=import_sort_key)
+            pieces = imports + [p for p in pieces if not _is_import_text(p)]
         merged.append(TextEdit(Span(line, col, line, col), _join_insertions(pieces)))
     return merged
 

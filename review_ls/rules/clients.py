@@ -377,9 +377,10 @@ class ClientPerRequest(Rule):
             """,
             line=9,
             fixed="""
+            import functools
+
             import httpx
             from fastapi import FastAPI
-            import functools
 
             app = FastAPI()
 
@@ -413,9 +414,10 @@ class ClientPerRequest(Rule):
             """,
             line=9,
             fixed="""
+            import functools
+
             import requests
             from flask import Flask
-            import functools
 
             app = Flask(__name__)
 
@@ -595,8 +597,8 @@ class RequestsWithoutSessionInLoop(Rule):
             """,
             line=5,
             fixed="""
-            from requests import post
             import requests
+            from requests import post
 
             def notify(hooks, payload):
                 with requests.Session() as session:

@@ -359,8 +359,8 @@ class BlockingCallInAsync(Rule):
             """,
             line=5,
             fixed="""
-            import time
             import asyncio
+            import time
 
             async def poll(job):
                 while not job.done:
@@ -395,8 +395,8 @@ class BlockingCallInAsync(Rule):
             """,
             line=4,
             fixed="""
-            from pathlib import Path
             import asyncio
+            from pathlib import Path
 
             async def save(report: str, target: Path):
                 await asyncio.to_thread(target.write_text, report, encoding="utf-8")
@@ -851,8 +851,8 @@ class GlobalSerializingLock(Rule):
             """,
             line=3,
             fixed="""
-            from concurrent.futures import ThreadPoolExecutor
             import os
+            from concurrent.futures import ThreadPoolExecutor
 
             EXECUTOR_MAX_WORKERS = int(os.environ.get("EXECUTOR_MAX_WORKERS", "1"))
 

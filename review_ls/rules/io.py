@@ -1109,8 +1109,8 @@ class InMemoryArchive(Rule):
             line=6,
             fixed="""
             import io
-            import zipfile
             import tempfile
+            import zipfile
 
 
             ARCHIVE_SPOOL_MAX_BYTES = 16 * 1024 * 1024
@@ -1142,8 +1142,8 @@ class InMemoryArchive(Rule):
             line=7,
             fixed="""
             import tarfile
-            from io import BytesIO
             import tempfile
+            from io import BytesIO
 
 
             ARCHIVE_SPOOL_MAX_BYTES = 16 * 1024 * 1024
@@ -1737,8 +1737,8 @@ class RegexCompiledInHotPath(Rule):
             """,
             line=7,
             fixed="""
-            from re import split
             import re
+            from re import split
 
 
             _SEPARATOR_RE = re.compile(r"\\W+", 0)

@@ -1330,8 +1330,8 @@ class UnboundedHistory(Rule):
             """,
             line=6,
             fixed="""
-            import time
             import collections
+            import time
 
 
             MAX_HISTORY = 1000

@@ -273,8 +273,9 @@ class UnvalidatedPathJoin(Rule):
             """,
             line=8,
             fixed="""
-            from flask import Flask, request, send_file
             import os
+
+            from flask import Flask, request, send_file
 
             app = Flask(__name__)
 

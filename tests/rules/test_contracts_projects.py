@@ -91,7 +91,7 @@ def test_jedi_decides_what_local_facts_cannot(shop: tuple[Path, ProjectIndex]) -
     findings = _findings(path, index, PATIENT_JEDI)
     assert [(f.code, f.span.line) for f in findings] == [("RV701", 6), ("RV704", 11)]
     assert "'Motor' is not a value of PartType" in findings[0].message
-    assert _fixed(path, findings[0], index, PATIENT_JEDI).startswith("from shop.repository import load_part\nfrom shop.models import PartType\n")
+    assert _fixed(path, findings[0], index, PATIENT_JEDI).startswith("from shop.models import PartType\nfrom shop.repository import load_part\n")
 
 
 def test_with_jedi_off_unknown_types_produce_no_findings(shop: tuple[Path, ProjectIndex]) -> None:

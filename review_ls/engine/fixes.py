@@ -24,6 +24,7 @@ from review_ls.engine.lines import lines_with_ends, newline_of
 from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
 from review_ls.engine.names import NameAllocator, bound_names
 from review_ls.engine.positions import LineIndex, statement_start_line
+from review_ls.engine.wrap import wrap_line
 
 log = logging.getLogger(__name__)
 
@@ -218,12 +219,21 @@ class FixContext:
             suffix += 1
         changed = new_lines[prefix : len(new_lines) - suffix]
         indent = self.scope_indent
-        content = "".join(indent + line if line.strip() else line for line in changed)
+        unchanged = set(old_lines)
+        content = "".join(
+            line if not line.strip() else indent + line if line in unchanged else self._within_line_length(indent + line)
+            for line in changed
+        )
         first = self.scope_start + prefix
         end = self.scope_start + len(old_lines) - suffix
         if first == end and not content:
             return
         self._edits.append(TextEdit(self._line_span(first, end), content))
+
+    def _within_line_length(self, line: str) -> str:
+        """`line` (with its ending) wrapped like black would when it is longer than the project's limit."""
+        body = line.rstrip("\r\n")
+        return wrap_line(body, self.style.line_length, self.newline) + line[len(body) :]
 
     def remove_scope(self) -> None:
         """Delete the scope together with the blank lines after it (the ones before it stay as the separator)."""
@@ -330,7 +340,10 @@ class FixContext:
             line = statement_start_line(self.statement)
             while line > 1 and self.lines.line_text(line - 1).lstrip().startswith("#"):
                 line -= 1
-            text = "".join(definition.replace("\n", nl) + nl * 3 for definition in self._definitions)
+            text = "".join(
+                "".join(self._within_line_length(row) for row in lines_with_ends(definition.replace("\n", nl) + nl)) + nl * 2
+                for definition in self._definitions
+            )
             edits.append(TextEdit(self._line_span(line, line), text))
         edits = _merge_insertions(edits)
         if not edits:

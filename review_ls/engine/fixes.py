@@ -345,7 +345,7 @@ class FixContext:
                 for definition in self._definitions
             )
             edits.append(TextEdit(self._line_span(line, line), text))
-        edits = _merge_insertions(edits)
+        edits = sorted(merge_edits([edits]), key=lambda edit: edit.span)
         if not edits:
             return None
         return Fix(title=title, applicability=applicability, edits=tuple(edits))
@@ -363,20 +363,6 @@ class FixContext:
         if first > last and last and self.raw_lines[-1].endswith(("\n", "\r")):
             start = (last + 1, 0)
         return Span(start[0], start[1], finish[0], finish[1])
-
-
-def _merge_insertions(edits: list[TextEdit]) -> list[TextEdit]:
-    """Merge pure insertions at the same position (in registration order) into one edit."""
-    merged: list[TextEdit] = []
-    for edit in edits:
-        for index, other in enumerate(merged):
-            same_point = other.span == edit.span and edit.span.line == edit.span.end_line and edit.span.col == edit.span.end_col
-            if same_point:
-                merged[index] = TextEdit(other.span, other.content + edit.content)
-                break
-        else:
-            merged.append(edit)
-    return sorted(merged, key=lambda e: e.span)
 
 
 def _statement_at(module: ast.Module, line: int) -> ast.stmt:
@@ -622,13 +608,10 @@ def _is_import_text(text: str) -> bool:
     return bool(lines) and all(line.startswith(("import ", "from ")) for line in lines)
 
 
-def import_sort_key(statement: str) -> tuple[int, str]:
-    """How isort orders import statements within one section (force-sort-within-sections off):
-    `import x` lines first, then `from x import y`, each alphabetically by module, case-insensitively."""
-    text = statement.strip()
-    is_from = text.startswith("from ")
-    module = text.split()[1] if len(text.split()) > 1 else text
-    return (1 if is_from else 0, module.lower())
+def import_sort_key(text: str) -> tuple[int, str]:
+    """The isort order of an inserted text, by its first import statement."""
+    first = next((line for line in lines_with_ends(text) if line.strip()), text)
+    return import_key(first)[1]
 
 
 def _parses(source: str) -> bool:

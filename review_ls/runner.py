@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -17,6 +16,7 @@ from review_ls.engine.fixes import compute_fix, fix_source
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
 from review_ls.files import SourceReadError, read_source
+from review_ls.output.unified_diff import unified_diff
 from review_ls.writer import FileChangedError, write_atomically
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -63,14 +63,7 @@ def check_file(task: FileTask, project: ProjectModel | None = None) -> FileRepor
         if outcome.source != text:
             report.fixed_count = len(outcome.applied)
             if task.mode == "diff":
-                report.diff = "".join(
-                    difflib.unified_diff(
-                        text.splitlines(keepends=True),
-                        outcome.source.splitlines(keepends=True),
-                        fromfile=f"a/{task.path}",
-                        tofile=f"b/{task.path}",
-                    )
-                )
+                report.diff = unified_diff(text, outcome.source, task.path)
             else:
                 try:
                     write_atomically(path, outcome.source, source.data, source.encoding)

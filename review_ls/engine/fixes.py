@@ -12,17 +12,25 @@ import ast
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from review_ls.config import Settings
+from review_ls.engine.code_style import CodeStyle, code_style_for
 from review_ls.engine.facts import ModuleFacts, imports_visible_at, resolve_through_imports
+from review_ls.engine.import_place import import_key, import_sites, place_import
+from review_ls.engine.lines import lines_with_ends, newline_of
 from review_ls.engine.model import Applicability, Finding, Fix, Span, TextEdit
+from review_ls.engine.names import NameAllocator, bound_names
 from review_ls.engine.positions import LineIndex, statement_start_line
 from review_ls.engine.project_model import ProjectModel
+from review_ls.engine.wrap import wrap_line
 
 log = logging.getLogger(__name__)
+
+# What `ast.parse` raises for text it cannot turn into a tree (deep nesting exhausts the stack).
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 _CST_TYPE_NAMES = {
     "AsyncWith": "With",
@@ -34,35 +42,51 @@ _CST_TYPE_NAMES = {
     "UnaryOp": "UnaryOperation",
     "Compare": "Comparison",
 }
-_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_IDENTIFIER_CHARS = re.compile(r"\w+")
 _TRAILING_NEWLINE = re.compile(r"(?:\r\n|\r|\n)\Z")
 
 
-def lines_with_ends(text: str) -> list[str]:
-    """Split text into lines keeping their endings (only \\n, \\r\\n and \\r end a line)."""
-    return _LINE_WITH_END.findall(text)
+@dataclass(frozen=True)
+class ParsedSource:
+    """One source text with what every fix of it reads (parsed once per fix round, not once per fix)."""
 
+    source: str
+    module: ast.Module
+    facts: ModuleFacts
+    lines: LineIndex
+    raw_lines: list[str]
+    newline: str
 
-def newline_of(text: str) -> str:
-    """The line ending a text uses (its first one), '\\n' when it has none."""
-    match = re.search(r"\r\n|\r|\n", text)
-    return match.group(0) if match else "\n"
+    @classmethod
+    def of(cls, source: str, module: ast.Module | None = None) -> ParsedSource:
+        """Parse `source` (unless its `module` is given) and index its lines."""
+        module = module if module is not None else ast.parse(source)
+        return cls(source, module, ModuleFacts.from_module(module), LineIndex.from_source(source), lines_with_ends(source), newline_of(source))
 
 
 class FixContext:
     """What a rule's `fix` works with: the finding, its node, its scope as libcst, and edit helpers."""
 
-    def __init__(self, source: str, finding: Finding, module: ast.Module, path: str | None = None, project: ProjectModel | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        finding: Finding,
+        module: ast.Module,
+        path: str | None = None,
+        project: ProjectModel | None = None,
+        names: NameAllocator | None = None,
+        parsed: ParsedSource | None = None,
+    ) -> None:
+        parsed = parsed if parsed is not None and parsed.source is source else ParsedSource.of(source, module)
         self.source = source
         self.finding = finding
         self.module = module
         self.path = path
         self.project = project
-        self.facts = ModuleFacts.from_module(module)
-        self.lines = LineIndex.from_source(source)
-        self.raw_lines = lines_with_ends(source)
-        self.newline = newline_of(source)
+        self.facts = parsed.facts
+        self.names = names if names is not None else NameAllocator(source)
+        self.lines = parsed.lines
+        self.raw_lines = parsed.raw_lines
+        self.newline = parsed.newline
         self.statement = _statement_at(module, finding.span.line)
         self.scope, self.scope_indent = self._choose_scope()
         self.node, self.ancestors = self._find_node()
@@ -202,12 +226,21 @@ class FixContext:
             suffix += 1
         changed = new_lines[prefix : len(new_lines) - suffix]
         indent = self.scope_indent
-        content = "".join(indent + line if line.strip() else line for line in changed)
+        unchanged = set(old_lines)
+        content = "".join(
+            line if not line.strip() else indent + line if line in unchanged else self._within_line_length(indent + line)
+            for line in changed
+        )
         first = self.scope_start + prefix
         end = self.scope_start + len(old_lines) - suffix
         if first == end and not content:
             return
         self._edits.append(TextEdit(self._line_span(first, end), content))
+
+    def _within_line_length(self, line: str) -> str:
+        """`line` (with its ending) wrapped like black would when it is longer than the project's limit."""
+        body = line.rstrip("\r\n")
+        return wrap_line(body, self.style.line_length, self.newline) + line[len(body) :]
 
     def remove_scope(self) -> None:
         """Delete the scope together with the blank lines after it (the ones before it stay as the separator)."""
@@ -235,12 +268,26 @@ class FixContext:
             head = module.split(".", 1)[0]
             if self.facts.local_name_for(head) == head and self.facts.imports.get(head) == head:
                 return module
+        bound = alias or name or module.split(".", 1)[0]
+        if alias is None and bound in self._names_in_use(qualified):  # the name means something else here
+            alias = self.names.allocate(f"_{bound}")
+            bound = alias
         statement = f"from {module} import {name}" if name else f"import {module}"
         if alias is not None and alias != (name or module):
             statement += f" as {alias}"
         if statement not in self._imports:
             self._imports.append(statement)
         return alias or name or module
+
+    def _names_in_use(self, qualified: str) -> set[str]:
+        """Names that an added import must not rebind: those bound by other module-level statements,
+        and those bound inside the statement being fixed (its own name is the fix's to replace)."""
+        first, last = statement_start_line(self.statement), self.statement.end_lineno or self.statement.lineno
+        elsewhere = {name for name, binding in self.facts.bindings.items() if not first <= binding.line <= last}
+        inside = bound_names(self.statement, qualified)
+        if isinstance(self.statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            inside -= {self.statement.name} - {n for child in self.statement.body for n in bound_names(child, qualified)}
+        return elsewhere | inside
 
     def add_definition(self, code: str) -> None:
         """Add module-level code (a constant, a factory function) right before the top-level statement."""
@@ -250,19 +297,39 @@ class FixContext:
         """Add module-level code (e.g. `logger = logging.getLogger(__name__)`) right below the imports."""
         self._preludes.append(code.strip("\n"))
 
-    def unique_name(self, base: str) -> str:
-        """A module-level name based on `base` that the module does not use yet."""
-        used = set(_IDENTIFIER_CHARS.findall(self.source))
-        candidate, counter = base, 2
-        while candidate in used:
-            candidate, counter = f"{base}_{counter}", counter + 1
-        return candidate
+    def unique_name(self, base: str, value: str | None = None) -> str:
+        """A module-level name like `base` that nothing in the module or this fix run uses.
+
+        With `value` (the code the name will be bound to), a value already named in this run gets that name.
+        """
+        return self.names.allocate(base, value)
+
+    @cached_property
+    def style(self) -> CodeStyle:
+        """The project's line length and import sections (from its pyproject.toml and the project's modules)."""
+        style = code_style_for(self.path)
+        if self.project is None:
+            return style
+        return replace(style, first_party=style.first_party | self.project.top_level_packages)
+
+    @property
+    def enclosing_function(self) -> str | None:
+        """The name of the innermost function around the finding, if any."""
+        for node in reversed([*self.ancestors, self.node]):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return node.name
+        return None
 
     def build(self, title: str, applicability: Applicability = Applicability.SAFE) -> Fix | None:
         """The fix made of the edits registered so far (None when nothing changes)."""
         edits = list(self._edits)
         nl = self.newline
-        if self._imports:
+        sites = import_sites(self.module, self.style) if self._imports else []
+        for statement in sorted(self._imports, key=lambda text: import_key(text)[1]) if sites else ():
+            place = place_import(statement, sites, self.style, nl)
+            assert place is not None
+            edits.append(TextEdit(self._line_span(place.line, place.line), place.before + statement + nl + place.after))
+        if self._imports and not sites:
             line = self.facts.insertion_line()
             text = "".join(statement + nl for statement in self._imports)
             if line > 1 and self.lines.line_text(line - 1).strip() and self.facts.import_block_end == 0 and self.facts.header_end:
@@ -278,9 +345,12 @@ class FixContext:
             line = statement_start_line(self.statement)
             while line > 1 and self.lines.line_text(line - 1).lstrip().startswith("#"):
                 line -= 1
-            text = "".join(definition.replace("\n", nl) + nl * 3 for definition in self._definitions)
+            text = "".join(
+                "".join(self._within_line_length(row) for row in lines_with_ends(definition.replace("\n", nl) + nl)) + nl * 2
+                for definition in self._definitions
+            )
             edits.append(TextEdit(self._line_span(line, line), text))
-        edits = _merge_insertions(edits)
+        edits = sorted(merge_edits([edits]), key=lambda edit: edit.span)
         if not edits:
             return None
         return Fix(title=title, applicability=applicability, edits=tuple(edits))
@@ -298,20 +368,6 @@ class FixContext:
         if first > last and last and self.raw_lines[-1].endswith(("\n", "\r")):
             start = (last + 1, 0)
         return Span(start[0], start[1], finish[0], finish[1])
-
-
-def _merge_insertions(edits: list[TextEdit]) -> list[TextEdit]:
-    """Merge pure insertions at the same position (in registration order) into one edit."""
-    merged: list[TextEdit] = []
-    for edit in edits:
-        for index, other in enumerate(merged):
-            same_point = other.span == edit.span and edit.span.line == edit.span.end_line and edit.span.col == edit.span.end_col
-            if same_point:
-                merged[index] = TextEdit(other.span, other.content + edit.content)
-                break
-        else:
-            merged.append(edit)
-    return sorted(merged, key=lambda e: e.span)
 
 
 def _statement_at(module: ast.Module, line: int) -> ast.stmt:
@@ -347,12 +403,17 @@ def apply_edits(source: str, edits: Sequence[TextEdit]) -> str:
 
 
 def edits_overlap(a: Sequence[TextEdit], b: Sequence[TextEdit]) -> bool:
-    """True when any edit of `a` touches the range of any edit of `b` (same-point insertions too)."""
+    """True when an edit of `a` and one of `b` cannot both apply: their ranges share text, or one
+    inserts strictly inside the range the other replaces. Insertions at the same point do not conflict."""
     for x in a:
         for y in b:
             x_start, x_end = (x.span.line, x.span.col), (x.span.end_line, x.span.end_col)
             y_start, y_end = (y.span.line, y.span.col), (y.span.end_line, y.span.end_col)
-            if x_start <= y_end and y_start <= x_end:
+            if max(x_start, y_start) < min(x_end, y_end):
+                return True
+            if x_start == x_end and y_start < x_start < y_end:
+                return True
+            if y_start == y_end and x_start < y_start < x_end:
                 return True
     return False
 
@@ -365,6 +426,21 @@ def compute_fix(
     project: ProjectModel | None = None,
 ) -> Fix | None:
     """Compute the fix for one finding of `source`, or None (no fix, stale finding, or unparsable result)."""
+    try:
+        parsed = ParsedSource.of(source)
+    except _UNPARSABLE:
+        return None
+    fix = _compute(parsed, finding, path, settings, project, NameAllocator(source))
+    if fix is not None and not _parses(apply_edits(source, fix.edits)):
+        log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
+        return None
+    return fix
+
+
+def _compute(
+    parsed: ParsedSource, finding: Finding, path: str | None, settings: Settings | None, project: ProjectModel | None, names: NameAllocator
+) -> Fix | None:
+    """The rule's fix for `finding` (not yet checked to parse), or None."""
     from review_ls.engine.analysis import rule_set_for
 
     if not finding.fixable:
@@ -373,18 +449,12 @@ def compute_fix(
     if rule is None:
         return None
     try:
-        module = ast.parse(source)
-        fctx = FixContext(source, finding, module, path, project)
+        fctx = FixContext(parsed.source, finding, parsed.module, path, project, names=names, parsed=parsed)
         fix = rule.fix(fctx)
     except Exception as exc:  # a fix that cannot be computed is not offered
         log.warning("fix for %s at line %d failed: %r", finding.code, finding.span.line, exc)
         return None
     if fix is None or not fix.edits:
-        return None
-    try:
-        ast.parse(apply_edits(source, fix.edits))
-    except (SyntaxError, ValueError):
-        log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
         return None
     return fix
 
@@ -403,41 +473,155 @@ def fix_source(
     settings: Settings | None = None,
     project: ProjectModel | None = None,
     unsafe: bool = False,
-    max_rounds: int = 10,
 ) -> FixOutcome:
-    """Apply every available fix (safe ones, plus unsafe ones if asked), re-analysing between rounds."""
+    """Apply every available fix (safe ones, plus unsafe ones if asked) until none is left.
+
+    Each round applies all fixes that do not conflict (insertions at one point are merged in order);
+    the fixes left out, and the findings the new code has, are handled by the next round. It stops
+    when a round changes nothing, or (never expected) when a round returns to a text seen before.
+    """
     from review_ls.engine.analysis import analyse_source
 
     outcome = FixOutcome(source)
-    for _ in range(max_rounds):
+    seen = {source}
+    while True:
+        try:
+            parsed = ParsedSource.of(outcome.source)
+        except _UNPARSABLE:
+            break
         result = analyse_source(outcome.source, path, settings, project)
-        chosen: list[tuple[Finding, Fix]] = []
-        for finding in result.findings:
-            if not finding.fixable:
-                continue
-            fix = compute_fix(outcome.source, finding, path, settings, project)
-            if fix is None or not (fix.is_safe or unsafe):
-                continue
-            if any(edits_overlap(fix.edits, other.edits) for _, other in chosen):
-                continue
-            chosen.append((finding, fix))
-        if not chosen:
+        chosen = _choose_fixes(parsed, result.findings, path, settings, project, unsafe)
+        new_source = _apply_valid(outcome.source, chosen)
+        if new_source is None or new_source == outcome.source:
             break
-        new_source = apply_edits(outcome.source, [edit for _, fix in chosen for edit in fix.edits])
-        if not _parses(new_source):
-            finding, fix = chosen[0]
-            new_source = apply_edits(outcome.source, fix.edits)
-            chosen = chosen[:1]
-        if new_source == outcome.source:
+        if new_source in seen:
+            log.warning("fixes of %s do not converge; stopped", path or "<text>")
             break
+        seen.add(new_source)
         outcome.source = new_source
         outcome.applied.extend((finding.code, fix.title) for finding, fix in chosen)
     return outcome
 
 
+def _choose_fixes(
+    parsed: ParsedSource,
+    findings: Sequence[Finding],
+    path: str | None,
+    settings: Settings | None,
+    project: ProjectModel | None,
+    unsafe: bool,
+) -> list[tuple[Finding, Fix]]:
+    """The fixes of one round: every fix that conflicts with none chosen before it.
+
+    A fix that would share a module-level name with another fix of this round (the same compiled
+    pattern) waits for the next round, where it finds the constant in the code.
+    """
+    names = NameAllocator(parsed.source)
+    chosen: list[tuple[Finding, Fix]] = []
+    claimed: list[TextEdit] = []
+    for finding in findings:
+        if not finding.fixable or _inside_claimed(finding.span, claimed):
+            continue
+        names.begin()
+        fix = _compute(parsed, finding, path, settings, project, names)
+        if (
+            fix is None
+            or not (fix.is_safe or unsafe)
+            or names.shared_with_pending
+            or edits_overlap(fix.edits, claimed)
+        ):
+            names.rollback()
+            continue
+        names.commit()
+        chosen.append((finding, fix))
+        claimed.extend(fix.edits)
+    return chosen
+
+
+def _inside_claimed(span: Span, claimed: Sequence[TextEdit]) -> bool:
+    """True when `span` lies within text that a chosen fix replaces (its fix would conflict)."""
+    start, end = (span.line, span.col), (span.end_line, span.end_col)
+    for edit in claimed:
+        if (edit.span.line, edit.span.col) <= start and end <= (edit.span.end_line, edit.span.end_col) and edit.span.line != edit.span.end_line:
+            return True
+    return False
+
+
+def _apply_valid(source: str, chosen: list[tuple[Finding, Fix]]) -> str | None:
+    """Apply the chosen fixes together; if the result does not parse, keep only the fixes that
+    parse on their own and still parse together (dropping the rest from `chosen`)."""
+    if not chosen:
+        return None
+    new_source = apply_edits(source, merge_edits([fix.edits for _, fix in chosen]))
+    if _parses(new_source):
+        return new_source
+    kept: list[tuple[Finding, Fix]] = []
+    for finding, fix in chosen:
+        candidate = apply_edits(source, merge_edits([f.edits for _, f in kept] + [fix.edits]))
+        if _parses(candidate):
+            kept.append((finding, fix))
+        else:
+            log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
+    chosen[:] = kept
+    return apply_edits(source, merge_edits([fix.edits for _, fix in kept])) if kept else None
+
+
+def merge_edits(groups: Sequence[Sequence[TextEdit]]) -> list[TextEdit]:
+    """The edits of several fixes as one list: insertions at one point merged in fix order, the same
+    inserted text (an import two fixes need) kept once, and same-point import lines sorted."""
+    inserted: dict[tuple[int, int], list[str]] = {}
+    replacements: list[TextEdit] = []
+    for edits in groups:
+        for edit in edits:
+            span = edit.span
+            if (span.line, span.col) != (span.end_line, span.end_col):
+                replacements.append(edit)
+                continue
+            pieces = inserted.setdefault((span.line, span.col), [])
+            if edit.content not in pieces:
+                pieces.append(edit.content)
+    merged = list(replacements)
+    for (line, col), pieces in inserted.items():
+        if len(pieces) > 1:  # imports first (in isort order), then definitions in fix order
+            imports = sorted((p for p in pieces if _is_import_text(p)), key=import_sort_key)
+            pieces = imports + [p for p in pieces if not _is_import_text(p)]
+        merged.append(TextEdit(Span(line, col, line, col), _join_insertions(pieces)))
+    return merged
+
+
+def _join_insertions(pieces: Sequence[str]) -> str:
+    """Join texts inserted at one point; consecutive one-line definitions (`_A_RE = ...`) are not
+    separated by the blank lines that separate a definition from the code after it."""
+    out: list[str] = []
+    for index, piece in enumerate(pieces):
+        following = pieces[index + 1] if index + 1 < len(pieces) else None
+        if following is not None and _one_line_statement(piece) and _one_line_statement(following):
+            piece = piece.rstrip("\r\n") + newline_of(piece)
+        out.append(piece)
+    return "".join(out)
+
+
+def _one_line_statement(text: str) -> bool:
+    """True when `text` is one non-blank line, possibly followed by blank lines."""
+    lines = lines_with_ends(text)
+    return bool(lines) and bool(lines[0].strip()) and not lines[0][:1].isspace() and all(not line.strip() for line in lines[1:])
+
+
+def _is_import_text(text: str) -> bool:
+    """True when every line of `text` is an import statement."""
+    lines = [line for line in lines_with_ends(text) if line.strip()]
+    return bool(lines) and all(line.startswith(("import ", "from ")) for line in lines)
+
+
+def import_sort_key(text: str) -> tuple[int, str]:
+    """The isort order of an inserted text, by its first import statement."""
+    first = next((line for line in lines_with_ends(text) if line.strip()), text)
+    return import_key(first)[1]
+
+
 def _parses(source: str) -> bool:
     try:
         ast.parse(source)
-    except (SyntaxError, ValueError):
+    except _UNPARSABLE:
         return False
     return True

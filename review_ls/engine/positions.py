@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ast
 
+from review_ls.engine.lines import split_lines
 from review_ls.engine.model import Span
+
+__all__ = ["LineIndex", "split_lines", "statement_start_line"]
 
 
 class LineIndex:
@@ -47,16 +50,6 @@ class LineIndex:
         col = self.column(line, node.col_offset)  # type: ignore[attr-defined]
         end_col = self.column(end_line, end_col_bytes) if end_col_bytes is not None else col
         return Span(line, col, end_line, end_col)
-
-
-def split_lines(source: str) -> list[str]:
-    """Split source into lines the way Python's tokenizer does: only \\n, \\r\\n and \\r end a line.
-
-    (`str.splitlines` would also split on form feeds and Unicode separators, which `ast` does not.)
-    """
-    if "\r" in source:
-        source = source.replace("\r\n", "\n").replace("\r", "\n")
-    return source.split("\n")
 
 
 def statement_start_line(node: ast.stmt) -> int:

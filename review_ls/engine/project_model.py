@@ -55,3 +55,8 @@ class ProjectModel(Protocol):
     def is_project_module(self, qualified: str) -> bool:
         """True when the module (or name) `qualified` is defined in this project."""
         ...
+
+    @property
+    def top_level_packages(self) -> frozenset[str]:
+        """The first component of every project module's dotted name (first-party imports for fixes)."""
+        ...

@@ -195,6 +195,12 @@ class ProjectIndex:
         """True when the module (or name) `qualified` is defined in this project."""
         return self._views().views.is_project_module(qualified)
 
+    @property
+    def top_level_packages(self) -> frozenset[str]:
+        """The first component of every project module's dotted name (first-party imports for fixes)."""
+        names = {self.module_name(path).split(".", 1)[0] for path in self.paths}
+        return frozenset(name for name in names if name.isidentifier())
+
     def has_settings_for(self, path: str) -> bool:
         """True when the project holding `path` has a settings object: a `BaseSettings` class, or a
         config module setting names from the environment. (Each workspace root is its own project.)"""

@@ -8,15 +8,14 @@ applies an incremental change by offsets found with string operations that run i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument, Workspace
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from review_ls.engine.lines import LINE_BREAK as _LINE_BREAK
+from review_ls.engine.lines import lines_with_ends
 
 
 class LspTextDocument(TextDocument):
@@ -25,7 +24,7 @@ class LspTextDocument(TextDocument):
     @property
     def lines(self) -> Sequence[str]:
         """The lines, with their line endings."""
-        return tuple(_LINE.findall(self.source))
+        return tuple(lines_with_ends(self.source))
 
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
         text = self.source

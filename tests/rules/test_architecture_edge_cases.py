@@ -67,6 +67,7 @@ def test_rv402_fix_reads_the_settings_object_of_another_module() -> None:
     assert result == src(
         """
         import os
+
         from app.config import settings
 
 
@@ -165,6 +166,7 @@ def test_rv405_points_at_the_canonical_model_and_imports_it() -> None:
     assert fixed(HANDLERS, finding, "/proj/app/handlers.py", index, "RV405") == src(
         """
         from pydantic import BaseModel
+
         from app.models import User
 
 

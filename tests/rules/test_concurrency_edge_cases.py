@@ -42,7 +42,7 @@ def test_rv304_fix_reads_max_workers_from_the_project_settings() -> None:
     fix = fix_of("RV304", jobs, finding, "/p/app/jobs.py", index)
     assert fix is not None
     assert apply_edits(jobs, fix.edits) == (
-        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from concurrent.futures import ThreadPoolExecutor\n\n"
         "from app.config import settings\n\n"
         "render = ThreadPoolExecutor(settings.render_max_workers)\n"
     )

@@ -91,7 +91,7 @@ def test_jedi_decides_what_local_facts_cannot(shop: tuple[Path, ProjectIndex]) -
     findings = _findings(path, index, PATIENT_JEDI)
     assert [(f.code, f.span.line) for f in findings] == [("RV701", 6), ("RV704", 11)]
     assert "'Motor' is not a value of PartType" in findings[0].message
-    assert _fixed(path, findings[0], index, PATIENT_JEDI).startswith("from shop.repository import load_part\nfrom shop.models import PartType\n")
+    assert _fixed(path, findings[0], index, PATIENT_JEDI).startswith("from shop.models import PartType\nfrom shop.repository import load_part\n")
 
 
 def test_with_jedi_off_unknown_types_produce_no_findings(shop: tuple[Path, ProjectIndex]) -> None:
@@ -110,7 +110,13 @@ def test_request_field_dropped_across_modules_is_found_and_fixed(api: tuple[Path
     assert [(f.code, f.span.line) for f in findings] == [("RV703", 12)]
     assert "generate() has defaulted parameter temperature" in findings[0].message
     fixed = _fixed(path, findings[0], index)
-    assert "return generate(prompt=request.prompt, max_tokens=request.max_tokens, temperature=request.temperature)" in fixed
+    assert (
+        "    return generate(\n"
+        "        prompt=request.prompt,\n"
+        "        max_tokens=request.max_tokens,\n"
+        "        temperature=request.temperature,\n"
+        "    )\n"
+    ) in fixed  # wrapped to the line length, the way black would
 
 
 def test_request_field_dropped_needs_the_index_for_other_modules(api: tuple[Path, ProjectIndex]) -> None:

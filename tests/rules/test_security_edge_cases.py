@@ -53,7 +53,9 @@ def test_path_join_inside_a_resolved_assignment_is_hoisted_and_checked() -> None
         async def serve(filename: str):
             path = PUBLIC / filename
             if not path.resolve().is_relative_to(PUBLIC.resolve()):
-                raise HTTPException(status_code=403, detail="Path is outside the allowed directory")
+                raise HTTPException(
+                    status_code=403, detail="Path is outside the allowed directory"
+                )
             target = path.resolve()
             return FileResponse(target)
         """

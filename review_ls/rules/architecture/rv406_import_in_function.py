@@ -117,8 +117,8 @@ class ImportInFunction(Rule):
             """,
             line=5,
             fixed="""
-            from numpy.typing import NDArray
             import numpy as np
+            from numpy.typing import NDArray
 
 
             def normalise(values: NDArray) -> NDArray:

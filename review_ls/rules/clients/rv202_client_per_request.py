@@ -101,9 +101,10 @@ class ClientPerRequest(Rule):
             """,
             line=9,
             fixed="""
+            import functools
+
             import httpx
             from fastapi import FastAPI
-            import functools
 
             app = FastAPI()
 
@@ -137,9 +138,10 @@ class ClientPerRequest(Rule):
             """,
             line=9,
             fixed="""
+            import functools
+
             import requests
             from flask import Flask
-            import functools
 
             app = Flask(__name__)
 

@@ -85,8 +85,8 @@ class RequestsWithoutSessionInLoop(Rule):
             """,
             line=5,
             fixed="""
-            from requests import post
             import requests
+            from requests import post
 
             def notify(hooks, payload):
                 with requests.Session() as session:

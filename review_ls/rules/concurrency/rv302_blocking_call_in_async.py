@@ -140,8 +140,8 @@ class BlockingCallInAsync(Rule):
             """,
             line=5,
             fixed="""
-            import time
             import asyncio
+            import time
 
             async def poll(job):
                 while not job.done:
@@ -176,8 +176,8 @@ class BlockingCallInAsync(Rule):
             """,
             line=4,
             fixed="""
-            from pathlib import Path
             import asyncio
+            from pathlib import Path
 
             async def save(report: str, target: Path):
                 await asyncio.to_thread(target.write_text, report, encoding="utf-8")

@@ -121,8 +121,8 @@ class GlobalSerializingLock(Rule):
             """,
             line=3,
             fixed="""
-            from concurrent.futures import ThreadPoolExecutor
             import os
+            from concurrent.futures import ThreadPoolExecutor
 
             EXECUTOR_MAX_WORKERS = int(os.environ.get("EXECUTOR_MAX_WORKERS", "1"))
 

@@ -313,8 +313,8 @@ class InMemoryArchive(Rule):
             line=6,
             fixed="""
             import io
-            import zipfile
             import tempfile
+            import zipfile
 
 
             ARCHIVE_SPOOL_MAX_BYTES = 16 * 1024 * 1024
@@ -346,8 +346,8 @@ class InMemoryArchive(Rule):
             line=7,
             fixed="""
             import tarfile
-            from io import BytesIO
             import tempfile
+            from io import BytesIO
 
 
             ARCHIVE_SPOOL_MAX_BYTES = 16 * 1024 * 1024

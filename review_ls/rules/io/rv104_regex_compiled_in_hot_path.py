@@ -18,6 +18,7 @@ from review_ls.patterns.files import Qualifier
 from review_ls.patterns.names import names_read
 from review_ls.patterns.scripts import is_test_path
 from review_ls.patterns.paths import qualifier_for
+from review_ls.patterns.regex_names import regex_constant_name
 from review_ls.patterns.scope_index import _single_name_target
 
 
@@ -38,7 +39,6 @@ _RE_FUNCTIONS = {
 }
 
 
-_CLASS_WORDS = (("\\d", "NUMBER"), ("\\s", "WHITESPACE"), ("\\w", "WORD"), ("\\W", "SEPARATOR"))
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,6 @@ def _regex_call(call: ast.Call, qualify: Qualifier) -> _RegexCall | None:
         if keyword.arg == "flags":
             flags = keyword.value
     return _RegexCall(call, function, pattern, flags, position)
-
-
-def _constant_name(pattern: str | bytes) -> str:
-    """A constant name that says what the pattern matches: `r"ERROR: (.*)"` -> `_ERROR_RE`, `r"\\w+"` -> `_WORD_RE`."""
-    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
-    words = [word.upper() for word in re.findall(r"[A-Za-z]{3,}", re.sub(r"\\.", " ", text))][:2]
-    if not words:
-        words = [next((word for escape, word in _CLASS_WORDS if escape in text), "PATTERN")]
-    return f"_{'_'.join(words)}_RE"
 
 
 _FLAG_NAMES = {
@@ -275,8 +266,8 @@ class RegexCompiledInHotPath(Rule):
             """,
             line=7,
             fixed="""
-            from re import split
             import re
+            from re import split
 
 
             _SEPARATOR_RE = re.compile(r"\\W+", 0)
@@ -367,11 +358,12 @@ class RegexCompiledInHotPath(Rule):
             re_name = fctx.ensure_import("re")
             pattern_code = module.code_for_node(positional[0].value)
             flags_code = f", {module.code_for_node(flags_cst.value)}" if flags_cst is not None else ""
-            base = _constant_name(regex.pattern.value)
-            constant = fctx.unique_name(base)
+            base = regex_constant_name(regex.pattern.value, fctx.enclosing_function)
             flag_words = _flag_words(regex.flags)
-            if constant != base and flag_words:  # the same pattern without these flags is taken
-                constant = fctx.unique_name(f"{base[: -len('_RE')]}_{'_'.join(flag_words)}_RE")
+            if flag_words and not fctx.names.is_free(base):  # the same pattern without these flags is taken
+                base = f"{base[: -len('_RE')]}_{'_'.join(flag_words)}_RE"
+            value = f"{re_name}.compile({ast.dump(regex.pattern)}, {ast.dump(regex.flags) if regex.flags else ''})"
+            constant = fctx.unique_name(base, value)
             fctx.add_definition(f"{constant} = {re_name}.compile({pattern_code}{flags_code})")
         method = _RE_FUNCTIONS[regex.function][1]
         if method is None:

@@ -258,7 +258,7 @@ class PrintInExcept(Rule):
         logger = module_logger_name(fctx.facts)
         uses_braces = logger is not None and fctx.facts.bindings[logger].kind is BindingKind.IMPORT
         if logger is None:
-            logger = fctx.unique_name("logger")
+            logger = fctx.unique_name("logger", "logging.getLogger(__name__)")
             logging_module = fctx.ensure_import("logging")
             fctx.add_module_prelude(f"{logger} = {logging_module}.getLogger(__name__)")
         arguments = [fctx.cst_module.code_for_node(arg.value) for arg in call_cst.args if arg.keyword is None]

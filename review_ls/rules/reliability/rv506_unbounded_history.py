@@ -121,8 +121,8 @@ class UnboundedHistory(Rule):
             """,
             line=6,
             fixed="""
-            import time
             import collections
+            import time
 
 
             MAX_HISTORY = 1000

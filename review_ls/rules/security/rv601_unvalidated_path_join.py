@@ -207,7 +207,9 @@ class UnvalidatedPathJoin(Rule):
             async def download(name: str):
                 path = BASE_DIR / name
                 if not path.resolve().is_relative_to(BASE_DIR.resolve()):
-                    raise HTTPException(status_code=403, detail="Path is outside the allowed directory")
+                    raise HTTPException(
+                        status_code=403, detail="Path is outside the allowed directory"
+                    )
                 return FileResponse(path)
             """,
         ),
@@ -253,8 +255,9 @@ class UnvalidatedPathJoin(Rule):
             """,
             line=8,
             fixed="""
-            from flask import Flask, request, send_file
             import os
+
+            from flask import Flask, request, send_file
 
             app = Flask(__name__)
 

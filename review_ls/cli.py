@@ -248,7 +248,11 @@ def run_clean(args: argparse.Namespace) -> int:
     resolver = ConfigResolver()
     directories = [args.cache_dir] if args.cache_dir else [resolver.config_for(path).root / CACHE_DIR_NAME for path in args.paths]
     for directory in dict.fromkeys(directories):
-        if remove_cache(directory):
+        try:
+            removed = remove_cache(directory)
+        except OSError as exc:
+            raise UsageError(f"cannot remove {directory}: {exc.strerror or exc}") from None
+        if removed:
             print(f"Removed {directory}", file=sys.stderr)
         elif directory.exists():
             raise UsageError(f"{directory} is not a review-ls cache (it has no review-ls CACHEDIR.TAG); left it alone")

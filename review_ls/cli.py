@@ -132,8 +132,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     ignore = _codes(args.ignore, "--ignore") or []
     resolver = ConfigResolver()
     try:
-        files = list(discover_python_files(args.paths, resolver))
-    except FileNotFoundError as exc:
+        files = list(discover_python_files(args.paths, resolver, strict=True))
+    except OSError as exc:
         raise UsageError(str(exc)) from None
     if args.force_exclude:
         files = [path for path in files if not resolver.config_for(path).is_excluded(path)]

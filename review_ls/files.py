@@ -75,6 +75,17 @@ def discover_python_files(paths: Sequence[Path], resolver: ConfigResolver, stric
                 yield found
 
 
+def links_leaving_the_tree(files: Sequence[Path], roots: Sequence[Path]) -> list[tuple[Path, str]]:
+    """(file, real path) of the files that resolve, through symbolic links, outside every one of `roots`."""
+    real_roots = [os.path.realpath(root if root.is_dir() else root.parent) for root in roots]
+    leaving = []
+    for path in files:
+        real = os.path.realpath(path)
+        if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in real_roots):
+            leaving.append((path, real))
+    return leaving
+
+
 def warn(message: str) -> None:
     """Print a one-line warning to stderr (never to stdout, which carries reports and the LSP stream)."""
     print(f"review-ls: warning: {message}", file=sys.stderr)

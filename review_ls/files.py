@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from review_ls.config import ConfigResolver, ProjectConfig
 
 PYTHON_SUFFIXES = (".py", ".pyi")

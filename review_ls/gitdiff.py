@@ -170,6 +170,7 @@ def _git(root: Path, *arguments: str, what: str) -> str:
     try:
         completed = subprocess.run(
             ("git", "--no-pager", *SAFE_GIT_CONFIG, "-C", str(root), *arguments),
+            check=False,
             capture_output=True,
             stdin=subprocess.DEVNULL,
             env={**os.environ, "GIT_EXTERNAL_DIFF": "", "GIT_PAGER": "cat"},

@@ -10,8 +10,10 @@ Layout (at the project root: the folder of the governing pyproject.toml, else th
 An entry's key hashes the file's path and content and the resolved settings; the folder it sits in is
 named by the fingerprint of the rule set (review-ls's version and source, the Python version, and the
 project index when one is used), so an upgrade starts a fresh folder and the old ones are pruned.
-Entries are JSON (never pickle: a cache folder may come from an untrusted checkout); an entry that does
-not decode is ignored and overwritten.
+Entries are JSON (never pickle: a cache folder may come from an untrusted checkout), signed with a
+per-user key; an entry that is not a regular file, is too large, is not signed by this user or does
+not decode is ignored and overwritten. The cache folder, its markers and its entries are never read
+or written through a symbolic link: a linked cache folder is refused with a warning.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import hmac
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -38,7 +41,12 @@ CACHEDIR_TAG = (
     "# This file is a cache directory tag created by review-ls.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_ENTRY_FORMAT = 1
+_ENTRY_FORMAT = 2
+# An entry is `{"format":2,"mac":"<64 hex>","entry":<JSON body>}`: the signature is checked on the raw
+# body bytes before anything is parsed, so a crafted entry costs one bounded read and one HMAC.
+_HEADER = b'{"format":%d,"mac":"' % _ENTRY_FORMAT
+_BODY_KEY = b'","entry":'
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,49 +81,58 @@ class ResultCache:
         return digest.hexdigest()
 
     def load(self, key: str, need_fixes: bool) -> CachedResult | None:
-        """The cached result under `key`; None if absent, unreadable, corrupted, or without needed fixes."""
+        """The cached result under `key`; None if absent, unreadable, corrupted, forged, or without needed fixes.
+
+        The file must be a regular file (never followed through a link) of at most `MAX_ENTRY_BYTES`,
+        and its signature is checked before its JSON is parsed.
+        """
         try:
-            entry = json.loads((self.entries / f"{key}.json").read_bytes())
-            if entry["format"] != _ENTRY_FORMAT or entry["key"] != key:
+            body = self._signed_body(read_regular_file(self.entries / f"{key}.json", MAX_ENTRY_BYTES))
+            if body is None:
                 return None
-            if not hmac.compare_digest(str(entry.pop("mac")), self._mac(entry)):
-                return None
-            if need_fixes and entry["fixes"] is None:
+            entry = json.loads(body)
+            if entry["key"] != key or (need_fixes and entry["fixes"] is None):
                 return None
             return CachedResult(
                 findings=[decode_finding(item) for item in entry["findings"]],
                 fixes=None if entry["fixes"] is None else {int(i): decode_fix(f) for i, f in entry["fixes"].items()},
                 internal_errors=tuple(str(e) for e in entry["internal_errors"]),
             )
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None
 
-    def _mac(self, entry: dict[str, Any]) -> str:
-        """The entry's signature with this user's secret (over its canonical JSON form)."""
-        canonical = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        return hmac.new(self.secret, canonical, hashlib.sha256).hexdigest()
+    def _signed_body(self, data: bytes) -> bytes | None:
+        """The entry's body if `data` is `_HEADER` + signature + body + `}` with a valid signature, else None."""
+        mac_end = len(_HEADER) + 64
+        if not data.startswith(_HEADER) or data[mac_end : mac_end + len(_BODY_KEY)] != _BODY_KEY or not data.endswith(b"}"):
+            return None
+        body = data[mac_end + len(_BODY_KEY) : -1]
+        return body if hmac.compare_digest(data[len(_HEADER) : mac_end], self._mac(body).encode()) else None
+
+    def _mac(self, body: bytes) -> str:
+        """The signature of an entry's JSON body with this user's secret."""
+        return hmac.new(self.secret, body, hashlib.sha256).hexdigest()
 
     def store(self, key: str, result: CachedResult) -> None:
         """Write an entry atomically; silently skip it if the folder is not writable or a value has no JSON form."""
         try:
             entry = {
-                "format": _ENTRY_FORMAT,
                 "key": key,
                 "findings": [encode_finding(f) for f in result.findings],
                 "fixes": None if result.fixes is None else {str(i): encode_fix(f) for i, f in result.fixes.items()},
                 "internal_errors": list(result.internal_errors),
             }
-            entry["mac"] = self._mac(entry)
-            text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+            body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError):
             return
+        data = _HEADER + self._mac(body).encode() + _BODY_KEY + body + b"}"
         try:
             handle, temporary = tempfile.mkstemp(dir=self.entries, prefix=".tmp-", suffix=".json")
         except OSError:
             return
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
             os.replace(temporary, self.entries / f"{key}.json")
         except OSError:
             try:
@@ -132,19 +149,55 @@ def open_cache(directory: Path, project_fingerprint: str = "") -> ResultCache:
     review-ls CACHEDIR.TAG is refused, never written to.
     """
     fingerprint = rule_set_fingerprint(project_fingerprint)
+    refuse_symlink(directory)
     if directory.is_dir() and not is_cache_directory(directory) and any(directory.iterdir()):
         raise FileExistsError(errno.EEXIST, "it exists and is not a review-ls cache folder", str(directory))
     directory.mkdir(parents=True, exist_ok=True)
+    refuse_symlink(directory)
     for name, content in ((".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-        marker = directory / name
-        if not marker.is_file():
-            marker.write_text(content, encoding="utf-8")
+        _write_marker(directory / name, content)
     for child in directory.iterdir():
-        if child.is_dir() and child.name != fingerprint and len(child.name) == len(fingerprint):
+        if not child.is_symlink() and child.is_dir() and child.name != fingerprint and len(child.name) == len(fingerprint):
             shutil.rmtree(child, ignore_errors=True)
     cache = ResultCache(str(directory), fingerprint, project_fingerprint, user_secret())
+    if cache.entries.is_symlink():
+        cache.entries.unlink()  # a link planted in our own folder: entries never leave it
     cache.entries.mkdir(exist_ok=True)
     return cache
+
+
+def refuse_symlink(path: Path) -> None:
+    """Raise OSError if `path` is a symbolic link (the cache is never read or written through one)."""
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, "it is a symbolic link; review-ls does not follow links for its cache", str(path))
+
+
+def _write_marker(path: Path, content: str) -> None:
+    """Create a marker file unless a regular one is there; never through a link (raise OSError for one)."""
+    refuse_symlink(path)
+    if path.is_file():
+        return
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(content)
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, opened without following links or blocking.
+
+    Raises OSError for a link, a FIFO, a device or a folder, and for a file over the limit.
+    """
+    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(handle, "rb") as source:
+        status = os.fstat(source.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if status.st_size > max_bytes:
+            raise OSError(errno.EFBIG, f"over {max_bytes:,} bytes", str(path))
+        data = source.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise OSError(errno.EFBIG, f"over {max_bytes:,} bytes", str(path))
+    return data
 
 
 def user_secret() -> bytes:
@@ -175,13 +228,17 @@ def user_secret() -> bytes:
 def is_cache_directory(directory: Path) -> bool:
     """True when `directory` is a review-ls cache (it holds the CACHEDIR.TAG that review-ls writes)."""
     try:
-        return (directory / "CACHEDIR.TAG").read_text(encoding="utf-8") == CACHEDIR_TAG
+        return read_regular_file(directory / "CACHEDIR.TAG", len(CACHEDIR_TAG)) == CACHEDIR_TAG.encode()
     except OSError:
         return False
 
 
 def remove_cache(directory: Path) -> bool:
-    """Delete a review-ls cache folder; return False if there is none there (other folders are never touched)."""
+    """Delete a review-ls cache folder; return False if there is none there (other folders are never touched).
+
+    Raises OSError for a symbolic link: what it points at is never removed.
+    """
+    refuse_symlink(directory)
     if not is_cache_directory(directory):
         return False
     shutil.rmtree(directory)

@@ -16,7 +16,7 @@ from review_ls import __version__
 from review_ls.config import ConfigError, ConfigResolver, Settings, validate_selectors
 from review_ls.docs import rule_markdown
 from review_ls.engine.project_model import ProjectModel, needs_project
-from review_ls.files import discover_python_files
+from review_ls.files import discover_python_files, links_leaving_the_tree
 from review_ls.gitdiff import ChangedLines, GitDiffError, changed_lines
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes marked unsafe")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
+    parser.add_argument("--fix-through-links", action="store_true", help="with --fix, also rewrite files that symbolic links lead to outside the checked folders")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     parser.add_argument("--cache-dir", type=Path, metavar="DIR", help="keep the result cache in DIR (default: .review-ls-cache at the project root)")
     parser.add_argument("--diff-base", metavar="REV", help="report only findings on lines changed since the merge-base of REV and HEAD (uncommitted changes included)")
@@ -133,8 +134,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     ignore = _codes(args.ignore, "--ignore") or []
     resolver = ConfigResolver()
     try:
-        files = list(discover_python_files(args.paths, resolver))
-    except FileNotFoundError as exc:
+        files = list(discover_python_files(args.paths, resolver, strict=True))
+    except OSError as exc:
         raise UsageError(str(exc)) from None
     if args.force_exclude:
         files = [path for path in files if not resolver.config_for(path).is_excluded(path)]
@@ -146,6 +147,9 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         changed_since_base = changed_lines(args.diff_base, files)
         files = [path for path in files if changed_since_base.touches_file(path)]
     mode = "fix" if fix else ("diff" if args.diff else "check")
+    leaving = links_leaving_the_tree(files, args.paths) if mode == "fix" and not args.fix_through_links else []
+    if leaving:
+        raise UsageError(f"{leaving[0][0]} links to {leaving[0][1]}, outside the checked folders; not fixing anything (--fix-through-links allows it)")
     settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in files}
     use_cache = mode == "check" and not args.no_cache
     # Cross-file rules make a file's findings depend on every other file, so cache entries are keyed
@@ -249,7 +253,11 @@ def run_clean(args: argparse.Namespace) -> int:
     resolver = ConfigResolver()
     directories = [args.cache_dir] if args.cache_dir else [resolver.config_for(path).root / CACHE_DIR_NAME for path in args.paths]
     for directory in dict.fromkeys(directories):
-        if remove_cache(directory):
+        try:
+            removed = remove_cache(directory)
+        except OSError as exc:
+            raise UsageError(f"cannot remove {directory}: {exc.strerror or exc}") from None
+        if removed:
             print(f"Removed {directory}", file=sys.stderr)
         elif directory.exists():
             raise UsageError(f"{directory} is not a review-ls cache (it has no review-ls CACHEDIR.TAG); left it alone")

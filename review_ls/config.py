@@ -214,6 +214,17 @@ _KNOWN_KEYS = frozenset(
 )
 
 
+# Numeric rule options are counts and durations: never negative, and small enough for any C API they reach.
+MAX_OPTION_NUMBER = 2**31 - 1
+
+
+def _in_range(value: object) -> object:
+    """`value` if it is not a number or is within 0..MAX_OPTION_NUMBER, else raise ValueError."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 <= value <= MAX_OPTION_NUMBER:
+        raise ValueError(f"must be between 0 and {MAX_OPTION_NUMBER}, got {value!r}")
+    return value
+
+
 def load_project_config(pyproject: Path) -> ProjectConfig | None:
     """Read `[tool.review-ls]` from a pyproject.toml; None when the file has no such table."""
     source = str(pyproject)
@@ -222,6 +233,8 @@ def load_project_config(pyproject: Path) -> ProjectConfig | None:
             document = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "<toml>", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(source, "<file>", f"not valid UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start})") from None
     except OSError as exc:
         raise ConfigError(source, "<file>", f"cannot read: {exc.strerror or exc}") from None
     table = document.get("tool", {}).get("review-ls")
@@ -279,7 +292,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
                 known = ", ".join(declared) or "none"
                 raise ConfigError(source, f"options.{code}.{name}", f"unknown option (options of {rule.code}: {known})")
             try:
-                coerced.append((name, option.coerce(value)))
+                coerced.append((name, _in_range(option.coerce(value))))
             except ValueError as exc:
                 raise ConfigError(source, f"options.{code}.{name}", str(exc)) from None
         options.append((rule.code, tuple(sorted(coerced))))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
+import errno
 import os
+import stat
+import sys
 import tokenize
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
 
 from review_ls.config import ConfigResolver, ProjectConfig
 
@@ -34,31 +37,72 @@ class _IgnoreFile:
         return self.spec.match_file(relative + "/" if is_dir else relative)
 
 
-def discover_python_files(paths: Sequence[Path], resolver: ConfigResolver) -> Iterator[Path]:
+class SourcePathError(OSError):
+    """A path given or found that cannot be checked (a FIFO, a device, a symlink loop); `str()` is one line."""
+
+
+def discover_python_files(paths: Sequence[Path], resolver: ConfigResolver, strict: bool = False) -> Iterator[Path]:
     """Yield the Python files under `paths` (explicit files always), sorted, skipping excluded ones.
 
-    Raises FileNotFoundError for a path that does not exist.
+    Raises FileNotFoundError for a path that does not exist, and SourcePathError for one that is not a
+    regular file or folder. A found `*.py` that is not a regular file (a FIFO, a device, a symlink loop)
+    raises SourcePathError when `strict`, else it is skipped with a warning; so is a folder that cannot
+    be read. Nothing found is ever opened here.
     """
     seen: set[Path] = set()
     for path in paths:
-        if not path.exists():
+        if not os.path.lexists(path):
             raise FileNotFoundError(f"{path}: no such file or directory")
-        if path.is_file():
+        if not path.is_dir():
+            _require_regular_file(path)
             resolved = path.resolve()
             if resolved not in seen:
                 seen.add(resolved)
                 yield path
             continue
         for found in _walk(path, resolver):
+            try:
+                _require_regular_file(found)
+            except SourcePathError as exc:
+                if strict:
+                    raise
+                warn(f"skipped {exc}")
+                continue
             resolved = found.resolve()
             if resolved not in seen:
                 seen.add(resolved)
                 yield found
 
 
+def links_leaving_the_tree(files: Sequence[Path], roots: Sequence[Path]) -> list[tuple[Path, str]]:
+    """(file, real path) of the files that resolve, through symbolic links, outside every one of `roots`."""
+    real_roots = [os.path.realpath(root if root.is_dir() else root.parent) for root in roots]
+    leaving = []
+    for path in files:
+        real = os.path.realpath(path)
+        if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in real_roots):
+            leaving.append((path, real))
+    return leaving
+
+
+def warn(message: str) -> None:
+    """Print a one-line warning to stderr (never to stdout, which carries reports and the LSP stream)."""
+    print(f"review-ls: warning: {message}", file=sys.stderr)
+
+
+def _require_regular_file(path: Path) -> None:
+    """Raise SourcePathError unless `path` is (a link to) a regular file; never opens it."""
+    try:
+        status = os.stat(path)
+    except OSError as exc:
+        raise SourcePathError(f"{path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise SourcePathError(f"{path}: not a regular file (a FIFO, device or socket cannot be checked)")
+
+
 def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
     ignore_files: dict[Path, list[_IgnoreFile]] = {root: _ignore_files_above(root)}
-    for directory, subdirectories, filenames in os.walk(root):
+    for directory, subdirectories, filenames in os.walk(root, onerror=_warn_unreadable_folder):
         current = Path(directory)
         config = resolver.config_for(current)
         inherited = ignore_files.pop(current, [])
@@ -78,6 +122,11 @@ def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
             if config.is_excluded(file, root) or _ignored(file, False, active, config):
                 continue
             yield file
+
+
+def _warn_unreadable_folder(error: OSError) -> None:
+    """os.walk's error hook: a folder that cannot be listed is reported, not skipped silently."""
+    warn(f"skipped folder {error.filename}: {error.strerror or error}")
 
 
 def _ignored(path: Path, is_dir: bool, ignore_files: list[_IgnoreFile], config: ProjectConfig) -> bool:
@@ -130,11 +179,14 @@ class SourceFile:
 def read_source(path: Path, max_bytes: int | None = None) -> SourceFile:
     """Read a Python file as text (honouring a PEP 263 coding line); raise SourceReadError with a reason."""
     try:
-        data = path.read_bytes()
+        data = _read_regular_file(path)
     except OSError as exc:
         raise SourceReadError(f"cannot read: {exc.strerror or exc}") from None
     if max_bytes is not None and len(data) > max_bytes:
         raise SourceReadError(f"skipped: {len(data):,} bytes is over the limit of {max_bytes:,}")
+    wide = _wide_unicode_encoding(data)
+    if wide:
+        raise SourceReadError(f"cannot decode: the file is {wide} (it starts with a {wide} byte-order mark); Python source must be UTF-8 or an 8-bit encoding")
     try:
         encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
     except SyntaxError as exc:
@@ -149,3 +201,25 @@ def read_source(path: Path, max_bytes: int | None = None) -> SourceFile:
     if text.startswith("\ufeff"):
         text = text[1:]
     return SourceFile(text, data, encoding)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file; raise OSError for a FIFO or device (opened without blocking, never read)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(handle, "rb") as source:
+        if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return source.read()
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide_unicode_encoding(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when `data` starts with that encoding's byte-order mark, else None."""
+    return next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)

@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _PYTHON_PATHSPECS = ("*.py", "*.pyi")
+# A checkout's own .git/config must not run code: no fsmonitor hook, no hooks, no pager, no external diff.
+SAFE_GIT_CONFIG = (
+    "-c", "core.fsmonitor=false",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.pager=cat",
+    "-c", "diff.external=",
+    "-c", "core.untrackedCache=false",
+)  # fmt: skip
 
 
 class GitDiffError(Exception):
@@ -160,7 +168,13 @@ def _repository_roots(files: Iterable[Path]) -> list[Path]:
 
 def _git(root: Path, *arguments: str, what: str) -> str:
     try:
-        completed = subprocess.run(("git", "-C", str(root), *arguments), capture_output=True, stdin=subprocess.DEVNULL)
+        completed = subprocess.run(
+            ("git", "--no-pager", *SAFE_GIT_CONFIG, "-C", str(root), *arguments),
+            check=False,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "GIT_EXTERNAL_DIFF": "", "GIT_PAGER": "cat"},
+        )
     except OSError as exc:
         raise GitDiffError(f"{what}: cannot run git: {exc.strerror or exc}") from None
     if completed.returncode != 0:

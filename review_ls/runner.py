@@ -17,6 +17,7 @@ from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
 from review_ls.files import SourceReadError, read_source
 from review_ls.output.unified_diff import unified_diff
+from review_ls.worker_lifetime import die_with_parent, stop_pool
 from review_ls.writer import FileChangedError, write_atomically
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -133,15 +134,22 @@ def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: Projec
             yield check_file(task, project)
         return
     chunk = max(1, min(64, len(tasks) // (workers * 4)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid()))
+    try:
         yield from pool.map(_check_in_worker, tasks, chunksize=chunk)
+    except BaseException:  # Ctrl-C, SIGTERM turned into an exception, or the consumer stopped: stop now
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 # Per worker process: the project index handed over once by the pool initializer.
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _set_worker_project(project: ProjectModel | None) -> None:
+def _set_worker_project(project: ProjectModel | None, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
     _WORKER_STATE["project"] = project
 
 

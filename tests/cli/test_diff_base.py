@@ -193,3 +193,17 @@ def test_unquote_path() -> None:
     assert unquote_path("b/plain.py") == "b/plain.py"
     assert unquote_path(r'"b/tab\there\\.py"') == "b/tab\there\\.py"
     assert unquote_path(r'"b/\346\227\245.py"') == "b/日.py"
+
+
+def test_a_checkouts_git_config_cannot_run_code(branch, git, capsys, tmp_path: Path) -> None:
+    """core.fsmonitor, hooks, pager and diff.external from the repository's own config never run."""
+    marker = tmp_path.parent / f"{tmp_path.name}-ran"
+    script = tmp_path.parent / f"{tmp_path.name}-hook.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n", encoding="utf-8")
+    script.chmod(0o755)
+    for key in ("core.fsmonitor", "core.pager", "diff.external"):
+        git("config", key, str(script))
+    put(branch / "svc.py", TWO_LOOPS)
+    code, found, err = check(capsys, ".", "--diff-base", "main")
+    assert (code, found, err) == (1, [("svc.py", 11)], "")
+    assert not marker.exists()

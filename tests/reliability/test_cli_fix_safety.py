@@ -213,3 +213,19 @@ def test_parallel_fix_writes_every_file_once_and_leaves_no_temporary_files(tmp_p
     assert code == 0 and "Fixed 12 findings" in err
     assert all(fix_source(p.read_text()).source == p.read_text() for p in tmp_path.glob("*.py"))
     assert _leftovers(tmp_path) == []
+
+
+def test_fix_refuses_a_link_that_leads_outside_the_checked_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside" / "victim.py"
+    outside.parent.mkdir()
+    outside.write_text(LOOP_REQUESTS)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "svc.py").write_text(LOOP_REQUESTS)
+    (tree / "link.py").symlink_to(outside)
+    code, err = _run(capsys, "fix", str(tree))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "link.py links to" in err and "--fix-through-links" in err
+    assert outside.read_text() == LOOP_REQUESTS and (tree / "svc.py").read_text() == LOOP_REQUESTS
+    assert _run(capsys, "fix", str(tree), "--fix-through-links")[0] == 0
+    assert "session.post" in outside.read_text()

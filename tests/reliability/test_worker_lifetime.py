@@ -1,0 +1,103 @@
+"""Killing or interrupting `review-ls fix` stops its pool workers at once (issue #18 item 4)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+LOOP_REQUESTS = "import requests\n\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
+
+# `review-ls fix` whose workers take 0.2 s a file (forked workers inherit the patch): 40 s of work on 2 workers.
+_SLOW_FIX = """
+import sys, time
+import review_ls.runner
+real_check_file = review_ls.runner.check_file
+
+def slow_check_file(*args, **kwargs):
+    time.sleep(0.2)
+    return real_check_file(*args, **kwargs)
+
+review_ls.runner.check_file = slow_check_file
+from review_ls.cli import main
+sys.exit(main(["fix", sys.argv[1], "--jobs", "2", "--no-cache"]))
+"""
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+def _start_slow_fix(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
+    """Start the slow fix over 400 files; return it and its worker pids once they run."""
+    for number in range(400):
+        (tmp_path / f"m{number:03}.py").write_text(LOOP_REQUESTS)
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_FIX, str(tmp_path)], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(process.pid)
+    assert len(workers) >= 2, "the pool never started"
+    time.sleep(0.5)  # let the workers take work
+    return process, workers
+
+
+def _wait_gone(pids: list[int], seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while any(map(_alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [pid for pid in pids if _alive(pid)]
+
+
+def _files_fixed_or_untouched(folder: Path) -> None:
+    for path in folder.glob("*.py"):
+        text = path.read_text()
+        ast.parse(text)
+        assert text == LOOP_REQUESTS or "requests.post(hook)" not in text
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killing_the_main_process_kills_its_workers(tmp_path: Path) -> None:
+    process, workers = _start_slow_fix(tmp_path)
+    process.kill()
+    process.wait()
+    still_running = _wait_gone(workers, seconds=10)
+    for pid in still_running:
+        os.kill(pid, signal.SIGKILL)
+    assert still_running == []
+    _files_fixed_or_untouched(tmp_path)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_to_the_main_process_stops_the_run_without_finishing_the_queue(tmp_path: Path) -> None:
+    process, workers = _start_slow_fix(tmp_path)
+    process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=20)  # the queued work alone takes 40 s
+    except subprocess.TimeoutExpired:
+        process.kill()
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        pytest.fail("review-ls fix went on with its queue after Ctrl-C")
+    assert process.returncode == 130 and "interrupted" in err
+    assert _wait_gone(workers, seconds=10) == []
+    _files_fixed_or_untouched(tmp_path)

@@ -17,6 +17,7 @@ from review_ls.config import ConfigError, ConfigResolver, Settings, validate_sel
 from review_ls.docs import rule_markdown
 from review_ls.files import discover_python_files
 from review_ls.gitdiff import ChangedLines, GitDiffError, changed_lines
+from review_ls.python_target import newer_target_notices
 
 if TYPE_CHECKING:
     from review_ls.cache import ResultCache
@@ -144,6 +145,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     if args.diff_base is not None:
         changed_since_base = changed_lines(args.diff_base, files)
         files = [path for path in files if changed_since_base.touches_file(path)]
+    for notice in newer_target_notices(files):  # once per project per run
+        print(f"review-ls: warning: {notice}", file=sys.stderr)
     mode = "fix" if fix else ("diff" if args.diff else "check")
     settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in files}
     use_cache = mode == "check" and not args.no_cache

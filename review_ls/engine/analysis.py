@@ -76,7 +76,7 @@ def syntax_error_finding(exc: SyntaxError, lines: LineIndex) -> Finding:
     text = lines.line_text(line)
     col = min(max((exc.offset or 1) - 1, 0), len(text))
     end_line = exc.end_lineno or line
-    end_col = (exc.end_offset or 0) - 1
+    end_col = min((exc.end_offset or 0) - 1, len(lines.line_text(end_line)))  # 3.12+ may point past the line
     if end_line < line or (end_line == line and end_col <= col):
         end_line, end_col = line, min(col + 1, max(len(text), col))
     newer = newer_syntax_on(text)

@@ -18,6 +18,7 @@ from review_ls.docs import rule_markdown
 from review_ls.engine.project_model import ProjectModel, needs_project
 from review_ls.files import discover_python_files, links_leaving_the_tree
 from review_ls.gitdiff import ChangedLines, GitDiffError, changed_lines
+from review_ls.python_target import newer_target_notices
 
 if TYPE_CHECKING:
     from review_ls.cache import ResultCache
@@ -146,6 +147,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     if args.diff_base is not None:
         changed_since_base = changed_lines(args.diff_base, files)
         files = [path for path in files if changed_since_base.touches_file(path)]
+    for notice in newer_target_notices(files):  # once per project per run
+        print(f"review-ls: warning: {notice}", file=sys.stderr)
     mode = "fix" if fix else ("diff" if args.diff else "check")
     leaving = links_leaving_the_tree(files, args.paths) if mode == "fix" and not args.fix_through_links else []
     if leaving:

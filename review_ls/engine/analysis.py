@@ -12,6 +12,7 @@ from typing import Any
 from review_ls.config import Settings
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.model import AnalysisResult, Finding, Severity, Span
+from review_ls.engine.newer_syntax import needs_newer_python_message, newer_syntax_on
 from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.engine.project_model import ProjectModel
 from review_ls.engine.rule import Rule
@@ -76,10 +77,12 @@ def syntax_error_finding(exc: SyntaxError, lines: LineIndex) -> Finding:
     text = lines.line_text(line)
     col = min(max((exc.offset or 1) - 1, 0), len(text))
     end_line = exc.end_lineno or line
-    end_col = (exc.end_offset or 0) - 1
+    end_col = min((exc.end_offset or 0) - 1, len(lines.line_text(end_line)))  # 3.12+ may point past the line
     if end_line < line or (end_line == line and end_col <= col):
         end_line, end_col = line, min(col + 1, max(len(text), col))
-    return _meta_finding(SYNTAX_ERROR, f"syntax error: {exc.msg}", Span(line, col, end_line, max(end_col, 0)))
+    newer = newer_syntax_on(text)
+    message = f"syntax error: {exc.msg}" if newer is None else f"syntax error: {needs_newer_python_message(newer)}"
+    return _meta_finding(SYNTAX_ERROR, message, Span(line, col, end_line, max(end_col, 0)))
 
 
 def _meta_finding(code_and_name: tuple[str, str], message: str, span: Span, severity: Severity = Severity.ERROR) -> Finding:

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { DISPLAY_NAME, PYTHON_MODULE, PYTHON_PACKAGE } from './constants';
 import type { Interpreter } from './interpreter';
-import { installArguments, installCommandLine, probeArguments } from './launch';
+import { installArguments, installCommandLine, neutralDirectory, probeArguments } from './launch';
 import type { Logger } from './logging';
 
 /** What running the probe in the interpreter found. */
@@ -27,10 +27,10 @@ export interface ProcessOutcome {
 /** Runs a program to completion (at most `timeoutMs`) and reports what happened; never rejects. */
 export type ProcessRunner = (command: string, args: string[], timeoutMs: number) => Promise<ProcessOutcome>;
 
-/** Runs a program with node's child_process.execFile. */
+/** Runs a program with node's child_process.execFile, outside the workspace (see launch.ts). */
 export const runProcess: ProcessRunner = (command, args, timeoutMs) =>
     new Promise((resolve) => {
-        execFile(command, args, { timeout: timeoutMs, windowsHide: true, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+        execFile(command, args, { cwd: neutralDirectory(), timeout: timeoutMs, windowsHide: true, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
             resolve({
                 stdout: String(stdout),
                 stderr: String(stderr),

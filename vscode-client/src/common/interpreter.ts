@@ -48,17 +48,29 @@ export function expandInterpreterPath(value: string, folder: string | undefined,
     return expanded;
 }
 
-/** Chooses the interpreter: setting, then the Python extension, then PATH. */
+/** Whether `executable` lies inside `folder` (e.g. the workspace's own `.venv/bin/python`). */
+export function isInsideFolder(executable: string, folder: string): boolean {
+    const relative = path.relative(path.resolve(folder), path.resolve(executable));
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/**
+ * Chooses the interpreter: setting, then the Python extension, then PATH. In an untrusted
+ * workspace an interpreter inside the workspace folder (its own `.venv`, whose site-packages may
+ * hold a planted `.pth` file) is never used: the folder must not choose which program runs.
+ */
 export async function chooseInterpreter(
     configured: string,
     folder: vscode.WorkspaceFolder | undefined,
     pythonEnvironments: PythonEnvironments | undefined,
+    trusted: boolean = vscode.workspace.isTrusted ?? true,
 ): Promise<Interpreter> {
     if (configured.trim() !== '') {
         return { command: expandInterpreterPath(configured, folder?.uri.fsPath), source: 'setting' };
     }
     const selected = await pythonEnvironments?.activeInterpreter(folder?.uri);
-    if (selected) {
+    const untrustedLocal = selected !== undefined && !trusted && folder !== undefined && isInsideFolder(selected, folder.uri.fsPath);
+    if (selected && !untrustedLocal) {
         return { command: selected, source: 'python-extension' };
     }
     return { command: defaultInterpreter(), source: 'path' };

@@ -1,4 +1,5 @@
 /** The command lines the extension runs: the server itself, the installation probe, and pip. */
+import * as os from 'node:os';
 import { PYTHON_MODULE, PYTHON_PACKAGE } from './constants';
 import type { Interpreter } from './interpreter';
 import type { LogLevel } from './settings';
@@ -10,13 +11,34 @@ export interface ProcessLaunch {
     options: { cwd?: string; env: NodeJS.ProcessEnv };
 }
 
-/** `python -m review_ls serve` over stdio, in the workspace folder, with unbuffered UTF-8 output. */
-export function serverLaunch(interpreter: Interpreter, logLevel: LogLevel, cwd: string | undefined, baseEnv: NodeJS.ProcessEnv = process.env): ProcessLaunch {
+/**
+ * Python's isolated mode: neither the current folder nor the script's folder, PYTHONPATH or the
+ * user site-packages are put on sys.path, so a workspace that contains a `review_ls/` package (or
+ * a `libcst.py`) cannot have its code run in place of review-ls. review-ls must therefore be
+ * installed in the interpreter's environment itself (a venv or the system site-packages).
+ */
+export const ISOLATED_MODE = '-I';
+
+/** The folder the extension's Python processes run in: never the workspace (see ISOLATED_MODE). */
+export function neutralDirectory(): string {
+    return os.tmpdir();
+}
+
+/**
+ * `python -I -m review_ls serve` over stdio, run outside the workspace, with unbuffered UTF-8
+ * output. The server learns the workspace folders from the LSP initialize request, not its cwd.
+ */
+export function serverLaunch(
+    interpreter: Interpreter,
+    logLevel: LogLevel,
+    baseEnv: NodeJS.ProcessEnv = process.env,
+    cwd: string = neutralDirectory(),
+): ProcessLaunch {
     return {
         command: interpreter.command,
-        args: ['-m', PYTHON_MODULE, 'serve', '--stdio', '--log-level', logLevel],
+        args: [ISOLATED_MODE, '-m', PYTHON_MODULE, 'serve', '--stdio', '--log-level', logLevel],
         options: {
-            ...(cwd !== undefined ? { cwd } : {}),
+            cwd,
             env: { ...baseEnv, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
         },
     };
@@ -24,10 +46,10 @@ export function serverLaunch(interpreter: Interpreter, logLevel: LogLevel, cwd: 
 
 /** Prints review-ls's version when it is importable; fails with ModuleNotFoundError when it is not. */
 export function probeArguments(): string[] {
-    return ['-c', `import ${PYTHON_MODULE}, sys; sys.stdout.write(${PYTHON_MODULE}.__version__)`];
+    return [ISOLATED_MODE, '-c', `import ${PYTHON_MODULE}, sys; sys.stdout.write(${PYTHON_MODULE}.__version__)`];
 }
 
-/** Installs (or upgrades) review-ls into the interpreter's environment with pip. */
+/** Installs (or upgrades) review-ls into the interpreter's environment with pip (run outside the workspace). */
 export function installArguments(): string[] {
     return ['-m', 'pip', 'install', '--upgrade', PYTHON_PACKAGE];
 }

@@ -137,7 +137,7 @@ export class ServerController implements vscode.Disposable {
         }
         this.deps.log.info(`${DISPLAY_NAME} ${installation.version} found`);
 
-        const launch = serverLaunch(interpreter, settings.logLevel, folder?.uri.fsPath);
+        const launch = serverLaunch(interpreter, settings.logLevel);
         this.deps.log.info(`starting: ${launch.command} ${launch.args.join(' ')}`);
         const serverOptions: ServerOptions = { command: launch.command, args: launch.args, options: launch.options };
         const client = new LanguageClient(EXTENSION_ID, DISPLAY_NAME, serverOptions, this.clientOptions(settings));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
@@ -44,28 +45,30 @@ function temporaryDirectory(purpose: string): string {
 }
 
 /**
- * A real interpreter for the probe: a shell script that runs `python3 -S` (no site-packages) with
- * PYTHONPATH set to `pythonPath`, so what is importable is exactly what the test put there.
+ * A real interpreter for the probe: a fresh venv (no pip) whose site-packages holds what `plant`
+ * writes there, so what is importable under `python -I` is exactly what the test put there.
  */
-function interpreterWith(pythonPath: string): Interpreter {
-    const directory = temporaryDirectory('probe');
-    const script = path.join(directory, 'python');
-    writeFileSync(script, `#!/bin/sh\nPYTHONPATH='${pythonPath}' exec '${PYTHON}' -S "$@"\n`);
-    chmodSync(script, 0o755);
-    return { command: script, source: 'setting' };
+function interpreterWith(plant: (sitePackages: string) => void): Interpreter {
+    const venv = temporaryDirectory('venv');
+    const created = spawnSync(PYTHON, ['-m', 'venv', '--without-pip', venv]);
+    assert.equal(created.status, 0, String(created.stderr));
+    const python = path.join(venv, 'bin', 'python');
+    const sitePackages = String(spawnSync(python, ['-I', '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).stdout).trim();
+    plant(sitePackages);
+    return { command: python, source: 'setting' };
 }
 
 describe('probeInstallation runs the probe in a real interpreter', { skip: !POSIX && 'needs a POSIX shell' }, () => {
     test('finds an importable review_ls and reads its version', async () => {
-        const site = temporaryDirectory('site');
-        mkdirSync(path.join(site, 'review_ls'));
-        writeFileSync(path.join(site, 'review_ls', '__init__.py'), '__version__ = "9.8.7"\n');
-        assert.deepEqual(await probeInstallation(interpreterWith(site)), { kind: 'installed', version: '9.8.7' });
+        const interpreter = interpreterWith((site) => {
+            mkdirSync(path.join(site, 'review_ls'));
+            writeFileSync(path.join(site, 'review_ls', '__init__.py'), '__version__ = "9.8.7"\n');
+        });
+        assert.deepEqual(await probeInstallation(interpreter), { kind: 'installed', version: '9.8.7' });
     });
 
     test('reports review_ls missing from an interpreter that cannot import it', async () => {
-        const empty = temporaryDirectory('empty');
-        const installation = await probeInstallation(interpreterWith(empty));
+        const installation = await probeInstallation(interpreterWith(() => undefined));
         assert.equal(installation.kind, 'not-installed');
         assert.match(installation.kind === 'not-installed' ? installation.detail : '', /No module named 'review_ls'/);
     });

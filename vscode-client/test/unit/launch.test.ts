@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import * as os from 'node:os';
 import { installArguments, installCommandLine, probeArguments, serverLaunch } from '../../src/common/launch';
 
 describe('serverLaunch', () => {
     const interpreter = { command: '/work/app/.venv/bin/python', source: 'python-extension' as const };
 
-    test('runs `python -m review_ls serve` over stdio with the configured log level', () => {
-        const launch = serverLaunch(interpreter, 'debug', '/work/app', { PATH: '/usr/bin' });
+    test('runs `python -I -m review_ls serve` over stdio with the configured log level', () => {
+        const launch = serverLaunch(interpreter, 'debug', { PATH: '/usr/bin' });
         assert.equal(launch.command, '/work/app/.venv/bin/python');
-        assert.deepEqual(launch.args, ['-m', 'review_ls', 'serve', '--stdio', '--log-level', 'debug']);
+        assert.deepEqual(launch.args, ['-I', '-m', 'review_ls', 'serve', '--stdio', '--log-level', 'debug']);
     });
 
-    test('runs in the workspace folder with unbuffered UTF-8 output and the inherited environment', () => {
-        const launch = serverLaunch(interpreter, 'info', '/work/app', { PATH: '/usr/bin', VIRTUAL_ENV: '/work/app/.venv' });
-        assert.equal(launch.options.cwd, '/work/app');
+    test('runs outside the workspace with unbuffered UTF-8 output and the inherited environment', () => {
+        const launch = serverLaunch(interpreter, 'info', { PATH: '/usr/bin', VIRTUAL_ENV: '/work/app/.venv' });
+        assert.equal(launch.options.cwd, os.tmpdir());
         assert.deepEqual(launch.options.env, {
             PATH: '/usr/bin',
             VIRTUAL_ENV: '/work/app/.venv',
@@ -22,14 +23,11 @@ describe('serverLaunch', () => {
         });
     });
 
-    test('without a workspace folder no cwd is set', () => {
-        assert.equal('cwd' in serverLaunch(interpreter, 'info', undefined, {}).options, false);
-    });
 });
 
 describe('probe and install command lines', () => {
     test('the probe imports review_ls and prints its version', () => {
-        assert.deepEqual(probeArguments(), ['-c', 'import review_ls, sys; sys.stdout.write(review_ls.__version__)']);
+        assert.deepEqual(probeArguments(), ['-I', '-c', 'import review_ls, sys; sys.stdout.write(review_ls.__version__)']);
     });
 
     test('pip installs or upgrades the review-ls distribution into the same interpreter', () => {

@@ -24,15 +24,19 @@ _CALLBACK_COLLECTION = re.compile(r"(trace|callback|handler|hook|listener|signal
 _SHARED_RECEIVER = re.compile(r"(session|conn|connection|cursor|db|tx|transaction|stream|writer|reader|queue|ws|websocket|socket|sock|channel|lock|pipe|proc|file|fh)$", re.IGNORECASE)
 # Objects whose calls share one connection, transaction, browser page or lock: their calls stay in order.
 _SESSION_LIKE = re.compile(
-    r"(session|sess|conn|connection|cursor|db|tx|transaction|page|browser|driver|lock|keyboard|mouse|touchscreen)$",
+    r"(session|sess|conn|connection|cursor|db|tx|transaction|page|browser|driver|lock|keyboard|mouse|touchscreen|"
+    r"repository|objects)$",
     re.IGNORECASE,
 )
 # Collections whose order is the point: a path walked, keys pressed, steps applied.
 _ORDERED_COLLECTION = re.compile(
-    r"(path|point|step|move|waypoint|stroke|segment|keystroke|action|command|instruction|frame|layer|hop)s?$",
+    r"(path|point|step|move|waypoint|stroke|segment|keystroke|modifier|action|command|instruction|frame|layer|hop)s?"
+    r"(_to_\w+)?$",
     re.IGNORECASE,
 )
 _ORDERING_CALLS = frozenset({"reversed", "sorted"})
+# UI input sent one event at a time: key presses, mouse moves and clicks.
+_UI_INPUT = re.compile(r"^(key_?(down|up|press)|mouse_?(down|up|move)|move_?to|click|press|type|scroll|drag\w*)$", re.IGNORECASE)
 _ORDER_COMMENT = re.compile(
     r"\b(order(ed|ing)?|sequential(ly)?|one at a time|in turn|serial(ly|ised|ized)?|reverse|sequence|rate[- ]?limit\w*|"
     r"one by one|after each other|must not overlap)\b",
@@ -46,7 +50,12 @@ def shares_context(call: ast.Call, item_names: set[str]) -> bool:
     shared_receiver = receiver is not None and not (names_read(receiver) & item_names)
     if shared_receiver and any(_SESSION_LIKE.search(part) for part in (dotted_name(receiver) or "").split(".")):
         return True
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    if _UI_INPUT.match(method):
+        return True
     for argument in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and _UI_INPUT.match(argument.value):
+            return True
         if names_read(argument) & item_names:
             continue
         name = (dotted_name(argument) or "").rsplit(".", 1)[-1]
@@ -124,7 +133,10 @@ def independent_per_item(call: ast.Call, loop: ast.For) -> bool:
 
 def collection_name(iterable: ast.expr) -> str:
     """The last name of what a loop iterates: `self._traces` -> '_traces', `list(sites)` -> 'sites', `clients.values()` -> 'clients'."""
-    while isinstance(iterable, ast.Call):
+    while isinstance(iterable, (ast.Call, ast.Subscript)):
+        if isinstance(iterable, ast.Subscript):
+            iterable = iterable.value
+            continue
         if isinstance(iterable.func, ast.Name) and len(iterable.args) == 1:
             iterable = iterable.args[0]
         elif isinstance(iterable.func, ast.Attribute) and not iterable.args:

@@ -246,7 +246,21 @@ def test_rv303_is_quiet_on_shared_sessions_pages_and_ordered_iteration() -> None
                 await client.ping(host)
         """
     )
-    for source in (session_argument, keyboard, sorted_items, dependent, cli):
+    drag = src(
+        """
+        async def drag(computer, drag_path):
+            for point in drag_path[1:]:
+                await computer.execute("moveTo", point.x, point.y)
+        """
+    )
+    repository = src(
+        """
+        async def remove_members(member_repository, members):
+            for member in members:
+                await member_repository.soft_delete(member)
+        """
+    )
+    for source in (session_argument, keyboard, sorted_items, dependent, cli, drag, repository):
         assert findings("RV303", source) == [], source
     assert len(findings("RV303", sorted_items.replace("sorted(events)", "events"))) == 1
 

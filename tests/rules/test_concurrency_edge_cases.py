@@ -152,3 +152,138 @@ def test_rv305_and_rv306_in_a_route_handler_and_a_multiprocessing_queue() -> Non
     assert [f.span.line for f in findings("RV305", counter)] == [9]
     queue = "import multiprocessing\n\nresults = multiprocessing.Queue(10)\n\nasync def done(result):\n    results.put(result)\n    results.put(result, timeout=1)\n"
     assert [f.span.line for f in findings("RV306", queue)] == [6]
+
+
+def test_rv303_gather_fix_keeps_behaviour() -> None:
+    import asyncio
+
+    source = src(
+        """
+        async def broadcast(nodes, event):
+            for node in nodes:
+                await node.notify(event)
+        """
+    )
+    (finding,) = findings("RV303", source)
+    fix = fix_of("RV303", source, finding)
+    assert fix is not None
+    fixed = apply_edits(source, fix.edits)
+    assert "asyncio.gather" in fixed and "for node in nodes:" not in fixed
+
+    class Node:
+        def __init__(self, log: list[tuple[str, str]], name: str) -> None:
+            self.log, self.name = log, name
+
+        async def notify(self, event: str) -> None:
+            self.log.append((self.name, event))
+
+    for code in (source, fixed):
+        namespace: dict[str, object] = {}
+        exec(compile(code, "<code>", "exec"), namespace)
+        log: list[tuple[str, str]] = []
+        asyncio.run(namespace["broadcast"]([Node(log, "a"), Node(log, "b")], "up"))  # type: ignore[operator]
+        assert sorted(log) == [("a", "up"), ("b", "up")]
+
+
+def test_rv303_never_deletes_comments() -> None:
+    reverse = src(
+        """
+        async def release_all(resources):
+            # Release in reverse order
+            for resource in reversed(resources):
+                await resource.release_async()
+        """
+    )
+    commented_body = src(
+        """
+        async def warm(client, urls):
+            for url in urls:
+                # the CDN caches the page on first request
+                await client.get(url)
+        """
+    )
+    assert findings("RV303", reverse) == []
+    (finding,) = findings("RV303", commented_body)
+    assert not finding.fixable
+    assert fix_of("RV303", commented_body, finding) is None
+
+
+def test_rv303_is_quiet_on_shared_sessions_pages_and_ordered_iteration() -> None:
+    session_argument = src(
+        """
+        async def activate_all(svc, session, orgs):
+            for o in orgs:
+                await svc.maybe_activate(session, o)
+        """
+    )
+    keyboard = src(
+        """
+        async def release_keys(page, keys):
+            for k in keys:
+                await page.keyboard.up(k)
+        """
+    )
+    sorted_items = src(
+        """
+        async def replay(bus, events):
+            for event in sorted(events):
+                await bus_client.deliver(event)
+        """
+    )
+    dependent = src(
+        """
+        async def accumulate(nodes, merged):
+            for node in nodes:
+                merged.append(await node.merge(merged))
+        """
+    )
+    cli = src(
+        """
+        import typer
+
+        async def ping_all(client, hosts):
+            for host in hosts:
+                await client.ping(host)
+        """
+    )
+    drag = src(
+        """
+        async def drag(computer, drag_path):
+            for point in drag_path[1:]:
+                await computer.execute("moveTo", point.x, point.y)
+        """
+    )
+    repository = src(
+        """
+        async def remove_members(member_repository, members):
+            for member in members:
+                await member_repository.soft_delete(member)
+        """
+    )
+    for source in (session_argument, keyboard, sorted_items, dependent, cli, drag, repository):
+        assert findings("RV303", source) == [], source
+    assert len(findings("RV303", sorted_items.replace("sorted(events)", "events"))) == 1
+
+
+def test_rv303_and_rv802_report_one_loop_once() -> None:
+    api = src(
+        """
+        async def fetch_all(client, urls):
+            pages = []
+            for url in urls:
+                pages.append(await client.get(url))
+            return pages
+        """
+    )
+    database = src(
+        """
+        async def load(db, ids):
+            users = []
+            for user_id in ids:
+                users.append(await db.get(User, user_id))
+            return users
+        """
+    )
+    both = Settings(select=("RV303", "RV802"))
+    assert [f.code for f in analyse_source(api, "m.py", both).findings] == ["RV303"]
+    assert [f.code for f in analyse_source(database, "m.py", both).findings] == ["RV802"]

@@ -217,3 +217,56 @@ def test_check_then_act_is_quiet_when_the_module_does_not_run_concurrently() -> 
     )
     assert _codes(source, "RV507") == []
     assert _codes("import threading\n" + source, "RV507") == [("RV507", 6)]
+
+
+def test_fsync_fix_in_a_coroutine_runs_off_the_event_loop_and_still_writes(tmp_path) -> None:
+    source = _code(
+        """
+        async def save(path, data):
+            with open(path, "w") as fh:
+                fh.write(data)
+            return {"status": "saved"}
+        """
+    )
+    fixed = fix_source(source, "service.py", Settings(select=("RV504",))).source
+    assert "await asyncio.to_thread(os.fsync, fh.fileno())" in fixed
+    assert _codes(fixed, "RV504") == []
+    namespace: dict[str, object] = {}
+    exec(compile(fixed, "<fixed>", "exec"), namespace)
+    target = tmp_path / "state.json"
+    import asyncio
+
+    assert asyncio.run(namespace["save"](str(target), "{}")) == {"status": "saved"}
+    assert target.read_text() == "{}"
+
+
+def test_fsync_is_not_asked_for_files_deleted_again_or_temporary() -> None:
+    removed_by_method = _code(
+        """
+        from pathlib import Path
+
+        def convert(name, data):
+            path = Path("work") / name
+            try:
+                with open(path, "wb") as fh:
+                    fh.write(data)
+                return {"status": "converted", "size": run(path)}
+            finally:
+                path.unlink(missing_ok=True)
+        """
+    )
+    named_temporary = _code(
+        """
+        import tempfile
+
+        def stage(data):
+            handle = tempfile.NamedTemporaryFile(delete=False)
+            with open(handle.name, "w") as fh:
+                fh.write(data)
+            return {"status": "staged"}
+        """
+    )
+    kept = removed_by_method.replace("path.unlink(missing_ok=True)", "log(path)")
+    assert _codes(removed_by_method, "RV504") == []
+    assert _codes(named_temporary, "RV504") == []
+    assert _codes(kept, "RV504") == [("RV504", 6)]

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator, Sequence
 
 from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
-from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
-from review_ls.patterns.names import names_bound, names_read
-from review_ls.patterns.scripts import is_test_path
-
-
-# Calls that must stay in order or share one connection/stream: never rewritten to run concurrently.
-_ORDERED_CALL = re.compile(
-    r"^(send\w*|write\w*|put\w*|publish\w*|emit\w*|execute\w*|commit|flush|drain|sleep|acquire|release|wait\w*|join|"
-    r"recv\w*|receive\w*|read\w*|close|aclose|feed\w*|push\w*|sendall)$"
-)
-
-
-_LIFECYCLE_CALL = re.compile(r"^(start|close|aclose|stop|shutdown|cleanup|terminate|disconnect|cancel|wait_closed|release|kill|join|finalize|teardown|unsubscribe)$")
-
-
-# Collections of callbacks run in order by design (tracing signals, hooks, middleware, migrations).
-_CALLBACK_COLLECTION = re.compile(r"(trace|callback|handler|hook|listener|signal|middleware|plugin|observer|receiver|step|stage|migration|fixture)s?$", re.IGNORECASE)
-
-
-_SHARED_RECEIVER = re.compile(r"(session|conn|connection|cursor|db|tx|transaction|stream|writer|reader|queue|ws|websocket|socket|sock|channel|lock|pipe|proc|file|fh)$", re.IGNORECASE)
+from review_ls.patterns.await_independence import concurrent_fan_out, fan_out_shape, has_comment, plain_arguments
 
 
 class SequentialAwaitFanOut(Rule):
@@ -47,8 +28,12 @@ class SequentialAwaitFanOut(Rule):
             call, its result unused or only appended to a list, and the call is made per item (on
             the item, or with the item as an argument) — e.g. broadcasting to every node or
             fetching every URL. Calls that must stay ordered or share one connection (`send`,
-            `write`, `put`, `execute`, `commit`, calls on a session/stream/queue/socket) are not
-            reported.
+            `write`, `put`, `execute`, `commit`, calls on or given a session, connection,
+            transaction, browser page, keyboard/mouse or lock) are not reported, nor loops whose
+            order carries meaning (`reversed(...)`, `sorted(...)`, paths, points, steps, moves), loops
+            with a comment in or just above them that talks about order, iterations that read what
+            earlier ones appended, and scripts and CLI commands. Per-item database calls are left to
+            RV802, which reports them once.
             """,
         why="""
             The total time is the sum of all the calls instead of the slowest one: broadcasting to
@@ -59,7 +44,10 @@ class SequentialAwaitFanOut(Rule):
             `await asyncio.gather(*(f(x) for x in xs))` (or a `TaskGroup` on 3.11+). For the append
             form, `results = await asyncio.gather(...)` (gather keeps the order). The quick fix is
             marked unsafe: the calls now overlap, and the first failure no longer stops the rest.
-            Bound the concurrency with a semaphore if the list can be large.
+            It is offered only when the calls are plainly independent — the arguments are the item,
+            constants and names, nothing built per call — and the loop holds no comment that would
+            be lost; otherwise the finding is advice only. Bound the concurrency with a semaphore if
+            the list can be large.
             """,
     )
     valid = (
@@ -84,6 +72,50 @@ class SequentialAwaitFanOut(Rule):
                 value = await step(value)
             return value
         """,
+        """
+        async def activate_all(service, session, orgs):
+            for org in orgs:
+                await service.maybe_activate(session, org)
+        """,
+        """
+        async def release_keys(page, keys):
+            for key in keys:
+                await page.keyboard.up(key)
+        """,
+        """
+        async def release_all(resources):
+            # Release in reverse order
+            for resource in reversed(resources):
+                await resource.release_async()
+        """,
+        """
+        async def follow(robot, path):
+            for point in path:
+                await robot.move_to(point)
+        """,
+        """
+        async def notify_all(nodes, event):
+            for node in nodes:
+                await node.notify(event)  # one at a time: the gateway rate-limits us
+        """,
+        """
+        async def accumulate(nodes, merged):
+            for node in nodes:
+                merged.append(await node.merge(merged))
+        """,
+        Valid(
+            """
+            import asyncio
+
+            async def ping_all(client, hosts):
+                for host in hosts:
+                    await client.ping(host)
+
+            if __name__ == "__main__":
+                asyncio.run(ping_all(make_client(), ["a", "b"]))
+            """,
+            path="scripts/ping.py",
+        ),
     )
     invalid = (
         Invalid(
@@ -143,34 +175,41 @@ class SequentialAwaitFanOut(Rule):
                 return results
             """,
         ),
+        Invalid(
+            """
+            async def warm(client, urls):
+                for url in urls:
+                    # the CDN caches the page on first request
+                    await client.get(url, headers=make_headers())
+            """,
+            line=2,
+        ),
     )
 
     def visit_For(self, node: ast.For, ctx: Context) -> Iterator[Finding]:
         """Report a loop in a coroutine whose whole body is one independent awaited call."""
-        if not ctx.in_async_function or node.orelse or len(node.body) != 1 or is_test_path(ctx.path):
+        fan_out = concurrent_fan_out(node, ctx)
+        if fan_out is None:
             return
-        shape = _fan_out_shape(node)
-        if shape is None:
-            return
-        call, _ = shape
-        if not _independent_per_item(call, node):
-            return
-        yield self.report(node, ctx, call=f"{dotted_name(call.func) or 'the call'}()", fixable=_gather_safe(call))
+        call, _ = fan_out
+        loop_text = "\n".join(ctx.lines.line_text(n) for n in range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        fixable = _gather_safe(call) and plain_arguments(call) and not has_comment(loop_text)
+        yield self.report(node, ctx, call=f"{dotted_name(call.func) or 'the call'}()", fixable=fixable)
 
     def fix(self, fctx: FixContext) -> Fix | None:
         """Replace the loop with one `asyncio.gather` over a generator of the calls."""
         loop = fctx.node
         if not isinstance(loop, ast.For):
             return None
-        shape = _fan_out_shape(loop)
+        shape = fan_out_shape(loop)
         loop_cst = fctx.cst_node(loop)
         if shape is None or not isinstance(loop_cst, cst.For):
             return None
         call, results = shape
         call_cst = fctx.cst_node(call)
-        if call_cst is None:
-            return None
         code = fctx.cst_module.code_for_node
+        if call_cst is None or has_comment(code(loop_cst.with_changes(leading_lines=()))):
+            return None  # the loop's comments would be lost with it
         asyncio_name = fctx.ensure_import("asyncio")
         iterable = code(loop_cst.iter)
         if isinstance(loop.iter, ast.Tuple) and not loop_cst.iter.lpar:
@@ -191,61 +230,6 @@ class SequentialAwaitFanOut(Rule):
         replacements.setdefault(id(loop_cst), statement.with_changes(leading_lines=loop_cst.leading_lines))
         fctx.replace_scope(replace_nodes(fctx.cst_module, replacements).code)
         return fctx.build(self.fix_title or "", self.fix_applicability)
-
-
-def _fan_out_shape(loop: ast.For) -> tuple[ast.Call, str | None] | None:
-    """(the awaited call, the list it is appended to or None) when the loop body is one such statement."""
-    statement = loop.body[0]
-    if not isinstance(statement, ast.Expr):
-        return None
-    value = statement.value
-    if isinstance(value, ast.Await) and isinstance(value.value, ast.Call):
-        return value.value, None
-    if (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Attribute)
-        and value.func.attr == "append"
-        and len(value.args) == 1
-        and not value.keywords
-        and isinstance(value.args[0], ast.Await)
-        and isinstance(value.args[0].value, ast.Call)
-    ):
-        target = dotted_name(value.func.value)
-        if target is not None and not (names_read(value.func.value) & names_bound(loop.target)):
-            return value.args[0].value, target
-    return None
-
-
-def _independent_per_item(call: ast.Call, loop: ast.For) -> bool:
-    """True when each iteration's call is made on or for its own item, not through a shared stream."""
-    item_names = names_bound(loop.target)
-    func = call.func
-    method = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-    if not method or _LIFECYCLE_CALL.match(method) or _CALLBACK_COLLECTION.search(_collection_name(loop.iter)):
-        return False
-    receiver = func.value if isinstance(func, ast.Attribute) else None
-    if receiver is not None and names_read(receiver) & item_names:
-        return True
-    if _ORDERED_CALL.match(method):
-        return False
-    if receiver is not None:
-        receiver_name = (dotted_name(receiver) or "").rsplit(".", 1)[-1]
-        if not receiver_name or _SHARED_RECEIVER.search(receiver_name):
-            return False
-    arguments = [*call.args, *(k.value for k in call.keywords)]
-    return any(names_read(argument) & item_names for argument in arguments)
-
-
-def _collection_name(iterable: ast.expr) -> str:
-    """The last name of what a loop iterates: `self._traces` -> '_traces', `list(sites)` -> 'sites', `clients.values()` -> 'clients'."""
-    while isinstance(iterable, ast.Call):
-        if isinstance(iterable.func, ast.Name) and len(iterable.args) == 1:
-            iterable = iterable.args[0]
-        elif isinstance(iterable.func, ast.Attribute) and not iterable.args:
-            iterable = iterable.func.value
-        else:
-            return ""
-    return (dotted_name(iterable) or "").rsplit(".", 1)[-1]
 
 
 def _gather_safe(call: ast.Call) -> bool:

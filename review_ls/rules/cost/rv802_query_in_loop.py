@@ -11,6 +11,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
+from review_ls.patterns.await_independence import concurrent_fan_out
 from review_ls.patterns.names import loop_bound_names, names_read, snake_case
 from review_ls.patterns.scripts import is_test_path
 from review_ls.rules.cost._shared import _COMPREHENSIONS, _outer_iterable
@@ -374,6 +375,8 @@ class QueryInLoop(Rule):
             return  # a different connection, or a different statement, per item: not the N+1 shape
         if not any(names_read(argument) & per_item for argument in chain.arguments):
             return
+        if isinstance(loop, ast.For) and (fan_out := concurrent_fan_out(loop, ctx)) is not None and fan_out[0] is node:
+            return  # RV303 reports this loop and offers asyncio.gather: one finding per loop
         category, call = kind
         anchor = self._chain_start(node)
         yield self.report(anchor, ctx, call=call, kinds=_PLURALS[category], advice=_ADVICE[category])

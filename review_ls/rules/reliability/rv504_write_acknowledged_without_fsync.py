@@ -14,7 +14,9 @@ from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.names import names_read, nodes_within
+from review_ls.patterns.removed_files import is_removed, removed_paths
 from review_ls.patterns.scripts import in_script_code
+from review_ls.patterns.tempfiles import temp_names
 from review_ls.patterns.web_inputs import imports_web_framework
 from review_ls.rules.reliability._shared import _function_nodes, _write_target
 
@@ -80,7 +82,10 @@ class WriteAcknowledgedWithoutFsync(Rule):
             acknowledge the write — return a 2xx status, a success dict (`{"status": ...}`), a
             response object, or, in web code (route handlers, modules of a web framework), `True` or
             a message — without calling `os.fsync()`. Temporary, scratch and cache files are not
-            reported, nor library functions that return `True` to say they changed something.
+            reported (names with tmp/temp/cache, `tempfile` files and paths under a `tempfile`
+            directory), nor files the same function deletes again (`os.remove`, `os.unlink`,
+            `Path.unlink`, `shutil.rmtree` of the file or its directory, also in `finally`), nor
+            library functions that return `True` to say they changed something.
             """,
         why="""
             Closing a file hands the data to the operating system's page cache, not to the disk. If
@@ -92,7 +97,8 @@ class WriteAcknowledgedWithoutFsync(Rule):
             Call `fh.flush()` (Python's buffer to the OS) and `os.fsync(fh.fileno())` (the OS to the
             disk) before leaving the `with` block; for a crash-proof replace, write to a temporary
             file, fsync it, then `os.replace()` it over the target. The quick fix adds the two calls
-            at the end of the `with` block.
+            at the end of the `with` block; in an `async def` it runs the fsync off the event loop
+            with `await asyncio.to_thread(os.fsync, fh.fileno())`.
             """,
     )
     valid = (
@@ -137,6 +143,40 @@ class WriteAcknowledgedWithoutFsync(Rule):
             with open(path, "a"):
                 pass
             return True
+        """,
+        """
+        import os
+
+        def convert(path, data):
+            try:
+                with open(path, "wb") as fh:
+                    fh.write(data)
+                run_converter(path)
+            finally:
+                os.remove(path)
+            return {"status": "converted"}
+        """,
+        """
+        import shutil
+        from pathlib import Path
+
+        def package(build_dir, manifest):
+            with open(Path(build_dir) / "manifest.json", "w") as fh:
+                fh.write(manifest)
+            upload(build_dir)
+            shutil.rmtree(build_dir)
+            return {"status": "uploaded"}
+        """,
+        """
+        import os
+        import tempfile
+
+        def render(document):
+            with tempfile.TemporaryDirectory() as workdir:
+                source = os.path.join(workdir, "page.html")
+                with open(source, "w") as fh:
+                    fh.write(document)
+                return {"status": "rendered", "pdf": to_pdf(source)}
         """,
     )
     invalid = (
@@ -201,6 +241,7 @@ class WriteAcknowledgedWithoutFsync(Rule):
             """,
             line=9,
             fixed="""
+            import asyncio
             import os
             from fastapi import FastAPI, UploadFile
 
@@ -212,7 +253,7 @@ class WriteAcknowledgedWithoutFsync(Rule):
                 with open(destination, "wb") as out:
                     out.write(await file.read())
                     out.flush()
-                    os.fsync(out.fileno())
+                    await asyncio.to_thread(os.fsync, out.fileno())
                 return {"status": "saved"}
             """,
         ),
@@ -239,19 +280,28 @@ class WriteAcknowledgedWithoutFsync(Rule):
         function = ctx.function
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or in_script_code(ctx):
             return
+        def qualify(expr: ast.AST) -> str | None:
+            return ctx.qualified_name(expr) or dotted_name(expr)
+
+        function_nodes = list(_function_nodes(function))
+        removed = removed_paths(function_nodes, qualify)
+        temporary = temp_names(function_nodes, qualify)
         writes = []
         for item in node.items:
             call = item.context_expr
             target = _write_target(call) if isinstance(call, ast.Call) else None
-            if target is not None and not _is_scratch(target) and _writes_through(node, item.optional_vars):
-                writes.append((item, call, target))
+            if target is None or _is_scratch(target) or not _writes_through(node, item.optional_vars):
+                continue
+            if is_removed(target, removed, qualify) or temporary.key(target) is not None:
+                continue
+            writes.append((item, call, target))
         if not writes:
             return
         in_web_code = imports_web_framework(ctx.facts) or is_route_handler(function, ctx)
         end = node.end_lineno or node.lineno
         acknowledged = False
-        for inner in _function_nodes(function):
-            if isinstance(inner, ast.Call) and (dotted_name(inner.func) or "").endswith("fsync"):
+        for inner in function_nodes:
+            if isinstance(inner, ast.Call) and any((dotted_name(f) or "").endswith("fsync") for f in (inner.func, *inner.args)):
                 return
             if isinstance(inner, ast.Return) and inner.lineno > end and _reports_success(inner.value, in_web_code):
                 acknowledged = True
@@ -279,10 +329,12 @@ class WriteAcknowledgedWithoutFsync(Rule):
         if not isinstance(handle, ast.Name) or with_cst is None:
             return None
         os_name = fctx.ensure_import("os")
-        added = [
-            cst.parse_statement(f"{handle.id}.flush()\n"),
-            cst.parse_statement(f"{os_name}.fsync({handle.id}.fileno())\n"),
-        ]
+        fsync = f"{os_name}.fsync({handle.id}.fileno())"
+        functions = [a for a in fctx.ancestors if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if functions and isinstance(functions[-1], ast.AsyncFunctionDef):
+            asyncio_name = fctx.ensure_import("asyncio")
+            fsync = f"await {asyncio_name}.to_thread({os_name}.fsync, {handle.id}.fileno())"
+        added = [cst.parse_statement(f"{handle.id}.flush()\n"), cst.parse_statement(fsync + "\n")]
         if isinstance(with_cst.body, cst.IndentedBlock):
             body = with_cst.body.with_changes(body=[*with_cst.body.body, *added])
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
+import multiprocessing
 import os
 import threading
 import warnings
@@ -41,6 +42,18 @@ if TYPE_CHECKING:
 
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 1000
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """How to start index workers: fork only a single-threaded process (forking a threaded one can deadlock).
+
+    Spawned workers start from a fresh interpreter: multiprocessing points their stdin at /dev/null,
+    and they exit when the pool's pipe to the parent closes, so they never outlive it.
+    """
+    single_threaded = threading.active_count() == 1
+    if single_threaded and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 class ProjectIndex:
@@ -85,7 +98,7 @@ class ProjectIndex:
         with _garbage_collector_paused():
             if workers > 1 and len(work) >= parallel_threshold:
                 chunk = max(1, len(work) // (workers * 8))
-                with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=gc.disable) as pool:
                     results = list(pool.map(_read_and_extract, work, chunksize=chunk))
             else:
                 results = [_read_and_extract(item) for item in work]

@@ -22,7 +22,9 @@ def serve(tcp: str | None = None, log_level: str = "info") -> int:
             return 2
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from review_ls.server.framing import FramedInput
+
+        server.start_io(stdin=FramedInput(sys.stdin.buffer))  # type: ignore[arg-type]
     return 0
 
 

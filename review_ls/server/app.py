@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from review_ls.server.protocol import ReviewProtocol
 from review_ls.server.session import Session
 
 log = logging.getLogger(__name__)
+# Error texts can quote a command's arguments: a client's 1 MB argument must not be echoed whole.
+_MAX_ERROR_TEXT = 300
 
 Handler = Callable[[Any], None]
 AsyncHandler = Callable[[Any], Awaitable[Any]]
@@ -143,9 +146,10 @@ def _command(session: Session, name: str, handler: Callable[[Session, list[Any]]
         try:
             return await handler(session, list(arguments))
         except ValueError as exc:
-            raise JsonRpcInternalError(str(exc)) from exc
+            raise JsonRpcInternalError(str(exc)[:_MAX_ERROR_TEXT]) from exc
         except Exception as exc:
-            log.exception("command %s failed", name)
-            raise JsonRpcInternalError(f"review-ls: {name} failed: {exc}") from exc
+            trace = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("command %s failed: %s: %s\n%s", name, type(exc).__name__, str(exc)[:_MAX_ERROR_TEXT], trace)
+            raise JsonRpcInternalError(f"review-ls: {name} failed: {str(exc)[:_MAX_ERROR_TEXT]}") from exc
 
     return run

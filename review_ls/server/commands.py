@@ -42,15 +42,23 @@ async def explain_rule(session: Session, arguments: list[Any]) -> str:
     code = arguments[0] if arguments and isinstance(arguments[0], str) else None
     if isinstance(arguments[0] if arguments else None, Mapping):
         code = arguments[0].get("code")
-    rule = rule_class(code) if isinstance(code, str) else None
+    if not isinstance(code, str):
+        raise ValueError(f"{EXPLAIN_RULE} expects a rule code such as \"RV201\", got {shown(arguments[0] if arguments else None)}")
+    rule = rule_class(code)
     if rule is None:
-        raise ValueError(f"{EXPLAIN_RULE}: unknown rule {code!r}")
+        raise ValueError(f"{EXPLAIN_RULE}: unknown rule {shown(code)}")
     return rule_markdown(rule)
 
 
 async def scan(session: Session, arguments: list[Any]) -> dict[str, Any]:
     """Scan the workspace (see `workspace_scan.py`) and return a summary once done."""
     return await scan_workspace(session)
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """`value`'s repr cut to `limit` characters, so a huge argument is never echoed whole into a message or the log."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _uri_argument(arguments: list[Any]) -> str | None:

@@ -3,7 +3,7 @@
 * A request whose params do not deserialise, and a message that is not a valid request, were
   dropped without an answer, so the client waited forever: they now get `InvalidParams` (-32602)
   or `InvalidRequest` (-32600) with the request's id. Invalid JSON gets `ParseError` (-32700)
-  with a null id (see `answer_unreadable`).
+  with a null id (see `answer_unreadable`), and so does JSON nested too deeply to decode.
 * Every notification whose pygls handler is a generator (didOpen, didChange, didClose, ...) left
   its future in `_request_futures` for good: one leaked future per keystroke. Finished handler
   futures are now removed.
@@ -65,6 +65,10 @@ class ReviewProtocol(LanguageServerProtocol):
 
     def answer_unreadable(self, error: Exception) -> bool:
         """Answer a frame whose body is not JSON (or not UTF-8) with `ParseError`; True if it was one."""
+        if isinstance(error, RecursionError):
+            log.error("a message nested too deeply to decode was dropped")
+            self._answer(None, JsonRpcParseError("message nested too deeply"))
+            return True
         if not isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
             return False
         self._answer(None, JsonRpcParseError())

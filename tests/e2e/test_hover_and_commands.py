@@ -46,3 +46,18 @@ async def test_explain_rule_command(editor: EditorClient) -> None:
     assert text.startswith("# RV201 client-in-loop")
     with pytest.raises(JsonRpcException):
         await editor.workspace_execute_command_async(types.ExecuteCommandParams(command="review-ls.explainRule", arguments=["RV999"]))
+
+
+@pytest.mark.parametrize("argument", [123, None, ["RV201"]])
+async def test_explain_rule_with_a_non_code_argument_says_what_it_expects(editor: EditorClient, argument: object) -> None:
+    with pytest.raises(JsonRpcException) as raised:
+        await editor.workspace_execute_command_async(types.ExecuteCommandParams(command="review-ls.explainRule", arguments=[argument]))
+    assert 'expects a rule code such as "RV201"' in str(raised.value)
+    assert "unknown rule None" not in str(raised.value)
+
+
+async def test_a_megabyte_command_argument_is_not_echoed_back_whole(editor: EditorClient) -> None:
+    with pytest.raises(JsonRpcException) as raised:
+        await editor.workspace_execute_command_async(types.ExecuteCommandParams(command="review-ls.explainRule", arguments=["X" * 1_000_000]))
+    assert "unknown rule" in str(raised.value)
+    assert len(str(raised.value)) < 1000

@@ -274,6 +274,37 @@ def test_build_in_processes_gives_the_same_index(tmp_path: Path, write) -> None:
     assert parallel.fingerprint == serial.fingerprint
 
 
+def test_a_threaded_process_builds_in_spawned_workers_not_forked_ones(tmp_path: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Forking a process that has threads (the server) can deadlock the children: issue #18 item 5."""
+    import concurrent.futures
+    import threading
+
+    from review_ls.project import index as index_module
+
+    for number in range(3):
+        write(f"pkg/m{number}.py", f"class Thing{number}Client:\n    pass\n")
+    files = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    start_methods: list[str] = []
+    real_pool = concurrent.futures.ProcessPoolExecutor
+
+    def recording_pool(*args, **kwargs):  # type: ignore[no-untyped-def]
+        context = kwargs.get("mp_context")
+        start_methods.append(context.get_start_method() if context else "default")
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "ProcessPoolExecutor", recording_pool)
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait, daemon=True)
+    worker.start()
+    try:
+        built = ProjectIndex.build(files, [tmp_path], jobs=2, parallel_threshold=1)
+    finally:
+        release.set()
+        worker.join()
+    assert start_methods and start_methods[0] in {"spawn", "forkserver"}
+    assert built.client_class_names == {f"Thing{n}Client" for n in range(3)}
+
+
 def test_moving_code_keeps_the_fingerprint_but_lookups_see_the_new_lines() -> None:
     model = "from pydantic import BaseModel\n\nclass User(BaseModel):\n    id: int\n    name: str\n"
     index = index_of({"models.py": model, "api.py": model})

@@ -17,6 +17,10 @@ _MALFORMED_FRAMES = {
     "non-utf8-body": frame(b'{"jsonrpc": "2.0", "method": "x", "params": "\xff\xfe"}'),
     "garbage-header": b"garbage\r\n\r\n",
     "bad-content-length": b"Content-Length: abc\r\n\r\n",
+    "huge-content-length": b"Content-Length: 1000000000000\r\n\r\n{}",
+    "negative-content-length": b"Content-Length: -5\r\n\r\n{}",
+    "too-small-content-length": b"Content-Length: 3\r\n\r\n" + b'{"jsonrpc": "2.0", "method": "x"}',
+    "missing-content-length": b"Content-Type: application/vscode-jsonrpc\r\n\r\n{}",
     "notification-with-wrong-types": message({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": 5, "text": None}}}),
     "change-of-unopened-document": message(
         {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": "file:///never.py", "version": 2}, "contentChanges": [{"text": "x"}]}}
@@ -86,3 +90,15 @@ def test_the_server_still_shuts_down_cleanly_after_the_raw_abuse(tmp_path: Path)
         for data in _MALFORMED_FRAMES.values():
             server.send(data)
         assert server.shutdown() == 0
+
+
+def test_frames_with_lf_only_header_lines_are_read(raw: RawServer) -> None:
+    body = b'{"jsonrpc": "2.0", "id": 4250, "method": "textDocument/hover", "params": {"textDocument": {"uri": "file:///nope.py"}, "position": {"line": 0, "character": 0}}}'
+    raw.send(b"Content-Length: %d\n\n" % len(body) + body)
+    assert "result" in raw.response(4250)
+
+
+def test_a_request_nested_100k_deep_gets_an_error_response(raw: RawServer) -> None:
+    raw.send(frame(b'{"jsonrpc": "2.0", "id": 4260, "method": "x", "params": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"))
+    assert _hover_is_answered(raw)
+    assert any(m.get("error", {}).get("message") == "message nested too deeply" for m in raw.received)

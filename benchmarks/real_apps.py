@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402  (benchmarks/ is not a package)
 from precision_judgements import (  # noqa: E402
     CorpusFinding,
+    Judgement,
     RuleScore,
     line_sha,
     match,
@@ -99,22 +100,39 @@ def corpus_mirror() -> Path | None:
 def all_findings(jobs: int) -> list[CorpusFinding]:
     """The findings on every corpus project."""
     code_hash = review_ls_hash()
+    import review_ls
+
+    print(f"review_ls from {Path(review_ls.__file__).parent} (sources {code_hash})", file=sys.stderr)
     findings: list[CorpusFinding] = []
     for project in corpus.load_manifest():
         findings.extend(project_findings(project, jobs, code_hash))
     return findings
 
 
-def sample_rows(findings: Sequence[CorpusFinding], per_rule: int, seed: int) -> list[list[object]]:
-    """A seeded random sample of up to `per_rule` findings of each rule, as judgement rows to fill in."""
+def sample_rows(
+    findings: Sequence[CorpusFinding], per_rule: int, seed: int, judged: dict[CorpusFinding, Judgement]
+) -> list[list[object]]:
+    """Up to `per_rule` findings of each rule, as judgement rows: the judged ones, topped up at random.
+
+    Findings already judged come first and carry their verdict and reason; the rest of the rule's
+    quota is a seeded random choice among its unjudged findings, with an empty verdict and the
+    finding's message in the reason column (to be replaced by the reviewer's reason). Raising
+    `per_rule` therefore extends the judged sample instead of replacing it.
+    """
     by_rule: dict[str, list[CorpusFinding]] = defaultdict(list)
     for finding in findings:
         by_rule[finding.code].append(finding)
     rows: list[list[object]] = []
     for code in sorted(by_rule):
-        chosen = random.Random(f"{seed}:{code}").sample(by_rule[code], min(per_rule, len(by_rule[code])))
+        ordered = sorted(by_rule[code], key=lambda f: (f.repo, f.path, f.line))
+        done = [f for f in ordered if f in judged]
+        todo = [f for f in ordered if f not in judged]
+        random.Random(f"{seed}:{code}").shuffle(todo)
+        chosen = done[:per_rule] + todo[: max(0, per_rule - len(done))]
         for f in sorted(chosen, key=lambda f: (f.repo, f.path, f.line)):
-            rows.append([f.repo, f.commit, f.path, f.line, f.code, f.line_sha, "", f.message])
+            judgement = judged.get(f)
+            verdict, reason = (judgement.verdict, judgement.reason) if judgement else ("", f.message)
+            rows.append([f.repo, f.commit, f.path, f.line, f.code, f.line_sha, verdict, reason])
     return rows
 
 
@@ -181,12 +199,20 @@ def corpus_kloc() -> float:
 
 def command_run(args: argparse.Namespace) -> int:
     """Print per-rule counts and write the per-rule sample."""
+    try:
+        judgements = read_judgements(JUDGEMENTS.glob("*.tsv"))
+    except (ValueError, KeyError) as error:
+        print(f"real_apps: {error}", file=sys.stderr)
+        return 2
     findings = all_findings(args.jobs)
     print_counts(findings)
+    matched, _ = match(findings, judgements)
+    rows = sample_rows(findings, args.per_rule, args.seed, matched)
     out: Path = args.sample_out
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_rows(out, sample_rows(findings, args.per_rule, args.seed))
-    print(f"sample written to {out} (the reason column holds the message; replace it with yours)", file=sys.stderr)
+    write_rows(out, rows)
+    to_judge = sum(1 for row in rows if not row[6])
+    print(f"sample of {len(rows)} written to {out}; {to_judge} still to judge (empty verdict)", file=sys.stderr)
     return 0
 
 

@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus  # noqa: E402  (benchmarks/ is not a package)
-from precision_judgements import (  # noqa: E402
+import corpus  # benchmarks/ is not a package: imported from the path set above
+from precision_judgements import (
     CorpusFinding,
     Judgement,
     RuleScore,
@@ -67,7 +67,7 @@ def project_findings(project: corpus.Project, jobs: int, code_hash: str) -> list
         print(f"checking {project.name} ({project.package}) ...", file=sys.stderr, flush=True)
         command = [sys.executable, "-m", "review_ls", "check", "--format", "json", "--no-cache", "--select", "RV",
                    "--jobs", str(jobs), str(project.package)]
-        result = subprocess.run(command, capture_output=True, text=True, cwd=project.root)
+        result = subprocess.run(command, check=False, capture_output=True, text=True, cwd=project.root)
         if result.returncode not in (0, 1):
             raise SystemExit(f"real_apps: review-ls check failed on {project.name}: {result.stderr.strip()[-500:]}")
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -181,8 +181,10 @@ def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int) -> 
     lines += [
         "",
         f"Overall precision: **{format_precision(total.precision)}** over the judged findings (TP / judged).",
-        "Weighted by each rule's number of findings (an estimate of precision on all findings): "
-        f"**{format_precision(weighted_tp / weighted_n if weighted_n else None)}**.",
+        (
+            "Weighted by each rule's number of findings (an estimate of precision on all findings): "
+            f"**{format_precision(weighted_tp / weighted_n if weighted_n else None)}**."
+        ),
         "",
     ]
     return "\n".join(lines)

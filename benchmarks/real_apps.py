@@ -152,9 +152,21 @@ def format_precision(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int) -> str:
+def rule_severities() -> dict[str, str]:
+    """The default severity of each registered rule, by code."""
+    from review_ls.rules import all_rules
+
+    return {rule.code: rule.severity.name.lower() for rule in all_rules()}
+
+
+def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int, severities: dict[str, str]) -> str:
     """The Markdown of docs/precision.md."""
     total = overall(scores)
+    below = [
+        s.code
+        for s in scores
+        if s.precision is not None and s.precision < 0.9 and severities.get(s.code) in ("warning", "error")
+    ]
     weighted_tp = sum(s.findings * s.precision for s in scores if s.precision is not None)
     weighted_n = sum(s.findings for s in scores if s.precision is not None)
     lines = [
@@ -167,15 +179,21 @@ def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int) -> 
         "code), every rule enabled (`--select RV`). A sample of each rule's findings was judged by reading the",
         "code as a reviewer: **TP** when a reviewer would ask for the change in a code review, **FP** when",
         "the code is fine, **debatable** otherwise. Precision = TP / judged; debatable counts as not TP.",
-        "Findings that are not judged yet are listed by `score` so they can be judged.",
+        "Findings that are not judged yet are counted by `score` (`--unjudged-out FILE` lists them);",
+        "`python benchmarks/real_apps.py run --per-rule N` writes the judged sample topped up with unjudged",
+        "findings to judge. Judgements match findings by repository, path, line and rule, or by the hash",
+        "of the flagged line's text when the finding moved.",
         "",
-        "| rule | findings | judged | TP | FP | debatable | precision |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| rule | severity | findings | judged | TP | FP | debatable | precision |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scores:
-        lines.append(f"| {s.code} | {s.findings} | {s.judged} | {s.tp} | {s.fp} | {s.debatable} | {format_precision(s.precision)} |")
+        lines.append(
+            f"| {s.code} | {severities.get(s.code, '?')} | {s.findings} | {s.judged} | {s.tp} | {s.fp} | {s.debatable} "
+            f"| {format_precision(s.precision)} |"
+        )
     lines.append(
-        f"| **all** | {total.findings} | {total.judged} | {total.tp} | {total.fp} | {total.debatable} "
+        f"| **all** | | {total.findings} | {total.judged} | {total.tp} | {total.fp} | {total.debatable} "
         f"| {format_precision(total.precision)} |"
     )
     lines += [
@@ -185,6 +203,8 @@ def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int) -> 
             "Weighted by each rule's number of findings (an estimate of precision on all findings): "
             f"**{format_precision(weighted_tp / weighted_n if weighted_n else None)}**."
         ),
+        "",
+        "Rules at warning or above with a precision below 0.90: " + (", ".join(below) if below else "none") + ".",
         "",
     ]
     return "\n".join(lines)
@@ -241,7 +261,7 @@ def command_score(args: argparse.Namespace) -> int:
     if args.unjudged_out:
         write_rows(args.unjudged_out, [[f.repo, f.commit, f.path, f.line, f.code, f.line_sha, "", f.message]
                                        for f in unjudged])
-    PRECISION_DOC.write_text(precision_table(scores, corpus_kloc(), len(corpus.load_manifest())), encoding="utf-8")
+    PRECISION_DOC.write_text(precision_table(scores, corpus_kloc(), len(corpus.load_manifest()), rule_severities()), encoding="utf-8")
     print(f"wrote {PRECISION_DOC.relative_to(REPO_ROOT)}")
     return 0
 

@@ -25,8 +25,9 @@ An edit is analysed in two passes:
   the document is idle.
 
 While the text does not parse, the result is the last good findings of the segments the edit did
-not touch, plus the RV000 finding of the full parse; the next edit is compared with the last text
-that parsed.
+not touch, plus the RV000 finding; the next edit is compared with the last text that parsed. The
+syntax error comes from parsing only the edited class member or top-level statement when that
+error is certainly the whole text's (`region_syntax.py`); otherwise from parsing the whole text.
 
 No LSP here: text, settings and project in, `AnalysisResult` out.
 """
@@ -44,11 +45,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from review_ls.config import Settings
-from review_ls.engine.analysis import SYNTAX_ERROR, RuleSet, finish_findings, parse_module, rule_set_for, walk_statements
+from review_ls.engine.analysis import (
+    SYNTAX_ERROR,
+    RuleSet,
+    finish_findings,
+    parse_module,
+    rule_set_for,
+    syntax_error_finding,
+    walk_statements,
+)
 from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
 from review_ls.engine.model import AnalysisResult, Finding
 from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
 from review_ls.engine.project_model import ProjectModel
+from review_ls.engine.region_syntax import RegionSyntaxError
 from review_ls.engine.walker import Context
 
 _CONTINUES_BLOCK = re.compile(r"(?:else|elif|except|finally)\b")
@@ -320,15 +330,18 @@ class IncrementalAnalyser:
         previous = self._parsed if self._parsed is not None and self._parsed.context_key == context_key else None
         if previous is not None:
             result = self._analyse_edit(previous, lines, rule_set, project)
+            if isinstance(result, RegionSyntaxError):
+                self._settled = True
+                return self._while_broken(previous, lines, rule_set, syntax_error_finding(result.error, LineIndex(lines)))
             if result is not None:
                 return result
         return self._analyse_whole(previous, source, lines, rule_set, project, context_key)
 
     # -- the fast pass: re-parse the changed segments -----------------------------------------
-    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult | None:
+    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult | RegionSyntaxError | None:
         segments = _restructure(previous.segments, previous.lines, lines)
-        if segments is None:
-            return None
+        if segments is None or isinstance(segments, RegionSyntaxError):
+            return segments
         facts = ModuleFacts(_facts_entries(segments))
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=False)
         self._parsed = replace(previous, lines=lines, segments=segments)
@@ -454,8 +467,9 @@ def changed_lines(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int
     return prefix + 1, old_count - suffix, new_count - suffix
 
 
-def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: list[str]) -> tuple[Segment, ...] | None:
-    """The new text's segments, re-parsing only around the change; None when that is not possible."""
+def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: list[str]) -> tuple[Segment, ...] | RegionSyntaxError | None:
+    """The new text's segments, re-parsing only around the change; the whole text's syntax error when
+    the re-parsed region shows it; None when neither is possible."""
     first, last_old, last_new = changed_lines(old_lines, lines)
     delta = last_new - last_old
     start, stop = _overlapping(segments, first, last_old)
@@ -470,7 +484,9 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         assert owner.members is not None
         if first >= owner.members[0].start:
             inner = _restructure_class(owner, lines, first, last_old, delta)
-            if inner is not None:
+            if isinstance(inner, RegionSyntaxError) and inner.is_whole_text_error:
+                return inner
+            if isinstance(inner, Segment):
                 return (*segments[:target], inner, *(s.moved(delta) for s in segments[target + 1 :]))
     region_first, region_last = first, last_old
     if start < stop:
@@ -481,15 +497,19 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         region_first = segments[start].start
     statements: list[ast.stmt] = []
     if code_line is not None:
-        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=False)
+        check_through = segments[stop].end + delta if stop < len(segments) else len(lines)
+        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=False, check_through=check_through)
+        if isinstance(parsed, RegionSyntaxError):
+            return parsed if parsed.is_whole_text_error else None
         if parsed is None:
             return None
         statements = parsed
     return (*segments[:start], *_segments_of(statements, lines), *(s.moved(delta) for s in segments[stop:]))
 
 
-def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: int, delta: int) -> Segment | None:
-    """The class segment after a change inside its body (or just after it); None when the class itself changed."""
+def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: int, delta: int) -> Segment | RegionSyntaxError | None:
+    """The class segment after a change inside its body (or just after it); why the edited members do
+    not parse; None when the class itself changed."""
     members = owner.members
     assert members is not None
     start, stop = _overlapping(members, first, last_old)
@@ -507,9 +527,10 @@ def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: i
                 return None
             start -= 1
             region_first = members[start].start
-        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=True)
-        if parsed is None:
-            return None
+        check_through = members[stop].end + delta if stop < len(members) else None
+        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=True, check_through=check_through)
+        if parsed is None or isinstance(parsed, RegionSyntaxError):
+            return parsed
         statements = parsed
     elif first > owner.end:
         return None  # only blank lines or comments after the class: not the class's business
@@ -554,6 +575,24 @@ def _first_code_line(lines: list[str], first: int, last: int) -> int | None:
     return None
 
 
+def _parse_lines(lines: list[str], first: int, last: int, wrapped: bool) -> ast.Module:
+    """`ast.parse` of lines first..last, padded so positions match the whole text (wrapped in `class _:`)."""
+    body = "\n".join(lines[first - 1 : last])
+    text = "\n" * (first - 2) + "class _:\n" + body if wrapped else "\n" * (first - 1) + body
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
+def _last_code_line(lines: list[str], first: int, last: int) -> int | None:
+    """The last line in first..last that is neither blank nor a comment."""
+    for index in range(min(last, len(lines)) - 1, first - 2, -1):
+        stripped = lines[index].lstrip(" \t\f")
+        if stripped and not stripped.startswith("#"):
+            return index + 1
+    return None
+
+
 def _relation(line: str, indent: str) -> str:
     """Whether a code line starts a statement of the block indented by `indent` ('same'), continues
     the previous one ('deeper'), or lies outside the block ('outside')."""
@@ -565,14 +604,27 @@ def _relation(line: str, indent: str) -> str:
     return "same"
 
 
-def _parse_region(lines: list[str], first: int, last: int, *, wrapped: bool) -> list[ast.stmt] | None:
-    """Parse lines first..last alone, padded so positions match the whole text (class members wrapped)."""
-    body = "\n".join(lines[first - 1 : last])
-    text = "\n" * (first - 2) + "class _:\n" + body if wrapped else "\n" * (first - 1) + body
+def _parse_region(
+    lines: list[str], first: int, last: int, *, wrapped: bool, check_through: int | None
+) -> list[ast.stmt] | RegionSyntaxError | None:
+    """Parse lines first..last alone, padded so positions match the whole text (class members wrapped).
+
+    When they do not parse, parse them again followed by the next statement (through line
+    `check_through`), so that the error is reported as the whole text would report it; returns that
+    error (None if there is no next statement to check with, or if the two together parse).
+    """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = ast.parse(text)
+        module = _parse_lines(lines, first, last, wrapped)
+    except SyntaxError:
+        if check_through is None:
+            return None
+        try:
+            _parse_lines(lines, first, check_through, wrapped)
+        except SyntaxError as error:
+            return RegionSyntaxError(error, first, _last_code_line(lines, first, last) or first)
+        except _PARSE_ERRORS:
+            return None
+        return None
     except _PARSE_ERRORS:
         return None
     if not wrapped:

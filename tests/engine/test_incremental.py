@@ -259,3 +259,46 @@ def test_function_level_imports_stay_in_their_function(probes: None) -> None:
     names = [f.message.split()[0] for f in analyse_source(source, "m.py").findings if f.code == "XX801"]
     assert names == ["requests.get"], "g() does not see f()'s import"
     assert IncrementalAnalyser("m.py").analyse(source).findings == analyse_source(source, "m.py").findings
+
+
+def test_a_broken_statement_is_reported_without_parsing_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    methods = "".join(f"    def method_{i}(self):\n        return {i}\n\n" for i in range(50))
+    source = f"import requests\n\n\nclass Big:\n{methods}\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
+    analyser = IncrementalAnalyser("big.py")
+    analyser.analyse(source)
+
+    def whole_parse(*args: object) -> None:
+        raise AssertionError("the whole file was parsed")
+
+    monkeypatch.setattr(incremental, "parse_module", whole_parse)
+    broken = source.replace("    def method_17(self):", "    defx method_17(self):")
+    got = analyser.analyse(broken)
+    monkeypatch.undo()
+    want = analyse_source(broken, "big.py")
+    assert got.syntax_error is not None and got.syntax_error == want.syntax_error
+    assert [(f.code, f.span.line) for f in got.findings] == [("RV203", source.count("\n"))], "findings outside the edit are kept"
+
+
+@pytest.mark.parametrize("path", [EXAMPLE_APP, STDLIB / "textwrap.py"], ids=lambda p: p.name)
+def test_syntax_error_of_the_edited_region_equals_a_full_parse(path: Path) -> None:
+    for seed in range(12):
+        rng = random.Random(seed)
+        analyser = IncrementalAnalyser(str(path))
+        text = last_good = path.read_text(encoding="utf-8")
+        analyser.analyse(text)
+        for step in range(30):
+            new = random_edit(rng, text)
+            got, want = analyser.analyse(new), analyse_source(new, str(path))
+            assert got.syntax_error == want.syntax_error, f"seed {seed}, edit {step}"
+            if want.syntax_error is None:
+                text = last_good = new
+            else:
+                text = new if rng.random() < 0.4 else last_good
+
+
+def test_syntax_error_column_comes_from_the_text_not_the_file_on_disk(tmp_path: Path) -> None:
+    on_disk = tmp_path / "m.py"
+    on_disk.write_text("x = 1\ny = 2\n", encoding="utf-8")
+    source = "x = 1\nasync def fetch_all(urls) -> lis\nt[dict]:\n    pass\n"
+    error = analyse_source(source, str(on_disk)).syntax_error
+    assert error is not None and (error.span.line, error.span.col) == (2, 32)

@@ -1,9 +1,11 @@
-"""Imports: which modules are heavy to import (hundreds of milliseconds, large memory)."""
+"""Imports: which top-level packages a module imports; which are heavy to import (hundreds of ms, large memory)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+
+from review_ls.engine.facts import ModuleFacts
 
 HEAVY_MODULES = frozenset(
     {
@@ -12,6 +14,14 @@ HEAVY_MODULES = frozenset(
         "nltk", "numba", "open3d", "trimesh", "vtk", "torchvision", "onnxruntime", "skimage", "networkx",
     }
 )
+
+
+def imported_roots(facts: ModuleFacts) -> frozenset[str]:
+    """The top-level packages the module imports ('os' for `from os.path import join`), computed once per module."""
+    roots: frozenset[str] | None = facts.derived.get("imported_roots")
+    if roots is None:
+        roots = facts.derived["imported_roots"] = frozenset(target.split(".", 1)[0] for target in facts.imports.values())
+    return roots
 
 
 def heavy_root(module: str) -> str | None:

@@ -34,7 +34,18 @@ def _resolve(dotted: str, facts: ModuleFacts) -> str:
 
 
 def module_logger_names(facts: ModuleFacts) -> list[str]:
-    """Module-level names bound to a logger (`log = logging.getLogger(__name__)`, `from loguru import logger`)."""
+    """Module-level names bound to a logger (`log = logging.getLogger(__name__)`, `from loguru import logger`).
+
+    Computed once per module (rules ask at every call site; a rescan each time made them quadratic).
+    """
+    found: list[str] | None = facts.derived.get("module_logger_names")
+    if found is None:
+        found = facts.derived["module_logger_names"] = _scan_logger_names(facts)
+    return found
+
+
+def _scan_logger_names(facts: ModuleFacts) -> list[str]:
+    """Every module-level name bound to a logger, in binding order."""
     found = []
     for name, binding in facts.bindings.items():
         if binding.kind is BindingKind.INSTANCE and _resolve(binding.detail, facts) in LOGGER_FACTORIES:

@@ -127,14 +127,20 @@ class SourceFile:
     encoding: str
 
 
-def read_source(path: Path, max_bytes: int | None = None) -> SourceFile:
-    """Read a Python file as text (honouring a PEP 263 coding line); raise SourceReadError with a reason."""
+def read_source(path: Path, max_bytes: int | None = None, limit_name: str = "limit") -> SourceFile:
+    """Read a Python file as text (honouring a PEP 263 coding line); raise SourceReadError with a reason.
+
+    A file over `max_bytes` is refused by its size on disk, before it is read (memory stays bounded).
+    """
     try:
+        size = path.stat().st_size if max_bytes is not None else 0
+        if max_bytes is not None and size > max_bytes:
+            raise SourceReadError(f"skipped: {size:,} bytes is over the {limit_name} of {max_bytes:,}")
         data = path.read_bytes()
     except OSError as exc:
         raise SourceReadError(f"cannot read: {exc.strerror or exc}") from None
     if max_bytes is not None and len(data) > max_bytes:
-        raise SourceReadError(f"skipped: {len(data):,} bytes is over the limit of {max_bytes:,}")
+        raise SourceReadError(f"skipped: {len(data):,} bytes is over the {limit_name} of {max_bytes:,}")
     try:
         encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
     except SyntaxError as exc:

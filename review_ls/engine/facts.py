@@ -74,7 +74,7 @@ class ModuleFacts:
         self.import_block_end = 0
         self.header_end = 0
         self.has_main_guard = False
-        self.derived: dict[str, Any] = {}  # values patterns compute once per module (see `memoised`)
+        self.derived: dict[Any, Any] = {}  # values patterns compute once per module (see `memoised`)
         key: list[object] = []
         seen_code = False
         for start, end, facts in per_statement:

@@ -24,6 +24,23 @@ def imported_roots(facts: ModuleFacts) -> frozenset[str]:
     return roots
 
 
+def imports_starting_with(facts: ModuleFacts, prefix: str) -> bool:
+    """True when some import's target starts with `prefix` ('aiohttp' matches 'aiohttp.web'), computed once per module."""
+    key = ("imports_starting_with", prefix)
+    found: bool | None = facts.derived.get(key)
+    if found is None:
+        found = facts.derived[key] = any(target.startswith(prefix) for target in facts.imports.values())
+    return found
+
+
+def first_import_of(facts: ModuleFacts, targets: frozenset[str]) -> str | None:
+    """The local name of the first import whose target is one of `targets`, computed once per module."""
+    key = ("first_import_of", targets)
+    if key not in facts.derived:
+        facts.derived[key] = next((local for local, target in facts.imports.items() if target in targets), None)
+    return facts.derived[key]
+
+
 def heavy_root(module: str) -> str | None:
     """The heavy top-level package `module` belongs to ('numpy' for 'numpy.linalg'), else None."""
     root = module.split(".", 1)[0]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.patterns.frameworks import is_route_decorator
-from review_ls.patterns.imports import imported_roots
+from review_ls.patterns.imports import first_import_of, imported_roots
 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
@@ -91,10 +91,7 @@ def route_path_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> d
 
 def request_global_name(ctx: Context) -> str | None:
     """The local name of a framework's request global (`from flask import request`), if imported."""
-    for local, target in ctx.facts.imports.items():
-        if target in REQUEST_GLOBALS:
-            return local
-    return None
+    return first_import_of(ctx.facts, REQUEST_GLOBALS)
 
 
 WEB_FRAMEWORKS = frozenset(

@@ -15,6 +15,7 @@ from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.imports import first_import_of, imports_starting_with
 from review_ls.patterns.paths import NON_PROPAGATING_CALLS, PathEscape, callee_name, function_nodes, path_escapes, qualifier_for
 from review_ls.patterns.web_inputs import (
     REQUEST_GLOBALS,
@@ -41,7 +42,7 @@ def _source_text(fctx: FixContext, node: ast.AST) -> str:
 
 
 def _request_global(facts: ModuleFacts) -> str | None:
-    return next((local for local, target in facts.imports.items() if target in REQUEST_GLOBALS), None)
+    return first_import_of(facts, REQUEST_GLOBALS)
 
 
 def _request_sources(function: Function, ctx: Context) -> set[str]:
@@ -910,7 +911,7 @@ class UnauthenticatedWebSocket(Rule):
             for base_suffix, method in _WEBSOCKET_CLASS_BASES:
                 if node.name == method and any(base.endswith(base_suffix) for base in bases):
                     return _accept_call(node)
-        if any(target.startswith("aiohttp") for target in ctx.facts.imports.values()):
+        if imports_starting_with(ctx.facts, "aiohttp"):
             for inner, _ in function_nodes(node):
                 if isinstance(inner, ast.Call) and (dotted_name(inner.func) or "").endswith("WebSocketResponse"):
                     return inner

@@ -47,6 +47,10 @@ DEFAULT_EXCLUDE = (
 )
 
 
+# Files larger than this are not analysed (CLI `max-file-size`, server `maxFileSizeBytes`).
+DEFAULT_MAX_FILE_SIZE = 5_000_000
+
+
 class ConfigError(Exception):
     """Invalid configuration; `str()` is one line naming the file and the key."""
 
@@ -124,6 +128,7 @@ class ProjectConfig:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped with a notice
 
     def settings_for(self, path: Path | str) -> Settings:
         """The settings of one file: the project's, plus the per-file ignores whose glob matches."""
@@ -202,6 +207,7 @@ _KNOWN_KEYS = frozenset(
     {
         "select",
         "extend-select",
+        "max-file-size",
         "ignore",
         "per-file-ignores",
         "severity",
@@ -310,7 +316,15 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
         exclude=tuple(_strings(table, "exclude", source)) if "exclude" in table else DEFAULT_EXCLUDE,
         extend_exclude=tuple(_strings(table, "extend-exclude", source)),
         respect_gitignore=_bool(table, "respect-gitignore", True, source),
+        max_file_size=_positive_int(table, "max-file-size", DEFAULT_MAX_FILE_SIZE, source),
     )
+
+
+def _positive_int(table: Mapping[str, Any], key: str, default: int, source: str) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(source, key, f"must be a positive whole number of bytes, got {value!r}")
+    return value
 
 
 def _bool(table: Mapping[str, Any], key: str, default: bool, source: str) -> bool:

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.patterns.frameworks import is_route_decorator
+from review_ls.patterns.imports import imported_roots
 
 if TYPE_CHECKING:
-    from review_ls.engine.walker import Context
+    pass
 
 TEXT_TYPE_NAMES = frozenset({"str", "Path", "PurePath", "PurePosixPath", "PathLike", "Any", "UploadFile", "FileStorage", "AnyStr"})
 REQUEST_GLOBALS = frozenset({"flask.request", "quart.request", "bottle.request", "sanic.request"})
@@ -96,7 +97,7 @@ UPLOAD_TYPE_NAMES = frozenset({"UploadFile", "FileStorage", "UploadedFile", "InM
 
 def imports_web_framework(facts: ModuleFacts) -> bool:
     """True when the module imports a web framework (its functions may run per request)."""
-    return any(target.split(".", 1)[0] in WEB_FRAMEWORKS for target in facts.imports.values())
+    return not WEB_FRAMEWORKS.isdisjoint(imported_roots(facts))
 
 
 def upload_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from review_ls.config import validate_selectors
+from review_ls.config import DEFAULT_MAX_FILE_SIZE, validate_selectors
 from review_ls.engine.model import Severity
 
 SECTION = "review-ls"
 PREFERENCES = ("editorFirst", "filesystemFirst", "editorOnly")
 LOG_LEVELS = ("error", "warning", "info", "debug")
-DEFAULT_MAX_FILE_SIZE = 5_000_000
 # Keys the VS Code extension reads itself; the server accepts them silently.
 _CLIENT_ONLY_KEYS = frozenset({"path", "interpreter", "trace", "importStrategy", "enable", "showNotifications"})
 

@@ -14,6 +14,7 @@ from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.imports import first_import_of
 from review_ls.patterns.paths import PathEscape, path_escapes
 from review_ls.patterns.web_inputs import (
     REQUEST_GLOBALS,
@@ -36,7 +37,7 @@ def _source_text(fctx: FixContext, node: ast.AST) -> str:
 
 
 def _request_global(facts: ModuleFacts) -> str | None:
-    return next((local for local, target in facts.imports.items() if target in REQUEST_GLOBALS), None)
+    return first_import_of(facts, REQUEST_GLOBALS)
 
 
 def _request_sources(function: Function, ctx: Context) -> set[str]:

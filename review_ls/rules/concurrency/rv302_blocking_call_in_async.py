@@ -45,11 +45,18 @@ class BlockingCallInAsync(Rule):
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
         what="""
-            Finds blocking I/O called directly in an `async def`: `open()`, `Path.read_text/
-            read_bytes/write_text/write_bytes`, `time.sleep`, `requests.*`, `subprocess.run/call/
-            check_output`, `os.system`, `os.walk`, `shutil` file operations, `socket` connects
-            and look-ups, `urllib.request.urlopen`. Calls already handed to `asyncio.to_thread` or
-            `run_in_executor` (passed, not called) and awaited calls are not reported.
+            Finds blocking I/O in an `async def` (at least flake8-async's list): sync HTTP
+            (`requests.*`, `httpx.*`, `urllib3.request`, `urllib.request.urlopen`), methods of sync
+            client objects (`httpx.Client`, `requests.Session`, urllib3 pools, boto3 clients, sync
+            SQLAlchemy sessions and engines) known by constructor, annotation or `with` target;
+            `subprocess.*`, `os.system`, `os.spawn*`, `os.wait*`; `open`, `io.open_code`,
+            `os.fdopen`, `Path.open` and methods of the files they return; `Path` I/O and
+            `os.path.exists/isfile/getsize/...`; `time.sleep`; `input()`; `shutil` file operations,
+            `socket` connects and look-ups. It also finds a call to a sync project function that
+            blocks one or more calls away, in any file of the project, and shows the chain (also as
+            related locations). Local functions shadowing a builtin are not the builtin. Calls
+            handed to `asyncio.to_thread`/`run_in_executor` (passed, not called) and awaited calls
+            are not reported.
             """,
         why="""
             An event loop runs one thing at a time. While a coroutine sits in a blocking call, no
@@ -170,6 +177,7 @@ class BlockingCallInAsync(Rule):
                     return fh.read()
             """,
             line=2,
+            also=(3,),
         ),
     )
 

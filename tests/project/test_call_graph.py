@@ -58,3 +58,15 @@ def test_rv302_reports_one_hop_away_with_the_chain_as_related_locations() -> Non
     [finding] = result.findings
     assert "through wrapped -> pause -> time.sleep" in finding.message
     assert [(r.path, r.span.line) for r in finding.related] == [("helpers.py", 8), ("helpers.py", 4), ("helpers.py", 5)]
+
+
+def test_rv302_same_file_helper_without_a_workspace_index() -> None:
+    source = "import subprocess\n\n\ndef build():\n    subprocess.run(['make'])\n\n\nasync def route():\n    build()\n    await asyncio.to_thread(build)\n"
+    findings = analyse_source(source, "m.py", Settings(select=("RV302",))).findings
+    assert [(f.span.line, "through build -> subprocess.run" in f.message) for f in findings] == [(9, True)]
+
+
+def test_self_method_of_a_class_resolves_in_rv302() -> None:
+    source = "import time\n\n\nclass Worker:\n    def _wait(self):\n        time.sleep(1)\n\n    async def run(self):\n        self._wait()\n"
+    findings = analyse_source(source, "m.py", Settings(select=("RV302",))).findings
+    assert [f.span.line for f in findings] == [9]

@@ -295,20 +295,20 @@ def _blocking_chain(node: ast.Call, ctx: Context) -> BlockingChain | None:
     if dotted_name(node.func) is None or ctx.qualified_name(node.func) in BLOCKING_FUNCTIONS:
         return None
     index = project_for(ctx)
-    path = ctx.path or "<unknown>.py"
-    module_name = index.module_name(path)
-    key = ("RV302.imports", module_name)
-    imports = ctx.memo.get(key)
-    module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else None
-    if imports is None:
-        imports = ctx.memo[key] = absolute_imports(module, module_name, is_package_file(path)) if module is not None else {}
-        imports.update((name, target) for name, target in ctx.imports.items() if name not in imports and not target.startswith("."))
-    defs = frozenset(s.name for s in (module.body if module is not None else ()) if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
-    cls = ctx.class_
-    resolver = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
     function = ctx.function
-    if isinstance(function, ast.AsyncFunctionDef):
-        resolver.learn(function)
+    key = ("RV302.resolver", id(function))
+    resolver = ctx.memo.get(key)
+    if resolver is None:
+        path = ctx.path or "<unknown>.py"
+        module_name = index.module_name(path)
+        module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
+        imports = absolute_imports(module, module_name, is_package_file(path))
+        imports.update((name, target) for name, target in ctx.imports.items() if name not in imports and not target.startswith("."))
+        defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        cls = ctx.class_
+        resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
+        if isinstance(function, ast.AsyncFunctionDef):
+            resolver.learn(function)
     target = resolver.target(node.func)
     return index.blocking_chain(target) if target is not None else None
 

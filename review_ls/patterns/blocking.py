@@ -129,16 +129,27 @@ def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
 class BlockingCalls:
     """Judges the calls of one function body: which are blocking I/O, and what each names."""
 
-    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef, qualify: Qualify, shadowed: frozenset[str], module_kinds: dict[str, str]) -> None:
+    def __init__(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        qualify: Qualify,
+        shadowed: frozenset[str],
+        module_kinds: dict[str, str],
+        nodes: list[ast.AST] | None = None,
+    ) -> None:
+        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them."""
         self._qualify = qualify
-        self._shadowed = shadowed | _local_definitions(function)
+        own = list(own_nodes(function.body)) if nodes is None else nodes
+        local_defs = {n.name for n in own if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        self._shadowed = shadowed | local_defs if local_defs else shadowed
         self.kinds: dict[str, str] = dict(module_kinds)
         for argument in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs):
             kind = self.annotation_kind(argument.annotation)
             if kind is not None:
                 self.kinds[argument.arg] = kind
-        for node in _own_nodes(function.body):
-            self._learn(node)
+        for node in own:
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith)):
+                self._learn(node)
 
     def blocking_name(self, call: ast.Call) -> str | None:
         """The blocking call's name as shown in the message (`requests.get`, `client.post`), or None."""
@@ -236,12 +247,7 @@ def module_object_kinds(module: ast.Module, qualify: Qualify) -> dict[str, str]:
     return kinds
 
 
-def _local_definitions(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """Names a function body binds with `def`/`class` (they shadow builtins like `open`)."""
-    return frozenset(node.name for node in _own_nodes(function.body) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
-
-
-def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves)."""
     stack: list[ast.AST] = list(reversed(body))
     while stack:

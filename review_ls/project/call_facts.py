@@ -11,10 +11,11 @@ Call targets are resolved through imports (relative ones too), module-level func
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
-from review_ls.patterns.blocking import BlockingCalls, module_object_kinds
+from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
 from review_ls.project.entry_points import function_role
 
 
@@ -93,9 +94,9 @@ class CallResolver:
         self.class_name = class_name
         self.locals: dict[str, str] = {}
 
-    def learn(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        """Remember local variables bound to a constructor call (`repo = Repo()`)."""
-        for node in ast.walk(function):
+    def learn(self, nodes: Iterable[ast.AST]) -> None:
+        """Remember local variables bound to a constructor call (`repo = Repo()`) among a function's own `nodes`."""
+        for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
                 target = self.target(node.value.func)
                 if target is not None and target.rsplit(".", 1)[-1][:1].isupper():
@@ -150,15 +151,20 @@ def _function_facts(
     kinds: dict[str, str],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
+    nodes = list(own_nodes(function.body))
     resolver = CallResolver(module_name, imports, module_defs, class_name)
-    resolver.learn(function)
-    detector = BlockingCalls(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), shadowed, kinds)
+    resolver.learn(nodes)
+    detector = BlockingCalls(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), shadowed, kinds, nodes)
+    awaited = {id(n.value) for n in nodes if isinstance(n, ast.Await)}
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
-    for node in _calls_outside_threads(function):
+    for node in nodes:
+        if not isinstance(node, ast.Call) or id(node) in awaited:
+            continue
         name = detector.blocking_name(node)
         if name is not None:
-            blocking.append(BlockingSite(name, node.lineno))
+            if len(blocking) < 3:
+                blocking.append(BlockingSite(name, node.lineno))
             continue
         target = resolver.target(node.func)
         if target is not None:
@@ -166,24 +172,7 @@ def _function_facts(
     prefix = f"{module_name}." if module_name else ""
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
-    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking[:3]), tuple(calls))
-
-
-def _calls_outside_threads(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
-    """The calls of a function body, not in nested functions/lambdas/classes; awaited calls are not blocking ones."""
-    found: list[ast.Call] = []
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-            stack.extend(ast.iter_child_nodes(node.value))
-            continue
-        if isinstance(node, ast.Call):
-            found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return sorted(found, key=lambda c: (c.lineno, c.col_offset))
+    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls))
 
 
 def _assigned_names(module: ast.Module) -> set[str]:

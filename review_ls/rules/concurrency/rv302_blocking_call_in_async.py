@@ -13,7 +13,7 @@ from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation,
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.project_model import Needs
 from review_ls.engine.walker import Context
-from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, module_object_kinds
+from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, module_object_kinds, own_nodes
 from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
 from review_ls.project.call_graph import BlockingChain
@@ -308,7 +308,7 @@ def _blocking_chain(node: ast.Call, ctx: Context) -> BlockingChain | None:
         cls = ctx.class_
         resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
         if isinstance(function, ast.AsyncFunctionDef):
-            resolver.learn(function)
+            resolver.learn(own_nodes(function.body))
     target = resolver.target(node.func)
     return index.blocking_chain(target) if target is not None else None
 

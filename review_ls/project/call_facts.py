@@ -19,6 +19,10 @@ from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_
 from review_ls.project.entry_points import function_role
 
 
+# Decorators after which a function's body runs once per argument set, not on every call.
+_CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized"})
+
+
 @dataclass(frozen=True)
 class BlockingSite:
     """A blocking call made directly by a function: its name as shown and its line."""
@@ -45,6 +49,7 @@ class FunctionCallFacts:
     role: str
     blocking: tuple[BlockingSite, ...]
     calls: tuple[CallSite, ...]
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class ModuleCallFacts:
     @property
     def position_free(self) -> tuple[object, ...]:
         """The facts without line numbers (what other files' findings depend on)."""
-        functions = tuple((f.qualname, f.is_async, f.role, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls)) for f in self.functions)
+        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls)) for f in self.functions)
         return (self.module, functions, self.aliases)
 
 
@@ -172,7 +177,8 @@ def _function_facts(
     prefix = f"{module_name}." if module_name else ""
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
-    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls))
+    cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
+    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached)
 
 
 def _assigned_names(module: ast.Module) -> set[str]:

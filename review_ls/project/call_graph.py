@@ -5,6 +5,7 @@ re-exports (`from .tts import synthesize` in a package `__init__`) and construct
 -> `Repo.__init__`). `blocking_chain` says whether a sync function blocks, directly or through
 the sync project functions it calls, and keeps the chain (computed once per function, memoised).
 Async callees stop the chain: they are awaited, and their own body is judged where it stands.
+Cached functions (`functools.cache`/`lru_cache`) stop it too: their body runs once, not per call.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class CallGraph:
         if qualname in self._chains:
             return self._chains[qualname]
         path, facts = self._functions[qualname]
-        if facts.is_async or qualname in visiting or depth > _MAX_DEPTH:
+        if facts.is_async or facts.cached or qualname in visiting or depth > _MAX_DEPTH:
             return None
         step = ChainStep(qualname, path, facts.line)
         chain: BlockingChain | None = None

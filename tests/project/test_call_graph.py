@@ -70,3 +70,9 @@ def test_self_method_of_a_class_resolves_in_rv302() -> None:
     source = "import time\n\n\nclass Worker:\n    def _wait(self):\n        time.sleep(1)\n\n    async def run(self):\n        self._wait()\n"
     findings = analyse_source(source, "m.py", Settings(select=("RV302",))).findings
     assert [f.span.line for f in findings] == [9]
+
+
+def test_cached_function_does_not_block_per_call() -> None:
+    source = "import functools\n\n\n@functools.lru_cache\ndef config():\n    return open('c.toml').read()\n\n\ndef settings():\n    return config()\n"
+    index = ProjectIndex.from_sources({"m.py": source})
+    assert index.blocking_chain("m.settings") is None

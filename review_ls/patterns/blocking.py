@@ -142,11 +142,12 @@ class BlockingCalls:
         own = list(own_nodes(function.body)) if nodes is None else nodes
         local_defs = {n.name for n in own if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         self._shadowed = shadowed | local_defs if local_defs else shadowed
-        self.kinds: dict[str, str] = dict(module_kinds)
+        # name -> (line, kind or None) bindings in source order: a name is what its last binding above made it
+        self._bindings: dict[str, list[tuple[int, str | None]]] = {name: [(0, kind)] for name, kind in module_kinds.items()}
         for argument in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs):
             kind = self.annotation_kind(argument.annotation)
             if kind is not None:
-                self.kinds[argument.arg] = kind
+                self._bindings[argument.arg] = [(0, kind)]
         for node in own:
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith)):
                 self._learn(node)
@@ -168,7 +169,7 @@ class BlockingCalls:
     def kind_of(self, node: ast.AST) -> str | None:
         """The kind of sync object an expression evaluates to (None when unknown)."""
         if isinstance(node, ast.Name):
-            return self.kinds.get(node.id)
+            return self._kind_at(node.id, node.lineno)
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
@@ -203,17 +204,28 @@ class BlockingCalls:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             kind = self.kind_of(node.value)
             if kind is not None:
-                self.kinds[node.targets[0].id] = kind
+                self._bind(node.targets[0].id, node.lineno, kind)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             kind = self.annotation_kind(node.annotation) or (self.kind_of(node.value) if node.value is not None else None)
-            if kind is not None:
-                self.kinds[node.target.id] = kind
+            # `f: int = 7` declares another type: the name is no sync object from here on
+            self._bind(node.target.id, node.lineno, kind)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if isinstance(item.optional_vars, ast.Name):
                     kind = self.kind_of(item.context_expr)
                     if kind is not None:
-                        self.kinds[item.optional_vars.id] = kind
+                        self._bind(item.optional_vars.id, node.lineno, kind)
+
+    def _bind(self, name: str, line: int, kind: str | None) -> None:
+        self._bindings.setdefault(name, []).append((line, kind))
+
+    def _kind_at(self, name: str, line: int) -> str | None:
+        """What `name` holds at `line`: its last binding on an earlier line (or a parameter/module binding)."""
+        found: str | None = None
+        for bound_line, kind in self._bindings.get(name, ()):
+            if bound_line < line or bound_line == 0:
+                found = kind
+        return found
 
     def _name_of(self, node: ast.AST) -> str | None:
         return self._qualify(node) or dotted_name(node)

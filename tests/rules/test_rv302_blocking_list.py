@@ -48,3 +48,13 @@ def test_local_function_shadowing_open_is_not_the_builtin() -> None:
 def test_awaited_and_unrelated_methods_are_quiet() -> None:
     source = "import httpx\n\nasync def f():\n    async with httpx.AsyncClient() as c:\n        await c.get('/')\n    d = {}\n    d.get('x')\n"
     assert _lines(source) == []
+
+
+def test_name_redeclared_with_another_type_is_no_file() -> None:
+    source = "import io\n\nasync def f(fh: io.TextIOWrapper):\n    fh: int = 7\n    fh.read()\n"
+    assert _lines(source) == []
+
+
+def test_file_wrapped_for_async_use_is_quiet() -> None:
+    source = "import trio\n\nasync def f():\n    async with trio.wrap_file(open('x')) as fh:\n        await fh.read()\n"
+    assert _lines(source) == []

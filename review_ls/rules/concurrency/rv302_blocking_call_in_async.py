@@ -186,6 +186,8 @@ class BlockingCallInAsync(Rule):
         function = ctx.function
         if not isinstance(function, ast.AsyncFunctionDef) or isinstance(ctx.parent, ast.Await):
             return
+        if _wrapped_for_async(node, ctx):
+            return
         call = self._blocking_name(node, function, ctx)
         if call is None:
             chain = _blocking_chain(node, ctx)
@@ -319,3 +321,12 @@ def _related(chain: BlockingChain) -> tuple[RelatedLocation, ...]:
     last = chain.steps[-1]
     related.append(RelatedLocation(last.path, Span(chain.call_line, 0, chain.call_line, 0), f"{chain.call}() blocks here"))
     return tuple(related)
+
+
+_ASYNC_FILE_WRAPPERS = frozenset({"trio.wrap_file", "anyio.wrap_file"})
+
+
+def _wrapped_for_async(node: ast.Call, ctx: Context) -> bool:
+    """True for `trio.wrap_file(open(...))`/`anyio.wrap_file(...)`: the file object is used asynchronously."""
+    parent = ctx.parent
+    return isinstance(parent, ast.Call) and node in parent.args and ctx.qualified_name(parent.func) in _ASYNC_FILE_WRAPPERS

@@ -409,17 +409,34 @@ class IncrementalAnalyser:
     def _settle_in_place(
         self, parsed: _Parsed, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None
     ) -> AnalysisResult | None:
-        """Settle without parsing, walking again only the parts whose findings may depend on something
-        that changed; None when some must be walked while segments moved (their nodes' lines are old:
-        only a fresh parse puts every node where `analyse_source` has it)."""
+        """Settle without parsing the whole text: walk again only the parts whose findings may depend on
+        something that changed, re-parsing alone each moved segment among them (so its nodes sit where a
+        fresh parse puts them). None when a walk read beyond its segment while segments elsewhere moved:
+        their nodes' lines are old, and only a whole parse puts every node where `analyse_source` has it."""
         facts = ModuleFacts(_facts_entries(parsed.segments))
         facts_key = _facts_key(facts)
         class_visitors = ast.ClassDef in rule_set.walker.dispatch
         segments = tuple(_without_stale_findings(s, self._revision, facts_key, class_visitors) for s in parsed.segments)
+        if any(_needs_walk(segment) for segment in segments):
+            placed = []
+            for segment in segments:
+                if _needs_walk(segment) and any(part.offset for part in _parts(segment)):
+                    if should_stop is not None and should_stop():
+                        raise AnalysisCancelled()
+                    reparsed = _reparsed_alone(segment, parsed.lines, self.path)
+                    if reparsed is None:
+                        return None
+                    segment = reparsed
+                placed.append(segment)
+            segments = tuple(placed)
         moved = any(part.offset for segment in segments for part in _parts(segment))
-        if moved and any(_needs_walk(segment) for segment in segments):
-            return None
         segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
+        if moved and any(_walked_beyond(segment, self._revision) for segment in segments):
+            rebased = _rebased(segments, parsed.lines, self.path, should_stop)
+            if rebased is None:
+                return None
+            segments = tuple(_without_walks_beyond(segment, self._revision) for segment in rebased)
+            segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
         self._parsed = replace(parsed, segments=segments)
         return self._assemble(segments, parsed.lines, rule_set)
 
@@ -497,6 +514,94 @@ def _without_stale_findings(segment: Segment, revision: int, facts_key: tuple[An
     members = tuple(replace(m, findings=None) if m.stale_at(revision, facts_key) else m for m in segment.members)
     shell_stale = (class_visitors and segment.shell_of != segment.text) or segment.stale_at(revision, facts_key)
     return replace(segment, members=members, findings=None if shell_stale else segment.findings)
+
+
+_REBASE_LINES = 1500  # lines parsed per step when moved segments are parsed again
+
+
+def _walked_beyond(segment: Segment, revision: int) -> bool:
+    """True when a part of the segment was just walked exactly and read beyond itself."""
+    return any(part.reads_beyond and part.exact_at == revision for part in _parts(segment))
+
+
+def _without_walks_beyond(segment: Segment, revision: int) -> Segment:
+    """The segment without the findings of parts just walked that read beyond themselves."""
+    def cleared(part: Segment) -> Segment:
+        return replace(part, findings=None) if part.reads_beyond and part.exact_at == revision else part
+
+    if segment.members is None:
+        return cleared(segment)
+    return replace(cleared(segment), members=tuple(cleared(m) for m in segment.members))
+
+
+def _rebased(segments: tuple[Segment, ...], lines: list[str], path: str | None, should_stop: Callable[[], bool] | None) -> tuple[Segment, ...] | None:
+    """Every moved segment parsed again where it now is, in steps of about `_REBASE_LINES` lines
+    (checking `should_stop` between steps), keeping the findings; None if a step does not fit."""
+    result: list[Segment] = []
+    run: list[Segment] = []
+
+    def flush() -> bool:
+        if run:
+            if should_stop is not None and should_stop():
+                raise AnalysisCancelled()
+            fresh = _reparsed(run, lines, path)
+            if fresh is None:
+                return False
+            result.extend(fresh)
+            run.clear()
+        return True
+
+    for segment in segments:
+        if any(part.offset for part in _parts(segment)):
+            run.append(segment)
+            if segment.end - run[0].start >= _REBASE_LINES and not flush():
+                return None
+        elif flush():
+            result.append(segment)
+        else:
+            return None
+    return tuple(result) if flush() else None
+
+
+def _reparsed_alone(segment: Segment, lines: list[str], path: str | None) -> Segment | None:
+    """The segment parsed again from its own lines, keeping the findings it still has (None if it
+    does not come out as one segment of the same shape)."""
+    fresh = _reparsed([segment], lines, path)
+    return None if fresh is None else fresh[0]
+
+
+def _reparsed(run: Sequence[Segment], lines: list[str], path: str | None) -> list[Segment] | None:
+    """Consecutive segments parsed again from their lines, keeping their findings (None if they do
+    not come out as segments of the same shape)."""
+    try:
+        with _collection_paused():
+            fresh = _segments_of(_parse_lines(lines, run[0].start, run[-1].end, wrapped=False).body, lines)
+    except _PARSE_ERRORS:
+        return None
+    if len(fresh) != len(run):
+        return None
+    result = []
+    for new, segment in zip(fresh, run):
+        kept = _keeping_findings(new, segment, path)
+        if kept is None:
+            return None
+        result.append(kept)
+    return result
+
+
+def _keeping_findings(new: Segment, segment: Segment, path: str | None) -> Segment | None:
+    """A freshly parsed segment with the findings of the old one of the same text (None if they differ)."""
+    if new.text != segment.text or (new.members is None) != (segment.members is None):
+        return None
+    if segment.members is not None:
+        assert new.members is not None
+        if len(new.members) != len(segment.members) or any(a.text != b.text for a, b in zip(new.members, segment.members)):
+            return None
+        members = tuple(m if old.findings is None else _adopt(m, old, path) for m, old in zip(new.members, segment.members))
+        new = replace(new, members=members)
+    if segment.findings is not None:
+        new = replace(_adopt(new, segment, path), members=new.members, shell_of=segment.shell_of)
+    return new
 
 
 @contextmanager

@@ -309,17 +309,18 @@ def test_settling_an_edit_within_a_line_parses_nothing_and_equals_analyse_source
     source = f"import os\n\n\n{functions}def last():\n    return os.sep\n"
     analyser = IncrementalAnalyser("m.py")
     analyser.analyse(source)
-    edited = source.replace("return 17", "return 17 + y")
+    edited = source.replace("return 17\n", "return y\n")
     analyser.analyse(edited, settle=False)
     assert analyser.needs_settling, "the Return probe reads the module through the memo"
 
     def whole_parse(*args: object) -> None:
         raise AssertionError("the whole file was parsed")
 
-    monkeypatch.setattr(incremental, "parse_module", whole_parse)
-    settled = analyser.analyse(edited)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(incremental, "parse_module", whole_parse)
+        settled = analyser.analyse(edited)
     assert not analyser.needs_settling
+    assert any(f.code == "XX802" for f in settled.findings)
     assert settled.findings == analyse_source(edited, "m.py").findings
 
 
@@ -401,3 +402,33 @@ def test_a_websocket_method_is_settled_without_reading_its_class(monkeypatch: py
     assert not any(member.reads_beyond for member in hub.members), "RV603 asks whether a method is a class member without reading the class body"
     edited = source.replace("return 2\n", "return 2 + 1\n")
     assert analyser.analyse(edited, None, project) == analyse_source(edited, "hub.py", None, project)
+
+
+def test_settling_after_lines_moved_parses_the_moved_lines_in_steps(probes: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    functions = "".join(f"def f_{i}():\n    return {i}\n\n\n" for i in range(40))
+    source = f"import os\n\n\n{functions}def g():\n    return os\n"
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source.replace("    return 3\n", "    a = 3\n    return a\n")
+    analyser.analyse(edited, settle=False)
+    assert analyser.needs_settling, "the Return probe reads the module through the memo"
+
+    def whole_parse(*args: object) -> None:
+        raise AssertionError("the whole file was parsed")
+
+    asked: list[int] = []
+
+    def stop_on_third_step() -> bool:
+        asked.append(1)
+        return len(asked) == 3
+
+    with monkeypatch.context() as patched:
+        patched.setattr(incremental, "parse_module", whole_parse)
+        patched.setattr(incremental, "_REBASE_LINES", 20)
+        with pytest.raises(AnalysisCancelled):
+            analyser.analyse(edited, should_stop=stop_on_third_step)
+        assert analyser.needs_settling
+        settled = analyser.analyse(edited, should_stop=lambda: False)
+    assert not analyser.needs_settling
+    assert sum(f.code == "XX802" for f in settled.findings) == 2, "the moved returns of names are found"
+    assert settled.findings == analyse_source(edited, "m.py").findings

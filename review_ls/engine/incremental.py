@@ -38,9 +38,11 @@ import ast
 import bisect
 import copy
 import difflib
+import gc
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -171,31 +173,49 @@ class _ClassView(ast.ClassDef):
 
 
 class _Memo(dict):  # type: ignore[type-arg]
-    """`Context.memo`, shared by the walks of one analysis: records that a rule used it."""
+    """`Context.memo`, shared by the walks of one analysis: reading an entry counts as reading beyond the
+    segment only when computing it did (it was stored while the walk had read beyond its segment).
+
+    Entries keyed by a node of the walked segment (a function's scope index, say) are the segment's own
+    business; an entry built from the module or class body was stored after that read was noticed.
+    """
 
     def __init__(self, tracker: _ReadTracker) -> None:
         super().__init__()
         self._tracker = tracker
+        self._beyond: set[Any] = set()
+
+    def _reading(self, key: Any) -> None:
+        if key in self._beyond:
+            self._tracker.read = True
 
     def get(self, key: Any, default: Any = None) -> Any:
-        self._tracker.read = True
+        self._reading(key)
         return super().get(key, default)
 
     def __getitem__(self, key: Any) -> Any:
-        self._tracker.read = True
+        self._reading(key)
         return super().__getitem__(key)
 
     def __contains__(self, key: object) -> bool:
-        self._tracker.read = True
+        self._reading(key)
         return super().__contains__(key)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
-        self._tracker.read = True
+        self._reading(key)
+        if not super().__contains__(key):
+            self._stored(key)
         return super().setdefault(key, default)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._tracker.read = True
+        self._stored(key)
         super().__setitem__(key, value)
+
+    def _stored(self, key: Any) -> None:
+        if self._tracker.read:
+            self._beyond.add(key)
+        else:
+            self._beyond.discard(key)
 
 
 class _Walk:
@@ -358,7 +378,12 @@ class IncrementalAnalyser:
         context_key: tuple[Any, ...],
         should_stop: Callable[[], bool] | None = None,
     ) -> AnalysisResult:
-        parsed = parse_module(source, self.path, LineIndex(lines))
+        if should_stop is not None and should_stop():
+            raise AnalysisCancelled()
+        with _collection_paused():
+            parsed = parse_module(source, self.path, LineIndex(lines))
+        if should_stop is not None and should_stop():
+            raise AnalysisCancelled()
         if isinstance(parsed, Finding):
             self._settled = True
             return self._while_broken(previous, lines, rule_set, parsed)
@@ -375,7 +400,45 @@ class IncrementalAnalyser:
         """Walk again, over a fresh parse, whatever may depend on something the edits changed."""
         assert self._parsed is not None
         lines = split_lines(source)
+        if self._parsed.lines == lines:
+            in_place = self._settle_in_place(self._parsed, rule_set, project, should_stop)
+            if in_place is not None:
+                return in_place
         return self._analyse_whole(self._parsed, source, lines, rule_set, project, self._parsed.context_key, should_stop)
+
+    def _settle_in_place(
+        self, parsed: _Parsed, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None
+    ) -> AnalysisResult | None:
+        """Settle without parsing the whole text: walk again only the parts whose findings may depend on
+        something that changed, re-parsing alone each moved segment among them (so its nodes sit where a
+        fresh parse puts them). None when a walk read beyond its segment while segments elsewhere moved:
+        their nodes' lines are old, and only a whole parse puts every node where `analyse_source` has it."""
+        facts = ModuleFacts(_facts_entries(parsed.segments))
+        facts_key = _facts_key(facts)
+        class_visitors = ast.ClassDef in rule_set.walker.dispatch
+        segments = tuple(_without_stale_findings(s, self._revision, facts_key, class_visitors) for s in parsed.segments)
+        if any(_needs_walk(segment) for segment in segments):
+            placed = []
+            for segment in segments:
+                if _needs_walk(segment) and any(part.offset for part in _parts(segment)):
+                    if should_stop is not None and should_stop():
+                        raise AnalysisCancelled()
+                    reparsed = _reparsed_alone(segment, parsed.lines, self.path)
+                    if reparsed is None:
+                        return None
+                    segment = reparsed
+                placed.append(segment)
+            segments = tuple(placed)
+        moved = any(part.offset for segment in segments for part in _parts(segment))
+        segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
+        if moved and any(_walked_beyond(segment, self._revision) for segment in segments):
+            rebased = _rebased(segments, parsed.lines, self.path, should_stop)
+            if rebased is None:
+                return None
+            segments = tuple(_without_walks_beyond(segment, self._revision) for segment in rebased)
+            segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
+        self._parsed = replace(parsed, segments=segments)
+        return self._assemble(segments, parsed.lines, rule_set)
 
     def _while_broken(self, previous: _Parsed | None, lines: list[str], rule_set: RuleSet, syntax_error: Finding) -> AnalysisResult:
         """The last good findings of the segments the edits did not touch, plus the syntax error."""
@@ -442,6 +505,116 @@ def _walked(segment: Segment, walk: _Walk) -> Segment:
     members = tuple(m if m.findings is not None else walk.class_member(view, m) for m in segment.members)
     segment = replace(segment, members=members)
     return walk.class_shell(segment) if segment.findings is None else segment
+
+
+def _without_stale_findings(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> Segment:
+    """The segment with the findings a settling pass must find again dropped (its own, its members')."""
+    if segment.members is None:
+        return replace(segment, findings=None) if segment.stale_at(revision, facts_key) else segment
+    members = tuple(replace(m, findings=None) if m.stale_at(revision, facts_key) else m for m in segment.members)
+    shell_stale = (class_visitors and segment.shell_of != segment.text) or segment.stale_at(revision, facts_key)
+    return replace(segment, members=members, findings=None if shell_stale else segment.findings)
+
+
+_REBASE_LINES = 1500  # lines parsed per step when moved segments are parsed again
+
+
+def _walked_beyond(segment: Segment, revision: int) -> bool:
+    """True when a part of the segment was just walked exactly and read beyond itself."""
+    return any(part.reads_beyond and part.exact_at == revision for part in _parts(segment))
+
+
+def _without_walks_beyond(segment: Segment, revision: int) -> Segment:
+    """The segment without the findings of parts just walked that read beyond themselves."""
+    def cleared(part: Segment) -> Segment:
+        return replace(part, findings=None) if part.reads_beyond and part.exact_at == revision else part
+
+    if segment.members is None:
+        return cleared(segment)
+    return replace(cleared(segment), members=tuple(cleared(m) for m in segment.members))
+
+
+def _rebased(segments: tuple[Segment, ...], lines: list[str], path: str | None, should_stop: Callable[[], bool] | None) -> tuple[Segment, ...] | None:
+    """Every moved segment parsed again where it now is, in steps of about `_REBASE_LINES` lines
+    (checking `should_stop` between steps), keeping the findings; None if a step does not fit."""
+    result: list[Segment] = []
+    run: list[Segment] = []
+
+    def flush() -> bool:
+        if run:
+            if should_stop is not None and should_stop():
+                raise AnalysisCancelled()
+            fresh = _reparsed(run, lines, path)
+            if fresh is None:
+                return False
+            result.extend(fresh)
+            run.clear()
+        return True
+
+    for segment in segments:
+        if any(part.offset for part in _parts(segment)):
+            run.append(segment)
+            if segment.end - run[0].start >= _REBASE_LINES and not flush():
+                return None
+        elif flush():
+            result.append(segment)
+        else:
+            return None
+    return tuple(result) if flush() else None
+
+
+def _reparsed_alone(segment: Segment, lines: list[str], path: str | None) -> Segment | None:
+    """The segment parsed again from its own lines, keeping the findings it still has (None if it
+    does not come out as one segment of the same shape)."""
+    fresh = _reparsed([segment], lines, path)
+    return None if fresh is None else fresh[0]
+
+
+def _reparsed(run: Sequence[Segment], lines: list[str], path: str | None) -> list[Segment] | None:
+    """Consecutive segments parsed again from their lines, keeping their findings (None if they do
+    not come out as segments of the same shape)."""
+    try:
+        with _collection_paused():
+            fresh = _segments_of(_parse_lines(lines, run[0].start, run[-1].end, wrapped=False).body, lines)
+    except _PARSE_ERRORS:
+        return None
+    if len(fresh) != len(run):
+        return None
+    result = []
+    for new, segment in zip(fresh, run):
+        kept = _keeping_findings(new, segment, path)
+        if kept is None:
+            return None
+        result.append(kept)
+    return result
+
+
+def _keeping_findings(new: Segment, segment: Segment, path: str | None) -> Segment | None:
+    """A freshly parsed segment with the findings of the old one of the same text (None if they differ)."""
+    if new.text != segment.text or (new.members is None) != (segment.members is None):
+        return None
+    if segment.members is not None:
+        assert new.members is not None
+        if len(new.members) != len(segment.members) or any(a.text != b.text for a, b in zip(new.members, segment.members)):
+            return None
+        members = tuple(m if old.findings is None else _adopt(m, old, path) for m, old in zip(new.members, segment.members))
+        new = replace(new, members=members)
+    if segment.findings is not None:
+        new = replace(_adopt(new, segment, path), members=new.members, shell_of=segment.shell_of)
+    return new
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector from scanning the syntax trees alive while a whole text is parsed
+    (a parse allocates nothing cyclic, yet with two trees alive collections made it 3-4x slower)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _unsettled(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> bool:

@@ -159,7 +159,7 @@ class UnauthenticatedWebSocket(Rule):
             if attribute == "event" and node.name in _SOCKETIO_CONNECT:
                 return decorator
         cls = ctx.class_
-        if cls is not None and any(node is member for member in cls.body):
+        if cls is not None and ctx.parents and ctx.parents[-1] is cls:  # a method: a direct member of the class
             bases = [(dotted_name(b) or "").rsplit(".", 1)[-1] for b in cls.bases]
             for base_suffix, method in _WEBSOCKET_CLASS_BASES:
                 if node.name == method and any(base.endswith(base_suffix) for base in bases):

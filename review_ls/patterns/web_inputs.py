@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
-
 from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.patterns.frameworks import is_route_decorator
 from review_ls.patterns.imports import imported_roots
-
-if TYPE_CHECKING:
-    pass
 
 TEXT_TYPE_NAMES = frozenset({"str", "Path", "PurePath", "PurePosixPath", "PathLike", "Any", "UploadFile", "FileStorage", "AnyStr"})
 REQUEST_GLOBALS = frozenset({"flask.request", "quart.request", "bottle.request", "sanic.request"})

@@ -34,7 +34,7 @@ class _IgnoreFile:
         relative = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
         if relative.startswith("../"):
             return False
-        return self.spec.match_file(relative + "/" if is_dir else relative)
+        return bool(self.spec.match_file(relative + "/" if is_dir else relative))
 
 
 class SourcePathError(OSError):

@@ -178,9 +178,9 @@ def _bindings_of(stmt: ast.stmt) -> Iterator[Binding]:
             yield Binding(local, BindingKind.IMPORT, stmt.lineno, target)
     elif isinstance(stmt, ast.Assign):
         kind, detail = classify_value(stmt.value)
-        for target in stmt.targets:
-            if isinstance(target, ast.Name):
-                yield Binding(target.id, kind, stmt.lineno, detail)
+        for assigned in stmt.targets:
+            if isinstance(assigned, ast.Name):
+                yield Binding(assigned.id, kind, stmt.lineno, detail)
     elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         kind, detail = classify_value(stmt.value) if stmt.value is not None else (BindingKind.OTHER, "")
         yield Binding(stmt.target.id, kind, stmt.lineno, detail)

@@ -150,10 +150,10 @@ class _TrackedBody:
 class _ModuleView(ast.Module):
     """The module as rules see it (`ctx.parents[0]`): notices when its body is read."""
 
-    body = _TrackedBody()  # type: ignore[assignment]
+    body = _TrackedBody()
 
     def __init__(self, body: list[ast.stmt], tracker: _ReadTracker) -> None:
-        super().__init__(type_ignores=[])
+        super().__init__(type_ignores=[])  # type: ignore[call-arg]  # the body is set below, through the tracker
         self.__dict__["_tracker"] = tracker
         self.body = body
 
@@ -161,10 +161,10 @@ class _ModuleView(ast.Module):
 class _ClassView(ast.ClassDef):
     """A top-level class as rules walking one of its members see it: notices when its body is read."""
 
-    body = _TrackedBody()  # type: ignore[assignment]
+    body = _TrackedBody()
 
     def __init__(self, node: ast.ClassDef, tracker: _ReadTracker) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[call-arg]  # the fields are copied from `node` below
         for name in (*node._fields, *node._attributes):
             if name != "body" and hasattr(node, name):
                 setattr(self, name, getattr(node, name))
@@ -172,7 +172,7 @@ class _ClassView(ast.ClassDef):
         self.body = node.body
 
 
-class _Memo(dict):  # type: ignore[type-arg]
+class _Memo(dict[Any, Any]):
     """`Context.memo`, shared by the walks of one analysis: reading an entry counts as reading beyond the
     segment only when computing it did (it was stored while the walk had read beyond its segment).
 

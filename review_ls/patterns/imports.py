@@ -38,7 +38,8 @@ def first_import_of(facts: ModuleFacts, targets: frozenset[str]) -> str | None:
     key = ("first_import_of", targets)
     if key not in facts.derived:
         facts.derived[key] = next((local for local, target in facts.imports.items() if target in targets), None)
-    return facts.derived[key]
+    first: str | None = facts.derived[key]
+    return first
 
 
 def heavy_root(module: str) -> str | None:

@@ -48,8 +48,8 @@ def text_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[st
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults: dict[str, ast.expr | None] = {a.arg: None for a in [*positional, *arguments.kwonlyargs]}
-    for argument, default in zip(reversed(positional), reversed(arguments.defaults)):
-        defaults[argument.arg] = default
+    for argument, positional_default in zip(reversed(positional), reversed(arguments.defaults)):
+        defaults[argument.arg] = positional_default
     for argument, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults):
         defaults[argument.arg] = kw_default
     found = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,7 @@ def create_server() -> ReviewLanguageServer:
     return server
 
 
-def _command(session: Session, name: str, handler: Callable[[Session, list[Any]], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+def _command(session: Session, name: str, handler: Callable[[Session, list[Any]], Awaitable[Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
     async def run(*arguments: Any) -> Any:
         try:
             return await handler(session, list(arguments))

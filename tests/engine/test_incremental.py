@@ -158,7 +158,7 @@ def assert_edits_match(text: str, path: str, edits: int, seed: int) -> None:
 
 def rule_examples() -> list[tuple[str, str]]:
     """(path, source) of every registered rule's examples."""
-    sources = []
+    sources: list[tuple[str, str]] = []
     for rule in all_rules():
         sources.extend((example.path, example.source) for example in rule.invalid)
         sources.extend((example.path, example.source) for example in rule.valid_examples())

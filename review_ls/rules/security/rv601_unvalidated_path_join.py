@@ -353,7 +353,7 @@ class UnvalidatedPathJoin(Rule):
             assignment = cst.parse_statement(f"{variable} = {module.code_for_node(unparenthesized)}\n")
             assignment = assignment.with_changes(leading_lines=holder.leading_lines)
 
-            def prepend(updated: cst.CSTNode) -> cst.FlattenSentinel:
+            def prepend(updated: cst.BaseStatement) -> cst.FlattenSentinel[cst.BaseStatement]:
                 return cst.FlattenSentinel([assignment, check, updated.with_changes(leading_lines=[])])
 
             replacements = {id(join_cst): cst.Name(variable), id(holder): prepend}

@@ -7,8 +7,10 @@ Settings flows live in `configuration.py`, the project index in `project.py`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -55,12 +57,16 @@ class Session:
         self.watching = False
         self.config_stamps = ConfigStamps()
         self._warned: set[str] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = threading.get_ident()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle ------------------------------------------------------------------------------
     def initialize(self, params: types.InitializeParams) -> None:
         """Read the client's capabilities, workspace folders and initialization options."""
         use_lsp_lines(self.server)
+        with contextlib.suppress(RuntimeError):  # no running loop: only when driven without one (unit tests)
+            self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         self.features = ClientFeatures.from_capabilities(params.capabilities)
         self.converter = FindingToDiagnostic(self.features)
         folders = [Path(p) for p in (to_fs_path(f.uri) for f in params.workspace_folders or ()) if p]
@@ -275,7 +281,10 @@ class Session:
             logging.getLogger("review_ls").setLevel(level.upper())
 
     def warn(self, message: str) -> None:
-        """Show a warning once (invalid settings, unreadable pyproject.toml)."""
+        """Show a warning once (invalid settings, unreadable pyproject.toml); from a worker thread, on the event loop."""
+        if self._loop is not None and threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self.warn, message)
+            return
         if message not in self._warned:
             self._warned.add(message)
             self.show(message, types.MessageType.Warning)

@@ -98,7 +98,7 @@ class EditorClient(LanguageClient):
         return await self.wait_until(lambda: next((p for p in self.published if matches(p)), None))
 
     async def wait_until(self, found: Callable[[], Any]) -> Any:
-        """Wait until `found()` returns something (checked whenever diagnostics or progress arrive)."""
+        """Wait until `found()` returns something (checked whenever diagnostics, progress or messages arrive)."""
 
         async def poll() -> Any:
             while True:
@@ -153,6 +153,11 @@ def _progress(client: EditorClient, params: types.ProgressParams) -> None:
     client.changed.set()
 
 
+def _show_message(client: EditorClient, params: types.ShowMessageParams) -> None:
+    DEFAULT_CLIENT_FEATURES[types.WINDOW_SHOW_MESSAGE](client, params)
+    client.changed.set()
+
+
 def _register(client: EditorClient, params: types.RegistrationParams) -> None:
     client.registrations.extend(params.registrations)
 
@@ -172,6 +177,7 @@ def make_client() -> EditorClient:
         types.CLIENT_REGISTER_CAPABILITY: _register,
         types.WORKSPACE_APPLY_EDIT: _apply_edit,
         types.PROGRESS: _progress,
+        types.WINDOW_SHOW_MESSAGE: _show_message,
     }
     register_lsp_features(client, features)
     return client

@@ -103,7 +103,7 @@ async def build_index(session: Session) -> None:
     texts = {}
     for uri, state in session.documents.items():
         document = session.server.workspace.text_documents.get(uri)
-        if document is not None:
+        if document is not None and session.lost_sync(uri) is None:
             texts[state.path] = document.source
     loop = asyncio.get_running_loop()
     async with WorkDoneProgress(session, "review-ls: indexing the workspace", cancellable=True, on_cancel=cancel) as progress:

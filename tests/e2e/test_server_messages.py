@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from lsp_editor import EditorClient, codes, source
 from lsprotocol import types
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import PositionCodec
 
 LOOP = source(
     """
@@ -104,3 +106,65 @@ async def test_an_index_cancelled_from_its_progress_bar_is_reported(client: Edit
     (message,) = await client.wait_until(lambda: _messages(client, "indexing the workspace was cancelled") or None)
     assert message.type == types.MessageType.Warning
     assert isinstance(progress[-1], types.WorkDoneProgressEnd) and progress[-1].message == "cancelled"
+
+
+# -- changes the server cannot apply --------------------------------------------------------------
+
+def _send_change(client: EditorClient, uri: str, version: int, change: types.TextDocumentContentChangeEvent) -> None:
+    """Send a change without applying it to the client's copy (what the editor holds is the test's to say)."""
+    identifier = types.VersionedTextDocumentIdentifier(uri=uri, version=version)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(text_document=identifier, content_changes=[change]))
+
+
+def _at(line: int, character: int = 0) -> types.Range:
+    return types.Range(start=types.Position(line=line, character=character), end=types.Position(line=line, character=character))
+
+
+def _editor_holds(client: EditorClient, uri: str, text: str, version: int) -> None:
+    """Set the client's copy of a document (the text the editor really holds)."""
+    client.texts[uri] = TextDocument(uri, text, version=version, position_codec=PositionCodec(client.encoding))
+
+
+async def _hidden(client: EditorClient, uri: str) -> None:
+    """Wait until the document's findings are withdrawn (pushed empty, or pulled empty)."""
+    if client.pulls:
+        assert await client.diagnostics_once(uri, 0, lambda ds: not ds) == []
+    else:
+        await client.wait_for(lambda p: p.uri == uri and p.version is None and not p.diagnostics)
+
+
+async def test_a_change_past_the_end_is_rejected_said_once_and_resynchronised_from_the_save(client: EditorClient) -> None:
+    path = client.workspace_path / "app.py"
+    path.write_text(LOOP, encoding="utf-8")
+    uri = client.open(path)
+    assert ("RV203", 6) in codes(await client.diagnostics_of(uri))
+    _send_change(client, uri, 2, types.TextDocumentContentChangePartial(range=_at(40), text="x = 1\n"))
+    (message,) = await client.wait_until(lambda: _messages(client, "lost track of the edits to app.py") or None)
+    assert message.type == types.MessageType.Warning and "line 41, past the end" in message.message and "save" in message.message
+    await _hidden(client, uri)
+    _send_change(client, uri, 3, types.TextDocumentContentChangePartial(range=_at(0), text="# more\n"))  # ignored: based on unknown text
+    fix_all = types.ExecuteCommandParams(command="review-ls.fixAll", arguments=[uri])
+    assert await client.workspace_execute_command_async(fix_all) is False, "no fix is computed on a copy that lost sync"
+    saved = "# saved by the editor\n" + LOOP
+    path.write_text(saved, encoding="utf-8")
+    _editor_holds(client, uri, saved, 3)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert ("RV203", 7) in codes(await client.diagnostics_of(uri)), "analysed again: the saved text"
+    assert len(_messages(client, "lost track")) == 1
+    assert any("in sync again" in m.message for m in client.log_messages)
+
+
+async def test_an_incremental_change_with_an_older_version_is_rejected_and_a_full_change_resyncs(client: EditorClient) -> None:
+    uri = client.open(client.workspace_path / "app.py", LOOP)
+    client.insert(uri, 1, 0, "# edited\n")
+    client.insert(uri, 1, 0, "# edited\n")
+    assert ("RV203", 8) in codes(await client.diagnostics_of(uri))
+    _send_change(client, uri, 2, types.TextDocumentContentChangePartial(range=_at(0), text="# stale\n"))
+    (message,) = await client.wait_until(lambda: _messages(client, "lost track of the edits to app.py") or None)
+    assert "version 2 came after version 3" in message.message
+    await _hidden(client, uri)
+    _editor_holds(client, uri, LOOP, 4)
+    _send_change(client, uri, 4, types.TextDocumentContentChangeWholeDocument(text=LOOP))
+    assert ("RV203", 6) in codes(await client.diagnostics_of(uri)), "the full text brings it back in sync"
+    client.insert(uri, 1, 0, "# edited\n")
+    assert ("RV203", 7) in codes(await client.diagnostics_of(uri)), "and incremental changes apply again"

@@ -30,6 +30,7 @@ class EditorClient(LanguageClient):
         self.encoding: str = types.PositionEncodingKind.Utf16
         self.workspace_path = Path()
         self.changed = asyncio.Event()
+        self.before_apply: Callable[[], object] | None = None  # what the user does just before an edit from the server lands
 
     @property
     def pulls(self) -> bool:
@@ -163,6 +164,13 @@ def _register(client: EditorClient, params: types.RegistrationParams) -> None:
 
 
 def _apply_edit(client: EditorClient, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+    """Apply the server's edit as an editor does: an edit for another version of the document is refused."""
+    if client.before_apply is not None:
+        before, client.before_apply = client.before_apply, None
+        before()
+    uri, _, version = _document_edits(params.edit)
+    if version is not None and version != client.version_of(uri):
+        return types.ApplyWorkspaceEditResult(applied=False, failure_reason=f"{uri} is at version {client.version_of(uri)}, the edit is for {version}")
     client.applied_edits.append(params.edit)
     client.apply(params.edit)
     return types.ApplyWorkspaceEditResult(applied=True)

@@ -76,9 +76,9 @@ async def large_workspace(lsp_client: EditorClient, tmp_path: Path):
 def _index_end(client: EditorClient) -> types.WorkDoneProgressEnd | None:
     """The end of the indexing progress, once it came."""
     for values in client.progress_reports.values():
-        if any(getattr(value, "title", "") == "review-ls: indexing the workspace" for value in values):
-            if isinstance(values[-1], types.WorkDoneProgressEnd):
-                return values[-1]
+        indexing = any(getattr(value, "title", "") == "review-ls: indexing the workspace" for value in values)
+        if indexing and isinstance(values[-1], types.WorkDoneProgressEnd):
+            return values[-1]
     return None
 
 

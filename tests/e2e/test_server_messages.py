@@ -105,7 +105,8 @@ async def test_an_index_cancelled_from_its_progress_bar_is_reported(client: Edit
     client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
     (message,) = await client.wait_until(lambda: _messages(client, "indexing the workspace was cancelled") or None)
     assert message.type == types.MessageType.Warning
-    assert isinstance(progress[-1], types.WorkDoneProgressEnd) and progress[-1].message == "cancelled"
+    end = await client.wait_until(lambda: progress[-1] if isinstance(progress[-1], types.WorkDoneProgressEnd) else None)
+    assert end.message == "cancelled"
 
 
 # -- changes the server cannot apply --------------------------------------------------------------

@@ -76,6 +76,7 @@ class OpenDocument:
     published: tuple[Any, ...] | None = None
     pulled: bool = False
     size_warning_shown: bool = False
+    lost_sync_shown: bool = False  # the user was told that the server lost track of the document's edits
     indexed_on_open: bool = False  # the index learned this document from the editor, not from the workspace
 
     @classmethod

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from lsprotocol import types
 
 from review_ls.config import ConfigResolver
 from review_ls.files import SourceReadError, discover_python_files, read_source
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from review_ls.server.session import Session
 
 log = logging.getLogger(__name__)
+
+INDEX = "workspace-index"
+_MISSING = "findings that need other files of the project are missing until it is indexed again (restart the server, or change its folders)"
 
 
 class ProjectState:
@@ -37,17 +42,22 @@ class ProjectState:
         return (id(self.index), self.index.fingerprint)
 
     @staticmethod
-    def build(folders: Sequence[Path], resolvers: Mapping[Path, ConfigResolver], open_texts: Mapping[str, str]) -> ProjectIndex:
-        """A new index of every Python file of the folders, with the open documents' unsaved text (worker thread)."""
+    def build(
+        folders: Sequence[Path], resolvers: Mapping[Path, ConfigResolver], open_texts: Mapping[str, str], should_stop: Callable[[], bool] = lambda: False
+    ) -> ProjectIndex | None:
+        """A new index of every Python file of the folders, with the open documents' unsaved text; None once `should_stop` (worker thread)."""
         files: list[str] = []
         for folder in folders:
             try:
-                files.extend(str(path) for path in discover_python_files([folder], resolvers[folder]))
+                for path in discover_python_files([folder], resolvers[folder]):
+                    if should_stop():
+                        return None
+                    files.append(str(path))
             except OSError as exc:
                 log.warning("cannot list the files of %s: %s", folder, exc)
         index = ProjectIndex.build(sorted(set(files)), roots=folders)
-        for path, text in open_texts.items():
-            index.update_file(path, text)
+        for open_path, text in open_texts.items():
+            index.update_file(open_path, text)
         return index
 
     def knows(self, path: str) -> bool:
@@ -74,19 +84,43 @@ class ProjectState:
 
 
 async def build_index(session: Session) -> None:
-    """Index the workspace in the background (with progress), then analyse the open documents again with it."""
+    """Index the workspace in the background (with progress), then analyse the open documents again with it.
+
+    A new build cancels the one running. The user can cancel it from the progress bar; that, and a
+    build that fails, is shown to the user: cross-file findings are then missing.
+    """
     folders = session.settings.folders
     if not folders:
         return
+    token = session.scheduler.background(INDEX)
+    cancelled_by_user: list[bool] = []
+
+    def cancel() -> None:
+        cancelled_by_user.append(True)
+        session.scheduler.cancel(INDEX)
+
     resolvers = {folder: session.settings.resolver_for(folder) for folder in folders}
     texts = {}
     for uri, state in session.documents.items():
         document = session.server.workspace.text_documents.get(uri)
-        if document is not None:
+        if document is not None and session.lost_sync(uri) is None:
             texts[state.path] = document.source
     loop = asyncio.get_running_loop()
-    async with WorkDoneProgress(session, "review-ls: indexing the workspace") as progress:
-        index = await loop.run_in_executor(session.executor, ProjectState.build, folders, resolvers, texts)
+    async with WorkDoneProgress(session, "review-ls: indexing the workspace", cancellable=True, on_cancel=cancel) as progress:
+        try:
+            index = await loop.run_in_executor(session.executor, ProjectState.build, folders, resolvers, texts, lambda: token.cancelled)
+        except Exception as exc:
+            log.exception("indexing the workspace failed")
+            progress.end_message = "failed"
+            session.show(f"indexing the workspace failed ({type(exc).__name__}: {exc}); {_MISSING}", types.MessageType.Error)
+            return
+        if index is None or token.cancelled:
+            progress.end_message = "cancelled"
+            if cancelled_by_user:
+                session.show(f"indexing the workspace was cancelled; {_MISSING}", types.MessageType.Warning)
+            else:
+                log.info("indexing the workspace stopped: a newer build or the shutdown replaced it")
+            return
         progress.end_message = f"{len(index.paths)} files indexed"
     session.project.index = index
     session.settings_changed()

@@ -4,6 +4,7 @@
   dropped without an answer, so the client waited forever: they now get `InvalidParams` (-32602)
   or `InvalidRequest` (-32600) with the request's id. Invalid JSON gets `ParseError` (-32700)
   with a null id (see `answer_unreadable`), and so does JSON nested too deeply to decode.
+* A `didChange` that cannot be applied no longer corrupts the document: see `text_sync.apply_did_change`.
 * Every notification whose pygls handler is a generator (didOpen, didChange, didClose, ...) left
   its future in `_request_futures` for good: one leaked future per keystroke. Finished handler
   futures are now removed.
@@ -13,11 +14,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from review_ls.server.text_sync import apply_did_change
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,13 @@ class ReviewProtocol(LanguageServerProtocol):
             if "id" in data and "method" in data:
                 self._answer(data["id"], error)
             raise
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Iterator[Any]:
+        """Apply the changes (or mark the document out of sync, see `apply_did_change`), then run the server's handler."""
+        apply_did_change(self.workspace, params)
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
     def handle_message(self, message: Any) -> None:
         """Handle one message; answer what is not a JSON-RPC 2.0 message with `InvalidRequest`."""

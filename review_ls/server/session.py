@@ -7,8 +7,10 @@ Settings flows live in `configuration.py`, the project index in `project.py`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from review_ls.server.positions import PositionMapper
 from review_ls.server.project import ProjectState
 from review_ls.server.scheduler import AnalysisScheduler
 from review_ls.server.settings import WorkspaceSettings
-from review_ls.server.text_sync import use_lsp_lines
+from review_ls.server.text_sync import LspTextDocument, use_lsp_lines
 from review_ls.server.watching import ConfigStamps, register_watchers
 
 log = logging.getLogger(__name__)
@@ -55,12 +57,16 @@ class Session:
         self.watching = False
         self.config_stamps = ConfigStamps()
         self._warned: set[str] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = threading.get_ident()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle ------------------------------------------------------------------------------
     def initialize(self, params: types.InitializeParams) -> None:
         """Read the client's capabilities, workspace folders and initialization options."""
         use_lsp_lines(self.server)
+        with contextlib.suppress(RuntimeError):  # no running loop: only when driven without one (unit tests)
+            self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         self.features = ClientFeatures.from_capabilities(params.capabilities)
         self.converter = FindingToDiagnostic(self.features)
         folders = [Path(p) for p in (to_fs_path(f.uri) for f in params.workspace_folders or ()) if p]
@@ -128,16 +134,63 @@ class Session:
             self.spawn(project.index_then_analyse(self, uri))  # a file from outside the workspace
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
-        """Analyse the changed document (pygls has applied the change already)."""
-        if params.text_document.uri in self.documents:
-            self.scheduler.schedule(params.text_document.uri)
+        """Analyse the changed document (the protocol has applied the change, or marked the document out of sync)."""
+        uri = params.text_document.uri
+        state = self.documents.get(uri)
+        if state is None:
+            return
+        reason = self.lost_sync(uri)
+        if reason is not None:
+            self._hide_out_of_sync(state, reason)
+            return
+        if state.lost_sync_shown:  # a full-text change brought the document back in sync
+            state.lost_sync_shown = False
+            self.log_message(f"{Path(state.path).name} is in sync again", types.MessageType.Info)
+        self.scheduler.schedule(uri)
 
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
-        """Re-read pyproject.toml if the client cannot watch it; index the saved text."""
+        """Re-read pyproject.toml if the client cannot watch it; resync a document that lost sync; index the saved text."""
         uri = params.text_document.uri
         configuration.check_pyproject_on_save(self, Path(to_fs_path(uri) or uri))
         if uri in self.documents:
+            if self.lost_sync(uri) is not None:
+                self._resync_from_save(uri, params.text)
             self.spawn(project.index_saved_document(self, uri))
+
+    def lost_sync(self, uri: str) -> str | None:
+        """Why the server's copy of the document may differ from the editor's (None when it is in sync)."""
+        document = self.server.workspace.text_documents.get(uri)
+        return getattr(document, "lost_sync", None)
+
+    def _hide_out_of_sync(self, state: OpenDocument, reason: str) -> None:
+        """A change could not be applied: stop analysing the document, clear its findings, and say so once."""
+        self.scheduler.forget(state.uri)
+        state.content, state.published = None, None
+        if self.features.pull_diagnostics:
+            if self.features.diagnostic_refresh:
+                self.server.workspace_diagnostic_refresh(None)
+        else:
+            self._publish(state.uri, None, [])
+        if not state.lost_sync_shown:
+            state.lost_sync_shown = True
+            name = Path(state.path).name
+            self.show(f"lost track of the edits to {name} ({reason}); its findings are hidden until you save it, or close and reopen it", types.MessageType.Warning)
+
+    def _resync_from_save(self, uri: str, saved_text: str | None) -> None:
+        """Take a document that lost sync back from its save: the text the save carries, else the file just written."""
+        state = self.documents[uri]
+        document = self.server.workspace.text_documents.get(uri)
+        if saved_text is None:
+            try:
+                saved_text = read_source(Path(state.path), max_bytes=self.settings.options_for(Path(state.path)).size_limit).text
+            except (SourceReadError, OSError) as exc:
+                log.warning("cannot resynchronise %s from the saved file: %s", state.path, exc)
+                return
+        if isinstance(document, LspTextDocument):
+            document.resync(saved_text)
+            state.lost_sync_shown = False
+            self.log_message(f"{Path(state.path).name} is in sync again (read from the saved file)", types.MessageType.Info)
+            self.scheduler.schedule(uri)
 
     def did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         """Forget a closed document and clear its diagnostics."""
@@ -154,13 +207,16 @@ class Session:
     def version_of(self, uri: str) -> int | None:
         """The document's current version (None when it is not open)."""
         document = self.server.workspace.text_documents.get(uri)
-        return None if document is None or uri not in self.documents else document.version
+        if document is None or uri not in self.documents or getattr(document, "lost_sync", None) is not None:
+            return None
+        version: int | None = document.version
+        return version
 
     def snapshot(self, uri: str) -> Snapshot | None:
         """An immutable picture of an open document for one analysis."""
         state = self.documents.get(uri)
         document = self.server.workspace.text_documents.get(uri)
-        if state is None or document is None:
+        if state is None or document is None or getattr(document, "lost_sync", None) is not None:
             return None
         path = Path(state.path)
         return Snapshot(
@@ -275,7 +331,10 @@ class Session:
             logging.getLogger("review_ls").setLevel(level.upper())
 
     def warn(self, message: str) -> None:
-        """Show a warning once (invalid settings, unreadable pyproject.toml)."""
+        """Show a warning once (invalid settings, unreadable pyproject.toml); from a worker thread, on the event loop."""
+        if self._loop is not None and threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self.warn, message)
+            return
         if message not in self._warned:
             self._warned.add(message)
             self.show(message, types.MessageType.Warning)
@@ -288,6 +347,11 @@ class Session:
         """Warn about invalid editor options (their defaults apply)."""
         if problems:
             self.warn("invalid settings, using the defaults for them: " + "; ".join(problems))
+
+    def log_message(self, message: str, kind: types.MessageType) -> None:
+        """Write a message to the client's log for the server (`window/logMessage`) and to the server's log."""
+        log.info("%s", message)
+        self.server.window_log_message(types.LogMessageParams(type=kind, message=f"review-ls: {message}"))
 
     def show(self, message: str, kind: types.MessageType) -> None:
         """Show a message to the user (`window/showMessage`) and log it."""

@@ -64,20 +64,15 @@ class WorkspaceSettings:
         return self.global_options if specific is None else self.global_options.overlaid(specific)
 
     def resolver_for(self, folder: Path) -> ConfigResolver:
-        """The pyproject.toml resolver of one workspace folder."""
+        """The pyproject.toml resolver of one workspace folder (an unreadable or invalid file gives the defaults, with a warning)."""
         resolver = self._resolvers.get(folder)
         if resolver is None:
-            resolver = self._resolvers[folder] = ConfigResolver(fallback_root=folder)
+            resolver = self._resolvers[folder] = DefaultingResolver(folder, self._report_problem)
         return resolver
 
     def project_config(self, path: Path) -> ProjectConfig:
         """The pyproject.toml configuration governing `path` (defaults, with a warning, when it is invalid)."""
-        folder = self.folder_of(path)
-        try:
-            return self.resolver_for(folder).config_for(path)
-        except ConfigError as exc:
-            self._report_problem(f"{exc}; using the defaults")
-            return ProjectConfig(root=folder)
+        return self.resolver_for(self.folder_of(path)).config_for(path)
 
     def settings_for(self, path: Path) -> Settings:
         """The engine settings of one file."""
@@ -99,6 +94,27 @@ class WorkspaceSettings:
                 return dataclasses.replace(config, settings=merged).settings_for(path)
         merged = merge_settings(config.settings, options)
         return dataclasses.replace(config, settings=merged).settings_for(path)
+
+
+class DefaultingResolver(ConfigResolver):
+    """A folder's resolver that never raises: where pyproject.toml cannot be read or is invalid, the defaults apply.
+
+    The index and the workspace scan walk the folder with it (on worker threads), so one bad
+    pyproject.toml costs neither the cross-file facts nor the findings; `report` hears why.
+    """
+
+    def __init__(self, folder: Path, report: Callable[[str], None]) -> None:
+        super().__init__(fallback_root=folder)
+        self._folder = folder
+        self._report = report
+
+    def config_for(self, path: Path) -> ProjectConfig:
+        """The configuration governing `path`, or the defaults (reported) when its pyproject.toml is unusable."""
+        try:
+            return super().config_for(path)
+        except ConfigError as exc:
+            self._report(f"{exc}; using the defaults")
+            return ProjectConfig(root=self._folder)
 
 
 def merge_settings(project: Settings, options: ClientOptions) -> Settings:

@@ -30,6 +30,7 @@ class EditorClient(LanguageClient):
         self.encoding: str = types.PositionEncodingKind.Utf16
         self.workspace_path = Path()
         self.changed = asyncio.Event()
+        self.before_apply: Callable[[], object] | None = None  # what the user does just before an edit from the server lands
 
     @property
     def pulls(self) -> bool:
@@ -98,7 +99,7 @@ class EditorClient(LanguageClient):
         return await self.wait_until(lambda: next((p for p in self.published if matches(p)), None))
 
     async def wait_until(self, found: Callable[[], Any]) -> Any:
-        """Wait until `found()` returns something (checked whenever diagnostics or progress arrive)."""
+        """Wait until `found()` returns something (checked whenever diagnostics, progress or messages arrive)."""
 
         async def poll() -> Any:
             while True:
@@ -153,11 +154,23 @@ def _progress(client: EditorClient, params: types.ProgressParams) -> None:
     client.changed.set()
 
 
+def _show_message(client: EditorClient, params: types.ShowMessageParams) -> None:
+    DEFAULT_CLIENT_FEATURES[types.WINDOW_SHOW_MESSAGE](client, params)
+    client.changed.set()
+
+
 def _register(client: EditorClient, params: types.RegistrationParams) -> None:
     client.registrations.extend(params.registrations)
 
 
 def _apply_edit(client: EditorClient, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+    """Apply the server's edit as an editor does: an edit for another version of the document is refused."""
+    if client.before_apply is not None:
+        before, client.before_apply = client.before_apply, None
+        before()
+    uri, _, version = _document_edits(params.edit)
+    if version is not None and version != client.version_of(uri):
+        return types.ApplyWorkspaceEditResult(applied=False, failure_reason=f"{uri} is at version {client.version_of(uri)}, the edit is for {version}")
     client.applied_edits.append(params.edit)
     client.apply(params.edit)
     return types.ApplyWorkspaceEditResult(applied=True)
@@ -172,6 +185,7 @@ def make_client() -> EditorClient:
         types.CLIENT_REGISTER_CAPABILITY: _register,
         types.WORKSPACE_APPLY_EDIT: _apply_edit,
         types.PROGRESS: _progress,
+        types.WINDOW_SHOW_MESSAGE: _show_message,
     }
     register_lsp_features(client, features)
     return client

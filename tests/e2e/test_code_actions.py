@@ -123,3 +123,30 @@ async def test_fix_all_command_applies_the_edit_through_the_client(editor: Edito
     applied = await editor.workspace_execute_command_async(types.ExecuteCommandParams(command="review-ls.fixAll", arguments=[uri]))
     assert applied is True
     assert NOTIFY_FIXED in editor.text_of(uri) and FETCH_FIXED in editor.text_of(uri)
+
+
+async def test_fix_all_command_for_an_older_version_is_refused_by_the_server(editor: EditorClient) -> None:
+    uri = editor.open(editor.workspace_path / "app.py", APP)
+    await editor.diagnostics_of(uri)
+    asked_for = editor.version_of(uri)
+    editor.insert(uri, 0, 0, "# typed meanwhile\n")
+    arguments = [{"uri": uri, "version": asked_for}]
+    applied = await editor.workspace_execute_command_async(types.ExecuteCommandParams(command="review-ls.fixAll", arguments=arguments))
+    assert applied is False
+    assert editor.text_of(uri) == "# typed meanwhile\n" + APP, "nothing the user typed is lost"
+    assert not editor.applied_edits or all(uri not in str(edit) for edit in editor.applied_edits)
+
+
+async def test_fix_all_edit_overtaken_by_typing_is_refused_and_nothing_is_lost(editor: EditorClient) -> None:
+    if not editor.capabilities.workspace.workspace_edit.document_changes:
+        pytest.skip("a client without versioned edits (documentChanges) cannot tell that an edit is stale")
+    uri = editor.open(editor.workspace_path / "app.py", APP)
+    await editor.diagnostics_of(uri)
+    typed = "# typed while the fix was on its way\n"
+    editor.before_apply = lambda: editor.insert(uri, 0, 0, typed)
+    applied = await editor.workspace_execute_command_async(types.ExecuteCommandParams(command="review-ls.fixAll", arguments=[uri]))
+    assert applied is False, "the server reports the edit was not applied"
+    assert editor.text_of(uri) == typed + APP, "the fix did not land on the newer text"
+    assert ("RV203", 8) in codes(await editor.diagnostics_of(uri)), "the server follows the newer text"
+    applied = await editor.workspace_execute_command_async(types.ExecuteCommandParams(command="review-ls.fixAll", arguments=[uri]))
+    assert applied is True and editor.text_of(uri).startswith(typed) and NOTIFY_FIXED in editor.text_of(uri)

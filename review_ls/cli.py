@@ -168,9 +168,10 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         raise UsageError(f"{leaving[0][0]} links to {leaving[0][1]}, outside the checked folders; not fixing anything (--fix-through-links allows it)")
     settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in indexed_files}
     use_cache = mode == "check" and not args.no_cache
-    # Cross-file rules make a file's findings depend on every other file, so cache entries are keyed
-    # by the whole tree's content (which also spares a fully cached run from loading the rules).
-    cache_for = _result_caches(args.cache_dir, files_fingerprint(indexed_files)) if use_cache else None
+    needs_index = uses_project_index(set(settings_by_path.values()))
+    # Cross-file rules make a file's findings depend on every other file, so with them cache entries
+    # are keyed by the whole tree's content; without them, by each file's own content and settings only.
+    cache_for = _result_caches(args.cache_dir, files_fingerprint(indexed_files) if needs_index else "") if use_cache else None
     tasks = []
     for path in files:
         config = resolver.config_for(path)
@@ -186,15 +187,13 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         tasks.append(task)
 
     def project_factory() -> ProjectModel | None:
-        if not uses_project_index(set(settings_by_path.values())):
-            return None
         indexed = [path for path in indexed_files if within_size_limit(FileTask(str(path), settings_by_path.get(path, Settings()), max_bytes=resolver.config_for(path).max_file_size))]
         return index_project(args.paths, indexed, args.jobs)
 
     from review_ls.cli_progress import progress_wanted, with_progress
 
     show_progress = progress_wanted(sys.stderr, args.format, args.output_file is not None)
-    reports = list(with_progress(check_files(tasks, jobs=args.jobs, project_factory=project_factory), len(tasks), sys.stderr, show_progress))
+    reports = list(with_progress(check_files(tasks, jobs=args.jobs, project_factory=project_factory if needs_index else None), len(tasks), sys.stderr, show_progress))
     if changed_since_base is not None:
         reports = [changed_since_base.filter_report(r) for r in reports]
     errors = [r for r in reports if r.error]

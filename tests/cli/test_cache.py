@@ -223,3 +223,32 @@ def test_values_without_a_json_form_are_not_cached(tmp_path) -> None:
     cache.store("k", CachedResult([odd], None, ()))
     assert cache.load("k", need_fixes=False) is None
     assert ResultCache(str(tmp_path / "missing"), "d" * 24).load("k", need_fixes=False) is None
+
+
+def test_without_cross_file_rules_an_edit_reanalyses_only_the_edited_file(tree, capsys, monkeypatch) -> None:
+    """With only single-file rules selected, entries are keyed per file: other files stay cached after an edit."""
+    single_file = "RV1,RV203,RV301,RV501"
+    run(capsys, "check", ".", "--select", single_file)
+    (tree / "clean.py").write_text("x = 2\n", encoding="utf-8")
+    analysed: list[str] = []
+    real = review_ls.runner.analyse_source
+
+    def counting(text: str, path: str, *args: object, **kwargs: object):
+        analysed.append(path)
+        return real(text, path, *args, **kwargs)
+
+    monkeypatch.setattr(review_ls.runner, "analyse_source", counting)
+    code, out, _ = run(capsys, "check", ".", "--select", single_file, "--jobs", "1")
+    assert code == 1 and "RV203" in out
+    assert analysed == ["clean.py"]
+
+
+def test_with_cross_file_rules_an_edit_still_invalidates_the_other_files(tree, capsys, monkeypatch) -> None:
+    """A cross-file rule's findings may change with any file, so then the whole tree keys the entries."""
+    run(capsys, "check", ".")
+    (tree / "clean.py").write_text("x = 2\n", encoding="utf-8")
+    analysed: list[str] = []
+    real = review_ls.runner.analyse_source
+    monkeypatch.setattr(review_ls.runner, "analyse_source", lambda text, path, *a, **k: analysed.append(path) or real(text, path, *a, **k))
+    run(capsys, "check", ".", "--jobs", "1")
+    assert sorted(analysed) == ["clean.py", "pkg/broken.py", "pkg/fetch.py", "svc.py"]

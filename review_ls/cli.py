@@ -22,6 +22,7 @@ from review_ls.python_target import newer_target_notices
 
 if TYPE_CHECKING:
     from review_ls.cache import ResultCache
+    from review_ls.engine.rule import Rule
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="show a rule's documentation and examples")
     explain.add_argument("rule", metavar="CODE", help="a rule code (RV201) or name (client-in-loop)")
 
+    merge = commands.add_parser("merge-sarif", help="join SARIF logs (e.g. of `check --shard` jobs) into one")
+    merge.add_argument("inputs", nargs="+", type=Path, metavar="SARIF", help="SARIF 2.1.0 files to join")
+    merge.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the joined log to FILE instead of stdout")
+
     clean = commands.add_parser("clean", help="remove the result cache (.review-ls-cache) of the project")
     clean.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH", help="folders whose project cache to remove (default: .)")
     clean.add_argument("--cache-dir", type=Path, metavar="DIR", help="remove this cache folder instead")
@@ -78,6 +83,7 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force-exclude", action="store_true", help="apply exclude settings to files named on the command line too (for pre-commit)")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     parser.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--shard", metavar="I/N", help="check only shard I of N (1-based; files split by a stable hash of their project-relative path)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,10 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(render_rules_table(args.format), end="")
             return EXIT_CLEAN
         if args.command == "explain":
-            print(explain_rule(args.rule), end="")
+            from review_ls.terminal import show_markdown
+
+            show_markdown(explain_rule(args.rule), sys.stdout)
             return EXIT_CLEAN
         if args.command == "clean":
             return run_clean(args)
+        if args.command == "merge-sarif":
+            return run_merge_sarif(args)
     except (ConfigError, UsageError, GitDiffError) as exc:
         print(f"review-ls: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -147,17 +157,21 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     if args.diff_base is not None:
         changed_since_base = changed_lines(args.diff_base, files)
         files = [path for path in files if changed_since_base.touches_file(path)]
+    indexed_files = files  # a shard's findings still see the whole tree through the project index
+    if args.shard is not None:
+        files = _files_of_shard(args.shard, files, resolver)
     for notice in newer_target_notices(files):  # once per project per run
         print(f"review-ls: warning: {notice}", file=sys.stderr)
     mode = "fix" if fix else ("diff" if args.diff else "check")
     leaving = links_leaving_the_tree(files, args.paths) if mode == "fix" and not args.fix_through_links else []
     if leaving:
         raise UsageError(f"{leaving[0][0]} links to {leaving[0][1]}, outside the checked folders; not fixing anything (--fix-through-links allows it)")
-    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in files}
+    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in indexed_files}
     use_cache = mode == "check" and not args.no_cache
-    # Cross-file rules make a file's findings depend on every other file, so cache entries are keyed
-    # by the whole tree's content (which also spares a fully cached run from loading the rules).
-    cache_for = _result_caches(args.cache_dir, files_fingerprint(files)) if use_cache else None
+    needs_index = uses_project_index(set(settings_by_path.values()))
+    # Cross-file rules make a file's findings depend on every other file, so with them cache entries
+    # are keyed by the whole tree's content; without them, by each file's own content and settings only.
+    cache_for = _result_caches(args.cache_dir, files_fingerprint(indexed_files) if needs_index else "") if use_cache else None
     tasks = []
     for path in files:
         config = resolver.config_for(path)
@@ -173,11 +187,13 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         tasks.append(task)
 
     def project_factory() -> ProjectModel | None:
-        if not uses_project_index(set(settings_by_path.values())):
-            return None
-        return index_project(args.paths, [Path(task.path) for task in tasks if within_size_limit(task)], args.jobs)
+        indexed = [path for path in indexed_files if within_size_limit(FileTask(str(path), settings_by_path.get(path, Settings()), max_bytes=resolver.config_for(path).max_file_size))]
+        return index_project(args.paths, indexed, args.jobs)
 
-    reports = list(check_files(tasks, jobs=args.jobs, project_factory=project_factory))
+    from review_ls.cli_progress import progress_wanted, with_progress
+
+    show_progress = progress_wanted(sys.stderr, args.format, args.output_file is not None)
+    reports = list(with_progress(check_files(tasks, jobs=args.jobs, project_factory=project_factory if needs_index else None), len(tasks), sys.stderr, show_progress))
     if changed_since_base is not None:
         reports = [changed_since_base.filter_report(r) for r in reports]
     errors = [r for r in reports if r.error]
@@ -202,6 +218,17 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_CLEAN
+
+
+def _files_of_shard(shard_option: str, files: list[Path], resolver: ConfigResolver) -> list[Path]:
+    """The files of the `--shard i/n` given (raise UsageError for a malformed option)."""
+    from review_ls.shard import files_in_shard, parse_shard
+
+    try:
+        shard = parse_shard(shard_option)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return files_in_shard(files, shard, lambda path: resolver.config_for(path).root)
 
 
 def uses_project_index(settings: set[Settings]) -> bool:
@@ -250,6 +277,17 @@ def _result_caches(cache_dir: Path | None, project_fingerprint: str = "") -> Cal
     return cache_for
 
 
+def run_merge_sarif(args: argparse.Namespace) -> int:
+    """`review-ls merge-sarif`: join SARIF logs into one (exit 2 with the reason for an input that is not SARIF)."""
+    from review_ls.output.sarif_merge import SarifMergeError, merge_sarif_files
+
+    try:
+        _emit(merge_sarif_files(args.inputs), args.output_file)
+    except SarifMergeError as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_CLEAN
+
+
 def run_clean(args: argparse.Namespace) -> int:
     """`review-ls clean`: remove the result cache of the projects of the given folders."""
     from review_ls.cache import CACHE_DIR_NAME, remove_cache
@@ -278,7 +316,7 @@ def _emit(text: str, output_file: Path | None) -> None:
 
 
 def render_rules_table(output_format: str = "text") -> str:
-    """The rule table: code, name, fixable, default severity (text or JSON)."""
+    """The rule table: code, name, fix kind (safe/unsafe/advice), default severity (text or JSON)."""
     from review_ls.rules import all_rules
 
     rules = all_rules()
@@ -286,15 +324,27 @@ def render_rules_table(output_format: str = "text") -> str:
         import json
 
         rows = [
-            {"code": r.code, "name": r.name, "fixable": r.fixable(), "severity": r.severity.value, "needs": sorted(n.value for n in r.needs)}
+            {
+                "code": r.code,
+                "name": r.name,
+                "fixable": r.fixable(),
+                "fix": fix_kind(r),
+                "severity": r.severity.value,
+                "needs": sorted(n.value for n in r.needs),
+            }
             for r in rules
         ]
         return json.dumps(rows, indent=2) + "\n"
     width = max(len(r.name) for r in rules)
-    lines = [f"{'code':<6}  {'name':<{width}}  {'fix':<4}  severity"]
+    lines = [f"{'code':<6}  {'name':<{width}}  {'fix':<6}  severity"]
     for r in rules:
-        lines.append(f"{r.code:<6}  {r.name:<{width}}  {'yes' if r.fixable() else '-':<4}  {r.severity.value}")
+        lines.append(f"{r.code:<6}  {r.name:<{width}}  {fix_kind(r):<6}  {r.severity.value}")
     return "\n".join(lines) + "\n"
+
+
+def fix_kind(rule: type[Rule]) -> str:
+    """What a rule's quick fix is: its declared applicability ("safe"/"unsafe"), or "advice" when it offers no rewrite."""
+    return rule.fix_applicability.value if rule.fixable() else "advice"
 
 
 def explain_rule(code_or_name: str) -> str:

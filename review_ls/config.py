@@ -204,7 +204,11 @@ def _relative_posix(path: Path, root: Path) -> str:
 
 # Keys only pyproject.toml has; the keys it shares with the editor (select, ignore, severity,
 # report-syntax-errors, max-file-size) come from review_ls/options_schema.py with their defaults.
-_PYPROJECT_ONLY_KEYS = frozenset({"extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "options"})
+# The rule option that bounds jedi; `jedi` and `jedi-budget-ms` at the top of the table set it for every rule that has it.
+JEDI_BUDGET_OPTION = "jedi-budget-ms"
+_PYPROJECT_ONLY_KEYS = frozenset(
+    {"extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "options", "jedi", JEDI_BUDGET_OPTION}
+)
 _SHARED = shared_pyproject_keys()
 _KNOWN_KEYS = _PYPROJECT_ONLY_KEYS | _SHARED.keys()
 
@@ -291,6 +295,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
             except ValueError as exc:
                 raise ConfigError(source, f"options.{code}.{name}", str(exc)) from None
         options.append((rule.code, tuple(sorted(coerced))))
+    options = _with_global_jedi_budget(table, options, all_rules(), source)
     return ProjectConfig(
         root=root,
         source=source,
@@ -307,6 +312,35 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
         respect_gitignore=_bool(table, "respect-gitignore", True, source),
         max_file_size=_positive_int(table, "max-file-size", _SHARED["max-file-size"].editor_default, source),
     )
+
+
+def _with_global_jedi_budget(
+    table: Mapping[str, Any],
+    options: list[tuple[str, tuple[tuple[str, Any], ...]]],
+    rules: Iterable[Any],
+    source: str,
+) -> list[tuple[str, tuple[tuple[str, Any], ...]]]:
+    """Per-rule options with the global `jedi`/`jedi-budget-ms` filled in for every rule that has the budget option.
+
+    `jedi = false` makes the budget 0 (jedi off); a rule's own `options.<CODE>.jedi-budget-ms` wins.
+    Without either global key the options are returned unchanged.
+    """
+    if "jedi" not in table and JEDI_BUDGET_OPTION not in table:
+        return options
+    enabled = _bool(table, "jedi", True, source)
+    budget = table.get(JEDI_BUDGET_OPTION, None)
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= MAX_OPTION_NUMBER):
+        raise ConfigError(source, JEDI_BUDGET_OPTION, f"must be a whole number of milliseconds between 0 and {MAX_OPTION_NUMBER}, got {budget!r}")
+    by_code = dict(options)
+    for rule in rules:
+        declared = {option.name: option for option in rule.options}
+        if JEDI_BUDGET_OPTION not in declared:
+            continue
+        own = dict(by_code.get(rule.code, ()))
+        if JEDI_BUDGET_OPTION not in own:
+            own[JEDI_BUDGET_OPTION] = (budget if budget is not None else declared[JEDI_BUDGET_OPTION].default) if enabled else 0
+        by_code[rule.code] = tuple(sorted(own.items()))
+    return sorted(by_code.items())
 
 
 def _positive_int(table: Mapping[str, Any], key: str, default: int, source: str) -> int:

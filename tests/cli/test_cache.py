@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,8 @@ from review_ls.cache import (
 )
 from review_ls.cli import main
 from review_ls.config import Settings
-from review_ls.engine.model import Finding, RelatedLocation, Severity, Span
+from review_ls.engine.analysis import analyse_source
+from review_ls.engine.model import AnalysisResult, Finding, RelatedLocation, Severity, Span
 from review_ls.runner import FileTask, check_files
 
 LOOP_REQUESTS = """
@@ -223,3 +225,33 @@ def test_values_without_a_json_form_are_not_cached(tmp_path) -> None:
     cache.store("k", CachedResult([odd], None, ()))
     assert cache.load("k", need_fixes=False) is None
     assert ResultCache(str(tmp_path / "missing"), "d" * 24).load("k", need_fixes=False) is None
+
+
+def test_without_cross_file_rules_an_edit_reanalyses_only_the_edited_file(tree, capsys, monkeypatch) -> None:
+    """With only single-file rules selected, entries are keyed per file: other files stay cached after an edit."""
+    single_file = "RV1,RV203,RV301,RV501"
+    run(capsys, "check", ".", "--select", single_file)
+    (tree / "clean.py").write_text("x = 2\n", encoding="utf-8")
+    analysed: list[str] = []
+    def counting(text: str, path: str, *args: Any, **kwargs: Any) -> AnalysisResult:
+        analysed.append(path)
+        return analyse_source(text, path, *args, **kwargs)
+
+    monkeypatch.setattr("review_ls.runner.analyse_source", counting)
+    code, out, _ = run(capsys, "check", ".", "--select", single_file, "--jobs", "1")
+    assert code == 1 and "RV203" in out
+    assert analysed == ["clean.py"]
+
+
+def test_with_cross_file_rules_an_edit_still_invalidates_the_other_files(tree, capsys, monkeypatch) -> None:
+    """A cross-file rule's findings may change with any file, so then the whole tree keys the entries."""
+    run(capsys, "check", ".")
+    (tree / "clean.py").write_text("x = 2\n", encoding="utf-8")
+    analysed: list[str] = []
+    def counting(text: str, path: str, *args: Any, **kwargs: Any) -> AnalysisResult:
+        analysed.append(path)
+        return analyse_source(text, path, *args, **kwargs)
+
+    monkeypatch.setattr("review_ls.runner.analyse_source", counting)
+    run(capsys, "check", ".", "--jobs", "1")
+    assert sorted(analysed) == ["clean.py", "pkg/broken.py", "pkg/fetch.py", "svc.py"]

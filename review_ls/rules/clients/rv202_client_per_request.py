@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, stat
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.clients import client_constructor_name
@@ -26,6 +27,7 @@ class ClientPerRequest(Rule):
 
     code = "RV202"
     name = "client-per-request"
+    applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{client} is constructed on every request; share one client from a cached factory"
     fix_title = "Share {client} through a cached factory function"

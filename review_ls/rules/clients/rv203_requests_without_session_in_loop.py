@@ -9,6 +9,7 @@ from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import import_bindings, resolve_through_imports
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.client_closing import _LOOPS, _SCOPES
@@ -22,6 +23,7 @@ class RequestsWithoutSessionInLoop(Rule):
 
     code = "RV203"
     name = "requests-without-session-in-loop"
+    applies_to = SERVICE_CODE
     message = "requests.{verb}() in a loop opens a new connection per call; use one requests.Session()"
     fix_title = "Use one requests.Session() for the loop"
     docs = RuleDocs(

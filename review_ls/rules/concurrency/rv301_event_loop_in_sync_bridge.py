@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_cli_entry_point
@@ -27,6 +28,7 @@ class EventLoopInSyncBridge(Rule):
 
     code = "RV301"
     name = "event-loop-in-sync-bridge"
+    applies_to = SERVICE_CODE
     message = "{call} in {function}() {problem}"
     docs = RuleDocs(
         what="""

@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 
@@ -70,6 +71,7 @@ class BlockingCallInAsync(Rule):
 
     code = "RV302"
     name = "blocking-call-in-async"
+    applies_to = SERVICE_CODE
     message = "{call} blocks the event loop inside async def {function}(); every other task waits until it returns"
     fix_title = "Run {call} without blocking the event loop"
     fix_applicability = Applicability.UNSAFE

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.await_independence import concurrent_fan_out
@@ -233,6 +234,7 @@ class QueryInLoop(Rule):
 
     code = "RV802"
     name = "query-in-loop"
+    applies_to = SERVICE_CODE
     message = "{call}() runs once per item of the loop (N+1 {kinds}): {advice}"
     docs = RuleDocs(
         what="""

@@ -13,6 +13,7 @@ from review_ls.engine.cst_edit import cst, block_statements, indented, replace_n
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.files import (
@@ -297,6 +298,7 @@ class WholeFileReadInLoop(Rule):
 
     code = "RV101"
     name = "whole-file-read-in-loop"
+    applies_to = SERVICE_CODE
     message = "{call} reads the whole file into memory {reason}"
     fix_title = "Iterate over the open file instead of {call}"
     fix_applicability = Applicability.UNSAFE

@@ -11,6 +11,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.files import Qualifier
@@ -134,6 +135,7 @@ class RegexCompiledInHotPath(Rule):
 
     code = "RV104"
     name = "regex-compiled-in-hot-path"
+    applies_to = SERVICE_CODE
     message = "re.{function}() with a literal pattern runs inside a loop; compile the pattern once at module level"
     fix_title = "Compile the pattern once as a module-level constant"
     docs = RuleDocs(

@@ -9,6 +9,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.exceptions import enclosing_handler
@@ -22,6 +23,7 @@ class PrintInExcept(Rule):
 
     code = "RV501"
     name = "print-in-except"
+    applies_to = SERVICE_CODE
     message = "print() in an except block drops the traceback and bypasses logging; use {logger}.exception()"
     fix_title = "Replace print() with {logger}.exception()"
     docs = RuleDocs(

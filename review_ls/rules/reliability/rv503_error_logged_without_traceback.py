@@ -9,6 +9,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.exceptions import (
@@ -26,6 +27,7 @@ class ErrorLoggedWithoutTraceback(Rule):
 
     code = "RV503"
     name = "error-logged-without-traceback"
+    applies_to = SERVICE_CODE
     message = "{call}() logs only the exception's text; the traceback is lost"
     fix_title = "Use {receiver}.exception() to log the traceback"
     docs = RuleDocs(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.exceptions import caught_names
@@ -110,6 +111,7 @@ class CheckThenActOnFilesystem(Rule):
 
     code = "RV507"
     name = "check-then-act-on-filesystem"
+    applies_to = SERVICE_CODE
     message = "{check} then {act}: another process can {change} the path in between"
     docs = RuleDocs(
         what="""

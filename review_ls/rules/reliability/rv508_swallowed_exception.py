@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.exceptions import catches_broadly
@@ -30,6 +31,7 @@ class SwallowedException(Rule):
 
     code = "RV508"
     name = "swallowed-exception"
+    applies_to = SERVICE_CODE
     message = "{caught} is swallowed: every failure here, including bugs, disappears without a trace"
     docs = RuleDocs(
         what="""

@@ -11,7 +11,7 @@ from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
-from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.clients import client_constructor_name
 from review_ls.patterns.frameworks import is_route_handler
@@ -85,6 +85,22 @@ class ClientPerRequest(Rule):
             async with httpx.AsyncClient() as client:
                 yield client
         """,
+        # A response model named `...Session` is a DTO, not a connection.
+        Valid(
+            """
+            from fastapi import FastAPI
+
+            from app.schemas import CustomerSession
+
+            app = FastAPI()
+
+            @app.post("/customer-session")
+            async def create_customer_session(token: str) -> CustomerSession:
+                return CustomerSession(token=token)
+            """,
+            path="app/endpoints.py",
+            files=(("app/schemas.py", "from pydantic import BaseModel\n\nclass CustomerSession(BaseModel):\n    token: str\n"), ("app/__init__.py", "")),
+        ),
     )
     invalid = (
         Invalid(

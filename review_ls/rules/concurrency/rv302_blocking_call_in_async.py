@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
@@ -99,6 +99,15 @@ class BlockingCallInAsync(Rule):
             """,
     )
     valid = (
+        # A local function named `open` is not the builtin.
+        """
+        async def export(store):
+            def open(name):
+                return store.cached_handle(name)
+
+            handle = open("report.csv")
+            return await handle.read()
+        """,
         """
         import asyncio
         import time
@@ -210,7 +219,7 @@ class BlockingCallInAsync(Rule):
     def _blocking_name(node: ast.Call, ctx: Context) -> str | None:
         func = node.func
         if isinstance(func, ast.Name) and func.id == "open":
-            shadowed = func.id in ctx.imports or func.id in ctx.facts.bindings
+            shadowed = func.id in ctx.imports or func.id in ctx.facts.bindings or _bound_locally("open", ctx.functions)
             return None if shadowed else "open"
         qualified = ctx.qualified_name(func)
         if qualified in _BLOCKING_CALLS:
@@ -272,3 +281,18 @@ def _is_path_like(receiver: ast.expr, ctx: Context) -> bool:
     return False
 
 
+def _bound_locally(name: str, functions: Sequence[ast.AST]) -> bool:
+    """True when one of the enclosing `functions` binds `name` itself (a parameter, a nested `def`,
+    an assignment): then a call to `name` is not the builtin."""
+    for function in functions:
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = function.args
+        if any(arg.arg == name for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)):
+            return True
+        for node in ast.walk(function):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name and node is not function:
+                return True
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+                return True
+    return False

@@ -285,6 +285,26 @@ class UnvalidatedPathJoin(Rule):
                     (MEDIA / file.filename).write_bytes(await file.read())
             """,
             line=10,
+            message="file.filename (from files) is joined onto MEDIA and reaches write_bytes() unchecked: '../' or an absolute path escapes the directory",
+        ),
+        Invalid(
+            """
+            import shutil
+            import tempfile
+            from pathlib import Path
+            from fastapi import APIRouter, File, UploadFile
+
+            router = APIRouter()
+
+            @router.post("/users/{id}/image")
+            def update_user_image(id: str, profile: UploadFile = File(...)):
+                temp_path = Path(tempfile.mkdtemp())
+                temp_img = temp_path.joinpath(profile.filename)
+                with temp_img.open("wb") as buffer:
+                    shutil.copyfileobj(profile.file, buffer)
+            """,
+            line=11,
+            message="profile.filename is joined onto temp_path and reaches open() unchecked: '../' or an absolute path escapes the directory",
         ),
     )
 

@@ -53,6 +53,19 @@ class RequestsWithoutSessionInLoop(Rule):
             with requests.Session() as session:
                 return [session.get(url).json() for url in urls]
         """,
+        # Polling with a pause between requests: a kept-alive connection gains nothing.
+        """
+        import time
+
+        import requests
+
+        def wait_for_image(status_url):
+            while True:
+                time.sleep(2)
+                status = requests.get(status_url).json()
+                if status["ready"]:
+                    return status
+        """,
     )
     invalid = (
         Invalid(
@@ -112,8 +125,8 @@ class RequestsWithoutSessionInLoop(Rule):
         if ctx.loop is None:
             return
         verb = self._verb(node, ctx.imports)
-        if verb is None:
-            return
+        if verb is None or _sleeps(ctx.loop, ctx.imports):
+            return  # polling: with a pause between requests a kept-alive connection gains nothing
         fixable = isinstance(ctx.loop, _LOOPS) and self._outermost_statement_loop(ctx.parents) is not None
         yield self.report(node, ctx, verb=verb, fixable=fixable)
 
@@ -176,3 +189,11 @@ class RequestsWithoutSessionInLoop(Rule):
         replacements[id(loop_cst)] = wrap
         fctx.replace_scope(replace_nodes(fctx.cst_module, replacements).code)
         return fctx.build(self.fix_title or "")
+
+
+_SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep"})
+
+
+def _sleeps(loop: ast.AST, imports: Mapping[str, str]) -> bool:
+    """True when the loop pauses between iterations (`time.sleep(2)`): it polls."""
+    return any(isinstance(node, ast.Call) and resolve_through_imports(node.func, imports) in _SLEEPS for node in ast.walk(loop))

@@ -237,15 +237,18 @@ _LAZY_QUERYSET_METHODS = frozenset(
 _CONCURRENT_CALLS = frozenset({"gather", "wait", "as_completed", "map", "submit"})
 
 
-def _is_lazy_queryset(chain: _Chain, ctx: Context) -> bool:
-    """True for a Django queryset that is only built here (`Model.objects.filter(...)` kept or
-    combined, not iterated): building one runs no query."""
+def _is_lazy_queryset(call: ast.Call, chain: _Chain, ctx: Context) -> bool:
+    """True for a Django queryset that is only built here and handed on (`querysets.append(
+    Model.objects.filter(...))`, `qs | Model.objects.filter(...)`): building one runs no query. A
+    queryset kept in a name is not: it is usually evaluated later in the same iteration."""
     if chain.receiver.rsplit(".", 1)[-1] != "objects" or any(method not in _LAZY_QUERYSET_METHODS for method in chain.methods):
         return False
     consumer = ctx.parent
-    if isinstance(consumer, (ast.For, ast.AsyncFor, ast.comprehension)):
+    if isinstance(consumer, ast.BinOp) and isinstance(consumer.op, (ast.BitOr, ast.BitAnd)):
+        return True
+    if not isinstance(consumer, ast.Call) or not any(argument is call for argument in consumer.args):
         return False
-    return not (isinstance(consumer, ast.Call) and (dotted_name(consumer.func) or "") in ("list", "len", "bool", "tuple", "set", "sorted"))
+    return (dotted_name(consumer.func) or "").rsplit(".", 1)[-1] in ("append", "extend", "add", "union", "intersection", "difference", "Subquery", "Exists", "Prefetch")
 
 
 def _fans_out_concurrently(loop: ast.AST, ctx: Context) -> bool:
@@ -424,7 +427,7 @@ class QueryInLoop(Rule):
             return  # not the outermost call of a chain: the chain is judged once, at its end
         chain = _chain(node)
         kind = _remote_kind(chain) if chain is not None else None
-        if chain is None or kind is None or _is_lazy_queryset(chain, ctx) or _fans_out_concurrently(loop, ctx):
+        if chain is None or kind is None or _is_lazy_queryset(node, chain, ctx) or _fans_out_concurrently(loop, ctx):
             return
         per_item = _per_item_names(loop)
         if chain.receiver.split(".", 1)[0] in per_item or not _statement_is_fixed(chain, per_item):

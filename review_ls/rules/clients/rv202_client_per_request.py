@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 
 from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, statement_line_of
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
@@ -28,6 +28,12 @@ class ClientPerRequest(Rule):
     code = "RV202"
     name = "client-per-request"
     applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: on the judged corpus sample (docs/precision.md) the remaining findings are per-connection
+        session objects the route exists to create (an MCP session) or per-request clients with per-
+        request credentials; value models named `*Session` are no longer reported.
+        """
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{client} is constructed on every request; share one client from a cached factory"
     fix_title = "Share {client} through a cached factory function"

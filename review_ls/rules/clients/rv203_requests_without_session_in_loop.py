@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import import_bindings, resolve_through_imports
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Finding, Fix
+from review_ls.engine.model import Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
@@ -24,6 +24,12 @@ class RequestsWithoutSessionInLoop(Rule):
     code = "RV203"
     name = "requests-without-session-in-loop"
     applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: on the judged corpus sample (docs/precision.md) the loops post to a different host per
+        item (one webhook each), where a Session gains nothing; polling loops that sleep are no longer
+        reported.
+        """
     message = "requests.{verb}() in a loop opens a new connection per call; use one requests.Session()"
     fix_title = "Use one requests.Session() for the loop"
     docs = RuleDocs(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.model import Finding
+from review_ls.engine.model import Finding, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
@@ -269,6 +269,13 @@ class QueryInLoop(Rule):
     code = "RV802"
     name = "query-in-loop"
     applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: 0.15 on the judged corpus sample (docs/precision.md). Most findings are small fan-outs
+        over a handful of form fields, filter rules or configuration items, or one-time backfills, where
+        batching is possible but rarely asked; migrations, scripts, lazy querysets and `asyncio.gather`
+        fan-outs are no longer reported.
+        """
     message = "{call}() runs once per item of the loop (N+1 {kinds}): {advice}"
     docs = RuleDocs(
         what="""

@@ -159,16 +159,24 @@ def rule_severities() -> dict[str, str]:
     return {rule.code: rule.severity.name.lower() for rule in all_rules()}
 
 
+# Codes that are not review verdicts: shown in the table, left out of every precision figure.
+# RV000 reports that the running Python cannot parse the file (newer syntax than the interpreter);
+# it is a statement about the environment, true whenever it fires, not a reviewer's judgement.
+NOT_SCORED = frozenset({"RV000"})
+
+
 def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int, severities: dict[str, str]) -> str:
     """The Markdown of docs/precision.md."""
-    total = overall(scores)
+    scored = [s for s in scores if s.code not in NOT_SCORED]
+    total = overall(scored)
+    shown = overall([s for s in scored if severities.get(s.code) in ("warning", "error")])
     below = [
         s.code
-        for s in scores
+        for s in scored
         if s.precision is not None and s.precision < 0.9 and severities.get(s.code) in ("warning", "error")
     ]
-    weighted_tp = sum(s.findings * s.precision for s in scores if s.precision is not None)
-    weighted_n = sum(s.findings for s in scores if s.precision is not None)
+    weighted_tp = sum(s.findings * s.precision for s in scored if s.precision is not None)
+    weighted_n = sum(s.findings for s in scored if s.precision is not None)
     lines = [
         "# Precision on real applications",
         "",
@@ -188,9 +196,10 @@ def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int, sev
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scores:
+        precision = "not scored" if s.code in NOT_SCORED else format_precision(s.precision)
         lines.append(
             f"| {s.code} | {severities.get(s.code, '?')} | {s.findings} | {s.judged} | {s.tp} | {s.fp} | {s.debatable} "
-            f"| {format_precision(s.precision)} |"
+            f"| {precision} |"
         )
     lines.append(
         f"| **all** | | {total.findings} | {total.judged} | {total.tp} | {total.fp} | {total.debatable} "
@@ -200,11 +209,27 @@ def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int, sev
         "",
         f"Overall precision: **{format_precision(total.precision)}** over the judged findings (TP / judged).",
         (
+            "Precision of the rules at warning or above (what a default run shows; `hint` rules are shown "
+            f"only as faint editor hints): **{format_precision(shown.precision)}** over {shown.judged} judged findings."
+        ),
+        (
             "Weighted by each rule's number of findings (an estimate of precision on all findings): "
             f"**{format_precision(weighted_tp / weighted_n if weighted_n else None)}**."
         ),
         "",
         "Rules at warning or above with a precision below 0.90: " + (", ".join(below) if below else "none") + ".",
+        "",
+        "**RV000 is not scored.** It is not a review rule: it says the running Python cannot parse the",
+        "file. On the corpus every RV000 is valid Python 3.12+ syntax (PEP 695 generics, `type X = ...`,",
+        "`except A, B:`, PEP 701 f-strings) read by review-ls on an older Python; the message names the",
+        "syntax, the version it needs and how to run review-ls with it. It is counted in the table but",
+        "left out of every precision figure; its old judgements (FP: \"valid syntax\") judged the",
+        "environment, not the code.",
+        "",
+        "Each rule's docs page says which files it reviews (`Applies to:`): tests, migrations, scripts and",
+        "CLI commands, configuration modules of other processes and notebook exports are recognised by",
+        "`review_ls/patterns/roles.py`, and most service rules apply to application code only. Rules at",
+        "`hint` severity say why on their docs page (*Precision on real applications*).",
         "",
     ]
     return "\n".join(lines)

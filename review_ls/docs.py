@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+from review_ls.engine.roles import Role
 from review_ls.engine.rule import Invalid, Rule, Valid, dedent_example
 
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z`(])")
@@ -18,8 +19,11 @@ def rule_markdown(rule: type[Rule]) -> str:
     parts = [
         f"# {rule.code} {rule.name}",
         f"Default severity: {rule.severity.value}. Fix: {fix}.",
+        f"Applies to: {applies_to_text(rule)}.",
         rule.docs.markdown(),
     ]
+    if rule.precision_note:
+        parts.append(f"**Precision on real applications**\n\n{textwrap.dedent(rule.precision_note).strip()}")
     if rule.options:
         options = "\n".join(f"- `{o.name}` (default `{o.default!r}`): {o.description}" for o in rule.options)
         parts.append(f"**Options** (`[tool.review-ls.options.{rule.code}]`)\n\n{options}")
@@ -33,6 +37,26 @@ def rule_markdown(rule: type[Rule]) -> str:
     for valid in rule.valid_examples():
         parts.append(_with_other_files(f"**Not flagged**\n\n```python\n{valid.source.rstrip()}\n```", valid))
     return "\n\n".join(textwrap.dedent(p).strip() for p in parts) + "\n"
+
+
+def applies_to_text(rule: type[Rule]) -> str:
+    """The file roles a rule reviews, in words (e.g. "application code only; skipped in tests, ...")."""
+    roles = [role for role in Role if role in rule.applies_to]
+    skipped = [_ROLE_WORDS[role] for role in Role if role not in rule.applies_to]
+    kept = ", ".join(_ROLE_WORDS[role] for role in roles)
+    if not skipped:
+        return f"every file ({kept})"
+    return f"{kept}; skipped in {', '.join(skipped)} (widen or narrow with `per-file-ignores` and a `# review-ls: role=...` comment, see the README)"
+
+
+_ROLE_WORDS = {
+    Role.APPLICATION: "application code",
+    Role.TEST: "tests",
+    Role.MIGRATION: "migrations",
+    Role.SCRIPT: "scripts and CLI commands",
+    Role.CONFIG: "configuration modules of other processes",
+    Role.NOTEBOOK: "notebook exports",
+}
 
 
 def _with_other_files(block: str, example: Valid | Invalid) -> str:

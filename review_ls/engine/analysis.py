@@ -43,12 +43,12 @@ class RuleSet:
 @functools.lru_cache(maxsize=64)
 def rule_set_for(settings: Settings) -> RuleSet:
     """Instantiate the rules `settings` enables (cached per settings value)."""
-    from review_ls.rules import all_rules, known_codes
+    from review_ls.rules import all_rules, file_role, known_codes
 
     rules = tuple(
         cls(settings.options_for(cls.code)) for cls in all_rules() if settings.is_enabled(cls.code) and cls.code not in _META_CODES
     )
-    return RuleSet(settings=settings, rules=rules, walker=Walker(rules), known_codes=known_codes())
+    return RuleSet(settings=settings, rules=rules, walker=Walker(rules, file_role), known_codes=known_codes())
 
 
 _META_CODES = frozenset({SYNTAX_ERROR[0], UNKNOWN_SUPPRESSION[0]})

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import REVIEWED_CODE, Role
 
 if TYPE_CHECKING:
     from review_ls.engine.fixes import FixContext
@@ -132,6 +133,10 @@ class Rule:
     docs: ClassVar[RuleDocs]
     severity: ClassVar[Severity] = Severity.WARNING
     needs: ClassVar[frozenset[Needs]] = frozenset()
+    # The file roles the rule reviews; the walker skips it in files of other roles (see engine/roles.py).
+    applies_to: ClassVar[frozenset[Role]] = REVIEWED_CODE
+    # Why the rule is at hint severity (its precision on real applications), shown in its docs.
+    precision_note: ClassVar[str | None] = None
     fix_title: ClassVar[str | None] = None
     fix_applicability: ClassVar[Applicability] = Applicability.SAFE
     options: ClassVar[tuple[Option, ...]] = ()

@@ -17,7 +17,11 @@ from review_ls.engine.positions import LineIndex
 from review_ls.engine.project_model import ProjectModel
 
 if TYPE_CHECKING:
+    from review_ls.engine.roles import Role
     from review_ls.engine.rule import Rule
+
+# Says what a file is for, from its path, facts and line accessor (patterns/roles.py:file_role).
+RoleClassifier = Callable[[str | None, ModuleFacts, Callable[[int], str]], "Role"]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 LoopNode = ast.For | ast.AsyncFor | ast.While | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
@@ -132,17 +136,26 @@ class Context:
 class Walker:
     """Dispatches nodes to rule visitors by node type."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], classify: RoleClassifier | None = None) -> None:
         self.rules = tuple(rules)
-        self.dispatch: dict[type[ast.AST], list[Visitor]] = {}
-        for rule in self.rules:
-            for node_type, visitor in rule.iter_visitors():
-                self.dispatch.setdefault(node_type, []).append(visitor)
+        self.classify = classify
+        self.dispatch: dict[type[ast.AST], list[Visitor]] = _dispatch_table(self.rules)
+        self._dispatch_by_role: dict[Role, dict[type[ast.AST], list[Visitor]]] = {}
+
+    def dispatch_for(self, ctx: Context) -> dict[type[ast.AST], list[Visitor]]:
+        """The visitors of the rules that apply to the file of `ctx` (by its role; all rules without a classifier)."""
+        if self.classify is None:
+            return self.dispatch
+        role = self.classify(ctx.path, ctx.facts, ctx.lines.line_text)
+        table = self._dispatch_by_role.get(role)
+        if table is None:
+            table = self._dispatch_by_role[role] = _dispatch_table(tuple(rule for rule in self.rules if role in rule.applies_to))
+        return table
 
     def walk(self, statements: Iterable[ast.AST], ctx: Context, errors: list[str]) -> list[Finding]:
         """Visit every node under `statements` (children of the module in `ctx.parents`)."""
         findings: list[Finding] = []
-        dispatch = self.dispatch
+        dispatch = self.dispatch_for(ctx)
         parents = ctx.parents
         stack: list[Any] = list(reversed(list(statements)))
         pop = stack.pop
@@ -171,7 +184,7 @@ class Walker:
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
         """Run only the visitors of `node` itself, without descending (incremental re-analysis of a class)."""
         findings: list[Finding] = []
-        _run_visitors(self.dispatch.get(type(node), ()), node, ctx, findings, errors)
+        _run_visitors(self.dispatch_for(ctx).get(type(node), ()), node, ctx, findings, errors)
         return findings
 
     @staticmethod
@@ -196,6 +209,15 @@ class Walker:
             ctx.classes.append(marker[1])
         elif marker is _EXIT_CLASS:
             ctx.classes.pop()
+
+
+def _dispatch_table(rules: Sequence[Rule]) -> dict[type[ast.AST], list[Visitor]]:
+    """The visitors of `rules` by the node type they subscribe to."""
+    table: dict[type[ast.AST], list[Visitor]] = {}
+    for rule in rules:
+        for node_type, visitor in rule.iter_visitors():
+            table.setdefault(node_type, []).append(visitor)
+    return table
 
 
 def _run_visitors(visitors: Iterable[Visitor], node: ast.AST, ctx: Context, findings: list[Finding], errors: list[str]) -> None:

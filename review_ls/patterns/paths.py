@@ -167,7 +167,7 @@ class _TaintPass:
         for part in parts[1:]:
             source = self.source_of(part)
             if source is not None:
-                return _Joined(node, base, source, None, None, self.statement)  # type: ignore[arg-type]
+                return _Joined(node, base, _shown_source(part, source), None, None, self.statement)  # type: ignore[arg-type]
         return None
 
     # -- statements ----------------------------------------------------------------------------
@@ -269,3 +269,15 @@ def path_escapes(function: ast.FunctionDef | ast.AsyncFunctionDef, sources: set[
         elif isinstance(node, ast.Call):
             taint.call(node)
     return list(taint.escapes.values())
+
+
+def _shown_source(part: ast.expr, source: str) -> str:
+    """How a finding names the untrusted text joined as `part`: the joined expression itself when it
+    is a plain name or attribute (`profile.filename`), with the request input it comes from when that
+    differs (`file.filename (from files)`); else the request input."""
+    if isinstance(part, ast.FormattedValue):
+        part = part.value
+    shown = dotted_name(part)
+    if shown is None or len(shown) > 40 or shown == source:
+        return source
+    return shown if shown.split(".", 1)[0] == source else f"{shown} (from {source})"

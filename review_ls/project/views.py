@@ -265,8 +265,14 @@ class ProjectViews:
     # -- clients and routes -------------------------------------------------------------------
     @cached_property
     def client_class_names(self) -> frozenset[str]:
-        """Names of the classes the project defines whose names end in Client or Session."""
-        return frozenset(c.name for facts in self.files.values() for c in facts.classes if c.name.endswith(CLIENT_CLASS_SUFFIXES))
+        """Names of the classes the project defines whose names end in Client or Session, except
+        value models (a pydantic `CustomerSession(token=...)` is a DTO, not a connection)."""
+        return frozenset(
+            c.name
+            for path, facts in self.files.items()
+            for c in facts.classes
+            if c.name.endswith(CLIENT_CLASS_SUFFIXES) and self.kind_of(path, c) not in VALUE_MODEL_KINDS
+        )
 
     @cached_property
     def route_handler_names(self) -> frozenset[tuple[str, str]]:

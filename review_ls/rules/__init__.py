@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from types import ModuleType
 
 from review_ls.engine.rule import Rule
+from review_ls.patterns.roles import file_role
+
+__all__ = ["all_rules", "file_role", "known_codes", "rule_class"]
 
 
 @functools.cache

@@ -103,7 +103,7 @@ def test_sarif_rules_results_and_locations(tree, capsys) -> None:
     assert rv203["shortDescription"]["text"] and rv203["fullDescription"]["text"]
     assert "# RV203 requests-without-session-in-loop" in rv203["help"]["markdown"] and rv203["help"]["text"]
     assert rv203["helpUri"].endswith("/docs/rules/RV203.md")
-    assert rv203["defaultConfiguration"]["level"] == "warning"
+    assert rv203["defaultConfiguration"]["level"] == "note"  # a hint (docs/precision.md)
     by_rule = {r["ruleId"]: r for r in run["results"]}
     assert by_rule["RV000"]["level"] == "error"
     location = by_rule["RV201"]["locations"][0]["physicalLocation"]
@@ -186,7 +186,7 @@ def test_github_annotations(tree, capsys) -> None:
     assert len(lines) == 3 and all(ANNOTATION.match(line) for line in lines)
     by_title = {ANNOTATION.match(line).group(7): ANNOTATION.match(line).groups() for line in lines}
     level, path, line, col, end_line, end_col, _, message = by_title["RV203 requests-without-session-in-loop"]
-    assert (level, path, line, col, end_line) == ("warning", "svc.py", "5", "9", "5")
+    assert (level, path, line, col, end_line) == ("notice", "svc.py", "5", "9", "5")  # RV203 is a hint
     assert int(end_col) == 9 + len("requests.post(hook)")
     assert message.startswith("requests.post() in a loop")
     assert by_title["RV000 syntax-error"][0] == "error"
@@ -255,7 +255,7 @@ def test_gitlab_code_quality_report(tree, capsys) -> None:
         assert isinstance(issue["location"]["lines"]["begin"], int)
     assert len({issue["fingerprint"] for issue in issues}) == 3
     by_check = {issue["check_name"]: issue for issue in issues}
-    assert by_check["RV000"]["severity"] == "critical" and by_check["RV203"]["severity"] == "major"
+    assert by_check["RV000"]["severity"] == "critical" and by_check["RV203"]["severity"] == "info"
     assert by_check["RV203"]["location"] == {"path": "svc.py", "lines": {"begin": 5, "end": 5}}
 
 

@@ -25,7 +25,7 @@ async def test_diagnostics_on_open_carry_code_source_and_fix_data(editor: Editor
     diagnostics = await editor.diagnostics_of(uri)
     (diagnostic,) = [d for d in diagnostics if d.code == "RV203"]
     assert diagnostic.source == "review-ls"
-    assert diagnostic.severity == types.DiagnosticSeverity.Warning
+    assert diagnostic.severity == types.DiagnosticSeverity.Hint  # RV203 is a hint (docs/precision.md)
     assert diagnostic.range == types.Range(start=types.Position(line=5, character=8), end=types.Position(line=5, character=27))
     assert diagnostic.data["code"] == "RV203" and diagnostic.data["version"] == 1
     if editor.capabilities.text_document.publish_diagnostics.code_description_support:

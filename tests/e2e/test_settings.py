@@ -82,19 +82,19 @@ async def test_invalid_pyproject_warns_and_uses_defaults(client: EditorClient) -
     assert any("NOPE" in m.message and m.type == types.MessageType.Warning for m in client.messages)
 
 
-@pytest.mark.folders(("service", "scripts"))
+@pytest.mark.folders(("service", "billing"))
 async def test_multi_root_settings_are_resolved_per_folder(client: EditorClient) -> None:
-    service, scripts = client.workspace_path / "service", client.workspace_path / "scripts"
+    service, scripts = client.workspace_path / "service", client.workspace_path / "billing"
     (scripts / "pyproject.toml").write_text('[tool.review-ls]\nignore = ["RV203"]\n', encoding="utf-8")
     in_service = client.open(service / "jobs.py", LOOP)
     in_scripts = client.open(scripts / "jobs.py", LOOP)
     assert ("RV203", 6) in codes(await client.diagnostics_of(in_service))
     assert "RV203" not in {d.code for d in await client.diagnostics_of(in_scripts)}, "the folder's pyproject.toml applies"
     before = len(client.published)
-    client.set_configuration({"severity": {"RV203": "hint"}}, section="review-ls", scope_uri=service.as_uri())
+    client.set_configuration({"severity": {"RV203": "error"}}, section="review-ls", scope_uri=service.as_uri())
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))  # "pull your settings"
-    diagnostics = await client.diagnostics_once(in_service, before, lambda ds: any(d.severity == types.DiagnosticSeverity.Hint for d in ds))
-    assert [d.severity for d in diagnostics if d.code == "RV203"] == [types.DiagnosticSeverity.Hint]
+    diagnostics = await client.diagnostics_once(in_service, before, lambda ds: any(d.severity == types.DiagnosticSeverity.Error for d in ds))
+    assert [d.severity for d in diagnostics if d.code == "RV203"] == [types.DiagnosticSeverity.Error]
 
 
 @pytest.mark.init_options({"maxFileSizeBytes": 100})

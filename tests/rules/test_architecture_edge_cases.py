@@ -61,7 +61,7 @@ def fixed(source: str, finding: Finding, path: str, index: ProjectIndex | None, 
 def test_rv402_fix_reads_the_settings_object_of_another_module() -> None:
     index = project({"app/__init__.py": "", "app/config.py": CONFIG, "app/worker.py": WORKER})
     (finding,) = findings("RV402", WORKER, "/proj/app/worker.py", index)
-    assert finding.severity is Severity.WARNING and finding.fixable
+    assert finding.severity is Severity.HINT and finding.fixable
     assert "use settings.worker_url" in finding.message
     result = fixed(WORKER, finding, "/proj/app/worker.py", index, "RV402")
     assert result == src(

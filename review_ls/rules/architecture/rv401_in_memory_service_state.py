@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.model import Finding
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES, CLIENT_CONSTRUCTORS
@@ -42,6 +43,7 @@ class InMemoryServiceState(Rule):
 
     code = "RV401"
     name = "in-memory-service-state"
+    applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "request handler {function}() mutates module-level {name}: the state lives in one process, is lost on restart and is not shared between workers or replicas"
     docs = RuleDocs(

@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.project import ProjectIndex, project_for
@@ -35,6 +36,14 @@ class GetenvBypassesSettings(Rule):
 
     code = "RV402"
     name = "getenv-bypasses-settings"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: 0.32 on the judged corpus sample (docs/precision.md). Most findings are debatable:
+        libraries whose documented deployment knobs are environment variables, bootstrap reads that
+        locate the settings file, a third-party library's own variable names. Configuration modules of
+        other processes (gunicorn.conf.py) are no longer reviewed.
+        """
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{call}({env!r}, ...) with a hard-coded default {problem}"
     fix_title = "Read {env} through {expression}"

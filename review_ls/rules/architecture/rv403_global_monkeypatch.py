@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.model import Finding
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.rules.architecture._shared import _in_tests_or_scripts
@@ -39,6 +40,7 @@ class GlobalMonkeypatch(Rule):
 
     code = "RV403"
     name = "global-monkeypatch"
+    applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{target} is patched at import time: every user of {owner} in the process gets the change, in import order"
     docs = RuleDocs(
@@ -88,6 +90,16 @@ class GlobalMonkeypatch(Rule):
 
         Part.__module__ = "inventory"
         """,
+        # Documented library configuration is assigned, not patched.
+        """
+        import os
+
+        import stripe
+        from django.contrib import admin
+
+        stripe.api_key = os.environ["STRIPE_KEY"]
+        admin.site.site_header = "Paperless-ngx"
+        """,
     )
     invalid = (
         Invalid(
@@ -100,6 +112,14 @@ class GlobalMonkeypatch(Rule):
             NgSpiceShared.exec = _patched_exec
             """,
             line=6,
+        ),
+        Invalid(
+            """
+            import yaml
+
+            yaml.emitter.Emitter.process_tag = lambda self, *args, **kwargs: None
+            """,
+            line=3,
         ),
         Invalid(
             """
@@ -125,7 +145,7 @@ class GlobalMonkeypatch(Rule):
         if ctx.function is not None or ctx.class_ is not None or _in_tests_or_scripts(ctx):
             return
         for target in node.targets:
-            if isinstance(target, ast.Attribute):
+            if isinstance(target, ast.Attribute) and not _is_configuration(target.value, node.value, ctx):
                 finding = self._patched(node, target.value, target.attr, ctx)
                 if finding is not None:
                     yield finding
@@ -135,6 +155,8 @@ class GlobalMonkeypatch(Rule):
         if ctx.function is not None or ctx.class_ is not None or not isinstance(node.func, ast.Name) or node.func.id != "setattr":
             return
         if len(node.args) != 3 or _in_tests_or_scripts(ctx) or "setattr" in ctx.facts.bindings:
+            return
+        if _is_configuration(node.args[0], node.args[2], ctx):
             return
         attribute = node.args[1].value if isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str) else "?"
         finding = self._patched(node, node.args[0], attribute, ctx)
@@ -160,3 +182,18 @@ class GlobalMonkeypatch(Rule):
         if target.startswith("."):
             return True
         return ctx.project is not None and ctx.project.is_project_module(target)
+
+
+def _is_configuration(owner: ast.expr, value: ast.expr, ctx: Context) -> bool:
+    """True for a module's documented setting given a plain value (`stripe.api_key = key`,
+    `admin.site.site_header = "Paperless"`): a monkeypatch replaces a function or a class attribute
+    with your own callable, which this is not."""
+    owner_name = dotted_name(owner) or ""
+    if owner_name.rsplit(".", 1)[-1][:1].isupper():
+        return False  # a class attribute: patched for every instance
+    if isinstance(value, ast.Lambda):
+        return False
+    if isinstance(value, ast.Name):
+        binding = ctx.facts.bindings.get(value.id)
+        return binding is None or binding.kind not in (BindingKind.FUNCTION, BindingKind.CLASS, BindingKind.IMPORT)
+    return isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Subscript, ast.Attribute, ast.List, ast.Tuple, ast.Dict, ast.BoolOp, ast.IfExp))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.rules.architecture._shared import _assigned_name
@@ -34,6 +35,7 @@ class BlobInDbColumn(Rule):
 
     code = "RV404"
     name = "blob-in-db-column"
+    applies_to = SERVICE_CODE
     message = "{model}.{column} stores {what} in a database column{sibling}; keep the bytes in object storage and the path in the row"
     docs = RuleDocs(
         what="""

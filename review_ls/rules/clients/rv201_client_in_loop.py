@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, block_statements, indented, replace_n
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.clients import client_constructor_name
@@ -73,6 +74,7 @@ class ClientInLoop(Rule):
 
     code = "RV201"
     name = "client-in-loop"
+    applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{client} is constructed on every iteration of the loop; create it once and reuse it"
     fix_title = "Hoist {client} out of the loop"

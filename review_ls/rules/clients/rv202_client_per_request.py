@@ -9,9 +9,10 @@ from typing import cast
 
 from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, statement_line_of
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
-from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.roles import SERVICE_CODE
+from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.clients import client_constructor_name
 from review_ls.patterns.frameworks import is_route_handler
@@ -27,6 +28,13 @@ class ClientPerRequest(Rule):
 
     code = "RV202"
     name = "client-per-request"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: on the judged corpus sample (docs/precision.md) the remaining findings are per-connection
+        session objects the route exists to create (an MCP session) or per-request clients with per-
+        request credentials; value models named `*Session` are no longer reported.
+        """
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{client} is constructed on every request; share one client from a cached factory"
     fix_title = "Share {client} through a cached factory function"
@@ -84,6 +92,22 @@ class ClientPerRequest(Rule):
             async with httpx.AsyncClient() as client:
                 yield client
         """,
+        # A response model named `...Session` is a DTO, not a connection.
+        Valid(
+            """
+            from fastapi import FastAPI
+
+            from app.schemas import CustomerSession
+
+            app = FastAPI()
+
+            @app.post("/customer-session")
+            async def create_customer_session(token: str) -> CustomerSession:
+                return CustomerSession(token=token)
+            """,
+            path="app/endpoints.py",
+            files=(("app/schemas.py", "from pydantic import BaseModel\n\nclass CustomerSession(BaseModel):\n    token: str\n"), ("app/__init__.py", "")),
+        ),
     )
     invalid = (
         Invalid(

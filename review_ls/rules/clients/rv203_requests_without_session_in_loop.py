@@ -8,7 +8,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import import_bindings, resolve_through_imports
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Finding, Fix
+from review_ls.engine.model import Finding, Fix, Severity
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.client_closing import _LOOPS, _SCOPES
@@ -22,6 +23,13 @@ class RequestsWithoutSessionInLoop(Rule):
 
     code = "RV203"
     name = "requests-without-session-in-loop"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: on the judged corpus sample (docs/precision.md) the loops post to a different host per
+        item (one webhook each), where a Session gains nothing; polling loops that sleep are no longer
+        reported.
+        """
     message = "requests.{verb}() in a loop opens a new connection per call; use one requests.Session()"
     fix_title = "Use one requests.Session() for the loop"
     docs = RuleDocs(
@@ -50,6 +58,19 @@ class RequestsWithoutSessionInLoop(Rule):
         def fetch_all(urls):
             with requests.Session() as session:
                 return [session.get(url).json() for url in urls]
+        """,
+        # Polling with a pause between requests: a kept-alive connection gains nothing.
+        """
+        import time
+
+        import requests
+
+        def wait_for_image(status_url):
+            while True:
+                time.sleep(2)
+                status = requests.get(status_url).json()
+                if status["ready"]:
+                    return status
         """,
     )
     invalid = (
@@ -110,8 +131,8 @@ class RequestsWithoutSessionInLoop(Rule):
         if ctx.loop is None:
             return
         verb = self._verb(node, ctx.imports)
-        if verb is None:
-            return
+        if verb is None or _sleeps(ctx.loop, ctx.imports):
+            return  # polling: with a pause between requests a kept-alive connection gains nothing
         fixable = isinstance(ctx.loop, _LOOPS) and self._outermost_statement_loop(ctx.parents) is not None
         yield self.report(node, ctx, verb=verb, fixable=fixable)
 
@@ -174,3 +195,11 @@ class RequestsWithoutSessionInLoop(Rule):
         replacements[id(loop_cst)] = wrap
         fctx.replace_scope(replace_nodes(fctx.cst_module, replacements).code)
         return fctx.build(self.fix_title or "")
+
+
+_SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep"})
+
+
+def _sleeps(loop: ast.AST, imports: Mapping[str, str]) -> bool:
+    """True when the loop pauses between iterations (`time.sleep(2)`): it polls."""
+    return any(isinstance(node, ast.Call) and resolve_through_imports(node.func, imports) in _SLEEPS for node in ast.walk(loop))

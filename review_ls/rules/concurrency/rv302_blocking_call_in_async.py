@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Span
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.project_model import Needs
 from review_ls.engine.walker import Context
@@ -39,6 +40,7 @@ class BlockingCallInAsync(Rule):
 
     code = "RV302"
     name = "blocking-call-in-async"
+    applies_to = SERVICE_CODE
     message = "{call} blocks the event loop inside async def {function}(){through}; every other task waits until it returns"
     needs = frozenset({Needs.PROJECT_INDEX})
     fix_title = "Run {call} without blocking the event loop"
@@ -74,6 +76,15 @@ class BlockingCallInAsync(Rule):
             """,
     )
     valid = (
+        # A local function named `open` is not the builtin.
+        """
+        async def export(store):
+            def open(name):
+                return store.cached_handle(name)
+
+            handle = open("report.csv")
+            return await handle.read()
+        """,
         """
         import asyncio
         import time

@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.model import Applicability, Finding, Fix, Severity
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.await_independence import concurrent_fan_out, fan_out_shape, has_comment, plain_arguments
@@ -19,6 +20,13 @@ class SequentialAwaitFanOut(Rule):
 
     code = "RV303"
     name = "sequential-await-fan-out"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: on the judged corpus sample (docs/precision.md) even the provably independent awaits were
+        mostly calls that share one connection or socket, or whose order is the point (ordered emits,
+        key presses), which the rule cannot see.
+        """
     message = "each iteration awaits {call} before the next starts; the calls are independent and could run concurrently"
     fix_title = "Run the calls concurrently with asyncio.gather"
     fix_applicability = Applicability.UNSAFE

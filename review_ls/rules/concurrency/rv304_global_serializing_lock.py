@@ -11,6 +11,7 @@ from review_ls.engine.facts import BindingKind, qualify_dotted
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs, ProjectModel
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_decorator, is_route_handler
@@ -33,6 +34,7 @@ class GlobalSerializingLock(Rule):
 
     code = "RV304"
     name = "global-serializing-lock"
+    applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{what} serializes {whom}: requests wait for each other instead of running concurrently"
     fix_title = "Make max_workers of {what} configurable"

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
@@ -21,6 +22,7 @@ class UnsynchronizedGlobalCounter(Rule):
 
     code = "RV305"
     name = "unsynchronized-global-counter"
+    applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "global {name} is updated per request in {function}(): the count is per process and racy under threads"
     docs = RuleDocs(

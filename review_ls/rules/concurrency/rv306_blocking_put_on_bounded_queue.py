@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.facts import BindingKind, dotted_name, qualify_dotted
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 
@@ -24,6 +25,7 @@ class BlockingPutOnBoundedQueue(Rule):
 
     code = "RV306"
     name = "blocking-put-on-bounded-queue"
+    applies_to = SERVICE_CODE
     message = "{queue}.put() blocks the event loop when the bounded queue is full"
     docs = RuleDocs(
         what="""

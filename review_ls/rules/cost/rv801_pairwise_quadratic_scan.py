@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.names import name_words, names_bound, names_read, nodes_within
@@ -117,6 +118,7 @@ class PairwiseQuadraticScan(Rule):
 
     code = "RV801"
     name = "pairwise-quadratic-scan"
+    applies_to = SERVICE_CODE
     message = "every pair of {collection} is checked with {predicate}(): O(n²) in the number of items"
     docs = RuleDocs(
         what="""

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.model import Finding
+from review_ls.engine.model import Finding, Severity
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.await_independence import concurrent_fan_out
@@ -196,6 +197,8 @@ def _statement_is_fixed(chain: _Chain, per_item: set[str]) -> bool:
         return isinstance(statement.value, str) and bool(_QUERY_WORDS.search(statement.value))
     if names_read(statement) & per_item and not _is_query_builder(statement):
         return False  # the statement text itself is made from the item
+    if _is_query_builder(statement) and isinstance(statement, ast.Call) and statement.args and names_read(statement.args[0]) & per_item:
+        return False  # `insert(table)` per table: a different statement per item (a bulk insert each)
     return not (isinstance(statement, ast.Call) and _DDL_BUILDER.match((dotted_name(statement.func) or "").rsplit(".", 1)[-1]))
 
 
@@ -228,11 +231,51 @@ def _per_item_names(loop: ast.AST) -> set[str]:
     return set()
 
 
+_LAZY_QUERYSET_METHODS = frozenset(
+    {"filter", "exclude", "annotate", "order_by", "select_related", "prefetch_related", "values", "values_list", "only", "defer", "distinct", "all", "none", "using"}
+)
+_CONCURRENT_CALLS = frozenset({"gather", "wait", "as_completed", "map", "submit"})
+
+
+def _is_lazy_queryset(call: ast.Call, chain: _Chain, ctx: Context) -> bool:
+    """True for a Django queryset that is only built here and handed on (`querysets.append(
+    Model.objects.filter(...))`, `qs | Model.objects.filter(...)`): building one runs no query. A
+    queryset kept in a name is not: it is usually evaluated later in the same iteration."""
+    if chain.receiver.rsplit(".", 1)[-1] != "objects" or any(method not in _LAZY_QUERYSET_METHODS for method in chain.methods):
+        return False
+    consumer = ctx.parent
+    if isinstance(consumer, ast.BinOp) and isinstance(consumer.op, (ast.BitOr, ast.BitAnd)):
+        return True
+    if not isinstance(consumer, ast.Call) or not any(argument is call for argument in consumer.args):
+        return False
+    return (dotted_name(consumer.func) or "").rsplit(".", 1)[-1] in ("append", "extend", "add", "union", "intersection", "difference", "Subquery", "Exists", "Prefetch")
+
+
+def _fans_out_concurrently(loop: ast.AST, ctx: Context) -> bool:
+    """True when the loop is a comprehension handed to `asyncio.gather(*(...))`, `asyncio.wait` or an
+    executor's `map`: the calls already run concurrently, which is what the advice asks for."""
+    if not isinstance(loop, _COMPREHENSIONS) or loop not in ctx.parents:
+        return False
+    index = ctx.parents.index(loop)
+    outer = ctx.parents[index - 1] if index > 0 else None
+    if isinstance(outer, ast.Starred) and index > 1:
+        outer = ctx.parents[index - 2]
+    return isinstance(outer, ast.Call) and (dotted_name(outer.func) or "").rsplit(".", 1)[-1] in _CONCURRENT_CALLS
+
+
 class QueryInLoop(Rule):
     """RV802: a database, cache, API or storage call for every item of a loop (the N+1 shape)."""
 
     code = "RV802"
     name = "query-in-loop"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: 0.15 on the judged corpus sample (docs/precision.md). Most findings are small fan-outs
+        over a handful of form fields, filter rules or configuration items, or one-time backfills, where
+        batching is possible but rarely asked; migrations, scripts, lazy querysets and `asyncio.gather`
+        fan-outs are no longer reported.
+        """
     message = "{call}() runs once per item of the loop (N+1 {kinds}): {advice}"
     docs = RuleDocs(
         what="""
@@ -259,6 +302,29 @@ class QueryInLoop(Rule):
             """,
     )
     valid = (
+        # Calls handed to asyncio.gather already run concurrently.
+        """
+        import asyncio
+
+        async def fetch_all(client, urls):
+            return await asyncio.gather(*(client.get(url) for url in urls))
+        """,
+        # A Django queryset built in a loop runs no query until it is evaluated.
+        """
+        def matching(rules):
+            querysets = []
+            for rule in rules:
+                querysets.append(Document.objects.filter(title__icontains=rule.text))
+            return querysets
+        """,
+        # `execute(insert(table), rows)` is already a bulk insert, one per table.
+        """
+        from sqlalchemy import insert
+
+        def copy_tables(connection, rows_by_table):
+            for table, rows in rows_by_table.items():
+                connection.execute(insert(table), rows)
+        """,
         """
         from sqlalchemy import select
 
@@ -368,7 +434,7 @@ class QueryInLoop(Rule):
             return  # not the outermost call of a chain: the chain is judged once, at its end
         chain = _chain(node)
         kind = _remote_kind(chain) if chain is not None else None
-        if chain is None or kind is None:
+        if chain is None or kind is None or _is_lazy_queryset(node, chain, ctx) or _fans_out_concurrently(loop, ctx):
             return
         per_item = _per_item_names(loop)
         if chain.receiver.split(".", 1)[0] in per_item or not _statement_is_fixed(chain, per_item):

@@ -10,6 +10,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.names import name_words, names_read, nodes_within, snake_case
@@ -32,6 +33,7 @@ class PerStepCheckIntervalOne(Rule):
 
     code = "RV803"
     name = "per-step-check-interval-one"
+    applies_to = SERVICE_CODE
     message = "{interval} is 1, so the check under `% {interval}` runs on every iteration of the step loop"
     fix_title = "Make {interval} a parameter of {function}()"
     docs = RuleDocs(

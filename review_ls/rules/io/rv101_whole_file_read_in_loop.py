@@ -12,7 +12,8 @@ from typing import Any, cast
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.model import Applicability, Finding, Fix, Severity
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.files import (
@@ -297,6 +298,13 @@ class WholeFileReadInLoop(Rule):
 
     code = "RV101"
     name = "whole-file-read-in-loop"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: on the judged corpus sample (docs/precision.md) both findings were fine code: a small
+        fixed file read through a constant path, and a list returned whole anyway. The rule cannot tell
+        a small file from a large one.
+        """
     message = "{call} reads the whole file into memory {reason}"
     fix_title = "Iterate over the open file instead of {call}"
     fix_applicability = Applicability.UNSAFE

@@ -12,6 +12,7 @@ from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.files import Qualifier
@@ -208,6 +209,7 @@ class InMemoryArchive(Rule):
 
     code = "RV102"
     name = "in-memory-archive"
+    applies_to = SERVICE_CODE
     message = "the {kind} archive is built in an io.BytesIO, so all of it is held in memory; spool it to a temporary file"
     fix_title = "Build the archive in a tempfile.SpooledTemporaryFile"
     fix_applicability = Applicability.UNSAFE

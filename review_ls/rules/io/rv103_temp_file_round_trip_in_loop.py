@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.tempfiles import TempNames, temp_names
@@ -94,6 +95,7 @@ class TempFileRoundTripInLoop(Rule):
 
     code = "RV103"
     name = "temp-file-round-trip-in-loop"
+    applies_to = SERVICE_CODE
     message = "{writer}() writes a temporary file that {reader}() reads straight back, on every iteration; convert in memory"
     docs = RuleDocs(
         what="""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from review_ls.engine.model import Severity
+from review_ls.engine.roles import ALL_ROLES
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 
 
@@ -11,6 +12,7 @@ class SyntaxErrorRule(Rule):
 
     code = "RV000"
     name = "syntax-error"
+    applies_to = ALL_ROLES  # reported by the engine itself, for every file
     message = "syntax error"
     severity = Severity.ERROR
     docs = RuleDocs(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from review_ls.engine.roles import ALL_ROLES
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 
 
@@ -10,6 +11,7 @@ class UnknownSuppressionRule(Rule):
 
     code = "RV001"
     name = "unknown-suppression-code"
+    applies_to = ALL_ROLES  # reported by the engine itself, for every file
     message = "unknown rule code in suppression"
     docs = RuleDocs(
         what="Reports a `# review: ignore[...]` comment that names a code no rule has.",

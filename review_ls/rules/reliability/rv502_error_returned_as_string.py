@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.exceptions import enclosing_handler, mentions_name
@@ -16,9 +17,6 @@ from review_ls.patterns.names import name_words
 _ERROR_HELPER_WORDS = frozenset(
     {"error", "errors", "exception", "exc", "message", "msg", "format", "describe", "description", "reason", "explain", "traceback", "tb", "repr", "str", "text"}
 )
-
-
-_SUCCESS_FLAGS = frozenset({"success", "ok", "succeeded", "successful", "is_success", "is_ok"})
 
 
 def _is_error_text(value: ast.expr, name: str | None) -> bool:
@@ -40,31 +38,22 @@ def _is_error_text(value: ast.expr, name: str | None) -> bool:
     return False
 
 
-def _failure_flag(value: ast.expr, name: str | None) -> bool:
-    """True for `Result(success=False, message=str(e))` and `{"ok": False, "error": f"{e}"}`."""
-    if isinstance(value, ast.Call):
-        pairs = [(k.arg, k.value) for k in value.keywords if k.arg]
-    elif isinstance(value, ast.Dict):
-        pairs = [(k.value, v) for k, v in zip(value.keys, value.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-    else:
-        return False
-    flagged = any(key in _SUCCESS_FLAGS and isinstance(v, ast.Constant) and v.value is False for key, v in pairs)
-    return flagged and any(_is_error_text(v, name) for _, v in pairs)
-
-
 class ErrorReturnedAsString(Rule):
     """RV502: an except block returns the error text as if it were a result."""
 
     code = "RV502"
     name = "error-returned-as-string"
+    applies_to = SERVICE_CODE
     message = "the exception is returned as a value ({shape}); callers cannot tell failure from a result"
     docs = RuleDocs(
         what="""
             Finds `except` blocks that turn the exception into the function's return value:
-            `return str(e)`, `return f"Error: {e}"`, `return traceback.format_exc()`, or a
-            success-flag result such as `Result(success=False, message=str(e))` /
-            `{"ok": False, "error": str(e)}`. Helpers whose job is to describe an error
-            (`format_error`, `describe_exception`, `__str__`, ...) are not reported.
+            `return str(e)`, `return f"Error: {e}"`, `return traceback.format_exc()`. Not
+            reported: a result with an explicit failure flag (`{"success": False, "error": str(e)}`
+            is a contract the caller checks), tools given to a language model (`@tool`,
+            `@agent.tool`, a `RunContext` parameter: the error text is the model's answer on
+            purpose), and helpers whose job is to describe an error (`format_error`,
+            `describe_exception`, `__str__`, ...).
             """,
         why="""
             The failure is disguised as data: the caller (or the LLM, the UI, the next service)
@@ -113,6 +102,29 @@ class ErrorReturnedAsString(Rule):
             except KeyError:
                 return "unknown"
         """,
+        # An explicit failure flag is a contract, not a disguised result.
+        """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.post("/jobs")
+        async def create_job(spec: dict):
+            try:
+                return {"success": True, "id": start(spec)}
+            except Exception as e:
+                return {"success": False, "message": str(e)}
+        """,
+        # A tool given to a language model answers the model with the error on purpose.
+        """
+        from pydantic_ai import RunContext
+
+        async def fetch_page(ctx: RunContext[Deps], url: str) -> str:
+            try:
+                return await ctx.deps.client.get(url)
+            except BlockedError as e:
+                return f"Error: {e}"
+        """,
     )
     invalid = (
         Invalid(
@@ -137,21 +149,6 @@ class ErrorReturnedAsString(Rule):
         ),
         Invalid(
             """
-            from fastapi import FastAPI
-
-            app = FastAPI()
-
-            @app.post("/jobs")
-            async def create_job(spec: dict):
-                try:
-                    return {"success": True, "id": start(spec)}
-                except Exception as e:
-                    return {"success": False, "message": str(e)}
-            """,
-            line=10,
-        ),
-        Invalid(
-            """
             import traceback
 
             def run(task):
@@ -172,7 +169,27 @@ class ErrorReturnedAsString(Rule):
         handler = enclosing_handler(node, ctx.parents)
         if handler is None or name_words(ctx.function.name) & _ERROR_HELPER_WORDS or ctx.function.name.startswith("__"):
             return
-        if _is_error_text(value, handler.name):
+        if _is_error_text(value, handler.name) and not _is_llm_tool(ctx.function):
             yield self.report(value, ctx, shape="the error text")
-        elif _failure_flag(value, handler.name):
-            yield self.report(value, ctx, shape="a failure flag with the error text")
+
+
+_TOOL_DECORATORS = frozenset({"tool", "function_tool", "tool_plain", "register_tool", "ai_function", "kernel_function"})
+_TOOL_CONTEXT_TYPES = frozenset({"RunContext", "ToolContext", "RunContextWrapper", "InjectedToolArg"})
+
+
+def _is_llm_tool(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """True for a function given to a language model as a tool (`@tool`, `@agent.tool`, a
+    `RunContext` parameter): its error text is the answer the model reads, on purpose."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = dotted_name(target) or ""
+        if name.rsplit(".", 1)[-1] in _TOOL_DECORATORS:
+            return True
+    for argument in (*function.args.posonlyargs, *function.args.args):
+        annotation = argument.annotation
+        if isinstance(annotation, ast.Subscript):
+            annotation = annotation.value
+        annotated = dotted_name(annotation) if annotation is not None else None
+        if annotated and annotated.rsplit(".", 1)[-1] in _TOOL_CONTEXT_TYPES:
+            return True
+    return False

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Finding, Fix
+from review_ls.engine.model import Finding, Fix, Severity
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.exceptions import (
@@ -26,6 +27,13 @@ class ErrorLoggedWithoutTraceback(Rule):
 
     code = "RV503"
     name = "error-logged-without-traceback"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: 0.75 on the judged corpus sample (docs/precision.md). An expected, specific error handled
+        in a branch, a connectivity probe in a start-up retry loop and parse errors of user input need
+        no traceback; the rule cannot tell them from unexpected errors.
+        """
     message = "{call}() logs only the exception's text; the traceback is lost"
     fix_title = "Use {receiver}.exception() to log the traceback"
     docs = RuleDocs(

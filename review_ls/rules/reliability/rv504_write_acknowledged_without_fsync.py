@@ -10,6 +10,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
@@ -73,6 +74,7 @@ class WriteAcknowledgedWithoutFsync(Rule):
 
     code = "RV504"
     name = "write-acknowledged-without-fsync"
+    applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "the write to {target} is acknowledged before it is durable: flush() and os.fsync() the file first"
     fix_title = "Flush and fsync {handle} before leaving the with block"

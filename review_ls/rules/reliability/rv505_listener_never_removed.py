@@ -10,7 +10,8 @@ from dataclasses import replace
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.model import Applicability, Finding, Fix, Severity
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.attributes import AttributeCall, AttributeUses, Method, instance_attribute_uses
@@ -106,6 +107,12 @@ class ListenerNeverRemoved(Rule):
 
     code = "RV505"
     name = "listener-never-removed"
+    applies_to = SERVICE_CODE
+    severity = Severity.HINT
+    precision_note = """
+        Hint: the only corpus finding (docs/precision.md) removed its handlers at stop in another
+        method; the rule does not follow listeners across methods.
+        """
     message = "{detail}"
     fix_title = "Drop listeners whose queue is full instead of failing the broadcast"
     fix_applicability = Applicability.UNSAFE

@@ -11,6 +11,7 @@ from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.attributes import instance_attribute_uses
@@ -43,6 +44,7 @@ class UnboundedHistory(Rule):
 
     code = "RV506"
     name = "unbounded-history"
+    applies_to = SERVICE_CODE
     message = "self.{attribute} only grows: {method}() appends to it and nothing in {cls} trims it"
     fix_title = "Bound self.{attribute} with collections.deque(maxlen=...)"
     fix_applicability = Applicability.UNSAFE

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.model import Finding
+from review_ls.engine.model import Finding, Severity
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.imports import imports_starting_with
@@ -39,6 +39,11 @@ class UnauthenticatedWebSocket(Rule):
 
     code = "RV603"
     name = "unauthenticated-websocket"
+    severity = Severity.HINT
+    precision_note = """
+        Hint: the only corpus finding (docs/precision.md) authenticated in-band on the first message,
+        which the rule cannot see.
+        """
     message = "WebSocket endpoint {endpoint} accepts connections without an authentication check"
     docs = RuleDocs(
         what="""

@@ -150,9 +150,25 @@ def _load_ignore_file(directory: Path) -> _IgnoreFile | None:
         lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    return _IgnoreFile(os.path.abspath(directory), _gitignore_spec(gitignore, lines))
+
+
+def _gitignore_spec(gitignore: Path, lines: list[str]) -> Any:
+    """The patterns of a .gitignore; a line git would not understand is skipped (as git does) with a warning."""
     import pathspec  # only where a .gitignore exists (it costs ~30 ms to import)
 
-    return _IgnoreFile(os.path.abspath(directory), pathspec.GitIgnoreSpec.from_lines(lines))
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # GitIgnorePatternError: find the lines at fault and leave them out
+        valid = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                warn(f"{gitignore}:{number}: ignored the invalid pattern {line.strip()!r}")
+            else:
+                valid.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(valid)
 
 
 def _ignore_files_above(root: Path) -> list[_IgnoreFile]:

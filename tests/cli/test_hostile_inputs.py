@@ -107,3 +107,13 @@ def test_wide_unicode_files_are_named_by_their_encoding(tmp_path: Path, encoding
     path.write_bytes(("\ufeff" + LOOP_REQUESTS).encode(encoding))
     with pytest.raises(SourceReadError, match=f"the file is {name} "):
         read_source(path)
+
+
+def test_an_invalid_gitignore_pattern_is_skipped_with_a_warning_as_git_does(tmp_path: Path, capsys) -> None:
+    """`!` alone is no pattern: git ignores the line; the run goes on and the other patterns still apply."""
+    (tmp_path / ".gitignore").write_text("ignored.py\n!\n", encoding="utf-8")
+    (tmp_path / "ignored.py").write_text(LOOP_REQUESTS, encoding="utf-8")
+    (tmp_path / "kept.py").write_text(LOOP_REQUESTS, encoding="utf-8")
+    code, out, err = run(capsys, "check", str(tmp_path), "--no-cache", "--select", "RV203")
+    assert code == 1 and "kept.py" in out and "ignored.py" not in out
+    assert "ignored the invalid pattern '!'" in err and "Traceback" not in err

@@ -1,4 +1,5 @@
 """A small FastAPI service with the kinds of problems review-ls finds."""
+# review-ls: role=application  (files under examples/ count as scripts by default; this one is a service)
 
 import httpx
 import requests

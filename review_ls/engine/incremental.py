@@ -173,49 +173,36 @@ class _ClassView(ast.ClassDef):
 
 
 class _Memo(dict[Any, Any]):
-    """`Context.memo`, shared by the walks of one analysis: reading an entry counts as reading beyond the
-    segment only when computing it did (it was stored while the walk had read beyond its segment).
+    """`Context.memo`, shared by the walks of one analysis: any use counts as reading beyond the segment.
 
-    Entries keyed by a node of the walked segment (a function's scope index, say) are the segment's own
-    business; an entry built from the module or class body was stored after that read was noticed.
+    Entries are often built from the whole module without going through tracked facts (a type resolver
+    or a scope index holds the module and reads it lazily, long after the entry was stored), so no
+    entry can be shown to depend on the walked segment alone.
     """
 
     def __init__(self, tracker: _ReadTracker) -> None:
         super().__init__()
         self._tracker = tracker
-        self._beyond: set[Any] = set()
-
-    def _reading(self, key: Any) -> None:
-        if key in self._beyond:
-            self._tracker.read = True
 
     def get(self, key: Any, default: Any = None) -> Any:
-        self._reading(key)
+        self._tracker.read = True
         return super().get(key, default)
 
     def __getitem__(self, key: Any) -> Any:
-        self._reading(key)
+        self._tracker.read = True
         return super().__getitem__(key)
 
     def __contains__(self, key: object) -> bool:
-        self._reading(key)
+        self._tracker.read = True
         return super().__contains__(key)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
-        self._reading(key)
-        if not super().__contains__(key):
-            self._stored(key)
+        self._tracker.read = True
         return super().setdefault(key, default)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._stored(key)
+        self._tracker.read = True
         super().__setitem__(key, value)
-
-    def _stored(self, key: Any) -> None:
-        if self._tracker.read:
-            self._beyond.add(key)
-        else:
-            self._beyond.discard(key)
 
 
 class _Walk:

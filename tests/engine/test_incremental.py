@@ -349,7 +349,9 @@ class ScopeMemoProbe(Rule):
         yield self.report(node, ctx, count=count)
 
 
-def test_a_memo_entry_built_from_the_segment_itself_needs_no_settling(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_any_memo_entry_counts_as_reading_beyond_the_segment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memo entries may hold the whole module and read it lazily (a type resolver), so using one makes the
+    segment depend on the rest: the edit is settled."""
     rules = (ScopeMemoProbe(),)
     rule_set = RuleSet(Settings(), rules, Walker(rules), frozenset({"XX804"}))
     monkeypatch.setattr(incremental, "rule_set_for", lambda settings: rule_set)
@@ -357,7 +359,21 @@ def test_a_memo_entry_built_from_the_segment_itself_needs_no_settling(monkeypatc
     analyser = IncrementalAnalyser("m.py")
     analyser.analyse(source)
     analyser.analyse(source.replace("return 3\n", "return 3 + x\n"), settle=False)
-    assert not analyser.needs_settling, "the memo entry is keyed by and built from the edited function alone"
+    assert analyser.needs_settling
+
+
+def test_an_enum_member_added_in_another_statement_reaches_a_function_that_did_not_change() -> None:
+    """Fuzz-found: RV701 in an unchanged function reads the enum through the type resolver in the memo."""
+    before = (
+        "import enum\nfrom dataclasses import dataclass\n\n\nclass Level(str, enum.Enum):\n    LOW = \"low\"\n    HIGH \n\n\n"
+        "@dataclass\nclass Alert:\n    level: Level\n\n\ndef is_urgent(alert: Alert) -> bool:\n    return alert.level in (\"HIGH\", \"critical\")\n"
+    )
+    after = before.replace("    HIGH \n", "    HIGH = \"high\"\n")
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(before)
+    expected = analyse_source(after, "m.py").findings
+    assert [f.code for f in expected] == ["RV701"]
+    assert analyser.analyse(after).findings == expected
 
 
 class ModuleMemoProbe(Rule):

@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from review_ls.patterns.migrations import is_migration_path
 from review_ls.patterns.scripts import is_script_path, is_test_path
+from review_ls.project.import_graph import ImportGraph
 from review_ls.project.views import VALUE_MODEL_KINDS, ClassRef, ProjectClass, ProjectViews
 
 MIN_SHARED_FIELDS = 3
@@ -44,6 +45,7 @@ class Duplicate:
     canonical: ClassRef
     copies: tuple[ClassRef, ...]
     exact: bool
+    import_cycle: bool = False  # importing the canonical model into the copy's module would close an import cycle
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,29 @@ def find_duplicates(classes: Iterable[ProjectClass], views: ProjectViews | None 
         copies = tuple(sorted((models[i].ref for i in others), key=lambda r: (r.path, r.span)))
         found[(model.ref.path, model.ref.span.line)] = Duplicate(model.ref, canonical.ref, copies, exact)
     return found
+
+
+def mark_import_cycles(found: dict[tuple[str, int], Duplicate], graph: ImportGraph) -> dict[tuple[str, int], Duplicate]:
+    """The duplicates, with `import_cycle` set where importing the canonical model into the copy's
+    module would close an import cycle, counting the imports that the fixes of exact copies before
+    it (by path) add in the same run."""
+    exact = sorted((d for d in found.values() if d.exact and _imports_across(d)), key=lambda d: (d.copy.path, d.copy.span.line))
+    accepted = graph.acyclic_additions((d.copy.module, d.canonical.module) for d in exact)
+    marked: dict[tuple[str, int], Duplicate] = {}
+    for key, duplicate in found.items():
+        cycle = False
+        if _imports_across(duplicate):
+            if duplicate.exact:
+                cycle = (duplicate.copy.module, duplicate.canonical.module) not in accepted
+            else:
+                cycle = graph.reaches(duplicate.canonical.module, duplicate.copy.module)
+        marked[key] = replace(duplicate, import_cycle=cycle) if cycle else duplicate
+    return marked
+
+
+def _imports_across(duplicate: Duplicate) -> bool:
+    """True when the copy and the canonical model live in two named modules (so one can import the other)."""
+    return bool(duplicate.copy.module and duplicate.canonical.module) and duplicate.copy.module != duplicate.canonical.module
 
 
 def find_field_variants(classes: Iterable[ProjectClass]) -> dict[tuple[str, int], tuple[FieldVariant, ...]]:

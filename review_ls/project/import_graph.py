@@ -11,7 +11,8 @@ An edge `a -> b` means that importing `a` starts importing the project module `b
 - a name that is no project module is trimmed to the longest dotted prefix that is one.
 
 `reaches(a, b)` answers "does importing `a` import `b`, directly or transitively?": a fix that
-adds `from a import X` to `b` creates a cycle exactly when it does.
+adds `from a import X` to `b` creates a cycle exactly when it does. `acyclic_additions` answers
+the same for several such fixes applied in one run.
 """
 
 from __future__ import annotations
@@ -96,6 +97,34 @@ class ImportGraph:
     def reaches(self, start: str, goal: str) -> bool:
         """True when importing `start` imports `goal`, directly or through other project modules."""
         return goal in self.reachable_from(start)
+
+    def acyclic_additions(self, edges: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+        """The new edges (importer, imported), taken in order, that can be added without closing a
+        cycle, together with the ones taken before them (what several fixes of one run may add)."""
+        added: dict[str, set[str]] = {}
+        accepted: set[tuple[str, str]] = set()
+        for importer, imported in edges:
+            if importer == imported or self._reaches_with(imported, importer, added):
+                continue
+            added.setdefault(importer, set()).add(imported)
+            accepted.add((importer, imported))
+        return frozenset(accepted)
+
+    def _reaches_with(self, start: str, goal: str, added: Mapping[str, set[str]]) -> bool:
+        """`reaches`, with the `added` edges too."""
+        if not added:
+            return self.reaches(start, goal)
+        seen: set[str] = set()
+        pending = [start]
+        while pending:
+            module = pending.pop()
+            for target in (*self.imports_of(module), *added.get(module, ())):
+                if target == goal:
+                    return True
+                if target not in seen:
+                    seen.add(target)
+                    pending.append(target)
+        return False
 
     def reachable_from(self, start: str) -> frozenset[str]:
         """Every project module that importing `start` imports, directly or transitively."""

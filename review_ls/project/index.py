@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from review_ls.config import ConfigResolver
 from review_ls.files import SourceReadError, discover_python_files, read_source
-from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants
+from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
@@ -290,7 +290,7 @@ class _Derived:
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:
         """Copies of models, by (path, line)."""
-        return find_duplicates(self.views.classes, self.views)
+        return mark_import_cycles(find_duplicates(self.views.classes, self.views), self.views.import_graph)
 
     @cached_property
     def variants(self) -> dict[tuple[str, int], tuple[FieldVariant, ...]]:

@@ -6,6 +6,7 @@ import textwrap
 
 from review_ls.patterns.migrations import is_migration_path
 from review_ls.project import ProjectIndex
+from review_ls.project.import_graph import ImportGraph
 
 
 def index_of(files: dict[str, str]) -> ProjectIndex:
@@ -105,3 +106,10 @@ def test_migration_paths() -> None:
     assert is_migration_path("/p/src/dispatch/database/revisions/core/versions/2021-06-02_f011c050b9ba.py")
     assert not is_migration_path("/p/app/api/versions/current.py")
     assert not is_migration_path("/p/app/models.py")
+
+
+def test_several_new_edges_are_accepted_only_while_they_close_no_cycle() -> None:
+    graph = ImportGraph({"app.task": frozenset({"app.case"})})
+    planned = [("app.case", "app.incident"), ("app.incident", "app.case"), ("app.incident", "app.task"), ("app.task", "app.case")]
+    # The second closes a cycle with the first; the third with the first through app.task -> app.case.
+    assert graph.acyclic_additions(planned) == {("app.case", "app.incident"), ("app.task", "app.case")}

@@ -212,7 +212,31 @@ def test_rv405_offers_no_fix_when_the_canonical_module_imports_the_copy_transiti
     files = {"app/__init__.py": "", "app/models.py": models, "app/services.py": "from app.handlers import show\n", "app/handlers.py": HANDLERS}
     (finding,) = findings("RV405", HANDLERS, "/proj/app/handlers.py", project(files))
     assert not finding.fixable
-    assert "app.models imports this module, so importing it here would be circular" in finding.message
+    assert "importing it from app.models here would close an import cycle" in finding.message
+
+
+def test_rv405_two_fixes_that_import_each_others_module_are_not_both_offered() -> None:
+    # Netflix/dispatch: case/models.py copies IncidentReadBasic and incident/models.py copies
+    # CaseReadBasic; fixing both would make each module import the other.
+    case_read = "class CaseRead(BaseModel):\n    id: int\n    title: str\n"
+    incident_read = "class IncidentRead(BaseModel):\n    id: int\n    name: str\n"
+    header = "from pydantic import BaseModel\n\n\n"
+    case = header + case_read + "\n\n" + incident_read
+    incident = header + incident_read + "\n\n" + case_read
+    files = {
+        "app/__init__.py": "",
+        "app/case.py": case,
+        "app/incident.py": incident,
+        "app/views.py": "from app.case import CaseRead\nfrom app.incident import IncidentRead\n",
+    }
+    index = project(files)
+    (case_copy,) = findings("RV405", src(case), "/proj/app/case.py", index)
+    (incident_copy,) = findings("RV405", src(incident), "/proj/app/incident.py", index)
+    assert (case_copy.span.line, incident_copy.span.line) == (9, 9)
+    assert case_copy.fixable
+    assert "from app.incident import IncidentRead\n" in fixed(src(case), case_copy, "/proj/app/case.py", index, "RV405")
+    assert not incident_copy.fixable
+    assert "would close an import cycle" in incident_copy.message
 
 
 def test_rv405_imports_under_type_checking_or_in_functions_make_no_cycle() -> None:

@@ -190,7 +190,7 @@ class DuplicatedModel(Rule):
             path="app/events.py",
             message=(
                 "User duplicates User (app.models); keep one model in a module both can import "
-                "(app.models imports this module, so importing it here would be circular)"
+                "(importing it from app.models here would close an import cycle)"
             ),
             files=(("app/__init__.py", ""), ("app/models.py", "from app.audit import record\n" + _USER), ("app/audit.py", "from app.events import publish\n")),
         ),
@@ -271,10 +271,10 @@ class DuplicatedModel(Rule):
                 if other != canonical
             ),
         )
-        cycle = not same_file and _import_would_cycle(project_for(ctx), canonical, path)
+        cycle = not same_file and duplicate.import_cycle
         advice = "keep one model and import it"
         if cycle:
-            advice = f"keep one model in a module both can import ({canonical.module} imports this module, so importing it here would be circular)"
+            advice = f"keep one model in a module both can import (importing it from {canonical.module} here would close an import cycle)"
         problem = f"duplicates {canonical.name} ({where}); {advice}"
         fixable = duplicate.exact and not cycle and self._can_replace(node, ctx, canonical, same_file)
         finding = self.report(
@@ -296,7 +296,10 @@ class DuplicatedModel(Rule):
             return canonical.span.line < node.lineno and name != node.name
         module = canonical.module
         bound = ctx.facts.imports.get(name)
-        if not module or (bound is not None and bound != f"{module}.{name}") or not _importable(project_for(ctx), canonical):
+        project = project_for(ctx)
+        if not module or module == project.module_name(_index_path(ctx)) or (bound is not None and bound != f"{module}.{name}"):
+            return False
+        if not _importable(project, canonical):
             return False
         return bound is not None or name == node.name or name not in ctx.facts.bindings
 
@@ -316,12 +319,6 @@ class DuplicatedModel(Rule):
         else:
             fctx.replace_scope(_subclass_of(statement, local, fctx))
         return fctx.build(fctx.finding.fix_title or "Replace the copy with the canonical model", self.fix_applicability)
-
-
-def _import_would_cycle(project: ProjectIndex, canonical: ClassRef, path: str) -> bool:
-    """True when importing the canonical model into the file at `path` closes an import cycle."""
-    own = project.module_name(path)
-    return bool(canonical.module and own) and (canonical.module == own or project.reaches(canonical.module, own))
 
 
 def _importable(project: ProjectIndex, canonical: ClassRef) -> bool:

@@ -9,9 +9,10 @@ copies in database migrations (alembic `versions/`, Django `migrations/`); copie
 different API versions (`v1/` vs `v2/`); and a model that inherits from the other (`class
 PromptUpdate(PromptBase)` is its own schema, not a copy).
 
-Of each group of copies one is canonical, chosen deterministically: the one that other modules of
-the project already import by name most often, then one in a `models`/`schemas` module, then the
-first by path and line. The others are reported, pointing at it.
+Of each group of copies one is canonical, chosen deterministically: one that other classes inherit
+from (a base cannot be replaced by an import or a subclass), then the one that other modules of the
+project already import by name most often, then one in a `models`/`schemas` module, then the first
+by path and line. The others are reported, pointing at it.
 """
 
 from __future__ import annotations
@@ -178,10 +179,14 @@ class _Lineage:
             known = self._bases[key] = self.views.base_classes(model.ref.path, model.fact)
         return known
 
-    def canonical_key(self, model: ProjectClass) -> tuple[int, int, str, int]:
-        """Sorts the canonical copy first: most imported by name, in a models/schemas module, first by path and line."""
-        imported = 0 if self.views is None else self.views.name_importers.get((model.ref.module, model.ref.name), 0)
-        return (-imported, *_canonical_key(model))
+    def canonical_key(self, model: ProjectClass) -> tuple[int, int, int, str, int]:
+        """Sorts the canonical copy first: a base of other classes, most imported by name, in a
+        models/schemas module, first by path and line."""
+        if self.views is None:
+            return (0, 0, *_canonical_key(model))
+        subclassed = (model.ref.path, model.ref.name) in self.views.subclassed
+        imported = self.views.name_importers.get((model.ref.module, model.ref.name), 0)
+        return (0 if subclassed else 1, -imported, *_canonical_key(model))
 
 
 def _copies(first: ProjectClass, second: ProjectClass) -> bool:

@@ -301,6 +301,18 @@ class ProjectViews:
                     counts[(base, name)] = counts.get((base, name), 0) + 1
         return counts
 
+    @cached_property
+    def subclassed(self) -> frozenset[tuple[str, str]]:
+        """(path, name) of every project class that another project class names as a direct base."""
+        found: set[tuple[str, str]] = set()
+        for path in sorted(self.files):
+            for fact in self.files[path].classes:
+                for base in fact.bases:
+                    resolved = self.resolve_class(base, path)
+                    if resolved is not None and resolved[1] is not fact:
+                        found.add((resolved[0], resolved[1].name))
+        return frozenset(found)
+
     def base_classes(self, path: str, fact: ClassFact) -> frozenset[tuple[str, str]]:
         """(path, name) of every project class that the class inherits from, directly or not."""
         found: set[tuple[str, str]] = set()

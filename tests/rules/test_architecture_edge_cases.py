@@ -304,6 +304,37 @@ def test_rv405_canonical_is_the_copy_the_project_imports() -> None:
     assert findings("RV405", MODEL, "/proj/app/users/schemas.py", index) == []
 
 
+def test_rv405_a_model_other_classes_inherit_from_is_the_canonical_one() -> None:
+    # Netflix/dispatch ai/prompt/models.py: PromptUpdate repeats PromptBase, which PromptCreate extends;
+    # views import PromptUpdate more often, but the base must stay and the copy becomes its subclass.
+    source = src(
+        """
+        from pydantic import BaseModel
+
+
+        class PromptBase(BaseModel):
+            genai_type: int | None = None
+            genai_prompt: str | None = None
+            enabled: bool | None = None
+
+
+        class PromptCreate(PromptBase):
+            project: str | None = None
+
+
+        class PromptUpdate(BaseModel):
+            genai_type: int | None = None
+            genai_prompt: str | None = None
+            enabled: bool | None = None
+        """
+    )
+    views = "from app.models import PromptUpdate\n"
+    index = project({"app/__init__.py": "", "app/models.py": source, "app/views.py": views, "app/api.py": views})
+    (finding,) = findings("RV405", source, "/proj/app/models.py", index)
+    assert finding.span.line == 14
+    assert fixed(source, finding, "/proj/app/models.py", index, "RV405").endswith("class PromptUpdate(PromptBase):\n    pass\n")
+
+
 # -- RV401, RV403, RV406 with the index -------------------------------------------------------------
 
 def test_rv401_singleton_of_a_project_class_imported_from_another_module() -> None:

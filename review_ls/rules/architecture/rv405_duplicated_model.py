@@ -51,9 +51,9 @@ class DuplicatedModel(Rule):
             twice. Inconsistent field names make clients map the same data back and forth.
             """,
         fix="""
-            Keep one definition and import it everywhere. The canonical one is the definition the
-            project already imports by name most often, then the one in a `models`/`schemas`
-            module, then the first by path. When the copy's fields, defaults and bases match
+            Keep one definition and import it everywhere. The canonical one is a definition that
+            other classes inherit from, then the one the project already imports by name most
+            often, then the one in a `models`/`schemas` module, then the first by path. When the copy's fields, defaults and bases match
             exactly and it has no methods, the quick fix replaces a copy of the same name with an
             import of the canonical model, and a copy under another name (`OrderResponse`) with an
             empty subclass of it that keeps its docstring: an alias (`OrderResponse = Order`)

@@ -243,11 +243,15 @@ class FixContext:
         return wrap_line(body, self.style.line_length, self.newline) + line[len(body) :]
 
     def remove_scope(self) -> None:
-        """Delete the scope together with the blank lines after it (the ones before it stay as the separator)."""
-        end = self.scope_end + 1
+        """Delete the scope together with the blank lines after it (the ones before it stay as the
+        separator, unless the scope ends the file: then they go too, leaving no trailing blank lines)."""
+        start, end = self.scope_start, self.scope_end + 1
         while end <= len(self.raw_lines) and not self.lines.line_text(end).strip():
             end += 1
-        self._edits.append(TextEdit(self._line_span(self.scope_start, end), ""))
+        if end > len(self.raw_lines):
+            while start > 1 and not self.lines.line_text(start - 1).strip():
+                start -= 1
+        self._edits.append(TextEdit(self._line_span(start, end), ""))
 
     def replace_node_text(self, node: ast.AST, text: str) -> None:
         """Replace the exact source range of an `ast` node with `text`."""

@@ -3,11 +3,16 @@
 Two pydantic models (or two dataclasses) are copies of one model when they have the same name and
 the same field names, or when they declare the same fields with the same annotations (at least
 three) under names that differ only by a role (`User`, `UserOut`, `UserResponse`, `UserDTO`):
-models of different concepts may share a shape (`Point` and `Velocity`) and are left alone. Models in tests, scripts and docs, and copies that live in different
-API versions (`v1/` vs `v2/`), are left alone: those copies are deliberate.
+models of different concepts may share a shape (`Point` and `Velocity`) and are left alone.
+Left alone too, because those copies are deliberate: models in tests, scripts and docs; frozen
+copies in database migrations (alembic `versions/`, Django `migrations/`); copies that live in
+different API versions (`v1/` vs `v2/`); and a model that inherits from the other (`class
+PromptUpdate(PromptBase)` is its own schema, not a copy).
 
-Of each group of copies one is canonical, chosen deterministically: one in a `models`/`schemas`
-module first, then the first by path and line. The others are reported, pointing at it.
+Of each group of copies one is canonical, chosen deterministically: one that other classes inherit
+from (a base cannot be replaced by an import or a subclass), then the one that other modules of the
+project already import by name most often, then one in a `models`/`schemas` module, then the first
+by path and line. The others are reported, pointing at it.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from review_ls.patterns.migrations import is_migration_path
 from review_ls.patterns.scripts import is_script_path, is_test_path
-from review_ls.project.views import VALUE_MODEL_KINDS, ClassRef, ProjectClass
+from review_ls.project.import_graph import ImportGraph
+from review_ls.project.views import VALUE_MODEL_KINDS, ClassRef, ProjectClass, ProjectViews
 
 MIN_SHARED_FIELDS = 3
 _CANONICAL_MODULE_NAMES = frozenset({"models", "model", "schemas", "schema"})
@@ -39,6 +46,7 @@ class Duplicate:
     canonical: ClassRef
     copies: tuple[ClassRef, ...]
     exact: bool
+    import_cycle: bool = False  # importing the canonical model into the copy's module would close an import cycle
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,14 @@ class FieldVariant:
     other_line: int
 
 
-def find_duplicates(classes: Iterable[ProjectClass]) -> dict[tuple[str, int], Duplicate]:
-    """Each non-canonical copy's duplicate record, keyed by (path, line of its name)."""
+def find_duplicates(classes: Iterable[ProjectClass], views: ProjectViews | None = None) -> dict[tuple[str, int], Duplicate]:
+    """Each non-canonical copy's duplicate record, keyed by (path, line of its name).
+
+    With the `views` of the project, a model is never a copy of a class it inherits from, and the
+    canonical copy is the one the project imports most.
+    """
     models = [c for c in classes if _comparable(c)]
+    lineage = _Lineage(views)
     twins: dict[int, set[int]] = {}
     by_name: dict[str, list[int]] = {}
     by_shape: dict[tuple[tuple[str, str], ...], list[int]] = {}
@@ -65,13 +78,13 @@ def find_duplicates(classes: Iterable[ProjectClass]) -> dict[tuple[str, int], Du
     for group in (*by_name.values(), *by_shape.values()):
         for position, first in enumerate(group):
             for second in group[position + 1 :]:
-                if _copies(models[first], models[second]):
+                if _copies(models[first], models[second]) and not lineage.related(models[first], models[second]):
                     twins.setdefault(first, set()).add(second)
                     twins.setdefault(second, set()).add(first)
     found: dict[tuple[str, int], Duplicate] = {}
     for index, others in twins.items():
         model = models[index]
-        canonical = min((models[i] for i in (index, *others)), key=_canonical_key)
+        canonical = min((models[i] for i in (index, *others)), key=lineage.canonical_key)
         if canonical is model:
             continue
         exact = (
@@ -83,6 +96,29 @@ def find_duplicates(classes: Iterable[ProjectClass]) -> dict[tuple[str, int], Du
         copies = tuple(sorted((models[i].ref for i in others), key=lambda r: (r.path, r.span)))
         found[(model.ref.path, model.ref.span.line)] = Duplicate(model.ref, canonical.ref, copies, exact)
     return found
+
+
+def mark_import_cycles(found: dict[tuple[str, int], Duplicate], graph: ImportGraph) -> dict[tuple[str, int], Duplicate]:
+    """The duplicates, with `import_cycle` set where importing the canonical model into the copy's
+    module would close an import cycle, counting the imports that the fixes of exact copies before
+    it (by path) add in the same run."""
+    exact = sorted((d for d in found.values() if d.exact and _imports_across(d)), key=lambda d: (d.copy.path, d.copy.span.line))
+    accepted = graph.acyclic_additions((d.copy.module, d.canonical.module) for d in exact)
+    marked: dict[tuple[str, int], Duplicate] = {}
+    for key, duplicate in found.items():
+        cycle = False
+        if _imports_across(duplicate):
+            if duplicate.exact:
+                cycle = (duplicate.copy.module, duplicate.canonical.module) not in accepted
+            else:
+                cycle = graph.reaches(duplicate.canonical.module, duplicate.copy.module)
+        marked[key] = replace(duplicate, import_cycle=cycle) if cycle else duplicate
+    return marked
+
+
+def _imports_across(duplicate: Duplicate) -> bool:
+    """True when the copy and the canonical model live in two named modules (so one can import the other)."""
+    return bool(duplicate.copy.module and duplicate.canonical.module) and duplicate.copy.module != duplicate.canonical.module
 
 
 def find_field_variants(classes: Iterable[ProjectClass]) -> dict[tuple[str, int], tuple[FieldVariant, ...]]:
@@ -119,7 +155,38 @@ def _first_without(holders: Sequence[tuple[ProjectClass, int]], model: ProjectCl
 
 
 def _comparable(model: ProjectClass) -> bool:
-    return model.kind in VALUE_MODEL_KINDS and bool(model.fact.fields) and not (is_test_path(model.ref.path) or is_script_path(model.ref.path))
+    path = model.ref.path
+    return model.kind in VALUE_MODEL_KINDS and bool(model.fact.fields) and not (is_test_path(path) or is_script_path(path) or is_migration_path(path))
+
+
+class _Lineage:
+    """What the project's views add to the comparison: inheritance, and how often a model is imported."""
+
+    def __init__(self, views: ProjectViews | None) -> None:
+        self.views = views
+        self._bases: dict[tuple[str, int], frozenset[tuple[str, str]]] = {}
+
+    def related(self, first: ProjectClass, second: ProjectClass) -> bool:
+        """True when one of the two models inherits from the other."""
+        return (second.ref.path, second.ref.name) in self._bases_of(first) or (first.ref.path, first.ref.name) in self._bases_of(second)
+
+    def _bases_of(self, model: ProjectClass) -> frozenset[tuple[str, str]]:
+        if self.views is None:
+            return frozenset()
+        key = (model.ref.path, model.ref.span.line)
+        known = self._bases.get(key)
+        if known is None:
+            known = self._bases[key] = self.views.base_classes(model.ref.path, model.fact)
+        return known
+
+    def canonical_key(self, model: ProjectClass) -> tuple[int, int, int, str, int]:
+        """Sorts the canonical copy first: a base of other classes, most imported by name, in a
+        models/schemas module, first by path and line."""
+        if self.views is None:
+            return (0, 0, *_canonical_key(model))
+        subclassed = (model.ref.path, model.ref.name) in self.views.subclassed
+        imported = self.views.name_importers.get((model.ref.module, model.ref.name), 0)
+        return (0 if subclassed else 1, -imported, *_canonical_key(model))
 
 
 def _copies(first: ProjectClass, second: ProjectClass) -> bool:

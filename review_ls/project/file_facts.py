@@ -4,7 +4,8 @@ A file's facts are plain frozen values (hashable, picklable, comparable): its cl
 bases and fields, the module-level instances and factory functions that may be settings objects,
 the route handlers it registers by call (`app.add_api_route(...)`, `Route(path, endpoint)`,
 `app.router.add_get(...)`, Django `path(...)`), whether it sets module-level names from the
-environment (a config module), and which heavy packages it imports unconditionally. Which class
+environment (a config module), which heavy packages it imports unconditionally, and the imports that run
+when it is imported (for the import graph, `import_graph.py`). Which class
 is a settings class or a model is decided by the index, which can follow bases across files.
 """
 
@@ -19,6 +20,7 @@ from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.model import Span
 from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.patterns.imports import unconditional_heavy_imports
+from review_ls.project.import_graph import ImportFact, import_facts
 
 # Calls that register a route handler: method name -> which keyword names the handler.
 _REGISTRATION_METHODS = frozenset(
@@ -122,6 +124,7 @@ class FileFacts:
     routes: tuple[RouteRef, ...] = ()
     configures_from_environment: bool = False
     heavy_imports: frozenset[str] = frozenset()
+    imports: tuple[ImportFact, ...] = ()
 
     @property
     def position_free(self) -> tuple[object, ...]:
@@ -133,12 +136,15 @@ class FileFacts:
             self.routes,
             self.configures_from_environment,
             self.heavy_imports,
+            self.imports,
         )
 
     @property
     def is_empty(self) -> bool:
         """True when the file contributes nothing to the index."""
-        return not (self.classes or self.instances or self.factories or self.routes or self.configures_from_environment or self.heavy_imports)
+        return not (
+            self.classes or self.instances or self.factories or self.routes or self.configures_from_environment or self.heavy_imports or self.imports
+        )
 
 
 def facts_of_module(module: ast.Module, source: str) -> FileFacts:
@@ -167,6 +173,7 @@ def facts_of_module(module: ast.Module, source: str) -> FileFacts:
         routes=routes,
         configures_from_environment=any(m in source for m in _ENVIRONMENT_MARKERS) and _configures_from_environment(module, imports),
         heavy_imports=unconditional_heavy_imports(module.body),
+        imports=import_facts(module.body),
     )
 
 

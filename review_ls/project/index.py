@@ -33,7 +33,7 @@ from review_ls.config import ConfigResolver
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.call_graph import BlockingChain, CallGraph
-from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants
+from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
@@ -216,6 +216,18 @@ class ProjectIndex:
         """True when the module (or name) `qualified` is defined in this project."""
         return self._views().views.is_project_module(qualified)
 
+    def path_of_module(self, module: str) -> str | None:
+        """The file that `import <module>` loads, when the project has it."""
+        return self._views().views.paths_by_module.get(module)
+
+    def imports_of(self, module: str) -> frozenset[str]:
+        """The project modules that importing `module` imports directly (module-level imports, not TYPE_CHECKING)."""
+        return self._views().views.import_graph.imports_of(module)
+
+    def reaches(self, importer: str, imported: str) -> bool:
+        """True when importing the module `importer` imports the module `imported`, directly or transitively."""
+        return self._views().views.import_graph.reaches(importer, imported)
+
     @property
     def top_level_packages(self) -> frozenset[str]:
         """The first component of every project module's dotted name (first-party imports for fixes)."""
@@ -306,7 +318,7 @@ class _Derived:
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:
         """Copies of models, by (path, line)."""
-        return find_duplicates(self.views.classes)
+        return mark_import_cycles(find_duplicates(self.views.classes, self.views), self.views.import_graph)
 
     @cached_property
     def variants(self) -> dict[tuple[str, int], tuple[FieldVariant, ...]]:

@@ -16,6 +16,7 @@ from functools import cached_property
 from review_ls.engine.model import Span
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES
 from review_ls.project.file_facts import ClassFact, FieldFact, FileFacts
+from review_ls.project.import_graph import ImportGraph
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.types import absolute_import
 
@@ -286,6 +287,49 @@ class ProjectViews:
                 target = self.paths_by_module.get(self.absolute(route.module, path))
                 if target is not None:
                     found.add((target, route.name))
+        return frozenset(found)
+
+    # -- imports ------------------------------------------------------------------------------
+    @cached_property
+    def import_graph(self) -> ImportGraph:
+        """The import-time imports between the project's modules."""
+        imports = {self.modules[path]: self.files[path].imports for path in self.paths_by_module.values()}
+        return ImportGraph.build(imports, lambda target, module: self.absolute(target, self.paths_by_module[module]))
+
+    @cached_property
+    def name_importers(self) -> dict[tuple[str, str], int]:
+        """How many project files import each (module, name) with `from <module> import <name>`."""
+        counts: dict[tuple[str, str], int] = {}
+        for path, facts in self.files.items():
+            for fact in facts.imports:
+                base = self.absolute(fact.module, path)
+                for name in fact.names:
+                    counts[(base, name)] = counts.get((base, name), 0) + 1
+        return counts
+
+    @cached_property
+    def subclassed(self) -> frozenset[tuple[str, str]]:
+        """(path, name) of every project class that another project class names as a direct base."""
+        found: set[tuple[str, str]] = set()
+        for path in sorted(self.files):
+            for fact in self.files[path].classes:
+                for base in fact.bases:
+                    resolved = self.resolve_class(base, path)
+                    if resolved is not None and resolved[1] is not fact:
+                        found.add((resolved[0], resolved[1].name))
+        return frozenset(found)
+
+    def base_classes(self, path: str, fact: ClassFact) -> frozenset[tuple[str, str]]:
+        """(path, name) of every project class that the class inherits from, directly or not."""
+        found: set[tuple[str, str]] = set()
+        pending = [(path, fact)]
+        while pending and len(found) < 64:
+            current_path, current = pending.pop()
+            for base in current.bases:
+                resolved = self.resolve_class(base, current_path)
+                if resolved is not None and (resolved[0], resolved[1].name) not in found and resolved[1] is not current:
+                    found.add((resolved[0], resolved[1].name))
+                    pending.append(resolved)
         return frozenset(found)
 
     def is_project_module(self, qualified: str) -> bool:

@@ -177,13 +177,17 @@ def test_rv405_points_at_the_canonical_model_and_imports_it() -> None:
     assert findings("RV405", MODEL, "/proj/app/models.py", index) == []
 
 
-def test_rv405_copy_under_a_role_name_becomes_an_alias_import() -> None:
-    copy = HANDLERS.replace("class User(", "class UserOut(").replace("user: User", "user: UserOut")
+def test_rv405_copy_under_a_role_name_becomes_a_subclass_keeping_its_name_and_docstring() -> None:
+    # An alias (`UserOut = User`) would rename the OpenAPI schema and lose the docstring (its description).
+    copy = HANDLERS.replace("class User(BaseModel):\n", 'class UserOut(BaseModel):\n    """A user as the API returns it."""\n\n').replace(
+        "user: User", "user: UserOut"
+    )
     index = project({"app/__init__.py": "", "app/models.py": MODEL, "app/handlers.py": copy})
     (finding,) = findings("RV405", copy, "/proj/app/handlers.py", index)
     result = fixed(copy, finding, "/proj/app/handlers.py", index, "RV405")
     assert "from app.models import User\n" in result
-    assert "UserOut = User\n" in result
+    assert 'class UserOut(User):\n    """A user as the API returns it."""\n\n\ndef show' in result
+    assert "UserOut = User" not in result
 
 
 def test_rv405_copy_that_differs_is_reported_without_a_fix() -> None:
@@ -201,6 +205,134 @@ def test_rv405_stale_index_line_is_ignored() -> None:
     index = project({"app/models.py": MODEL, "app/handlers.py": HANDLERS})
     shifted = "\n\n" + HANDLERS
     assert findings("RV405", shifted, "/proj/app/handlers.py", index) == []
+
+
+def test_rv405_offers_no_fix_when_the_canonical_module_imports_the_copy_transitively() -> None:
+    models = "from app.services import audit\n" + MODEL
+    files = {"app/__init__.py": "", "app/models.py": models, "app/services.py": "from app.handlers import show\n", "app/handlers.py": HANDLERS}
+    (finding,) = findings("RV405", HANDLERS, "/proj/app/handlers.py", project(files))
+    assert not finding.fixable
+    assert "importing it from app.models here would close an import cycle" in finding.message
+
+
+def test_rv405_two_fixes_that_import_each_others_module_are_not_both_offered() -> None:
+    # Netflix/dispatch: case/models.py copies IncidentReadBasic and incident/models.py copies
+    # CaseReadBasic; fixing both would make each module import the other.
+    case_read = "class CaseRead(BaseModel):\n    id: int\n    title: str\n"
+    incident_read = "class IncidentRead(BaseModel):\n    id: int\n    name: str\n"
+    header = "from pydantic import BaseModel\n\n\n"
+    case = header + case_read + "\n\n" + incident_read
+    incident = header + incident_read + "\n\n" + case_read
+    files = {
+        "app/__init__.py": "",
+        "app/case.py": case,
+        "app/incident.py": incident,
+        "app/views.py": "from app.case import CaseRead\nfrom app.incident import IncidentRead\n",
+    }
+    index = project(files)
+    (case_copy,) = findings("RV405", src(case), "/proj/app/case.py", index)
+    (incident_copy,) = findings("RV405", src(incident), "/proj/app/incident.py", index)
+    assert (case_copy.span.line, incident_copy.span.line) == (9, 9)
+    assert case_copy.fixable
+    assert "from app.incident import IncidentRead\n" in fixed(src(case), case_copy, "/proj/app/case.py", index, "RV405")
+    assert not incident_copy.fixable
+    assert "would close an import cycle" in incident_copy.message
+
+
+def test_rv405_imports_under_type_checking_or_in_functions_make_no_cycle() -> None:
+    models = src(
+        """
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from app.handlers import show
+
+
+        def load():
+            from app.handlers import show
+        """
+    ) + MODEL
+    files = {"app/__init__.py": "", "app/models.py": models, "app/handlers.py": HANDLERS}
+    (finding,) = findings("RV405", HANDLERS, "/proj/app/handlers.py", project(files))
+    assert finding.fixable
+    assert "from app.models import User\n" in fixed(HANDLERS, finding, "/proj/app/handlers.py", project(files), "RV405")
+
+
+def test_rv405_no_import_fix_when_the_canonical_name_is_replaced_later_in_its_module() -> None:
+    models = MODEL + "\n\nclass User:\n    pass\n"
+    files = {"app/__init__.py": "", "app/models.py": models, "app/handlers.py": HANDLERS}
+    (finding,) = findings("RV405", HANDLERS, "/proj/app/handlers.py", project(files))
+    assert not finding.fixable
+
+
+def test_rv405_subclasses_and_migrations_are_not_copies() -> None:
+    subclass = src(
+        """
+        from app.models import User
+
+
+        class UserUpdate(User):
+            pass
+
+
+        class UserRead(User):
+            id: int
+            name: str
+            email: str
+        """
+    )
+    files = {"app/__init__.py": "", "app/models.py": MODEL, "app/schemas.py": subclass}
+    assert findings("RV405", subclass, "/proj/app/schemas.py", project(files)) == []
+    for migration in ("app/migrations/0002_user.py", "migrations/versions/0002_user.py"):
+        files = {"app/__init__.py": "", "app/models.py": MODEL, migration: MODEL}
+        index = project(files)
+        assert findings("RV405", MODEL, f"/proj/{migration}", index) == []
+        assert findings("RV405", MODEL, "/proj/app/models.py", index) == []
+
+
+def test_rv405_canonical_is_the_copy_the_project_imports() -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODEL,
+        "app/users/__init__.py": "",
+        "app/users/schemas.py": MODEL,
+        "app/routes.py": "from app.users.schemas import User\n",
+    }
+    index = project(files)
+    (finding,) = findings("RV405", MODEL, "/proj/app/models.py", index)
+    assert "duplicates User (app.users.schemas)" in finding.message
+    assert findings("RV405", MODEL, "/proj/app/users/schemas.py", index) == []
+
+
+def test_rv405_a_model_other_classes_inherit_from_is_the_canonical_one() -> None:
+    # Netflix/dispatch ai/prompt/models.py: PromptUpdate repeats PromptBase, which PromptCreate extends;
+    # views import PromptUpdate more often, but the base must stay and the copy becomes its subclass.
+    source = src(
+        """
+        from pydantic import BaseModel
+
+
+        class PromptBase(BaseModel):
+            genai_type: int | None = None
+            genai_prompt: str | None = None
+            enabled: bool | None = None
+
+
+        class PromptCreate(PromptBase):
+            project: str | None = None
+
+
+        class PromptUpdate(BaseModel):
+            genai_type: int | None = None
+            genai_prompt: str | None = None
+            enabled: bool | None = None
+        """
+    )
+    views = "from app.models import PromptUpdate\n"
+    index = project({"app/__init__.py": "", "app/models.py": source, "app/views.py": views, "app/api.py": views})
+    (finding,) = findings("RV405", source, "/proj/app/models.py", index)
+    assert finding.span.line == 14
+    assert fixed(source, finding, "/proj/app/models.py", index, "RV405").endswith("class PromptUpdate(PromptBase):\n    pass\n")
 
 
 # -- RV401, RV403, RV406 with the index -------------------------------------------------------------

@@ -142,7 +142,9 @@ def create_server() -> ReviewLanguageServer:
 
 
 def _command(session: Session, name: str, handler: Callable[[Session, list[Any]], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    async def run(*arguments: Any) -> Any:
+    # `object`, not `Any`: pygls calls issubclass() on the first parameter's annotation, and
+    # typing.Any is not a class before Python 3.11.
+    async def run(*arguments: object) -> Any:
         try:
             return await handler(session, list(arguments))
         except ValueError as exc:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import typing
 from typing import Any
 
 import pytest
+from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError
+from pygls.protocol.language_server import _prepare_command_arguments
 
-from review_ls.server.app import _command
+from review_ls.server.app import _command, create_server
 from review_ls.server.commands import shown
 
 _HUGE = "A" * 1_000_000
@@ -33,3 +36,15 @@ def test_shown_cuts_a_long_repr_and_says_how_long_it_was() -> None:
     assert shown("RV201") == "'RV201'"
     assert shown(_HUGE).endswith("... (1000002 characters)")
     assert len(shown(_HUGE)) < 120
+
+
+def test_every_command_takes_its_arguments_through_pygls_on_every_python() -> None:
+    # pygls issubclass()-checks the first parameter's annotation; typing.Any is no class before 3.11,
+    # so an `Any` there made every workspace/executeCommand fail with "Invalid Params" on Python 3.10.
+    server = create_server()
+    assert server.protocol.fm.commands, "no commands registered"
+    for name, handler in server.protocol.fm.commands.items():
+        assert all(hint is not Any for hint in typing.get_type_hints(handler).values()), name
+        params = types.ExecuteCommandParams(command=name, arguments=["RV201", {"uri": "file:///x.py"}])
+        arguments, keywords = _prepare_command_arguments(handler, params, server.protocol._converter)
+        assert (list(arguments), keywords) == (["RV201", {"uri": "file:///x.py"}], {}), name

@@ -121,7 +121,7 @@ def _codes(option: str | None, origin: str) -> list[str] | None:
 def run_check(args: argparse.Namespace, fix: bool) -> int:
     """`review-ls check`: discover files, analyse them in parallel, print the report."""
     from review_ls.output import FORMATS_WITH_FIXES, formatter
-    from review_ls.runner import FileTask, check_files
+    from review_ls.runner import FileTask, check_files, within_size_limit
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -168,13 +168,14 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
             unsafe_fixes=args.unsafe_fixes,
             with_fixes=args.format in FORMATS_WITH_FIXES and not args.statistics,
             cache=None if cache_for is None else cache_for(config.root),
+            max_bytes=config.max_file_size,
         )
         tasks.append(task)
 
     def project_factory() -> ProjectModel | None:
         if not uses_project_index(set(settings_by_path.values())):
             return None
-        return index_project(args.paths, files, args.jobs)
+        return index_project(args.paths, [Path(task.path) for task in tasks if within_size_limit(task)], args.jobs)
 
     reports = list(check_files(tasks, jobs=args.jobs, project_factory=project_factory))
     if changed_since_base is not None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from review_ls.engine.model import Severity
+from review_ls.options_schema import DEFAULT_MAX_FILE_SIZE as DEFAULT_MAX_FILE_SIZE
+from review_ls.options_schema import option_meta, shared_pyproject_keys
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,6 +49,7 @@ DEFAULT_EXCLUDE = (
 )
 
 
+
 class ConfigError(Exception):
     """Invalid configuration; `str()` is one line naming the file and the key."""
 
@@ -65,7 +68,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
-    report_syntax_errors: bool = True
+    report_syntax_errors: bool = option_meta("report_syntax_errors").editor_default
 
     def is_enabled(self, code: str) -> bool:
         """True when `code` is selected and not ignored (the more specific selector wins)."""
@@ -124,6 +127,7 @@ class ProjectConfig:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped with a notice
 
     def settings_for(self, path: Path | str) -> Settings:
         """The settings of one file: the project's, plus the per-file ignores whose glob matches."""
@@ -198,20 +202,11 @@ def _relative_posix(path: Path, root: Path) -> str:
 
 # -- loading -----------------------------------------------------------------------------------
 
-_KNOWN_KEYS = frozenset(
-    {
-        "select",
-        "extend-select",
-        "ignore",
-        "per-file-ignores",
-        "severity",
-        "exclude",
-        "extend-exclude",
-        "respect-gitignore",
-        "options",
-        "report-syntax-errors",
-    }
-)
+# Keys only pyproject.toml has; the keys it shares with the editor (select, ignore, severity,
+# report-syntax-errors, max-file-size) come from review_ls/options_schema.py with their defaults.
+_PYPROJECT_ONLY_KEYS = frozenset({"extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "options"})
+_SHARED = shared_pyproject_keys()
+_KNOWN_KEYS = _PYPROJECT_ONLY_KEYS | _SHARED.keys()
 
 
 # Numeric rule options are counts and durations: never negative, and small enough for any C API they reach.
@@ -304,13 +299,21 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
             ignore=ignore,
             severity=tuple(severity),
             options=tuple(options),
-            report_syntax_errors=_bool(table, "report-syntax-errors", True, source),
+            report_syntax_errors=_bool(table, "report-syntax-errors", _SHARED["report-syntax-errors"].editor_default, source),
         ),
         per_file_ignores=tuple(per_file),
         exclude=tuple(_strings(table, "exclude", source)) if "exclude" in table else DEFAULT_EXCLUDE,
         extend_exclude=tuple(_strings(table, "extend-exclude", source)),
         respect_gitignore=_bool(table, "respect-gitignore", True, source),
+        max_file_size=_positive_int(table, "max-file-size", _SHARED["max-file-size"].editor_default, source),
     )
+
+
+def _positive_int(table: Mapping[str, Any], key: str, default: int, source: str) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(source, key, f"must be a positive whole number of bytes, got {value!r}")
+    return value
 
 
 def _bool(table: Mapping[str, Any], key: str, default: bool, source: str) -> bool:

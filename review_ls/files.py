@@ -34,7 +34,7 @@ class _IgnoreFile:
         relative = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
         if relative.startswith("../"):
             return False
-        return self.spec.match_file(relative + "/" if is_dir else relative)
+        return bool(self.spec.match_file(relative + "/" if is_dir else relative))
 
 
 class SourcePathError(OSError):
@@ -176,14 +176,20 @@ class SourceFile:
     encoding: str
 
 
-def read_source(path: Path, max_bytes: int | None = None) -> SourceFile:
-    """Read a Python file as text (honouring a PEP 263 coding line); raise SourceReadError with a reason."""
+def read_source(path: Path, max_bytes: int | None = None, limit_name: str = "limit") -> SourceFile:
+    """Read a Python file as text (honouring a PEP 263 coding line); raise SourceReadError with a reason.
+
+    A file over `max_bytes` is refused by its size on disk, before it is read (memory stays bounded).
+    """
     try:
+        size = path.stat().st_size if max_bytes is not None else 0
+        if max_bytes is not None and size > max_bytes:
+            raise SourceReadError(f"skipped: {size:,} bytes is over the {limit_name} of {max_bytes:,}")
         data = _read_regular_file(path)
     except OSError as exc:
         raise SourceReadError(f"cannot read: {exc.strerror or exc}") from None
     if max_bytes is not None and len(data) > max_bytes:
-        raise SourceReadError(f"skipped: {len(data):,} bytes is over the limit of {max_bytes:,}")
+        raise SourceReadError(f"skipped: {len(data):,} bytes is over the {limit_name} of {max_bytes:,}")
     wide = _wide_unicode_encoding(data)
     if wide:
         raise SourceReadError(f"cannot decode: the file is {wide} (it starts with a {wide} byte-order mark); Python source must be UTF-8 or an 8-bit encoding")

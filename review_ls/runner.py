@@ -34,6 +34,7 @@ class FileTask:
     unsafe_fixes: bool = False
     with_fixes: bool = False  # compute each finding's fix (for formats that print fixes)
     cache: ResultCache | None = None  # where check-mode results are reused and stored
+    max_bytes: int | None = None  # larger files are skipped (config `max-file-size`)
 
 
 @dataclass
@@ -54,7 +55,7 @@ def check_file(task: FileTask, project: ProjectModel | None = None) -> FileRepor
     report = FileReport(task.path)
     path = Path(task.path)
     try:
-        source = read_source(path)
+        source = read_source(path, max_bytes=task.max_bytes, limit_name="max-file-size")
     except SourceReadError as exc:
         report.error = str(exc)
         return report
@@ -88,10 +89,20 @@ def check_file(task: FileTask, project: ProjectModel | None = None) -> FileRepor
     return report
 
 
+def within_size_limit(task: FileTask) -> bool:
+    """False for a file over the task's `max_bytes` (it is skipped, and kept out of the project index)."""
+    try:
+        return task.max_bytes is None or Path(task.path).stat().st_size <= task.max_bytes
+    except OSError:
+        return True  # reading it reports why
+
+
 def cached_report(task: FileTask) -> FileReport | None:
     """The report of a check-mode task from its cache, or None when it must be analysed."""
     if task.cache is None or task.mode != "check":
         return None
+    if not within_size_limit(task):
+        return None  # check_file reports it as skipped
     try:
         data = Path(task.path).read_bytes()
     except OSError:

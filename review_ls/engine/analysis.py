@@ -59,7 +59,8 @@ def parse_module(source: str, path: str | None, lines: LineIndex) -> ast.Module 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences etc. are not our findings
-            return ast.parse(source, filename=path or "<unknown>")
+            # Never the real file name: CPython would then compute the error's column from the line on disk, not in `source`.
+            return ast.parse(source, filename="<unknown>")
     except SyntaxError as exc:
         return syntax_error_finding(exc, lines)
     except UnicodeEncodeError as exc:  # a lone surrogate (e.g. "\\udcff" sent by an editor): not encodable

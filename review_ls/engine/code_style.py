@@ -70,8 +70,8 @@ def _line_length(tool: Mapping[str, Any]) -> int:
 
 
 def _known_first_party(tool: Mapping[str, Any]) -> set[str]:
-    ruff = tool.get("ruff") if isinstance(tool.get("ruff"), dict) else {}
-    lint = ruff.get("lint") if isinstance(ruff.get("lint"), dict) else {}
+    ruff: Mapping[str, Any] = tool["ruff"] if isinstance(tool.get("ruff"), dict) else {}
+    lint: Mapping[str, Any] = ruff["lint"] if isinstance(ruff.get("lint"), dict) else {}
     names: set[str] = set()
     for table, key in ((lint.get("isort"), "known-first-party"), (ruff.get("isort"), "known-first-party"), (tool.get("isort"), "known_first_party")):
         if isinstance(table, dict) and isinstance(table.get(key), list):

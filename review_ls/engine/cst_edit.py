@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import importlib.util
 import sys
 from types import ModuleType
+
+
+__all__ = ["block_statements", "cst", "indented", "lazy_module", "replace_nodes", "statement_line_of"]
 
 
 def lazy_module(name: str) -> ModuleType:
@@ -26,7 +29,10 @@ def lazy_module(name: str) -> ModuleType:
     return module
 
 
-cst = lazy_module("libcst")
+if TYPE_CHECKING:  # mypy sees libcst's types; at run time libcst is imported on first use
+    import libcst as cst
+else:
+    cst = lazy_module("libcst")
 
 
 def replace_nodes(module: cst.Module, replacements: Mapping[int, Any]) -> cst.Module:

@@ -11,6 +11,7 @@ import ast
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 MUTABLE_FACTORIES = frozenset(
     {
@@ -65,7 +66,7 @@ class StatementFacts:
 class ModuleFacts:
     """Imports, bindings and layout facts of a whole module."""
 
-    __slots__ = ("imports", "bindings", "import_block_end", "header_end", "has_main_guard", "fingerprint")
+    __slots__ = ("imports", "bindings", "import_block_end", "header_end", "has_main_guard", "fingerprint", "derived")
 
     def __init__(self, per_statement: Iterable[tuple[int, int, StatementFacts]]) -> None:
         self.imports: dict[str, str] = {}
@@ -73,6 +74,7 @@ class ModuleFacts:
         self.import_block_end = 0
         self.header_end = 0
         self.has_main_guard = False
+        self.derived: dict[Any, Any] = {}  # values patterns compute once per module (see `memoised`)
         key: list[object] = []
         seen_code = False
         for start, end, facts in per_statement:
@@ -176,9 +178,9 @@ def _bindings_of(stmt: ast.stmt) -> Iterator[Binding]:
             yield Binding(local, BindingKind.IMPORT, stmt.lineno, target)
     elif isinstance(stmt, ast.Assign):
         kind, detail = classify_value(stmt.value)
-        for target in stmt.targets:
-            if isinstance(target, ast.Name):
-                yield Binding(target.id, kind, stmt.lineno, detail)
+        for assigned in stmt.targets:
+            if isinstance(assigned, ast.Name):
+                yield Binding(assigned.id, kind, stmt.lineno, detail)
     elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         kind, detail = classify_value(stmt.value) if stmt.value is not None else (BindingKind.OTHER, "")
         yield Binding(stmt.target.id, kind, stmt.lineno, detail)

@@ -25,8 +25,9 @@ An edit is analysed in two passes:
   the document is idle.
 
 While the text does not parse, the result is the last good findings of the segments the edit did
-not touch, plus the RV000 finding of the full parse; the next edit is compared with the last text
-that parsed.
+not touch, plus the RV000 finding; the next edit is compared with the last text that parsed. The
+syntax error comes from parsing only the edited class member or top-level statement when that
+error is certainly the whole text's (`region_syntax.py`); otherwise from parsing the whole text.
 
 No LSP here: text, settings and project in, `AnalysisResult` out.
 """
@@ -37,18 +38,29 @@ import ast
 import bisect
 import copy
 import difflib
+import gc
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from review_ls.config import Settings
-from review_ls.engine.analysis import SYNTAX_ERROR, RuleSet, finish_findings, parse_module, rule_set_for, walk_statements
+from review_ls.engine.analysis import (
+    SYNTAX_ERROR,
+    RuleSet,
+    finish_findings,
+    parse_module,
+    rule_set_for,
+    syntax_error_finding,
+    walk_statements,
+)
 from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
 from review_ls.engine.model import AnalysisResult, Finding
 from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
 from review_ls.engine.project_model import ProjectModel
+from review_ls.engine.region_syntax import RegionSyntaxError
 from review_ls.engine.walker import Context
 
 _CONTINUES_BLOCK = re.compile(r"(?:else|elif|except|finally)\b")
@@ -138,10 +150,10 @@ class _TrackedBody:
 class _ModuleView(ast.Module):
     """The module as rules see it (`ctx.parents[0]`): notices when its body is read."""
 
-    body = _TrackedBody()  # type: ignore[assignment]
+    body = _TrackedBody()
 
     def __init__(self, body: list[ast.stmt], tracker: _ReadTracker) -> None:
-        super().__init__(type_ignores=[])
+        super().__init__(type_ignores=[])  # type: ignore[call-arg]  # the body is set below, through the tracker
         self.__dict__["_tracker"] = tracker
         self.body = body
 
@@ -149,10 +161,10 @@ class _ModuleView(ast.Module):
 class _ClassView(ast.ClassDef):
     """A top-level class as rules walking one of its members see it: notices when its body is read."""
 
-    body = _TrackedBody()  # type: ignore[assignment]
+    body = _TrackedBody()
 
     def __init__(self, node: ast.ClassDef, tracker: _ReadTracker) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[call-arg]  # the fields are copied from `node` below
         for name in (*node._fields, *node._attributes):
             if name != "body" and hasattr(node, name):
                 setattr(self, name, getattr(node, name))
@@ -160,32 +172,50 @@ class _ClassView(ast.ClassDef):
         self.body = node.body
 
 
-class _Memo(dict):  # type: ignore[type-arg]
-    """`Context.memo`, shared by the walks of one analysis: records that a rule used it."""
+class _Memo(dict[Any, Any]):
+    """`Context.memo`, shared by the walks of one analysis: reading an entry counts as reading beyond the
+    segment only when computing it did (it was stored while the walk had read beyond its segment).
+
+    Entries keyed by a node of the walked segment (a function's scope index, say) are the segment's own
+    business; an entry built from the module or class body was stored after that read was noticed.
+    """
 
     def __init__(self, tracker: _ReadTracker) -> None:
         super().__init__()
         self._tracker = tracker
+        self._beyond: set[Any] = set()
+
+    def _reading(self, key: Any) -> None:
+        if key in self._beyond:
+            self._tracker.read = True
 
     def get(self, key: Any, default: Any = None) -> Any:
-        self._tracker.read = True
+        self._reading(key)
         return super().get(key, default)
 
     def __getitem__(self, key: Any) -> Any:
-        self._tracker.read = True
+        self._reading(key)
         return super().__getitem__(key)
 
     def __contains__(self, key: object) -> bool:
-        self._tracker.read = True
+        self._reading(key)
         return super().__contains__(key)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
-        self._tracker.read = True
+        self._reading(key)
+        if not super().__contains__(key):
+            self._stored(key)
         return super().setdefault(key, default)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._tracker.read = True
+        self._stored(key)
         super().__setitem__(key, value)
+
+    def _stored(self, key: Any) -> None:
+        if self._tracker.read:
+            self._beyond.add(key)
+        else:
+            self._beyond.discard(key)
 
 
 class _Walk:
@@ -320,15 +350,18 @@ class IncrementalAnalyser:
         previous = self._parsed if self._parsed is not None and self._parsed.context_key == context_key else None
         if previous is not None:
             result = self._analyse_edit(previous, lines, rule_set, project)
+            if isinstance(result, RegionSyntaxError):
+                self._settled = True
+                return self._while_broken(previous, lines, rule_set, syntax_error_finding(result.error, LineIndex(lines)))
             if result is not None:
                 return result
         return self._analyse_whole(previous, source, lines, rule_set, project, context_key)
 
     # -- the fast pass: re-parse the changed segments -----------------------------------------
-    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult | None:
+    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult | RegionSyntaxError | None:
         segments = _restructure(previous.segments, previous.lines, lines)
-        if segments is None:
-            return None
+        if segments is None or isinstance(segments, RegionSyntaxError):
+            return segments
         facts = ModuleFacts(_facts_entries(segments))
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=False)
         self._parsed = replace(previous, lines=lines, segments=segments)
@@ -345,7 +378,12 @@ class IncrementalAnalyser:
         context_key: tuple[Any, ...],
         should_stop: Callable[[], bool] | None = None,
     ) -> AnalysisResult:
-        parsed = parse_module(source, self.path, LineIndex(lines))
+        if should_stop is not None and should_stop():
+            raise AnalysisCancelled()
+        with _collection_paused():
+            parsed = parse_module(source, self.path, LineIndex(lines))
+        if should_stop is not None and should_stop():
+            raise AnalysisCancelled()
         if isinstance(parsed, Finding):
             self._settled = True
             return self._while_broken(previous, lines, rule_set, parsed)
@@ -362,7 +400,45 @@ class IncrementalAnalyser:
         """Walk again, over a fresh parse, whatever may depend on something the edits changed."""
         assert self._parsed is not None
         lines = split_lines(source)
+        if self._parsed.lines == lines:
+            in_place = self._settle_in_place(self._parsed, rule_set, project, should_stop)
+            if in_place is not None:
+                return in_place
         return self._analyse_whole(self._parsed, source, lines, rule_set, project, self._parsed.context_key, should_stop)
+
+    def _settle_in_place(
+        self, parsed: _Parsed, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None
+    ) -> AnalysisResult | None:
+        """Settle without parsing the whole text: walk again only the parts whose findings may depend on
+        something that changed, re-parsing alone each moved segment among them (so its nodes sit where a
+        fresh parse puts them). None when a walk read beyond its segment while segments elsewhere moved:
+        their nodes' lines are old, and only a whole parse puts every node where `analyse_source` has it."""
+        facts = ModuleFacts(_facts_entries(parsed.segments))
+        facts_key = _facts_key(facts)
+        class_visitors = ast.ClassDef in rule_set.walker.dispatch
+        segments = tuple(_without_stale_findings(s, self._revision, facts_key, class_visitors) for s in parsed.segments)
+        if any(_needs_walk(segment) for segment in segments):
+            placed = []
+            for segment in segments:
+                if _needs_walk(segment) and any(part.offset for part in _parts(segment)):
+                    if should_stop is not None and should_stop():
+                        raise AnalysisCancelled()
+                    reparsed = _reparsed_alone(segment, parsed.lines, self.path)
+                    if reparsed is None:
+                        return None
+                    segment = reparsed
+                placed.append(segment)
+            segments = tuple(placed)
+        moved = any(part.offset for segment in segments for part in _parts(segment))
+        segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
+        if moved and any(_walked_beyond(segment, self._revision) for segment in segments):
+            rebased = _rebased(segments, parsed.lines, self.path, should_stop)
+            if rebased is None:
+                return None
+            segments = tuple(_without_walks_beyond(segment, self._revision) for segment in rebased)
+            segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
+        self._parsed = replace(parsed, segments=segments)
+        return self._assemble(segments, parsed.lines, rule_set)
 
     def _while_broken(self, previous: _Parsed | None, lines: list[str], rule_set: RuleSet, syntax_error: Finding) -> AnalysisResult:
         """The last good findings of the segments the edits did not touch, plus the syntax error."""
@@ -431,6 +507,116 @@ def _walked(segment: Segment, walk: _Walk) -> Segment:
     return walk.class_shell(segment) if segment.findings is None else segment
 
 
+def _without_stale_findings(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> Segment:
+    """The segment with the findings a settling pass must find again dropped (its own, its members')."""
+    if segment.members is None:
+        return replace(segment, findings=None) if segment.stale_at(revision, facts_key) else segment
+    members = tuple(replace(m, findings=None) if m.stale_at(revision, facts_key) else m for m in segment.members)
+    shell_stale = (class_visitors and segment.shell_of != segment.text) or segment.stale_at(revision, facts_key)
+    return replace(segment, members=members, findings=None if shell_stale else segment.findings)
+
+
+_REBASE_LINES = 1500  # lines parsed per step when moved segments are parsed again
+
+
+def _walked_beyond(segment: Segment, revision: int) -> bool:
+    """True when a part of the segment was just walked exactly and read beyond itself."""
+    return any(part.reads_beyond and part.exact_at == revision for part in _parts(segment))
+
+
+def _without_walks_beyond(segment: Segment, revision: int) -> Segment:
+    """The segment without the findings of parts just walked that read beyond themselves."""
+    def cleared(part: Segment) -> Segment:
+        return replace(part, findings=None) if part.reads_beyond and part.exact_at == revision else part
+
+    if segment.members is None:
+        return cleared(segment)
+    return replace(cleared(segment), members=tuple(cleared(m) for m in segment.members))
+
+
+def _rebased(segments: tuple[Segment, ...], lines: list[str], path: str | None, should_stop: Callable[[], bool] | None) -> tuple[Segment, ...] | None:
+    """Every moved segment parsed again where it now is, in steps of about `_REBASE_LINES` lines
+    (checking `should_stop` between steps), keeping the findings; None if a step does not fit."""
+    result: list[Segment] = []
+    run: list[Segment] = []
+
+    def flush() -> bool:
+        if run:
+            if should_stop is not None and should_stop():
+                raise AnalysisCancelled()
+            fresh = _reparsed(run, lines, path)
+            if fresh is None:
+                return False
+            result.extend(fresh)
+            run.clear()
+        return True
+
+    for segment in segments:
+        if any(part.offset for part in _parts(segment)):
+            run.append(segment)
+            if segment.end - run[0].start >= _REBASE_LINES and not flush():
+                return None
+        elif flush():
+            result.append(segment)
+        else:
+            return None
+    return tuple(result) if flush() else None
+
+
+def _reparsed_alone(segment: Segment, lines: list[str], path: str | None) -> Segment | None:
+    """The segment parsed again from its own lines, keeping the findings it still has (None if it
+    does not come out as one segment of the same shape)."""
+    fresh = _reparsed([segment], lines, path)
+    return None if fresh is None else fresh[0]
+
+
+def _reparsed(run: Sequence[Segment], lines: list[str], path: str | None) -> list[Segment] | None:
+    """Consecutive segments parsed again from their lines, keeping their findings (None if they do
+    not come out as segments of the same shape)."""
+    try:
+        with _collection_paused():
+            fresh = _segments_of(_parse_lines(lines, run[0].start, run[-1].end, wrapped=False).body, lines)
+    except _PARSE_ERRORS:
+        return None
+    if len(fresh) != len(run):
+        return None
+    result = []
+    for new, segment in zip(fresh, run):
+        kept = _keeping_findings(new, segment, path)
+        if kept is None:
+            return None
+        result.append(kept)
+    return result
+
+
+def _keeping_findings(new: Segment, segment: Segment, path: str | None) -> Segment | None:
+    """A freshly parsed segment with the findings of the old one of the same text (None if they differ)."""
+    if new.text != segment.text or (new.members is None) != (segment.members is None):
+        return None
+    if segment.members is not None:
+        assert new.members is not None
+        if len(new.members) != len(segment.members) or any(a.text != b.text for a, b in zip(new.members, segment.members)):
+            return None
+        members = tuple(m if old.findings is None else _adopt(m, old, path) for m, old in zip(new.members, segment.members))
+        new = replace(new, members=members)
+    if segment.findings is not None:
+        new = replace(_adopt(new, segment, path), members=new.members, shell_of=segment.shell_of)
+    return new
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector from scanning the syntax trees alive while a whole text is parsed
+    (a parse allocates nothing cyclic, yet with two trees alive collections made it 3-4x slower)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _unsettled(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> bool:
     """True when a settling pass would walk part of the segment again."""
     if segment.members is not None and class_visitors and segment.shell_of != segment.text:
@@ -454,8 +640,9 @@ def changed_lines(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int
     return prefix + 1, old_count - suffix, new_count - suffix
 
 
-def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: list[str]) -> tuple[Segment, ...] | None:
-    """The new text's segments, re-parsing only around the change; None when that is not possible."""
+def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: list[str]) -> tuple[Segment, ...] | RegionSyntaxError | None:
+    """The new text's segments, re-parsing only around the change; the whole text's syntax error when
+    the re-parsed region shows it; None when neither is possible."""
     first, last_old, last_new = changed_lines(old_lines, lines)
     delta = last_new - last_old
     start, stop = _overlapping(segments, first, last_old)
@@ -470,7 +657,9 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         assert owner.members is not None
         if first >= owner.members[0].start:
             inner = _restructure_class(owner, lines, first, last_old, delta)
-            if inner is not None:
+            if isinstance(inner, RegionSyntaxError) and inner.is_whole_text_error:
+                return inner
+            if isinstance(inner, Segment):
                 return (*segments[:target], inner, *(s.moved(delta) for s in segments[target + 1 :]))
     region_first, region_last = first, last_old
     if start < stop:
@@ -481,15 +670,19 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         region_first = segments[start].start
     statements: list[ast.stmt] = []
     if code_line is not None:
-        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=False)
+        check_through = segments[stop].end + delta if stop < len(segments) else len(lines)
+        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=False, check_through=check_through)
+        if isinstance(parsed, RegionSyntaxError):
+            return parsed if parsed.is_whole_text_error else None
         if parsed is None:
             return None
         statements = parsed
     return (*segments[:start], *_segments_of(statements, lines), *(s.moved(delta) for s in segments[stop:]))
 
 
-def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: int, delta: int) -> Segment | None:
-    """The class segment after a change inside its body (or just after it); None when the class itself changed."""
+def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: int, delta: int) -> Segment | RegionSyntaxError | None:
+    """The class segment after a change inside its body (or just after it); why the edited members do
+    not parse; None when the class itself changed."""
     members = owner.members
     assert members is not None
     start, stop = _overlapping(members, first, last_old)
@@ -507,9 +700,10 @@ def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: i
                 return None
             start -= 1
             region_first = members[start].start
-        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=True)
-        if parsed is None:
-            return None
+        check_through = members[stop].end + delta if stop < len(members) else None
+        parsed = _parse_region(lines, region_first, region_last + delta, wrapped=True, check_through=check_through)
+        if parsed is None or isinstance(parsed, RegionSyntaxError):
+            return parsed
         statements = parsed
     elif first > owner.end:
         return None  # only blank lines or comments after the class: not the class's business
@@ -554,6 +748,24 @@ def _first_code_line(lines: list[str], first: int, last: int) -> int | None:
     return None
 
 
+def _parse_lines(lines: list[str], first: int, last: int, wrapped: bool) -> ast.Module:
+    """`ast.parse` of lines first..last, padded so positions match the whole text (wrapped in `class _:`)."""
+    body = "\n".join(lines[first - 1 : last])
+    text = "\n" * (first - 2) + "class _:\n" + body if wrapped else "\n" * (first - 1) + body
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
+def _last_code_line(lines: list[str], first: int, last: int) -> int | None:
+    """The last line in first..last that is neither blank nor a comment."""
+    for index in range(min(last, len(lines)) - 1, first - 2, -1):
+        stripped = lines[index].lstrip(" \t\f")
+        if stripped and not stripped.startswith("#"):
+            return index + 1
+    return None
+
+
 def _relation(line: str, indent: str) -> str:
     """Whether a code line starts a statement of the block indented by `indent` ('same'), continues
     the previous one ('deeper'), or lies outside the block ('outside')."""
@@ -565,14 +777,27 @@ def _relation(line: str, indent: str) -> str:
     return "same"
 
 
-def _parse_region(lines: list[str], first: int, last: int, *, wrapped: bool) -> list[ast.stmt] | None:
-    """Parse lines first..last alone, padded so positions match the whole text (class members wrapped)."""
-    body = "\n".join(lines[first - 1 : last])
-    text = "\n" * (first - 2) + "class _:\n" + body if wrapped else "\n" * (first - 1) + body
+def _parse_region(
+    lines: list[str], first: int, last: int, *, wrapped: bool, check_through: int | None
+) -> list[ast.stmt] | RegionSyntaxError | None:
+    """Parse lines first..last alone, padded so positions match the whole text (class members wrapped).
+
+    When they do not parse, parse them again followed by the next statement (through line
+    `check_through`), so that the error is reported as the whole text would report it; returns that
+    error (None if there is no next statement to check with, or if the two together parse).
+    """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = ast.parse(text)
+        module = _parse_lines(lines, first, last, wrapped)
+    except SyntaxError:
+        if check_through is None:
+            return None
+        try:
+            _parse_lines(lines, first, check_through, wrapped)
+        except SyntaxError as error:
+            return RegionSyntaxError(error, first, _last_code_line(lines, first, last) or first)
+        except _PARSE_ERRORS:
+            return None
+        return None
     except _PARSE_ERRORS:
         return None
     if not wrapped:

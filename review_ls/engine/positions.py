@@ -54,7 +54,7 @@ class LineIndex:
 
 def statement_start_line(node: ast.stmt) -> int:
     """First line of a statement, counting its decorators."""
-    decorators = getattr(node, "decorator_list", None)
+    decorators: list[ast.expr] | None = getattr(node, "decorator_list", None)
     if decorators:
         return min(node.lineno, *(d.lineno for d in decorators))
     return node.lineno

@@ -139,7 +139,7 @@ class Walker:
             for node_type, visitor in rule.iter_visitors():
                 self.dispatch.setdefault(node_type, []).append(visitor)
 
-    def walk(self, statements: Iterable[ast.stmt], ctx: Context, errors: list[str]) -> list[Finding]:
+    def walk(self, statements: Iterable[ast.AST], ctx: Context, errors: list[str]) -> list[Finding]:
         """Visit every node under `statements` (children of the module in `ctx.parents`)."""
         findings: list[Finding] = []
         dispatch = self.dispatch

@@ -30,8 +30,8 @@ def wrap_line(line: str, limit: int, newline: str = "\n") -> str:
     if call is None:
         return line
     encoded = code.encode("utf-8")
-    func_end = len(encoded[: call.func.end_col_offset].decode("utf-8"))  # type: ignore[attr-defined]
-    close = len(encoded[: call.end_col_offset].decode("utf-8")) - 1  # type: ignore[arg-type]
+    func_end = len(encoded[: call.func.end_col_offset].decode("utf-8"))
+    close = len(encoded[: call.end_col_offset].decode("utf-8")) - 1
     open_paren = code.index("(", func_end)
     head, body, tail = code[: open_paren + 1], code[open_paren + 1 : close].strip(), code[close:]
     if not body:
@@ -41,7 +41,7 @@ def wrap_line(line: str, limit: int, newline: str = "\n") -> str:
     sole_argument = len(call.args) + len(call.keywords) == 1 and not body.endswith(",")
     if len(inner) + len(body) <= limit and not body.endswith(",") or sole_argument:
         return _same_tree(hugged, tree) or line
-    arguments = sorted([*call.args, *call.keywords], key=lambda node: (node.lineno, node.col_offset))
+    arguments: list[ast.expr | ast.keyword] = sorted([*call.args, *call.keywords], key=lambda node: (node.lineno, node.col_offset))
     pieces = [ast.get_source_segment(code, argument) for argument in arguments]
     if any(piece is None for piece in pieces):
         return line

@@ -32,4 +32,5 @@ FORMATS_WITH_FIXES = frozenset({"json", "json-lines", "sarif"})
 def formatter(name: str) -> Formatter:
     """The `render` function of the format `name`."""
     module = importlib.import_module(f"{__name__}.{FORMAT_MODULES[name]}")
-    return module.render
+    render: Formatter = module.render
+    return render

@@ -48,7 +48,7 @@ def shares_context(call: ast.Call, item_names: set[str]) -> bool:
     """True when the call goes through, or is given, a session/connection/page/lock shared by every iteration."""
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
     shared_receiver = receiver is not None and not (names_read(receiver) & item_names)
-    if shared_receiver and any(_SESSION_LIKE.search(part) for part in (dotted_name(receiver) or "").split(".")):
+    if shared_receiver and any(_SESSION_LIKE.search(part) for part in ((dotted_name(receiver) if receiver is not None else None) or "").split(".")):
         return True
     method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
     if _UI_INPUT.match(method):

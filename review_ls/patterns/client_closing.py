@@ -45,7 +45,7 @@ def _is_close_call(node: ast.AST, name: str) -> bool:
 
 def _close_statements(statements: Sequence[ast.stmt], name: str) -> list[ast.stmt]:
     """`name.close()` / `await name.aclose()` expression statements among `statements`."""
-    found = []
+    found: list[ast.stmt] = []
     for statement in statements:
         if isinstance(statement, ast.Expr):
             call = statement.value.value if isinstance(statement.value, ast.Await) else statement.value

@@ -6,6 +6,7 @@ import ast
 import codecs
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from review_ls.engine.facts import dotted_name
 
@@ -117,7 +118,7 @@ def is_method_opener(opener: ast.Call, qualify: Qualifier) -> bool:
 def opened_path(opener: ast.Call, qualify: Qualifier) -> ast.expr | None:
     """The path an opener opens: the receiver of `p.open()`, the first argument of `open(p)`."""
     if is_method_opener(opener, qualify):
-        return opener.func.value  # type: ignore[attr-defined]
+        return cast(ast.Attribute, opener.func).value
     return opener.args[0] if opener.args else None
 
 

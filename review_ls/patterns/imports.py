@@ -1,9 +1,11 @@
-"""Imports: which modules are heavy to import (hundreds of milliseconds, large memory)."""
+"""Imports: which top-level packages a module imports; which are heavy to import (hundreds of ms, large memory)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+
+from review_ls.engine.facts import ModuleFacts
 
 HEAVY_MODULES = frozenset(
     {
@@ -12,6 +14,32 @@ HEAVY_MODULES = frozenset(
         "nltk", "numba", "open3d", "trimesh", "vtk", "torchvision", "onnxruntime", "skimage", "networkx",
     }
 )
+
+
+def imported_roots(facts: ModuleFacts) -> frozenset[str]:
+    """The top-level packages the module imports ('os' for `from os.path import join`), computed once per module."""
+    roots: frozenset[str] | None = facts.derived.get("imported_roots")
+    if roots is None:
+        roots = facts.derived["imported_roots"] = frozenset(target.split(".", 1)[0] for target in facts.imports.values())
+    return roots
+
+
+def imports_starting_with(facts: ModuleFacts, prefix: str) -> bool:
+    """True when some import's target starts with `prefix` ('aiohttp' matches 'aiohttp.web'), computed once per module."""
+    key = ("imports_starting_with", prefix)
+    found: bool | None = facts.derived.get(key)
+    if found is None:
+        found = facts.derived[key] = any(target.startswith(prefix) for target in facts.imports.values())
+    return found
+
+
+def first_import_of(facts: ModuleFacts, targets: frozenset[str]) -> str | None:
+    """The local name of the first import whose target is one of `targets`, computed once per module."""
+    key = ("first_import_of", targets)
+    if key not in facts.derived:
+        facts.derived[key] = next((local for local, target in facts.imports.items() if target in targets), None)
+    first: str | None = facts.derived[key]
+    return first
 
 
 def heavy_root(module: str) -> str | None:

@@ -26,7 +26,18 @@ PREFERRED_LOGGER_NAMES = ("logger", "log", "_logger", "_log", "LOGGER", "LOG")
 
 
 def module_logger_names(facts: ModuleFacts) -> list[str]:
-    """Module-level names bound to a logger (`log = logging.getLogger(__name__)`, `from loguru import logger`)."""
+    """Module-level names bound to a logger (`log = logging.getLogger(__name__)`, `from loguru import logger`).
+
+    Computed once per module (rules ask at every call site; a rescan each time made them quadratic).
+    """
+    found: list[str] | None = facts.derived.get("module_logger_names")
+    if found is None:
+        found = facts.derived["module_logger_names"] = _scan_logger_names(facts)
+    return found
+
+
+def _scan_logger_names(facts: ModuleFacts) -> list[str]:
+    """Every module-level name bound to a logger, in binding order."""
     found = []
     for name, binding in facts.bindings.items():
         if binding.kind is BindingKind.INSTANCE and (qualify_dotted(binding.detail, facts.imports) or binding.detail) in LOGGER_FACTORIES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from typing import cast
 
 from review_ls.engine.cst_edit import cst, statement_line_of
 from review_ls.engine.walker import Context
@@ -32,7 +33,7 @@ class _ScopeIndex:
         if isinstance(root, ast.Lambda):
             start: list[ast.AST] = [root.body]
         else:
-            start = list(root.body) if isinstance(root, _FUNCTIONS) else [root]
+            start = list(cast(list[ast.stmt], root.body)) if isinstance(root, _FUNCTIONS) else [root]
         stack: list[tuple[ast.AST, ast.AST | None, bool]] = [(node, root, False) for node in reversed(start)]
         while stack:
             node, parent, nested = stack.pop()
@@ -70,7 +71,7 @@ def _scope_index(ctx: Context) -> _ScopeIndex:
     index = ctx.memo.get(key)
     if index is None or index.root is not root:
         index = ctx.memo[key] = _ScopeIndex(root)
-    return index  # type: ignore[no-any-return]
+    return index
 
 
 def _lines_before(removed: cst.SimpleStatementLine) -> list[cst.EmptyLine]:

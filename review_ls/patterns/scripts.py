@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import ModuleFacts
 from review_ls.patterns.frameworks import is_cli_entry_point
+from review_ls.patterns.imports import imported_roots
 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
@@ -45,7 +46,7 @@ def is_script_path(path: str | None) -> bool:
 
 def imports_cli_framework(facts: ModuleFacts) -> bool:
     """True when the module imports a command-line parser (argparse, click, typer, ...)."""
-    return any(target.split(".", 1)[0] in CLI_MODULES for target in facts.imports.values())
+    return not CLI_MODULES.isdisjoint(imported_roots(facts))
 
 
 def in_script_code(ctx: Context) -> bool:
@@ -75,4 +76,4 @@ def runs_concurrently(ctx: Context) -> bool:
     and modules of web apps, task queues and worker pools."""
     if ctx.in_async_function:
         return True
-    return any(target.split(".", 1)[0] in CONCURRENT_MODULES for target in ctx.facts.imports.values())
+    return not CONCURRENT_MODULES.isdisjoint(imported_roots(ctx.facts))

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
-
 from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.patterns.frameworks import is_route_decorator
-
-if TYPE_CHECKING:
-    from review_ls.engine.walker import Context
+from review_ls.patterns.imports import imported_roots
 
 TEXT_TYPE_NAMES = frozenset({"str", "Path", "PurePath", "PurePosixPath", "PathLike", "Any", "UploadFile", "FileStorage", "AnyStr"})
 REQUEST_GLOBALS = frozenset({"flask.request", "quart.request", "bottle.request", "sanic.request"})
@@ -52,8 +48,8 @@ def text_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[st
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults: dict[str, ast.expr | None] = {a.arg: None for a in [*positional, *arguments.kwonlyargs]}
-    for argument, default in zip(reversed(positional), reversed(arguments.defaults)):
-        defaults[argument.arg] = default
+    for argument, positional_default in zip(reversed(positional), reversed(arguments.defaults)):
+        defaults[argument.arg] = positional_default
     for argument, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults):
         defaults[argument.arg] = kw_default
     found = {}
@@ -96,7 +92,7 @@ UPLOAD_TYPE_NAMES = frozenset({"UploadFile", "FileStorage", "UploadedFile", "InM
 
 def imports_web_framework(facts: ModuleFacts) -> bool:
     """True when the module imports a web framework (its functions may run per request)."""
-    return any(target.split(".", 1)[0] in WEB_FRAMEWORKS for target in facts.imports.values())
+    return not WEB_FRAMEWORKS.isdisjoint(imported_roots(facts))
 
 
 def upload_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

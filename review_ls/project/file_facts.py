@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.model import Span
@@ -282,7 +283,7 @@ def _field_fact(statement: ast.stmt, imports: dict[str, str], lines: LineIndex) 
         value = statement.value
         default = normalised_source(value, lines) if value is not None else ""
         return FieldFact(name, annotation, default, statement.lineno, _field_aliases(value))
-    value = statement.value  # type: ignore[union-attr]
+    value = cast(ast.Assign, statement).value
     if isinstance(value, ast.Call):
         callee = (dotted_name(value.func) or "").rsplit(".", 1)[-1]
         if callee in _ORM_COLUMN_CALLS or callee.endswith(("Field", "Key")):
@@ -319,10 +320,11 @@ def _settings_config(statement: ast.stmt) -> tuple[str, bool]:
     if isinstance(statement, ast.ClassDef):
         for inner in statement.body:
             name = _assigned_name(inner)
-            if name is not None and inner.value is not None:  # type: ignore[union-attr]
-                pairs.append((name, inner.value))  # type: ignore[union-attr]
+            assignment = cast(ast.Assign | ast.AnnAssign, inner)
+            if name is not None and assignment.value is not None:
+                pairs.append((name, assignment.value))
     else:
-        value = statement.value  # type: ignore[union-attr]
+        value = cast(ast.Assign, statement).value
         if isinstance(value, ast.Call):
             pairs = [(k.arg, k.value) for k in value.keywords if k.arg]
         elif isinstance(value, ast.Dict):

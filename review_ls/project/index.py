@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 from review_ls.config import ConfigResolver
 from review_ls.files import SourceReadError, discover_python_files, read_source
+from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
+from review_ls.project.call_graph import BlockingChain, CallGraph
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
@@ -64,6 +66,7 @@ class ProjectIndex:
         self.types = ProjectTypes()
         self.fingerprint = 0
         self._files: dict[str, FileFacts] = {}
+        self._calls: dict[str, ModuleCallFacts] = {}
         self._contributions: dict[str, int] = {}
         self._init_files: set[str] = set()
         self._generation = 0
@@ -119,11 +122,11 @@ class ProjectIndex:
             self._bump()
         module = self._namer().module_name(key)
         with _garbage_collector_paused():
-            extracted = _extract(text, key, module) if tree is None else (facts_of_module(tree, text), module_type_facts(tree, module, key))
+            extracted = _extract(text, key, module) if tree is None else (facts_of_module(tree, text), module_type_facts(tree, module, key), module_call_facts(tree, module, is_package_file(key)))
         if extracted is None:
             if key in self._files:
                 return new_package
-            extracted = FileFacts(), None
+            extracted = FileFacts(), None, ModuleCallFacts(module)
         return self._store(key, *extracted) or new_package
 
     def remove_file(self, path: str | os.PathLike[str]) -> bool:
@@ -131,6 +134,7 @@ class ProjectIndex:
         key = os.fspath(path)
         with self._lock:
             facts = self._files.pop(key, None)
+            self._calls.pop(key, None)
             contribution = self._contributions.pop(key, 0)
             self._init_files.discard(normalise(key))
             self.types.remove(key)
@@ -140,11 +144,11 @@ class ProjectIndex:
             self._bump()
             return contribution != 0
 
-    def _store(self, key: str, facts: FileFacts, types: ModuleTypeFacts | None) -> bool:
+    def _store(self, key: str, facts: FileFacts, types: ModuleTypeFacts | None, calls: ModuleCallFacts) -> bool:
         """Store one file's facts; True when the position-free facts (and so the fingerprint) changed."""
         contribution = 0
-        if not facts.is_empty or is_package_file(key):
-            contribution = hash((key, facts.position_free)) or 1
+        if not facts.is_empty or is_package_file(key) or calls.functions:
+            contribution = hash((key, facts.position_free, calls.position_free)) or 1
         with self._lock:
             if types is not None:
                 self.types.update(types, (types.module,) if types.module else ())
@@ -152,7 +156,10 @@ class ProjectIndex:
                 self.types.remove(key)
             if self._files.get(key) != facts:
                 self._bump()  # the derived lookups hold positions: rebuild them even if only lines moved
+            if self._calls.get(key) != calls:
+                self._bump()
             self._files[key] = facts
+            self._calls[key] = calls
             previous = self._contributions.get(key)
             self._contributions[key] = contribution
             if previous == contribution:
@@ -174,7 +181,8 @@ class ProjectIndex:
             with self._lock:
                 generation = self._generation
                 snapshot = dict(self._files)
-            derived = _Derived(ProjectViews(snapshot, self.roots))
+                calls = dict(self._calls)
+            derived = _Derived(ProjectViews(snapshot, self.roots), calls)
             with self._lock:
                 if self._generation == generation:
                     self._derived = derived
@@ -257,6 +265,20 @@ class ProjectIndex:
         """Fields of the model on `line` of `path` named differently from the same concept elsewhere in its API."""
         return self._views().variants.get((path, line), ())
 
+    # -- the application model: call graph, summaries, entry points -----------------------------
+    @property
+    def call_graph(self) -> CallGraph:
+        """The project-wide call graph of the current facts (rebuilt lazily after a change)."""
+        return self._views().call_graph
+
+    def blocking_chain(self, target: str) -> BlockingChain | None:
+        """How calling the sync project function named `target` (absolute dotted name) blocks the event loop, or None."""
+        return self.call_graph.blocking_chain(target)
+
+    def call_facts(self, path: str) -> ModuleCallFacts | None:
+        """The stored call facts (functions, calls, roles) of one file."""
+        return self._calls.get(path)
+
     # -- pickling (the CLI hands the index to worker processes) ------------------------------
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -272,8 +294,14 @@ class ProjectIndex:
 class _Derived:
     """The views of one snapshot plus the model comparisons made from them."""
 
-    def __init__(self, views: ProjectViews) -> None:
+    def __init__(self, views: ProjectViews, calls: dict[str, ModuleCallFacts]) -> None:
         self.views = views
+        self.calls = calls
+
+    @cached_property
+    def call_graph(self) -> CallGraph:
+        """The project's call graph (summaries are memoised in it)."""
+        return CallGraph(self.calls.items())
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:
@@ -304,7 +332,7 @@ def _garbage_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _extract(text: str, path: str, module: str) -> tuple[FileFacts, ModuleTypeFacts | None] | None:
+def _extract(text: str, path: str, module: str) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts] | None:
     """Parse one file's text and extract both kinds of facts (None when it does not parse)."""
     try:
         with warnings.catch_warnings():
@@ -312,17 +340,17 @@ def _extract(text: str, path: str, module: str) -> tuple[FileFacts, ModuleTypeFa
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return facts_of_module(tree, text), module_type_facts(tree, module, path)
+    return facts_of_module(tree, text), module_type_facts(tree, module, path), module_call_facts(tree, module, is_package_file(path))
 
 
-def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts | None]:
+def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts]:
     """Read and extract one file for `build` (an unreadable or unparsable file has empty facts)."""
     path, module = item
     try:
         text = read_source(Path(path)).text
     except SourceReadError:
-        return FileFacts(), None
-    return _extract(text, path, module) or (FileFacts(), None)
+        return FileFacts(), None, ModuleCallFacts(module)
+    return _extract(text, path, module) or (FileFacts(), None, ModuleCallFacts(module))
 
 
 def build_index(paths: Sequence[Path], resolver: ConfigResolver | None = None, jobs: int | None = None) -> ProjectIndex:

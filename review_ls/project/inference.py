@@ -710,7 +710,7 @@ class TypeResolver:
             root = project_root_of(self.project, self.path)
             adapter = adapter_for(str(root)) if root else None
             self._adapter = adapter if adapter is not None else False
-        return self._adapter or None
+        return self._adapter if isinstance(self._adapter, JediAdapter) else None
 
     def _project_fingerprint(self) -> object:
         return None if self.project is None else self.project.fingerprint
@@ -761,8 +761,8 @@ class TypeResolver:
         function = module.functions.get(name.name)
         if function is not None and function.line == name.line:
             return Callee(function, None, module, bound=False)
-        for cls in module.classes.values():
-            method = cls.method(name.name)
+        for class_facts in module.classes.values():
+            method = class_facts.method(name.name)
             if method is not None and method.line == name.line:
                 return Callee(method, None, module, bound=isinstance(call.func, ast.Attribute))
         return None
@@ -884,8 +884,8 @@ def _collect_function_bindings(scope: ast.AST, module_name: str = "", is_package
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             _bind_opaque(node.optional_vars, bind)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for local, target in import_bindings(node):
-                bind(local, "import", absolute_import(target, module_name, is_package))
+            for local, imported in import_bindings(node):
+                bind(local, "import", absolute_import(imported, module_name, is_package))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             for name in node.names:
                 bind(name, "opaque")

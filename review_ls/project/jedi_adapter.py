@@ -266,7 +266,7 @@ class JediAdapter:
         started = time.perf_counter()
         future = self._thread.submit(functools.partial(self._compute, document, position))
         try:
-            answer = future.result(timeout=budget.remaining + (self._warm_up_seconds if warming_up else 0.0))
+            answer: tuple[InferredName, ...] | None = future.result(timeout=budget.remaining + (self._warm_up_seconds if warming_up else 0.0))
             self._warm = True
             if not warming_up:  # the start-up is not charged to the file
                 budget.spend(time.perf_counter() - started)

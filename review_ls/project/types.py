@@ -180,10 +180,10 @@ def _parse(node: ast.expr, depth: int) -> TypeRef | None:
         if base is None:
             return None
         short = base.rsplit(".", 1)[-1]
-        elements = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        elements: list[ast.expr] = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
         if short in _OPTIONAL_NAMES:
-            inner = _parse(elements[0], depth + 1)
-            return _union([inner, _NONE])
+            optional = _parse(elements[0], depth + 1)
+            return _union([optional, _NONE])
         if short in _UNION_NAMES:
             return _union([_parse(e, depth + 1) for e in elements])
         if short in _WRAPPER_NAMES:

@@ -235,7 +235,7 @@ class ProjectViews:
         root = self.root_of(path)
         classes = sorted(c.ref.path for c in self.classes if c.kind == Kind.SETTINGS and self.root_of(c.ref.path) == root)
         others = sorted(p for p in self.settings_paths if self.root_of(p) == root)
-        home = (classes or others or [None])[0]
+        home = next(iter(classes or others), None)
         return None if home is None else self.modules.get(home, home)
 
     def has_settings_for(self, path: str) -> bool:

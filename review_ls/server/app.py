@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,7 @@ def create_server() -> ReviewLanguageServer:
     return server
 
 
-def _command(session: Session, name: str, handler: Callable[[Session, list[Any]], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+def _command(session: Session, name: str, handler: Callable[[Session, list[Any]], Awaitable[Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
     # pygls calls issubclass() on the first parameter's annotation, and typing.Any is no class before
     # Python 3.11: so the first parameter takes the server pygls injects, and the arguments follow.
     async def run(server: ReviewLanguageServer, *arguments: Any) -> Any:

@@ -9,6 +9,7 @@ document changed gets no edit rather than a wrong one.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -92,7 +93,7 @@ async def fix_all_edit(session: Session, outcome: Outcome) -> types.WorkspaceEdi
     return workspace_edit(snapshot.uri, snapshot.version, [edit], session.mapper(outcome.lines), session.features)
 
 
-def _wanted(kind: str, only: list[str] | None) -> bool:
+def _wanted(kind: str, only: Sequence[str] | None) -> bool:
     return only is None or any(kind == wanted or kind.startswith(wanted + ".") for wanted in only)
 
 

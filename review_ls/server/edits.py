@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from review_ls.engine.fixes import lines_with_ends
+from review_ls.engine.lines import lines_with_ends
 from review_ls.engine.model import Span, TextEdit
 from review_ls.server.client import ClientFeatures
 from review_ls.server.positions import PositionMapper

@@ -1,54 +1,23 @@
 """Client options: what the editor sends (initializationOptions, didChangeConfiguration, workspace/configuration).
 
-`ClientOptions` is the editor's side only; `settings.py` merges it with pyproject.toml into the
-engine's `Settings`. Parsing never fails: each invalid option is reported as a problem and left
+The options and their types are defined once, in `review_ls/options_schema.py` (`ClientOptions`);
+this module parses what an editor sends into it. `settings.py` merges it with pyproject.toml into
+the engine's `Settings`. Parsing never fails: each invalid option is reported as a problem and left
 unset, so its default applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from review_ls.config import validate_selectors
 from review_ls.engine.model import Severity
+from review_ls.options_schema import DEFAULT_MAX_FILE_SIZE as DEFAULT_MAX_FILE_SIZE
+from review_ls.options_schema import EDITOR_ONLY_KEYS, OptionMeta, editor_options
+from review_ls.options_schema import ClientOptions as ClientOptions
 
 SECTION = "review-ls"
-PREFERENCES = ("editorFirst", "filesystemFirst", "editorOnly")
-LOG_LEVELS = ("error", "warning", "info", "debug")
-DEFAULT_MAX_FILE_SIZE = 5_000_000
-# Keys the VS Code extension reads itself; the server accepts them silently.
-_CLIENT_ONLY_KEYS = frozenset({"path", "interpreter", "trace", "importStrategy", "enable", "showNotifications"})
-
-
-@dataclass(frozen=True)
-class ClientOptions:
-    """Options set in the editor; None means "not set here" (a wider scope or the default applies)."""
-
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] | None = None
-    severity: tuple[tuple[str, Severity], ...] | None = None
-    configuration_preference: str | None = None
-    log_level: str | None = None
-    report_syntax_errors: bool | None = None
-    scan_workspace_on_startup: bool | None = None
-    max_file_size_bytes: int | None = None
-
-    def overlaid(self, other: ClientOptions) -> ClientOptions:
-        """These options with every option that `other` sets taken from `other`."""
-        values = {f.name: getattr(other, f.name) if getattr(other, f.name) is not None else getattr(self, f.name) for f in fields(self)}
-        return ClientOptions(**values)
-
-    @property
-    def preference(self) -> str:
-        """How editor options and pyproject.toml combine (default: the editor's win)."""
-        return self.configuration_preference or "editorFirst"
-
-    @property
-    def size_limit(self) -> int:
-        """Documents longer than this many bytes are not analysed."""
-        return self.max_file_size_bytes if self.max_file_size_bytes is not None else DEFAULT_MAX_FILE_SIZE
 
 
 def options_section(raw: object) -> object:
@@ -69,7 +38,7 @@ def is_for_review_ls(raw: object) -> bool:
         return False
     if SECTION in raw or ("settings" in raw and is_for_review_ls(raw["settings"])):
         return True
-    return any(key in _PARSERS for key in raw)
+    return any(key in editor_options() for key in raw)
 
 
 def parse_client_options(raw: object, origin: str) -> tuple[ClientOptions, list[str]]:
@@ -81,35 +50,32 @@ def parse_client_options(raw: object, origin: str) -> tuple[ClientOptions, list[
         return ClientOptions(), [f"{origin}: expected an object of review-ls options, got {type(raw).__name__}"]
     values: dict[str, Any] = {}
     problems: list[str] = []
+    options = editor_options()
     for key, value in raw.items():
-        parser = _PARSERS.get(key)
-        if parser is None:
-            if key not in _CLIENT_ONLY_KEYS:
+        option = options.get(key)
+        if option is None:
+            if key not in EDITOR_ONLY_KEYS:
                 problems.append(f"{origin}: unknown option {key!r}")
             continue
         if value is None:
             continue
+        name, meta = option
         try:
-            name, parsed = parser(value, f"{origin}: {key}")
+            values[name] = _PARSERS[meta.json_type](value, meta, f"{origin}: {key}")
         except ValueError as exc:
             problems.append(str(exc))
-            continue
-        values[name] = parsed
     return ClientOptions(**values), problems
 
 
-def _selectors(name: str) -> Any:
-    def parse(value: object, where: str) -> tuple[str, tuple[str, ...]]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError(f"{where}: expected a list of rule codes or prefixes")
-        return name, tuple(validate_selectors(value, where))
-
-    return parse
+def _selectors(value: object, meta: OptionMeta, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: expected a list of rule codes or prefixes")
+    return tuple(validate_selectors(value, where))
 
 
-def _severity(value: object, where: str) -> tuple[str, tuple[tuple[str, Severity], ...]]:
+def _severity(value: object, meta: OptionMeta, where: str) -> tuple[tuple[str, Severity], ...]:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{where}: expected an object of code -> error|warning|info|hint")
+        raise ValueError(f"{where}: expected an object of code -> {'|'.join(meta.choices)}")
     entries = []
     for code, level in value.items():
         (selector,) = validate_selectors([str(code)], where)
@@ -117,40 +83,32 @@ def _severity(value: object, where: str) -> tuple[str, tuple[tuple[str, Severity
             entries.append((selector, Severity.parse(str(level))))
         except ValueError as exc:
             raise ValueError(f"{where}.{code}: {exc}") from None
-    return "severity", tuple(entries)
+    return tuple(entries)
 
 
-def _choice(name: str, choices: tuple[str, ...]) -> Any:
-    def parse(value: object, where: str) -> tuple[str, str]:
-        if value not in choices:
-            raise ValueError(f"{where}: expected one of {', '.join(choices)}, got {value!r}")
-        return name, str(value)
-
-    return parse
+def _choice(value: object, meta: OptionMeta, where: str) -> str:
+    if value not in meta.choices:
+        raise ValueError(f"{where}: expected one of {', '.join(meta.choices)}, got {value!r}")
+    return str(value)
 
 
-def _flag(name: str) -> Any:
-    def parse(value: object, where: str) -> tuple[str, bool]:
-        if not isinstance(value, bool):
-            raise ValueError(f"{where}: expected true or false, got {value!r}")
-        return name, value
-
-    return parse
+def _flag(value: object, meta: OptionMeta, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: expected true or false, got {value!r}")
+    return value
 
 
-def _size(value: object, where: str) -> tuple[str, int]:
+def _size(value: object, meta: OptionMeta, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"{where}: expected a positive number of bytes, got {value!r}")
-    return "max_file_size_bytes", value
+    return value
 
 
-_PARSERS: dict[str, Any] = {
-    "select": _selectors("select"),
-    "ignore": _selectors("ignore"),
-    "severity": _severity,
-    "configurationPreference": _choice("configuration_preference", PREFERENCES),
-    "logLevel": _choice("log_level", LOG_LEVELS),
-    "reportSyntaxErrors": _flag("report_syntax_errors"),
-    "scanWorkspaceOnStartup": _flag("scan_workspace_on_startup"),
-    "maxFileSizeBytes": _size,
+# One parser per JSON type of the schema (every string option has choices).
+_PARSERS: dict[str, Callable[[object, OptionMeta, str], Any]] = {
+    "array": _selectors,
+    "object": _severity,
+    "string": _choice,
+    "boolean": _flag,
+    "integer": _size,
 }

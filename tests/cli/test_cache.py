@@ -131,7 +131,7 @@ def test_a_new_rule_set_or_project_starts_a_new_folder_and_prunes_the_old(tree) 
 def test_a_cache_without_the_project_fingerprint_is_refused_with_a_project(tree) -> None:
     task = FileTask("svc.py", Settings(), cache=open_cache(tree / CACHE_DIR_NAME))
     with pytest.raises(ValueError, match="project's fingerprint"):
-        list(check_files([task], project=object()))
+        list(check_files([task], project=object()))  # type: ignore[arg-type]  # any project without a fingerprint
     keyed = FileTask("svc.py", Settings(), cache=open_cache(tree / CACHE_DIR_NAME, project_fingerprint="digest"))
     assert list(check_files([keyed], project=None))[0].findings
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,7 +70,7 @@ def test_an_unreadable_folder_is_warned_about(tmp_path: Path, capsys, monkeypatc
     (tmp_path / "locked" / "hidden.py").write_text(LOOP_REQUESTS, encoding="utf-8")
     real_scandir = os.scandir
 
-    def scandir(path: object = ".") -> object:  # root ignores chmod 000: simulate it
+    def scandir(path: Any = ".") -> Any:  # root ignores chmod 000: simulate it
         if os.fspath(path).endswith("locked"):
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_scandir(path)

@@ -35,13 +35,26 @@ async def test_changed_settings_apply_to_open_documents(client: EditorClient) ->
     assert diagnostic.severity == types.DiagnosticSeverity.Error
 
 
-@pytest.mark.init_options({"ignore": ["RV2"], "configurationPreference": "sometimes", "bogus": 1})
+@pytest.mark.init_options(
+    {
+        "ignore": ["RV2"],
+        "configurationPreference": "sometimes",
+        "bogus": 1,
+        "importStrategy": "fromEnvironment",
+        "reportSyntaxErrors": "no",
+        "interpreter": "python3",
+    }
+)
 async def test_invalid_options_warn_and_fall_back_to_defaults(client: EditorClient) -> None:
-    uri = client.open(client.workspace_path / "app.py", LOOP)
-    assert "RV203" not in {d.code for d in await client.diagnostics_of(uri)}, "the valid option still applies"
+    uri = client.open(client.workspace_path / "app.py", LOOP + "def broken(:\n")
+    diagnostics = await client.diagnostics_of(uri)
+    assert "RV203" not in {d.code for d in diagnostics}, "the valid option still applies"
+    assert "RV000" in {d.code for d in diagnostics}, "reportSyntaxErrors falls back to its default"
     (message,) = [m for m in client.messages if "invalid settings" in m.message]
     assert message.type == types.MessageType.Warning
     assert "configurationPreference" in message.message and "'bogus'" in message.message
+    assert "'importStrategy'" in message.message, "an option no client defines is reported, not accepted"
+    assert "reportSyntaxErrors" in message.message and "interpreter" not in message.message
 
 
 async def test_pyproject_change_is_picked_up_without_restart(client: EditorClient) -> None:

@@ -158,7 +158,7 @@ def assert_edits_match(text: str, path: str, edits: int, seed: int) -> None:
 
 def rule_examples() -> list[tuple[str, str]]:
     """(path, source) of every registered rule's examples."""
-    sources = []
+    sources: list[tuple[str, str]] = []
     for rule in all_rules():
         sources.extend((example.path, example.source) for example in rule.invalid)
         sources.extend((example.path, example.source) for example in rule.valid_examples())
@@ -259,3 +259,176 @@ def test_function_level_imports_stay_in_their_function(probes: None) -> None:
     names = [f.message.split()[0] for f in analyse_source(source, "m.py").findings if f.code == "XX801"]
     assert names == ["requests.get"], "g() does not see f()'s import"
     assert IncrementalAnalyser("m.py").analyse(source).findings == analyse_source(source, "m.py").findings
+
+
+def test_a_broken_statement_is_reported_without_parsing_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    methods = "".join(f"    def method_{i}(self):\n        return {i}\n\n" for i in range(50))
+    source = f"import requests\n\n\nclass Big:\n{methods}\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
+    analyser = IncrementalAnalyser("big.py")
+    analyser.analyse(source)
+
+    def whole_parse(*args: object) -> None:
+        raise AssertionError("the whole file was parsed")
+
+    monkeypatch.setattr(incremental, "parse_module", whole_parse)
+    broken = source.replace("    def method_17(self):", "    defx method_17(self):")
+    got = analyser.analyse(broken)
+    monkeypatch.undo()
+    want = analyse_source(broken, "big.py")
+    assert got.syntax_error is not None and got.syntax_error == want.syntax_error
+    assert [(f.code, f.span.line) for f in got.findings] == [("RV203", source.count("\n"))], "findings outside the edit are kept"
+
+
+@pytest.mark.parametrize("path", [EXAMPLE_APP, STDLIB / "textwrap.py"], ids=lambda p: p.name)
+def test_syntax_error_of_the_edited_region_equals_a_full_parse(path: Path) -> None:
+    for seed in range(12):
+        rng = random.Random(seed)
+        analyser = IncrementalAnalyser(str(path))
+        text = last_good = path.read_text(encoding="utf-8")
+        analyser.analyse(text)
+        for step in range(30):
+            new = random_edit(rng, text)
+            got, want = analyser.analyse(new), analyse_source(new, str(path))
+            assert got.syntax_error == want.syntax_error, f"seed {seed}, edit {step}"
+            if want.syntax_error is None:
+                text = last_good = new
+            else:
+                text = new if rng.random() < 0.4 else last_good
+
+
+def test_syntax_error_column_comes_from_the_text_not_the_file_on_disk(tmp_path: Path) -> None:
+    on_disk = tmp_path / "m.py"
+    on_disk.write_text("x = 1\ny = 2\n", encoding="utf-8")
+    source = "x = 1\nasync def fetch_all(urls) -> lis\nt[dict]:\n    pass\n"
+    error = analyse_source(source, str(on_disk)).syntax_error
+    assert error is not None and (error.span.line, error.span.col) == (2, 32)
+
+
+def test_settling_an_edit_within_a_line_parses_nothing_and_equals_analyse_source(probes: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    functions = "".join(f"def f_{i}():\n    return {i}\n\n\n" for i in range(40))
+    source = f"import os\n\n\n{functions}def last():\n    return os.sep\n"
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source.replace("return 17\n", "return y\n")
+    analyser.analyse(edited, settle=False)
+    assert analyser.needs_settling, "the Return probe reads the module through the memo"
+
+    def whole_parse(*args: object) -> None:
+        raise AssertionError("the whole file was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(incremental, "parse_module", whole_parse)
+        settled = analyser.analyse(edited)
+    assert not analyser.needs_settling
+    assert any(f.code == "XX802" for f in settled.findings)
+    assert settled.findings == analyse_source(edited, "m.py").findings
+
+
+def test_settling_after_lines_moved_equals_analyse_source(probes: None) -> None:
+    functions = "".join(f"def f_{i}():\n    return {i}\n\n\n" for i in range(20))
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(functions)
+    edited = functions.replace("    return 7\n", "    a = 1\n    return 7 + a\n")
+    analyser.analyse(edited, settle=False)
+    assert analyser.analyse(edited).findings == analyse_source(edited, "m.py").findings
+
+
+class ScopeMemoProbe(Rule):
+    """Caches a per-function fact in the memo, keyed by the function: nothing beyond the function."""
+
+    code = "XX804"
+    name = "scope-memo-probe"
+    message = "{count} returns"
+    docs = RuleDocs("-", "-", "-")
+
+    def visit_Return(self, node: ast.Return, ctx: Context) -> Iterator[Finding]:
+        key = ("returns", id(ctx.function))
+        count = ctx.memo.get(key)
+        if count is None:
+            count = ctx.memo[key] = sum(isinstance(n, ast.Return) for n in ast.walk(ctx.function)) if ctx.function else 0
+        yield self.report(node, ctx, count=count)
+
+
+def test_a_memo_entry_built_from_the_segment_itself_needs_no_settling(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = (ScopeMemoProbe(),)
+    rule_set = RuleSet(Settings(), rules, Walker(rules), frozenset({"XX804"}))
+    monkeypatch.setattr(incremental, "rule_set_for", lambda settings: rule_set)
+    source = "".join(f"def f_{i}(x):\n    if x:\n        return 1\n    return {i}\n\n\n" for i in range(10))
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    analyser.analyse(source.replace("return 3\n", "return 3 + x\n"), settle=False)
+    assert not analyser.needs_settling, "the memo entry is keyed by and built from the edited function alone"
+
+
+class ModuleMemoProbe(Rule):
+    """Caches a module-wide fact in the memo: every reader depends on the whole module."""
+
+    code = "XX805"
+    name = "module-memo-probe"
+    message = "{count} functions"
+    docs = RuleDocs("-", "-", "-")
+
+    def visit_Return(self, node: ast.Return, ctx: Context) -> Iterator[Finding]:
+        count = ctx.memo.get("functions")
+        if count is None:
+            count = ctx.memo["functions"] = len(ctx.parents[0].body)  # type: ignore[attr-defined]
+        yield self.report(node, ctx, count=count)
+
+
+def test_a_memo_entry_built_from_the_module_still_marks_its_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = (ModuleMemoProbe(),)
+    rule_set = RuleSet(Settings(), rules, Walker(rules), frozenset({"XX805"}))
+    monkeypatch.setattr(incremental, "rule_set_for", lambda settings: rule_set)
+    source = "".join(f"def f_{i}():\n    return {i}\n\n\n" for i in range(10))
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source + "def extra():\n    pass\n"
+    analyser.analyse(edited, settle=False)
+    assert analyser.needs_settling, "readers of a module-wide entry are settled again"
+    assert [f.message for f in analyser.analyse(edited).findings] == ["11 functions"] * 10
+
+
+def test_a_websocket_method_is_settled_without_reading_its_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    from review_ls.project.index import ProjectIndex
+
+    methods = "".join(f"    async def on_{i}(self, websocket):\n        return {i}\n\n" for i in range(5))
+    source = f"from starlette.endpoints import WebSocketEndpoint\n\n\nclass Hub(WebSocketEndpoint):\n{methods}"
+    project = ProjectIndex()
+    project.update_file("hub.py", source)
+    analyser = IncrementalAnalyser("hub.py")
+    analyser.analyse(source, None, project)
+    hub = analyser._parsed.segments[-1] if analyser._parsed is not None else None
+    assert hub is not None and hub.members is not None and len(hub.members) == 5
+    assert not any(member.reads_beyond for member in hub.members), "RV603 asks whether a method is a class member without reading the class body"
+    edited = source.replace("return 2\n", "return 2 + 1\n")
+    assert analyser.analyse(edited, None, project) == analyse_source(edited, "hub.py", None, project)
+
+
+def test_settling_after_lines_moved_parses_the_moved_lines_in_steps(probes: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    functions = "".join(f"def f_{i}():\n    return {i}\n\n\n" for i in range(40))
+    source = f"import os\n\n\n{functions}def g():\n    return os\n"
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source.replace("    return 3\n", "    a = 3\n    return a\n")
+    analyser.analyse(edited, settle=False)
+    assert analyser.needs_settling, "the Return probe reads the module through the memo"
+
+    def whole_parse(*args: object) -> None:
+        raise AssertionError("the whole file was parsed")
+
+    asked: list[int] = []
+
+    def stop_on_third_step() -> bool:
+        asked.append(1)
+        return len(asked) == 3
+
+    with monkeypatch.context() as patched:
+        patched.setattr(incremental, "parse_module", whole_parse)
+        patched.setattr(incremental, "_REBASE_LINES", 20)
+        with pytest.raises(AnalysisCancelled):
+            analyser.analyse(edited, should_stop=stop_on_third_step)
+        assert analyser.needs_settling
+        settled = analyser.analyse(edited, should_stop=lambda: False)
+    assert not analyser.needs_settling
+    assert sum(f.code == "XX802" for f in settled.findings) == 2, "the moved returns of names are found"
+    assert settled.findings == analyse_source(edited, "m.py").findings

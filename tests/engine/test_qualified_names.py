@@ -121,7 +121,8 @@ class _ImportsProbe(Rule):
 
 
 def _sources() -> list[str]:
-    sources = [example.source for rule in all_rules() for example in (*rule.valid_examples(), *rule.invalid)]
+    sources = [valid.source for rule in all_rules() for valid in rule.valid_examples()]
+    sources += [invalid.source for rule in all_rules() for invalid in rule.invalid]
     sources += [path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parents[1].glob("fixtures/projects/**/*.py"))]
     return sources + [MODULE]
 

@@ -249,7 +249,7 @@ def test_index_survives_pickling_for_worker_processes() -> None:
     assert copy.update_file("/proj/app/clients.py", "class SmsClient:\n    pass\n") is True
 
 
-def test_build_index_uses_file_discovery(tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
+def test_build_index_uses_file_discovery(tmp_path: Path, write) -> None:
     write("pyproject.toml", "[tool.review-ls]\n")
     write(".gitignore", "generated/\n")
     write("app/__init__.py", "")
@@ -264,7 +264,7 @@ def test_build_index_uses_file_discovery(tmp_path: Path, write) -> None:  # type
     assert target is not None and target.module == "app.config"
 
 
-def test_build_in_processes_gives_the_same_index(tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
+def test_build_in_processes_gives_the_same_index(tmp_path: Path, write) -> None:
     for number in range(5):
         write(f"pkg/m{number}.py", f"class Thing{number}Client:\n    pass\n")
     files = sorted(str(p) for p in tmp_path.rglob("*.py"))
@@ -274,7 +274,7 @@ def test_build_in_processes_gives_the_same_index(tmp_path: Path, write) -> None:
     assert parallel.fingerprint == serial.fingerprint
 
 
-def test_a_threaded_process_builds_in_spawned_workers_not_forked_ones(tmp_path: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_threaded_process_builds_in_spawned_workers_not_forked_ones(tmp_path: Path, write, monkeypatch) -> None:
     """Forking a process that has threads (the server) can deadlock the children: issue #18 item 5."""
     import concurrent.futures
     import threading
@@ -287,7 +287,7 @@ def test_a_threaded_process_builds_in_spawned_workers_not_forked_ones(tmp_path: 
     start_methods: list[str] = []
     real_pool = concurrent.futures.ProcessPoolExecutor
 
-    def recording_pool(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def recording_pool(*args, **kwargs):
         context = kwargs.get("mp_context")
         start_methods.append(context.get_start_method() if context else "default")
         return real_pool(*args, **kwargs)

@@ -19,7 +19,7 @@ from review_ls.project.types import (
 )
 
 
-def _facts(code: str, module: str = "app.models", path: str = "/p/app/models.py"):  # type: ignore[no-untyped-def]
+def _facts(code: str, module: str = "app.models", path: str = "/p/app/models.py"):
     return module_type_facts(ast.parse(textwrap.dedent(code)), module, path)
 
 

@@ -288,9 +288,9 @@ def minimise(source: str, reproduces: Callable[[str], bool], budget: int = 400) 
     text = "".join(lines)
     index = 0
     while index < len(text) and len(text) <= 600 and calls < budget:
-        candidate = text[:index] + text[index + 1 :]
-        if still_fails(candidate):
-            text = candidate
+        shorter = text[:index] + text[index + 1 :]
+        if still_fails(shorter):
+            text = shorter
         else:
             index += 1
     return text

@@ -92,7 +92,7 @@ async def run_soak(
     """Open, edit and close `documents` documents (`open_at_once` at a time), sampling the server's RSS."""
     rng = random.Random(seed)
     report = SoakReport()
-    texts = document_texts(rng, documents)
+    texts: Iterator[str] | None = document_texts(rng, documents)
     workspace = client.workspace_path
     active: list[tuple[TrackedDocument, Iterator[None]]] = []
     next_sample = sample_every

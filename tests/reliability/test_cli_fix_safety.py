@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 import review_ls.runner
-import review_ls.writer
 from review_ls.cli import main
 from review_ls.engine.fixes import fix_source
 from review_ls.writer import FileChangedError, write_atomically
@@ -123,7 +122,7 @@ def test_writer_rechecks_the_file_after_writing_the_temporary_file(tmp_path: Pat
         real_fsync(fd)
         path.write_text("x = 2\n")
 
-    monkeypatch.setattr(review_ls.writer.os, "fsync", editor_saves_during_fsync)
+    monkeypatch.setattr("review_ls.writer.os.fsync", editor_saves_during_fsync)
     with pytest.raises(FileChangedError):
         write_atomically(path, "x = 3\n", b"x = 1\n")
     assert path.read_text() == "x = 2\n"
@@ -141,7 +140,7 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_file(
     def fail(*args: object, **kwargs: object) -> None:
         raise failure
 
-    monkeypatch.setattr(review_ls.writer.os, step, fail)
+    monkeypatch.setattr(f"review_ls.writer.os.{step}", fail)
     code, err = _run(capsys, "fix", str(path))
     if isinstance(failure, KeyboardInterrupt):
         assert code == 130 and "interrupted" in err

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import review_ls.writer
 from review_ls.writer import FileChangedError, write_atomically
 
 # The editor: saves N versions in place; after each one it waits until the file shows that version
@@ -64,11 +63,11 @@ def run_race(tmp_path: Path, saves: int) -> tuple[int, int]:
 def test_a_concurrent_save_is_never_lost_to_a_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_replace = os.replace
 
-    def slow_replace(source: str, destination: object) -> None:  # a loaded machine: the window is wide open
+    def slow_replace(source: str, destination: str) -> None:  # a loaded machine: the window is wide open
         time.sleep(0.005)
         real_replace(source, destination)
 
-    monkeypatch.setattr(review_ls.writer.os, "replace", slow_replace)
+    monkeypatch.setattr("review_ls.writer.os.replace", slow_replace)
     lost, written = run_race(tmp_path, saves=300)
     assert written > 0
     assert lost == 0

@@ -14,7 +14,7 @@ _OK = b"Content-Length: 2\r\n\r\n{}"
 
 def _bodies(data: bytes, max_frame_bytes: int = 1000) -> list[bytes]:
     """The frame bodies pygls would read from `data` through `FramedInput`."""
-    stream = FramedInput(io.BufferedReader(io.BytesIO(data)), max_frame_bytes)  # type: ignore[arg-type]
+    stream = FramedInput(io.BufferedReader(io.BytesIO(data)), max_frame_bytes)
     bodies = []
     while header := stream.readline():
         assert stream.readline() == b"\r\n"

@@ -14,7 +14,7 @@ import pytest
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.fixes import apply_edits, compute_fix, fix_source
-from review_ls.engine.analysis import AnalysisResult
+from review_ls.engine.model import AnalysisResult
 from review_ls.engine.rule import Invalid, Rule, Valid
 from review_ls.project import ProjectIndex
 from review_ls.rules import all_rules

@@ -4,6 +4,7 @@ class-level findings under suppression and incremental analysis."""
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
@@ -231,7 +232,7 @@ def test_fsync_fix_in_a_coroutine_runs_off_the_event_loop_and_still_writes(tmp_p
     fixed = fix_source(source, "service.py", Settings(select=("RV504",))).source
     assert "await asyncio.to_thread(os.fsync, fh.fileno())" in fixed
     assert _codes(fixed, "RV504") == []
-    namespace: dict[str, object] = {}
+    namespace: dict[str, Any] = {}
     exec(compile(fixed, "<fixed>", "exec"), namespace)
     target = tmp_path / "state.json"
     import asyncio

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, statement_line_of
 from review_ls.engine.fixes import FixContext
@@ -176,7 +177,7 @@ class ClientPerRequest(Rule):
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         """Report client constructions in route handlers (outside loops: RV201 reports those)."""
-        if ctx.loops or not is_route_handler(ctx.function, ctx):
+        if ctx.loops or ctx.function is None or not is_route_handler(ctx.function, ctx):
             return
         client = client_constructor_name(node, ctx)
         if client is None:
@@ -192,8 +193,8 @@ class ClientPerRequest(Rule):
             return None
         parent = ancestors[-1] if ancestors else None
         if isinstance(parent, ast.withitem):
-            statement = ancestors[-2]
-            if _is_sole_with_item(statement, call) and isinstance(statement.items[0].optional_vars, ast.Name):  # type: ignore[union-attr]
+            statement = cast(ast.With | ast.AsyncWith, ancestors[-2])
+            if _is_sole_with_item(statement, call) and isinstance(statement.items[0].optional_vars, ast.Name):
                 return "with"
             return None
         if isinstance(parent, ast.Assign) and _assigned_name(parent, call):
@@ -215,7 +216,7 @@ class ClientPerRequest(Rule):
         parent = fctx.ancestors[-1]
         variable = None
         if plan == "with":
-            variable = parent.optional_vars.id  # type: ignore[union-attr]
+            variable = cast(ast.Name, cast(ast.withitem, parent).optional_vars).id
         elif plan == "assign":
             variable = _assigned_name(parent, call)  # type: ignore[arg-type]
         base = variable or snake_case(ast.unparse(call.func).rsplit(".", 1)[-1])
@@ -225,7 +226,7 @@ class ClientPerRequest(Rule):
         if plan == "with":
             with_cst = fctx.cst_node(fctx.ancestors[-2])
             assign = cst.SimpleStatementLine(
-                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=factory_call)],
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(cast(str, variable)))], value=factory_call)],
                 leading_lines=with_cst.leading_lines,
             )
             replacements[id(with_cst)] = cst.FlattenSentinel([assign, *block_statements(with_cst.body)])

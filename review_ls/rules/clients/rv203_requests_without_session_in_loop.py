@@ -164,7 +164,7 @@ class RequestsWithoutSessionInLoop(Rule):
                 if call_cst is not None:
                     replacements[id(call_cst.func)] = cst.Attribute(value=cst.Name(session), attr=cst.Name(verb))
 
-        def wrap(updated_loop: cst.CSTNode) -> cst.With:
+        def wrap(updated_loop: cst.BaseStatement) -> cst.With:
             return cst.With(
                 items=[cst.WithItem(item=cst.parse_expression(f"{module_name}.Session()"), asname=cst.AsName(name=cst.Name(session)))],
                 body=indented([updated_loop.with_changes(leading_lines=[])]),

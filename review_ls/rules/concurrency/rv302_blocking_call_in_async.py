@@ -9,49 +9,18 @@ from collections.abc import Iterator
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Span
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.project_model import Needs
 from review_ls.engine.walker import Context
+from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, module_object_kinds, own_nodes
+from review_ls.project import project_for
+from review_ls.project.call_facts import CallResolver, absolute_imports
+from review_ls.project.call_graph import BlockingChain
+from review_ls.project.modules import is_package_file
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-_BLOCKING_CALLS = frozenset(
-    {
-        "time.sleep",
-        "requests.get",
-        "requests.post",
-        "requests.put",
-        "requests.patch",
-        "requests.delete",
-        "requests.head",
-        "requests.options",
-        "requests.request",
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "subprocess.getoutput",
-        "subprocess.getstatusoutput",
-        "os.system",
-        "os.walk",
-        "shutil.copy",
-        "shutil.copy2",
-        "shutil.copyfile",
-        "shutil.copytree",
-        "shutil.copyfileobj",
-        "shutil.rmtree",
-        "shutil.move",
-        "shutil.make_archive",
-        "shutil.unpack_archive",
-        "socket.create_connection",
-        "socket.getaddrinfo",
-        "socket.gethostbyname",
-        "socket.gethostbyname_ex",
-        "urllib.request.urlopen",
-    }
-)
 
 
 _PATH_IO_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes"})
@@ -59,7 +28,7 @@ _PATH_IO_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_by
 
 # Calls whose result is consumed lazily or used as a context manager: wrapping the call alone
 # would move only the first step to a thread, so these get advice, not a rewrite.
-_NOT_WRAPPABLE = frozenset({"open", "os.walk"})
+_NOT_WRAPPABLE = frozenset({"open", "io.open", "io.open_code", "os.fdopen", "os.walk", "subprocess.Popen"})
 
 
 _PRIMARY_CONTEXTS = (ast.Attribute, ast.Subscript, ast.Call)
@@ -70,16 +39,24 @@ class BlockingCallInAsync(Rule):
 
     code = "RV302"
     name = "blocking-call-in-async"
-    message = "{call} blocks the event loop inside async def {function}(); every other task waits until it returns"
+    message = "{call} blocks the event loop inside async def {function}(){through}; every other task waits until it returns"
+    needs = frozenset({Needs.PROJECT_INDEX})
     fix_title = "Run {call} without blocking the event loop"
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
         what="""
-            Finds blocking I/O called directly in an `async def`: `open()`, `Path.read_text/
-            read_bytes/write_text/write_bytes`, `time.sleep`, `requests.*`, `subprocess.run/call/
-            check_output`, `os.system`, `os.walk`, `shutil` file operations, `socket` connects
-            and look-ups, `urllib.request.urlopen`. Calls already handed to `asyncio.to_thread` or
-            `run_in_executor` (passed, not called) and awaited calls are not reported.
+            Finds blocking I/O in an `async def` (at least flake8-async's list): sync HTTP
+            (`requests.*`, `httpx.*`, `urllib3.request`, `urllib.request.urlopen`), methods of sync
+            client objects (`httpx.Client`, `requests.Session`, urllib3 pools, boto3 clients, sync
+            SQLAlchemy sessions and engines) known by constructor, annotation or `with` target;
+            `subprocess.*`, `os.system`, `os.spawn*`, `os.wait*`; `open`, `io.open_code`,
+            `os.fdopen`, `Path.open` and methods of the files they return; `Path` I/O and
+            `os.path.exists/isfile/getsize/...`; `time.sleep`; `input()`; `shutil` file operations,
+            `socket` connects and look-ups. It also finds a call to a sync project function that
+            blocks one or more calls away, in any file of the project, and shows the chain (also as
+            related locations). Local functions shadowing a builtin are not the builtin. Calls
+            handed to `asyncio.to_thread`/`run_in_executor` (passed, not called) and awaited calls
+            are not reported.
             """,
         why="""
             An event loop runs one thing at a time. While a coroutine sits in a blocking call, no
@@ -185,34 +162,50 @@ class BlockingCallInAsync(Rule):
         ),
         Invalid(
             """
+            from tts import synthesize
+
+            async def speak(text):
+                return synthesize(text)
+            """,
+            line=4,
+            files=(("tts.py", "import requests\n\n\ndef synthesize(text):\n    return _post(text)\n\n\ndef _post(text):\n    return requests.post('https://tts.example.com', json={'text': text}, timeout=5).content\n"),),
+        ),
+        Invalid(
+            """
             async def read_config(path):
                 with open(path) as fh:
                     return fh.read()
             """,
             line=2,
+            also=(3,),
         ),
     )
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report blocking calls made directly in a coroutine's body."""
+        """Report blocking calls made in a coroutine's body, directly or through sync project functions."""
         function = ctx.function
         if not isinstance(function, ast.AsyncFunctionDef) or isinstance(ctx.parent, ast.Await):
             return
-        call = self._blocking_name(node, ctx)
-        if call is None:
+        if _wrapped_for_async(node, ctx):
             return
-        fixable = call not in _NOT_WRAPPABLE and not any(isinstance(p, _COMPREHENSIONS) for p in ctx.parents)
-        yield self.report(node, ctx, call=f"{call}()", function=function.name, fixable=fixable)
+        call = self._blocking_name(node, function, ctx)
+        if call is None:
+            chain = _blocking_chain(node, ctx)
+            if chain is None:
+                return
+            yield self.report(node, ctx, call=f"{dotted_name(node.func)}()", function=function.name, through=f" (through {chain.describe()})", fixable=False, related=_related(chain))
+            return
+        fixable = call not in _NOT_WRAPPABLE and not call.endswith(".open") and not any(isinstance(p, _COMPREHENSIONS) for p in ctx.parents)
+        yield self.report(node, ctx, call=f"{call}()", function=function.name, through="", fixable=fixable)
 
     @staticmethod
-    def _blocking_name(node: ast.Call, ctx: Context) -> str | None:
+    def _blocking_name(node: ast.Call, function: ast.AsyncFunctionDef, ctx: Context) -> str | None:
+        detector = _detector(function, ctx)
+        name = detector.blocking_name(node)
+        if name is not None:
+            return name
         func = node.func
-        if isinstance(func, ast.Name) and func.id == "open":
-            shadowed = func.id in ctx.imports or func.id in ctx.facts.bindings
-            return None if shadowed else "open"
         qualified = ctx.qualified_name(func)
-        if qualified in _BLOCKING_CALLS:
-            return qualified
         if isinstance(func, ast.Attribute) and func.attr in _PATH_IO_METHODS and qualified is None and _is_path_like(func.value, ctx):
             return dotted_name(func) or func.attr
         return None
@@ -270,3 +263,70 @@ def _is_path_like(receiver: ast.expr, ctx: Context) -> bool:
     return False
 
 
+
+
+def _detector(function: ast.AsyncFunctionDef, ctx: Context) -> BlockingCalls:
+    """The blocking-call judge of one coroutine (built once per analysis and function)."""
+    key = ("RV302.detector", id(function))
+    detector = ctx.memo.get(key)
+    if detector is None:
+        def qualify(node: ast.AST) -> str | None:
+            return ctx.qualified_name(node)
+
+        module_kinds = ctx.memo.get("RV302.module-kinds")
+        if module_kinds is None:
+            module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
+            module_kinds = ctx.memo["RV302.module-kinds"] = module_object_kinds(module, lambda node: resolve_name(node, ctx.facts.imports))
+        shadowed = frozenset(name for name, binding in ctx.facts.bindings.items() if name not in ctx.facts.imports)
+        detector = ctx.memo[key] = BlockingCalls(function, qualify, shadowed, module_kinds)
+    return detector
+
+
+def resolve_name(node: ast.AST, imports: dict[str, str]) -> str | None:
+    """A Name/Attribute chain resolved through `imports` (None when its head is not imported)."""
+    dotted = dotted_name(node)
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    target = imports.get(head)
+    return None if target is None else (f"{target}.{rest}" if rest else target)
+
+
+def _blocking_chain(node: ast.Call, ctx: Context) -> BlockingChain | None:
+    """How a call to a sync project function blocks, through the project's call graph (None when it does not)."""
+    if dotted_name(node.func) is None or ctx.qualified_name(node.func) in BLOCKING_FUNCTIONS:
+        return None
+    index = project_for(ctx)
+    function = ctx.function
+    key = ("RV302.resolver", id(function))
+    resolver = ctx.memo.get(key)
+    if resolver is None:
+        path = ctx.path or "<unknown>.py"
+        module_name = index.module_name(path)
+        module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
+        imports = absolute_imports(module, module_name, is_package_file(path))
+        imports.update((name, target) for name, target in ctx.imports.items() if name not in imports and not target.startswith("."))
+        defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        cls = ctx.class_
+        resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
+        if isinstance(function, ast.AsyncFunctionDef):
+            resolver.learn(own_nodes(function.body))
+    target = resolver.target(node.func)
+    return index.blocking_chain(target) if target is not None else None
+
+
+def _related(chain: BlockingChain) -> tuple[RelatedLocation, ...]:
+    """The chain as related locations: each function called in turn, then the blocking call."""
+    related = [RelatedLocation(step.path, Span(step.line, 0, step.line, 0), f"calls {step.qualname.rsplit('.', 1)[-1]}() (defined here)") for step in chain.steps]
+    last = chain.steps[-1]
+    related.append(RelatedLocation(last.path, Span(chain.call_line, 0, chain.call_line, 0), f"{chain.call}() blocks here"))
+    return tuple(related)
+
+
+_ASYNC_FILE_WRAPPERS = frozenset({"trio.wrap_file", "anyio.wrap_file"})
+
+
+def _wrapped_for_async(node: ast.Call, ctx: Context) -> bool:
+    """True for `trio.wrap_file(open(...))`/`anyio.wrap_file(...)`: the file object is used asynchronously."""
+    parent = ctx.parent
+    return isinstance(parent, ast.Call) and node in parent.args and ctx.qualified_name(parent.func) in _ASYNC_FILE_WRAPPERS

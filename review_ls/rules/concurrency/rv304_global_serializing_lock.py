@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import cast
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind, qualify_dotted
@@ -155,7 +156,7 @@ class GlobalSerializingLock(Rule):
             name = item.context_expr.id if isinstance(item.context_expr, ast.Name) else None
             if name is None or not _is_module_lock(name, ctx):
                 continue
-            users = _lock_users(ctx).get(name, frozenset()) | {function.name}
+            users = _lock_users(ctx).get(name, frozenset()) | {cast(ast.FunctionDef | ast.AsyncFunctionDef, function).name}
             if len(users) >= 2:
                 yield self.report(item.context_expr, ctx, what=f"module-level lock {name}", whom=f"{len(users)} request handlers", fixable=False)
 

@@ -112,7 +112,7 @@ def _declares_global(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str
             return True
         if not isinstance(node, _SCOPES) and isinstance(node, ast.stmt):
             stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt | ast.excepthandler))
-        elif isinstance(node, ast.excepthandler):
+        elif isinstance(node, ast.ExceptHandler):
             stack.extend(node.body)
     return False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
@@ -270,7 +271,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         else:
             return
         resolver = TypeResolver.for_context(ctx)
-        candidates = [(literal, other) for literal, other in pairs if resolver.knows_enum_value(literal.value)]  # type: ignore[attr-defined]
+        candidates = [(literal, other) for literal, other in pairs if resolver.knows_enum_value(cast(str, literal.value))]  # type: ignore[attr-defined]
         if not candidates:
             return
         other = candidates[0][1]
@@ -296,7 +297,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         if not arguments:
             return
         resolver = TypeResolver.for_context(ctx)
-        arguments = [(key, literal) for key, literal in arguments if resolver.knows_enum_value(literal.value)]
+        arguments = [(key, literal) for key, literal in arguments if resolver.knows_enum_value(cast(str, literal.value))]
         if not arguments:
             return
         callee = self._callee(node, ctx, resolver)
@@ -332,7 +333,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         if value_type is None or value_type.cls is None:
             return
         members = value_type.cls.str_enum_members()
-        text = literal.value
+        text = cast(str, literal.value)  # callers pass str literals only
         if not members or any(value == text for _, value in members):
             return
         matching = {value for _, value in members if value.casefold() == text.casefold()}

@@ -202,6 +202,6 @@ class ModelIndexedLikeDict(_TypeAwareRule):
         target = _source_of(fctx, node.value)
         if target is None:
             return None
-        fctx.replace_node_text(node, f"{target}.{node.slice.value}")
+        fctx.replace_node_text(node, f"{target}.{node.slice.value!s}")
         applicability = Applicability.UNSAFE if fctx.finding.data_dict.get("via_jedi") else Applicability.SAFE
         return fctx.build(fctx.finding.fix_title or "Read the attribute", applicability)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import cast
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
@@ -316,7 +317,7 @@ def _appended(call: cst.Call, new_args: list[cst.Arg]) -> list[cst.Arg]:
     last = args[-1]
     if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
         between = args[-2].comma
-    elif isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+    elif isinstance(cast(cst.Comma, last.comma).whitespace_after, cst.ParenthesizedWhitespace):
         between = cst.Comma(whitespace_after=call.whitespace_before_args)
     else:
         between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
@@ -337,13 +338,14 @@ def _request_attributes_read(function: ast.AST, request: str, ctx: Context) -> s
     """Attributes of `request` read anywhere in the handler; None when the object escapes whole."""
     key = ("RV703-reads", id(function), request)
     if key in ctx.memo:
-        return ctx.memo[key]  # type: ignore[no-any-return]
+        cached: set[str] | None = ctx.memo[key]
+        return cached
     attributes: set[str] = set()
     escaped = False
     parents: dict[int, ast.AST] = {}
-    for parent in ast.walk(function):
-        for child in ast.iter_child_nodes(parent):
-            parents[id(child)] = parent
+    for outer in ast.walk(function):
+        for child in ast.iter_child_nodes(outer):
+            parents[id(child)] = outer
     for node in ast.walk(function):
         if isinstance(node, ast.Name) and node.id == request:
             parent = parents.get(id(node))

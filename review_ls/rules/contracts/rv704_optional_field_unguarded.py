@@ -246,7 +246,7 @@ def _guarded_expressions(ctx: Context) -> frozenset[str]:
     cached = ctx.memo.get(key)
     if cached is None:
         cached = ctx.memo[key] = frozenset(_checked_in(scope))
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _checked_in(scope: ast.AST) -> Iterator[str]:

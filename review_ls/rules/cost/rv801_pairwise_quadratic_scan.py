@@ -230,7 +230,8 @@ class PairwiseQuadraticScan(Rule):
                 yield self._report(node.iter, inner, call, ctx)
             return
         for outer_loop in reversed(ctx.loops):
-            outer = _collection(_outer_iterable(outer_loop), ctx) if _outer_iterable(outer_loop) is not None else None
+            outer_iterable = _outer_iterable(outer_loop)
+            outer = _collection(outer_iterable, ctx) if outer_iterable is not None else None
             if outer is None or outer.key != inner.key or outer.pairs:
                 continue
             call = _pairwise_call(node.body, _outer_targets(outer_loop), targets)
@@ -242,7 +243,7 @@ class PairwiseQuadraticScan(Rule):
 
     def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, ctx: Context) -> Iterator[Finding]:
         """Report pairs formed by the comprehension's own generators (or with an enclosing loop)."""
-        body: list[ast.AST] = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[list-item]
+        body: list[ast.AST] = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         earlier: list[tuple[_Iteration, set[str]]] = []
         for outer_loop in ctx.loops:
             iterable = _outer_iterable(outer_loop)

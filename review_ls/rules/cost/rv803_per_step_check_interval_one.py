@@ -184,7 +184,7 @@ class PerStepCheckIntervalOne(Rule):
             if binding is not None and binding.kind is BindingKind.CONSTANT and binding.detail == "1":
                 return _Interval(name, "module")
             return None
-        if isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls") and ctx.class_ is not None:
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls") and ctx.class_ is not None:
             value = _class_constant(ctx.class_, name)
             if value == 1:
                 return _Interval(f"{expr.value.id}.{name}", "class")

@@ -7,7 +7,7 @@ import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes
 from review_ls.engine.facts import dotted_name
@@ -236,7 +236,7 @@ def _splitlines_of(content: ast.expr, index: _ScopeIndex) -> ast.Call | None:
     """The `content.splitlines()` call around `content`, if that is what is done with it."""
     attribute = index.parent(content)
     call = index.parent(attribute) if isinstance(attribute, ast.Attribute) else None
-    if isinstance(call, ast.Call) and call.func is attribute and attribute.attr == "splitlines" and _is_line_split(call):  # type: ignore[union-attr]
+    if isinstance(call, ast.Call) and isinstance(attribute, ast.Attribute) and call.func is attribute and attribute.attr == "splitlines" and _is_line_split(call):
         return call
     return None
 
@@ -263,7 +263,7 @@ def _stream_plan(read: FileRead, index: _ScopeIndex, qualify: Qualifier) -> _Str
         lines = _splitlines_of(content, index) if content is not None else None
         if lines is None:
             return None
-        assignment, assigns_content = index.parent(read.call), True  # type: ignore[assignment]
+        assignment, assigns_content = cast(ast.Assign, index.parent(read.call)), True
     parent = index.parent(lines)
     if assignment is None and isinstance(parent, ast.Assign):
         load = _sole_use_in_next_loop(parent, lines, index)

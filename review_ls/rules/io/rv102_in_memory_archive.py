@@ -6,7 +6,7 @@ import ast
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import BindingKind
@@ -130,12 +130,12 @@ def _is_small_fixed_archive(buffer: _ArchiveBuffer, index: _ScopeIndex) -> bool:
     for load in index.loads_of(handle):
         attribute = index.parent(load)
         call = index.parent(attribute) if isinstance(attribute, ast.Attribute) else None
-        if not (isinstance(call, ast.Call) and call.func is attribute):
+        if not (isinstance(call, ast.Call) and isinstance(attribute, ast.Attribute) and call.func is attribute):
             return False
-        if attribute.attr == "close":  # type: ignore[union-attr]
+        if attribute.attr == "close":
             continue
         data = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "data"), None)
-        if attribute.attr != "writestr" or not isinstance(data, ast.Constant) or _inside_loop(call, index):  # type: ignore[union-attr]
+        if attribute.attr != "writestr" or not isinstance(data, ast.Constant) or _inside_loop(call, index):
             return False
         members += 1
     return members > 0
@@ -460,7 +460,7 @@ class InMemoryArchive(Rule):
             first, last = positions
 
             def wrap(block: cst.IndentedBlock) -> cst.IndentedBlock:
-                body = list(block.body)
+                body = cast(list[cst.SimpleStatementLine], list(block.body))  # both ends are simple lines (found above)
                 moved = body[first + 1 : last]
                 final = body[last]
                 inner = [*moved, seek.with_changes(leading_lines=final.leading_lines), final.with_changes(leading_lines=[])]

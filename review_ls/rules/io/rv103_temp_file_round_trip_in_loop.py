@@ -81,7 +81,7 @@ def _scope_temps(ctx: Context, index: _ScopeIndex) -> TempNames:
     temps = ctx.memo.get(key)
     if temps is None:
         temps = ctx.memo[key] = temp_names(index.nodes, ctx.qualified_name)
-    return temps  # type: ignore[no-any-return]
+    return temps
 
 
 def _uses_tempfile(ctx: Context) -> bool:

@@ -6,6 +6,7 @@ import ast
 import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import ModuleFacts, dotted_name
@@ -13,7 +14,7 @@ from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
-from review_ls.patterns.files import Qualifier
+from review_ls.patterns.paths import Qualifier
 from review_ls.patterns.names import names_read
 from review_ls.patterns.scripts import is_test_path
 from review_ls.patterns.paths import qualifier_for
@@ -357,7 +358,7 @@ class RegexCompiledInHotPath(Rule):
             re_name = fctx.ensure_import("re")
             pattern_code = module.code_for_node(positional[0].value)
             flags_code = f", {module.code_for_node(flags_cst.value)}" if flags_cst is not None else ""
-            base = regex_constant_name(regex.pattern.value, fctx.enclosing_function)
+            base = regex_constant_name(cast(str | bytes, regex.pattern.value), fctx.enclosing_function)
             flag_words = _flag_words(regex.flags)
             if flag_words and not fctx.names.is_free(base):  # the same pattern without these flags is taken
                 base = f"{base[: -len('_RE')]}_{'_'.join(flag_words)}_RE"
@@ -380,5 +381,5 @@ class RegexCompiledInHotPath(Rule):
 
 def _first_line(statement: ast.stmt) -> int:
     """First line of a statement, its decorators included."""
-    decorators = getattr(statement, "decorator_list", None) or []
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", None) or []
     return min([statement.lineno, *(d.lineno for d in decorators)])

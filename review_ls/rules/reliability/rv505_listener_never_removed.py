@@ -72,7 +72,7 @@ def _container_kind(value: ast.expr | None) -> str | None:
 
 def _queue_names(method: Method) -> set[str]:
     """Local names a method binds to a newly created queue (`q = asyncio.Queue()`)."""
-    names = set()
+    names: set[str] = set()
     for node in _function_nodes(method):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             if (dotted_name(node.value.func) or "").endswith("Queue"):

@@ -14,6 +14,7 @@ from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.imports import first_import_of
 from review_ls.patterns.paths import PathEscape, path_escapes
 from review_ls.patterns.web_inputs import (
     REQUEST_GLOBALS,
@@ -36,7 +37,7 @@ def _source_text(fctx: FixContext, node: ast.AST) -> str:
 
 
 def _request_global(facts: ModuleFacts) -> str | None:
-    return next((local for local, target in facts.imports.items() if target in REQUEST_GLOBALS), None)
+    return first_import_of(facts, REQUEST_GLOBALS)
 
 
 def _request_sources(function: Function, ctx: Context) -> set[str]:
@@ -352,7 +353,7 @@ class UnvalidatedPathJoin(Rule):
             assignment = cst.parse_statement(f"{variable} = {module.code_for_node(unparenthesized)}\n")
             assignment = assignment.with_changes(leading_lines=holder.leading_lines)
 
-            def prepend(updated: cst.CSTNode) -> cst.FlattenSentinel:
+            def prepend(updated: cst.BaseStatement) -> cst.FlattenSentinel[cst.BaseStatement]:
                 return cst.FlattenSentinel([assignment, check, updated.with_changes(leading_lines=[])])
 
             replacements = {id(join_cst): cst.Name(variable), id(holder): prepend}

@@ -11,6 +11,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
+from review_ls.patterns.imports import imports_starting_with
 from review_ls.patterns.paths import function_nodes
 from review_ls.rules.security._shared import Function
 
@@ -158,12 +159,12 @@ class UnauthenticatedWebSocket(Rule):
             if attribute == "event" and node.name in _SOCKETIO_CONNECT:
                 return decorator
         cls = ctx.class_
-        if cls is not None and any(node is member for member in cls.body):
+        if cls is not None and ctx.parents and ctx.parents[-1] is cls:  # a method: a direct member of the class
             bases = [(dotted_name(b) or "").rsplit(".", 1)[-1] for b in cls.bases]
             for base_suffix, method in _WEBSOCKET_CLASS_BASES:
                 if node.name == method and any(base.endswith(base_suffix) for base in bases):
                     return _accept_call(node)
-        if any(target.startswith("aiohttp") for target in ctx.facts.imports.values()):
+        if imports_starting_with(ctx.facts, "aiohttp"):
             for inner, _ in function_nodes(node):
                 if isinstance(inner, ast.Call) and (dotted_name(inner.func) or "").endswith("WebSocketResponse"):
                     return inner

@@ -22,7 +22,9 @@ export interface ExtensionSettings {
     ignore: string[];
     severity: Record<string, Severity>;
     configurationPreference: ConfigurationPreference;
+    reportSyntaxErrors: boolean;
     scanWorkspaceOnStartup: boolean;
+    maxFileSizeBytes: number;
     logLevel: LogLevel;
 }
 
@@ -36,7 +38,9 @@ export interface ServerSettings {
     ignore: string[] | null;
     severity: Record<string, Severity> | null;
     configurationPreference: ConfigurationPreference;
+    reportSyntaxErrors: boolean | null;
     scanWorkspaceOnStartup: boolean;
+    maxFileSizeBytes: number;
     logLevel: LogLevel;
 }
 
@@ -47,7 +51,9 @@ export const DEFAULT_SETTINGS: Readonly<ExtensionSettings> = Object.freeze({
     ignore: [],
     severity: {},
     configurationPreference: 'editorFirst',
+    reportSyntaxErrors: true,
     scanWorkspaceOnStartup: false,
+    maxFileSizeBytes: 5_000_000,
     logLevel: 'info',
 });
 
@@ -78,16 +84,19 @@ export function readSettings(scope?: vscode.ConfigurationScope): SettingsReading
         ignore: pick('ignore', isSelectorList, DEFAULT_SETTINGS.ignore),
         severity: pick('severity', isSeverityTable, DEFAULT_SETTINGS.severity),
         configurationPreference: pick('configurationPreference', isOneOf(CONFIGURATION_PREFERENCES), DEFAULT_SETTINGS.configurationPreference),
+        reportSyntaxErrors: pick('reportSyntaxErrors', isBoolean, DEFAULT_SETTINGS.reportSyntaxErrors),
         scanWorkspaceOnStartup: pick('scanWorkspaceOnStartup', isBoolean, DEFAULT_SETTINGS.scanWorkspaceOnStartup),
+        maxFileSizeBytes: pick('maxFileSizeBytes', isPositiveInteger, DEFAULT_SETTINGS.maxFileSizeBytes),
         logLevel: pick('logLevel', isOneOf(LOG_LEVELS), DEFAULT_SETTINGS.logLevel),
     };
     return { settings, problems };
 }
 
 /**
- * The options the server receives. An empty `select`, `ignore` or `severity` is sent as null ("not
- * set here") so that the project's `[tool.review-ls]` values apply; a non-empty one replaces them
- * (`configurationPreference` decides which side wins).
+ * The options the server receives. An empty `select`, `ignore` or `severity`, and `reportSyntaxErrors`
+ * left at its default (true), are sent as null ("not set here") so that the project's
+ * `[tool.review-ls]` values apply; any other value replaces them (`configurationPreference` decides
+ * which side wins).
  */
 export function toServerSettings(settings: ExtensionSettings): ServerSettings {
     return {
@@ -95,7 +104,9 @@ export function toServerSettings(settings: ExtensionSettings): ServerSettings {
         ignore: settings.ignore.length > 0 ? [...settings.ignore] : null,
         severity: Object.keys(settings.severity).length > 0 ? { ...settings.severity } : null,
         configurationPreference: settings.configurationPreference,
+        reportSyntaxErrors: settings.reportSyntaxErrors ? null : false,
         scanWorkspaceOnStartup: settings.scanWorkspaceOnStartup,
+        maxFileSizeBytes: settings.maxFileSizeBytes,
         logLevel: settings.logLevel,
     };
 }
@@ -129,7 +140,16 @@ export function changeEffect(event: vscode.ConfigurationChangeEvent): ChangeEffe
     if (event.affectsConfiguration(`${EXTENSION_ID}.interpreter`)) {
         return 'restart';
     }
-    const serverKeys: (keyof ServerSettings)[] = ['select', 'ignore', 'severity', 'configurationPreference', 'scanWorkspaceOnStartup', 'logLevel'];
+    const serverKeys: (keyof ServerSettings)[] = [
+        'select',
+        'ignore',
+        'severity',
+        'configurationPreference',
+        'reportSyntaxErrors',
+        'scanWorkspaceOnStartup',
+        'maxFileSizeBytes',
+        'logLevel',
+    ];
     if (serverKeys.some((key) => event.affectsConfiguration(`${EXTENSION_ID}.${key}`))) {
         return 'push';
     }
@@ -138,6 +158,10 @@ export function changeEffect(event: vscode.ConfigurationChangeEvent): ChangeEffe
 
 function isBoolean(value: unknown): value is boolean {
     return typeof value === 'boolean';
+}
+
+function isPositiveInteger(value: unknown): value is number {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
 
 function isString(value: unknown): value is string {

@@ -32,7 +32,9 @@ describe('readSettings', () => {
             'review-ls.ignore': ['RV406'],
             'review-ls.severity': { RV2: 'error', RV406: 'hint' },
             'review-ls.configurationPreference': 'filesystemFirst',
+            'review-ls.reportSyntaxErrors': false,
             'review-ls.scanWorkspaceOnStartup': true,
+            'review-ls.maxFileSizeBytes': 1000,
             'review-ls.logLevel': 'debug',
         });
         const { settings, problems } = readSettings();
@@ -44,7 +46,9 @@ describe('readSettings', () => {
             ignore: ['RV406'],
             severity: { RV2: 'error', RV406: 'hint' },
             configurationPreference: 'filesystemFirst',
+            reportSyntaxErrors: false,
             scanWorkspaceOnStartup: true,
+            maxFileSizeBytes: 1000,
             logLevel: 'debug',
         });
     });
@@ -65,10 +69,13 @@ describe('readSettings', () => {
             'review-ls.configurationPreference': 'projectFirst',
             'review-ls.logLevel': 'trace',
             'review-ls.enable': 'yes',
+            'review-ls.maxFileSizeBytes': 0,
+            'review-ls.reportSyntaxErrors': 'no',
         });
         const { settings, problems } = readSettings();
         assert.deepEqual(settings, DEFAULT_SETTINGS);
-        assert.equal(problems.length, 6);
+        assert.equal(problems.length, 8);
+        assert.match(problems.join('\n'), /review-ls\.maxFileSizeBytes: 0 is not valid; using 5000000/);
         assert.match(problems.join('\n'), /review-ls\.ignore: \["RV201","E501"\] is not valid; using \[\]/);
         assert.match(problems.join('\n'), /review-ls\.configurationPreference: "projectFirst" is not valid; using "editorFirst"/);
     });
@@ -80,6 +87,8 @@ describe('toServerSettings', () => {
         assert.equal(server.select, null);
         assert.equal(server.ignore, null);
         assert.equal(server.severity, null);
+        assert.equal(server.reportSyntaxErrors, null, "the default leaves the project's report-syntax-errors in force");
+        assert.equal(toServerSettings({ ...DEFAULT_SETTINGS, reportSyntaxErrors: false }).reportSyntaxErrors, false);
     });
 
     test('carries every server option and leaves out what only the extension uses', () => {
@@ -96,7 +105,9 @@ describe('toServerSettings', () => {
             ignore: ['RV203'],
             severity: { RV201: 'hint' },
             configurationPreference: 'editorFirst',
+            reportSyntaxErrors: null,
             scanWorkspaceOnStartup: false,
+            maxFileSizeBytes: 5000000,
             logLevel: 'info',
         });
     });
@@ -135,7 +146,7 @@ describe('changeEffect', () => {
     });
 
     test('server settings are pushed without a restart', () => {
-        for (const key of ['select', 'ignore', 'severity', 'configurationPreference', 'scanWorkspaceOnStartup', 'logLevel']) {
+        for (const key of ['select', 'ignore', 'severity', 'configurationPreference', 'reportSyntaxErrors', 'scanWorkspaceOnStartup', 'maxFileSizeBytes', 'logLevel']) {
             assert.equal(changeEffect(changeOf(`review-ls.${key}`)), 'push', key);
         }
     });

@@ -1,0 +1,189 @@
+"""What one module contributes to the call graph: its functions, the calls each makes (resolved to
+absolute dotted names where the module's own syntax allows), the blocking calls each makes
+directly, each function's entry-point role, and the names the module re-exports by import.
+
+Facts are frozen values extracted with `ast` only, per file, so the graph updates file by file.
+Call targets are resolved through imports (relative ones too), module-level functions and classes,
+`self`/`cls` methods of the enclosing class, and local variables built by a constructor
+(`repo = Repo(); repo.get()` -> `pkg.repo.Repo.get`). What cannot be resolved is left out.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
+from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
+from review_ls.project.entry_points import function_role
+
+
+# Decorators after which a function's body runs once per argument set, not on every call.
+_CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized"})
+
+
+@dataclass(frozen=True)
+class BlockingSite:
+    """A blocking call made directly by a function: its name as shown and its line."""
+
+    name: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call to a (possibly project) function: the absolute dotted target and the call's line."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class FunctionCallFacts:
+    """One function or method: `qualname` is absolute (`pkg.mod.Class.method`)."""
+
+    qualname: str
+    line: int
+    is_async: bool
+    role: str
+    blocking: tuple[BlockingSite, ...]
+    calls: tuple[CallSite, ...]
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleCallFacts:
+    """The call facts of one module."""
+
+    module: str
+    functions: tuple[FunctionCallFacts, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def position_free(self) -> tuple[object, ...]:
+        """The facts without line numbers (what other files' findings depend on)."""
+        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls)) for f in self.functions)
+        return (self.module, functions, self.aliases)
+
+
+def absolute_imports(module: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
+    """Local name -> absolute qualified name of the module-level imports (relative imports resolved)."""
+    imports: dict[str, str] = {}
+    for statement in module.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for local, target in import_bindings(statement):
+                imports[local] = resolve_relative(target, module_name, is_package)
+    return imports
+
+
+def resolve_relative(target: str, module_name: str, is_package: bool) -> str:
+    """`..x.y` seen from `module_name` -> `pkg.x.y` (absolute names are returned unchanged)."""
+    level = len(target) - len(target.lstrip("."))
+    if level == 0:
+        return target
+    parts = module_name.split(".") if module_name else []
+    drop = level - 1 if is_package else level
+    base = parts[: len(parts) - drop] if drop <= len(parts) else []
+    rest = target[level:]
+    return ".".join([*base, rest] if rest else base)
+
+
+class CallResolver:
+    """Resolves the callee of a call inside one function to an absolute dotted name."""
+
+    def __init__(self, module_name: str, imports: dict[str, str], module_defs: frozenset[str], class_name: str | None) -> None:
+        self.module_name = module_name
+        self.imports = imports
+        self.module_defs = module_defs
+        self.class_name = class_name
+        self.locals: dict[str, str] = {}
+
+    def learn(self, nodes: Iterable[ast.AST]) -> None:
+        """Remember local variables bound to a constructor call (`repo = Repo()`) among a function's own `nodes`."""
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+                target = self.target(node.value.func)
+                if target is not None and target.rsplit(".", 1)[-1][:1].isupper():
+                    self.locals[node.targets[0].id] = target
+
+    def target(self, func: ast.AST) -> str | None:
+        """The absolute dotted name a callee expression refers to (None when unknown)."""
+        dotted = dotted_name(func)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in ("self", "cls") and self.class_name and rest and "." not in rest:
+            return f"{self._prefix}{self.class_name}.{rest}"
+        if head in self.locals:
+            return f"{self.locals[head]}.{rest}" if rest else None
+        if head in self.module_defs:
+            return f"{self._prefix}{dotted}"
+        return qualify_dotted(dotted, self.imports)
+
+    @property
+    def _prefix(self) -> str:
+        return f"{self.module_name}." if self.module_name else ""
+
+
+def module_call_facts(module: ast.Module, module_name: str, is_package: bool = False) -> ModuleCallFacts:
+    """Extract the call facts of a parsed module."""
+    imports = absolute_imports(module, module_name, is_package)
+    module_defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    shadowed = frozenset(n for n in module_defs) | frozenset(_assigned_names(module))
+    kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))
+    functions: list[FunctionCallFacts] = []
+    for statement in module.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds))
+        elif isinstance(statement, ast.ClassDef):
+            bases = tuple(dotted_name(b) or "" for b in statement.bases)
+            for member in statement.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds))
+    prefix = f"{module_name}." if module_name else ""
+    aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in imports.items() if f"{prefix}{local}" != target))
+    return ModuleCallFacts(module_name, tuple(functions), aliases)
+
+
+def _function_facts(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    owner: tuple[str, tuple[str, ...]] | None,
+    module_name: str,
+    imports: dict[str, str],
+    module_defs: frozenset[str],
+    shadowed: frozenset[str],
+    kinds: dict[str, str],
+) -> FunctionCallFacts:
+    class_name = owner[0] if owner else None
+    nodes = list(own_nodes(function.body))
+    resolver = CallResolver(module_name, imports, module_defs, class_name)
+    resolver.learn(nodes)
+    detector = BlockingCalls(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), shadowed, kinds, nodes)
+    awaited = {id(n.value) for n in nodes if isinstance(n, ast.Await)}
+    blocking: list[BlockingSite] = []
+    calls: list[CallSite] = []
+    for node in nodes:
+        if not isinstance(node, ast.Call) or id(node) in awaited:
+            continue
+        name = detector.blocking_name(node)
+        if name is not None:
+            if len(blocking) < 3:
+                blocking.append(BlockingSite(name, node.lineno))
+            continue
+        target = resolver.target(node.func)
+        if target is not None:
+            calls.append(CallSite(target, node.lineno))
+    prefix = f"{module_name}." if module_name else ""
+    qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
+    role = function_role(function, owner[1] if owner else None)
+    cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
+    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached)
+
+
+def _assigned_names(module: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, ast.Assign):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    return names

@@ -1,0 +1,127 @@
+"""The project's call graph and the "blocks" summary, derived from every module's call facts.
+
+`CallGraph` resolves a call target (an absolute dotted name) to a project function, following
+re-exports (`from .tts import synthesize` in a package `__init__`) and constructors (`Repo(...)`
+-> `Repo.__init__`). `blocking_chain` says whether a sync function blocks, directly or through
+the sync project functions it calls, and keeps the chain (computed once per function, memoised).
+Async callees stop the chain: they are awaited, and their own body is judged where it stands.
+Cached functions (`functools.cache`/`lru_cache`) stop it too: their body runs once, not per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
+
+_MAX_ALIAS_HOPS = 8
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One project function of a blocking chain and where it is defined."""
+
+    qualname: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class BlockingChain:
+    """How a function blocks: the functions called in turn (`steps`, callee first), then the blocking call and its line in the last step."""
+
+    steps: tuple[ChainStep, ...]
+    call: str
+    call_line: int
+
+    def describe(self) -> str:
+        """`synthesize -> _post -> requests.post` (short names)."""
+        return " -> ".join([*(s.qualname.rsplit(".", 1)[-1] for s in self.steps), self.call])
+
+
+class CallGraph:
+    """Functions of the project by absolute dotted name, with their calls and summaries."""
+
+    def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]]) -> None:
+        self._functions: dict[str, tuple[str, FunctionCallFacts]] = {}
+        self._aliases: dict[str, str] = {}
+        for path, facts in modules:
+            for function in facts.functions:
+                self._functions[function.qualname] = (path, function)
+            self._aliases.update(facts.aliases)
+        self._chains: dict[str, BlockingChain | None] = {}
+
+    def function(self, qualname: str) -> tuple[str, FunctionCallFacts] | None:
+        """The (path, facts) of the project function a target names, following re-exports and constructors."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            found = self._functions.get(qualname) or self._functions.get(f"{qualname}.__init__")
+            if found is not None:
+                return found
+            resolved = self._unalias(qualname)
+            if resolved is None or resolved == qualname:
+                return None
+            qualname = resolved
+        return None
+
+    def _unalias(self, qualname: str) -> str | None:
+        """Replace the longest prefix of `qualname` that is a re-exported name by what it names."""
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            target = self._aliases.get(".".join(parts[:cut]))
+            if target is not None:
+                return ".".join([target, *parts[cut:]])
+        return None
+
+    def blocking_chain(self, target: str) -> BlockingChain | None:
+        """How calling `target` (a sync project function) blocks, or None when it does not (or is unknown/async)."""
+        found = self.function(target)
+        if found is None:
+            return None
+        return self._chain_of(found[1].qualname, set(), 0)
+
+    def _chain_of(self, qualname: str, visiting: set[str], depth: int) -> BlockingChain | None:
+        if qualname in self._chains:
+            return self._chains[qualname]
+        path, facts = self._functions[qualname]
+        if facts.is_async or facts.cached or qualname in visiting or depth > _MAX_DEPTH:
+            return None
+        step = ChainStep(qualname, path, facts.line)
+        chain: BlockingChain | None = None
+        if facts.blocking:
+            chain = BlockingChain((step,), facts.blocking[0].name, facts.blocking[0].line)
+        else:
+            visiting.add(qualname)
+            for call in facts.calls:
+                callee = self.function(call.target)
+                if callee is None:
+                    continue
+                inner = self._chain_of(callee[1].qualname, visiting, depth + 1)
+                if inner is not None:
+                    chain = BlockingChain((step, *inner.steps), inner.call, inner.call_line)
+                    break
+            visiting.discard(qualname)
+        if not visiting:  # results found while a cycle is open may be incomplete: memoise only complete ones
+            self._chains[qualname] = chain
+        return chain
+
+    def entry_points(self) -> Iterator[tuple[str, FunctionCallFacts]]:
+        """(path, facts) of every function with an entry-point role."""
+        return ((path, facts) for path, facts in self._functions.values() if facts.role)
+
+    def reachable_from(self, qualname: str) -> dict[str, tuple[str, ...]]:
+        """Every project function reachable from `qualname`, with the path of calls that reaches it first."""
+        start = self.function(qualname)
+        if start is None:
+            return {}
+        paths: dict[str, tuple[str, ...]] = {start[1].qualname: (start[1].qualname,)}
+        queue = [start[1].qualname]
+        while queue:
+            current = queue.pop(0)
+            for call in self._functions[current][1].calls:
+                callee = self.function(call.target)
+                if callee is not None and callee[1].qualname not in paths:
+                    paths[callee[1].qualname] = (*paths[current], callee[1].qualname)
+                    queue.append(callee[1].qualname)
+        return paths

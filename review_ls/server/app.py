@@ -142,7 +142,9 @@ def create_server() -> ReviewLanguageServer:
 
 
 def _command(session: Session, name: str, handler: Callable[[Session, list[Any]], Awaitable[Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
-    async def run(*arguments: Any) -> Any:
+    # pygls calls issubclass() on the first parameter's annotation, and typing.Any is no class before
+    # Python 3.11: so the first parameter takes the server pygls injects, and the arguments follow.
+    async def run(server: ReviewLanguageServer, *arguments: Any) -> Any:
         try:
             return await handler(session, list(arguments))
         except ValueError as exc:

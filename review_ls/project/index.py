@@ -17,19 +17,19 @@ use after any change, positions included.
 from __future__ import annotations
 
 import ast
-import contextlib
 import gc
 import multiprocessing
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review_ls.config import ConfigResolver
+from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.call_graph import BlockingChain, CallGraph
@@ -98,7 +98,7 @@ class ProjectIndex:
         namer = index._namer()
         work = [(path, namer.module_name(path)) for path in paths]
         workers = jobs or os.cpu_count() or 1
-        with _garbage_collector_paused():
+        with garbage_collector_paused():
             if workers > 1 and len(work) >= parallel_threshold:
                 chunk = max(1, len(work) // (workers * 8))
                 with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=gc.disable) as pool:
@@ -121,7 +121,7 @@ class ProjectIndex:
             self._init_files.add(normalise(key))
             self._bump()
         module = self._namer().module_name(key)
-        with _garbage_collector_paused():
+        with garbage_collector_paused():
             extracted = _extract(text, key, module) if tree is None else (facts_of_module(tree, text), module_type_facts(tree, module, key), module_call_facts(tree, module, is_package_file(key)))
         if extracted is None:
             if key in self._files:
@@ -326,22 +326,6 @@ class _Derived:
         return find_field_variants(self.views.classes)
 
 
-@contextlib.contextmanager
-def _garbage_collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many trees are parsed and dropped.
-
-    Parse trees and facts hold no reference cycles (reference counting frees them), but each
-    parse allocates enough objects to start collections that walk the whole index again and
-    again: with the collector on, building a 600 KLOC index took twice as long, and updating a
-    6,000-line file cost 10-40 ms more.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _extract(text: str, path: str, module: str) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts] | None:

@@ -1,0 +1,24 @@
+"""One way to keep the cyclic garbage collector out of bulk parsing (used by incremental analysis and the project index)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def garbage_collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block, restoring its previous state after.
+
+    Syntax trees and facts hold no reference cycles (reference counting frees them), but parsing
+    allocates enough objects to start collections that walk every tree still alive: measured, a
+    whole-file parse was 3-4x slower with two trees alive, and a 600 KLOC index build took twice as long.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

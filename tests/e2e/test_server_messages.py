@@ -4,6 +4,8 @@ and the server goes on working (defaults, no index, a resynchronised document)."
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from lsp_editor import EditorClient, codes, source
 from lsprotocol import types
@@ -87,8 +89,22 @@ def _index_progress(client: EditorClient) -> list[object] | None:
     return None
 
 
-@pytest.mark.workspace_files({".gitignore": "!\n", "app.py": LOOP})  # a pattern the ignore-file parser rejects
-async def test_an_index_that_fails_is_reported_and_documents_are_still_analysed(client: EditorClient) -> None:
+@pytest.fixture
+def failing_index(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server started next makes its project index fail: a `sitecustomize` on its PYTHONPATH replaces
+    `ProjectIndex.build` with one that raises (real inputs no longer make the index fail)."""
+    folder = tmp_path_factory.mktemp("failing-index")
+    (folder / "sitecustomize.py").write_text(
+        "from review_ls.project.index import ProjectIndex\n\n"
+        "def _fail(*args, **kwargs):\n    raise RuntimeError('missing index (injected by the test)')\n\n"
+        "ProjectIndex.build = staticmethod(_fail)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])))
+
+
+@pytest.mark.workspace_files({"app.py": LOOP})
+async def test_an_index_that_fails_is_reported_and_documents_are_still_analysed(failing_index: None, client: EditorClient) -> None:
     (message,) = await client.wait_until(lambda: _messages(client, "indexing the workspace failed") or None)
     assert message.type == types.MessageType.Error and "missing" in message.message
     uri = client.open(client.workspace_path / "app.py")

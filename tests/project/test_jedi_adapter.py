@@ -6,7 +6,9 @@ import subprocess
 import threading
 import sys
 import textwrap
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,9 +109,20 @@ def test_the_first_call_may_take_the_warm_up_allowance_on_top_of_its_budget(proj
     assert names is not None and names[0].full_name == "shop.models.Part"
 
 
-def test_a_timed_out_call_is_stopped_and_dont_know_is_kept_for_that_text(project: Path) -> None:
+def test_a_timed_out_call_is_stopped_and_dont_know_is_kept_for_that_text(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     adapter = JediAdapter(project, warm_up_seconds=0.0)
     path = str(project / "shop/user.py")
+    # The first jedi call is made slow on purpose: a budget of 1e-9 s must run out whatever the machine's speed.
+    real_script = adapter._script
+    slowed: list[bool] = []
+
+    def slow_first_script(document: Any) -> Any:
+        if not slowed:
+            slowed.append(True)
+            time.sleep(0.5)
+        return real_script(document)
+
+    monkeypatch.setattr(adapter, "_script", slow_first_script)
     budget = InferenceBudget(1e-9)
     assert adapter.infer(_user_text(), path, 9, 0, budget) is None
     assert budget.exhausted

@@ -64,11 +64,6 @@ def _hoistable(call: ast.Call, placement: _LoopPlacement) -> bool:
     return _closes_anywhere(placement.loop.body, name) == len(moved)
 
 
-def _short_name(qualified: str) -> str:
-    """'httpx.AsyncClient' stays; 'redis.asyncio.Redis' stays: the name as a reader knows it."""
-    return qualified
-
-
 class ClientInLoop(Rule):
     """RV201: a network client constructed inside a loop."""
 
@@ -222,7 +217,7 @@ class ClientInLoop(Rule):
             return
         placement = _placement_in_loop(node, ctx.parents)
         fixable = placement is not None and _hoistable(node, placement)
-        yield self.report(node, ctx, client=_short_name(client), fixable=fixable)
+        yield self.report(node, ctx, client=client, fixable=fixable)
 
     def fix(self, fctx: FixContext) -> Fix | None:
         """Move the `with` block or the assignment (and its close) above the loop."""

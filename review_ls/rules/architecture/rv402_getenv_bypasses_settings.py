@@ -38,8 +38,9 @@ class GetenvBypassesSettings(Rule):
     name = "getenv-bypasses-settings"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: 0.32 on the judged corpus sample (docs/precision.md). Most findings are debatable:
+        Off by default, hint severity: 0.32 on the judged corpus sample (docs/precision.md). Most findings are debatable:
         libraries whose documented deployment knobs are environment variables, bootstrap reads that
         locate the settings file, a third-party library's own variable names. Configuration modules of
         other processes (gunicorn.conf.py) are no longer reviewed.

@@ -24,8 +24,9 @@ class OptionalFieldUnguarded(_TypeAwareRule):
     code = "RV704"
     name = "optional-field-unguarded"
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: 0.39 on the judged corpus sample (docs/precision.md): `None` is often ruled out by an
+        Off by default, hint severity: 0.39 on the judged corpus sample (docs/precision.md): `None` is often ruled out by an
         invariant (a sibling attribute set together) or by the caller's check, which the rule does not
         follow.
         """

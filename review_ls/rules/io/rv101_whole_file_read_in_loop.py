@@ -300,8 +300,9 @@ class WholeFileReadInLoop(Rule):
     name = "whole-file-read-in-loop"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: on the judged corpus sample (docs/precision.md) both findings were fine code: a small
+        Off by default, hint severity: on the judged corpus sample (docs/precision.md) both findings were fine code: a small
         fixed file read through a constant path, and a list returned whole anyway. The rule cannot tell
         a small file from a large one.
         """

@@ -11,7 +11,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Span
 from review_ls.engine.roles import SERVICE_CODE
-from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.rule import Invalid, Valid, Rule, RuleDocs
 from review_ls.engine.project_model import Needs
 from review_ls.engine.walker import Context
 from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, module_object_kinds, own_nodes
@@ -56,7 +56,11 @@ class BlockingCallInAsync(Rule):
             `os.path.exists/isfile/getsize/...`; `time.sleep`; `input()`; `shutil` file operations,
             `socket` connects and look-ups. It also finds a call to a sync project function that
             blocks one or more calls away, in any file of the project, and shows the chain (also as
-            related locations). Local functions shadowing a builtin are not the builtin. Calls
+            related locations); a chain needs real I/O (network, subprocess, sleep, file contents,
+            a database): a project function whose only blocking calls are file-system metadata
+            checks (`os.path.exists`, `os.path.abspath`, `Path.is_file`, `Path.resolve`,
+            `Path.mkdir`, one quick system call each) does not make its async callers block. Local
+            functions shadowing a builtin are not the builtin. Calls
             handed to `asyncio.to_thread`/`run_in_executor` (passed, not called) and awaited calls
             are not reported.
             """,
@@ -116,6 +120,25 @@ class BlockingCallInAsync(Rule):
         async def load(path):
             return await anyio.Path(path).read_text()
         """,
+        # A helper that only checks or creates a folder: one quick system call, not a blocking chain.
+        Valid(
+            """
+            from storage import recipe_dir, server_id_path
+
+            async def recipe_image(recipe_id, name):
+                return recipe_dir(recipe_id) / name, server_id_path()
+            """,
+            files=(
+                (
+                    "storage.py",
+                    "import os\nfrom pathlib import Path\n\nROOT = Path('/data')\n\n\n"
+                    "def recipe_dir(recipe_id) -> Path:\n    folder = ROOT / str(recipe_id)\n"
+                    "    folder.mkdir(parents=True, exist_ok=True)\n    return folder\n\n\n"
+                    "def server_id_path():\n    path = os.path.abspath('server.id')\n"
+                    "    return path if os.path.exists(path) else None\n",
+                ),
+            ),
+        ),
     )
     invalid = (
         Invalid(

@@ -102,18 +102,12 @@ _ENGINE_METHODS = frozenset({"connect", "begin", "execute", "dispose", "raw_conn
 # Methods of a path that give another path (so `Path(x).absolute().exists()` is a path call).
 _PATH_DERIVING = frozenset({"absolute", "resolve", "expanduser", "joinpath", "with_name", "with_suffix", "with_stem", "relative_to"})
 _WRAPPERS = frozenset({"typing.Optional", "Optional", "typing.Union", "Union"})
-# File-system metadata calls: one stat/lstat/getcwd/mkdir system call on a local disk, no content read
-# or written. Flagged where an `async def` makes them itself; a blocking chain through a project
-# function needs real I/O (network, subprocess, sleep, file contents, databases).
-_METADATA_FUNCTIONS = frozenset(
-    {
-        *(f"os.path.{name}" for name in ("abspath", "exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize",
-                                         "getmtime", "getatime", "getctime", "realpath", "samefile", "sameopenfile", "samestat")),
-        "os.stat", "os.lstat", "os.getcwd", "os.mkdir", "os.makedirs", "os.access",
-    }
-)
-_PATH_METADATA_METHODS = frozenset({"exists", "is_dir", "is_file", "is_symlink", "is_mount", "stat", "lstat", "mkdir", "resolve",
-                                    "owner", "group", "readlink", "samefile"})
+# Local file-system work (opening, reading and writing files, stat, mkdir, copies, deletes): flagged
+# where an `async def` does it itself; a blocking chain through project functions needs network,
+# subprocess, sleep or database I/O (helpers that read a small config, prompt or id file are not
+# worth a thread per call, and they were most of the chains on real applications, issue #15).
+_LOCAL_FILE_FUNCTIONS = frozenset({"open", "io.open", "io.open_code", "os.fdopen", "os.walk"})
+_LOCAL_FILE_PREFIXES = ("os.path.", "shutil.")
 
 
 def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
@@ -178,12 +172,13 @@ class BlockingCalls:
                 return f"{dotted_name(func.value) or kind}.{func.attr}" if dotted_name(func.value) else f"{kind_label(kind)}.{func.attr}"
         return None
 
-    def is_metadata_check(self, call: ast.Call) -> bool:
-        """True for a blocking call that only reads or creates file-system metadata (`os.path.exists`, `Path.mkdir`)."""
+    def is_local_file_io(self, call: ast.Call) -> bool:
+        """True for a blocking call that works on the local file system (`open`, `os.path.exists`, `shutil.rmtree`, `Path.mkdir`, file methods)."""
         func = call.func
-        if self._name_of(func) in _METADATA_FUNCTIONS:
+        name = self._name_of(func)
+        if name is not None and (name in _LOCAL_FILE_FUNCTIONS or name.startswith(_LOCAL_FILE_PREFIXES)):
             return True
-        return isinstance(func, ast.Attribute) and func.attr in _PATH_METADATA_METHODS and self.kind_of(func.value) == PATH
+        return isinstance(func, ast.Attribute) and self.kind_of(func.value) in (FILE, PATH)
 
     def kind_of(self, node: ast.AST) -> str | None:
         """The kind of sync object an expression evaluates to (None when unknown)."""

@@ -1,4 +1,4 @@
-"""RV302 chains need real I/O: file-system metadata checks block only where an async def makes them itself (issue #15)."""
+"""RV302 chains need network, subprocess, sleep or database I/O; local file work blocks only where an async def does it itself (issue #15)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from review_ls.project import ProjectIndex
 HELPERS = """\
 import os
 
+import requests
+
 
 def server_id():
     path = os.path.abspath("server.id")
@@ -18,8 +20,10 @@ def server_id():
     return None
 
 
-def is_configured():
-    return os.path.exists("server.id")
+def report(event):
+    if os.path.exists("disabled"):
+        return None
+    return requests.post("https://telemetry.example.com", json=event, timeout=5)
 """
 
 
@@ -30,15 +34,15 @@ def findings(route: str) -> list[tuple[int, str]]:
     return [(f.span.line, f.message) for f in result.findings]
 
 
-def test_a_chain_names_the_real_io_after_a_metadata_check() -> None:
-    [(line, message)] = findings("from helpers import server_id\n\n\nasync def home():\n    return server_id()\n")
-    assert line == 5 and "through server_id -> open" in message
+def test_a_chain_names_the_network_call_after_local_file_checks() -> None:
+    [(line, message)] = findings("from helpers import report\n\n\nasync def home(event):\n    return report(event)\n")
+    assert line == 5 and "through report -> requests.post" in message
 
 
-def test_a_helper_that_only_checks_metadata_does_not_block_its_async_callers() -> None:
-    assert findings("from helpers import is_configured\n\n\nasync def home():\n    return is_configured()\n") == []
+def test_a_helper_that_only_works_on_local_files_does_not_block_its_async_callers() -> None:
+    assert findings("from helpers import server_id\n\n\nasync def home():\n    return server_id()\n") == []
 
 
-def test_a_metadata_check_made_in_the_async_def_itself_is_still_reported() -> None:
-    [(line, message)] = findings("import os\n\n\nasync def home():\n    return os.path.exists('server.id')\n")
-    assert line == 5 and message.startswith("os.path.exists() blocks the event loop")
+def test_local_file_work_in_the_async_def_itself_is_still_reported() -> None:
+    route = "import os\n\n\nasync def home():\n    if os.path.exists('server.id'):\n        with open('server.id') as handle:\n            return handle.read()\n"
+    assert [line for line, _ in findings(route)] == [5, 6, 7]

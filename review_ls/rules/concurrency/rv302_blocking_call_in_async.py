@@ -56,11 +56,12 @@ class BlockingCallInAsync(Rule):
             `os.path.exists/isfile/getsize/...`; `time.sleep`; `input()`; `shutil` file operations,
             `socket` connects and look-ups. It also finds a call to a sync project function that
             blocks one or more calls away, in any file of the project, and shows the chain (also as
-            related locations); a chain needs real I/O (network, subprocess, sleep, file contents,
-            a database): a project function whose only blocking calls are file-system metadata
-            checks (`os.path.exists`, `os.path.abspath`, `Path.is_file`, `Path.resolve`,
-            `Path.mkdir`, one quick system call each) does not make its async callers block. Local
-            functions shadowing a builtin are not the builtin. Calls
+            related locations). A chain needs network, subprocess, sleep or database I/O: local
+            file-system work in a helper (reading a small config, prompt or id file, `exists`,
+            `mkdir`, `rmtree`) is reported where an `async def` does it itself, not in every async
+            caller of the helper (on real applications such chains were mostly a small file read
+            per request, where a thread per call is not the advice). Local functions shadowing a
+            builtin are not the builtin. Calls
             handed to `asyncio.to_thread`/`run_in_executor` (passed, not called) and awaited calls
             are not reported.
             """,
@@ -120,22 +121,24 @@ class BlockingCallInAsync(Rule):
         async def load(path):
             return await anyio.Path(path).read_text()
         """,
-        # A helper that only checks or creates a folder: one quick system call, not a blocking chain.
+        # Helpers doing local file work (a folder check, a small id file read): reported where an
+        # async def does that itself, not through every caller.
         Valid(
             """
-            from storage import recipe_dir, server_id_path
+            from storage import recipe_dir, server_id
 
             async def recipe_image(recipe_id, name):
-                return recipe_dir(recipe_id) / name, server_id_path()
+                return recipe_dir(recipe_id) / name, server_id()
             """,
             files=(
                 (
                     "storage.py",
                     "import os\nfrom pathlib import Path\n\nROOT = Path('/data')\n\n\n"
-                    "def recipe_dir(recipe_id) -> Path:\n    folder = ROOT / str(recipe_id)\n"
+                    "def recipe_dir(recipe_id: str) -> Path:\n    folder = Path(ROOT, recipe_id)\n"
                     "    folder.mkdir(parents=True, exist_ok=True)\n    return folder\n\n\n"
-                    "def server_id_path():\n    path = os.path.abspath('server.id')\n"
-                    "    return path if os.path.exists(path) else None\n",
+                    "def server_id():\n    path = os.path.abspath('server.id')\n"
+                    "    if os.path.exists(path):\n        with open(path) as handle:\n            return handle.read()\n"
+                    "    return None\n",
                 ),
             ),
         ),

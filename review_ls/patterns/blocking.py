@@ -108,6 +108,13 @@ _WRAPPERS = frozenset({"typing.Optional", "Optional", "typing.Union", "Union"})
 # worth a thread per call, and they were most of the chains on real applications, issue #15).
 _LOCAL_FILE_FUNCTIONS = frozenset({"open", "io.open", "io.open_code", "os.fdopen", "os.walk"})
 _LOCAL_FILE_PREFIXES = ("os.path.", "shutil.")
+# File-system metadata checks: one stat-like system call on a path, no file content read or written.
+_METADATA_FUNCTIONS = frozenset(
+    f"os.path.{name}" for name in ("abspath", "exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize",
+                                   "getmtime", "getatime", "getctime", "realpath", "samefile", "sameopenfile", "samestat")
+)
+_PATH_METADATA_METHODS = frozenset({"exists", "is_dir", "is_file", "is_symlink", "is_mount", "stat", "lstat", "resolve", "owner",
+                                    "group", "readlink", "samefile"})
 
 
 def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
@@ -171,6 +178,13 @@ class BlockingCalls:
             if kind is not None and method_blocks(kind, func.attr, call):
                 return f"{dotted_name(func.value) or kind}.{func.attr}" if dotted_name(func.value) else f"{kind_label(kind)}.{func.attr}"
         return None
+
+    def is_metadata_check(self, call: ast.Call) -> bool:
+        """True for a blocking call that only reads a path's metadata (`os.path.exists`, `Path.is_file`, `Path.resolve`)."""
+        func = call.func
+        if self._name_of(func) in _METADATA_FUNCTIONS:
+            return True
+        return isinstance(func, ast.Attribute) and func.attr in _PATH_METADATA_METHODS and self.kind_of(func.value) == PATH
 
     def is_local_file_io(self, call: ast.Call) -> bool:
         """True for a blocking call that works on the local file system (`open`, `os.path.exists`, `shutil.rmtree`, `Path.mkdir`, file methods)."""

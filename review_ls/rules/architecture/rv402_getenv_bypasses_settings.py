@@ -82,6 +82,17 @@ class GetenvBypassesSettings(Rule):
             """,
     )
     valid = (
+        # The configuration file of another process (gunicorn reads it, not the application).
+        Valid(
+            """
+            import os
+
+            timeout = int(os.environ.get("GUNICORN_TIMEOUT", 180))
+            workers = int(os.getenv("WEB_CONCURRENCY", "2"))
+            """,
+            path="gunicorn.conf.py",
+            files=(("app/settings.py", "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    debug: bool = False\n"),),
+        ),
         Valid(
             """
             import os

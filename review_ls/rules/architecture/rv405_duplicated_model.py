@@ -139,6 +139,24 @@ class DuplicatedModel(Rule):
             path="app/prompts/models.py",
             files=(("app/__init__.py", ""), ("app/prompts/__init__.py", ""), ("app/prompts/views.py", "from app.prompts.models import PromptUpdate\n")),
         ),
+        # A frozen copy in a Django data migration (the schema as it was then).
+        Valid(
+            """
+            from django.db import migrations
+            from pydantic import BaseModel
+
+
+            class User(BaseModel):
+                id: int
+                name: str
+
+
+            class Migration(migrations.Migration):
+                operations = []
+            """,
+            path="app/migrations/0031_backfill_users.py",
+            files=(("app/__init__.py", ""), ("app/models.py", _USER)),
+        ),
         Valid(
             """
             from pydantic import BaseModel

@@ -92,6 +92,27 @@ class BlockingCallInAsync(Rule):
             """,
     )
     valid = (
+        # A CLI script: its `async def run()` is the only task on a loop that `asyncio.run` starts.
+        Valid(
+            """
+            import asyncio
+
+            import click
+            import requests
+
+
+            async def run(url):
+                users = requests.get(url, timeout=10).json()
+                print(len(users))
+
+
+            @click.command()
+            @click.argument("url")
+            def main(url):
+                asyncio.run(run(url))
+            """,
+            path="scripts/sync_users.py",
+        ),
         # A local function named `open` is not the builtin.
         """
         async def export(store):

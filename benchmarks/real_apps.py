@@ -242,8 +242,8 @@ def precision_table(
         + ".",
         f"Precision of all rules (`--select RV`): **{format_precision(total.precision)}** over the judged findings (TP / judged).",
         (
-            "Precision of the rules at warning or above (what a default run shows; `hint` rules are shown "
-            f"only as faint editor hints): **{format_precision(shown.precision)}** over {shown.judged} judged findings."
+            "Precision of the rules at warning or above (`hint` findings are shown only as faint editor hints): "
+            f"**{format_precision(shown.precision)}** over {shown.judged} judged findings."
         ),
         (
             "Weighted by each rule's number of findings (an estimate of precision on all findings): "

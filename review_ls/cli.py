@@ -49,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
 
-    rules = commands.add_parser("rules", help="list the rules")
+    rules = commands.add_parser(
+        "rules",
+        help="list the rules (default: on or off in a default run)",
+        description='List the rules. Rules off by default run with select = ["ALL"], their code or prefix, or extend-select.',
+    )
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     explain = commands.add_parser("explain", help="show a rule's documentation and examples")
@@ -69,7 +73,8 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     from review_ls.output import FORMAT_MODULES
 
     parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select)")
+    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select; ALL: every rule)")
+    parser.add_argument("--extend-select", metavar="CODES", help="comma-separated codes or prefixes to enable on top of the configured select")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to disable (added to the configured ignore)")
     parser.add_argument("--format", choices=sorted(FORMAT_MODULES), default="text", help="output format (default: text)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes in place")
@@ -142,6 +147,7 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     if args.statistics and args.format not in ("text", "json"):
         raise UsageError("--statistics prints text or json; use --format text or --format json")
     select = _codes(args.select, "--select")
+    extend_select = _codes(args.extend_select, "--extend-select") or []
     ignore = _codes(args.ignore, "--ignore") or []
     resolver = ConfigResolver()
     try:
@@ -166,7 +172,7 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     leaving = links_leaving_the_tree(files, args.paths) if mode == "fix" and not args.fix_through_links else []
     if leaving:
         raise UsageError(f"{leaving[0][0]} links to {leaving[0][1]}, outside the checked folders; not fixing anything (--fix-through-links allows it)")
-    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in indexed_files}
+    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore, extend_select=extend_select) for path in indexed_files}
     use_cache = mode == "check" and not args.no_cache
     needs_index = uses_project_index(set(settings_by_path.values()))
     # Cross-file rules make a file's findings depend on every other file, so with them cache entries
@@ -316,7 +322,7 @@ def _emit(text: str, output_file: Path | None) -> None:
 
 
 def render_rules_table(output_format: str = "text") -> str:
-    """The rule table: code, name, fix kind (safe/unsafe/advice), default severity (text or JSON)."""
+    """The rule table: code, name, fix kind (safe/unsafe/advice), default severity, on/off by default (text or JSON)."""
     from review_ls.rules import all_rules
 
     rules = all_rules()
@@ -330,15 +336,16 @@ def render_rules_table(output_format: str = "text") -> str:
                 "fixable": r.fixable(),
                 "fix": fix_kind(r),
                 "severity": r.severity.value,
+                "default": "on" if r.default_enabled else "off",
                 "needs": sorted(n.value for n in r.needs),
             }
             for r in rules
         ]
         return json.dumps(rows, indent=2) + "\n"
     width = max(len(r.name) for r in rules)
-    lines = [f"{'code':<6}  {'name':<{width}}  {'fix':<6}  severity"]
+    lines = [f"{'code':<6}  {'name':<{width}}  {'fix':<6}  {'severity':<11}  default"]
     for r in rules:
-        lines.append(f"{r.code:<6}  {r.name:<{width}}  {fix_kind(r):<6}  {r.severity.value}")
+        lines.append(f"{r.code:<6}  {r.name:<{width}}  {fix_kind(r):<6}  {r.severity.value:<11}  {'on' if r.default_enabled else 'off'}")
     return "\n".join(lines) + "\n"
 
 

@@ -49,6 +49,10 @@ DEFAULT_EXCLUDE = (
 )
 
 
+# The selector that stands for the default rule set: every rule whose `default_enabled` is true.
+# It is the default `select`; an explicit `select` replaces it, `extend-select` adds to it.
+DEFAULT_SELECTOR = "DEFAULT"
+
 
 class ConfigError(Exception):
     """Invalid configuration; `str()` is one line naming the file and the key."""
@@ -64,7 +68,7 @@ class ConfigError(Exception):
 class Settings:
     """What the engine needs to analyse one file. Hashable, so rule sets can be cached by it."""
 
-    select: tuple[str, ...] = ("ALL",)
+    select: tuple[str, ...] = (DEFAULT_SELECTOR,)
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
@@ -93,25 +97,31 @@ class Settings:
                 return dict(values)
         return {}
 
-    def with_overrides(self, select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> Settings:
-        """Return settings with `select` replaced (if given) and `ignore` extended."""
+    def with_overrides(
+        self, select: Iterable[str] | None = None, ignore: Iterable[str] = (), extend_select: Iterable[str] = ()
+    ) -> Settings:
+        """Return settings with `select` replaced (if given), then `extend_select` and `ignore` added."""
         return replace(
             self,
-            select=tuple(select) if select is not None else self.select,
+            select=(*(tuple(select) if select is not None else self.select), *extend_select),
             ignore=(*self.ignore, *ignore),
         )
 
 
 def _matches(code: str, selector: str) -> bool:
+    if selector == DEFAULT_SELECTOR:
+        from review_ls.rules import default_off_codes
+
+        return code not in default_off_codes()
     return selector == "ALL" or code.startswith(selector)
 
 
 def _best_match(code: str, selectors: tuple[str, ...]) -> int | None:
-    """Length of the most specific selector matching `code` ('ALL' counts as 0), or None."""
+    """Length of the most specific selector matching `code` ('ALL' and the default set count as 0), or None."""
     best: int | None = None
     for selector in selectors:
         if _matches(code, selector):
-            length = 0 if selector == "ALL" else len(selector)
+            length = 0 if selector in ("ALL", DEFAULT_SELECTOR) else len(selector)
             best = length if best is None else max(best, length)
     return best
 
@@ -252,7 +262,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
         if key not in _KNOWN_KEYS:
             raise ConfigError(source, key, f"unknown key (known keys: {', '.join(sorted(_KNOWN_KEYS))})")
     codes = known_codes()
-    select = tuple(_selectors(table, "select", source, codes)) if "select" in table else ("ALL",)
+    select = tuple(_selectors(table, "select", source, codes)) if "select" in table else (DEFAULT_SELECTOR,)
     select = (*select, *_selectors(table, "extend-select", source, codes))
     ignore = tuple(_selectors(table, "ignore", source, codes))
     severity: list[tuple[str, Severity]] = []

@@ -168,6 +168,8 @@ def _function_facts(
             continue
         name = detector.blocking_name(node)
         if name is not None:
+            if detector.is_local_file_io(node):
+                continue  # local file work does not make a caller's chain block (see patterns/blocking.py)
             if len(blocking) < 3:
                 blocking.append(BlockingSite(name, node.lineno))
             continue

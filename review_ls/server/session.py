@@ -25,6 +25,7 @@ from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
 from review_ls.engine.model import AnalysisResult
 from review_ls.engine.positions import split_lines
 from review_ls.files import PYTHON_SUFFIXES, SourceReadError, read_source
+from review_ls.python_target import nearest_pyproject_folder, newer_target_notice
 from review_ls.server import configuration, project
 from review_ls.server.client import ClientFeatures
 from review_ls.server.diagnostics import FindingToDiagnostic
@@ -57,6 +58,7 @@ class Session:
         self.watching = False
         self.config_stamps = ConfigStamps()
         self._warned: set[str] = set()
+        self._python_target_folders: set[Path] = set()  # folders whose requires-python was compared with ours
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = threading.get_ident()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -122,6 +124,7 @@ class Session:
         if params.text_document.language_id != "python" and not path.endswith(PYTHON_SUFFIXES):
             return
         self.documents[uri] = OpenDocument.open(uri, path)
+        self._say_if_the_project_targets_a_newer_python(Path(path).parent)
         if uri in self.scanned and self.features.pull_diagnostics:
             self.scanned.discard(uri)
             self._publish(uri, None, [])  # the pulled diagnostics take over from the scan's
@@ -132,6 +135,16 @@ class Session:
         else:
             self.documents[uri].indexed_on_open = True
             self.spawn(project.index_then_analyse(self, uri))  # a file from outside the workspace
+
+    def _say_if_the_project_targets_a_newer_python(self, folder: Path) -> None:
+        """Warn once per session when the project's `requires-python` is newer than the Python running the server."""
+        if folder in self._python_target_folders:
+            return
+        self._python_target_folders.add(folder)
+        root = nearest_pyproject_folder(folder)
+        notice = newer_target_notice(root) if root is not None else None
+        if notice is not None:
+            self.warn(notice)
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
         """Analyse the changed document (the protocol has applied the change, or marked the document out of sync)."""

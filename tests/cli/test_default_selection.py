@@ -10,6 +10,7 @@ import pytest
 from review_ls.cli import main
 from review_ls.config import ConfigError, Settings, parse_config_table
 from review_ls.docs import rule_markdown
+from review_ls.engine.rule import Rule
 from review_ls.options_schema import ClientOptions
 from review_ls.rules import all_rules, default_off_codes
 from review_ls.server.settings import fill_in_settings, merge_settings
@@ -90,7 +91,7 @@ def test_rules_lists_on_and_off(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("rule", [r for r in all_rules() if not r.default_enabled], ids=lambda r: r.code)
-def test_every_rule_off_by_default_says_why_in_its_docs(rule: type) -> None:
+def test_every_rule_off_by_default_says_why_in_its_docs(rule: type[Rule]) -> None:
     page = rule_markdown(rule)
     assert "**Off by default**" in page and f'extend-select = ["{rule.code}"]' in page
     assert rule.precision_note and "Precision on real applications" in page

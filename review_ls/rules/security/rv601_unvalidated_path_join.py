@@ -22,7 +22,10 @@ from review_ls.patterns.web_inputs import (
     text_parameters,
     upload_parameters,
 )
+from review_ls.patterns.taint_flow import checked_names, contains_file_guard
+from review_ls.patterns.taint_sinks import FILE
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
+from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
 
 
 def _source_text(fctx: FixContext, node: ast.AST) -> str:
@@ -74,7 +77,7 @@ class UnvalidatedPathJoin(Rule):
         findings debatable or wrong. The message now names the joined expression.
         """
     needs = frozenset({Needs.PROJECT_INDEX})
-    message = "{source} is joined onto {base} and reaches {sink}() unchecked: '../' or an absolute path escapes the directory"
+    message = "{source} {flow} unchecked: '../' or an absolute path escapes the directory"
     fix_title = "Reject paths that resolve outside {base}"
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
@@ -315,23 +318,49 @@ class UnvalidatedPathJoin(Rule):
     )
 
     def visit_FunctionDef(self, node: Function, ctx: Context) -> Iterator[Finding]:
-        """Follow the function's untrusted text to filesystem calls."""
+        """Follow the function's untrusted text to filesystem calls, in its body and through project calls."""
         sources = _request_sources(node, ctx)
-        if not sources:
-            return
-        for escape in path_escapes(node, sources, ctx.qualified_name):
+        reported: set[int] = set()
+        checked = checked_names(node)
+        for escape in path_escapes(node, sources, ctx.qualified_name) if sources else ():
+            reported.add(id(escape.sink))
+            if checked and any(isinstance(n, ast.Name) and n.id in checked for n in ast.walk(escape.join)):
+                continue
             finding = self.report(
                 escape.join,
                 ctx,
                 data={"sources": tuple(sorted(sources))},
                 source=escape.source,
+                flow=f"is joined onto {_short(ast.unparse(escape.base))} and reaches {escape.sink_name}()",
                 base=_short(ast.unparse(escape.base)),
-                sink=escape.sink_name,
                 fixable=self._plan(escape) is not None,
             )
             yield replace(finding, statement_line=escape.statement.lineno)
+        yield from self._request_flows(node, ctx, reported)
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _request_flows(self, node: Function, ctx: Context, reported: set[int]) -> Iterator[Finding]:
+        """Findings of the taint engine (`_taint.py`) the join analysis above did not make."""
+        guarded = contains_file_guard(node)
+        for flow in request_flows(node, ctx):
+            chain = chain_of(flow)
+            if id(flow.call) in reported or (chain is None and (flow.sink.kind != FILE or guarded)) or (chain is not None and chain.kind != FILE):
+                continue
+            reported.add(id(flow.call))
+            value = flow.value
+            base = _short(ast.unparse(value.base)) if value.base is not None else None
+            if chain is not None:
+                where = f"{chain.sink}() in {_file_name(chain.steps[-1].path)}"
+                joined = f"is joined onto {base} and passed to" if base is not None else "is passed to"
+                text = f"{joined} {shown_name(flow.call.func)}(), which reaches {where} (through {chain.describe()})"
+                finding = self.report(flow.call, ctx, source=value.shown, flow=text, base=base or "its directory", fixable=False, related=chain_related(chain, "uses the path"))
+            elif value.base is not None and value.join is not None:
+                finding = self.report(value.join, ctx, source=value.shown, flow=f"is joined onto {base} and reaches {flow.sink.name}()", base=base, fixable=False)
+            else:
+                finding = self.report(flow.sink.argument, ctx, source=value.shown, flow=f"is the whole path given to {flow.sink.name}()", base="a safe directory", fixable=False)
+                finding = replace(finding, message=f"{value.shown} comes from the request and is the whole path given to {flow.sink.name}() unchecked: the caller chooses any file the process can reach")
+            yield replace(finding, statement_line=flow.statement.lineno)
 
     @staticmethod
     def _plan(escape: PathEscape) -> str | None:
@@ -428,6 +457,11 @@ def _base_text(fctx: FixContext, base: ast.expr) -> str:
         directory = base.value.rstrip("/") or "/"
         return f'"{directory}"' if '"' not in directory and "\\" not in directory else repr(directory)
     return _source_text(fctx, base)
+
+
+def _file_name(path: str) -> str:
+    """The last two components of a path (`services/files.py`), for messages."""
+    return "/".join(path.replace("\\", "/").rsplit("/", 2)[-2:])
 
 
 def _contains(root: ast.AST, node: ast.AST) -> bool:

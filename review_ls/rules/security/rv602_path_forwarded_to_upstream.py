@@ -16,7 +16,10 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.paths import NON_PROPAGATING_CALLS, callee_name, function_nodes
 from review_ls.patterns.web_inputs import route_path_parameters, text_parameters
+from review_ls.patterns.taint_flow import compared_names
+from review_ls.patterns.taint_sinks import URL
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
+from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
 
 
 _OUTBOUND_FUNCTIONS = frozenset(
@@ -210,7 +213,33 @@ class PathForwardedToUpstream(Rule):
     )
 
     def visit_FunctionDef(self, node: Function, ctx: Context) -> Iterator[Finding]:
-        """Follow the handler's path parameters into outbound request URLs."""
+        """Follow the handler's path parameters and other request inputs into outbound request URLs."""
+        reported: set[int] = set()
+        yield from self._path_parameters(node, ctx, reported)
+        checked = compared_names(node)
+        for flow in request_flows(node, ctx):
+            chain = chain_of(flow)
+            value = flow.value
+            part = chain.url_part if chain is not None else value.url_part
+            if id(flow.call) in reported or (chain is None and flow.sink.kind != URL) or (chain is not None and chain.kind != URL):
+                continue
+            if part == "query" or (value.via | {value.origin}) & checked:
+                continue
+            reported.add(id(flow.call))
+            what = "chooses the host of" if part in ("whole", "host") else "is forwarded into the path of"
+            risk = "the caller can send the request, and its credentials, to any host (SSRF)" if part in ("whole", "host") else "'..' segments or an absolute URL reach other endpoints"
+            if chain is not None:
+                text = f"{value.shown} from the request reaches an outbound URL through {shown_name(flow.call.func)}() ({chain.describe()}) unvalidated: {risk}"
+                finding = self.report(flow.call, ctx, source=value.shown, fixable=False, related=chain_related(chain, "sends the request"))
+            else:
+                text = f"{value.shown} from the request {what} an outbound URL unvalidated: {risk}"
+                finding = self.report(flow.sink.argument, ctx, source=value.shown, fixable=False)
+            yield replace(finding, message=text, statement_line=flow.statement.lineno)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _path_parameters(self, node: Function, ctx: Context, reported: set[int]) -> Iterator[Finding]:
+        """The route's path parameters forwarded into the path of an outbound URL (fixable: a check is inserted)."""
         sources = self._sources(node, ctx)
         request_names = {a.arg for a in node.args.args if a.arg in ("request", "req")}
         if not sources and not request_names:
@@ -243,10 +272,9 @@ class PathForwardedToUpstream(Rule):
                 if source is None and isinstance(url, ast.Name) and url.id in tainted and url.id in sources:
                     source = url.id
                 if source is not None:
+                    reported.add(id(inner))
                     finding = self.report(url, ctx, data={"source": source}, source=source, fixable=source in sources)
                     yield replace(finding, statement_line=statement.lineno)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
 
     @staticmethod
     def _sources(node: Function, ctx: Context) -> set[str]:

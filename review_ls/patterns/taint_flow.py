@@ -56,6 +56,7 @@ CHECKING_METHODS = frozenset(
 )
 _NORMALISERS = frozenset({"normpath", "realpath", "abspath", "resolve"})
 _VALIDATOR_WORDS = ("validat", "sanitiz", "sanitis", "allow", "whitelist", "secure", "is_safe", "check")
+_URL_GUARD_WORDS = ("safe", "ssrf", "validate_url", "is_allowed", "allowed_host", "check_url", "is_valid_url")
 _SCHEME_HOST = re.compile(r"[A-Za-z][\w+.-]*://[^/?#]*")
 
 
@@ -67,7 +68,8 @@ class Tainted:
     `request.args`); `shown` is how a message names it (`profile.filename`); `base` and `join` are
     set when the value is a path made by joining it onto a trusted base; `url_part` says where
     the source's text sits in a string built from it: `whole`, `host`, `path` or `query`; `via`
-    holds the local names it passed through.
+    holds the local names it passed through; `segment` is set for a route path parameter that
+    cannot hold `/`; `through` names the project function whose return value carried it.
     """
 
     origin: str
@@ -76,6 +78,8 @@ class Tainted:
     join: ast.expr | None = None
     url_part: str = "whole"
     via: frozenset[str] = frozenset()
+    segment: bool = False
+    through: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,8 @@ class TaintPass:
                     self.returned.append(value)
             elif isinstance(node, ast.Call):
                 self.call(node)
+            elif isinstance(node, ast.Compare):
+                self._compares_with_base(node)
         return self
 
     # -- statements -----------------------------------------------------------------------------
@@ -192,7 +198,7 @@ class TaintPass:
             if sink is None:
                 continue
             value = self.value_of(sink.argument)
-            if value is not None:
+            if value is not None and not (sink.weak and value.url_part == "whole"):
                 self.flows.append(Flow(sink, call, value, statement))
             return
         if self.project_call is None:
@@ -204,12 +210,13 @@ class TaintPass:
                 slot, value = tainted[0]
                 self.flows.append(Flow(Sink(FILE, callee_name(call), call), call, value, statement, leads_to))
 
-    def _compares_with_base(self, call: ast.Call) -> bool:
-        """`is_below(path, BASE)`: a call given a joined path and its base checks containment; the
-        joined name counts as checked from here on."""
-        if len(call.args) < 2:
+    def _compares_with_base(self, node: ast.Call | ast.Compare) -> bool:
+        """`is_below(path, BASE)` or `path.parent != BASE`: a call or comparison given a joined path
+        and its base checks containment; the joined name counts as checked from here on."""
+        operands = node.args if isinstance(node, ast.Call) else [node.left, *node.comparators]
+        if len(operands) < 2:
             return False
-        read = [_names(argument) for argument in call.args]
+        read = [_names(operand) for operand in operands]
         checked = False
         for name, value in list(self.env.items()):
             if value.base is None:
@@ -372,6 +379,8 @@ class TaintPass:
             if receiver is not None:
                 if func.attr in CHECKING_METHODS:
                     return None
+                if func.attr == "replace" and call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value in (".", ".."):
+                    return None  # `name.replace(".", "")`: no '..' is left
                 if receiver.origin == receiver.shown and func.attr in ("get", "getlist", "get_one", "getone"):
                     return replace(receiver, shown=_shown(call, receiver.origin))
                 return receiver
@@ -380,7 +389,7 @@ class TaintPass:
             if tainted:
                 returns, _ = self.project_call(call, tainted)
                 if returns:
-                    return replace(tainted[0][1], base=None, join=None)
+                    return replace(tainted[0][1], base=None, join=None, through=callee_name(call))
         return None
 
 
@@ -428,13 +437,24 @@ def normalised_and_compared(function: Function) -> bool:
     return "startswith" in names and bool(names & _NORMALISERS)
 
 
+def contains_url_guard(function: Function) -> bool:
+    """True when the function guards its outbound requests (an SSRF-safe transport, a URL validator)."""
+    for node, _ in function_nodes(function):
+        if isinstance(node, ast.Call):
+            name = (dotted_name(node.func) or callee_name(node)).lower()
+            if any(word in name for word in _URL_GUARD_WORDS):
+                return True
+    return False
+
+
 def contains_file_guard(function: Function) -> bool:
     """True when the function checks that a path stays inside a directory (see the module docstring)."""
     return has_containment_guard(function) or normalised_and_compared(function)
 
 
 def _constant_collection(expr: ast.expr) -> bool:
-    """True for a literal list/tuple/set/dict of constants, or a module-level UPPER_CASE name (`ALLOWED`)."""
+    """True for a literal list/tuple/set/dict of constants, or a named collection that is not the request
+    (`ALLOWED`, `existing_plugins`): membership in it is an allow-list."""
     if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
         return all(isinstance(e, ast.Constant) for e in expr.elts)
     if isinstance(expr, ast.Dict):
@@ -442,8 +462,7 @@ def _constant_collection(expr: ast.expr) -> bool:
     name = dotted_name(expr)
     if name is None:
         return isinstance(expr, ast.Call) and callee_name(expr) in ("keys", "values")
-    last = name.rsplit(".", 1)[-1]
-    return last.isupper() or last.endswith(("_ALLOWED", "_choices", "choices")) or last.startswith(("ALLOWED", "allowed", "valid_", "VALID"))
+    return name.split(".", 1)[0] not in ("request", "req", "self.request")
 
 
 def _names(expr: ast.AST) -> set[str]:

@@ -32,7 +32,7 @@ _FILE_FUNCTIONS = frozenset(
 )
 _FILE_CLASS_SUFFIXES = ("FileResponse",)
 _PATH_METHODS = frozenset(
-    {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "iterdir", "glob", "rglob", "touch", "rename", "replace"}
+    {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "iterdir", "glob", "rglob", "touch", "rename"}
 )
 _PATH_KEYWORDS = ("path", "file", "filename", "filepath", "src", "name")
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
@@ -48,16 +48,20 @@ _OUTBOUND_FUNCTIONS = frozenset(
 )
 _CLIENT_METHODS = frozenset({*_HTTP_VERBS, "build_request", "fetch", "ws_connect", "websocket_connect", "urlopen"})
 _METHOD_FIRST = frozenset({"request", "stream", "build_request"})
-_CLIENT_WORDS = ("client", "session", "http", "upstream", "proxy", "api", "requests", "pool")
+_CLIENT_WORDS = ("client", "http", "upstream", "proxy", "requests")
+# Receivers named like this are often not HTTP clients (`db.session.get(Model, id)`, `api.get(key)`):
+# a call on them counts only when the argument is visibly a URL built from the request data.
+_WEAK_CLIENT_WORDS = ("session", "api", "pool")
 
 
 @dataclass(frozen=True)
 class Sink:
-    """A call that uses one of its arguments as a file path or a URL."""
+    """A call that uses one of its arguments as a file path or a URL (`weak`: a guess from the receiver's name)."""
 
     kind: str
     name: str
     argument: ast.expr
+    weak: bool = False
 
 
 def file_sink(call: ast.Call, qualify: Qualifier) -> Sink | None:
@@ -87,8 +91,9 @@ def url_sink(call: ast.Call, qualify: Qualifier) -> Sink | None:
     if not isinstance(func, ast.Attribute) or func.attr not in _CLIENT_METHODS or qualified is not None:
         return None
     receiver = (dotted_name(func.value) or ast.unparse(func.value) if isinstance(func.value, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) else "").lower()
-    if not any(word in receiver for word in _CLIENT_WORDS):
+    strong = any(word in receiver for word in _CLIENT_WORDS)
+    if not strong and not any(word in receiver for word in _WEAK_CLIENT_WORDS):
         return None
     index = 1 if func.attr in _METHOD_FIRST else 0
     argument = call.args[index] if len(call.args) > index else keyword
-    return Sink(URL, f"{dotted_name(func.value) or 'client'}.{func.attr}", argument) if argument is not None else None
+    return Sink(URL, f"{dotted_name(func.value) or 'client'}.{func.attr}", argument, weak=not strong) if argument is not None else None

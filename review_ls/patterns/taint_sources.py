@@ -68,20 +68,21 @@ def request_read(expr: ast.expr, requests: frozenset[str], websockets: frozenset
     return None
 
 
-def parameter_sources(function: Function, is_route: bool, in_django_view: bool) -> dict[str, str]:
-    """Parameters the framework fills from the request, by name -> how a message shows them.
+def parameter_sources(function: Function, is_route: bool, in_django_view: bool) -> dict[str, bool]:
+    """Parameters the framework fills from the request, by name -> True when it is one path segment.
 
     A route handler's free-text parameters (not dependencies, not numbers/UUIDs/Literals/Enums, not
     `<int:...>` converters); for a Django view (`def view(request, ...)`), its URL keyword arguments.
+    A route template parameter without a `path` converter (`{name}`, `<name>`) cannot hold `/`.
     """
     if not is_route and not in_django_view:
         return {}
-    numeric = _numeric_template_names(function)
+    converters = _template_converters(function)
     found = {}
     for name in text_parameters(function):
-        if name in numeric or name in REQUEST_NAMES or name in WEBSOCKET_NAMES:
+        if converters.get(name, "") in NUMERIC_CONVERTERS or name in REQUEST_NAMES or name in WEBSOCKET_NAMES:
             continue
-        found[name] = name
+        found[name] = name in converters and converters[name] in ("", "string", "str")
     return found
 
 
@@ -105,9 +106,9 @@ def model_parameters(function: Function, model_names: frozenset[str]) -> dict[st
     return found
 
 
-def _numeric_template_names(function: Function) -> set[str]:
-    """Route template parameters with a numeric converter (`<int:id>`, `{id:int}`, `{id:uuid}`)."""
-    found: set[str] = set()
+def _template_converters(function: Function) -> dict[str, str]:
+    """The route template's parameters with their converter ('' for none): `<int:id>` -> {'id': 'int'}."""
+    found: dict[str, str] = {}
     for decorator in function.decorator_list:
         if not is_route_decorator(decorator) or not isinstance(decorator, ast.Call) or not decorator.args:
             continue
@@ -116,8 +117,7 @@ def _numeric_template_names(function: Function) -> set[str]:
             continue
         for fast_name, fast_converter, werk_converter, werk_name in _TEMPLATE_NAMES.findall(template.value):
             name, converter = (fast_name, fast_converter) if fast_name else (werk_name, werk_converter)
-            if converter in NUMERIC_CONVERTERS:
-                found.add(name)
+            found[name] = converter
     return found
 
 

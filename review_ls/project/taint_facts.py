@@ -9,7 +9,7 @@ import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from review_ls.patterns.taint_flow import TaintPass, Tainted, contains_file_guard
+from review_ls.patterns.taint_flow import TaintPass, Tainted, contains_file_guard, contains_url_guard
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -78,11 +78,12 @@ def function_taint(function: Function, qualify: Qualifier, target_of: Callable[[
 
     sources = {name: Tainted(name, name) for name in names}
     taint = TaintPass(function, sources, qualify, project_call=record).run()
-    guarded = contains_file_guard(function)
+    file_guarded = any(flow.sink.kind == FILE for flow in taint.flows) and contains_file_guard(function)
+    url_guarded = any(flow.sink.kind == URL for flow in taint.flows) and contains_url_guard(function)
     sinks = tuple(
         ParamSink(flow.value.origin, flow.sink.kind, flow.sink.name.rsplit(".", 1)[-1], flow.call.lineno, flow.value.base is not None, flow.value.url_part)
         for flow in taint.flows
-        if flow.callee is None and not (flow.sink.kind == FILE and guarded) and not (flow.sink.kind == URL and flow.value.url_part == "query")
+        if flow.callee is None and not (flow.sink.kind == FILE and file_guarded) and not (flow.sink.kind == URL and (url_guarded or flow.value.url_part == "query"))
     )
     returns = tuple(sorted({value.origin for value in taint.returned if value.origin in names}))
     summary = FunctionTaint(tuple(params), sinks, tuple(dict.fromkeys(calls)), returns)

@@ -85,14 +85,14 @@ def _parameter_sources(function: Function, ctx: Context) -> dict[str, Tainted]:
     roots = imported_roots(ctx.facts)
     django_view = ctx.class_ is None and is_django_function_view(function, "django" in roots or "rest_framework" in roots)
     names = dict(parameter_sources(function, route, django_view))
-    names.update((name, name) for name in upload_parameters(function))
+    names.update((name, False) for name in upload_parameters(function))
     if route:
         models = frozenset(c.ref.name for c in project_for(ctx).classes if c.kind == Kind.PYDANTIC)
-        names.update((name, name) for name in model_parameters(function, models))
+        names.update((name, False) for name in model_parameters(function, models))
     if function_role(function, None) == WEBSOCKET:
         arguments = [a.arg for a in [*function.args.posonlyargs, *function.args.args] if a.arg not in ("self", "cls")]
-        names.update((name, name) for name in arguments[1:])
-    return {name: Tainted(name, shown) for name, shown in names.items()}
+        names.update((name, False) for name in arguments[1:])
+    return {name: Tainted(name, name, segment=segment) for name, segment in names.items()}
 
 
 def _request_globals(ctx: Context) -> frozenset[str]:

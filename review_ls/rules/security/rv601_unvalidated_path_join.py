@@ -11,6 +11,7 @@ from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
@@ -76,6 +77,7 @@ class UnvalidatedPathJoin(Rule):
         folders before the join, and FastAPI `str` path parameters (which cannot hold `/`), made most
         findings debatable or wrong. The message now names the joined expression.
         """
+    applies_to = SERVICE_CODE  # request data reaches sinks in code that serves requests, not in tests
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{source} {flow} unchecked: '../' or an absolute path escapes the directory"
     fix_title = "Reject paths that resolve outside {base}"
@@ -347,8 +349,10 @@ class UnvalidatedPathJoin(Rule):
             chain = chain_of(flow)
             if id(flow.call) in reported or (chain is None and (flow.sink.kind != FILE or guarded)) or (chain is not None and chain.kind != FILE):
                 continue
-            reported.add(id(flow.call))
             value = flow.value
+            if value.segment and (chain is not None or value.base is not None or value.through is not None):
+                continue  # one path segment (no '/'): joined onto a folder, it only reaches the folder's parent
+            reported.add(id(flow.call))
             base = _short(ast.unparse(value.base)) if value.base is not None else None
             if chain is not None:
                 where = f"{chain.sink}() in {_file_name(chain.steps[-1].path)}"
@@ -357,6 +361,8 @@ class UnvalidatedPathJoin(Rule):
                 finding = self.report(flow.call, ctx, source=value.shown, flow=text, base=base or "its directory", fixable=False, related=chain_related(chain, "uses the path"))
             elif value.base is not None and value.join is not None:
                 finding = self.report(value.join, ctx, source=value.shown, flow=f"is joined onto {base} and reaches {flow.sink.name}()", base=base, fixable=False)
+            elif value.through is not None:
+                finding = self.report(flow.sink.argument, ctx, source=value.shown, flow=f"is made a path by {value.through}() and reaches {flow.sink.name}()", base="its directory", fixable=False)
             else:
                 finding = self.report(flow.sink.argument, ctx, source=value.shown, flow=f"is the whole path given to {flow.sink.name}()", base="a safe directory", fixable=False)
                 finding = replace(finding, message=f"{value.shown} comes from the request and is the whole path given to {flow.sink.name}() unchecked: the caller chooses any file the process can reach")

@@ -11,12 +11,13 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.paths import NON_PROPAGATING_CALLS, callee_name, function_nodes
 from review_ls.patterns.web_inputs import route_path_parameters, text_parameters
-from review_ls.patterns.taint_flow import compared_names
+from review_ls.patterns.taint_flow import compared_names, contains_url_guard
 from review_ls.patterns.taint_sinks import URL
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
 from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
@@ -58,6 +59,7 @@ class PathForwardedToUpstream(Rule):
 
     code = "RV602"
     name = "path-forwarded-to-upstream"
+    applies_to = SERVICE_CODE  # request data reaches sinks in code that serves requests, not in tests
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "path parameter {source} is forwarded into an upstream URL unvalidated: '..' segments or an absolute URL reach other endpoints"
     fix_title = "Reject {source} values with '..' segments or an absolute path"
@@ -217,13 +219,14 @@ class PathForwardedToUpstream(Rule):
         reported: set[int] = set()
         yield from self._path_parameters(node, ctx, reported)
         checked = compared_names(node)
+        guarded = contains_url_guard(node)
         for flow in request_flows(node, ctx):
             chain = chain_of(flow)
             value = flow.value
             part = chain.url_part if chain is not None else value.url_part
             if id(flow.call) in reported or (chain is None and flow.sink.kind != URL) or (chain is not None and chain.kind != URL):
                 continue
-            if part == "query" or (value.via | {value.origin}) & checked:
+            if part == "query" or (value.via | {value.origin}) & checked or (chain is None and guarded):
                 continue
             reported.add(id(flow.call))
             what = "chooses the host of" if part in ("whole", "host") else "is forwarded into the path of"

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from review_ls.engine.facts import dotted_name
-from review_ls.patterns.paths import NAME_ONLY_ATTRIBUTES, callee_name, function_nodes, has_containment_guard
+from review_ls.patterns.paths import GUARD_CALL_NAMES, GUARD_WORDS, NAME_ONLY_ATTRIBUTES, callee_name, function_nodes
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, Sink, file_sink, url_sink
 from review_ls.patterns.taint_sources import request_read
 
@@ -174,7 +174,8 @@ class TaintPass:
             for name in [n for n in self.env if n.startswith(f"{key}.")]:
                 del self.env[name]
         else:
-            self.env[key] = replace(value, via=value.via | {key})
+            shown = key if value.base is None and value.through is None and len(key) <= 40 else value.shown
+            self.env[key] = replace(value, shown=shown, via=value.via | {key})
 
     def augment(self, node: ast.AugAssign) -> None:
         key = dotted_name(node.target)
@@ -315,7 +316,7 @@ class TaintPass:
             if template is None:
                 return value
             prefix = template.split("%", 1)[0]
-            return replace(value, url_part=_part_after(prefix, value.url_part), base=None, join=None)
+            return self._placed(value, prefix, expr)
         return None
 
     def _string(self, parts: list[ast.expr], expr: ast.expr, joins: bool) -> Tainted | None:
@@ -330,6 +331,15 @@ class TaintPass:
             text = self._constant_text(part)
             prefix += text if text is not None else "x"
         return None
+
+    @staticmethod
+    def _placed(value: Tainted, prefix: str, expr: ast.expr) -> Tainted:
+        """`value` formatted into a template after `prefix`: joined onto the folder the prefix names, if it names one."""
+        part = _part_after(prefix, value.url_part)
+        if "/" in prefix and "://" not in prefix:
+            folder = ast.Constant(prefix.rsplit("/", 1)[0] or "/")
+            return replace(value, url_part=part, base=folder, join=expr)
+        return replace(value, url_part=part, base=None, join=None)
 
     def _constant_text(self, expr: ast.expr) -> str | None:
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
@@ -351,7 +361,7 @@ class TaintPass:
                 value = self.value_of(argument)
                 if value is not None:
                     prefix = template.split("{", 1)[0] if template is not None else "x"
-                    return replace(value, url_part=_part_after(prefix, value.url_part), base=None, join=None)
+                    return self._placed(value, prefix, call)
             return self.value_of(func.value)
         if isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant):
             return next((v for a in call.args if (v := self.value_of(a)) is not None), None)
@@ -448,8 +458,19 @@ def contains_url_guard(function: Function) -> bool:
 
 
 def contains_file_guard(function: Function) -> bool:
-    """True when the function checks that a path stays inside a directory (see the module docstring)."""
-    return has_containment_guard(function) or normalised_and_compared(function)
+    """True when the function checks that a path stays inside a directory (see the module docstring).
+
+    `send_from_directory(folder, name)` checks `name` only: it is a sink for `folder`, not a guard.
+    """
+    for node, _ in function_nodes(function):
+        if isinstance(node, ast.Call):
+            name = callee_name(node)
+            if (name in GUARD_CALL_NAMES and name != "send_from_directory") or any(word in name.lower() for word in GUARD_WORDS):
+                return True
+        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+            if isinstance(node.left, ast.Constant) and node.left.value in ("..", "../", "/"):
+                return True
+    return normalised_and_compared(function)
 
 
 def _constant_collection(expr: ast.expr) -> bool:

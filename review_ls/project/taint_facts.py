@@ -81,7 +81,7 @@ def function_taint(function: Function, qualify: Qualifier, target_of: Callable[[
     file_guarded = any(flow.sink.kind == FILE for flow in taint.flows) and contains_file_guard(function)
     url_guarded = any(flow.sink.kind == URL for flow in taint.flows) and contains_url_guard(function)
     sinks = tuple(
-        ParamSink(flow.value.origin, flow.sink.kind, flow.sink.name.rsplit(".", 1)[-1], flow.call.lineno, flow.value.base is not None, flow.value.url_part)
+        ParamSink(flow.value.origin, flow.sink.kind, flow.sink.name if flow.sink.kind == URL else flow.sink.name.rsplit(".", 1)[-1], flow.call.lineno, flow.value.base is not None, flow.value.url_part)
         for flow in taint.flows
         if flow.callee is None and not (flow.sink.kind == FILE and file_guarded) and not (flow.sink.kind == URL and (url_guarded or flow.value.url_part == "query"))
     )

@@ -12,7 +12,7 @@ from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
-from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.imports import first_import_of
@@ -190,6 +190,83 @@ class UnvalidatedPathJoin(Rule):
             def read(self, relative: str) -> bytes:
                 return (self.root / relative).read_bytes()
         """,
+        """
+        import os
+        from flask import Flask, abort, request
+
+        app = Flask(__name__)
+        BASE = "/srv/exports"
+
+        @app.get("/export")
+        def export():
+            target = os.path.normpath(os.path.join(BASE, request.args["name"]))
+            if not target.startswith(BASE + os.sep):
+                abort(403)
+            return open(target).read()
+        """,
+        """
+        import re
+        import shutil
+        from flask import Flask, abort, request
+
+        app = Flask(__name__)
+
+        @app.post("/workspaces/delete")
+        def delete_workspace():
+            name = request.form["name"]
+            if not re.fullmatch(r"[a-z0-9_-]+", name):
+                abort(400)
+            shutil.rmtree(f"/srv/workspaces/{name}")
+        """,
+        """
+        import uuid
+        from fastapi import FastAPI
+        from fastapi.responses import FileResponse
+
+        app = FastAPI()
+        REPORTS = {"daily": "/srv/reports/daily.pdf", "weekly": "/srv/reports/weekly.pdf"}
+
+        @app.get("/reports")
+        async def report(kind: str, run: str):
+            if kind not in REPORTS:
+                return None
+            return FileResponse(f"/srv/runs/{uuid.UUID(run)}/{kind}.pdf")
+        """,
+        Valid(
+            """
+            from fastapi import APIRouter
+            from pydantic import BaseModel
+
+            from app.storage import read_document
+
+            router = APIRouter()
+
+            class DocumentRequest(BaseModel):
+                name: str
+
+            @router.post("/documents/read")
+            async def read(body: DocumentRequest):
+                return read_document(body.name)
+            """,
+            path="app/routes.py",
+            files=(
+                ("app/__init__.py", ""),
+                (
+                    "app/storage.py",
+                    """
+                    from pathlib import Path
+
+                    ROOT = Path("/srv/documents")
+
+                    def read_document(name):
+                        path = (ROOT / name).resolve()
+                        if not path.is_relative_to(ROOT):
+                            raise PermissionError(name)
+                        return path.read_bytes()
+                    """,
+                ),
+            ),
+        ),
     )
     invalid = (
         Invalid(
@@ -317,6 +394,100 @@ class UnvalidatedPathJoin(Rule):
             line=11,
             message="profile.filename is joined onto temp_path and reaches open() unchecked: '../' or an absolute path escapes the directory",
         ),
+        Invalid(
+            """
+            from flask import Flask, request
+
+            app = Flask(__name__)
+
+            @app.get("/view")
+            def view():
+                return open(request.args["p"]).read()
+            """,
+            line=7,
+            message="request.args['p'] comes from the request and is the whole path given to open() unchecked: the caller chooses any file the process can reach",
+        ),
+        Invalid(
+            """
+            from flask import Flask, send_file
+
+            app = Flask(__name__)
+
+            @app.route("/files/<path:filename>")
+            def download(filename):
+                return send_file(filename)
+            """,
+            line=7,
+        ),
+        Invalid(
+            """
+            import shutil
+            from flask import Flask, request, send_from_directory
+
+            app = Flask(__name__)
+
+            @app.post("/cleanup")
+            def cleanup():
+                shutil.rmtree(request.args["dir"])
+
+            @app.get("/shared/<path:name>")
+            def shared(name):
+                user_dir = request.headers["X-Home"]
+                return send_from_directory(user_dir, name)
+            """,
+            line=8,
+            also=(13,),
+        ),
+        Invalid(
+            """
+            from flask import Flask, request
+
+            app = Flask(__name__)
+
+            @app.get("/reports")
+            def report():
+                name = request.args.get("name")
+                return open("/srv/reports/%s.pdf" % name, "rb").read()
+            """,
+            line=8,
+            message="name is joined onto '/srv/reports' and reaches open() unchecked: '../' or an absolute path escapes the directory",
+        ),
+        Invalid(
+            """
+            from pathlib import Path
+
+            from fastapi import APIRouter
+            from pydantic import BaseModel
+
+            from app.services.scripts import run_script
+
+            router = APIRouter()
+            ROOT = Path("/srv/scripts")
+
+            class ScriptRequest(BaseModel):
+                script_path: str
+
+            @router.post("/scripts/run")
+            async def run(request: ScriptRequest):
+                return run_script(ROOT / request.script_path)
+            """,
+            path="app/api/routes.py",
+            line=16,
+            message="request.script_path is joined onto ROOT and passed to run_script(), which reaches open() in services/scripts.py (through run_script -> open) unchecked: '../' or an absolute path escapes the directory",
+            files=(
+                ("app/__init__.py", ""),
+                ("app/api/__init__.py", ""),
+                ("app/services/__init__.py", ""),
+                (
+                    "app/services/scripts.py",
+                    """
+                    def run_script(path):
+                        with open(path) as script:
+                            return script.read()
+                    """,
+                ),
+            ),
+        ),
     )
 
     def visit_FunctionDef(self, node: Function, ctx: Context) -> Iterator[Finding]:
@@ -324,7 +495,7 @@ class UnvalidatedPathJoin(Rule):
         sources = _request_sources(node, ctx)
         reported: set[int] = set()
         checked = checked_names(node)
-        for escape in path_escapes(node, sources, ctx.qualified_name) if sources else ():
+        for escape in path_escapes(node, sources, ctx.qualified_name) if sources and not contains_file_guard(node) else ():
             reported.add(id(escape.sink))
             if checked and any(isinstance(n, ast.Name) and n.id in checked for n in ast.walk(escape.join)):
                 continue

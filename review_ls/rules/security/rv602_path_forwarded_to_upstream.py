@@ -133,6 +133,28 @@ class PathForwardedToUpstream(Rule):
         def user(user_id):
             return requests.get(f"https://api.example.com/users/{user_id}").json()
         """,
+        """
+        import requests
+        from flask import Flask, abort, request
+
+        app = Flask(__name__)
+        ALLOWED_HOSTS = {"eu.api.example.com", "us.api.example.com"}
+
+        @app.get("/status")
+        def status():
+            host = request.args["region_host"]
+            if host not in ALLOWED_HOSTS:
+                abort(400)
+            return requests.get(f"https://{host}/status", timeout=5).json()
+        """,
+        """
+        from django.http import JsonResponse
+        import requests
+
+        def search(request):
+            term = request.GET.get("q")
+            return JsonResponse(requests.get("https://api.example.com/search?q=%s" % term, timeout=5).json())
+        """,
     )
     invalid = (
         Invalid(
@@ -211,6 +233,61 @@ class PathForwardedToUpstream(Rule):
             app.router.add_get("/{tail:.*}", forward)
             """,
             line=6,
+        ),
+        Invalid(
+            """
+            from django.http import HttpResponse
+            import requests
+
+            def user_age(request):
+                env = request.POST.get("env")
+                return HttpResponse(requests.get("https://%s/age" % env, timeout=5))
+            """,
+            line=6,
+            message="env from the request chooses the host of an outbound URL unvalidated: the caller can send the request, and its credentials, to any host (SSRF)",
+        ),
+        Invalid(
+            """
+            import httpx
+            from fastapi import FastAPI, Header
+
+            app = FastAPI()
+
+            @app.get("/items")
+            async def items(x_tenant: str = Header()):
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"https://api.internal/{x_tenant}/items")).json()
+            """,
+            line=9,
+            message="x_tenant from the request is forwarded into the path of an outbound URL unvalidated: '..' segments or an absolute URL reach other endpoints",
+        ),
+        Invalid(
+            """
+            from fastapi import APIRouter
+
+            from app.fetcher import fetch_preview
+
+            router = APIRouter()
+
+            @router.get("/preview")
+            async def preview(url: str):
+                return fetch_preview(url)
+            """,
+            path="app/routes.py",
+            line=9,
+            message="url from the request reaches an outbound URL through fetch_preview() (fetch_preview -> requests.get) unvalidated: the caller can send the request, and its credentials, to any host (SSRF)",
+            files=(
+                ("app/__init__.py", ""),
+                (
+                    "app/fetcher.py",
+                    """
+                    import requests
+
+                    def fetch_preview(url):
+                        return requests.get(url, timeout=5).text[:500]
+                    """,
+                ),
+            ),
         ),
     )
 

@@ -499,6 +499,8 @@ class UnvalidatedPathJoin(Rule):
             reported.add(id(escape.sink))
             if checked and any(isinstance(n, ast.Name) and n.id in checked for n in ast.walk(escape.join)):
                 continue
+            if escape.variable is not None and _compared_with_base(node, escape.variable, escape.base):
+                continue
             finding = self.report(
                 escape.join,
                 ctx,
@@ -634,6 +636,19 @@ def _base_text(fctx: FixContext, base: ast.expr) -> str:
         directory = base.value.rstrip("/") or "/"
         return f'"{directory}"' if '"' not in directory and "\\" not in directory else repr(directory)
     return _source_text(fctx, base)
+
+
+def _compared_with_base(function: Function, variable: str, base: ast.expr) -> bool:
+    """True when the function compares the joined `variable` with its base (`dest.parent != BASE`): a containment check."""
+    base_names = {n.id for n in ast.walk(base) if isinstance(n, ast.Name)}
+    if not base_names:
+        return False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Compare):
+            sides = [{n.id for n in ast.walk(side) if isinstance(n, ast.Name)} for side in (node.left, *node.comparators)]
+            if any(variable in side for side in sides) and any(base_names & side for side in sides if variable not in side):
+                return True
+    return False
 
 
 def _file_name(path: str) -> str:

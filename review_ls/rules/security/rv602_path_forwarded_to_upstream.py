@@ -18,7 +18,7 @@ from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.paths import NON_PROPAGATING_CALLS, callee_name, function_nodes
 from review_ls.patterns.web_inputs import route_path_parameters, text_parameters
 from review_ls.patterns.taint_flow import compared_names, contains_url_guard
-from review_ls.patterns.taint_sinks import URL
+from review_ls.patterns.taint_sinks import URL, url_sink
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
 from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
 
@@ -344,7 +344,8 @@ class PathForwardedToUpstream(Rule):
                     tainted[target] = source
             elif isinstance(inner, ast.Call):
                 url = self._outbound_url(inner, ctx)
-                if url is None:
+                sink = url_sink(inner, ctx.qualified_name)
+                if url is None or sink is None or (sink.weak and isinstance(url, ast.Name)):
                     continue
                 source = urls.get(url.id) if isinstance(url, ast.Name) else None
                 if source is None:

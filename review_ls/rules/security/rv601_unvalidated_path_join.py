@@ -84,16 +84,23 @@ class UnvalidatedPathJoin(Rule):
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
         what="""
-            Follows what comes from an HTTP request — the text parameters of a route handler, an
-            uploaded file's `filename`, a `request` parameter, Flask's `request` global — through
-            assignments, `/` joins, `os.path.join`, `Path(...)` and f-strings, and reports the join
-            onto a trusted base directory (a constant, a setting, `self.root`) when the joined path
-            reaches a call that opens, serves, deletes or lists it (`open`, `read_text`,
-            `send_file`, `FileResponse`, `unlink`, `rmtree`, `listdir`, ...). A containment check
-            anywhere in the function (`resolve()` + `is_relative_to()`, `os.path.commonpath`,
-            `secure_filename`, `safe_join`, `basename`, a `".." in name` test) silences it, as do
-            paths built only from constants or settings, parameters typed as numbers or literals,
-            and library functions whose caller chooses the path.
+            Follows request data to calls that open, serve, list, move or delete a file (`open`, `Path`
+            I/O methods, `send_file`, `FileResponse`, the folder of `send_from_directory`, `shutil.*`,
+            `os.remove`/`unlink`, archive opening). Sources are every request input of
+            FastAPI/Starlette, Flask, Django/DRF, aiohttp, Litestar and Sanic — route and query
+            parameters, `request.args`/`form`/`headers`/`cookies`/`GET`/`POST`/`data`/`json`, fields of
+            the project's pydantic request models, uploaded file names, WebSocket and socket.io
+            messages. The value is followed through assignments, attributes, containers, f-strings,
+            `%`, `+`, `.format`, `os.path.join`, `Path /`, and into the project's own functions in any
+            file, through their summaries (which parameters reach a sink, which reach the return
+            value); a cross-file finding shows the chain as related locations. It reports a join onto
+            a trusted base directory, and a request value used as the whole path. A containment check
+            silences it (`resolve()` + `is_relative_to()`, `os.path.commonpath`, `normpath`/`realpath`
+            then `startswith(BASE)`, comparing the joined path with its base, `secure_filename`,
+            `safe_join`, `basename`, a `".." in name` test), as do `int`/`UUID`/Enum/`Literal` values
+            and `<int:...>` converters, a full-match allow-list regex, and membership in a collection.
+            A one-segment path parameter (`{name}`, `<name>`, which cannot hold `/`) is reported only
+            when it is the whole path.
             """,
         why="""
             `Path("/srv/files") / "../../etc/passwd"` is `/etc/passwd`, and joining an absolute path

@@ -66,12 +66,16 @@ class PathForwardedToUpstream(Rule):
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
         what="""
-            In web route handlers, finds path parameters of the route (`{path:path}`, `<path:name>`,
-            `request.match_info[...]`, `request.path_params[...]`, and catch-all parameters such as
-            `path`) interpolated into the URL of an outbound request (`httpx`/`requests`/`aiohttp`
-            clients, `urljoin`, `urlopen`) — directly, through an f-string, `+` or a URL variable.
-            Parameters that are compared, matched against a pattern, allow-listed, typed as numbers
-            or literals, or declared with a `pattern=` constraint are not reported.
+            Follows request data into the URL of an outbound request (`requests`/`httpx`/`aiohttp`
+            clients, `urlopen`, `urljoin`): the route's path parameters (`{path:path}`, `<path:name>`,
+            `request.match_info[...]`, catch-all parameters such as `path`), and every other request
+            input — query, form, body, header and cookie values, pydantic request-model fields —
+            through f-strings, `%`, `+`, `.format`, URL variables and the project's own functions in
+            any file (the chain is shown as related locations). Request text that chooses the host,
+            or is the whole URL, is server-side request forgery; in the path it reaches other upstream
+            endpoints. Values placed after `?`, compared, matched against a pattern, allow-listed,
+            typed as numbers or literals, declared with a `pattern=` constraint, or sent through an
+            SSRF-safe transport or URL validator are not reported.
             """,
         why="""
             A proxy that forwards `/{path:path}` to `f"{UPSTREAM}/{path}"` lets the caller choose

@@ -118,10 +118,11 @@ class TaintPass:
     def run(self) -> TaintPass:
         """Walk the function once and collect flows and returned taint."""
         self.env.update(self.sources)
-        self.clean = checked_names(self.function)
+        items = list(function_nodes(self.function))
+        self.clean = checked_names(self.function, items)
         for name in self.clean:
             self.env.pop(name, None)
-        for node, statement in function_nodes(self.function):
+        for node, statement in items:
             self.statement = statement
             if isinstance(node, ast.Assign):
                 value = self.value_of(node.value)
@@ -403,11 +404,12 @@ class TaintPass:
         return None
 
 
-def checked_names(function: Function) -> frozenset[str]:
-    """Names the function tests against a constant collection (`in ALLOWED`), an anchored regex, a
-    `..`/`/` membership test or a validator call: their values count as checked from the start."""
+def checked_names(function: Function, items: Sequence[tuple[ast.AST, ast.stmt]] | None = None) -> frozenset[str]:
+    """Names the function tests against a collection (`in ALLOWED`), an anchored regex, a `..`/`/`
+    membership test or a validator call: their values count as checked from the start. `items` are
+    the function's `function_nodes`, when the caller has them."""
     found: set[str] = set()
-    for node, _ in function_nodes(function):
+    for node, _ in function_nodes(function) if items is None else items:
         if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
             left = node.left
             if isinstance(left, ast.Constant) and left.value in ("..", "../", "/", "\\", "://"):

@@ -54,6 +54,34 @@ _CLIENT_WORDS = ("client", "http", "upstream", "proxy", "requests")
 _WEAK_CLIENT_WORDS = ("session", "api", "pool")
 
 
+# The last names of every sink callee: a function calling none of them has no sink of its own.
+SINK_CANDIDATES = frozenset(
+    {name.rsplit(".", 1)[-1] for name in _FILE_FUNCTIONS}
+    | _PATH_METHODS
+    | {"FileResponse"}
+    | {name.rsplit(".", 1)[-1] for name in _OUTBOUND_FUNCTIONS}
+    | _CLIENT_METHODS
+)
+
+
+_FILE_SHORT_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _FILE_FUNCTIONS) | _PATH_METHODS | {"FileResponse"}
+_HTTP_MODULES = ("requests", "httpx", "urllib", "aiohttp", "urllib3")
+
+
+def may_be_sink(call: ast.Call) -> bool:
+    """A cheap syntactic pre-check: False when `call` cannot be a file or URL sink (most calls)."""
+    func = call.func
+    short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if short in _FILE_SHORT_NAMES:
+        return True
+    if short not in SINK_CANDIDATES:
+        return False
+    if not isinstance(func, ast.Attribute):
+        return True
+    receiver = (dotted_name(func.value) or "").lower()
+    return receiver.startswith(_HTTP_MODULES) or any(word in receiver for word in (*_CLIENT_WORDS, *_WEAK_CLIENT_WORDS))
+
+
 @dataclass(frozen=True)
 class Sink:
     """A call that uses one of its arguments as a file path or a URL (`weak`: a guess from the receiver's name)."""

@@ -180,7 +180,7 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    taint = function_taint(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target)
+    taint = function_taint(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target, nodes)
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint)
 
 

@@ -35,14 +35,19 @@ from review_ls.project.views import Kind
 from review_ls.rules.security._shared import Function
 
 _REQUEST_MODULES = ("flask", "quart", "sanic", "bottle")
+_LAST_FLOWS = "RV6.last-request-flows"
 
 
 def request_flows(function: Function, ctx: Context) -> list[Flow]:
     """Every flow of request data to a sink (or to a project call that leads to one) in `function`."""
-    key = ("RV6.request-flows", id(function))
-    flows = ctx.memo.get(key)
-    if flows is None:
-        flows = ctx.memo[key] = _compute(function, ctx)
+    # One slot in the module's facts, not `ctx.memo` (reading the memo marks a statement as reading the
+    # whole module): RV601 and RV602 visit the same function one after the other.
+    last = ctx.facts.derived.get(_LAST_FLOWS)
+    if last is not None and last[0] is function and last[1] is ctx.project:
+        flows: list[Flow] = last[2]
+        return flows
+    flows = _compute(function, ctx)
+    ctx.facts.derived[_LAST_FLOWS] = (function, ctx.project, flows)
     return flows
 
 
@@ -52,11 +57,13 @@ def _compute(function: Function, ctx: Context) -> list[Flow]:
     sources = _parameter_sources(function, ctx)
     if not sources and not _mentions(function, requests, websockets):
         return []
-    resolver = _resolver(function, ctx)
     index = project_for(ctx)
+    resolvers: list[CallResolver] = []
 
     def project_call(call: ast.Call, tainted: Sequence[tuple[int | str, Tainted]]) -> tuple[bool, object]:
-        target = resolver.target(call.func)
+        if not resolvers:
+            resolvers.append(_resolver(function, ctx))  # built on first use: it reads the whole module
+        target = resolvers[0].target(call.func)
         if target is None:
             return False, None
         returns = any(index.taint_returns(target, slot) for slot, _ in tainted)
@@ -87,7 +94,7 @@ def _parameter_sources(function: Function, ctx: Context) -> dict[str, Tainted]:
     names = dict(parameter_sources(function, route, django_view))
     names.update((name, False) for name in upload_parameters(function))
     if route:
-        models = frozenset(c.ref.name for c in project_for(ctx).classes if c.kind == Kind.PYDANTIC)
+        models = _request_models(ctx)
         names.update((name, False) for name in model_parameters(function, models))
     if function_role(function, None) == WEBSOCKET:
         arguments = [a.arg for a in [*function.args.posonlyargs, *function.args.args] if a.arg not in ("self", "cls")]
@@ -95,8 +102,21 @@ def _parameter_sources(function: Function, ctx: Context) -> dict[str, Tainted]:
     return {name: Tainted(name, name, segment=segment) for name, segment in names.items()}
 
 
+def _request_models(ctx: Context) -> frozenset[str]:
+    """Names of the project's pydantic classes."""
+    return frozenset(c.ref.name for c in project_for(ctx).classes if c.kind == Kind.PYDANTIC)
+
+
 def _request_globals(ctx: Context) -> frozenset[str]:
-    """Flask-style request globals as the module spells them: `request`, `flask.request`."""
+    """Flask-style request globals as the module spells them: `request`, `flask.request` (once per module)."""
+    key = "RV6.request-globals"
+    if key not in ctx.facts.derived:
+        ctx.facts.derived[key] = _find_request_globals(ctx)
+    found: frozenset[str] = ctx.facts.derived[key]
+    return found
+
+
+def _find_request_globals(ctx: Context) -> frozenset[str]:
     found = set()
     local = first_import_of(ctx.facts, REQUEST_GLOBALS)
     if local is not None:
@@ -115,13 +135,18 @@ def _mentions(function: Function, requests: frozenset[str], websockets: frozense
 
 def _resolver(function: Function, ctx: Context) -> CallResolver:
     """Resolves the project calls of `function` to absolute dotted names (as the call graph names them)."""
-    index = project_for(ctx)
-    path = ctx.path or "<unknown>.py"
-    module_name = index.module_name(path)
-    module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
-    imports = absolute_imports(module, module_name, is_package_file(path))
+    key = "RV6.module-names"
+    if key not in ctx.memo:
+        index = project_for(ctx)
+        path = ctx.path or "<unknown>.py"
+        module_name = index.module_name(path)
+        module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
+        module_imports = absolute_imports(module, module_name, is_package_file(path))
+        defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        ctx.memo[key] = (module_name, module_imports, defs)
+    module_name, module_imports, defs = ctx.memo[key]
+    imports = dict(module_imports)
     imports.update((name, target) for name, target in ctx.imports.items() if name not in imports and not target.startswith("."))
-    defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     cls = ctx.class_
     resolver = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
     resolver.learn(node for node in ast.walk(function))

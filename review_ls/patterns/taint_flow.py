@@ -42,7 +42,7 @@ PASSING_CALLS = frozenset(
         "os.path.expandvars", "posixpath.normpath", "urllib.parse.unquote", "unquote", "unquote_plus", "urllib.parse.unquote_plus",
         "dict", "list", "tuple", "set", "sorted", "reversed", "next", "iter", "min", "max", "filter", "map", "enumerate", "zip",
         "os.path.dirname", "dirname", "urllib.parse.urljoin", "urljoin", "repr", "format", "typing.cast", "cast",
-        "os.path.splitext", "splitext",
+        "os.path.splitext", "splitext", "io.BytesIO", "BytesIO",
     }
 )
 JOIN_CALLS = frozenset({"os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "Path", "PurePath", "join", "safe_join_unchecked"})
@@ -54,6 +54,8 @@ CHECKING_METHODS = frozenset(
         "__len__", "isascii", "is_valid", "match", "fullmatch", "search", "lstat", "samefile",
     }
 )
+ARCHIVE_OPENERS = frozenset({"ZipFile", "TarFile"})
+ARCHIVE_MEMBER_METHODS = frozenset({"namelist", "getnames", "infolist", "getmembers", "getinfo", "getmember"})
 _NORMALISERS = frozenset({"normpath", "realpath", "abspath", "resolve"})
 _VALIDATOR_WORDS = ("validat", "sanitiz", "sanitis", "allow", "whitelist", "secure", "is_safe", "check")
 _URL_GUARD_WORDS = ("safe", "ssrf", "validate_url", "is_allowed", "allowed_host", "check_url", "is_valid_url")
@@ -69,7 +71,9 @@ class Tainted:
     set when the value is a path made by joining it onto a trusted base; `url_part` says where
     the source's text sits in a string built from it: `whole`, `host`, `path` or `query`; `via`
     holds the local names it passed through; `segment` is set for a route path parameter that
-    cannot hold `/`; `through` names the project function whose return value carried it.
+    cannot hold `/`; `through` names the project function whose return value carried it. `upload`
+    is set while the value is an uploaded file (`"file"`) or an archive opened from one (`"zip"`,
+    `"tar"`): only its `filename` and the archive's member names are the client's text.
     """
 
     origin: str
@@ -80,6 +84,7 @@ class Tainted:
     via: frozenset[str] = frozenset()
     segment: bool = False
     through: str | None = None
+    upload: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,8 +145,10 @@ class TaintPass:
                 self.bind(node.target, self.value_of(node.iter), None)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
-                    if item.optional_vars is not None and isinstance(item.context_expr, ast.Call) and file_sink(item.context_expr, self.qualify) is None:
-                        self.bind(item.optional_vars, self.value_of(item.context_expr), None)
+                    if item.optional_vars is not None and isinstance(item.context_expr, ast.Call):
+                        value = self.value_of(item.context_expr)
+                        if value is None or value.upload or file_sink(item.context_expr, self.qualify) is None:
+                            self.bind(item.optional_vars, value, None)
             elif isinstance(node, ast.Return) and node.value is not None:
                 value = self.value_of(node.value)
                 if value is not None:
@@ -200,9 +207,15 @@ class TaintPass:
             if sink is None:
                 continue
             value = self.value_of(sink.argument)
-            if value is not None and not (sink.weak and value.url_part == "whole"):
+            if value is not None and not value.upload and not (sink.weak and value.url_part == "whole"):
                 self.flows.append(Flow(sink, call, value, statement))
             return
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "extractall" and not any(k.arg == "filter" for k in call.keywords):
+            archive = self.value_of(call.func.value)
+            if archive is not None and archive.upload == "tar":
+                shown = f"a member name of {archive.shown}"
+                self.flows.append(Flow(Sink(FILE, "extractall", call.func.value), call, replace(archive, upload="", shown=shown), statement))
+                return
         if self.project_call is None:
             return
         tainted = self._tainted_arguments(call)
@@ -257,9 +270,11 @@ class TaintPass:
             key = dotted_name(expr)
             if key is not None and key in self.env:
                 return self.env[key]
+            inner = self.value_of(expr.value)
+            if inner is not None and inner.upload:
+                return replace(inner, upload="", shown=key or inner.shown) if expr.attr == "filename" and inner.upload == "file" else inner
             if expr.attr in NAME_ONLY_ATTRIBUTES:
                 return None
-            inner = self.value_of(expr.value)
             if inner is None:
                 return None
             shown = key if key is not None and len(key) <= 40 else inner.shown
@@ -378,6 +393,11 @@ class TaintPass:
                 if value is not None:
                     return replace(value, base=parts[0], join=call, url_part="path") if not _is_empty(parts[0]) else value
             return None
+        if short in ARCHIVE_OPENERS or name == "tarfile.open":
+            opened = next((v for a in [*call.args, *(k.value for k in call.keywords)] if (v := self.value_of(a)) is not None), None)
+            if opened is not None and opened.upload:
+                return replace(opened, upload="zip" if short == "ZipFile" else "tar")
+            return None
         if name in PASSING_CALLS or short in ("normpath", "abspath", "realpath", "expanduser", "unquote", "urljoin"):
             values = [v for a in call.args if (v := self.value_of(a)) is not None]
             if not values:
@@ -387,6 +407,10 @@ class TaintPass:
             return values[0]
         if isinstance(func, ast.Attribute):
             receiver = self.value_of(func.value)
+            if receiver is not None and receiver.upload:
+                if receiver.upload in ("zip", "tar") and func.attr in ARCHIVE_MEMBER_METHODS:
+                    return replace(receiver, upload="", shown=f"a member name of {receiver.shown}")
+                return receiver
             if receiver is not None:
                 if func.attr in CHECKING_METHODS:
                     return None

@@ -187,3 +187,42 @@ def test_compare_of_the_joined_path_with_its_base_is_a_containment_check() -> No
         "RV601",
     )
     assert found == []
+
+
+def test_uploaded_archives_their_member_names_and_file_names() -> None:
+    found = _findings(
+        """
+        import io, os, tarfile, zipfile
+        from fastapi import FastAPI, UploadFile
+
+        app = FastAPI()
+        DEST = "/srv/imports"
+
+        @app.post("/import-zip")
+        async def import_zip(archive: UploadFile):
+            with zipfile.ZipFile(io.BytesIO(await archive.read())) as zf:
+                for member in zf.namelist():
+                    with open(os.path.join(DEST, member), "wb") as out:
+                        out.write(zf.read(member))
+
+        @app.post("/import-tar")
+        async def import_tar(bundle: UploadFile):
+            with tarfile.open(fileobj=bundle.file) as tar:
+                tar.extractall(DEST)
+
+        @app.post("/import-tar-safe")
+        async def import_tar_safe(bundle: UploadFile):
+            with tarfile.open(fileobj=bundle.file) as tar:
+                tar.extractall(DEST, filter="data")
+
+        @app.post("/save")
+        async def save(file: UploadFile):
+            with open(file.filename, "wb") as out:
+                out.write(await file.read())
+            return zipfile.ZipFile(file.file).namelist()
+        """,
+        "RV601",
+    )
+    assert [line for line, _ in found] == [11, 17, 26]
+    assert found[0][1].startswith("member is joined onto DEST")
+    assert "pass filter='data'" in found[1][1]

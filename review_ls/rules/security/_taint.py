@@ -92,14 +92,16 @@ def _parameter_sources(function: Function, ctx: Context) -> dict[str, Tainted]:
     roots = imported_roots(ctx.facts)
     django_view = ctx.class_ is None and is_django_function_view(function, "django" in roots or "rest_framework" in roots)
     names = dict(parameter_sources(function, route, django_view))
-    names.update((name, False) for name in upload_parameters(function))
+    uploads = upload_parameters(function)
     if route:
         models = _request_models(ctx)
         names.update((name, False) for name in model_parameters(function, models))
     if function_role(function, None) == WEBSOCKET:
         arguments = [a.arg for a in [*function.args.posonlyargs, *function.args.args] if a.arg not in ("self", "cls")]
         names.update((name, False) for name in arguments[1:])
-    return {name: Tainted(name, name, segment=segment) for name, segment in names.items()}
+    sources = {name: Tainted(name, name, segment=segment) for name, segment in names.items()}
+    sources.update((name, Tainted(name, name, upload="file")) for name in uploads)
+    return sources
 
 
 def _request_models(ctx: Context) -> frozenset[str]:

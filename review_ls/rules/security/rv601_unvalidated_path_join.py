@@ -541,6 +541,10 @@ class UnvalidatedPathJoin(Rule):
                 finding = self.report(flow.call, ctx, source=value.shown, flow=text, base=base or "its directory", fixable=False, related=chain_related(chain, "uses the path"))
             elif value.base is not None and value.join is not None:
                 finding = self.report(value.join, ctx, source=value.shown, flow=f"is joined onto {base} and reaches {flow.sink.name}()", base=base, fixable=False)
+            elif flow.sink.name == "extractall":
+                finding = self.report(flow.call, ctx, source=value.shown, flow="is extracted by extractall()", base="the target folder", fixable=False)
+                archive = ast.unparse(flow.sink.argument)
+                finding = replace(finding, message=f"{archive} is an archive from the request and extractall() writes its members unchecked: a member named '../...' or '/...' lands outside the folder (pass filter='data')")
             elif value.through is not None:
                 finding = self.report(flow.sink.argument, ctx, source=value.shown, flow=f"is made a path by {value.through}() and reaches {flow.sink.name}()", base="its directory", fixable=False)
             else:

@@ -25,6 +25,7 @@ from review_ls.patterns.web_inputs import (
 )
 from review_ls.patterns.taint_flow import checked_names, contains_file_guard
 from review_ls.patterns.taint_sinks import FILE
+from review_ls.patterns.taint_sources import parameter_sources
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
 from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
 
@@ -75,7 +76,9 @@ class UnvalidatedPathJoin(Rule):
     precision_note = """
         Hint: on the judged corpus sample (docs/precision.md) values checked against a list of existing
         folders before the join, and FastAPI `str` path parameters (which cannot hold `/`), made most
-        findings debatable or wrong. The message now names the joined expression.
+        findings debatable or wrong. Both are now recognised (membership in a collection is an
+        allow-list; a one-segment parameter joined onto a folder is not reported), and the message
+        names the joined expression.
         """
     applies_to = SERVICE_CODE  # request data reaches sinks in code that serves requests, not in tests
     needs = frozenset({Needs.PROJECT_INDEX})
@@ -99,8 +102,9 @@ class UnvalidatedPathJoin(Rule):
             then `startswith(BASE)`, comparing the joined path with its base, `secure_filename`,
             `safe_join`, `basename`, a `".." in name` test), as do `int`/`UUID`/Enum/`Literal` values
             and `<int:...>` converters, a full-match allow-list regex, and membership in a collection.
-            A one-segment path parameter (`{name}`, `<name>`, which cannot hold `/`) is reported only
-            when it is the whole path.
+            A one-segment path parameter (`{name}`, `<name>`: the router never lets it hold `/`) is
+            reported only when it is the whole path: joined onto a folder, `..` reaches only the
+            folder's parent.
             """,
         why="""
             `Path("/srv/files") / "../../etc/passwd"` is `/etc/passwd`, and joining an absolute path
@@ -274,6 +278,17 @@ class UnvalidatedPathJoin(Rule):
                 ),
             ),
         ),
+        """
+        from fastapi import FastAPI
+        from fastapi.responses import FileResponse
+
+        app = FastAPI()
+        AVATARS = "/srv/avatars"
+
+        @app.get("/avatars/{name}")
+        async def avatar(name: str):
+            return FileResponse(f"{AVATARS}/{name}.png")
+        """,
     )
     invalid = (
         Invalid(
@@ -285,7 +300,7 @@ class UnvalidatedPathJoin(Rule):
             app = FastAPI()
             BASE_DIR = Path("/srv/files")
 
-            @app.get("/files/{name}")
+            @app.get("/files/{name:path}")
             async def download(name: str):
                 path = BASE_DIR / name
                 return FileResponse(path)
@@ -299,7 +314,7 @@ class UnvalidatedPathJoin(Rule):
             app = FastAPI()
             BASE_DIR = Path("/srv/files")
 
-            @app.get("/files/{name}")
+            @app.get("/files/{name:path}")
             async def download(name: str):
                 path = BASE_DIR / name
                 if not path.resolve().is_relative_to(BASE_DIR.resolve()):
@@ -317,7 +332,7 @@ class UnvalidatedPathJoin(Rule):
             app = Flask(__name__)
             REPORTS = "/var/reports"
 
-            @app.delete("/reports/<report_name>")
+            @app.delete("/reports/<path:report_name>")
             def delete_report(report_name):
                 os.remove(os.path.join(REPORTS, report_name + ".pdf"))
             """,
@@ -329,7 +344,7 @@ class UnvalidatedPathJoin(Rule):
             app = Flask(__name__)
             REPORTS = "/var/reports"
 
-            @app.delete("/reports/<report_name>")
+            @app.delete("/reports/<path:report_name>")
             def delete_report(report_name):
                 path = os.path.join(REPORTS, report_name + ".pdf")
                 if os.path.commonpath([os.path.realpath(REPORTS), os.path.realpath(path)]) != os.path.realpath(REPORTS):
@@ -502,8 +517,11 @@ class UnvalidatedPathJoin(Rule):
         sources = _request_sources(node, ctx)
         reported: set[int] = set()
         checked = checked_names(node)
+        segments = {name for name, segment in parameter_sources(node, is_route_handler(node, ctx), False).items() if segment} if sources else set()
         for escape in path_escapes(node, sources, ctx.qualified_name) if sources and not contains_file_guard(node) else ():
             reported.add(id(escape.sink))
+            if escape.source in segments:
+                continue  # one path segment (no '/'): joined onto a folder, it only reaches the folder's parent
             if checked and any(isinstance(n, ast.Name) and n.id in checked for n in ast.walk(escape.join)):
                 continue
             if escape.variable is not None and _compared_with_base(node, escape.variable, escape.base):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
 from review_ls.project.entry_points import function_role
+from review_ls.project.taint_facts import FunctionTaint, function_taint
 
 
 # Decorators after which a function's body runs once per argument set, not on every call.
@@ -50,6 +51,7 @@ class FunctionCallFacts:
     blocking: tuple[BlockingSite, ...]
     calls: tuple[CallSite, ...]
     cached: bool = False
+    taint: FunctionTaint | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class ModuleCallFacts:
     @property
     def position_free(self) -> tuple[object, ...]:
         """The facts without line numbers (what other files' findings depend on)."""
-        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls)) for f in self.functions)
+        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls), _position_free_taint(f.taint)) for f in self.functions)
         return (self.module, functions, self.aliases)
 
 
@@ -180,7 +182,15 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached)
+    taint = function_taint(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target, nodes)
+    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint)
+
+
+def _position_free_taint(taint: FunctionTaint | None) -> object:
+    """A taint summary without its line numbers."""
+    if taint is None:
+        return None
+    return (taint.params, tuple((s.param, s.kind, s.sink, s.joined, s.url_part) for s in taint.sinks), tuple((c.param, c.target, c.slot) for c in taint.calls), taint.returns)
 
 
 def _assigned_names(module: ast.Module) -> set[str]:

@@ -36,6 +36,7 @@ from review_ls.project.call_graph import BlockingChain, CallGraph
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
+from review_ls.project.taint import SinkChain, TaintSummaries
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
 
@@ -287,6 +288,14 @@ class ProjectIndex:
         """How calling the sync project function named `target` (absolute dotted name) blocks the event loop, or None."""
         return self.call_graph.blocking_chain(target)
 
+    def taint_sink_chain(self, target: str, slot: int | str, kind: str | None = None) -> SinkChain | None:
+        """How an argument passed at `slot` to the project function `target` reaches a file or URL sink, or None."""
+        return self._views().taint.sink_chain(target, slot, kind)
+
+    def taint_returns(self, target: str, slot: int | str) -> bool:
+        """True when an argument passed at `slot` to the project function `target` flows to its return value."""
+        return self._views().taint.returns(target, slot)
+
     def call_facts(self, path: str) -> ModuleCallFacts | None:
         """The stored call facts (functions, calls, roles) of one file."""
         return self._calls.get(path)
@@ -314,6 +323,11 @@ class _Derived:
     def call_graph(self) -> CallGraph:
         """The project's call graph (summaries are memoised in it)."""
         return CallGraph(self.calls.items())
+
+    @cached_property
+    def taint(self) -> TaintSummaries:
+        """The project's taint summaries combined along the call graph (memoised in it)."""
+        return TaintSummaries(self.call_graph)
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

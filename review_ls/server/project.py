@@ -19,6 +19,7 @@ from lsprotocol import types
 from review_ls.config import ConfigResolver
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.index import ProjectIndex
+from review_ls.server.dependents import update_index
 from review_ls.server.progress import WorkDoneProgress
 
 if TYPE_CHECKING:
@@ -127,13 +128,11 @@ async def build_index(session: Session) -> None:
 
 
 async def index_saved_document(session: Session, uri: str) -> None:
-    """Index an open document's saved text; analyse again if any cross-file fact changed."""
+    """Index an open document's saved text; analyse again the open documents whose facts changed."""
     snapshot = session.snapshot(uri)
     if snapshot is None or snapshot.too_large:
         return
-    loop = asyncio.get_running_loop()
-    if await loop.run_in_executor(session.executor, session.project.update, snapshot.path, snapshot.text):
-        session.settings_changed()
+    await update_index(session, {snapshot.path: snapshot.text}, ())
 
 
 async def index_then_analyse(session: Session, uri: str) -> None:
@@ -152,7 +151,5 @@ async def index_then_analyse(session: Session, uri: str) -> None:
 
 
 async def refresh_from_disk(session: Session, changed: list[str], deleted: list[str]) -> None:
-    """Index files changed on disk (not open); analyse again if any cross-file fact changed."""
-    loop = asyncio.get_running_loop()
-    if await loop.run_in_executor(session.executor, session.project.refresh_from_disk, changed, deleted):
-        session.settings_changed()
+    """Index files changed on disk (not open); analyse again the open documents whose facts changed."""
+    await update_index(session, dict.fromkeys(changed), deleted)

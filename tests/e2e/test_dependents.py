@@ -67,6 +67,12 @@ async def test_editing_a_helper_updates_the_open_route_that_calls_it(client: Edi
     assert "through synthesize -> requests.post" in found[0].message
     if client.capabilities.text_document.publish_diagnostics.related_information and not client.pulls:
         assert [r.location.uri for r in found[0].related_information or ()] == [helper, helper]
+    hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=routes), position=types.Position(line=9, character=14)))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    chain = hover.contents.value.split("Chain:", 1)[1]
+    assert "1. calls synthesize() (defined here) ([helper.py:1]" in chain or "1. calls synthesize() (defined here) (helper.py:1)" in chain
+    assert "2. requests.post() blocks here" in chain and "helper.py:3" in chain
+    assert hover.range == found[0].range
 
     before = len(client.published)
     blocking = types.Range(start=types.Position(line=1, character=4), end=types.Position(line=2, character=62))

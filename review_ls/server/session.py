@@ -54,6 +54,7 @@ class Session:
         self.converter = FindingToDiagnostic(self.features)
         self.generation = 0
         self.scanned: set[str] = set()
+        self.workspace_pulled = False  # the client pulls workspace diagnostics: the scan no longer pushes them
         self.watching = False
         self.config_stamps = ConfigStamps()
         self._warned: set[str] = set()

@@ -188,7 +188,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
 
     def project_factory() -> ProjectModel | None:
         indexed = [path for path in indexed_files if within_size_limit(FileTask(str(path), settings_by_path.get(path, Settings()), max_bytes=resolver.config_for(path).max_file_size))]
-        return index_project(args.paths, indexed, args.jobs)
+        entry_points = [entry for config in {resolver.config_for(path) for path in indexed} for entry in config.entry_points]
+        return index_project(args.paths, indexed, args.jobs, entry_points)
 
     from review_ls.cli_progress import progress_wanted, with_progress
 
@@ -250,12 +251,14 @@ def files_fingerprint(files: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def index_project(paths: Sequence[Path], files: Sequence[Path], jobs: int | None) -> ProjectModel:
-    """Build the project index over the files being checked (the folders given are the project roots)."""
+def index_project(paths: Sequence[Path], files: Sequence[Path], jobs: int | None, entry_points: Sequence[str] = ()) -> ProjectModel:
+    """Build the project index over the files being checked (the folders given are the project roots) with the configured entry points."""
     from review_ls.project import ProjectIndex
 
     roots = [path if path.is_dir() else path.parent for path in paths]
-    return ProjectIndex.build([str(f) for f in files], roots, jobs)
+    index = ProjectIndex.build([str(f) for f in files], roots, jobs)
+    index.configure_entry_points(entry_points)
+    return index
 
 
 def _result_caches(cache_dir: Path | None, project_fingerprint: str = "") -> Callable[[Path], ResultCache | None]:

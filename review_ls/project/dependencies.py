@@ -87,7 +87,7 @@ class DependencyDigests:
         self._index = index
         self._reach = ModuleReach(index)
         self._module_digests: dict[str, bytes] = {}
-        shared = hashlib.sha256()
+        shared = hashlib.sha256(stable_digest(index.entry_points))
         for path in sorted(index.paths):
             facts = index.facts(path)
             if facts is not None and not facts.is_empty:

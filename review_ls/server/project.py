@@ -57,6 +57,7 @@ class ProjectState:
             except OSError as exc:
                 log.warning("cannot list the files of %s: %s", folder, exc)
         index = ProjectIndex.build(sorted(set(files)), roots=folders)
+        index.configure_entry_points(entry for folder in folders for entry in resolvers[folder].config_for(folder).entry_points)
         for open_path, text in open_texts.items():
             index.update_file(open_path, text)
         return index
@@ -82,6 +83,12 @@ class ProjectState:
                 continue
             changed = self.index.update_file(path, text) or changed
         return changed
+
+
+def configure_entry_points(session: Session) -> None:
+    """Give the index the `entry-points` of the workspace folders' pyproject.toml (after it changed)."""
+    folders = session.settings.folders
+    session.project.index.configure_entry_points(entry for folder in folders for entry in session.settings.project_config(folder).entry_points)
 
 
 async def build_index(session: Session) -> None:

@@ -69,6 +69,17 @@ class CallGraph:
             qualname = resolved
         return None
 
+    def resolution(self, qualname: str) -> Iterator[str]:
+        """The names `function` tries in turn for a target, re-exports followed (the modules holding them decide it)."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            yield qualname
+            if qualname in self._functions or f"{qualname}.__init__" in self._functions:
+                return
+            resolved = self._unalias(qualname)
+            if resolved is None or resolved == qualname:
+                return
+            qualname = resolved
+
     def _unalias(self, qualname: str) -> str | None:
         """Replace the longest prefix of `qualname` that is a re-exported name by what it names."""
         parts = qualname.split(".")

@@ -3,15 +3,17 @@
 A file's cross-file findings read two kinds of project facts:
 
 * **shared facts**, which any file may read: each file's position-free `FileFacts` (settings
-  classes, models, route registrations, client classes, heavy imports, imports). A change to them
-  is a change for every file.
+  classes, models, route registrations, client classes, heavy imports, imports), the project-wide
+  name sets of the type facts, which files the project has, and the configured entry points. A
+  change to them is a change for every file.
 * **reached facts**, read along the code a file uses: the call facts (functions, calls, blocking
   calls, roles, with their lines, which chains show) and the type facts of the modules its
   module *reaches*: the modules its calls point into and the modules it imports, transitively.
 
 `ModuleReach` answers "which modules does this file reach?" from one index snapshot;
-`DependencyDigests` turns that into a digest per file that is stable across processes (it keys the
-CLI's result cache); `files_affected` tells the server which open documents an edit can change.
+`file_digests` and `shared_digest` give digests that are stable across processes (the CLI's result
+cache stores them with each entry, `dependency_cache.py`); `files_affected` tells the server which
+open documents an edit can change.
 """
 
 from __future__ import annotations
@@ -57,13 +59,14 @@ class ModuleReach:
         return known
 
     def _modules_of_target(self, target: str) -> Iterable[str]:
-        """The file holding the longest module prefix of a dotted call target, and the file of the function it resolves to."""
-        parts = target.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            path = self._index.path_of_module(".".join(parts[:cut]))
-            if path is not None:
-                yield path
-                break
+        """The files that decide what a dotted call target resolves to: those holding each name tried (re-exports followed), and the function's."""
+        for name in self._graph.resolution(target):
+            parts = name.split(".")
+            for cut in range(len(parts) - 1, 0, -1):
+                path = self._index.path_of_module(".".join(parts[:cut]))
+                if path is not None:
+                    yield path
+                    break
         resolved = self._graph.function(target)
         if resolved is not None:
             yield resolved[0]
@@ -80,36 +83,27 @@ class ModuleReach:
         return frozenset(seen)
 
 
-class DependencyDigests:
-    """A digest per file of every fact its findings may read, stable across processes (keys the CLI cache)."""
+def file_digests(index: ProjectIndex, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Per file: the digest of its reached facts (call and type facts, lines included) and of its shared facts (hex, stable across processes)."""
+    digests: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        reached = stable_digest((path, index.call_facts(path), _type_facts(index, path))).hex()
+        facts = index.facts(path)
+        types = index.types.for_path(path)
+        shared = (
+            None if facts is None or facts.is_empty else facts.position_free,
+            None if types is None else (types.enum_values, types.field_names, types.optional_fields),
+        )
+        digests[path] = (reached, stable_digest(shared).hex())
+    return digests
 
-    def __init__(self, index: ProjectIndex) -> None:
-        self._index = index
-        self._reach = ModuleReach(index)
-        self._module_digests: dict[str, bytes] = {}
-        shared = hashlib.sha256(stable_digest(index.entry_points))
-        for path in sorted(index.paths):
-            facts = index.facts(path)
-            if facts is not None and not facts.is_empty:
-                shared.update(stable_digest((path, facts.position_free)))
-            types = index.types.for_path(path)
-            if types is not None and (types.enum_values or types.field_names or types.optional_fields):
-                shared.update(stable_digest((path, types.enum_values, types.field_names, types.optional_fields)))
-        self._shared = shared.digest()
 
-    def module_digest(self, path: str) -> bytes:
-        """The digest of one file's reached facts: its call facts and type facts, lines included."""
-        known = self._module_digests.get(path)
-        if known is None:
-            known = self._module_digests[path] = stable_digest((path, self._index.call_facts(path), _type_facts(self._index, path)))
-        return known
-
-    def of(self, path: str) -> str:
-        """The digest of the facts the findings of `path` may read (hex)."""
-        digest = hashlib.sha256(self._shared)
-        for reached in sorted(self._reach.reach(path)):
-            digest.update(self.module_digest(reached))
-        return digest.hexdigest()
+def shared_digest(entry_points: Iterable[str], files: Iterable[tuple[str, str]]) -> str:
+    """The digest of the tree's shared facts from each file's (path, shared digest), with the configured entry points."""
+    digest = hashlib.sha256(stable_digest(tuple(sorted(entry_points))))
+    for path, shared in files:
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + shared.encode() + b"\0")
+    return digest.hexdigest()
 
 
 def _type_facts(index: ProjectIndex, path: str) -> tuple[object, ...] | None:

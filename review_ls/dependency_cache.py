@@ -36,6 +36,7 @@ SHARED = ""  # the dependency pair that names the shared facts
 _FORMAT = 1
 _MAX_TABLE_BYTES = 256 * 1024 * 1024
 _MAX_INDEX_BYTES = 4 * 1024 * 1024 * 1024
+_MAX_INDEX_DRIFT = 20  # files re-indexed from the stored index before it is written again (at least; 2% of the tree)
 
 
 @dataclass
@@ -58,7 +59,8 @@ class DependencyState:
     index_contents: dict[str, str] = field(default_factory=dict)  # the content hashes the index was built from
     jobs: int | None = None  # processes for building the index
     changed: bool = False  # the table differs from the stored one
-    index_changed: bool = False  # the index was built or updated by this run
+    index_built: bool = False  # this run built the index from the files
+    index_drift: int = 0  # files re-indexed since the stored index was written
 
     @property
     def shared(self) -> str:
@@ -157,15 +159,15 @@ def _index(state: DependencyState, cache: ResultCache | None, contents: dict[str
     stored = _load_index(cache, state.roots) if cache is not None else None
     if stored is None:
         index = ProjectIndex.build(paths, state.roots, state.jobs)
-        state.index_changed = True
+        state.index_built = True
     else:
         built_from, index = stored
         for path in set(built_from) - set(contents):
             index.remove_file(path)
-            state.index_changed = True
+            state.index_drift += 1
         for path in paths:
             if built_from.get(path) != contents[path]:
-                state.index_changed = True
+                state.index_drift += 1
                 try:
                     index.update_file(path, read_source(Path(path)).text)
                 except SourceReadError:
@@ -216,7 +218,9 @@ def _store(state: DependencyState, cache: ResultCache) -> None:
     if state.changed:
         table = {"format": _FORMAT, "roots": list(state.roots), "files": {p: [r.content, r.reached, r.shared] for p, r in state.rows.items()}}
         cache.store_blob(_blob_name("dependencies", state.roots, "table"), json.dumps(table, separators=(",", ":")).encode())
-    if state.index is not None and state.index_changed:
+    # Writing the index costs more than re-indexing a few files: a run that re-indexed only a few
+    # leaves the stored index as it was (the next run re-indexes them again from it).
+    if state.index is not None and (state.index_built or state.index_drift > max(_MAX_INDEX_DRIFT, len(state.rows) // 50)):
         body = pickle.dumps((_FORMAT, state.index_contents, state.index), protocol=pickle.HIGHEST_PROTOCOL)
         cache.store_blob(_blob_name("project-index", state.roots, "pickle"), body)
 

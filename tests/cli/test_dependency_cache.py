@@ -124,3 +124,15 @@ def test_a_foreign_or_damaged_index_blob_is_never_unpickled(tree: Path, capsys, 
     analysed.clear()
     assert ("routes.py", "RV302", 10) in check(capsys), "the index is built again from the files"
     assert sorted(analysed) == ["helper.py", "routes.py"]
+
+
+def test_a_few_edits_leave_the_stored_index_and_later_runs_re_apply_them(tree: Path, capsys, analysed) -> None:
+    check(capsys)
+    (blob,) = (tree / CACHE_DIR_NAME).glob("*/project-index-*.pickle")
+    written = blob.read_bytes()
+    (tree / "helper.py").write_text(BLOCKING_HELPER, encoding="utf-8")
+    assert ("routes.py", "RV302", 10) in check(capsys)
+    assert blob.read_bytes() == written, "one re-indexed file does not pay for writing the whole index"
+    (tree / "routes.py").write_text(ROUTES + "\n\nasync def other(text: str):\n    return synthesize(text)\n", encoding="utf-8")
+    found = check(capsys)
+    assert ("routes.py", "RV302", 10) in found and ("routes.py", "RV302", 14) in found, "the helper's edit is applied again to the stored index"

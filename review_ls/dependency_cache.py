@@ -92,19 +92,17 @@ def check_with_dependencies(
     contents = {str(path): _content_digest(path) for path in indexed}
     _refresh_table(state, cache, contents, [str(p) for p in indexed])
     reports: list[FileReport | None] = [_cached(task, state) for task in tasks]
-    misses = [index for index, report in enumerate(reports) if report is None]
+    misses = [task for task, report in zip(tasks, reports) if report is None]
+    fresh: Iterator[FileReport] = iter(())
     if misses:
         project = _index(state, cache, contents, [str(p) for p in indexed])
         reach = ModuleReach(project)
         shared = state.shared
-        fresh_tasks = [_with_dependencies(tasks[i], reach, state, shared) for i in misses]
-        for position, report in zip(misses, check_files(fresh_tasks, jobs=jobs, project=project), strict=True):
-            reports[position] = report
+        fresh = check_files([_with_dependencies(task, reach, state, shared) for task in misses], jobs=jobs, project=project)
+    for report in reports:
+        yield report if report is not None else next(fresh)
     if cache is not None:
         _store(state, cache)
-    for report in reports:
-        assert report is not None
-        yield report
 
 
 def _content_digest(path: Path) -> str:

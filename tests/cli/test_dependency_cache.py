@@ -17,6 +17,7 @@ from review_ls.cache import CACHE_DIR_NAME
 from review_ls.cli import main
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.model import AnalysisResult
+from review_ls.project import ProjectIndex
 
 HELPER = "import requests\n\n\ndef synthesize(text):\n    return text.upper()\n"  # same imports as BLOCKING_HELPER: imports are shared facts
 BLOCKING_HELPER = 'import requests\n\n\ndef synthesize(text):\n    return requests.post("https://tts.example.com", data=text)\n'
@@ -108,7 +109,7 @@ def test_a_run_without_changes_does_not_load_the_index(tree: Path, capsys, analy
         raise AssertionError("the index was loaded although every entry holds")
 
     monkeypatch.setattr(review_ls.dependency_cache, "_load_index", refuse)
-    monkeypatch.setattr(review_ls.dependency_cache.ProjectIndex, "build", refuse)
+    monkeypatch.setattr(ProjectIndex, "build", refuse)
     assert check(capsys) == expected
     assert analysed == []
 

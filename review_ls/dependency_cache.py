@@ -59,17 +59,19 @@ class DependencyState:
     index_contents: dict[str, str] = field(default_factory=dict)  # the content hashes the index was built from
     jobs: int | None = None  # processes for building the index
     changed: bool = False  # the table differs from the stored one
+    _shared: str | None = None  # `shared()`, computed once the rows are current
     index_built: bool = False  # this run built the index from the files
     index_drift: int = 0  # files re-indexed since the stored index was written
 
-    @property
     def shared(self) -> str:
         """The digest of every shared fact of the tree (and of which files it has, and the configured entry points)."""
-        return shared_digest(self.entry_points, ((path, row.shared) for path, row in sorted(self.rows.items())))
+        if self._shared is None:
+            self._shared = shared_digest(self.entry_points, ((path, row.shared) for path, row in sorted(self.rows.items())))
+        return self._shared
 
     def holds(self, dependencies: tuple[tuple[str, str], ...]) -> bool:
         """True when every (path, digest) pair of an entry still holds."""
-        shared = self.shared
+        shared = self.shared()
         for path, digest in dependencies:
             row = self.rows.get(path)
             if (shared if path == SHARED else (None if row is None else row.reached)) != digest:
@@ -89,15 +91,16 @@ def check_with_dependencies(
     root_names = tuple(sorted(str(Path(r).absolute()) for r in roots))
     state = _load_table(cache, root_names, tuple(entry_points)) if cache is not None else DependencyState(root_names, tuple(entry_points))
     state.jobs = jobs
-    contents = {str(path): _content_digest(path) for path in indexed}
-    _refresh_table(state, cache, contents, [str(p) for p in indexed])
-    reports: list[FileReport | None] = [_cached(task, state) for task in tasks]
+    data = {str(path): _read(path) for path in indexed}
+    contents = {path: "" if value is None else hashlib.sha256(value).hexdigest() for path, value in data.items()}
+    _refresh_table(state, cache, contents, list(data))
+    reports: list[FileReport | None] = [_cached(task, state, data.get(task.path)) for task in tasks]
     misses = [task for task, report in zip(tasks, reports) if report is None]
     fresh: Iterator[FileReport] = iter(())
     if misses:
         project = _index(state, cache, contents, [str(p) for p in indexed])
         reach = ModuleReach(project)
-        shared = state.shared
+        shared = state.shared()
         fresh = check_files([_with_dependencies(task, reach, state, shared) for task in misses], jobs=jobs, project=project)
     for report in reports:
         yield report if report is not None else next(fresh)
@@ -105,21 +108,20 @@ def check_with_dependencies(
         _store(state, cache)
 
 
-def _content_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes ('' when it cannot be read)."""
+def _read(path: Path) -> bytes | None:
+    """A file's bytes (None when it cannot be read)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.read_bytes()
     except OSError:
-        return ""
+        return None
 
 
-def _cached(task: FileTask, state: DependencyState) -> FileReport | None:
-    """The task's cached report when its entry's dependencies still hold."""
+def _cached(task: FileTask, state: DependencyState, data: bytes | None) -> FileReport | None:
+    """The task's cached report (`data`: the file's bytes, if read) when its entry's dependencies still hold."""
     if task.cache is None:
         return None
-    try:
-        data = Path(task.path).read_bytes()
-    except OSError:
+    data = _read(Path(task.path)) if data is None else data
+    if data is None:
         return None
     if task.max_bytes is not None and len(data) > task.max_bytes:
         return None  # check_file reports it as skipped
@@ -148,6 +150,7 @@ def _refresh_table(state: DependencyState, cache: ResultCache | None, contents: 
     for path, (reached, shared) in file_digests(project, paths if renamed else stale).items():
         state.rows[path] = _FileRow(contents[path], reached, shared)
     state.changed = True
+    state._shared = None
 
 
 def _index(state: DependencyState, cache: ResultCache | None, contents: dict[str, str], paths: list[str]) -> ProjectIndex:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from review_ls.config import ConfigResolver
-from review_ls.files import SourceReadError, discover_python_files, read_source
+from review_ls.files import discover_python_files
 from review_ls.project.index import ProjectIndex
 from review_ls.server.dependents import update_index
 from review_ls.server.progress import WorkDoneProgress
@@ -69,20 +69,6 @@ class ProjectState:
     def update(self, path: str, text: str) -> bool:
         """Index one file's text (an open document's); True when a fact changed (worker thread)."""
         return self.index.update_file(path, text)
-
-    def refresh_from_disk(self, paths: Iterable[str], deleted: Iterable[str]) -> bool:
-        """Re-index files changed on disk and forget deleted ones; True when a fact changed (worker thread)."""
-        changed = False
-        for path in deleted:
-            changed = self.index.remove_file(path) or changed
-        for path in paths:
-            try:
-                text = read_source(Path(path)).text
-            except SourceReadError:
-                changed = self.index.remove_file(path) or changed
-                continue
-            changed = self.index.update_file(path, text) or changed
-        return changed
 
 
 def configure_entry_points(session: Session) -> None:

@@ -2,8 +2,9 @@
 
 The index is built in the background when the workspace opens (documents opened meanwhile are
 analysed with the interim index), and kept current file by file: a document from outside the
-workspace when it is first analysed, open documents when they are saved, other files when the
-client reports them changed. When a cross-file fact changes, the open documents are analysed again.
+workspace when it is first analysed, open documents once their settled diagnostics are out and when
+they are saved, other files when the client reports them changed (`dependents.py`). When a
+cross-file fact changes, the open documents whose findings read it are analysed again.
 """
 
 from __future__ import annotations

@@ -138,6 +138,7 @@ class ProjectConfig:
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped with a notice
+    entry_points: tuple[str, ...] = ()  # `module:function` / `module:*`: functions run once per invocation
 
     def settings_for(self, path: Path | str) -> Settings:
         """The settings of one file: the project's, plus the per-file ignores whose glob matches."""
@@ -217,8 +218,10 @@ def _relative_posix(path: Path, root: Path) -> str:
 # The rule option that bounds jedi; `jedi` and `jedi-budget-ms` at the top of the table set it for every rule that has it.
 JEDI_BUDGET_OPTION = "jedi-budget-ms"
 _PYPROJECT_ONLY_KEYS = frozenset(
-    {"extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "options", "jedi", JEDI_BUDGET_OPTION}
+    {"extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "options", "jedi", JEDI_BUDGET_OPTION, "entry-points"}
 )
+# `entry-points` entries: `package.module:function`, `package.module:Class.method`, `package.module:Class.*`, `package.module:*`.
+ENTRY_POINT_SYNTAX = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:(\*|[A-Za-z_]\w*(\.([A-Za-z_]\w*|\*))?)")
 _SHARED = shared_pyproject_keys()
 _KNOWN_KEYS = _PYPROJECT_ONLY_KEYS | _SHARED.keys()
 
@@ -321,6 +324,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
         extend_exclude=tuple(_strings(table, "extend-exclude", source)),
         respect_gitignore=_bool(table, "respect-gitignore", True, source),
         max_file_size=_positive_int(table, "max-file-size", _SHARED["max-file-size"].editor_default, source),
+        entry_points=tuple(_entry_points(table, source)),
     )
 
 
@@ -372,6 +376,17 @@ def _strings(table: Mapping[str, Any], key: str, source: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(source, key, "must be a list of strings")
     return list(value)
+
+
+def _entry_points(table: Mapping[str, Any], source: str) -> list[str]:
+    """The `entry-points` list, each entry checked against `ENTRY_POINT_SYNTAX`."""
+    entries = _strings(table, "entry-points", source)
+    for entry in entries:
+        if not ENTRY_POINT_SYNTAX.fullmatch(entry):
+            raise ConfigError(
+                source, "entry-points", f"{entry!r} is not 'package.module:function', 'package.module:Class.method' or 'package.module:*'"
+            )
+    return entries
 
 
 def _selectors(table: Mapping[str, Any], key: str, source: str, codes: frozenset[str]) -> list[str]:

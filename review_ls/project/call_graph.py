@@ -11,9 +11,11 @@ Cached functions (`functools.cache`/`lru_cache`) stop it too: their body runs on
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
+from review_ls.project.configured_entry_points import ConfiguredEntryPoints
+from review_ls.project.entry_points import CONFIGURED
 
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
@@ -44,11 +46,13 @@ class BlockingChain:
 class CallGraph:
     """Functions of the project by absolute dotted name, with their calls and summaries."""
 
-    def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]]) -> None:
+    def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]], configured: ConfiguredEntryPoints = ConfiguredEntryPoints()) -> None:
         self._functions: dict[str, tuple[str, FunctionCallFacts]] = {}
         self._aliases: dict[str, str] = {}
         for path, facts in modules:
             for function in facts.functions:
+                if configured and not function.role and configured.matches(function.qualname, facts.module):
+                    function = replace(function, role=CONFIGURED)
                 self._functions[function.qualname] = (path, function)
             self._aliases.update(facts.aliases)
         self._chains: dict[str, BlockingChain | None] = {}
@@ -64,6 +68,17 @@ class CallGraph:
                 return None
             qualname = resolved
         return None
+
+    def resolution(self, qualname: str) -> Iterator[str]:
+        """The names `function` tries in turn for a target, re-exports followed (the modules holding them decide it)."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            yield qualname
+            if qualname in self._functions or f"{qualname}.__init__" in self._functions:
+                return
+            resolved = self._unalias(qualname)
+            if resolved is None or resolved == qualname:
+                return
+            qualname = resolved
 
     def _unalias(self, qualname: str) -> str | None:
         """Replace the longest prefix of `qualname` that is a re-exported name by what it names."""

@@ -11,6 +11,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.patterns.frameworks import HTTP_METHOD_NAMES, VIEW_BASE_SUFFIXES, is_route_decorator
 
 ROUTE, WEBSOCKET, TASK, ACTIVITY, WORKFLOW, TOOL, RPC, NONE = "route", "websocket", "task", "activity", "workflow", "tool", "rpc", ""
+CONFIGURED = "configured"  # named in `[tool.review-ls] entry-points` (configured_entry_points.py)
 
 # The last component of a decorator (called or not) -> the role it gives.
 _DECORATOR_ROLES: dict[str, str] = {

@@ -33,6 +33,7 @@ from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.call_graph import BlockingChain, CallGraph
+from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
@@ -70,6 +71,7 @@ class ProjectIndex:
         self._calls: dict[str, ModuleCallFacts] = {}
         self._contributions: dict[str, int] = {}
         self._init_files: set[str] = set()
+        self.entry_points = ConfiguredEntryPoints()
         self._generation = 0
         self._derived: _Derived | None = None
         self._lock = threading.Lock()
@@ -168,6 +170,17 @@ class ProjectIndex:
             self.fingerprint ^= (previous or 0) ^ contribution
             return True
 
+    def configure_entry_points(self, entries: Iterable[str]) -> bool:
+        """Take the `entry-points` of the configuration (`module:function`, `module:*`); True when they changed."""
+        configured = ConfiguredEntryPoints.parse(entries)
+        with self._lock:
+            if configured == self.entry_points:
+                return False
+            self.fingerprint ^= hash(self.entry_points) ^ hash(configured)
+            self.entry_points = configured
+            self._bump()
+            return True
+
     def _bump(self) -> None:
         self._generation += 1
         self._derived = None
@@ -183,7 +196,7 @@ class ProjectIndex:
                 generation = self._generation
                 snapshot = dict(self._files)
                 calls = dict(self._calls)
-            derived = _Derived(ProjectViews(snapshot, self.roots), calls)
+            derived = _Derived(ProjectViews(snapshot, self.roots), calls, self.entry_points)
             with self._lock:
                 if self._generation == generation:
                     self._derived = derived
@@ -315,14 +328,15 @@ class ProjectIndex:
 class _Derived:
     """The views of one snapshot plus the model comparisons made from them."""
 
-    def __init__(self, views: ProjectViews, calls: dict[str, ModuleCallFacts]) -> None:
+    def __init__(self, views: ProjectViews, calls: dict[str, ModuleCallFacts], entry_points: ConfiguredEntryPoints) -> None:
         self.views = views
         self.calls = calls
+        self.entry_points = entry_points
 
     @cached_property
     def call_graph(self) -> CallGraph:
         """The project's call graph (summaries are memoised in it)."""
-        return CallGraph(self.calls.items())
+        return CallGraph(self.calls.items(), self.entry_points)
 
     @cached_property
     def taint(self) -> TaintSummaries:

@@ -26,7 +26,7 @@ from review_ls.engine.model import AnalysisResult
 from review_ls.engine.positions import split_lines
 from review_ls.files import PYTHON_SUFFIXES, SourceReadError, read_source
 from review_ls.python_target import nearest_pyproject_folder, newer_target_notice
-from review_ls.server import configuration, project
+from review_ls.server import configuration, dependents, project
 from review_ls.server.client import ClientFeatures
 from review_ls.server.diagnostics import FindingToDiagnostic
 from review_ls.server.documents import OpenDocument, Outcome, Snapshot
@@ -55,6 +55,7 @@ class Session:
         self.converter = FindingToDiagnostic(self.features)
         self.generation = 0
         self.scanned: set[str] = set()
+        self.workspace_pulled = False  # the client pulls workspace diagnostics: the scan no longer pushes them
         self.watching = False
         self.config_stamps = ConfigStamps()
         self._warned: set[str] = set()
@@ -159,6 +160,7 @@ class Session:
         if state.lost_sync_shown:  # a full-text change brought the document back in sync
             state.lost_sync_shown = False
             self.log_message(f"{Path(state.path).name} is in sync again", types.MessageType.Info)
+        dependents.document_changed(self, uri)
         self.scheduler.schedule(uri)
 
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
@@ -209,6 +211,7 @@ class Session:
         """Forget a closed document and clear its diagnostics."""
         uri = params.text_document.uri
         self.scheduler.forget(uri)
+        dependents.document_changed(self, uri)
         state = self.documents.pop(uri, None)
         self.scanned.discard(uri)
         self._publish(uri, None, [])
@@ -304,6 +307,8 @@ class Session:
             if state.published != key:
                 state.published = key
                 self._publish(outcome.snapshot.uri, outcome.snapshot.version, list(outcome.diagnostics))
+        if outcome.settled:
+            dependents.document_settled(self, outcome.snapshot.uri)
 
     def result_id(self, uri: str) -> str | None:
         """The id of the diagnostics last accepted for the document (for pull `Unchanged` reports)."""
@@ -327,6 +332,12 @@ class Session:
 
     def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    def reanalyse(self, uris: list[str]) -> None:
+        """Analyse these open documents again (facts they read changed); pull clients are asked to refresh."""
+        for uri in uris:
+            if uri in self.documents:
+                self.scheduler.schedule(uri)
 
     def settings_changed(self) -> None:
         """Settings or cross-file facts changed: analyse every open document again."""

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
-from review_ls.project.entry_points import function_role
+from review_ls.project.client_facts import ClientSite, client_sites
+from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
 
 
 # Decorators after which a function's body runs once per argument set, not on every call.
@@ -50,6 +51,18 @@ class FunctionCallFacts:
     blocking: tuple[BlockingSite, ...]
     calls: tuple[CallSite, ...]
     cached: bool = False
+    awaited: tuple[CallSite, ...] = ()  # awaited calls (not in `calls`: an awaited callee does not block)
+    clients: tuple[ClientSite, ...] = ()
+    label: str = ""  # an entry point's name in chains: `POST /speak`, the task's name
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """A class of the module: absolute `qualname`, line, and its bases as absolute dotted names."""
+
+    qualname: str
+    line: int
+    bases: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -59,12 +72,15 @@ class ModuleCallFacts:
     module: str
     functions: tuple[FunctionCallFacts, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()
+    registered: tuple[EntryRegistration, ...] = ()
+    classes: tuple[ClassFacts, ...] = ()
 
     @property
     def position_free(self) -> tuple[object, ...]:
         """The facts without line numbers (what other files' findings depend on)."""
         functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls)) for f in self.functions)
-        return (self.module, functions, self.aliases)
+        clients = tuple((f.label, tuple(c.target for c in f.awaited), tuple((c.target, c.library, c.disposition, c.per_argument) for c in f.clients)) for f in self.functions)
+        return (self.module, functions, self.aliases, clients, self.registered, tuple((c.qualname, c.bases) for c in self.classes))
 
 
 def absolute_imports(module: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
@@ -132,18 +148,22 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     module_defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     shadowed = frozenset(n for n in module_defs) | frozenset(_assigned_names(module))
     kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))
+    prefix = f"{module_name}." if module_name else ""
     functions: list[FunctionCallFacts] = []
+    classes: list[ClassFacts] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds))
         elif isinstance(statement, ast.ClassDef):
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
+            resolver = CallResolver(module_name, imports, module_defs, None)
+            classes.append(ClassFacts(f"{prefix}{statement.name}", statement.lineno, tuple(t for t in (resolver.target(b) for b in statement.bases) if t)))
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds))
-    prefix = f"{module_name}." if module_name else ""
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in imports.items() if f"{prefix}{local}" != target))
-    return ModuleCallFacts(module_name, tuple(functions), aliases)
+    registered = registered_entry_points(module, lambda node, owner: CallResolver(module_name, imports, module_defs, owner).target(node))
+    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes))
 
 
 def _function_facts(
@@ -163,8 +183,14 @@ def _function_facts(
     awaited = {id(n.value) for n in nodes if isinstance(n, ast.Await)}
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
+    awaited_calls: list[CallSite] = []
     for node in nodes:
-        if not isinstance(node, ast.Call) or id(node) in awaited:
+        if isinstance(node, ast.Call) and id(node) in awaited:
+            awaited_target = resolver.target(node.func)
+            if awaited_target is not None:
+                awaited_calls.append(CallSite(awaited_target, node.lineno))
+            continue
+        if not isinstance(node, ast.Call):
             continue
         name = detector.blocking_name(node)
         if name is not None:
@@ -178,7 +204,9 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached)
+    clients = client_sites(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target)
+    label = entry_label(function, role) if role else ""
+    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, tuple(awaited_calls), clients, label)
 
 
 def _assigned_names(module: ast.Module) -> set[str]:

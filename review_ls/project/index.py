@@ -33,9 +33,11 @@ from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.call_graph import BlockingChain, CallGraph
+from review_ls.project.client_summary import ClientSummaries
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
+from review_ls.project.per_invocation import PerInvocation
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
 
@@ -287,6 +289,16 @@ class ProjectIndex:
         """How calling the sync project function named `target` (absolute dotted name) blocks the event loop, or None."""
         return self.call_graph.blocking_chain(target)
 
+    @property
+    def client_summaries(self) -> ClientSummaries:
+        """Which project functions and classes build a network client per call, with the chain (memoised per graph)."""
+        return self._views().client_summaries
+
+    @property
+    def per_invocation(self) -> PerInvocation:
+        """Which project functions run once per invocation, reached from which entry point (memoised per graph)."""
+        return self._views().per_invocation
+
     def call_facts(self, path: str) -> ModuleCallFacts | None:
         """The stored call facts (functions, calls, roles) of one file."""
         return self._calls.get(path)
@@ -314,6 +326,16 @@ class _Derived:
     def call_graph(self) -> CallGraph:
         """The project's call graph (summaries are memoised in it)."""
         return CallGraph(self.calls.items())
+
+    @cached_property
+    def client_summaries(self) -> ClientSummaries:
+        """The client summaries of the call graph."""
+        return ClientSummaries(self.call_graph)
+
+    @cached_property
+    def per_invocation(self) -> PerInvocation:
+        """What the entry points of the call graph reach."""
+        return PerInvocation(self.call_graph)
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

@@ -9,13 +9,17 @@ from typing import cast
 
 from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, statement_line_of
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix, Severity
+from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
-from review_ls.patterns.clients import client_constructor_name
+from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.patterns.frameworks import is_route_handler
+from review_ls.project import project_for
+from review_ls.project.client_facts import LOCAL
+from review_ls.project.client_summary import ClientChain, step_name
+from review_ls.rules.clients._shared import INVOCATION_OF_ROLE, call_disposition, chain_names, chain_related, function_qualname, is_cached, path_related, project_target
 from review_ls.patterns.names import names_read, snake_case
 from review_ls.patterns.client_closing import _is_sole_with_item, _assigned_name, _close_statements
 
@@ -36,7 +40,7 @@ class ClientPerRequest(Rule):
         request credentials; value models named `*Session` are no longer reported.
         """
     needs = frozenset({Needs.PROJECT_INDEX})
-    message = "{client} is constructed on every request; share one client from a cached factory"
+    message = "{client} is constructed on every {invocation}{through}; share one client from a cached factory"
     fix_title = "Share {client} through a cached factory function"
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
@@ -200,14 +204,51 @@ class ClientPerRequest(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report client constructions in route handlers (outside loops: RV201 reports those)."""
-        if ctx.loops or ctx.function is None or not is_route_handler(ctx.function, ctx):
+        """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those)."""
+        function = ctx.function
+        if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or is_cached(function):
             return
-        client = client_constructor_name(node, ctx)
-        if client is None:
+        library = ctx.qualified_name(node.func)
+        chain: ClientChain | None = None
+        if library not in CLIENT_CONSTRUCTORS:
+            target = project_target(node, ctx)
+            chain = project_for(ctx).client_summaries.produced_by(target) if target is not None else None
+            if chain is None:
+                return
+        if call_disposition(node, function, ctx) != LOCAL:
+            return  # returned or kept by the object (its caller decides), or memoised process-wide
+        reached = self._per_invocation(function, ctx)
+        if reached is None:
             return
-        fixable = self._factory_plan(node, ctx.parents, ctx.facts.bindings.keys() | ctx.facts.imports.keys()) is not None
-        yield self.report(node, ctx, client=client, fixable=fixable)
+        role, path = reached
+        index = project_for(ctx)
+        client = cast(str, library) if chain is None else chain.client
+        steps = [step_name(q) for q in path[1:]]
+        through = ""
+        related: list[RelatedLocation] = path_related(index, path) if len(path) > 1 else []
+        if len(path) > 1 or chain is not None:
+            entry = index.call_graph.function(path[0])
+            label = entry[1].label if entry is not None and entry[1].label else step_name(path[0])
+            through = " (" + " -> ".join([f"{role} {label}", *steps, *((chain_names(chain),) if chain else ()), chain.client if chain else cast(str, library)]) + ")"
+        if chain is not None:
+            related.extend(chain_related(chain))
+        fixable = chain is None and self._factory_plan(node, ctx.parents, ctx.facts.bindings.keys() | ctx.facts.imports.keys()) is not None
+        yield self.report(node, ctx, client=client, invocation=INVOCATION_OF_ROLE.get(role, "invocation"), through=through, fixable=fixable, related=tuple(related))
+
+    @staticmethod
+    def _per_invocation(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> tuple[str, tuple[str, ...]] | None:
+        """(role of the entry point, path of calls from it to `function`) when `function` runs once per invocation."""
+        qualname = function_qualname(function, ctx)
+        if is_route_handler(function, ctx):
+            return "route", (qualname or function.name,)
+        if qualname is None:
+            return None
+        index = project_for(ctx)
+        path = index.per_invocation.path_to(qualname)
+        if path is None:
+            return None
+        entry = index.call_graph.function(path[0])
+        return (entry[1].role, path) if entry is not None else None
 
     @staticmethod
     def _factory_plan(call: ast.Call, ancestors: Sequence[ast.AST], module_names: set[str]) -> str | None:

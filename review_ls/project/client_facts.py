@@ -52,6 +52,7 @@ def client_sites(
     """Library client constructions of `function`, and project calls whose result it returns or keeps."""
     parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)} - {"self", "cls"}
     nodes = list(_nodes_with_parents(function.body, (function,)))
+    bound = parameters | {n.id for n, _ in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     declared = {name for node, _ in nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
     handed_out = {
         node.value.id for node, _ in nodes if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and isinstance(node.value, ast.Name)
@@ -61,6 +62,8 @@ def client_sites(
         if not isinstance(node, ast.Call):
             continue
         library = qualify(node.func) in CLIENT_CONSTRUCTORS
+        if library and not is_shareable_construction(node, bound):
+            continue
         target = qualify(node.func) if library else resolve(node.func)
         if target is None:
             continue
@@ -69,6 +72,23 @@ def client_sites(
             continue
         sites.append(ClientSite(target, node.lineno, library, fate, bool(names_read(node) & parameters)))
     return tuple(sites)
+
+
+def is_shareable_construction(call: ast.Call, bound: set[str]) -> bool:
+    """False for a client that is per call by design: a `NullPool` engine (no pool to share), or a
+    transport/connector built from this call's values (pinned to one resolved address)."""
+    for keyword in call.keywords:
+        if keyword.arg == "poolclass" and (ast.unparse(keyword.value).endswith("NullPool")):
+            return False
+        if keyword.arg in ("transport", "connector") and names_read(keyword.value) & bound:
+            return False
+    return True
+
+
+def names_bound_in(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The parameters of `function` and the names its own body assigns."""
+    parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+    return parameters | {n.id for n, _ in _nodes_with_parents(function.body, ()) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def disposition(call: ast.Call, parents: Sequence[ast.AST], declared: set[str], handed_out: set[str]) -> str:

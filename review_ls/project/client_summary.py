@@ -57,6 +57,26 @@ class ClientSummaries:
         """How calling `target` builds a client on every call (for itself or its caller), or None."""
         return self._built_by(target, set(), 0)
 
+    def built_in(self, target: str) -> ClientChain | None:
+        """How the function `target` builds a client itself on every call: a construction of its own, or a call to a factory or wrapper class."""
+        found = self.graph.function(target)
+        if found is None:
+            return self._from_bases(target, set(), 0)
+        path, facts = found
+        if facts.cached:
+            return None
+        step = ChainStep(facts.qualname, path, facts.line)
+        kept = {(s.target, s.line) for s in facts.clients if s.disposition == MEMOISED}
+        for site in facts.clients:
+            if site.library and site.disposition != MEMOISED:
+                return ClientChain((step,), site.target, site.line, site.per_argument)
+        for call in (*facts.calls, *facts.awaited, *(s for s in facts.clients if not s.library and s.disposition == ESCAPES)):
+            if (call.target, call.line) not in kept:
+                inner = self.produced_by(call.target)
+                if inner is not None:
+                    return ClientChain((step, *inner.steps), inner.client, inner.line, inner.per_argument)
+        return None
+
     def _produced_by(self, target: str, visiting: set[str], depth: int) -> ClientChain | None:
         found = self.graph.function(target)
         chain = self._summary(found[1].qualname, visiting, depth, self._produced, produced=True) if found is not None else None

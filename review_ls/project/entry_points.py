@@ -80,7 +80,8 @@ def entry_label(function: ast.FunctionDef | ast.AsyncFunctionDef, role: str) -> 
                         methods = next((k.value for k in decorator.keywords if k.arg == "methods"), None)
                         listed = [e.value for e in methods.elts if isinstance(e, ast.Constant)] if isinstance(methods, (ast.List, ast.Tuple)) else []
                         method = str(listed[0]) if listed else ""
-                    return f"{method.upper()} {first.value}".strip() if method in HTTP_METHOD_NAMES or method.isupper() or method == "" else first.value
+                    route = first.value or function.name
+                    return f"{method.upper()} {route}".strip() if method in HTTP_METHOD_NAMES or method.isupper() or method == "" else route
     return function.name
 
 

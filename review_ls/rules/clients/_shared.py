@@ -12,7 +12,7 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.blocking import own_nodes
 from review_ls.project import ProjectIndex, project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
-from review_ls.project.client_facts import disposition
+from review_ls.project.client_facts import disposition, names_bound_in
 from review_ls.project.client_summary import ClientChain, step_name
 from review_ls.project.modules import is_package_file
 
@@ -74,6 +74,15 @@ def call_disposition(node: ast.Call, function: FunctionNode, ctx: Context) -> st
         names = ctx.memo[key] = (declared, handed_out)
     start = next((i for i, p in enumerate(ctx.parents) if p is function), len(ctx.parents))
     return disposition(node, ctx.parents[start:], *names)
+
+
+def bound_names(function: FunctionNode, ctx: Context) -> set[str]:
+    """The parameters and local names of `function` (memoised per analysis)."""
+    key = ("clients.bound", id(function))
+    names = ctx.memo.get(key)
+    if names is None:
+        names = ctx.memo[key] = names_bound_in(function)
+    return names
 
 
 def chain_names(chain: ClientChain) -> str:

@@ -251,7 +251,7 @@ class ClientInLoop(Rule):
         if runner in _PER_ITEM_RUNNERS and node.args:
             callee = node.args[0]  # `executor.map(fetch, urls)`, `tg.start_soon(fetch, url)`
         target = project_target(ast.Call(func=callee, args=[], keywords=[]), ctx) if isinstance(callee, (ast.Name, ast.Attribute)) else None
-        chain = project_for(ctx).client_summaries.built_by(target) if target is not None else None
+        chain = project_for(ctx).client_summaries.built_in(target) if target is not None else None
         if chain is None or chain.per_argument:
             return
         if runner in _MAPPERS:

@@ -17,9 +17,9 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.project import project_for
-from review_ls.project.client_facts import LOCAL
+from review_ls.project.client_facts import LOCAL, is_shareable_construction
 from review_ls.project.client_summary import ClientChain, step_name
-from review_ls.rules.clients._shared import INVOCATION_OF_ROLE, call_disposition, chain_names, chain_related, function_qualname, is_cached, path_related, project_target
+from review_ls.rules.clients._shared import INVOCATION_OF_ROLE, bound_names, call_disposition, chain_names, chain_related, function_qualname, is_cached, path_related, project_target
 from review_ls.patterns.names import names_read, snake_case
 from review_ls.patterns.client_closing import _is_sole_with_item, _assigned_name, _close_statements
 
@@ -210,6 +210,8 @@ class ClientPerRequest(Rule):
             return
         library = ctx.qualified_name(node.func)
         chain: ClientChain | None = None
+        if library in CLIENT_CONSTRUCTORS and not is_shareable_construction(node, bound_names(function, ctx)):
+            return
         if library not in CLIENT_CONSTRUCTORS:
             target = project_target(node, ctx)
             chain = project_for(ctx).client_summaries.produced_by(target) if target is not None else None

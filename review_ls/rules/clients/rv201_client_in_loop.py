@@ -101,7 +101,11 @@ class ClientInLoop(Rule):
             Finds HTTP, RPC and database clients (httpx.Client/AsyncClient, requests.Session,
             aiohttp.ClientSession, urllib3.PoolManager, boto3 clients, gRPC channels, Redis and
             Mongo clients, SQLAlchemy engines, the project's own `*Client`/`*Session` classes)
-            constructed inside a loop body.
+            constructed inside a loop body. Also a project function that builds its own client
+            (`async with aiohttp.ClientSession()`, or through a wrapper class or a factory without
+            caching), called once per item: in a loop or comprehension, under
+            `asyncio.gather(*(fetch(u) for u in urls))`, a `TaskGroup`, or handed to `map`/
+            `executor.map`/`submit`; the related locations show where the client is built.
             """,
         why="""
             A client owns a connection pool. Building one per iteration throws the pool away each
@@ -113,10 +117,38 @@ class ClientInLoop(Rule):
             Create the client once before the loop and reuse it. The quick fix moves the
             `with`/`async with` block (or the assignment, moving a trailing `close()` after the
             loop) above the loop. Clients whose arguments change per iteration (a different
-            region or base URL each time) are not reported.
+            region or base URL each time) are not reported. For a project function run per item,
+            build the client once in the caller and pass it in (or share a cached one).
             """,
     )
     valid = (
+        # The session is built once and passed to the function run per URL.
+        """
+        import asyncio
+
+        import aiohttp
+
+        async def fetch(session, url):
+            async with session.get(url) as response:
+                return await response.text()
+
+        async def fetch_all(urls):
+            async with aiohttp.ClientSession() as session:
+                return await asyncio.gather(*(fetch(session, url) for url in urls))
+        """,
+        # One engine per database, by design without a pool, per plugin migration.
+        """
+        from sqlalchemy import create_engine, pool
+
+        def migrate(url):
+            engine = create_engine(url, poolclass=pool.NullPool)
+            with engine.connect() as connection:
+                connection.exec_driver_sql("select 1")
+
+        def migrate_all(urls):
+            for url in urls:
+                migrate(url)
+        """,
         """
         import httpx
 
@@ -150,6 +182,46 @@ class ClientInLoop(Rule):
         """,
     )
     invalid = (
+        # A function that opens its own session, run once per URL under gather.
+        Invalid(
+            """
+            import asyncio
+
+            import aiohttp
+
+            async def fetch(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.text()
+
+            async def fetch_all(urls):
+                return await asyncio.gather(*(fetch(url) for url in urls))
+            """,
+            line=11,
+            message="aiohttp.ClientSession is constructed in fetch(), once per item of asyncio.gather(); create it once and reuse it",
+        ),
+        # The same across files, under a TaskGroup and through a wrapper class.
+        Invalid(
+            """
+            import asyncio
+
+            from crawl.fetching import fetch_page
+
+            async def crawl(urls):
+                async with asyncio.TaskGroup() as group:
+                    for url in urls:
+                        group.create_task(fetch_page(url))
+            """,
+            line=8,
+            path="crawl/run.py",
+            files=(
+                ("crawl/__init__.py", ""),
+                (
+                    "crawl/fetching.py",
+                    "import httpx\n\n\nclass PageClient:\n    def __init__(self):\n        self.http = httpx.AsyncClient(timeout=10)\n\n\nasync def fetch_page(url):\n    client = PageClient()\n    return (await client.http.get(url)).text\n",
+                ),
+            ),
+        ),
         Invalid(
             """
             import httpx

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
-from review_ls.project.client_facts import ClientSite, client_sites
+from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
 
 
@@ -151,19 +151,32 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     prefix = f"{module_name}." if module_name else ""
     functions: list[FunctionCallFacts] = []
     classes: list[ClassFacts] = []
+    # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
+    candidates: list[tuple[ast.AST, str | None]] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds))
-        elif isinstance(statement, ast.ClassDef):
+            nodes = list(own_nodes(statement.body))
+            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, nodes))
+            candidates.extend((node, None) for node in nodes if isinstance(node, ast.Call))
+        elif not isinstance(statement, ast.ClassDef):
+            candidates.extend((node, None) for node in ast.walk(statement))
+        else:
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
             resolver = CallResolver(module_name, imports, module_defs, None)
             classes.append(ClassFacts(f"{prefix}{statement.name}", statement.lineno, tuple(t for t in (resolver.target(b) for b in statement.bases) if t)))
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds))
+                    nodes = list(own_nodes(member.body))
+                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, nodes))
+                    candidates.extend((node, statement.name) for node in nodes if isinstance(node, ast.Call))
+                elif not isinstance(member, ast.ClassDef):
+                    candidates.extend((node, statement.name) for node in ast.walk(member))
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in imports.items() if f"{prefix}{local}" != target))
-    registered = registered_entry_points(module, lambda node, owner: CallResolver(module_name, imports, module_defs, owner).target(node))
-    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes))
+
+    def resolve(node: ast.AST, owner: str | None) -> str | None:
+        return CallResolver(module_name, imports, module_defs, owner).target(node)
+
+    return ModuleCallFacts(module_name, tuple(functions), aliases, registered_entry_points(candidates, resolve), tuple(classes))
 
 
 def _function_facts(
@@ -174,9 +187,9 @@ def _function_facts(
     module_defs: frozenset[str],
     shadowed: frozenset[str],
     kinds: dict[str, str],
+    nodes: list[ast.AST],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
-    nodes = list(own_nodes(function.body))
     resolver = CallResolver(module_name, imports, module_defs, class_name)
     resolver.learn(nodes)
     detector = BlockingCalls(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), shadowed, kinds, nodes)
@@ -204,7 +217,7 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    clients = client_sites(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target)
+    clients = client_sites(function, nodes, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target, client_constructor_names(imports))
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, tuple(awaited_calls), clients, label)
 

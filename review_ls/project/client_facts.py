@@ -18,14 +18,11 @@ import ast
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.patterns.names import names_read
 
 LOCAL, ESCAPES, MEMOISED = "local", "escapes", "memoised"
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-# Expressions a value passes through unchanged on its way to the statement that keeps it.
-_PASS_THROUGH = (ast.Await, ast.BoolOp, ast.IfExp, ast.NamedExpr, ast.keyword, ast.Starred)
 
 
 @dataclass(frozen=True)
@@ -46,32 +43,48 @@ class ClientSite:
 
 def client_sites(
     function: ast.FunctionDef | ast.AsyncFunctionDef,
+    nodes: Sequence[ast.AST],
     qualify: Callable[[ast.AST], str | None],
     resolve: Callable[[ast.AST], str | None],
+    constructor_names: frozenset[str],
 ) -> tuple[ClientSite, ...]:
-    """Library client constructions of `function`, and project calls whose result it returns or keeps."""
-    parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)} - {"self", "cls"}
-    nodes = list(_nodes_with_parents(function.body, (function,)))
-    bound = parameters | {n.id for n, _ in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    declared = {name for node, _ in nodes if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names}
-    handed_out = {
-        node.value.id for node, _ in nodes if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and isinstance(node.value, ast.Name)
-    }
+    """Library client constructions of `function`, and project calls whose result it returns or keeps.
+
+    `nodes` are the function's own nodes (see `patterns.blocking.own_nodes`); `constructor_names`
+    the last names under which the module can call a client constructor (`client_constructor_names`).
+    """
+    fates: dict[int, str] | None = None
+    bound: set[str] | None = None
     sites: list[ClientSite] = []
-    for node, parents in nodes:
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
-        library = qualify(node.func) in CLIENT_CONSTRUCTORS
-        if library and not is_shareable_construction(node, bound):
-            continue
-        target = qualify(node.func) if library else resolve(node.func)
-        if target is None:
-            continue
-        fate = disposition(node, parents, declared, handed_out)
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        library = last in constructor_names and qualify(func) in CLIENT_CONSTRUCTORS
+        if fates is None:
+            fates = call_fates(function, nodes)
+        fate = fates.get(id(node), LOCAL)
         if not library and fate == LOCAL:
             continue
-        sites.append(ClientSite(target, node.lineno, library, fate, bool(names_read(node) & parameters)))
+        if library and any(k.arg in _PER_CALL_KEYWORDS for k in node.keywords):
+            bound = names_bound_in(function) if bound is None else bound
+            if not is_shareable_construction(node, bound):
+                continue
+        target = qualify(func) if library else resolve(func)
+        if target is not None:
+            parameters = _parameters(function)
+            sites.append(ClientSite(target, node.lineno, library, fate, library and bool(names_read(node) & parameters)))
     return tuple(sites)
+
+
+def client_constructor_names(imports: dict[str, str]) -> frozenset[str]:
+    """The last names of the known client constructors, plus the local names the module imports them under."""
+    return _CONSTRUCTOR_TAILS | frozenset(local for local, target in imports.items() if target in CLIENT_CONSTRUCTORS)
+
+
+_CONSTRUCTOR_TAILS = frozenset(name.rsplit(".", 1)[-1] for name in CLIENT_CONSTRUCTORS)
+_PER_CALL_KEYWORDS = frozenset({"poolclass", "transport", "connector"})
 
 
 def is_shareable_construction(call: ast.Call, bound: set[str]) -> bool:
@@ -87,66 +100,102 @@ def is_shareable_construction(call: ast.Call, bound: set[str]) -> bool:
 
 def names_bound_in(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """The parameters of `function` and the names its own body assigns."""
-    parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
-    return parameters | {n.id for n, _ in _nodes_with_parents(function.body, ()) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    assigned = {n.id for n in own_nodes(function.body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return _parameters(function) | assigned
 
 
-def disposition(call: ast.Call, parents: Sequence[ast.AST], declared: set[str], handed_out: set[str]) -> str:
-    """Who owns what `call` returns (`escapes`, `memoised` or `local`); `parents` run from the function down to the call's parent."""
-    current: ast.AST = call
-    for index in range(len(parents) - 1, -1, -1):
-        parent = parents[index]
-        if isinstance(parent, ast.Call) and current is not parent.func:
-            current = parent  # wrapped in another object (`OpenAI(http_client=httpx.AsyncClient())`): that one's fate decides
-            continue
-        if isinstance(parent, _PASS_THROUGH):
-            current = parent
-            continue
-        if isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
-            return ESCAPES
-        if isinstance(parent, ast.withitem):
-            bound = parent.optional_vars
-            return ESCAPES if isinstance(bound, ast.Name) and bound.id in handed_out else LOCAL
-        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and current is parent.value:
-            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            return _fate_of_target(targets[0], current, parents[:index], declared, handed_out) if len(targets) == 1 else LOCAL
-        return LOCAL
-    return LOCAL
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    return {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)} - {"self", "cls"}
 
 
-def _fate_of_target(target: ast.expr, value: ast.AST, parents: Sequence[ast.AST], declared: set[str], handed_out: set[str]) -> str:
-    """The fate of a value assigned to `target` (`parents` enclose the assignment)."""
-    text = ast.unparse(target)
-    if isinstance(value, ast.BoolOp) and any(ast.unparse(v) == text for v in value.values):
-        return MEMOISED  # `x = x or Client()`
-    if any(isinstance(p, (ast.If, ast.IfExp, ast.While)) and _mentions(p.test, text) for p in parents):
-        return MEMOISED  # `if self._client is None: self._client = Client()`
+def call_fates(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: Sequence[ast.AST] | None = None) -> dict[int, str]:
+    """`id(call)` -> `escapes`/`memoised` for the calls of `function` whose result is handed out or kept (the others are `local`).
+
+    `nodes` are the function's own nodes when the caller has them already (`patterns.blocking.own_nodes`).
+    """
+    statements = [n for n in (own_nodes(function.body) if nodes is None else nodes) if isinstance(n, ast.stmt)]
+    declared = {name for statement in statements if isinstance(statement, (ast.Global, ast.Nonlocal)) for name in statement.names}
+    handed_out = {value.id for value in map(_handed_out, statements) if isinstance(value, ast.Name)}
+    conditionals = [s for s in statements if isinstance(s, (ast.If, ast.While))]
+    fates: dict[int, str] = {}
+    for statement in statements:
+        value = _handed_out(statement)
+        if value is not None:
+            _mark(value, ESCAPES, fates)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, _CARRIERS):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if len(targets) == 1:
+                line = statement.lineno
+                guards = [c.test for c in conditionals if c.lineno < line <= (c.end_lineno or c.lineno)]
+                fate = _fate_of_target(targets[0], statement.value, guards, declared, handed_out)
+                if fate != LOCAL:
+                    _mark(statement.value, fate, fates)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id in handed_out:
+                    _mark(item.context_expr, ESCAPES, fates)
+    return fates
+
+
+def _handed_out(statement: ast.stmt) -> ast.expr | None:
+    """The value a `return x` or `yield x` statement hands to the caller."""
+    if isinstance(statement, ast.Return):
+        return statement.value
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Yield, ast.YieldFrom)):
+        return statement.value.value
+    return None
+
+
+# Values that may carry a call's result to the statement (see `_carried`).
+_CARRIERS = (ast.Call, ast.Await, ast.BoolOp, ast.IfExp, ast.NamedExpr)
+
+
+def _mark(value: ast.expr, fate: str, fates: dict[int, str]) -> None:
+    for call in _carried(value):
+        fates[id(call)] = fate
+
+
+def _carried(value: ast.expr) -> Iterator[ast.Call]:
+    """The calls whose result `value` carries on: itself, and calls wrapped in it as arguments (`OpenAI(http_client=httpx.AsyncClient())`)."""
+    stack: list[ast.expr] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call):
+            yield node
+            stack.extend(node.args)
+            stack.extend(k.value for k in node.keywords)
+        elif isinstance(node, (ast.Await, ast.Starred, ast.NamedExpr)):
+            stack.append(node.value)
+        elif isinstance(node, ast.BoolOp):
+            stack.extend(node.values)
+        elif isinstance(node, ast.IfExp):
+            stack.extend((node.body, node.orelse))
+
+
+def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr], declared: set[str], handed_out: set[str]) -> str:
+    """The fate of a value assigned to `target` under the `if`/`while` tests `guards`."""
+    if isinstance(target, ast.Subscript):
+        return MEMOISED  # kept in a container
     if isinstance(target, ast.Name):
         if target.id in declared:
-            return MEMOISED
+            return MEMOISED  # a `global`
+        text = target.id
+    elif isinstance(target, ast.Attribute):
+        text = ast.unparse(target)
+    else:
+        return LOCAL
+    if isinstance(value, ast.BoolOp) and any(ast.unparse(v) == text for v in value.values):
+        return MEMOISED  # `x = x or Client()`
+    if any(_mentions(test, target, text) for test in guards):
+        return MEMOISED  # `if self._client is None: self._client = Client()`
+    if isinstance(target, ast.Name):
         return ESCAPES if target.id in handed_out else LOCAL
-    if isinstance(target, ast.Attribute):
-        owner = target.value
-        if isinstance(owner, ast.Name) and owner.id == "self":
-            return ESCAPES
-        return MEMOISED
-    if isinstance(target, ast.Subscript):
-        return MEMOISED
-    return LOCAL
+    owner = target.value  # type: ignore[attr-defined]
+    return ESCAPES if isinstance(owner, ast.Name) and owner.id == "self" else MEMOISED
 
 
-def _mentions(test: ast.expr, text: str) -> bool:
-    """True when the expression `text` (a name, attribute or subscript as written) occurs in `test`."""
-    return any(isinstance(n, (ast.Name, ast.Attribute, ast.Subscript)) and ast.unparse(n) == text for n in ast.walk(test))
-
-
-def _nodes_with_parents(body: list[ast.stmt], parents: tuple[ast.AST, ...]) -> Iterator[tuple[ast.AST, tuple[ast.AST, ...]]]:
-    """Every node of a function body with its ancestors, not entering nested functions, lambdas or classes."""
-    stack: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(statement, parents) for statement in reversed(body)]
-    while stack:
-        node, above = stack.pop()
-        yield node, above
-        if isinstance(node, _SCOPES):
-            continue
-        inner = (*above, node)
-        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+def _mentions(test: ast.expr, target: ast.expr, text: str) -> bool:
+    """True when `target` (whose source is `text`) occurs in `test`."""
+    if isinstance(target, ast.Name):
+        return any(isinstance(n, ast.Name) and n.id == text for n in ast.walk(test))
+    return any(isinstance(n, ast.Attribute) and ast.unparse(n) == text for n in ast.walk(test))

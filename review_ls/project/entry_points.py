@@ -7,7 +7,7 @@ judged from their decorators and their class, or from the call that registers th
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name
@@ -43,7 +43,7 @@ def function_role(function: ast.FunctionDef | ast.AsyncFunctionDef, class_bases:
         name = dotted_name(target) or ""
         if name.endswith(("websocket", "websocket_route")) or (isinstance(target, ast.Attribute) and target.attr == "ws"):
             return WEBSOCKET
-        if is_route_decorator(decorator):
+        if is_route_decorator(decorator) or _is_litestar_route(decorator):
             return ROUTE
         tail2 = ".".join(name.rsplit(".", 2)[-2:])
         if tail2 in _QUALIFIED_ROLES:
@@ -64,6 +64,13 @@ def function_role(function: ast.FunctionDef | ast.AsyncFunctionDef, class_bases:
     return NONE
 
 
+def _is_litestar_route(decorator: ast.expr) -> bool:
+    """`@get("/x")`, `@post()`: Litestar's route decorators are plain functions named after the HTTP method."""
+    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name) and decorator.func.id in HTTP_METHOD_NAMES):
+        return False
+    return not decorator.args or (isinstance(decorator.args[0], ast.Constant) and isinstance(decorator.args[0].value, str))
+
+
 _CONSUMER_METHODS = frozenset({"connect", "receive", "receive_json", "websocket_receive", "websocket_connect", "disconnect"})
 _CHANNELS_CONSUMERS = ("WebsocketConsumer", "JsonWebsocketConsumer", "AsyncConsumer", "SyncConsumer")
 
@@ -72,10 +79,10 @@ def entry_label(function: ast.FunctionDef | ast.AsyncFunctionDef, role: str) -> 
     """How an entry point is named in a chain: `POST /speak` for a decorated route, else the function's name."""
     if role in (ROUTE, WEBSOCKET):
         for decorator in function.decorator_list:
-            if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute) and decorator.args:
+            if isinstance(decorator, ast.Call) and isinstance(decorator.func, (ast.Attribute, ast.Name)) and decorator.args:
                 first = decorator.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    method = decorator.func.attr
+                    method = decorator.func.attr if isinstance(decorator.func, ast.Attribute) else decorator.func.id
                     if method in ("route", "api_route", "view"):
                         methods = next((k.value for k in decorator.keywords if k.arg == "methods"), None)
                         listed = [e.value for e in methods.elts if isinstance(e, ast.Constant)] if isinstance(methods, (ast.List, ast.Tuple)) else []
@@ -127,14 +134,14 @@ _TASK_LIST_ATTRIBUTES = frozenset({"functions"})
 Resolve = Callable[[ast.AST, str | None], str | None]
 
 
-def registered_entry_points(module: ast.Module, resolve: Resolve) -> tuple[EntryRegistration, ...]:
-    """Functions the module registers as entry points by a call or a worker's `functions` list.
+def registered_entry_points(nodes: Iterable[tuple[ast.AST, str | None]], resolve: Resolve) -> tuple[EntryRegistration, ...]:
+    """Functions registered as entry points by a call or a worker's `functions` list, among a module's `nodes`.
 
-    `resolve(expr, class_name)` gives the absolute dotted name an expression refers to (class_name
-    is the enclosing class, for `self.method`), or None.
+    `nodes` come with the name of the class they are in (None outside classes); `resolve(expr,
+    class_name)` gives the absolute dotted name an expression refers to (`self.method` too), or None.
     """
     found: list[EntryRegistration] = []
-    for node, class_name in _nodes_with_class(module):
+    for node, class_name in nodes:
         if isinstance(node, ast.Call):
             found.extend(_registrations_of(node, class_name, resolve))
         elif isinstance(node, ast.Assign) and class_name is not None and isinstance(node.value, (ast.List, ast.Tuple)):
@@ -183,11 +190,3 @@ def _one(reference: ast.AST, role: str, label: str | None, class_name: str | Non
 
 def _string(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _nodes_with_class(module: ast.Module) -> Iterator[tuple[ast.AST, str | None]]:
-    """Every node of the module with the name of the top-level class it is in (None outside classes)."""
-    for statement in module.body:
-        class_name = statement.name if isinstance(statement, ast.ClassDef) else None
-        for node in ast.walk(statement):
-            yield node, class_name

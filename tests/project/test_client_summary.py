@@ -174,7 +174,7 @@ def test_entry_points_registered_by_calls_and_classes() -> None:
 
 @pytest.mark.parametrize(
     ("decorator", "label"),
-    [("@app.post('/speak')", "POST /speak"), ("@bp.route('/x', methods=['PUT'])", "PUT /x"), ("@router.get('')", "GET handler"), ("@shared_task", "handler")],
+    [("@app.post('/speak')", "POST /speak"), ("@bp.route('/x', methods=['PUT'])", "PUT /x"), ("@router.get('')", "GET handler"), ("@shared_task", "handler"), ("@post('/litestar')", "POST /litestar")],
 )
 def test_entry_point_labels(decorator: str, label: str) -> None:
     index = ProjectIndex.from_sources({"m.py": f"{decorator}\ndef handler():\n    pass\n"})

@@ -12,7 +12,7 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.blocking import own_nodes
 from review_ls.project import ProjectIndex, project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
-from review_ls.project.client_facts import disposition, names_bound_in
+from review_ls.project.client_facts import LOCAL, call_fates, names_bound_in
 from review_ls.project.client_summary import ClientChain, step_name
 from review_ls.project.modules import is_package_file
 
@@ -65,15 +65,11 @@ def function_qualname(function: FunctionNode, ctx: Context) -> str | None:
 
 def call_disposition(node: ast.Call, function: FunctionNode, ctx: Context) -> str:
     """Who owns what `node` returns inside `function`: `escapes`, `memoised` or `local` (see project/client_facts.py)."""
-    key = ("clients.names", id(function))
-    names = ctx.memo.get(key)
-    if names is None:
-        nodes = list(own_nodes(function.body))
-        declared = {name for n in nodes if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
-        handed_out = {n.value.id for n in nodes if isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) and isinstance(n.value, ast.Name)}
-        names = ctx.memo[key] = (declared, handed_out)
-    start = next((i for i, p in enumerate(ctx.parents) if p is function), len(ctx.parents))
-    return disposition(node, ctx.parents[start:], *names)
+    key = ("clients.fates", id(function))
+    fates = ctx.memo.get(key)
+    if fates is None:
+        fates = ctx.memo[key] = call_fates(function)
+    return fates.get(id(node), LOCAL)
 
 
 def bound_names(function: FunctionNode, ctx: Context) -> set[str]:

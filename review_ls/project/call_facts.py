@@ -114,11 +114,15 @@ class CallResolver:
         self.module_defs = module_defs
         self.class_name = class_name
         self.locals: dict[str, str] = {}
+        self._relative_base = (module_name, False)
 
     def learn(self, nodes: Iterable[ast.AST]) -> None:
-        """Remember local variables bound to a constructor call (`repo = Repo()`) among a function's own `nodes`."""
+        """Remember local variables bound to a constructor call (`repo = Repo()`), and function-level imports, among a function's own `nodes`."""
         for node in nodes:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imported = {local: resolve_relative(target, *self._relative_base) for local, target in import_bindings(node)}
+                self.imports = {**self.imports, **imported}
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
                 target = self.target(node.value.func)
                 if target is not None and target.rsplit(".", 1)[-1][:1].isupper():
                     self.locals[node.targets[0].id] = target
@@ -127,6 +131,9 @@ class CallResolver:
         """The absolute dotted name a callee expression refers to (None when unknown)."""
         dotted = dotted_name(func)
         if dotted is None:
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):  # `Service().run()`
+                owner = self.target(func.value.func)
+                return f"{owner}.{func.attr}" if owner is not None and owner.rsplit(".", 1)[-1][:1].isupper() else None
             return None
         head, _, rest = dotted.partition(".")
         if head in ("self", "cls") and self.class_name and rest and "." not in rest:

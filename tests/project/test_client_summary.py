@@ -180,3 +180,10 @@ def test_entry_point_labels(decorator: str, label: str) -> None:
     index = ProjectIndex.from_sources({"m.py": f"{decorator}\ndef handler():\n    pass\n"})
     [(_, facts)] = list(index.call_graph.entry_points())
     assert facts.label == label
+
+
+def test_calls_on_a_fresh_instance_and_through_function_level_imports_are_resolved() -> None:
+    service = "class Service:\n    def run(self):\n        from svc.clients import get_worker_client\n\n        return get_worker_client().run()\n"
+    route = "from svc.service import Service\n\n\n@app.post('/x')\nasync def route():\n    return await Service().run()\n"
+    index = ProjectIndex.from_sources({"svc/__init__.py": "", "svc/clients.py": CLIENTS, "svc/service.py": service, "api.py": route})
+    assert index.per_invocation.path_to("svc.clients.get_worker_client") == ("api.route", "svc.service.Service.run", "svc.clients.get_worker_client")

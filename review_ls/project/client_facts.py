@@ -190,7 +190,7 @@ def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr]
         return MEMOISED  # `if self._client is None: self._client = Client()`
     if isinstance(target, ast.Name):
         return ESCAPES if target.id in handed_out else LOCAL
-    owner = target.value  # type: ignore[attr-defined]
+    owner = target.value if isinstance(target, ast.Attribute) else None
     return ESCAPES if isinstance(owner, ast.Name) and owner.id == "self" else MEMOISED
 
 

@@ -70,9 +70,10 @@ class ClientSummaries:
         for site in facts.clients:
             if site.library and site.disposition != MEMOISED:
                 return ClientChain((step,), site.target, site.line, site.per_argument)
-        for call in (*facts.calls, *facts.awaited, *(s for s in facts.clients if not s.library and s.disposition == ESCAPES)):
-            if (call.target, call.line) not in kept:
-                inner = self.produced_by(call.target)
+        handed_out = [(s.target, s.line) for s in facts.clients if not s.library and s.disposition == ESCAPES]
+        for callee, line in [*((c.target, c.line) for c in (*facts.calls, *facts.awaited)), *handed_out]:
+            if (callee, line) not in kept:
+                inner = self.produced_by(callee)
                 if inner is not None:
                     return ClientChain((step, *inner.steps), inner.client, inner.line, inner.per_argument)
         return None

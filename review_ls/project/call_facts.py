@@ -178,7 +178,8 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
                     candidates.extend((node, statement.name) for node in nodes if isinstance(node, ast.Call))
                 elif not isinstance(member, ast.ClassDef):
                     candidates.extend((node, statement.name) for node in ast.walk(member))
-    aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in imports.items() if f"{prefix}{local}" != target))
+    instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
+    aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
 
     def resolve(node: ast.AST, owner: str | None) -> str | None:
         return CallResolver(module_name, imports, module_defs, owner).target(node)
@@ -227,6 +228,24 @@ def _function_facts(
     clients = client_sites(function, nodes, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target, client_constructor_names(imports))
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, tuple(awaited_calls), clients, label)
+
+
+def _module_instances(module: ast.Module, resolver: CallResolver) -> dict[str, str]:
+    """Module-level names bound to an instance of a class (`organization = OrganizationService()`) -> the class,
+    so that `organization.get()` resolves to `OrganizationService.get`."""
+    instances: dict[str, str] = {}
+    for statement in module.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and isinstance(value, ast.Call):
+            cls = resolver.target(value.func)
+            if cls is not None and cls.rsplit(".", 1)[-1][:1].isupper():
+                instances[target.id] = cls
+    return instances
 
 
 def _assigned_names(module: ast.Module) -> set[str]:

@@ -188,6 +188,8 @@ def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr]
         return MEMOISED  # `x = x or Client()`
     if any(_mentions(test, target, text) for test in guards):
         return MEMOISED  # `if self._client is None: self._client = Client()`
+    if declared and any(isinstance(n, ast.Name) and n.id in declared for test in guards for n in ast.walk(test)):
+        return MEMOISED  # built under `if not _initialised:` of a `global`: runs once per process
     if isinstance(target, ast.Name):
         return ESCAPES if target.id in handed_out else LOCAL
     owner = target.value if isinstance(target, ast.Attribute) else None

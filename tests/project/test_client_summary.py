@@ -187,3 +187,12 @@ def test_calls_on_a_fresh_instance_and_through_function_level_imports_are_resolv
     route = "from svc.service import Service\n\n\n@app.post('/x')\nasync def route():\n    return await Service().run()\n"
     index = ProjectIndex.from_sources({"svc/__init__.py": "", "svc/clients.py": CLIENTS, "svc/service.py": service, "api.py": route})
     assert index.per_invocation.path_to("svc.clients.get_worker_client") == ("api.route", "svc.service.Service.run", "svc.clients.get_worker_client")
+
+
+def test_a_client_built_once_under_a_global_flag_is_memoised() -> None:
+    source = (
+        "import boto3\n\n_layer = None\n_ready = False\n\n\n"
+        "def get_layer():\n    global _layer, _ready\n    if not _ready:\n        storage = boto3.client('s3')\n        _layer = Layer(storage)\n        _ready = True\n    return _layer\n"
+    )
+    index = ProjectIndex.from_sources({"m.py": source})
+    assert index.client_summaries.built_in("m.get_layer") is None

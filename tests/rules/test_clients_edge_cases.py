@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from review_ls import analyse_source
 from review_ls.config import Settings
 from review_ls.project import ProjectIndex
@@ -78,3 +81,22 @@ def test_rv201_fan_out_through_a_worker_pool_and_a_per_argument_client() -> None
         (18, "requests.Session is constructed in download(), once per item of pool.map(); create it once and reuse it")
     ]
     assert [(r.path, r.span.line) for r in findings[0].related] == [("m.py", 7), ("m.py", 8)]
+
+
+SHAPES = Path(__file__).parents[1] / "fixtures" / "projects" / "client_shapes"
+
+
+def test_the_issue_shapes_are_all_found_and_nothing_else() -> None:
+    """Every `# EXPECT RVxxx` line of the client-shapes project is reported, and only those (cached factories, singletons, DTOs and scripts stay quiet)."""
+    sources = {path.relative_to(SHAPES).as_posix(): path.read_text(encoding="utf-8") for path in sorted(SHAPES.rglob("*.py"))}
+    index = ProjectIndex.from_sources(sources)
+    settings = Settings(select=("RV201", "RV202"))
+    expected = {
+        (path, number, match.group(1))
+        for path, text in sources.items()
+        for number, line in enumerate(text.splitlines(), 1)
+        if (match := re.search(r"# EXPECT (RV\d+)", line))
+    }
+    found = {(path, f.span.line, f.code) for path, text in sources.items() for f in analyse_source(text, path, settings, index).findings}
+    assert len(expected) == 15
+    assert found == expected

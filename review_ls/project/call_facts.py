@@ -156,6 +156,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     shadowed = frozenset(n for n in module_defs) | frozenset(_assigned_names(module))
     kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))
     prefix = f"{module_name}." if module_name else ""
+    constructors = client_constructor_names(imports)
     functions: list[FunctionCallFacts] = []
     classes: list[ClassFacts] = []
     # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
@@ -163,7 +164,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             nodes = list(own_nodes(statement.body))
-            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, nodes))
+            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, nodes, constructors))
             candidates.extend((node, None) for node in nodes if isinstance(node, ast.Call))
         elif not isinstance(statement, ast.ClassDef):
             candidates.extend((node, None) for node in ast.walk(statement))
@@ -174,7 +175,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     nodes = list(own_nodes(member.body))
-                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, nodes))
+                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, nodes, constructors))
                     candidates.extend((node, statement.name) for node in nodes if isinstance(node, ast.Call))
                 elif not isinstance(member, ast.ClassDef):
                     candidates.extend((node, statement.name) for node in ast.walk(member))
@@ -196,6 +197,7 @@ def _function_facts(
     shadowed: frozenset[str],
     kinds: dict[str, str],
     nodes: list[ast.AST],
+    constructors: frozenset[str],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
     resolver = CallResolver(module_name, imports, module_defs, class_name)
@@ -225,7 +227,7 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    clients = client_sites(function, nodes, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target, client_constructor_names(imports))
+    clients = client_sites(function, nodes, lambda node: qualify_dotted(dotted_name(node) or "", imports), resolver.target, constructors)
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, tuple(awaited_calls), clients, label)
 

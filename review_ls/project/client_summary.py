@@ -48,6 +48,7 @@ class ClientSummaries:
         self.graph = graph
         self._produced: dict[str, ClientChain | None] = {}
         self._built: dict[str, ClientChain | None] = {}
+        self._built_in: dict[str, ClientChain | None] = {}
 
     def produced_by(self, target: str) -> ClientChain | None:
         """How calling the project function or class `target` hands the caller a freshly built client, or None."""
@@ -59,6 +60,11 @@ class ClientSummaries:
 
     def built_in(self, target: str) -> ClientChain | None:
         """How the function `target` builds a client itself on every call: a construction of its own, or a call to a factory or wrapper class."""
+        if target not in self._built_in:
+            self._built_in[target] = self._builds_itself(target)
+        return self._built_in[target]
+
+    def _builds_itself(self, target: str) -> ClientChain | None:
         found = self.graph.function(target)
         if found is None:
             return self._from_bases(target, set(), 0)

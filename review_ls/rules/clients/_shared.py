@@ -38,17 +38,27 @@ def project_target(node: ast.Call, ctx: Context) -> str | None:
     key = ("clients.resolver", id(function))
     resolver = ctx.memo.get(key)
     if resolver is None:
-        index = project_for(ctx)
-        path = ctx.path or "<unknown>.py"
-        module = _module(ctx)
-        imports = absolute_imports(module, index.module_name(path), is_package_file(path))
-        imports.update((name, target) for name, target in ctx.imports.items() if name not in imports and not target.startswith("."))
-        defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        module_name, imports, defs = _module_names(ctx)
         cls = ctx.class_
-        resolver = ctx.memo[key] = CallResolver(index.module_name(path), imports, defs, cls.name if cls is not None else None)
+        resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             resolver.learn(own_nodes(function.body))
     return resolver.target(node.func)
+
+
+def _module_names(ctx: Context) -> tuple[str, dict[str, str], frozenset[str]]:
+    """The module's dotted name, its imports as absolute names and its top-level definitions (once per analysis)."""
+    found = ctx.memo.get("clients.module-names")
+    if found is None:
+        index = project_for(ctx)
+        path = ctx.path or "<unknown>.py"
+        module = _module(ctx)
+        module_name = index.module_name(path)
+        imports = absolute_imports(module, module_name, is_package_file(path))
+        imports.update((name, target) for name, target in ctx.facts.imports.items() if name not in imports and not target.startswith("."))
+        defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        found = ctx.memo["clients.module-names"] = (module_name, imports, defs)
+    return found
 
 
 def function_qualname(function: FunctionNode, ctx: Context) -> str | None:

@@ -128,26 +128,26 @@ class ClientInLoop(Rule):
 
         import aiohttp
 
-        async def fetch(session, url):
+        async def fetch_with(session, url):
             async with session.get(url) as response:
                 return await response.text()
 
-        async def fetch_all(urls):
+        async def fetch_all_with_one_session(urls):
             async with aiohttp.ClientSession() as session:
-                return await asyncio.gather(*(fetch(session, url) for url in urls))
+                return await asyncio.gather(*(fetch_with(session, url) for url in urls))
         """,
         # One engine per database, by design without a pool, per plugin migration.
         """
         from sqlalchemy import create_engine, pool
 
-        def migrate(url):
+        def migrate_database(url):
             engine = create_engine(url, poolclass=pool.NullPool)
             with engine.connect() as connection:
                 connection.exec_driver_sql("select 1")
 
-        def migrate_all(urls):
+        def migrate_databases(urls):
             for url in urls:
-                migrate(url)
+                migrate_database(url)
         """,
         """
         import httpx
@@ -189,16 +189,16 @@ class ClientInLoop(Rule):
 
             import aiohttp
 
-            async def fetch(url):
+            async def fetch_text(url):
                 async with aiohttp.ClientSession() as session:
                     async with session.get(url) as response:
                         return await response.text()
 
-            async def fetch_all(urls):
-                return await asyncio.gather(*(fetch(url) for url in urls))
+            async def fetch_texts(urls):
+                return await asyncio.gather(*(fetch_text(url) for url in urls))
             """,
             line=11,
-            message="aiohttp.ClientSession is constructed in fetch(), once per item of asyncio.gather(); create it once and reuse it",
+            message="aiohttp.ClientSession is constructed in fetch_text(), once per item of asyncio.gather(); create it once and reuse it",
         ),
         # The same across files, under a TaskGroup and through a wrapper class.
         Invalid(

@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.entry_points import CONFIGURED
+from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
+from review_ls.project.entry_points import EntryRegistration
 
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
@@ -49,12 +51,20 @@ class CallGraph:
     def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]], configured: ConfiguredEntryPoints = ConfiguredEntryPoints()) -> None:
         self._functions: dict[str, tuple[str, FunctionCallFacts]] = {}
         self._aliases: dict[str, str] = {}
+        self._classes: dict[str, tuple[str, ClassFacts]] = {}
+        registrations: list[EntryRegistration] = []
         for path, facts in modules:
             for function in facts.functions:
                 if configured and not function.role and configured.matches(function.qualname, facts.module):
                     function = replace(function, role=CONFIGURED)
                 self._functions[function.qualname] = (path, function)
             self._aliases.update(facts.aliases)
+            self._classes.update((c.qualname, (path, c)) for c in facts.classes)
+            registrations.extend(facts.registered)
+        for registration in registrations:  # `graph.add_node("x", fn)`: fn becomes an entry point (a decorator's role wins)
+            found = self.function(registration.target)
+            if found is not None and not found[1].role and not found[1].qualname.endswith(".__init__"):
+                self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._chains: dict[str, BlockingChain | None] = {}
 
     def function(self, qualname: str) -> tuple[str, FunctionCallFacts] | None:
@@ -79,6 +89,17 @@ class CallGraph:
             if resolved is None or resolved == qualname:
                 return
             qualname = resolved
+    def class_facts(self, qualname: str) -> tuple[str, ClassFacts] | None:
+        """The (path, facts) of the project class a target names, following re-exports."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            found = self._classes.get(qualname)
+            if found is not None:
+                return found
+            resolved = self._unalias(qualname)
+            if resolved is None or resolved == qualname:
+                return None
+            qualname = resolved
+        return None
 
     def _unalias(self, qualname: str) -> str | None:
         """Replace the longest prefix of `qualname` that is a re-exported name by what it names."""

@@ -38,6 +38,8 @@ from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicate
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.taint import SinkChain, TaintSummaries
+from review_ls.project.client_summary import ClientSummaries
+from review_ls.project.per_invocation import PerInvocation
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
 
@@ -308,6 +310,15 @@ class ProjectIndex:
     def taint_returns(self, target: str, slot: int | str) -> bool:
         """True when an argument passed at `slot` to the project function `target` flows to its return value."""
         return self._views().taint.returns(target, slot)
+    @property
+    def client_summaries(self) -> ClientSummaries:
+        """Which project functions and classes build a network client per call, with the chain (memoised per graph)."""
+        return self._views().client_summaries
+
+    @property
+    def per_invocation(self) -> PerInvocation:
+        """Which project functions run once per invocation, reached from which entry point (memoised per graph)."""
+        return self._views().per_invocation
 
     def call_facts(self, path: str) -> ModuleCallFacts | None:
         """The stored call facts (functions, calls, roles) of one file."""
@@ -342,6 +353,16 @@ class _Derived:
     def taint(self) -> TaintSummaries:
         """The project's taint summaries combined along the call graph (memoised in it)."""
         return TaintSummaries(self.call_graph)
+
+    @cached_property
+    def client_summaries(self) -> ClientSummaries:
+        """The client summaries of the call graph."""
+        return ClientSummaries(self.call_graph)
+
+    @cached_property
+    def per_invocation(self) -> PerInvocation:
+        """What the entry points of the call graph reach."""
+        return PerInvocation(self.call_graph)
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

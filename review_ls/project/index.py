@@ -36,6 +36,7 @@ from review_ls.project.call_graph import BlockingChain, CallGraph
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
+from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
 
@@ -287,6 +288,11 @@ class ProjectIndex:
         """How calling the sync project function named `target` (absolute dotted name) blocks the event loop, or None."""
         return self.call_graph.blocking_chain(target)
 
+    @property
+    def process_state(self) -> ProcessStateSummary:
+        """Which process-wide objects the project's entry points write (rebuilt lazily after a change)."""
+        return self._views().process_state
+
     def call_facts(self, path: str) -> ModuleCallFacts | None:
         """The stored call facts (functions, calls, roles) of one file."""
         return self._calls.get(path)
@@ -314,6 +320,11 @@ class _Derived:
     def call_graph(self) -> CallGraph:
         """The project's call graph (summaries are memoised in it)."""
         return CallGraph(self.calls.items())
+
+    @cached_property
+    def process_state(self) -> ProcessStateSummary:
+        """The process-state summary of this snapshot."""
+        return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

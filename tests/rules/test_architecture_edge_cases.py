@@ -352,7 +352,7 @@ def test_rv401_singleton_of_a_project_class_imported_from_another_module() -> No
         """
     )
     index = project({"app/__init__.py": "", "app/hub.py": "class Hub:\n    pass\n", "app/main.py": handler})
-    assert [f.span.line for f in findings("RV401", handler, "/proj/app/main.py", index)] == [9]
+    assert [f.span.line for f in findings("RV401", handler, "/proj/app/main.py", index)] == [5]  # at the definition of hub
     assert findings("RV401", handler, "/proj/app/main.py", None) == []  # without the index Hub may be a library class
 
 
@@ -360,7 +360,79 @@ def test_rv401_handler_registered_by_call_in_another_module() -> None:
     views = "JOBS = []\n\nasync def create(request):\n    JOBS.append(await request.json())\n"
     routes = "from starlette.routing import Route\nfrom app.views import create\n\nroutes = [Route('/jobs', create, methods=['POST'])]\n"
     index = project({"app/__init__.py": "", "app/views.py": views, "app/routes.py": routes})
-    assert [f.span.line for f in findings("RV401", views, "/proj/app/views.py", index)] == [4]
+    assert [f.span.line for f in findings("RV401", views, "/proj/app/views.py", index)] == [1]  # at the definition of JOBS
+
+
+STATE = "SUBSCRIBERS = []\n\n\ndef subscribe(callback):\n    SUBSCRIBERS.append(callback)\n"
+
+
+def _state_findings(files: dict[str, str]) -> list[Finding]:
+    index = project({"app/__init__.py": "", "app/state.py": STATE, **files})
+    return findings("RV401", src(STATE), "/proj/app/state.py", index)
+
+
+def test_rv401_one_finding_per_state_object_with_every_entry_point_related() -> None:
+    routes = "from fastapi import APIRouter\nfrom app.state import subscribe\n\nrouter = APIRouter()\n\n" + "".join(
+        f"@router.post('/r{n}')\nasync def route_{n}(cb: str):\n    subscribe(cb)\n\n" for n in range(7)
+    )
+    (finding,) = _state_findings({"app/routes.py": routes})
+    assert finding.span.line == 1
+    assert "by 7 entry points" in finding.message
+    entry_points = [r for r in finding.related if "writes it" in r.message]
+    assert len(entry_points) == 5  # capped
+    assert all(r.path == "/proj/app/routes.py" for r in entry_points)
+    assert [r.span.line for r in finding.related if r.message.startswith("written here")] == [5]
+
+
+def test_rv401_celery_task_in_another_module_writes_state_through_two_helpers() -> None:
+    tasks = "from celery import shared_task\nfrom app.helpers import track\n\n@shared_task\ndef ingest(item):\n    track(item)\n"
+    helpers = "from app.state import subscribe\n\ndef track(item):\n    subscribe(item)\n"
+    (finding,) = _state_findings({"app/tasks.py": tasks, "app/helpers.py": helpers})
+    assert "task ingest() (ingest -> track -> subscribe -> SUBSCRIBERS.append)" in finding.message
+
+
+def test_rv401_entry_points_in_tests_scripts_and_migrations_do_not_count() -> None:
+    route = "from fastapi import FastAPI\nfrom app.state import subscribe\n\napp = FastAPI()\n\n@app.post('/x')\nasync def x(cb: str):\n    subscribe(cb)\n"
+    assert _state_findings({"tests/test_api.py": route, "scripts/seed.py": route, "app/migrations/0002_fill.py": route}) == []
+    assert len(_state_findings({"app/api.py": route})) == 1
+
+
+def test_rv401_cached_helpers_and_constructors_do_not_write_per_request() -> None:
+    helpers = src(
+        """
+        import functools
+        from app.state import SUBSCRIBERS
+
+
+        @functools.lru_cache
+        def remember(key):
+            SUBSCRIBERS.append(key)
+
+
+        class Registry:
+            def __init__(self):
+                SUBSCRIBERS.append(self)
+        """
+    )
+    route = "from fastapi import FastAPI\nfrom app.helpers import Registry, remember\n\napp = FastAPI()\n\n@app.get('/x')\nasync def x(key: str):\n    remember(key)\n"
+    assert _state_findings({"app/helpers.py": helpers, "app/api.py": route}) == []
+
+
+def test_rv401_recursive_helpers_terminate() -> None:
+    helpers = "from app.state import subscribe\n\ndef a(n):\n    return b(n - 1)\n\ndef b(n):\n    if n:\n        return a(n)\n    subscribe(n)\n"
+    route = "from fastapi import FastAPI\nfrom app.helpers import a\n\napp = FastAPI()\n\n@app.get('/x')\nasync def x(n: int):\n    a(n)\n"
+    (finding,) = _state_findings({"app/helpers.py": helpers, "app/api.py": route})
+    assert "x -> a -> b -> subscribe -> SUBSCRIBERS.append" in finding.message
+
+
+def test_rv401_the_finding_follows_an_edit_of_the_route_module() -> None:
+    route = "from fastapi import FastAPI\nfrom app.state import subscribe\n\napp = FastAPI()\n\n@app.get('/x')\nasync def x(cb: str):\n    subscribe(cb)\n"
+    index = project({"app/__init__.py": "", "app/state.py": STATE, "app/api.py": route})
+    assert len(findings("RV401", src(STATE), "/proj/app/state.py", index)) == 1
+    before = index.fingerprint
+    index.update_file("/proj/app/api.py", route.replace("    subscribe(cb)\n", "    return cb\n"))
+    assert index.fingerprint != before
+    assert findings("RV401", src(STATE), "/proj/app/state.py", index) == []
 
 
 def test_rv403_patching_the_projects_own_module_is_quiet_with_the_index() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Finding, Severity
@@ -13,60 +12,10 @@ from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.await_independence import concurrent_fan_out
-from review_ls.patterns.names import loop_bound_names, names_read, snake_case
+from review_ls.patterns.names import loop_bound_names, names_read
+from review_ls.patterns.remote_calls import RemoteCallChain, remote_call_chain, remote_kind
 from review_ls.patterns.scripts import is_test_path
 from review_ls.rules.cost._shared import _COMPREHENSIONS, _outer_iterable
-
-
-_SESSION_NAMES = frozenset(
-    {"session", "db", "db_session", "dbsession", "async_session", "sess", "conn", "connection", "cursor", "cur", "tx",
-     "transaction", "database", "pool", "engine"}
-)
-
-
-_SESSION_METHODS = frozenset(
-    {"query", "get", "execute", "scalar", "scalars", "exec", "fetch", "fetchrow", "fetchval", "fetch_one", "fetch_all",
-     "fetch_val", "merge", "refresh", "filter", "filter_by"}
-)
-
-
-_DJANGO_METHODS = frozenset(
-    {"get", "filter", "exclude", "create", "get_or_create", "update_or_create", "update", "delete", "count", "exists",
-     "first", "last", "values", "values_list", "aggregate", "aget", "acreate", "afirst"}
-)
-
-
-_MONGO_METHODS = frozenset(
-    {"find_one", "insert_one", "update_one", "delete_one", "replace_one", "find_one_and_update", "find_one_and_delete",
-     "find_one_and_replace"}
-)
-
-
-_REDIS_METHODS = frozenset(
-    {"get", "set", "hget", "hset", "hgetall", "delete", "exists", "incr", "expire", "lpush", "rpush", "sadd", "zadd", "setex"}
-)
-
-
-_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "send"})
-
-
-_STORAGE_METHODS = frozenset(
-    {"upload_file", "upload_fileobj", "put_object", "download_file", "download_fileobj", "get_object", "delete_object",
-     "copy_object", "head_object", "upload_blob", "download_blob", "upload_from_filename", "upload_from_string",
-     "download_to_filename", "fput_object", "fget_object"}
-)
-
-
-_HTTP_RECEIVER_WORDS = frozenset({"client", "http", "api", "httpx"})
-
-
-_STORAGE_RECEIVER_WORDS = frozenset({"s3", "client", "bucket", "blob", "storage", "minio", "gcs", "container", "resource", "store"})
-
-
-_SESSION_WORDS = frozenset({"session", "cursor", "conn", "connection", "db", "cur", "tx", "transaction", "database", "pool", "sess"})
-
-
-_FLASK_QUERY_METHODS = frozenset({"get", "filter", "filter_by", "get_or_404", "first_or_404"})
 
 
 _ADVICE = {
@@ -81,100 +30,6 @@ _ADVICE = {
 _PLURALS = {"query": "queries", "write": "writes", "remote call": "remote calls", "cache call": "cache calls", "transfer": "transfers"}
 
 
-_WRITE_METHODS = frozenset({"create", "get_or_create", "update_or_create", "update", "delete", "insert_one", "update_one", "delete_one", "replace_one", "execute"})
-
-
-@dataclass(frozen=True)
-class _Chain:
-    """A call chain such as `self.session.query(User).filter(...).first()`.
-
-    `receiver` is the object the first call is made on ('self.session'), `methods` the names
-    called in order (['query', 'filter', 'first']), `arguments` every argument of every call.
-    """
-
-    receiver: str
-    methods: list[str]
-    arguments: list[ast.expr]
-    first_arguments: list[ast.expr]
-
-    @property
-    def receiver_word(self) -> str:
-        """The last word of the receiver's last name: 'db_session' -> 'session', 'api_client' -> 'client'."""
-        last = self.receiver.rsplit(".", 1)[-1]
-        return snake_case(last).rsplit("_", 1)[-1]
-
-
-def _chain(call: ast.Call) -> _Chain | None:
-    """Decompose a call chain; None when it is not made on a named object (`f()`, `x[0].get()`)."""
-    links: list[tuple[str, bool]] = []
-    arguments: list[ast.expr] = []
-    first_arguments: list[ast.expr] = []
-    node: ast.expr = call
-    called = False
-    while True:
-        if isinstance(node, ast.Call):
-            arguments.extend([*node.args, *(k.value for k in node.keywords)])
-            first_arguments = list(node.args)
-            node, called = node.func, True
-        elif isinstance(node, ast.Attribute):
-            links.append((node.attr, called))
-            node, called = node.value, False
-        else:
-            break
-    if not isinstance(node, ast.Name) or called:
-        return None
-    links.reverse()
-    first_call = next((index for index, (_, was_called) in enumerate(links) if was_called), None)
-    if first_call is None:
-        return None
-    receiver = ".".join([node.id, *(name for name, _ in links[:first_call])])
-    return _Chain(receiver, [name for name, was_called in links[first_call:] if was_called], arguments, first_arguments)
-
-
-def _remote_kind(chain: _Chain) -> tuple[str, str] | None:
-    """(kind, what is called) when the chain is a database, cache, HTTP or storage call, else None."""
-    receiver, methods = chain.receiver, chain.methods
-    first = methods[0]
-    parts = receiver.split(".")
-    if parts[-1] == "objects" and len(parts) > 1 and first in _DJANGO_METHODS:
-        return ("write" if first in _WRITE_METHODS else "query"), f"{receiver}.{first}"
-    if parts[-1] == "query" and len(parts) > 1 and parts[-2][:1].isupper() and first in _FLASK_QUERY_METHODS:
-        return "query", f"{receiver}.{first}"
-    mongo = next((m for m in methods if m in _MONGO_METHODS), None)
-    if mongo is not None:
-        return ("write" if mongo in _WRITE_METHODS else "query"), f"{receiver}.{mongo}"
-    word = chain.receiver_word
-    if first in _STORAGE_METHODS and word in _STORAGE_RECEIVER_WORDS:
-        return "transfer", f"{receiver}.{first}"
-    if (word in _SESSION_WORDS or parts[-1].lower() in _SESSION_NAMES) and first in _SESSION_METHODS:
-        if first == "get" and _is_http_get(chain):
-            return "remote call", f"{receiver}.get"
-        return ("write" if first in _WRITE_METHODS and _looks_like_write(chain) else "query"), f"{receiver}.{first}"
-    if word == "redis" and first in _REDIS_METHODS:
-        return "cache call", f"{receiver}.{first}"
-    if word in _HTTP_RECEIVER_WORDS and first in _HTTP_METHODS:
-        return "remote call", f"{receiver}.{first}"
-    return None
-
-
-def _is_http_get(chain: _Chain) -> bool:
-    """True for `session.get(url)` (requests/aiohttp) rather than `session.get(Model, id)` (SQLAlchemy)."""
-    url = chain.first_arguments[0] if chain.first_arguments else None
-    if isinstance(url, (ast.JoinedStr, ast.BinOp)):
-        return True
-    if isinstance(url, ast.Constant) and isinstance(url.value, str):
-        return True
-    return isinstance(url, ast.Name) and "url" in url.id.lower()
-
-
-def _looks_like_write(chain: _Chain) -> bool:
-    """True when an `execute(...)` runs INSERT/UPDATE/DELETE SQL (a literal statement)."""
-    sql = next((a for a in reversed(chain.arguments) if isinstance(a, ast.Constant) and isinstance(a.value, str)), None)
-    if sql is not None:
-        return str(sql.value).lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE")
-    return chain.methods[0] != "execute"
-
-
 _STATEMENT_METHODS = frozenset({"execute", "exec", "fetch", "fetchrow", "fetchval", "fetch_one", "fetch_all", "fetch_val", "scalar", "scalars"})
 
 
@@ -184,7 +39,7 @@ _QUERY_WORDS = re.compile(r"\b(from|into|update|delete)\b", re.IGNORECASE)
 _DDL_BUILDER = re.compile(r"^(Create|Drop|Alter|Add|Set|Rename|Truncate|DDL|Comment)")
 
 
-def _statement_is_fixed(chain: _Chain, per_item: set[str]) -> bool:
+def _statement_is_fixed(chain: RemoteCallChain, per_item: set[str]) -> bool:
     """For `execute(sql, params)`-style calls: True when one data statement runs with per-item
     parameters (`SELECT ... FROM ... WHERE id = ?`, a `select(...)` builder); False when the
     statement itself changes per item (a list of DDL/PRAGMA statements) or touches no table."""
@@ -237,7 +92,7 @@ _LAZY_QUERYSET_METHODS = frozenset(
 _CONCURRENT_CALLS = frozenset({"gather", "wait", "as_completed", "map", "submit"})
 
 
-def _is_lazy_queryset(call: ast.Call, chain: _Chain, ctx: Context) -> bool:
+def _is_lazy_queryset(call: ast.Call, chain: RemoteCallChain, ctx: Context) -> bool:
     """True for a Django queryset that is only built here and handed on (`querysets.append(
     Model.objects.filter(...))`, `qs | Model.objects.filter(...)`): building one runs no query. A
     queryset kept in a name is not: it is usually evaluated later in the same iteration."""
@@ -432,8 +287,8 @@ class QueryInLoop(Rule):
         parent = ctx.parent
         if isinstance(parent, ast.Attribute) and len(ctx.parents) > 1 and isinstance(ctx.parents[-2], ast.Call):
             return  # not the outermost call of a chain: the chain is judged once, at its end
-        chain = _chain(node)
-        kind = _remote_kind(chain) if chain is not None else None
+        chain = remote_call_chain(node)
+        kind = remote_kind(chain) if chain is not None else None
         if chain is None or kind is None or _is_lazy_queryset(node, chain, ctx) or _fans_out_concurrently(loop, ctx):
             return
         per_item = _per_item_names(loop)

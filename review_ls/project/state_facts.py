@@ -1,0 +1,305 @@
+"""What one module contributes to the process-state summary: the objects that live for the whole
+process (module-level containers, class-level containers, module-level instances of project
+classes, `__new__`/`_instance` singleton classes) and, per function, the writes it makes to such
+objects, to its own `self`, and the method calls it makes on module-level objects.
+
+Facts are frozen values extracted with `ast` only, per file (like `call_facts.py`). Object names are
+absolute dotted names as written (`pkg.state.SUBSCRIBERS`, `pkg.ws.manager.active`); which prefix
+is a state object is decided project-wide by `state_summary.py`, which also follows re-exports.
+Names that say the object is a cache (`cache`, `memo`, `lru`) are not state: losing them is fine.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted
+from review_ls.patterns.blocking import own_nodes
+from review_ls.patterns.names import names_assigned_in
+
+CONTAINER, CLASS_CONTAINER, INSTANCE, SINGLETON_CLASS = "container", "class container", "instance", "singleton class"
+
+# Methods that change a container in place.
+CONTAINER_MUTATORS = frozenset(
+    {"append", "extend", "insert", "add", "update", "pop", "popitem", "remove", "discard", "clear", "setdefault",
+     "appendleft", "extendleft", "popleft", "put_nowait"}
+)
+_CACHE_NAME = re.compile(r"cache|memo|lru", re.IGNORECASE)
+_WEAK_OR_LOCAL = frozenset({"weakref.WeakValueDictionary", "weakref.WeakKeyDictionary", "weakref.WeakSet", "threading.local"})
+_SINGLETON_ATTRIBUTES = frozenset({"_instance", "__instance", "_instances", "instance"})
+
+
+@dataclass(frozen=True)
+class StateObject:
+    """An object that lives as long as the process: `qualname` is absolute, `kind` one of the kinds above,
+    `detail` what it is (`dict`, `defaultdict`, the class of an instance)."""
+
+    qualname: str
+    line: int
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class StateWrite:
+    """A write in place to the object named `target` (absolute, as written), shown as `text`, on `line`."""
+
+    target: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class MethodCall:
+    """A call of `method` on the module-level object named `receiver` (absolute, as written)."""
+
+    receiver: str
+    method: str
+    line: int
+
+
+@dataclass(frozen=True)
+class FunctionStateFacts:
+    """What one function (absolute `qualname`) writes: module-level objects (`writes`), attributes of
+    its own `self` (`self_writes`, by attribute name), and which methods of module-level objects it calls."""
+
+    qualname: str
+    writes: tuple[StateWrite, ...] = ()
+    self_writes: tuple[StateWrite, ...] = ()
+    method_calls: tuple[MethodCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModuleStateFacts:
+    """The state facts of one module; `classes` are the absolute names of its classes."""
+
+    objects: tuple[StateObject, ...] = ()
+    functions: tuple[FunctionStateFacts, ...] = ()
+    classes: tuple[str, ...] = ()
+
+    @property
+    def position_free(self) -> tuple[object, ...]:
+        """The facts without line numbers (what other files' findings depend on)."""
+        objects = tuple((o.qualname, o.kind, o.detail) for o in self.objects)
+        functions = tuple(
+            (f.qualname, tuple((w.target, w.text) for w in f.writes), tuple((w.target, w.text) for w in f.self_writes),
+             tuple((c.receiver, c.method) for c in f.method_calls))
+            for f in self.functions
+        )
+        return (objects, functions, self.classes)
+
+
+def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, str]) -> ModuleStateFacts:
+    """Extract the state facts of a parsed module (`imports`: local name -> absolute name)."""
+    prefix = f"{module_name}." if module_name else ""
+    module_names = _module_level_names(module)
+    objects: list[StateObject] = []
+    functions: list[FunctionStateFacts] = []
+    classes: list[str] = []
+    for statement in module.body:
+        named = _assignment(statement)
+        if named is not None:
+            name, value = named
+            found = _state_object(value, imports, module_names, prefix)
+            if found is not None and not _CACHE_NAME.search(name):
+                objects.append(StateObject(f"{prefix}{name}", statement.lineno, *found))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(_function_facts(statement, f"{prefix}{statement.name}", None, imports, module_names, prefix))
+        elif isinstance(statement, ast.ClassDef):
+            class_name = f"{prefix}{statement.name}"
+            classes.append(class_name)
+            containers = _class_containers(statement, imports)
+            objects.extend(StateObject(f"{class_name}.{attr}", line, CLASS_CONTAINER, detail) for attr, (line, detail) in containers.items())
+            if _is_singleton_class(statement):
+                objects.append(StateObject(class_name, statement.lineno, SINGLETON_CLASS, statement.name))
+            owner = (class_name, frozenset(containers))
+            for member in statement.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions.append(_function_facts(member, f"{class_name}.{member.name}", owner, imports, module_names, prefix))
+    kept = tuple(f for f in functions if f.writes or f.self_writes or f.method_calls)
+    return ModuleStateFacts(tuple(objects), kept, tuple(classes))
+
+
+def _assignment(statement: ast.stmt) -> tuple[str, ast.expr] | None:
+    """(name, value) of `NAME = value` / `NAME: T = value` at module level."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        return statement.targets[0].id, statement.value
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
+        return statement.target.id, statement.value
+    return None
+
+
+def _module_level_names(module: ast.Module) -> frozenset[str]:
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        named = _assignment(statement)
+        if named is not None:
+            names.add(named[0])
+    return frozenset(names)
+
+
+def _container_kind(value: ast.expr, imports: dict[str, str]) -> str | None:
+    """`dict`, `defaultdict`, ... when `value` builds a mutable container, else None."""
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+        return type(value).__name__.lower().removesuffix("comp")
+    if isinstance(value, ast.Call):
+        written = dotted_name(value.func) or ""
+        qualified = qualify_dotted(written, imports) or written
+        if qualified in _WEAK_OR_LOCAL:
+            return None
+        if qualified in MUTABLE_FACTORIES or written in MUTABLE_FACTORIES:
+            return qualified.rsplit(".", 1)[-1]
+    return None
+
+
+def _state_object(value: ast.expr, imports: dict[str, str], module_names: frozenset[str], prefix: str) -> tuple[str, str] | None:
+    """(kind, detail) when a module-level value is a container or an instance of a (possibly project) class."""
+    container = _container_kind(value, imports)
+    if container is not None:
+        return CONTAINER, container
+    if isinstance(value, ast.Call):
+        written = dotted_name(value.func)
+        if written is None or not written.rsplit(".", 1)[-1][:1].isupper():
+            return None
+        head = written.split(".", 1)[0]
+        qualified = f"{prefix}{written}" if head in module_names else qualify_dotted(written, imports)
+        return (INSTANCE, qualified) if qualified else None
+    return None
+
+
+def _class_containers(cls: ast.ClassDef, imports: dict[str, str]) -> dict[str, tuple[int, str]]:
+    """Class-level containers (attribute -> (line, kind)): plain or `ClassVar`-annotated, not fields of a model."""
+    found: dict[str, tuple[int, str]] = {}
+    for statement in cls.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            name, value = statement.targets[0].id, statement.value
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
+            if "ClassVar" not in (ast.unparse(statement.annotation)):
+                continue  # a field of a dataclass/pydantic model: copied per instance
+            name, value = statement.target.id, statement.value
+        else:
+            continue
+        kind = _container_kind(value, imports)
+        if kind is not None and not name.startswith("__") and not _CACHE_NAME.search(name):
+            found[name] = (statement.lineno, kind)
+    return found
+
+
+def _is_singleton_class(cls: ast.ClassDef) -> bool:
+    """True for a class that hands out one shared instance: `__new__` returning `cls._instance`, or an `_instance` class attribute."""
+    for statement in cls.body:
+        if isinstance(statement, ast.FunctionDef) and statement.name == "__new__":
+            return any(isinstance(n, ast.Attribute) and n.attr in _SINGLETON_ATTRIBUTES for n in ast.walk(statement))
+        named = statement.target if isinstance(statement, ast.AnnAssign) else statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
+        if isinstance(named, ast.Name) and named.id in ("_instance", "__instance"):
+            return True
+    return False
+
+
+class _FunctionScan:
+    """Collects one function's writes and method calls on module-level objects and on `self`."""
+
+    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: tuple[str, frozenset[str]] | None,
+                 imports: dict[str, str], module_names: frozenset[str], prefix: str) -> None:
+        self.imports = imports
+        self.module_names = module_names
+        self.prefix = prefix
+        self.owner = owner
+        arguments = function.args
+        parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+        declared = {name for n in ast.walk(function) if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
+        self.self_name = next(iter(a.arg for a in (*arguments.posonlyargs, *arguments.args)), None) if owner else None
+        self.locals = (parameters | names_assigned_in(function.body)) - declared
+        self.writes: list[StateWrite] = []
+        self.self_writes: list[StateWrite] = []
+        self.method_calls: list[MethodCall] = []
+
+    def scan(self, nodes: list[ast.AST]) -> None:
+        """Record the writes and calls among the function's own `nodes`."""
+        for node in nodes:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                self._call(node, node.func)
+            elif isinstance(node, (ast.Assign, ast.Delete)):
+                for target in node.targets:
+                    self._store(target, node.lineno, augmented=False)
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                self._store(node.target, node.lineno, augmented=isinstance(node, ast.AugAssign))
+
+    def _call(self, node: ast.Call, func: ast.Attribute) -> None:
+        if func.attr in CONTAINER_MUTATORS:
+            self._write(func.value, node.lineno, f"{_shown(func.value)}.{func.attr}")
+            return
+        receiver = dotted_name(func.value)
+        if receiver is None:
+            return
+        head = receiver.split(".", 1)[0]
+        if head == self.self_name or head in self.locals:
+            return
+        absolute = self._absolute(receiver)
+        if absolute is not None:
+            self.method_calls.append(MethodCall(absolute, func.attr, node.lineno))
+
+    def _store(self, target: ast.expr, line: int, augmented: bool) -> None:
+        if isinstance(target, ast.Subscript):
+            self._write(target.value, line, f"{_shown(target.value)}[...]")
+        elif isinstance(target, ast.Attribute):
+            base = dotted_name(target.value)
+            if base is not None and base.split(".", 1)[0] == self.self_name and "." not in base and augmented:
+                self.self_writes.append(StateWrite(target.attr, line, f"{_shown(target)} +="))
+            elif base is not None and base.split(".", 1)[0] != self.self_name:
+                self._write(target, line, f"{_shown(target)} =")
+
+    def _write(self, obj: ast.expr, line: int, text: str) -> None:
+        """A write in place to `obj` (subscripts stripped: `X[k].append` writes X)."""
+        while isinstance(obj, ast.Subscript):
+            obj = obj.value
+        written = dotted_name(obj)
+        if written is None:
+            return
+        head, _, rest = written.partition(".")
+        if head == self.self_name and self.owner is not None:
+            attribute = rest.split(".", 1)[0]
+            if not attribute:
+                return
+            class_name, class_containers = self.owner
+            if attribute in class_containers:
+                self.writes.append(StateWrite(f"{class_name}.{attribute}", line, text))
+            else:
+                self.self_writes.append(StateWrite(attribute, line, text))
+            return
+        if head in ("cls",) and self.owner is not None and rest:
+            self.writes.append(StateWrite(f"{self.owner[0]}.{rest}", line, text))
+            return
+        if head in self.locals:
+            return
+        absolute = self._absolute(written)
+        if absolute is not None:
+            self.writes.append(StateWrite(absolute, line, text))
+
+    def _absolute(self, written: str) -> str | None:
+        head = written.split(".", 1)[0]
+        if head in self.module_names:
+            return f"{self.prefix}{written}"
+        return qualify_dotted(written, self.imports)
+
+
+def _function_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner: tuple[str, frozenset[str]] | None,
+                    imports: dict[str, str], module_names: frozenset[str], prefix: str) -> FunctionStateFacts:
+    scan = _FunctionScan(function, owner, imports, module_names, prefix)
+    if function.name not in ("__init__", "__new__", "__init_subclass__"):
+        scan.scan(list(own_nodes(function.body)))
+    return FunctionStateFacts(qualname, tuple(scan.writes), tuple(scan.self_writes), tuple(scan.method_calls))
+
+
+def _shown(node: ast.expr) -> str:
+    """A short text of an expression for messages (`_subscribers`, `self.active`)."""
+    written = dotted_name(node)
+    if written is not None:
+        return written
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:37] + "..."

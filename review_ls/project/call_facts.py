@@ -51,6 +51,7 @@ class FunctionCallFacts:
     blocking: tuple[BlockingSite, ...]
     calls: tuple[CallSite, ...]
     cached: bool = False
+    awaited: tuple[CallSite, ...] = ()  # awaited calls (not in `calls`: they do not block); state/query summaries follow them
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class ModuleCallFacts:
     @property
     def position_free(self) -> tuple[object, ...]:
         """The facts without line numbers (what other files' findings depend on)."""
-        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls)) for f in self.functions)
+        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls), tuple(c.target for c in f.awaited)) for f in self.functions)
         return (self.module, functions, self.aliases, self.state.position_free if self.state else None)
 
 
@@ -165,8 +166,14 @@ def _function_facts(
     awaited = {id(n.value) for n in nodes if isinstance(n, ast.Await)}
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
+    awaited_calls: list[CallSite] = []
     for node in nodes:
-        if not isinstance(node, ast.Call) or id(node) in awaited:
+        if not isinstance(node, ast.Call):
+            continue
+        if id(node) in awaited:
+            awaited_target = resolver.target(node.func)
+            if awaited_target is not None:
+                awaited_calls.append(CallSite(awaited_target, node.lineno))
             continue
         name = detector.blocking_name(node)
         if name is not None:
@@ -180,7 +187,7 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached)
+    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, tuple(awaited_calls))
 
 
 def _assigned_names(module: ast.Module) -> set[str]:

@@ -72,12 +72,22 @@ class FunctionStateFacts:
 
 
 @dataclass(frozen=True)
+class ClassStateFacts:
+    """A class of the module: absolute `qualname`, its `bases` (absolute, as written) and the attributes its
+    methods (or its body) set to a container (`self.active = {}`): writes to those are writes to state."""
+
+    qualname: str
+    bases: tuple[str, ...] = ()
+    container_attributes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class ModuleStateFacts:
-    """The state facts of one module; `classes` are the absolute names of its classes."""
+    """The state facts of one module."""
 
     objects: tuple[StateObject, ...] = ()
     functions: tuple[FunctionStateFacts, ...] = ()
-    classes: tuple[str, ...] = ()
+    classes: tuple[ClassStateFacts, ...] = ()
 
     @property
     def position_free(self) -> tuple[object, ...]:
@@ -88,7 +98,7 @@ class ModuleStateFacts:
              tuple((c.receiver, c.method) for c in f.method_calls))
             for f in self.functions
         )
-        return (objects, functions, self.classes)
+        return (objects, functions, tuple((c.qualname, c.bases, tuple(sorted(c.container_attributes))) for c in self.classes))
 
 
 def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, str]) -> ModuleStateFacts:
@@ -97,7 +107,7 @@ def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, 
     module_names = _module_level_names(module)
     objects: list[StateObject] = []
     functions: list[FunctionStateFacts] = []
-    classes: list[str] = []
+    classes: list[ClassStateFacts] = []
     for statement in module.body:
         named = _assignment(statement)
         if named is not None:
@@ -109,12 +119,14 @@ def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, 
             functions.append(_function_facts(statement, f"{prefix}{statement.name}", None, imports, module_names, prefix))
         elif isinstance(statement, ast.ClassDef):
             class_name = f"{prefix}{statement.name}"
-            classes.append(class_name)
             containers = _class_containers(statement, imports)
+            attributes = _container_attributes(statement, imports) | frozenset(containers)
+            bases = tuple(b for b in (_absolute_name(dotted_name(base), imports, module_names, prefix) for base in statement.bases) if b and b != "object")
+            classes.append(ClassStateFacts(class_name, bases, attributes))
             objects.extend(StateObject(f"{class_name}.{attr}", line, CLASS_CONTAINER, detail) for attr, (line, detail) in containers.items())
             if _is_singleton_class(statement):
                 objects.append(StateObject(class_name, statement.lineno, SINGLETON_CLASS, statement.name))
-            owner = (class_name, frozenset(containers))
+            owner = (class_name, frozenset(containers), attributes)
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.append(_function_facts(member, f"{class_name}.{member.name}", owner, imports, module_names, prefix))
@@ -189,6 +201,33 @@ def _class_containers(cls: ast.ClassDef, imports: dict[str, str]) -> dict[str, t
     return found
 
 
+def _absolute_name(written: str | None, imports: dict[str, str], module_names: frozenset[str], prefix: str) -> str | None:
+    """The absolute name of a name as written in the module (None when it is neither defined nor imported)."""
+    if written is None:
+        return None
+    if written.split(".", 1)[0] in module_names:
+        return f"{prefix}{written}"
+    return qualify_dotted(written, imports)
+
+
+def _container_attributes(cls: ast.ClassDef, imports: dict[str, str]) -> frozenset[str]:
+    """Attributes that the class's methods set to a container on their first parameter (`self.active = {}`, `cls._instance.jobs = []`)."""
+    found: set[str] = set()
+    for member in cls.body:
+        if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) or not member.args.args:
+            continue
+        first = member.args.args[0].arg
+        for node in ast.walk(member):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            if value is None or _container_kind(value, imports) is None:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Attribute) and (dotted_name(target.value) or "").split(".", 1)[0] == first:
+                    found.add(target.attr)
+    return frozenset(found)
+
+
 def _is_singleton_class(cls: ast.ClassDef) -> bool:
     """True for a class that hands out one shared instance: `__new__` returning `cls._instance`, or an `_instance` class attribute."""
     for statement in cls.body:
@@ -203,7 +242,7 @@ def _is_singleton_class(cls: ast.ClassDef) -> bool:
 class _FunctionScan:
     """Collects one function's writes and method calls on module-level objects and on `self`."""
 
-    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: tuple[str, frozenset[str]] | None,
+    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: tuple[str, frozenset[str], frozenset[str]] | None,
                  imports: dict[str, str], module_names: frozenset[str], prefix: str) -> None:
         self.imports = imports
         self.module_names = module_names
@@ -214,6 +253,7 @@ class _FunctionScan:
         parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
         declared = {name for n in ast.walk(function) if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
         self.self_name = next(iter(a.arg for a in (*arguments.posonlyargs, *arguments.args)), None) if owner else None
+        self.parameters = parameters
         self.locals = (parameters | names_assigned_in(function.body)) - declared
         self.writes: list[StateWrite] = []
         self.self_writes: list[StateWrite] = []
@@ -221,19 +261,29 @@ class _FunctionScan:
 
     def scan(self, nodes: list[ast.AST]) -> None:
         """Record the writes and calls among the function's own `nodes`."""
+        looked_up = _looked_up(nodes)
         for node in nodes:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 self._call(node, node.func)
+            elif isinstance(node, ast.Assign) and self._memoises(node, looked_up):
+                continue
             elif isinstance(node, (ast.Assign, ast.Delete)):
                 for target in node.targets:
                     self._store(target, node.lineno, augmented=False)
             elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
                 self._store(node.target, node.lineno, augmented=isinstance(node, ast.AugAssign))
 
+    def _memoises(self, node: ast.Assign, looked_up: set[str]) -> bool:
+        """`D[key] = made` after `D.get(key)`/`key in D`, storing something built here: a get-or-create cache."""
+        target = node.targets[0] if len(node.targets) == 1 else None
+        if not isinstance(target, ast.Subscript) or dotted_name(target.value) not in looked_up:
+            return False
+        value = node.value
+        return isinstance(value, (ast.Call, ast.Await)) or (isinstance(value, ast.Name) and value.id in self.locals - self.parameters)
+
     def _call(self, node: ast.Call, func: ast.Attribute) -> None:
         if func.attr in CONTAINER_MUTATORS:
             self._write(func.value, node.lineno, f"{_shown(func.value)}.{func.attr}")
-            return
         receiver = dotted_name(func.value)
         if receiver is None:
             return
@@ -252,7 +302,7 @@ class _FunctionScan:
             if base is not None and base.split(".", 1)[0] == self.self_name and "." not in base and augmented:
                 self.self_writes.append(StateWrite(target.attr, line, f"{_shown(target)} +="))
             elif base is not None and base.split(".", 1)[0] != self.self_name:
-                self._write(target, line, f"{_shown(target)} =")
+                self._write(target, line, f"{_shown(target)} {'+=' if augmented else '='}")
 
     def _write(self, obj: ast.expr, line: int, text: str) -> None:
         """A write in place to `obj` (subscripts stripped: `X[k].append` writes X)."""
@@ -266,10 +316,10 @@ class _FunctionScan:
             attribute = rest.split(".", 1)[0]
             if not attribute:
                 return
-            class_name, class_containers = self.owner
+            class_name, class_containers, container_attributes = self.owner
             if attribute in class_containers:
                 self.writes.append(StateWrite(f"{class_name}.{attribute}", line, text))
-            else:
+            elif attribute in container_attributes:
                 self.self_writes.append(StateWrite(attribute, line, text))
             return
         if head in ("cls",) and self.owner is not None and rest:
@@ -282,18 +332,27 @@ class _FunctionScan:
             self.writes.append(StateWrite(absolute, line, text))
 
     def _absolute(self, written: str) -> str | None:
-        head = written.split(".", 1)[0]
-        if head in self.module_names:
-            return f"{self.prefix}{written}"
-        return qualify_dotted(written, self.imports)
+        return _absolute_name(written, self.imports, self.module_names, self.prefix)
 
 
-def _function_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner: tuple[str, frozenset[str]] | None,
+def _looked_up(nodes: list[ast.AST]) -> set[str]:
+    """Containers (as written) that the function looks keys up in: `D.get(k)`, `k in D`, `k not in D`."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            found.add(dotted_name(node.func.value) or "")
+        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+            found.update(dotted_name(c) or "" for c in node.comparators)
+    found.discard("")
+    return found
+
+
+def _function_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner: tuple[str, frozenset[str], frozenset[str]] | None,
                     imports: dict[str, str], module_names: frozenset[str], prefix: str) -> FunctionStateFacts:
     scan = _FunctionScan(function, owner, imports, module_names, prefix)
-    if function.name not in ("__init__", "__new__", "__init_subclass__"):
-        scan.scan(list(own_nodes(function.body)))
-    return FunctionStateFacts(qualname, tuple(scan.writes), tuple(scan.self_writes), tuple(scan.method_calls))
+    scan.scan(list(own_nodes(function.body)))
+    constructing = function.name in ("__init__", "__new__", "__init_subclass__")  # sets up its own instance: not a write to shared state
+    return FunctionStateFacts(qualname, tuple(scan.writes), () if constructing else tuple(scan.self_writes), tuple(scan.method_calls))
 
 
 def _shown(node: ast.expr) -> str:

@@ -8,8 +8,9 @@ a module-level instance of a project class, or a `__new__`/`_instance` singleton
 `self.active.append(ws)`, or any method of a singleton class called from outside it). Method calls
 on a project instance whose method is not in the project (inherited from a library) count when the
 method's name says it mutates (`register`, `add_*`, `subscribe`, ...). Cached functions stop the
-search (their body runs once per argument set); so do `__init__` bodies (they run at import for
-module-level instances). Each function is summarised once: inside a call cycle, a function
+search (their body runs once per argument set). A constructor's writes to module-level state count
+where the class is constructed (per request, or at import for module-level instances, which no
+entry point reaches); its writes to its own `self` never do. Each function is summarised once: inside a call cycle, a function
 summarised while its caller is still open misses that caller's writes. Entry points in tests, scripts and migrations are not counted.
 """
 
@@ -22,7 +23,7 @@ from review_ls.patterns.roles import MIGRATION_DIRECTORIES
 from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
-from review_ls.project.state_facts import CLASS_CONTAINER, CONTAINER, INSTANCE, SINGLETON_CLASS, FunctionStateFacts, StateObject, StateWrite
+from review_ls.project.state_facts import CLASS_CONTAINER, CONTAINER, INSTANCE, SINGLETON_CLASS, ClassStateFacts, FunctionStateFacts, StateObject, StateWrite
 
 _MAX_DEPTH = 12
 _MAX_ALIAS_HOPS = 8
@@ -80,8 +81,9 @@ class ProcessStateSummary:
         self._objects: dict[str, tuple[str, StateObject]] = {}
         self._functions: dict[str, FunctionStateFacts] = {}
         self._aliases: dict[str, str] = {}
-        self._classes: set[str] = set()
+        self._classes: dict[str, ClassStateFacts] = {}
         self._modules = modules
+        self._module_names = frozenset(facts.module for facts in modules.values())  # a submodule wins over a same-named re-export
         self._route_handlers = frozenset(route_handlers)
         self._excluded = excluded
         for path, facts in modules.items():
@@ -89,7 +91,7 @@ class ProcessStateSummary:
             state = facts.state
             if state is None:
                 continue
-            self._classes.update(state.classes)
+            self._classes.update((cls.qualname, cls) for cls in state.classes)
             for obj in state.objects:
                 self._objects[obj.qualname] = (path, obj)
             for function in state.functions:
@@ -114,9 +116,12 @@ class ProcessStateSummary:
     def _canonical(self, name: str) -> str:
         """`name` with re-exported prefixes replaced by what they name."""
         for _ in range(_MAX_ALIAS_HOPS):
+            if name in self._objects:
+                return name
             parts = name.split(".")
             for cut in range(len(parts), 0, -1):
-                target = self._aliases.get(".".join(parts[:cut]))
+                prefix = ".".join(parts[:cut])
+                target = None if prefix in self._module_names else self._aliases.get(prefix)
                 if target is not None:
                     name = ".".join([target, *parts[cut:]])
                     break
@@ -141,7 +146,32 @@ class ProcessStateSummary:
         for cut in range(len(parts), 0, -1):
             prefix = ".".join(parts[:cut])
             if self._is_state(prefix):
+                cls = self._class_of(prefix)
+                if cls is not None and (cut == len(parts) or parts[cut] not in self._container_attributes(cls)):
+                    return None  # `service.update(...)` is a method call; `db.session.add(...)` not one of its containers
                 return self._exported_instance.get(prefix, prefix)
+        return None
+
+    def _class_chain(self, cls: str) -> list[ClassStateFacts]:
+        """The project class `cls` and its project base classes, nearest first."""
+        chain: list[ClassStateFacts] = []
+        queue = [cls]
+        while queue and len(chain) < _MAX_DEPTH:
+            found = self._classes.get(self._canonical(queue.pop(0)))
+            if found is not None and found not in chain:
+                chain.append(found)
+                queue.extend(found.bases)
+        return chain
+
+    def _container_attributes(self, cls: str) -> frozenset[str]:
+        return frozenset().union(*(c.container_attributes for c in self._class_chain(cls)))
+
+    def _method(self, cls: str, method: str) -> tuple[str, FunctionCallFacts] | None:
+        """The project function a method call on an instance of `cls` runs (inherited ones included)."""
+        for found in self._class_chain(cls):
+            function = self._graph.function(f"{found.qualname}.{method}")
+            if function is not None:
+                return function
         return None
 
     def _class_of(self, state: str) -> str | None:
@@ -172,7 +202,7 @@ class ProcessStateSummary:
             for call in facts.method_calls:
                 self._method_call(step, call.receiver, call.method, call.line, state, visiting, depth)
         owner = _owner(qualname)
-        for site in call_facts.calls:
+        for site in (*call_facts.calls, *call_facts.awaited):
             callee = self._graph.function(site.target)
             if callee is None:
                 continue
@@ -209,12 +239,15 @@ class ProcessStateSummary:
         if cls is None:
             return
         name = self._exported_instance.get(canonical, canonical)
-        found = self._graph.function(f"{cls}.{method}")
+        found = self._method(cls, method)
         if found is None:
-            if _is_mutating_verb(method):
+            known = self._classes.get(cls)
+            if known is not None and not known.bases and _is_mutating_verb(method):  # no base class the method could come from
                 state.setdefault(name, StateChain((step,), f"{_short(receiver)}.{method}()", line))
             return
         effects = self._effects(found[1].qualname, visiting, depth + 1)
+        for written, chain in effects.state.items():
+            state.setdefault(written, chain.prefixed(step))
         if effects.self_attributes:
             state.setdefault(name, next(iter(effects.self_attributes.values())).prefixed(step))
 

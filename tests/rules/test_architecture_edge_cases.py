@@ -454,3 +454,44 @@ def test_rv406_import_that_is_the_whole_body_leaves_pass() -> None:
     source = "import numpy\n\ndef warm_up():\n    import numpy.linalg\n"
     (finding,) = findings("RV406", source, "m.py", None)
     assert fixed(source, finding, "m.py", None, "RV406") == "import numpy\nimport numpy.linalg\n\ndef warm_up():\n    pass\n"
+
+
+def _route(body: str, imports: str) -> str:
+    return f"from fastapi import FastAPI\n{imports}\n\napp = FastAPI()\n\n@app.post('/x')\nasync def x(key: str):\n{body}"
+
+
+def test_rv401_awaited_helpers_are_followed() -> None:
+    helpers = "from app.state import SUBSCRIBERS\n\nasync def track(key):\n    SUBSCRIBERS.append(key)\n"
+    route = _route("    await track(key)\n", "from app.helpers import track")
+    (finding,) = _state_findings({"app/helpers.py": helpers, "app/api.py": route})
+    assert "x -> track -> SUBSCRIBERS.append" in finding.message
+
+
+def test_rv401_a_submodule_named_like_a_re_export_of_its_package() -> None:
+    # `app/__init__.py` re-exports `state` from app.state: `app.state.SUBSCRIBERS` still names the module's list.
+    index = project({"app/__init__.py": "from app.state import state\n", "app/state.py": STATE + "state = object()\n", "app/api.py": _route("    subscribe(key)\n", "from app.state import subscribe")})
+    assert len(findings("RV401", src(STATE + "state = object()\n"), "/proj/app/state.py", index)) == 1
+
+
+def test_rv401_method_of_a_module_level_instance_writes_another_container() -> None:
+    context = "contexts = {}\n\n\nclass ChatContext:\n    def add(self, key, message):\n        contexts.setdefault(key, []).append(message)\n\n\nchat_context = ChatContext()\n"
+    route = _route("    chat_context.add(key, 'hi')\n", "from app.context import chat_context")
+    index = project({"app/__init__.py": "", "app/context.py": context, "app/api.py": route})
+    assert [f.span.line for f in findings("RV401", context, "/proj/app/context.py", index)] == [1]
+
+
+def test_rv401_constructor_run_per_request_registers_the_instance() -> None:
+    sessions = "by_id = {}\n\n\nclass Session:\n    def __init__(self, key):\n        self.key = key\n        by_id[key] = self\n"
+    route = _route("    Session(key)\n", "from app.sessions import Session")
+    index = project({"app/__init__.py": "", "app/sessions.py": sessions, "app/api.py": route})
+    (finding,) = findings("RV401", sessions, "/proj/app/sessions.py", index)
+    assert "x -> Session.__init__ -> by_id[...]" in finding.message
+
+
+def test_rv401_get_or_create_caches_and_service_methods_named_like_container_methods_are_quiet() -> None:
+    clients = "import openai\n\nopenai_clients = {}\n\n\ndef client_for(key):\n    client = openai_clients.get(key)\n    if not client:\n        client = openai.OpenAI(api_key=key)\n        openai_clients[key] = client\n    return client\n"
+    service = "class ProductService:\n    async def update(self, session, product, data):\n        session.add(product)\n\n\nproduct = ProductService()\n"
+    route = _route("    client_for(key)\n    await product_service.update(None, key, {})\n", "from app.clients import client_for\nfrom app.service import product as product_service")
+    index = project({"app/__init__.py": "", "app/clients.py": clients, "app/service.py": service, "app/api.py": route})
+    assert findings("RV401", clients, "/proj/app/clients.py", index) == []
+    assert findings("RV401", service, "/proj/app/service.py", index) == []

@@ -9,6 +9,7 @@ Shared by RV802 (a call per loop item) and the project's query summary (`project
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from review_ls.patterns.names import snake_case
@@ -28,7 +29,8 @@ _SESSION_METHODS = frozenset(
 
 _DJANGO_METHODS = frozenset(
     {"get", "filter", "exclude", "create", "get_or_create", "update_or_create", "update", "delete", "count", "exists",
-     "first", "last", "values", "values_list", "aggregate", "aget", "acreate", "afirst"}
+     "first", "last", "values", "values_list", "aggregate", "aget", "acreate", "afirst", "aget_or_create",
+     "aupdate_or_create", "aupdate", "adelete", "acount", "aexists"}
 )
 
 
@@ -41,6 +43,11 @@ _MONGO_METHODS = frozenset(
 _REDIS_METHODS = frozenset(
     {"get", "set", "hget", "hset", "hgetall", "delete", "exists", "incr", "expire", "lpush", "rpush", "sadd", "zadd", "setex"}
 )
+
+
+# A pymongo collection or database (`db.users.find_one`, `users_collection.insert_one`); a project wrapper's
+# `self.service.update_one(...)` is judged through its summary instead.
+_MONGO_RECEIVER_WORDS = frozenset({"collection", "coll", "col", "db", "database", "mongo", "users", "items", "documents"})
 
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "send"})
@@ -65,7 +72,10 @@ _SESSION_WORDS = frozenset({"session", "cursor", "conn", "connection", "db", "cu
 _FLASK_QUERY_METHODS = frozenset({"get", "filter", "filter_by", "get_or_404", "first_or_404"})
 
 
-_WRITE_METHODS = frozenset({"create", "get_or_create", "update_or_create", "update", "delete", "insert_one", "update_one", "delete_one", "replace_one", "execute"})
+_WRITE_METHODS = frozenset(
+    {"create", "get_or_create", "update_or_create", "update", "delete", "insert_one", "update_one", "delete_one", "replace_one",
+     "execute", "acreate", "aget_or_create", "aupdate_or_create", "aupdate", "adelete"}
+)
 
 
 @dataclass(frozen=True)
@@ -124,18 +134,18 @@ def remote_kind(chain: RemoteCallChain) -> tuple[str, str] | None:
         return ("write" if first in _WRITE_METHODS else "query"), f"{receiver}.{first}"
     if parts[-1] == "query" and len(parts) > 1 and parts[-2][:1].isupper() and first in _FLASK_QUERY_METHODS:
         return "query", f"{receiver}.{first}"
-    mongo = next((m for m in methods if m in _MONGO_METHODS), None)
-    if mongo is not None:
-        return ("write" if mongo in _WRITE_METHODS else "query"), f"{receiver}.{mongo}"
     word = chain.receiver_word
+    mongo = next((m for m in methods if m in _MONGO_METHODS), None)
+    if mongo is not None and word in _MONGO_RECEIVER_WORDS:
+        return ("write" if mongo in _WRITE_METHODS else "query"), f"{receiver}.{mongo}"
+    if "redis" in receiver.lower() and first in _REDIS_METHODS:
+        return "cache call", f"{receiver}.{first}"
     if first in _STORAGE_METHODS and word in _STORAGE_RECEIVER_WORDS:
         return "transfer", f"{receiver}.{first}"
     if (word in _SESSION_WORDS or parts[-1].lower() in _SESSION_NAMES) and first in _SESSION_METHODS:
         if first == "get" and _is_http_get(chain):
             return "remote call", f"{receiver}.get"
         return ("write" if first in _WRITE_METHODS and _looks_like_write(chain) else "query"), f"{receiver}.{first}"
-    if word == "redis" and first in _REDIS_METHODS:
-        return "cache call", f"{receiver}.{first}"
     if word in _HTTP_RECEIVER_WORDS and first in _HTTP_METHODS:
         return "remote call", f"{receiver}.{first}"
     return None
@@ -156,4 +166,8 @@ def _looks_like_write(chain: RemoteCallChain) -> bool:
     sql = next((a for a in reversed(chain.arguments) if isinstance(a, ast.Constant) and isinstance(a.value, str)), None)
     if sql is not None:
         return str(sql.value).lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE")
+    statement = chain.first_arguments[0] if chain.first_arguments else None
+    named = statement.id if isinstance(statement, ast.Name) else statement.attr if isinstance(statement, ast.Attribute) else ""
+    if re.search(r"insert|update|delete|upsert|replace", named, re.IGNORECASE):
+        return True  # `execute(insert_template, values)`: a write statement kept in a name
     return chain.methods[0] != "execute"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
 from review_ls.project.entry_points import function_role
+from review_ls.project.query_facts import QuerySite, module_query_facts
 from review_ls.project.state_facts import ModuleStateFacts, module_state_facts
 
 
@@ -62,12 +63,13 @@ class ModuleCallFacts:
     functions: tuple[FunctionCallFacts, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()
     state: ModuleStateFacts | None = None
+    queries: tuple[QuerySite, ...] = ()
 
     @property
     def position_free(self) -> tuple[object, ...]:
         """The facts without line numbers (what other files' findings depend on)."""
         functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls), tuple(c.target for c in f.awaited)) for f in self.functions)
-        return (self.module, functions, self.aliases, self.state.position_free if self.state else None)
+        return (self.module, functions, self.aliases, self.state.position_free if self.state else None, tuple((q.function, q.kind, q.call) for q in self.queries))
 
 
 def absolute_imports(module: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
@@ -146,7 +148,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
                     functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds))
     prefix = f"{module_name}." if module_name else ""
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in imports.items() if f"{prefix}{local}" != target))
-    return ModuleCallFacts(module_name, tuple(functions), aliases, module_state_facts(module, module_name, imports))
+    return ModuleCallFacts(module_name, tuple(functions), aliases, module_state_facts(module, module_name, imports), module_query_facts(module, module_name))
 
 
 def _function_facts(

@@ -36,6 +36,7 @@ from review_ls.project.call_graph import BlockingChain, CallGraph
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
+from review_ls.project.query_summary import QuerySummary
 from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
@@ -293,6 +294,11 @@ class ProjectIndex:
         """Which process-wide objects the project's entry points write (rebuilt lazily after a change)."""
         return self._views().process_state
 
+    @property
+    def queries(self) -> QuerySummary:
+        """Which project functions run a database query, directly or through the functions they call."""
+        return self._views().queries
+
     def call_facts(self, path: str) -> ModuleCallFacts | None:
         """The stored call facts (functions, calls, roles) of one file."""
         return self._calls.get(path)
@@ -325,6 +331,11 @@ class _Derived:
     def process_state(self) -> ProcessStateSummary:
         """The process-state summary of this snapshot."""
         return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
+
+    @cached_property
+    def queries(self) -> QuerySummary:
+        """The query summary of this snapshot."""
+        return QuerySummary(self.calls, self.call_graph)
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

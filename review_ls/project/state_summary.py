@@ -47,7 +47,7 @@ class StateChain:
 
     def describe(self) -> str:
         """`join -> Hub.register -> self.members.append` (short names)."""
-        return " -> ".join([*(_short(s.qualname) for s in self.steps), self.write])
+        return " -> ".join([*(short_name(s.qualname) for s in self.steps), self.write])
 
     def prefixed(self, step: ChainStep) -> StateChain:
         """The same chain reached from `step`."""
@@ -243,7 +243,7 @@ class ProcessStateSummary:
         if found is None:
             known = self._classes.get(cls)
             if known is not None and not known.bases and _is_mutating_verb(method):  # no base class the method could come from
-                state.setdefault(name, StateChain((step,), f"{_short(receiver)}.{method}()", line))
+                state.setdefault(name, StateChain((step,), f"{short_name(receiver)}.{method}()", line))
             return
         effects = self._effects(found[1].qualname, visiting, depth + 1)
         for written, chain in effects.state.items():
@@ -291,8 +291,8 @@ def _owner(qualname: str) -> str | None:
     return owner if owner and owner.rsplit(".", 1)[-1][:1].isupper() else None
 
 
-def _short(qualname: str) -> str:
-    """`Class.method` for methods, `function` for functions."""
+def short_name(qualname: str) -> str:
+    """How a chain shows a function: `Class.method` for methods, `function` for functions."""
     parts = qualname.split(".")
     if len(parts) >= 2 and parts[-2][:1].isupper():
         return ".".join(parts[-2:])

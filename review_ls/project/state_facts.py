@@ -6,7 +6,9 @@ objects, to its own `self`, and the method calls it makes on module-level object
 Facts are frozen values extracted with `ast` only, per file (like `call_facts.py`). Object names are
 absolute dotted names as written (`pkg.state.SUBSCRIBERS`, `pkg.ws.manager.active`); which prefix
 is a state object is decided project-wide by `state_summary.py`, which also follows re-exports.
-Names that say the object is a cache (`cache`, `memo`, `lru`) are not state: losing them is fine.
+Names that say the object is a cache or a telemetry buffer (`cache`, `memo`, `lru`, `metrics`, ...)
+are not state: losing them is fine. Writes keyed by the connection being served (`by_sid[sid] = ...`)
+are not counted: only that connection's handlers, in the process that holds it, read them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ CONTAINER_MUTATORS = frozenset(
     {"append", "extend", "insert", "add", "update", "pop", "popitem", "remove", "discard", "clear", "setdefault",
      "appendleft", "extendleft", "popleft", "put_nowait"}
 )
-_CACHE_NAME = re.compile(r"cache|memo|lru", re.IGNORECASE)
+# Names of state that is fine to lose or to keep per process: caches, and telemetry/metrics buffers.
+_CACHE_NAME = re.compile(r"cache|memo|lru|telemetry|metrics|stats", re.IGNORECASE)
+# Keys naming the connection a handler serves: only that connection's handlers (in the process holding it) read them.
+_CONNECTION_KEY = re.compile(r"^(sid|socket_id|sock_id|ws_id|websocket_id|connection_id|conn_id|channel_name)$|_sid$")
 _WEAK_OR_LOCAL = frozenset({"weakref.WeakValueDictionary", "weakref.WeakKeyDictionary", "weakref.WeakSet", "threading.local"})
 _SINGLETON_ATTRIBUTES = frozenset({"_instance", "__instance", "_instances", "instance"})
 
@@ -295,6 +300,8 @@ class _FunctionScan:
             self.method_calls.append(MethodCall(absolute, func.attr, node.lineno))
 
     def _store(self, target: ast.expr, line: int, augmented: bool) -> None:
+        if isinstance(target, ast.Subscript) and _CONNECTION_KEY.search((dotted_name(target.slice) or "").rsplit(".", 1)[-1]):
+            return  # `sessions[sid] = ...`: per connection, and the connection lives in this process
         if isinstance(target, ast.Subscript):
             self._write(target.value, line, f"{_shown(target.value)}[...]")
         elif isinstance(target, ast.Attribute):

@@ -54,8 +54,10 @@ class InMemoryServiceState(Rule):
             the places that write it.
 
             Not reported: objects written only at import time (registries filled by decorators),
-            caches that are fine per process (names with cache/memo/lru, `functools.lru_cache`,
-            compiled regexes, weak references, `threading.local`), connection/lock/settings objects,
+            caches and buffers that are fine per process (names with cache/memo/lru/metrics/stats/
+            telemetry, get-or-create caches, `functools.lru_cache`, compiled regexes, weak references,
+            `threading.local`), entries keyed by the connection being served (`by_sid[sid] = session`:
+            only that socket's handlers, in the process holding it, read them), connection/lock/settings objects,
             state written only from tests, scripts or migrations, and state whose definition carries a
             comment saying it is per process by design (`# per-process: ...`, `# single worker`).
             """,
@@ -140,6 +142,29 @@ class InMemoryServiceState(Rule):
         @app.websocket("/ws/{user}")
         async def connect(websocket: WebSocket, user: str):
             local_sockets[user] = websocket
+        """,
+        # Keyed by the socket's own id: read only by that socket's handlers, in the process holding the socket.
+        """
+        import socketio
+
+        sio = socketio.AsyncServer()
+        by_sid = {}
+
+        @sio.on("connect")
+        async def connect(sid, environ):
+            by_sid[sid] = environ.get("HTTP_USER")
+        """,
+        # A telemetry buffer flushed by a scheduler: losing a few events on restart is fine.
+        """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        telemetry = []
+
+        @app.get("/search")
+        async def search(q: str):
+            telemetry.append({"api": "search"})
+            return []
         """,
         # Written only from a script: not service code.
         Valid(

@@ -169,14 +169,14 @@ class InMemoryServiceState(Rule):
         # Written only from a script: not service code.
         Valid(
             """
-            from app.state import SEEN
+            from scanner.state import SEEN
 
             def main(paths):
                 for path in paths:
                     SEEN.add(path)
             """,
             path="scripts/scan.py",
-            files=(("app/__init__.py", ""), ("app/state.py", "SEEN = set()\n")),
+            files=(("scanner/__init__.py", ""), ("scanner/state.py", "SEEN = set()\n")),
         ),
         # A per-request instance of a class-based view writes its own attributes, not shared state.
         """
@@ -228,15 +228,15 @@ class InMemoryServiceState(Rule):
 
             manager = ConnectionManager()
             """,
-            path="app/ws.py",
+            path="chat/ws.py",
             line=18,
             files=(
-                ("app/__init__.py", ""),
+                ("chat/__init__.py", ""),
                 (
-                    "app/routes.py",
+                    "chat/routes.py",
                     """
                     from fastapi import APIRouter, WebSocket
-                    from app.ws import manager
+                    from chat.ws import manager
 
                     router = APIRouter()
 
@@ -264,15 +264,15 @@ class InMemoryServiceState(Rule):
                     self.subscribers[topic].append(queue)
                     return queue
             """,
-            path="app/events.py",
+            path="bus/events.py",
             line=7,
             files=(
-                ("app/__init__.py", ""),
+                ("bus/__init__.py", ""),
                 (
-                    "app/api.py",
+                    "bus/api.py",
                     """
                     from fastapi import FastAPI
-                    from app.events import EventBus
+                    from bus.events import EventBus
 
                     app = FastAPI()
 
@@ -294,15 +294,15 @@ class InMemoryServiceState(Rule):
             def notify_me(callback):
                 _subscribers.append(callback)
             """,
-            path="app/notify.py",
+            path="watchlist/notify.py",
             line=1,
             files=(
-                ("app/__init__.py", ""),
+                ("watchlist/__init__.py", ""),
                 (
-                    "app/views.py",
+                    "watchlist/views.py",
                     """
                     from flask import Flask
-                    from app.notify import notify_me
+                    from watchlist.notify import notify_me
 
                     app = Flask(__name__)
 

@@ -398,14 +398,14 @@ class QueryInLoop(Rule):
         # A lookup per tag of one request's payload: a small fixed fan-out, not N+1 over the data.
         Valid(
             """
-            from app.tags import service as tag_service
+            from tagging.tags import service as tag_service
 
             def tag_incident(db_session, incident, incident_in):
                 for tag in incident_in.tags:
                     incident.tags.append(tag_service.get_or_create(db_session=db_session, tag_in=tag))
             """,
-            path="app/incidents.py",
-            files=(("app/__init__.py", ""), ("app/tags/__init__.py", ""), ("app/tags/service.py", "def get_or_create(*, db_session, tag_in):\n    return db_session.query(Tag).filter(Tag.name == tag_in.name).one_or_none()\n")),
+            path="tagging/incidents.py",
+            files=(("tagging/__init__.py", ""), ("tagging/tags/__init__.py", ""), ("tagging/tags/service.py", "def get_or_create(*, db_session, tag_in):\n    return db_session.query(Tag).filter(Tag.name == tag_in.name).one_or_none()\n")),
         ),
         # One batched query per item (the item's own set of ids): not a lookup of the item itself.
         """
@@ -437,25 +437,25 @@ class QueryInLoop(Rule):
         # A unit of work per item through a service (not a lookup): the loop is the point.
         Valid(
             """
-            from app.organizations import service as organization_service
+            from billing.organizations import service as organization_service
 
             async def activate_all(session, organizations):
                 for organization in organizations:
                     await organization_service.activate(session, organization)
             """,
-            path="app/tasks.py",
-            files=(("app/__init__.py", ""), ("app/organizations/__init__.py", ""), ("app/organizations/service.py", "async def activate(session, organization):\n    organization.active = True\n    await session.execute(UPDATE, {'id': organization.id})\n")),
+            path="billing/tasks.py",
+            files=(("billing/__init__.py", ""), ("billing/organizations/__init__.py", ""), ("billing/organizations/service.py", "async def activate(session, organization):\n    organization.active = True\n    await session.execute(UPDATE, {'id': organization.id})\n")),
         ),
         # A helper that only builds a lazy queryset runs no query per item.
         Valid(
             """
-            from app.search import documents_tagged
+            from archive.search import documents_tagged
 
             def tag_querysets(tags):
                 return [documents_tagged(tag) for tag in tags]
             """,
-            path="app/views.py",
-            files=(("app/__init__.py", ""), ("app/search.py", "from app.models import Document\n\n\ndef documents_tagged(tag):\n    return Document.objects.filter(tags=tag)\n")),
+            path="archive/views.py",
+            files=(("archive/__init__.py", ""), ("archive/search.py", "from archive.models import Document\n\n\ndef documents_tagged(tag):\n    return Document.objects.filter(tags=tag)\n")),
         ),
         # A different statement per table (reflection, a dump per table): not N+1.
         """
@@ -542,7 +542,7 @@ class QueryInLoop(Rule):
         # N+1 behind a repository wrapper in another module: the summary of get_by_id reaches a query.
         Invalid(
             """
-            from app.repositories import product_repository
+            from shop.repositories import product_repository
 
             async def cart_total(product_ids):
                 total = 0
@@ -551,15 +551,15 @@ class QueryInLoop(Rule):
                     total += product.price
                 return total
             """,
-            path="app/cart.py",
+            path="shop/cart.py",
             line=6,
             files=(
-                ("app/__init__.py", ""),
+                ("shop/__init__.py", ""),
                 (
-                    "app/repositories.py",
+                    "shop/repositories.py",
                     """
                     from sqlalchemy import select
-                    from app.db import Product, session
+                    from shop.db import Product, session
 
 
                     class ProductRepository:
@@ -579,22 +579,22 @@ class QueryInLoop(Rule):
         # A service module's function one call away from the query.
         Invalid(
             """
-            from app.models import Incident
-            from app.users import service as user_service
+            from oncall.models import Incident
+            from oncall.users import service as user_service
 
             def owners(db_session, project_id):
                 incidents = db_session.query(Incident).filter(Incident.project_id == project_id).all()
                 return [user_service.get(db_session=db_session, user_id=incident.owner_id) for incident in incidents]
             """,
-            path="app/incidents.py",
+            path="oncall/incidents.py",
             line=6,
             files=(
-                ("app/__init__.py", ""),
-                ("app/users/__init__.py", ""),
+                ("oncall/__init__.py", ""),
+                ("oncall/users/__init__.py", ""),
                 (
-                    "app/users/service.py",
+                    "oncall/users/service.py",
                     """
-                    from app.users.models import User
+                    from oncall.users.models import User
 
 
                     def get(*, db_session, user_id):

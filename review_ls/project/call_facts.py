@@ -138,17 +138,18 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     shadowed = frozenset(n for n in module_defs) | frozenset(_assigned_names(module))
     kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))
     functions: list[FunctionCallFacts] = []
+    own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds))
+            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own))
         elif isinstance(statement, ast.ClassDef):
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds))
+                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own))
     prefix = f"{module_name}." if module_name else ""
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in imports.items() if f"{prefix}{local}" != target))
-    return ModuleCallFacts(module_name, tuple(functions), aliases, module_state_facts(module, module_name, imports), module_query_facts(module, module_name))
+    return ModuleCallFacts(module_name, tuple(functions), aliases, module_state_facts(module, module_name, imports, own), module_query_facts(module, module_name, own))
 
 
 def _function_facts(
@@ -159,9 +160,10 @@ def _function_facts(
     module_defs: frozenset[str],
     shadowed: frozenset[str],
     kinds: dict[str, str],
+    own: dict[int, list[ast.AST]],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
-    nodes = list(own_nodes(function.body))
+    nodes = own[id(function)] = list(own_nodes(function.body))
     resolver = CallResolver(module_name, imports, module_defs, class_name)
     resolver.learn(nodes)
     detector = BlockingCalls(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), shadowed, kinds, nodes)

@@ -30,24 +30,26 @@ class QuerySite:
     line: int
 
 
-def module_query_facts(module: ast.Module, module_name: str) -> tuple[QuerySite, ...]:
-    """The first direct query or write of every function and method of a parsed module."""
+def module_query_facts(module: ast.Module, module_name: str, own: dict[int, list[ast.AST]] | None = None) -> tuple[QuerySite, ...]:
+    """The first direct query or write of every function and method of a parsed module (`own`: each
+    function's own nodes when the caller has them already, by `id` of the function node)."""
     prefix = f"{module_name}." if module_name else ""
+    own = own if own is not None else {}
     sites: list[QuerySite] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _add(sites, f"{prefix}{statement.name}", statement)
+            _add(sites, f"{prefix}{statement.name}", own.get(id(statement)) or list(own_nodes(statement.body)))
         elif isinstance(statement, ast.ClassDef):
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    _add(sites, f"{prefix}{statement.name}.{member.name}", member)
+                    _add(sites, f"{prefix}{statement.name}.{member.name}", own.get(id(member)) or list(own_nodes(member.body)))
     return tuple(sites)
 
 
-def _add(sites: list[QuerySite], qualname: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+def _add(sites: list[QuerySite], qualname: str, nodes: list[ast.AST]) -> None:
     inner: set[int] = set()
-    for node in own_nodes(function.body):
-        if not isinstance(node, ast.Call) or id(node) in inner:
+    for node in nodes:
+        if not isinstance(node, ast.Call) or id(node) in inner or not isinstance(node.func, ast.Attribute):
             continue
         _mark_inner_calls(node, inner)
         chain = remote_call_chain(node)

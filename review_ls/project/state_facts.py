@@ -19,7 +19,11 @@ from dataclasses import dataclass
 
 from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.names import names_assigned_in
+
+_STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Each function's own nodes by `id` of its node, when the caller has walked them already.
+OwnNodes = dict[int, list[ast.AST]]
 
 CONTAINER, CLASS_CONTAINER, INSTANCE, SINGLETON_CLASS = "container", "class container", "instance", "singleton class"
 
@@ -106,8 +110,10 @@ class ModuleStateFacts:
         return (objects, functions, tuple((c.qualname, c.bases, tuple(sorted(c.container_attributes))) for c in self.classes))
 
 
-def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, str]) -> ModuleStateFacts:
-    """Extract the state facts of a parsed module (`imports`: local name -> absolute name)."""
+def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, str], own: OwnNodes | None = None) -> ModuleStateFacts:
+    """Extract the state facts of a parsed module (`imports`: local name -> absolute name; `own`: each
+    function's own nodes when the caller has them already, by `id` of the function node)."""
+    own = own if own is not None else {}
     prefix = f"{module_name}." if module_name else ""
     module_names = _module_level_names(module)
     objects: list[StateObject] = []
@@ -121,20 +127,20 @@ def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, 
             if found is not None and not _CACHE_NAME.search(name):
                 objects.append(StateObject(f"{prefix}{name}", statement.lineno, *found))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(_function_facts(statement, f"{prefix}{statement.name}", None, imports, module_names, prefix))
+            scan = _scan(statement, _nodes(statement, own), None, imports, module_names, prefix)
+            functions.append(scan.facts(f"{prefix}{statement.name}", frozenset()))
         elif isinstance(statement, ast.ClassDef):
             class_name = f"{prefix}{statement.name}"
             containers = _class_containers(statement, imports)
-            attributes = _container_attributes(statement, imports) | frozenset(containers)
-            bases = tuple(b for b in (_absolute_name(dotted_name(base), imports, module_names, prefix) for base in statement.bases) if b and b != "object")
-            classes.append(ClassStateFacts(class_name, bases, attributes))
             objects.extend(StateObject(f"{class_name}.{attr}", line, CLASS_CONTAINER, detail) for attr, (line, detail) in containers.items())
             if _is_singleton_class(statement):
                 objects.append(StateObject(class_name, statement.lineno, SINGLETON_CLASS, statement.name))
-            owner = (class_name, frozenset(containers), attributes)
-            for member in statement.body:
-                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.append(_function_facts(member, f"{class_name}.{member.name}", owner, imports, module_names, prefix))
+            owner = (class_name, frozenset(containers))
+            methods = [(m, _scan(m, _nodes(m, own), owner, imports, module_names, prefix)) for m in statement.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            attributes = frozenset(containers).union(*(scan.container_attributes for _, scan in methods))
+            bases = tuple(b for b in (_absolute_name(dotted_name(base), imports, module_names, prefix) for base in statement.bases) if b and b != "object")
+            classes.append(ClassStateFacts(class_name, bases, attributes))
+            functions.extend(scan.facts(f"{class_name}.{method.name}", attributes) for method, scan in methods)
     kept = tuple(f for f in functions if f.writes or f.self_writes or f.method_calls)
     return ModuleStateFacts(tuple(objects), kept, tuple(classes))
 
@@ -215,24 +221,6 @@ def _absolute_name(written: str | None, imports: dict[str, str], module_names: f
     return qualify_dotted(written, imports)
 
 
-def _container_attributes(cls: ast.ClassDef, imports: dict[str, str]) -> frozenset[str]:
-    """Attributes that the class's methods set to a container on their first parameter (`self.active = {}`, `cls._instance.jobs = []`)."""
-    found: set[str] = set()
-    for member in cls.body:
-        if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) or not member.args.args:
-            continue
-        first = member.args.args[0].arg
-        for node in ast.walk(member):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
-            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-            if value is None or _container_kind(value, imports) is None:
-                continue
-            for target in targets:
-                if isinstance(target, ast.Attribute) and (dotted_name(target.value) or "").split(".", 1)[0] == first:
-                    found.add(target.attr)
-    return frozenset(found)
-
-
 def _is_singleton_class(cls: ast.ClassDef) -> bool:
     """True for a class that hands out one shared instance: `__new__` returning `cls._instance`, or an `_instance` class attribute."""
     for statement in cls.body:
@@ -245,38 +233,83 @@ def _is_singleton_class(cls: ast.ClassDef) -> bool:
 
 
 class _FunctionScan:
-    """Collects one function's writes and method calls on module-level objects and on `self`."""
+    """Collects one function's writes and method calls on module-level objects and on `self`, in one pass over its own nodes."""
 
-    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: tuple[str, frozenset[str], frozenset[str]] | None,
+    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], owner: tuple[str, frozenset[str]] | None,
                  imports: dict[str, str], module_names: frozenset[str], prefix: str) -> None:
         self.imports = imports
         self.module_names = module_names
         self.prefix = prefix
         self.owner = owner
+        self.constructing = function.name in ("__init__", "__new__", "__init_subclass__")  # sets up its own instance
         arguments = function.args
         parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
         parameters |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
-        declared = {name for n in ast.walk(function) if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
         self.self_name = next(iter(a.arg for a in (*arguments.posonlyargs, *arguments.args)), None) if owner else None
         self.parameters = parameters
-        self.locals = (parameters | names_assigned_in(function.body)) - declared
+        self.locals: set[str] = set(parameters)
         self.writes: list[StateWrite] = []
         self.self_writes: list[StateWrite] = []
         self.method_calls: list[MethodCall] = []
+        self.container_attributes: set[str] = set()
+
+    def facts(self, qualname: str, container_attributes: frozenset[str]) -> FunctionStateFacts:
+        """The function's facts; writes to `self` count for the class's container attributes only, and never in a constructor."""
+        self_writes = () if self.constructing else tuple(w for w in self.self_writes if w.target in container_attributes or w.text.endswith("+="))
+        return FunctionStateFacts(qualname, tuple(self.writes), self_writes, tuple(self.method_calls))
 
     def scan(self, nodes: list[ast.AST]) -> None:
-        """Record the writes and calls among the function's own `nodes`."""
-        looked_up = _looked_up(nodes)
+        """Record the writes and calls among the function's own `nodes`: one pass sorts them (local names,
+        keys looked up, candidate writes and calls), then the few candidates are judged."""
+        bound: set[str] = set()
+        declared: set[str] = set()
+        looked_up: set[str] = set()
+        candidates: list[ast.AST] = []
         for node in nodes:
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                self._call(node, node.func)
-            elif isinstance(node, ast.Assign) and self._memoises(node, looked_up):
+            kind = type(node)
+            if kind is ast.Name:
+                if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                    bound.add(node.id)  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                func = node.func  # type: ignore[attr-defined]
+                if type(func) is ast.Attribute:
+                    candidates.append(node)
+                    if func.attr == "get":
+                        looked_up.add(dotted_name(func.value) or "")
+            elif kind in _STATEMENTS:
+                candidates.append(node)
+            elif kind is ast.Compare:
+                if any(type(op) in (ast.In, ast.NotIn) for op in node.ops):  # type: ignore[attr-defined]
+                    looked_up.update(dotted_name(c) or "" for c in node.comparators)  # type: ignore[attr-defined]
+            elif kind in _DEFINITIONS:
+                bound.add(node.name)  # type: ignore[attr-defined]
+            elif kind is ast.alias:
+                bound.add((node.asname or node.name).split(".", 1)[0])  # type: ignore[attr-defined]
+            elif kind in (ast.Global, ast.Nonlocal):
+                declared.update(node.names)  # type: ignore[attr-defined]
+        self.locals |= bound - declared
+        looked_up.discard("")
+        for node in candidates:
+            if isinstance(node, ast.Call):
+                self._call(node, node.func)  # type: ignore[arg-type]
                 continue
-            elif isinstance(node, (ast.Assign, ast.Delete)):
+            if isinstance(node, ast.Assign) and self._memoises(node, looked_up):
+                continue
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and self.self_name is not None:
+                self._note_container_attribute(node)
+            if isinstance(node, (ast.Assign, ast.Delete)):
                 for target in node.targets:
                     self._store(target, node.lineno, augmented=False)
             elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
                 self._store(node.target, node.lineno, augmented=isinstance(node, ast.AugAssign))
+
+    def _note_container_attribute(self, node: ast.Assign | ast.AnnAssign) -> None:
+        """`self.active = {}` (or `cls._instance.jobs = []`): the attribute holds a container."""
+        if node.value is None or _container_kind(node.value, self.imports) is None:
+            return
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            if isinstance(target, ast.Attribute) and (dotted_name(target.value) or "").split(".", 1)[0] == self.self_name:
+                self.container_attributes.add(target.attr)
 
     def _memoises(self, node: ast.Assign, looked_up: set[str]) -> bool:
         """`D[key] = made` after `D.get(key)`/`key in D`, storing something built here: a get-or-create cache."""
@@ -293,8 +326,8 @@ class _FunctionScan:
         if receiver is None:
             return
         head = receiver.split(".", 1)[0]
-        if head == self.self_name or head in self.locals:
-            return
+        if head == self.self_name or head in self.locals or self.imports.get(head) == head:
+            return  # a local, or a module imported whole (`json.loads`): no project object of this module
         absolute = self._absolute(receiver)
         if absolute is not None:
             self.method_calls.append(MethodCall(absolute, func.attr, node.lineno))
@@ -323,10 +356,10 @@ class _FunctionScan:
             attribute = rest.split(".", 1)[0]
             if not attribute:
                 return
-            class_name, class_containers, container_attributes = self.owner
+            class_name, class_containers = self.owner
             if attribute in class_containers:
                 self.writes.append(StateWrite(f"{class_name}.{attribute}", line, text))
-            elif attribute in container_attributes:
+            else:
                 self.self_writes.append(StateWrite(attribute, line, text))
             return
         if head in ("cls",) and self.owner is not None and rest:
@@ -342,24 +375,17 @@ class _FunctionScan:
         return _absolute_name(written, self.imports, self.module_names, self.prefix)
 
 
-def _looked_up(nodes: list[ast.AST]) -> set[str]:
-    """Containers (as written) that the function looks keys up in: `D.get(k)`, `k in D`, `k not in D`."""
-    found: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-            found.add(dotted_name(node.func.value) or "")
-        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
-            found.update(dotted_name(c) or "" for c in node.comparators)
-    found.discard("")
-    return found
+def _scan(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], owner: tuple[str, frozenset[str]] | None,
+          imports: dict[str, str], module_names: frozenset[str], prefix: str) -> _FunctionScan:
+    scan = _FunctionScan(function, nodes, owner, imports, module_names, prefix)
+    scan.scan(nodes)
+    return scan
 
 
-def _function_facts(function: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner: tuple[str, frozenset[str], frozenset[str]] | None,
-                    imports: dict[str, str], module_names: frozenset[str], prefix: str) -> FunctionStateFacts:
-    scan = _FunctionScan(function, owner, imports, module_names, prefix)
-    scan.scan(list(own_nodes(function.body)))
-    constructing = function.name in ("__init__", "__new__", "__init_subclass__")  # sets up its own instance: not a write to shared state
-    return FunctionStateFacts(qualname, tuple(scan.writes), () if constructing else tuple(scan.self_writes), tuple(scan.method_calls))
+def _nodes(function: ast.FunctionDef | ast.AsyncFunctionDef, own: OwnNodes) -> list[ast.AST]:
+    """The function's own nodes (not those of nested functions and classes), from `own` when known."""
+    nodes = own.get(id(function))
+    return nodes if nodes is not None else list(own_nodes(function.body))
 
 
 def _shown(node: ast.expr) -> str:

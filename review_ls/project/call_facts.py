@@ -18,8 +18,9 @@ from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
 from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
+from review_ls.project.query_facts import QuerySite, module_query_facts
+from review_ls.project.state_facts import ModuleStateFacts, module_state_facts
 from review_ls.project.taint_facts import FunctionTaint, function_taint
-
 
 # Decorators after which a function's body runs once per argument set, not on every call.
 _CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized"})
@@ -53,7 +54,7 @@ class FunctionCallFacts:
     calls: tuple[CallSite, ...]
     cached: bool = False
     taint: FunctionTaint | None = None
-    awaited: tuple[CallSite, ...] = ()  # awaited calls (not in `calls`: an awaited callee does not block)
+    awaited: tuple[CallSite, ...] = ()  # awaited calls (not in `calls`: they do not block); state/query summaries follow them
     clients: tuple[ClientSite, ...] = ()
     label: str = ""  # an entry point's name in chains: `POST /speak`, the task's name
 
@@ -76,13 +77,17 @@ class ModuleCallFacts:
     aliases: tuple[tuple[str, str], ...] = ()
     registered: tuple[EntryRegistration, ...] = ()
     classes: tuple[ClassFacts, ...] = ()
+    state: ModuleStateFacts | None = None
+    queries: tuple[QuerySite, ...] = ()
 
     @property
     def position_free(self) -> tuple[object, ...]:
         """The facts without line numbers (what other files' findings depend on)."""
         functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls), _position_free_taint(f.taint)) for f in self.functions)
         clients = tuple((f.label, tuple(c.target for c in f.awaited), tuple((c.target, c.library, c.disposition, c.per_argument) for c in f.clients)) for f in self.functions)
-        return (self.module, functions, self.aliases, clients, self.registered, tuple((c.qualname, c.bases) for c in self.classes))
+        state = self.state.position_free if self.state else None
+        queries = tuple((q.function, q.kind, q.call) for q in self.queries)
+        return (self.module, functions, self.aliases, clients, self.registered, tuple((c.qualname, c.bases) for c in self.classes), state, queries)
 
 
 def absolute_imports(module: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
@@ -161,13 +166,13 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     constructors = client_constructor_names(imports)
     functions: list[FunctionCallFacts] = []
     classes: list[ClassFacts] = []
+    own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
     # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
     candidates: list[tuple[ast.AST, str | None]] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            nodes = list(own_nodes(statement.body))
-            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, nodes, constructors))
-            candidates.extend((node, None) for node in nodes if isinstance(node, ast.Call))
+            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
+            candidates.extend((node, None) for node in own[id(statement)] if isinstance(node, ast.Call))
         elif not isinstance(statement, ast.ClassDef):
             candidates.extend((node, None) for node in ast.walk(statement))
         else:
@@ -176,9 +181,8 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             classes.append(ClassFacts(f"{prefix}{statement.name}", statement.lineno, tuple(t for t in (resolver.target(b) for b in statement.bases) if t)))
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    nodes = list(own_nodes(member.body))
-                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, nodes, constructors))
-                    candidates.extend((node, statement.name) for node in nodes if isinstance(node, ast.Call))
+                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
+                    candidates.extend((node, statement.name) for node in own[id(member)] if isinstance(node, ast.Call))
                 elif not isinstance(member, ast.ClassDef):
                     candidates.extend((node, statement.name) for node in ast.walk(member))
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
@@ -187,7 +191,9 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     def resolve(node: ast.AST, owner: str | None) -> str | None:
         return CallResolver(module_name, imports, module_defs, owner).target(node)
 
-    return ModuleCallFacts(module_name, tuple(functions), aliases, registered_entry_points(candidates, resolve), tuple(classes))
+    registered = registered_entry_points(candidates, resolve)
+    state = module_state_facts(module, module_name, imports, own)
+    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own))
 
 
 def _function_facts(
@@ -198,10 +204,11 @@ def _function_facts(
     module_defs: frozenset[str],
     shadowed: frozenset[str],
     kinds: dict[str, str],
-    nodes: list[ast.AST],
+    own: dict[int, list[ast.AST]],
     constructors: frozenset[str],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
+    nodes = own[id(function)] = list(own_nodes(function.body))
     resolver = CallResolver(module_name, imports, module_defs, class_name)
     resolver.learn(nodes)
 
@@ -214,12 +221,12 @@ def _function_facts(
     calls: list[CallSite] = []
     awaited_calls: list[CallSite] = []
     for node in nodes:
-        if isinstance(node, ast.Call) and id(node) in awaited:
+        if not isinstance(node, ast.Call):
+            continue
+        if id(node) in awaited:
             awaited_target = resolver.target(node.func)
             if awaited_target is not None:
                 awaited_calls.append(CallSite(awaited_target, node.lineno))
-            continue
-        if not isinstance(node, ast.Call):
             continue
         name = detector.blocking_name(node)
         if name is not None:

@@ -33,15 +33,22 @@ from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.call_graph import BlockingChain, CallGraph
+from review_ls.project.client_summary import ClientSummaries
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
-from review_ls.project.taint import SinkChain, TaintSummaries
-from review_ls.project.client_summary import ClientSummaries
 from review_ls.project.per_invocation import PerInvocation
+from review_ls.project.query_summary import QuerySummary
+from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
+from review_ls.project.taint import SinkChain, TaintSummaries
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
-from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
+from review_ls.project.views import (
+    ProjectClass,
+    ProjectViews,
+    SettingsTarget,
+    is_settings_named,
+)
 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
@@ -310,6 +317,7 @@ class ProjectIndex:
     def taint_returns(self, target: str, slot: int | str) -> bool:
         """True when an argument passed at `slot` to the project function `target` flows to its return value."""
         return self._views().taint.returns(target, slot)
+
     @property
     def client_summaries(self) -> ClientSummaries:
         """Which project functions and classes build a network client per call, with the chain (memoised per graph)."""
@@ -319,6 +327,16 @@ class ProjectIndex:
     def per_invocation(self) -> PerInvocation:
         """Which project functions run once per invocation, reached from which entry point (memoised per graph)."""
         return self._views().per_invocation
+
+    @property
+    def process_state(self) -> ProcessStateSummary:
+        """Which process-wide objects the project's entry points write (rebuilt lazily after a change)."""
+        return self._views().process_state
+
+    @property
+    def queries(self) -> QuerySummary:
+        """Which project functions run a database query, directly or through the functions they call."""
+        return self._views().queries
 
     def call_facts(self, path: str) -> ModuleCallFacts | None:
         """The stored call facts (functions, calls, roles) of one file."""
@@ -363,6 +381,16 @@ class _Derived:
     def per_invocation(self) -> PerInvocation:
         """What the entry points of the call graph reach."""
         return PerInvocation(self.call_graph)
+
+    @cached_property
+    def process_state(self) -> ProcessStateSummary:
+        """The process-state summary of this snapshot."""
+        return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
+
+    @cached_property
+    def queries(self) -> QuerySummary:
+        """The query summary of this snapshot."""
+        return QuerySummary(self.calls, self.call_graph)
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

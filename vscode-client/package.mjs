@@ -43,7 +43,9 @@ function removeBytecode(folder) {
 }
 
 const target = process.argv[2] ?? process.env.REVIEW_LS_VSIX_TARGET ?? hostTarget();
-run(process.env.PYTHON ?? 'python3', [path.join('..', 'scripts', 'bundle_libs.py'), '--target', target, '--out', path.join('bundled', 'libs')]);
+// REVIEW_LS_WHEEL: a review-ls wheel to bundle (scripts/build.sh passes the one it built); else bundle_libs.py builds one.
+const wheel = process.env.REVIEW_LS_WHEEL ? ['--wheel', path.resolve('..', process.env.REVIEW_LS_WHEEL)] : [];
+run(process.env.PYTHON ?? 'python3', [path.join('..', 'scripts', 'bundle_libs.py'), '--target', target, '--out', path.join('bundled', 'libs'), ...wheel]);
 removeBytecode('bundled');
 // vsce's secret scan reads every packaged file: on the ~7000 files of the bundled third-party
 // libraries (jedi's typeshed stubs, mostly) it takes over ten minutes, so it is turned off.

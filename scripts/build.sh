@@ -21,6 +21,7 @@ if ! command -v npm >/dev/null; then
     exit 0
 fi
 (cd vscode-client && { [ -d node_modules ] || npm ci --silent; })
+python3 -c "import packaging" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check packaging  # for scripts/bundle_libs.py
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("")
 for target in "${targets[@]}"; do

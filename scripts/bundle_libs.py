@@ -34,9 +34,12 @@ from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
 
-from packaging.markers import Marker
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name, parse_wheel_filename
+try:
+    from packaging.markers import Marker
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+except ImportError:  # pytest brings it along in the test environment; scripts/build.sh installs it
+    raise SystemExit("bundle_libs: needs the `packaging` package (python3 -m pip install packaging)") from None
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "vscode-client" / "bundled" / "libs"
@@ -139,9 +142,10 @@ def installed_pins(wheel: Path) -> dict[str, str]:
 
 
 def _default_environment() -> dict[str, str]:
+    """The marker values of the running interpreter."""
     from packaging.markers import default_environment
 
-    return {**default_environment(), "extra": ""}
+    return {**{key: str(value) for key, value in default_environment().items()}, "extra": ""}
 
 
 def wheel_selection(platform: Platform, python: str) -> list[str]:

@@ -124,13 +124,6 @@ export async function reportMissingInstallation(
     return 'dismissed';
 }
 
-/** Shows a failure as one line with a "Show Log" action (the details are in the log). */
-export async function reportFailure(message: string, logger: Logger): Promise<void> {
-    if ((await vscode.window.showErrorMessage(oneLine(message), SHOW_LOG_ACTION)) === SHOW_LOG_ACTION) {
-        logger.show();
-    }
-}
-
 /**
  * Sets review-ls.importStrategy to useBundled where it is set to fromEnvironment (the workspace
  * folder, the workspace or the user settings); the configuration change restarts the server.

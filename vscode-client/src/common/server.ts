@@ -10,11 +10,13 @@ import {
     ResponseError,
     RevealOutputChannelOn,
     State,
+    type ErrorHandler,
     type LanguageClientOptions,
     type ServerOptions,
 } from 'vscode-languageclient/node';
 import { DISPLAY_NAME, EXTENSION_ID } from './constants';
-import { describeSource, probeInstallation, reportFailure, reportMissingInstallation, runProcess } from './installation';
+import { oneLineErrorHandler } from './errorHandler';
+import { describeSource, probeInstallation, reportMissingInstallation, runProcess } from './installation';
 import { chooseInterpreter, type Interpreter, type PythonEnvironments } from './interpreter';
 import { serverLaunch } from './launch';
 import { forwardServerLog, type Logger } from './logging';
@@ -141,7 +143,9 @@ export class ServerController implements vscode.Disposable {
         const launch = serverLaunch(interpreter, settings.logLevel, process.env, undefined, bundledServer);
         this.deps.log.info(`starting: ${launch.command} ${launch.args.join(' ')}`);
         const serverOptions: ServerOptions = { command: launch.command, args: launch.args, options: launch.options };
-        const client = new LanguageClient(EXTENSION_ID, DISPLAY_NAME, serverOptions, this.clientOptions(settings));
+        let defaultErrorHandler: ErrorHandler | undefined;
+        const errorHandler = oneLineErrorHandler(() => (defaultErrorHandler ??= client.createDefaultErrorHandler()));
+        const client = new LanguageClient(EXTENSION_ID, DISPLAY_NAME, serverOptions, { ...this.clientOptions(settings), errorHandler });
         const detail = `${interpreter.command} (${describeSource(interpreter)})\nreview-ls ${installation.version} (${origin})`;
         this.clientSubscriptions.push(
             client.onDidChangeState(({ newState }) => {
@@ -159,7 +163,6 @@ export class ServerController implements vscode.Disposable {
             await client.start();
         } catch (error) {
             this.deps.status.show('failed', `${detail}\n${String(error)}`);
-            void reportFailure(`${DISPLAY_NAME}: the server did not start: ${error instanceof Error ? error.message : String(error)}`, this.deps.log);
             throw error;
         }
     }

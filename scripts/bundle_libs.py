@@ -171,20 +171,38 @@ def download(requirements: list[str], platform: Platform, python: str, wheels: P
         return fetched
 
 
+def fetch_level(specs: dict[str, tuple[str, str]], platform: Platform, python: str, wheels: Path) -> dict[str, Path]:
+    """The wheels of `specs` (name -> (pinned, range)): the pinned versions, else for each pin that has
+    no wheel for this Python and platform the newest within range that has one (libcst 1.9.0 has no
+    macOS x86_64 wheels; 1.8.6 does)."""
+    try:
+        return download([pinned for pinned, _ in specs.values()], platform, python, wheels)
+    except BundleError:
+        fetched: dict[str, Path] = {}
+        for name, (pinned, ranged) in specs.items():
+            try:
+                fetched.update(download([pinned], platform, python, wheels))
+            except BundleError:
+                fetched.update(download([ranged], platform, python, wheels))
+                print(f"bundle_libs: no wheel of {pinned} for Python {python} here; bundling {fetched[name].name}", file=sys.stderr)
+        return fetched
+
+
 def resolve(wheel: Path, platform: Platform, python: str, pins: dict[str, str], wheels: Path) -> list[Path]:
     """The wheels of review-ls's dependency closure for `python` on `platform` (not review-ls itself), one pip call per level."""
     environment = marker_environment(platform, python)
     chosen: dict[str, Path] = {}
     level = [r for r in wheel_requirements(wheel) if applies(r, environment)]
     while level:
-        specs: dict[str, str] = {}
+        specs: dict[str, tuple[str, str]] = {}  # name -> (pinned, the range the requirement allows)
         for requirement in level:
             name = canonicalize_name(requirement.name)
             if name not in chosen:
-                specs.setdefault(name, f"{requirement.name}=={pins[name]}" if name in pins else f"{requirement.name}{requirement.specifier}")
+                ranged = f"{requirement.name}{requirement.specifier}"
+                specs.setdefault(name, (f"{requirement.name}=={pins[name]}" if name in pins else ranged, ranged))
         if not specs:
             break
-        fetched = download(list(specs.values()), platform, python, wheels)
+        fetched = fetch_level(specs, platform, python, wheels)
         missing = set(specs) - set(fetched)
         if missing:
             raise BundleError(f"pip fetched no wheel of {', '.join(sorted(missing))} for Python {python}")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from review_ls import __version__
 from review_ls.config import ConfigError, ConfigResolver, Settings, validate_selectors
-from review_ls.docs import rule_markdown
+from review_ls.docs import fix_kind, rule_markdown
 from review_ls.engine.project_model import ProjectModel, needs_project
 from review_ls.files import discover_python_files, links_leaving_the_tree
 from review_ls.gitdiff import ChangedLines, GitDiffError, changed_lines
@@ -349,11 +349,6 @@ def render_rules_table(output_format: str = "text") -> str:
     for r in rules:
         lines.append(f"{r.code:<6}  {r.name:<{width}}  {fix_kind(r):<6}  {r.severity.value:<11}  {'on' if r.default_enabled else 'off'}")
     return "\n".join(lines) + "\n"
-
-
-def fix_kind(rule: type[Rule]) -> str:
-    """What a rule's quick fix is: its declared applicability ("safe"/"unsafe"), or "advice" when it offers no rewrite."""
-    return rule.fix_applicability.value if rule.fixable() else "advice"
 
 
 def explain_rule(code_or_name: str) -> str:

@@ -26,7 +26,7 @@ PREFERENCES = ("editorFirst", "filesystemFirst", "editorOnly")
 LOG_LEVELS = ("error", "warning", "info", "debug")
 # Options the VS Code extension reads itself (it starts, stops and traces the server); a client that
 # sends its whole `review-ls` section sends them too, and the server ignores them without a warning.
-EDITOR_ONLY_KEYS = ("enable", "interpreter", "trace")
+EDITOR_ONLY_KEYS = ("enable", "interpreter", "importStrategy", "trace")
 
 
 @attrs.frozen

@@ -52,8 +52,15 @@ ensure_vscode_client_packages() {
         say "npm is not installed; the VS Code extension's tests will not run"
         return 0
     fi
-    local lock=vscode-client/package-lock.json installed=vscode-client/node_modules/.package-lock.json
-    if [ -f "$installed" ] && [ "$installed" -nt "$lock" ]; then
+    # Installed already when npm finds every locked package (an mtime comparison is wrong in a fresh
+    # checkout, whose package-lock.json is newer than any install).
+    if (cd vscode-client && npm ls --all >/dev/null 2>&1); then
+        return 0
+    fi
+    # A node_modules symlink is another checkout's install: `npm ci` would empty the folder it
+    # points to, under everyone who shares it.
+    if [ -L vscode-client/node_modules ]; then
+        say "vscode-client/node_modules is a symlink whose packages do not match package-lock.json; not touching it"
         return 0
     fi
     (cd vscode-client && npm ci --no-audit --no-fund --loglevel=error) \

@@ -78,7 +78,7 @@ def test_the_manifest_declares_nothing_the_schema_does_not_know() -> None:
 def test_settings_ts_sends_exactly_the_schema_options_with_its_defaults_and_choices() -> None:
     source = _settings_ts()
     assert sorted(_interface_keys(source, "ServerSettings")) == sorted(OPTIONS)
-    assert sorted(_interface_keys(source, "ExtensionSettings")) == sorted([*OPTIONS, "enable", "interpreter"])
+    assert sorted(_interface_keys(source, "ExtensionSettings")) == sorted([*OPTIONS, "enable", "interpreter", "importStrategy"])
     defaults = _default_settings(source)
     assert {key: defaults[key] for key in OPTIONS} == {key: meta.editor_default for key, (_, meta) in OPTIONS.items()}
     assert _ts_choices(source, "SEVERITIES") == OPTIONS["severity"][1].choices
@@ -118,7 +118,7 @@ def test_every_option_is_parsed_into_its_field() -> None:
     assert (options.scan_workspace_on_startup, options.size_limit) == (True, 100)
 
 
-@pytest.mark.parametrize("key", ["path", "importStrategy", "showNotifications"])
+@pytest.mark.parametrize("key", ["path", "showNotifications"])
 def test_options_no_client_defines_are_reported_not_silently_accepted(key: str) -> None:
     options, problems = parse_client_options({key: "fromEnvironment"}, "settings")
     assert options == ClientOptions()
@@ -126,7 +126,7 @@ def test_options_no_client_defines_are_reported_not_silently_accepted(key: str) 
 
 
 def test_options_only_the_extension_reads_are_accepted_silently() -> None:
-    sent = {"enable": True, "interpreter": "/usr/bin/python3", "trace": {"server": "off"}, "logLevel": "debug"}
+    sent = {"enable": True, "interpreter": "/usr/bin/python3", "importStrategy": "useBundled", "trace": {"server": "off"}, "logLevel": "debug"}
     options, problems = parse_client_options(sent, "settings")
     assert problems == []
     assert options.log_level == "debug"

@@ -39,6 +39,12 @@ def test_rules_json_has_the_fix_kind(capsys) -> None:
     assert rows["RV201"]["fix"] == "safe" and rows["RV202"]["fix"] == "unsafe" and rows["RV301"]["fix"] == "advice"
 
 
+def test_explain_names_the_same_fix_kind_as_the_rules_table(capsys) -> None:
+    for code, kind in (("RV201", "safe"), ("RV202", "unsafe"), ("RV301", "advice")):
+        assert main(["explain", code]) == 0
+        assert f"Fix: {kind}." in capsys.readouterr().out
+
+
 def test_explain_piped_is_plain_markdown_without_escape_codes(capsys) -> None:
     assert main(["explain", "RV201"]) == 0
     out = capsys.readouterr().out

@@ -2,8 +2,10 @@
  * The extension's entry point. It only wires the modules together: logging, the status bar, the
  * server controller, commands, and the events that reconfigure or restart the server.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './common/commands';
+import { BUNDLED_SERVER } from './common/constants';
 import { loadPythonEnvironments, type PythonEnvironments } from './common/interpreter';
 import { createLogChannel } from './common/logging';
 import { ServerController } from './common/server';
@@ -35,7 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         return pythonEnvironments;
     };
 
-    controller = new ServerController({ log, status, pythonEnvironments: loadEnvironmentsOnce });
+    const bundledServer = path.join(context.extensionPath, ...BUNDLED_SERVER);
+    controller = new ServerController({ log, status, pythonEnvironments: loadEnvironmentsOnce, bundledServer });
     context.subscriptions.push(controller, ...registerCommands(controller, log));
 
     context.subscriptions.push(

@@ -8,6 +8,15 @@ export const DISPLAY_NAME = 'review-ls';
 export const PYTHON_PACKAGE = 'review-ls';
 export const PYTHON_MODULE = 'review_ls';
 
+/**
+ * The launcher of the review-ls bundled in the extension (relative to the extension's folder): it puts
+ * bundled/libs, filled by scripts/bundle_libs.py at package time, first on sys.path.
+ */
+export const BUNDLED_SERVER = ['bundled', 'tool', 'server.py'] as const;
+
+/** The launcher's exit status for "this interpreter cannot run the bundle" (bundled/tool/server.py). */
+export const BUNDLE_UNSUPPORTED_EXIT = 3;
+
 /** The Python extension, whose selected interpreter is used when `review-ls.interpreter` is empty. */
 export const PYTHON_EXTENSION_ID = 'ms-python.python';
 

@@ -1,14 +1,16 @@
 /**
  * Which Python runs the server: the `review-ls.interpreter` setting, else the interpreter selected
- * in the Python extension (when it is installed), else `python3` on PATH.
+ * in the Python extension (when it is installed), else the active virtualenv (`VIRTUAL_ENV`), else
+ * `python3` on PATH.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PYTHON_EXTENSION_ID } from './constants';
 
 /** Where the interpreter came from; shown in the log and the status bar tooltip. */
-export type InterpreterSource = 'setting' | 'python-extension' | 'path';
+export type InterpreterSource = 'setting' | 'python-extension' | 'virtual-env' | 'path';
 
 /** The Python executable that runs `-m review_ls serve`. */
 export interface Interpreter {
@@ -27,6 +29,20 @@ export interface PythonEnvironments {
 /** The interpreter on PATH used when nothing else is configured. */
 export function defaultInterpreter(platform: NodeJS.Platform = process.platform): string {
     return platform === 'win32' ? 'python' : 'python3';
+}
+
+/**
+ * The interpreter of the virtualenv activated in the environment VS Code was started from
+ * (`VIRTUAL_ENV`), when it exists. VS Code may rebuild PATH from a login shell, which drops the
+ * venv's bin folder, but keeps this variable.
+ */
+export function virtualEnvInterpreter(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+    const root = env.VIRTUAL_ENV?.trim();
+    if (!root) {
+        return undefined;
+    }
+    const executable = platform === 'win32' ? path.join(root, 'Scripts', 'python.exe') : path.join(root, 'bin', 'python');
+    return fs.existsSync(executable) ? executable : undefined;
 }
 
 /**
@@ -55,23 +71,30 @@ export function isInsideFolder(executable: string, folder: string): boolean {
 }
 
 /**
- * Chooses the interpreter: setting, then the Python extension, then PATH. In an untrusted
- * workspace an interpreter inside the workspace folder (its own `.venv`, whose site-packages may
- * hold a planted `.pth` file) is never used: the folder must not choose which program runs.
+ * Chooses the interpreter: setting, then the Python extension, then `VIRTUAL_ENV`, then PATH. In an
+ * untrusted workspace an interpreter inside the workspace folder (its own `.venv`, whose
+ * site-packages may hold a planted `.pth` file) is never used: the folder must not choose which
+ * program runs.
  */
 export async function chooseInterpreter(
     configured: string,
     folder: vscode.WorkspaceFolder | undefined,
     pythonEnvironments: PythonEnvironments | undefined,
     trusted: boolean = vscode.workspace.isTrusted ?? true,
+    env: NodeJS.ProcessEnv = process.env,
 ): Promise<Interpreter> {
     if (configured.trim() !== '') {
         return { command: expandInterpreterPath(configured, folder?.uri.fsPath), source: 'setting' };
     }
+    const allowed = (executable: string | undefined): executable is string =>
+        !!executable && (trusted || folder === undefined || !isInsideFolder(executable, folder.uri.fsPath));
     const selected = await pythonEnvironments?.activeInterpreter(folder?.uri);
-    const untrustedLocal = selected !== undefined && !trusted && folder !== undefined && isInsideFolder(selected, folder.uri.fsPath);
-    if (selected && !untrustedLocal) {
+    if (allowed(selected)) {
         return { command: selected, source: 'python-extension' };
+    }
+    const activated = virtualEnvInterpreter(env);
+    if (allowed(activated)) {
+        return { command: activated, source: 'virtual-env' };
     }
     return { command: defaultInterpreter(), source: 'path' };
 }

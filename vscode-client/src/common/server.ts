@@ -10,11 +10,13 @@ import {
     ResponseError,
     RevealOutputChannelOn,
     State,
+    type ErrorHandler,
     type LanguageClientOptions,
     type ServerOptions,
 } from 'vscode-languageclient/node';
 import { DISPLAY_NAME, EXTENSION_ID } from './constants';
-import { probeInstallation, reportMissingInstallation, describeSource } from './installation';
+import { oneLineErrorHandler } from './errorHandler';
+import { describeSource, probeInstallation, reportMissingInstallation, runProcess } from './installation';
 import { chooseInterpreter, type Interpreter, type PythonEnvironments } from './interpreter';
 import { serverLaunch } from './launch';
 import { forwardServerLog, type Logger } from './logging';
@@ -33,6 +35,8 @@ export interface ServerDependencies {
     status: ServerStatus;
     /** The Python extension's environments API, looked up once at activation (may be absent). */
     pythonEnvironments: () => Promise<PythonEnvironments | undefined>;
+    /** The launcher of the review-ls bundled in the extension (bundled/tool/server.py). */
+    bundledServer: string;
 }
 
 /** Starts, restarts, reconfigures and stops the review-ls language server. */
@@ -124,24 +128,25 @@ export class ServerController implements vscode.Disposable {
         this.deps.status.show('starting', `${interpreter.command} (${describeSource(interpreter)})`);
         this.deps.log.info(`interpreter: ${interpreter.command} (from ${describeSource(interpreter)})`);
 
-        const installation = await probeInstallation(interpreter);
+        const bundledServer = settings.importStrategy === 'useBundled' ? this.deps.bundledServer : undefined;
+        const origin = bundledServer ? 'bundled' : "the interpreter's environment";
+        const installation = await probeInstallation(interpreter, runProcess, bundledServer);
         if (installation.kind !== 'installed') {
             this.deps.status.show('not-installed', interpreter.command);
-            // Not awaited inside the queue: the notification waits for the user.
-            void reportMissingInstallation(interpreter, installation, this.deps.log).then((choice) => {
-                if (choice === 'installed') {
-                    void this.restart();
-                }
-            });
+            // Not awaited inside the queue: the notification waits for the user. "Use Bundled" changes
+            // review-ls.importStrategy, and that configuration change restarts the server.
+            void reportMissingInstallation(interpreter, installation, this.deps.log);
             return;
         }
-        this.deps.log.info(`${DISPLAY_NAME} ${installation.version} found`);
+        this.deps.log.info(`${DISPLAY_NAME} ${installation.version} found (${origin}, review-ls.importStrategy ${settings.importStrategy})`);
 
-        const launch = serverLaunch(interpreter, settings.logLevel);
+        const launch = serverLaunch(interpreter, settings.logLevel, process.env, undefined, bundledServer);
         this.deps.log.info(`starting: ${launch.command} ${launch.args.join(' ')}`);
         const serverOptions: ServerOptions = { command: launch.command, args: launch.args, options: launch.options };
-        const client = new LanguageClient(EXTENSION_ID, DISPLAY_NAME, serverOptions, this.clientOptions(settings));
-        const detail = `${interpreter.command} (${describeSource(interpreter)})\nreview-ls ${installation.version}`;
+        let defaultErrorHandler: ErrorHandler | undefined;
+        const errorHandler = oneLineErrorHandler(() => (defaultErrorHandler ??= client.createDefaultErrorHandler()));
+        const client = new LanguageClient(EXTENSION_ID, DISPLAY_NAME, serverOptions, { ...this.clientOptions(settings), errorHandler });
+        const detail = `${interpreter.command} (${describeSource(interpreter)})\nreview-ls ${installation.version} (${origin})`;
         this.clientSubscriptions.push(
             client.onDidChangeState(({ newState }) => {
                 if (newState === State.Running) {

@@ -8,16 +8,20 @@ import { EXTENSION_ID } from './constants';
 export const SEVERITIES = ['error', 'warning', 'info', 'hint'] as const;
 export const CONFIGURATION_PREFERENCES = ['editorFirst', 'filesystemFirst', 'editorOnly'] as const;
 export const LOG_LEVELS = ['error', 'warning', 'info', 'debug'] as const;
+/** Where the server's Python finds review-ls: the extension's bundled/libs, or its own environment. */
+export const IMPORT_STRATEGIES = ['useBundled', 'fromEnvironment'] as const;
 
 export type Severity = (typeof SEVERITIES)[number];
 export type ConfigurationPreference = (typeof CONFIGURATION_PREFERENCES)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type ImportStrategy = (typeof IMPORT_STRATEGIES)[number];
 
 /** The extension's settings for one scope (a workspace folder, or the window). */
 export interface ExtensionSettings {
     enable: boolean;
     /** The `review-ls.interpreter` setting as written (not expanded); empty when unset. */
     interpreter: string;
+    importStrategy: ImportStrategy;
     select: string[];
     ignore: string[];
     severity: Record<string, Severity>;
@@ -47,6 +51,7 @@ export interface ServerSettings {
 export const DEFAULT_SETTINGS: Readonly<ExtensionSettings> = Object.freeze({
     enable: true,
     interpreter: '',
+    importStrategy: 'useBundled',
     select: [],
     ignore: [],
     severity: {},
@@ -80,6 +85,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): SettingsReading
     const settings: ExtensionSettings = {
         enable: pick('enable', isBoolean, DEFAULT_SETTINGS.enable),
         interpreter: pick('interpreter', isString, DEFAULT_SETTINGS.interpreter).trim(),
+        importStrategy: pick('importStrategy', isOneOf(IMPORT_STRATEGIES), DEFAULT_SETTINGS.importStrategy),
         select: pick('select', isSelectorList, DEFAULT_SETTINGS.select),
         ignore: pick('ignore', isSelectorList, DEFAULT_SETTINGS.ignore),
         severity: pick('severity', isSeverityTable, DEFAULT_SETTINGS.severity),
@@ -129,7 +135,7 @@ export function answerConfiguration(items: readonly { section?: string; scopeUri
 export type ChangeEffect = 'enablement' | 'restart' | 'push' | 'none';
 
 /**
- * Classifies a configuration change: turning review-ls on or off, a new interpreter (restart),
+ * Classifies a configuration change: turning review-ls on or off, a new interpreter or import strategy (restart),
  * a server setting (sent with didChangeConfiguration, no restart), or nothing of ours.
  * `review-ls.trace.server` is applied by the language client itself.
  */
@@ -137,7 +143,7 @@ export function changeEffect(event: vscode.ConfigurationChangeEvent): ChangeEffe
     if (event.affectsConfiguration(`${EXTENSION_ID}.enable`)) {
         return 'enablement';
     }
-    if (event.affectsConfiguration(`${EXTENSION_ID}.interpreter`)) {
+    if (event.affectsConfiguration(`${EXTENSION_ID}.interpreter`) || event.affectsConfiguration(`${EXTENSION_ID}.importStrategy`)) {
         return 'restart';
     }
     const serverKeys: (keyof ServerSettings)[] = [

@@ -25,7 +25,7 @@ export function presentStatus(state: ServerState, detail: string): StatusPresent
         case 'disabled':
             return { text: `$(circle-slash) ${DISPLAY_NAME}`, tooltip: tooltip('disabled by review-ls.enable'), warning: false };
         case 'not-installed':
-            return { text: `$(warning) ${DISPLAY_NAME}`, tooltip: tooltip('not installed in the selected interpreter'), warning: true };
+            return { text: `$(warning) ${DISPLAY_NAME}`, tooltip: tooltip('cannot run in the selected interpreter; see the log'), warning: true };
         case 'failed':
             return { text: `$(error) ${DISPLAY_NAME}`, tooltip: tooltip('the server failed; see the log'), warning: true };
     }

@@ -1,14 +1,17 @@
 /**
- * Smoke test in a real VS Code: code-server (VS Code in the browser) with the packaged .vsix,
- * driven by headless Chromium through playwright-core. Against the real review-ls server it checks
- * that the Problems panel lists a finding, that its quick fix and the extension's "Fix All" command
- * rewrite the file, and that a settings change reaches the running server.
+ * Smoke test in a real VS Code: code-server (VS Code in the browser) with the packaged .vsix of this
+ * platform, driven by headless Chromium through playwright-core. code-server runs with VIRTUAL_ENV
+ * set to a bare virtualenv (`python -m venv`, nothing installed in it), so the extension must find
+ * that interpreter and run the review-ls bundled in the .vsix. It checks that the Problems panel lists
+ * a finding, that its quick fix and the extension's "Fix All" command rewrite the file, that a
+ * settings change reaches the running server, and that importStrategy fromEnvironment explains how
+ * to install review-ls and offers the bundle back.
  *
- * Needs: dist/review-ls.vsix (`npm run package`), code-server (CODE_SERVER, else
+ * Needs: dist/review-ls-<platform>-<arch>.vsix (`npm run package`), code-server (CODE_SERVER, else
  * $REVIEW_LS_TOOLS_DIR/code-server, else on PATH; `scripts/ensure_test_tools.sh` with
  * REVIEW_LS_SMOKE_TOOLS=1 installs it), Chromium (CHROMIUM, default /usr/bin/chromium), and a Python
- * with review-ls installed (REVIEW_LS_PYTHON, default python3). Skipped, saying which is missing.
- * REVIEW_LS_SMOKE_KEEP=1 keeps the temporary folder (workspace, user data with VS Code's logs).
+ * 3.10+ that makes the bare venv (REVIEW_LS_BASE_PYTHON, default python3). Skipped, saying which is
+ * missing. REVIEW_LS_SMOKE_KEEP=1 keeps the temporary folder (workspace, user data with VS Code's logs).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,9 +24,9 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 
 const CLIENT_ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.resolve(CLIENT_ROOT, '..', 'tests', 'editors', 'fixtures');
-const VSIX = path.join(CLIENT_ROOT, 'dist', 'review-ls.vsix');
+const VSIX = path.join(CLIENT_ROOT, 'dist', `review-ls-${process.platform}-${process.arch}.vsix`);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const PYTHON = process.env.REVIEW_LS_PYTHON ?? 'python3';
+const BASE_PYTHON = process.env.REVIEW_LS_BASE_PYTHON ?? 'python3';
 const CHROMIUM_FLAGS = [
     '--headless',
     '--no-sandbox',
@@ -58,9 +61,9 @@ function missingRequirement(codeServer: string | undefined): string | undefined 
     if (!existsSync(CHROMIUM)) {
         return `Chromium is not at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`;
     }
-    const probe = spawnSync(PYTHON, ['-c', 'import review_ls.server'], { encoding: 'utf8' });
+    const probe = spawnSync(BASE_PYTHON, ['-c', 'import sys, venv; assert sys.version_info >= (3, 10)'], { encoding: 'utf8' });
     if (probe.status !== 0) {
-        return `${PYTHON} cannot import review_ls.server (set REVIEW_LS_PYTHON): ${probe.stderr || probe.error?.message}`;
+        return `${BASE_PYTHON} is not a Python 3.10+ with venv (set REVIEW_LS_BASE_PYTHON): ${probe.stderr || probe.error?.message}`;
     }
     return undefined;
 }
@@ -115,6 +118,7 @@ const skip = missingRequirement(codeServer);
 interface Session {
     root: string;
     workspace: string;
+    venv: string;
     server: ChildProcess;
     browser: Browser;
     page: Page;
@@ -123,7 +127,6 @@ let session: Session | undefined;
 
 const FIXTURE_COPIES = ['quick_fix.py', 'fix_all.py', 'restart.py', 'settings_change.py'];
 const BASE_SETTINGS = {
-    'review-ls.interpreter': PYTHON,
     'workbench.startupEditor': 'none',
     'security.workspace.trust.enabled': false,
     'extensions.ignoreRecommendations': true,
@@ -146,9 +149,20 @@ before(async () => {
         copyFileSync(path.join(FIXTURES, 'client_in_loop.py'), path.join(workspace, name));
     }
     writeFileSync(settingsFile, JSON.stringify(BASE_SETTINGS));
+    // A bare virtualenv: nothing installed, so only the bundled review-ls can serve.
+    const venv = path.join(root, 'bare-venv');
+    const created = spawnSync(BASE_PYTHON, ['-m', 'venv', '--without-pip', venv], { encoding: 'utf8' });
+    assert.equal(created.status, 0, `python -m venv failed: ${created.stderr}`);
     const common = ['--config', path.join(root, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
     // code-server keeps some state under XDG folders: keep it inside the temporary folder too.
-    const env = { ...process.env, XDG_DATA_HOME: path.join(root, 'xdg-data'), XDG_CONFIG_HOME: path.join(root, 'xdg-config') };
+    // VIRTUAL_ENV as an activated venv sets it; PYTHONPATH and PATH's python3 must not matter.
+    const env = {
+        ...process.env,
+        XDG_DATA_HOME: path.join(root, 'xdg-data'),
+        XDG_CONFIG_HOME: path.join(root, 'xdg-config'),
+        VIRTUAL_ENV: venv,
+        PYTHONPATH: '',
+    };
     const install = spawnSync(codeServer, [...common, '--install-extension', VSIX], { encoding: 'utf8', env });
     assert.equal(install.status, 0, `installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
 
@@ -164,7 +178,7 @@ before(async () => {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: STARTUP_TIMEOUT_MS });
     await page.keyboard.press('Control+Shift+M'); // the Problems panel stays open
-    session = { root, workspace, server, browser, page };
+    session = { root, workspace, venv, server, browser, page };
 });
 
 after(async () => {
@@ -259,6 +273,9 @@ test('the Problems panel lists the review-ls finding and its quick fix rewrites 
     const problemText = (await problem.textContent()) ?? '';
     assert.match(problemText, /httpx\.Client is constructed on every iteration of the loop/);
     assert.match(problemText, /review-ls\W*RV201/); // "review-ls(RV201)": source and code
+    const log = extensionLog(session.root);
+    assert.match(log, new RegExp(`interpreter: ${escapeRegExp(path.join(session.venv, 'bin', 'python'))} \\(from VIRTUAL_ENV\\)`));
+    assert.match(log, /review-ls [\d.]+ found \(bundled, review-ls\.importStrategy useBundled\)/);
     await page.locator('.statusbar-item', { hasText: 'review-ls' }).first().waitFor();
 
     // Jump to the finding, open the quick fix menu (the first request can race the editor's focus).
@@ -317,17 +334,23 @@ test('a settings change reaches the running server without a restart (review-ls.
     assert.equal(serverStarts(log), startsBefore, `the server was restarted:\n${log}`);
 });
 
-test('an interpreter without review-ls gets a message offering to install it', smokeTest, async () => {
+test('fromEnvironment with the bare venv says how to install review-ls, and "Use Bundled review-ls" brings the server back', smokeTest, async () => {
     assert.ok(session);
     const { page, root } = session;
-    // A real interpreter that cannot import review-ls: python without site-packages.
-    const bare = path.join(root, 'python-without-site-packages');
-    writeFileSync(bare, `#!/bin/sh\nexec '${PYTHON}' -S "$@"\n`, { mode: 0o755 });
-    await editUserSettings(page, { ...BASE_SETTINGS, 'review-ls.interpreter': bare });
+    await editUserSettings(page, { ...BASE_SETTINGS, 'review-ls.importStrategy': 'fromEnvironment' });
 
     const message = page.locator('.notifications-toasts .notification-toast', { hasText: 'is not installed in' });
     await message.waitFor({ timeout: 30_000 });
-    assert.match((await message.textContent()) ?? '', /review-ls is not installed in .*python-without-site-packages \(from the review-ls\.interpreter setting\)/);
-    await message.locator('.monaco-button', { hasText: 'Install review-ls' }).waitFor();
-    await page.locator('.statusbar-item', { hasText: 'review-ls' }).first().waitFor();
+    const text = (await message.locator('.notification-list-item-message').textContent()) ?? '';
+    assert.match(text, /^review-ls is not installed in .*bare-venv\/bin\/python \(from VIRTUAL_ENV\)\. Install it from a checkout or a wheel built by scripts\/build\.sh/);
+    assert.doesNotMatch(text, /pip install (--upgrade )?review-ls\b/);
+    const startsBefore = serverStarts(extensionLog(root));
+    await message.locator('.monaco-button', { hasText: 'Use Bundled review-ls' }).click();
+    await eventually(() => String(serverStarts(extensionLog(root))), String(startsBefore + 1), 30_000);
+    assert.match(savedUserSettings(), /"review-ls\.importStrategy":"useBundled"/);
 });
+
+/** `text` with the characters that mean something in a regular expression escaped. */
+function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

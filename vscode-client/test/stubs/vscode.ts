@@ -69,6 +69,12 @@ export enum ProgressLocation {
     Notification = 15,
 }
 
+export enum ConfigurationTarget {
+    Global = 1,
+    Workspace = 2,
+    WorkspaceFolder = 3,
+}
+
 export interface WorkspaceFolder {
     uri: Uri;
     name: string;
@@ -119,6 +125,10 @@ export const testing = {
     /** The action the user picks for the next messages (undefined: dismissed). */
     answers: [] as (string | undefined)[],
     executedCommands: [] as [string, unknown[]][],
+    /** Configuration updates made by the extension: [full key, value, target]. */
+    updates: [] as [string, unknown, ConfigurationTarget][],
+    /** Full keys whose value is set in the workspace settings (see `inspect`). */
+    workspaceKeys: new Set<string>(),
     statusBarItems: [] as StubStatusBarItem[],
     /** Commands that fail as if they did not exist. */
     missingCommands: new Set<string>(),
@@ -143,6 +153,8 @@ export const testing = {
         testing.messages = [];
         testing.answers = [];
         testing.executedCommands = [];
+        testing.updates = [];
+        testing.workspaceKeys.clear();
         testing.statusBarItems = [];
         testing.missingCommands.clear();
     },
@@ -176,6 +188,15 @@ export const workspace = {
             },
             has(key: string): boolean {
                 return lookup(key) !== undefined;
+            },
+            inspect<T>(key: string): { key: string; globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } {
+                const fullKey = `${section}.${key}`;
+                const value = lookup(key) as T | undefined;
+                return testing.workspaceKeys.has(fullKey) ? { key: fullKey, workspaceValue: value } : { key: fullKey, globalValue: value };
+            },
+            async update(key: string, value: unknown, target: ConfigurationTarget): Promise<void> {
+                testing.updates.push([`${section}.${key}`, value, target]);
+                testing.values.set(`${section}.${key}`, value);
             },
         };
     },

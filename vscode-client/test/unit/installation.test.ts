@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
@@ -9,14 +9,14 @@ import {
     probeInstallation,
     problemMessage,
     reportMissingInstallation,
-    type ProcessRunner,
 } from '../../src/common/installation';
 import type { Interpreter } from '../../src/common/interpreter';
 import type { Logger } from '../../src/common/logging';
-import { testing } from '../stubs/vscode';
+import { ConfigurationTarget, testing } from '../stubs/vscode';
 
 const PYTHON = process.env.REVIEW_LS_TEST_PYTHON ?? 'python3';
 const POSIX = process.platform !== 'win32';
+const LAUNCHER = path.resolve(__dirname, '..', '..', 'bundled', 'tool', 'server.py');
 
 /** A logger that records what it was told. */
 function recordingLogger(): Logger & { lines: string[]; shown: number } {
@@ -79,6 +79,34 @@ describe('probeInstallation runs the probe in a real interpreter', { skip: !POSI
     });
 });
 
+/** The bundle's launcher (bundled/tool/server.py) copied beside a bundled/libs with `manifest`, or none. */
+function bundleWith(manifest: object | undefined): string {
+    const root = temporaryDirectory('bundle');
+    mkdirSync(path.join(root, 'tool'));
+    mkdirSync(path.join(root, 'libs'));
+    copyFileSync(LAUNCHER, path.join(root, 'tool', 'server.py'));
+    if (manifest) {
+        writeFileSync(path.join(root, 'libs', 'review_ls_bundle.json'), JSON.stringify(manifest));
+    }
+    return path.join(root, 'tool', 'server.py');
+}
+
+describe("the bundle's launcher tells the probe why an interpreter cannot run it", { skip: !POSIX && 'needs a POSIX shell' }, () => {
+    const python: Interpreter = { command: PYTHON, source: 'path' };
+
+    test('a Python version the bundle has no native wheels for is unsupported, named in one line', async () => {
+        const installation = await probeInstallation(python, undefined, bundleWith({ target: 'linux-x64', pythons: ['2.0'] }));
+        assert.equal(installation.kind, 'unsupported');
+        assert.match(problemMessage(python, installation as never), /^review-ls: CPython 3\.\d+ \(.*\) cannot run the bundled review-ls, which is built for CPython 2\.0; select another interpreter \(the interpreter is from PATH\)\.$/);
+    });
+
+    test('an extension built without bundled/libs says so and names the other import strategy', async () => {
+        const installation = await probeInstallation(python, undefined, bundleWith(undefined));
+        assert.equal(installation.kind, 'unsupported');
+        assert.match(installation.kind === 'unsupported' ? installation.detail : '', /no bundled review-ls .*set review-ls\.importStrategy to fromEnvironment/);
+    });
+});
+
 describe('classifyProbe', () => {
     test('an import error other than a missing module is reported as broken, with the last line', () => {
         const installation = classifyProbe({
@@ -96,44 +124,54 @@ describe('reportMissingInstallation', () => {
     const interpreter: Interpreter = { command: '/work/app/.venv/bin/python', source: 'python-extension' };
     const notInstalled = { kind: 'not-installed' as const, detail: "ModuleNotFoundError: No module named 'review_ls'" };
 
-    test('says review-ls is missing in which interpreter, and offers to install it', async () => {
+    test('says review-ls is missing in which interpreter, how to install it from a checkout or wheel, and offers the bundle', async () => {
         testing.answers.push(undefined);
         const logger = recordingLogger();
         assert.equal(await reportMissingInstallation(interpreter, notInstalled, logger), 'dismissed');
         assert.deepEqual(testing.messages, [
             [
                 'error',
-                'review-ls is not installed in /work/app/.venv/bin/python (from the Python extension). Install it with: /work/app/.venv/bin/python -m pip install --upgrade review-ls',
-                ['Install review-ls', 'Select Interpreter', 'Show Log'],
+                'review-ls is not installed in /work/app/.venv/bin/python (from the Python extension). Install it from a checkout or a wheel built by scripts/build.sh (/work/app/.venv/bin/python -m pip install <review-ls checkout or .whl>), or set "review-ls.importStrategy" to "useBundled".',
+                ['Use Bundled review-ls', 'Select Interpreter', 'Show Log'],
             ],
         ]);
         assert.ok(logger.lines.some((line) => line.includes("No module named 'review_ls'")));
     });
 
-    test('"Install review-ls" runs pip in that interpreter', async () => {
-        testing.answers.push('Install review-ls');
-        const runs: [string, string[]][] = [];
-        const pip: ProcessRunner = async (command, args) => {
-            runs.push([command, args]);
-            return { stdout: 'Successfully installed review-ls-0.1.0', stderr: '' };
-        };
-        const logger = recordingLogger();
-        assert.equal(await reportMissingInstallation(interpreter, notInstalled, logger, pip), 'installed');
-        assert.deepEqual(runs, [['/work/app/.venv/bin/python', ['-m', 'pip', 'install', '--upgrade', 'review-ls']]]);
-        assert.ok(logger.lines.includes('info: Successfully installed review-ls-0.1.0'));
+    test('"Use Bundled review-ls" sets review-ls.importStrategy where fromEnvironment was set', async () => {
+        testing.configure({ 'review-ls.importStrategy': 'fromEnvironment' });
+        testing.answers.push('Use Bundled review-ls');
+        assert.equal(await reportMissingInstallation(interpreter, notInstalled, recordingLogger()), 'use-bundled');
+        testing.workspaceKeys.add('review-ls.importStrategy');
+        testing.answers.push('Use Bundled review-ls');
+        await reportMissingInstallation(interpreter, notInstalled, recordingLogger());
+        assert.deepEqual(testing.updates, [
+            ['review-ls.importStrategy', 'useBundled', ConfigurationTarget.Global],
+            ['review-ls.importStrategy', 'useBundled', ConfigurationTarget.Workspace],
+        ]);
     });
 
-    test('a failed pip install is reported with its last line, and the log is offered', async () => {
-        testing.answers.push('Install review-ls', 'Show Log');
-        const pip: ProcessRunner = async () => ({
-            stdout: '',
-            stderr: 'error: externally-managed-environment\n\nhint: See PEP 668 for the detailed specification.',
-            error: { code: 1, message: 'Command failed' },
-        });
+    test('an interpreter that cannot run the bundle gets one line naming it, and the log', async () => {
+        testing.answers.push('Show Log');
         const logger = recordingLogger();
-        assert.equal(await reportMissingInstallation(interpreter, notInstalled, logger, pip), 'dismissed');
-        assert.match(testing.messages[1]?.[1] ?? '', /^Installing review-ls failed \(hint: See PEP 668 for the detailed specification\.\)/);
+        const unsupported = { kind: 'unsupported' as const, detail: 'CPython 3.9 (/usr/bin/python3) cannot run the bundled review-ls, which is built for CPython 3.10, 3.11; select another interpreter' };
+        assert.equal(await reportMissingInstallation({ command: '/usr/bin/python3', source: 'path' }, unsupported, logger), 'dismissed');
+        assert.deepEqual(testing.messages[0], [
+            'error',
+            'review-ls: CPython 3.9 (/usr/bin/python3) cannot run the bundled review-ls, which is built for CPython 3.10, 3.11; select another interpreter (the interpreter is from PATH).',
+            ['Select Interpreter', 'Show Log'],
+        ]);
         assert.equal(logger.shown, 1);
+    });
+
+    test('a broken import is one line however long the traceback, with the log offered', async () => {
+        testing.answers.push(undefined);
+        const traceback = `Traceback (most recent call last):\n${'  File "x.py", line 1\n'.repeat(200)}ImportError: ${'x'.repeat(1000)}`;
+        await reportMissingInstallation(interpreter, { kind: 'broken', detail: traceback }, recordingLogger());
+        const [, text, actions] = testing.messages[0] ?? [];
+        assert.doesNotMatch(text ?? '', /\n|Traceback/);
+        assert.ok((text ?? '').length <= 400, String(text?.length));
+        assert.deepEqual(actions, ['Select Interpreter', 'Show Log']);
     });
 
     test('"Select Interpreter" opens the Python extension\'s picker, or the setting when it is not installed', async () => {

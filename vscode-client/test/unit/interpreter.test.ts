@@ -3,7 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeEach, describe, test } from 'node:test';
 import type * as vscode from 'vscode';
-import { chooseInterpreter, defaultInterpreter, expandInterpreterPath, loadPythonEnvironments, type PythonEnvironments } from '../../src/common/interpreter';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { after } from 'node:test';
+import {
+    chooseInterpreter,
+    defaultInterpreter,
+    expandInterpreterPath,
+    loadPythonEnvironments,
+    virtualEnvInterpreter,
+    type PythonEnvironments,
+} from '../../src/common/interpreter';
 import { EventEmitter, testing, Uri } from '../stubs/vscode';
 
 const FOLDER_PATH = path.resolve('/work/app');
@@ -75,6 +84,46 @@ describe('chooseInterpreter', () => {
         assert.equal(defaultInterpreter('linux'), 'python3');
         assert.equal(defaultInterpreter('darwin'), 'python3');
         assert.equal(defaultInterpreter('win32'), 'python');
+    });
+});
+
+describe('an activated virtualenv (VIRTUAL_ENV)', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'review-ls-virtualenv-'));
+    after(() => rmSync(root, { recursive: true, force: true }));
+    /** A virtualenv folder with an interpreter file (enough for discovery, which does not run it). */
+    const venv = (name: string): { root: string; python: string } => {
+        const python = process.platform === 'win32' ? path.join(root, name, 'Scripts', 'python.exe') : path.join(root, name, 'bin', 'python');
+        mkdirSync(path.dirname(python), { recursive: true });
+        writeFileSync(python, '');
+        return { root: path.join(root, name), python };
+    };
+
+    test('is used when neither the setting nor the Python extension chose an interpreter', async () => {
+        const active = venv('active');
+        assert.deepEqual(await chooseInterpreter('', folder(), undefined, true, { VIRTUAL_ENV: active.root }), { command: active.python, source: 'virtual-env' });
+        assert.deepEqual(await chooseInterpreter('', folder(), environments(() => undefined), true, { VIRTUAL_ENV: active.root }), {
+            command: active.python,
+            source: 'virtual-env',
+        });
+    });
+
+    test("comes after the setting and the Python extension's choice", async () => {
+        const env = { VIRTUAL_ENV: venv('later').root };
+        assert.equal((await chooseInterpreter('/opt/python', folder(), undefined, true, env)).source, 'setting');
+        assert.equal((await chooseInterpreter('', folder(), environments(() => '/usr/bin/python3.12'), true, env)).source, 'python-extension');
+    });
+
+    test('a VIRTUAL_ENV without an interpreter, or unset, falls back to PATH', async () => {
+        assert.equal(virtualEnvInterpreter({ VIRTUAL_ENV: path.join(root, 'deleted') }), undefined);
+        assert.equal((await chooseInterpreter('', folder(), undefined, true, { VIRTUAL_ENV: path.join(root, 'deleted') })).source, 'path');
+        assert.equal((await chooseInterpreter('', folder(), undefined, true, {})).source, 'path');
+    });
+
+    test('a virtualenv inside an untrusted workspace folder is not used', async () => {
+        const inside = { uri: Uri.file(root), name: 'ws', index: 0 } as unknown as vscode.WorkspaceFolder;
+        const env = { VIRTUAL_ENV: venv('.venv').root };
+        assert.equal((await chooseInterpreter('', inside, undefined, false, env)).source, 'path');
+        assert.equal((await chooseInterpreter('', inside, undefined, true, env)).source, 'virtual-env');
     });
 });
 

@@ -28,6 +28,7 @@ describe('readSettings', () => {
         testing.configure({
             'review-ls.enable': false,
             'review-ls.interpreter': '  ~/venv/bin/python ',
+            'review-ls.importStrategy': 'fromEnvironment',
             'review-ls.select': ['RV2', 'RV301'],
             'review-ls.ignore': ['RV406'],
             'review-ls.severity': { RV2: 'error', RV406: 'hint' },
@@ -42,6 +43,7 @@ describe('readSettings', () => {
         assert.deepEqual(settings, {
             enable: false,
             interpreter: '~/venv/bin/python',
+            importStrategy: 'fromEnvironment',
             select: ['RV2', 'RV301'],
             ignore: ['RV406'],
             severity: { RV2: 'error', RV406: 'hint' },
@@ -139,6 +141,10 @@ describe('answerConfiguration', () => {
 describe('changeEffect', () => {
     test('a new interpreter restarts the server', () => {
         assert.equal(changeEffect(changeOf('review-ls.interpreter')), 'restart');
+    });
+
+    test('a new import strategy (bundled or the environment\'s review-ls) restarts the server', () => {
+        assert.equal(changeEffect(changeOf('review-ls.importStrategy')), 'restart');
     });
 
     test('turning review-ls on or off starts or stops it', () => {

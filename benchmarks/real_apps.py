@@ -68,7 +68,7 @@ def project_findings(project: corpus.Project, jobs: int, code_hash: str) -> list
         command = [sys.executable, "-m", "review_ls", "check", "--format", "json", "--no-cache", "--select", "RV",
                    "--jobs", str(jobs), str(project.package)]
         result = subprocess.run(command, check=False, capture_output=True, text=True, cwd=project.root)
-        if result.returncode not in (0, 1):
+        if result.returncode not in (0, 1) or not result.stdout.lstrip().startswith("["):
             raise SystemExit(f"real_apps: review-ls check failed on {project.name}: {result.stderr.strip()[-500:]}")
         RESULTS.mkdir(parents=True, exist_ok=True)
         cached.write_text(result.stdout, encoding="utf-8")

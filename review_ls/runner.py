@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -13,9 +14,10 @@ from review_ls.cache import CachedResult, ResultCache
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.fixes import compute_fix, fix_source
+from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
-from review_ls.files import SourceReadError, read_source
+from review_ls.files import SourceFile, SourceReadError, read_source
 from review_ls.output.unified_diff import unified_diff
 from review_ls.worker_lifetime import die_with_parent, stop_pool
 from review_ls.writer import FileChangedError, write_atomically
@@ -59,6 +61,12 @@ def check_file(task: FileTask, project: ProjectModel | None = None) -> FileRepor
     except SourceReadError as exc:
         report.error = str(exc)
         return report
+    with garbage_collector_paused():  # one file's trees hold no cycles worth a collection mid-file
+        return _check_text(task, report, path, source, project)
+
+
+def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFile, project: ProjectModel | None) -> FileReport:
+    """Fix (per the mode) and analyse one file's read text into `report`."""
     text = source.text
     if task.mode in ("fix", "diff"):
         outcome = fix_source(text, task.path, task.settings, project, unsafe=task.unsafe_fixes)
@@ -140,6 +148,9 @@ def check_files(
 
 def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
     workers = jobs or os.cpu_count() or 1
+    # The index and the loaded rules live for the whole run: keep the collector from scanning them again
+    # for every file (and, in forked workers, from copying their pages).
+    gc.freeze()
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:
             yield check_file(task, project)

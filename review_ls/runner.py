@@ -12,8 +12,8 @@ from typing import Any
 
 from review_ls.cache import CachedResult, ResultCache
 from review_ls.config import Settings
-from review_ls.engine.analysis import analyse_source
-from review_ls.engine.fixes import compute_fix, fix_source
+from review_ls.engine.analysis import analyse_source, parse_or_none
+from review_ls.engine.fixes import ParsedSource, compute_fix, fix_source
 from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
@@ -82,13 +82,15 @@ def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFi
                     report.fixed_count = 0
                 else:
                     text = outcome.source
-    result = analyse_source(text, task.path, task.settings, project)
+    tree = parse_or_none(text)  # one parse, shared by the analysis and every fix of the file
+    result = analyse_source(text, task.path, task.settings, project, module=tree)
     report.findings = list(result.all_findings)
     report.internal_errors = result.internal_errors
-    if task.with_fixes:
+    if task.with_fixes and tree is not None:
+        parsed = ParsedSource.of(text, tree)
         for index, finding in enumerate(report.findings):
             if finding.fixable:
-                fix = compute_fix(text, finding, task.path, task.settings, project)
+                fix = compute_fix(text, finding, task.path, task.settings, project, parsed=parsed)
                 if fix is not None:
                     report.fixes[index] = fix
     if task.cache is not None and task.mode == "check":

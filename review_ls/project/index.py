@@ -37,6 +37,7 @@ from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicate
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
+from review_ls.project.view_memo import ViewMemo
 from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class ProjectIndex:
         self._init_files: set[str] = set()
         self._generation = 0
         self._derived: _Derived | None = None
+        self._view_memo = ViewMemo()
         self._lock = threading.Lock()
 
     # -- building and updating ----------------------------------------------------------------
@@ -182,7 +184,7 @@ class ProjectIndex:
                 generation = self._generation
                 snapshot = dict(self._files)
                 calls = dict(self._calls)
-            derived = _Derived(ProjectViews(snapshot, self.roots), calls)
+            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo), calls)
             with self._lock:
                 if self._generation == generation:
                     self._derived = derived
@@ -296,10 +298,12 @@ class ProjectIndex:
         state = dict(self.__dict__)
         state["_derived"] = None
         del state["_lock"]
+        del state["_view_memo"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._view_memo = ViewMemo()
         self._lock = threading.Lock()
 
 

@@ -99,8 +99,21 @@ class Run:
     peak_mb: float
 
 
+def _pss_kb(pid: int) -> int | None:
+    """The proportional set size of a process in KB (shared pages split among their sharers), if Linux says."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def _tree_rss_mb(root: int) -> float:
-    """Resident memory of `root` and all its descendants, in MB (Linux /proc)."""
+    """Memory of `root` and all its descendants in MB (Linux /proc): the sum of their proportional set
+    sizes, so pages a forked worker shares with its parent count once; resident sizes where PSS is unknown."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -113,16 +126,17 @@ def _tree_rss_mb(root: int) -> float:
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
         rss[int(entry)] = int(fields[21])
-    total, pending = 0, [root]
+    total_kb, pending = 0.0, [root]
     while pending:
         pid = pending.pop()
-        total += rss.get(pid, 0)
+        pss = _pss_kb(pid)
+        total_kb += pss if pss is not None else rss.get(pid, 0) * os.sysconf("SC_PAGE_SIZE") / 1024
         pending.extend(children.get(pid, ()))
-    return total * os.sysconf("SC_PAGE_SIZE") / 1e6
+    return total_kb * 1024 / 1e6
 
 
 def run_measured(command: list[str]) -> Run:
-    """Run `command` to its end, sampling the memory of its process tree every 50 ms."""
+    """Run `command` to its end, sampling the memory of its process tree every 100 ms."""
     before = os.times()
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -131,7 +145,7 @@ def run_measured(command: list[str]) -> Run:
 
     def sample() -> None:
         nonlocal peak
-        while not done.wait(0.05):
+        while not done.wait(0.1):
             peak = max(peak, _tree_rss_mb(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -158,11 +172,11 @@ def app_corpus(names: list[str]) -> list[Path]:
     return [p.package for p in projects if p.package.is_dir()]
 
 
-def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int) -> None:
+def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int, output_format: str) -> None:
     """Run review-ls and ruff over `packages`, alternating, and print the best run of each and their ratio."""
     files = [p for package in packages for p in package.rglob("*.py")]
     kloc = count_lines(files) / 1000
-    review = [sys.executable, "-m", "review_ls", "check", *map(str, packages), "--no-cache", "--format", "json", "-o", os.devnull]
+    review = [sys.executable, "-m", "review_ls", "check", *map(str, packages), "--no-cache", "--format", output_format, "-o", os.devnull]
     if jobs:
         review += ["--jobs", str(jobs)]
     ruff = ["ruff", "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", "-o", os.devnull, *map(str, packages)]
@@ -176,7 +190,7 @@ def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int) -> No
         theirs.append(run_measured(ruff))
     load_after = os.getloadavg()
     best, ruff_best = min(ours, key=lambda r: r.wall), min(theirs, key=lambda r: r.wall)
-    print(f"application corpus: {len(packages)} projects, {len(files)} files, {kloc:.1f} KLOC, {os.cpu_count()} cores")
+    print(f"application corpus: {len(packages)} projects, {len(files)} files, {kloc:.1f} KLOC, {os.cpu_count()} cores; review-ls --format {output_format}")
     print(f"load average (1/5/15 min): before {'/'.join(f'{x:.1f}' for x in load_before)}, after {'/'.join(f'{x:.1f}' for x in load_after)}")
     for label, runs, chosen in (("review-ls check (all rules, no cache)", ours, best), ("ruff check --select ALL --no-cache", theirs, ruff_best)):
         walls = ", ".join(f"{r.wall:.1f}" for r in runs)
@@ -196,10 +210,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best is kept")
     parser.add_argument("--jedi", action="store_true", help="also print the cost of the jedi pass of the RV7 rules (jedi_cost.py)")
+    parser.add_argument("--format", default="text", help="review-ls output format with --app (json and sarif also compute every fix)")
     parser.add_argument("--app", action="store_true", help="the application corpus (corpus.toml; PATHs are project names) beside ruff")
     args = parser.parse_args()
     if args.app:
-        compare_with_ruff(app_corpus([str(p) for p in args.paths]), args.jobs, args.repeat)
+        compare_with_ruff(app_corpus([str(p) for p in args.paths]), args.jobs, args.repeat, args.format)
         return
     files = [p for root in args.paths for p in (sorted(root.rglob("*.py")) if root.is_dir() else [root])] if args.paths else stdlib_corpus(args.files)
     kloc = count_lines(files) / 1000

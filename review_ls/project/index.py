@@ -43,8 +43,10 @@ from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
 
-# Below this many files, starting worker processes costs more than it saves.
+# Below this many files, starting worker processes costs more than it saves: a spawned worker
+# imports review-ls anew (~0.5 s), a forked one starts in milliseconds.
 _PARALLEL_THRESHOLD = 1000
+_FORKED_PARALLEL_THRESHOLD = 200
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -91,9 +93,10 @@ class ProjectIndex:
         files: Sequence[str | os.PathLike[str]],
         roots: Iterable[str | os.PathLike[str]] = (),
         jobs: int | None = None,
-        parallel_threshold: int = _PARALLEL_THRESHOLD,
+        parallel_threshold: int | None = None,
     ) -> ProjectIndex:
-        """Read and index `files` (unreadable ones have no facts), in `jobs` processes from `parallel_threshold` files on."""
+        """Read and index `files` (unreadable ones have no facts), in `jobs` processes from `parallel_threshold` files on
+        (by default 200 files when workers can be forked, else 1000)."""
         index = cls(roots)
         paths = [os.fspath(f) for f in files]
         index._init_files.update(normalise(p) for p in paths if is_package_file(p))
@@ -101,9 +104,12 @@ class ProjectIndex:
         work = [(path, namer.module_name(path)) for path in paths]
         workers = jobs or os.cpu_count() or 1
         with garbage_collector_paused():
+            context = _pool_context()
+            if parallel_threshold is None:
+                parallel_threshold = _FORKED_PARALLEL_THRESHOLD if context.get_start_method() == "fork" else _PARALLEL_THRESHOLD
             if workers > 1 and len(work) >= parallel_threshold:
                 chunk = max(1, len(work) // (workers * 8))
-                with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=gc.disable) as pool:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
                     results = list(pool.map(_read_and_extract, work, chunksize=chunk))
             else:
                 results = [_read_and_extract(item) for item in work]

@@ -149,10 +149,19 @@ def check_files(
 
 
 def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
-    workers = jobs or os.cpu_count() or 1
     # The index and the loaded rules live for the whole run: keep the collector from scanning them again
-    # for every file (and, in forked workers, from copying their pages).
+    # for every file (and, in forked workers, from copying their pages); thawed when the run ends.
+    thaw = gc.get_freeze_count() == 0
     gc.freeze()
+    try:
+        yield from _check_in_processes(tasks, jobs, project)
+    finally:
+        if thaw:
+            gc.unfreeze()
+
+
+def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
+    workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:
             yield check_file(task, project)

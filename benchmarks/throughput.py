@@ -135,11 +135,11 @@ def _tree_rss_mb(root: int) -> float:
     return total_kb * 1024 / 1e6
 
 
-def run_measured(command: list[str]) -> Run:
-    """Run `command` to its end, sampling the memory of its process tree every 100 ms."""
+def run_measured(command: list[str], cwd: Path | None = None) -> Run:
+    """Run `command` (in `cwd`) to its end, sampling the memory of its process tree every 100 ms."""
     before = os.times()
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd)
     peak = 0.0
     done = threading.Event()
 
@@ -185,9 +185,10 @@ def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int, outpu
     load_before = os.getloadavg()
     ours: list[Run] = []
     theirs: list[Run] = []
+    home = Path(os.path.commonpath([str(p) for p in packages]))  # both run from where the projects are, as a user would
     for _ in range(repeat):
-        ours.append(run_measured(review))
-        theirs.append(run_measured(ruff))
+        ours.append(run_measured(review, home))
+        theirs.append(run_measured(ruff, home))
     load_after = os.getloadavg()
     best, ruff_best = min(ours, key=lambda r: r.wall), min(theirs, key=lambda r: r.wall)
     print(f"application corpus: {len(packages)} projects, {len(files)} files, {kloc:.1f} KLOC, {os.cpu_count()} cores; review-ls --format {output_format}")

@@ -1,5 +1,8 @@
 """Score RV302 against peers' labelled blocking-call tests: ruff's flake8_async fixtures and flake8-async's eval files.
 
+RV601/RV602 are scored against semgrep-rules' path-traversal and SSRF tests (`labels = "semgrep"`
+suites, scored by `peer_taint.py`).
+
 Usage: python benchmarks/peer_suites.py [--mirror DIR] [--cache DIR] [--show-misses]
 
 The suites are pinned in `benchmarks/peer_suites.toml`. Each is read from a bare git mirror
@@ -29,6 +32,9 @@ from pathlib import Path
 
 from review_ls import analyse_source
 from review_ls.config import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from peer_taint import print_taint_suite  # noqa: E402  (a sibling script, not a package)
 
 BLOCKING_CODES = frozenset({"ASYNC210", "ASYNC211", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC231", "ASYNC232", "ASYNC240", "ASYNC250", "ASYNC251"})
 _SNAPSHOT_FINDING = re.compile(r"^(ASYNC\d+)\b.*\n\s*-->\s*(\S+?\.py):(\d+):\d+", re.MULTILINE)
@@ -167,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'suite':<20} {'labelled':>8} {'found':>6} {'extra':>6} {'recall':>7} {'precision':>9} {'scoped':>7}")
     for suite in suites:
         root = extract(suite, args.mirror, args.cache)
+        if suite["labels"] == "semgrep":
+            print_taint_suite(suite, root, args.show_misses)
+            continue
         folder = root / suite["files"]
         labels = snapshot_labels(folder, root / suite["snapshots"]) if suite["labels"] == "snapshots" else comment_labels(folder)
         result = score(folder, labels)

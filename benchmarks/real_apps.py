@@ -9,7 +9,7 @@ project's commit and a hash of the review_ls sources, so re-running without code
         per-rule counts, and a seeded random sample per rule (judgement TSV with empty verdicts)
     python benchmarks/real_apps.py score [--jobs 2] [--unjudged-out FILE]
         match current findings to benchmarks/judgements/*.tsv, report unjudged findings per rule,
-        write docs/precision.md
+        write docs/precision.md (precision of the default set, the rules on by default, and of all rules)
 
 Precision = TP / judged; a debatable verdict counts as not TP.
 """
@@ -159,22 +159,46 @@ def rule_severities() -> dict[str, str]:
     return {rule.code: rule.severity.name.lower() for rule in all_rules()}
 
 
+def default_on_codes() -> frozenset[str]:
+    """The codes of the rules a default run reports (`default_enabled`)."""
+    from review_ls.rules import all_rules
+
+    return frozenset(rule.code for rule in all_rules() if rule.default_enabled)
+
+
+# The done-when bar of issue #15, for every default-on rule and for the default set as a whole.
+RULE_BAR = 0.9
+MIN_JUDGED = 8
+DEFAULT_SET_BAR = 0.92
+
+
+def below_bar(s: RuleScore) -> bool:
+    """True when a rule's judged sample misses the bar: precision < 0.9, or fewer than 8 judged of 8+ findings."""
+    if s.judged < min(MIN_JUDGED, s.findings):
+        return True
+    return s.precision is not None and s.precision < RULE_BAR
+
+
 # Codes that are not review verdicts: shown in the table, left out of every precision figure.
 # RV000 reports that the running Python cannot parse the file (newer syntax than the interpreter);
 # it is a statement about the environment, true whenever it fires, not a reviewer's judgement.
 NOT_SCORED = frozenset({"RV000"})
 
 
-def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int, severities: dict[str, str]) -> str:
+def precision_table(
+    scores: Sequence[RuleScore], kloc: float, projects: int, severities: dict[str, str], default_on: frozenset[str]
+) -> str:
     """The Markdown of docs/precision.md."""
     scored = [s for s in scores if s.code not in NOT_SCORED]
     total = overall(scored)
+    default_set = overall([s for s in scored if s.code in default_on])
     shown = overall([s for s in scored if severities.get(s.code) in ("warning", "error")])
     below = [
         s.code
         for s in scored
         if s.precision is not None and s.precision < 0.9 and severities.get(s.code) in ("warning", "error")
     ]
+    default_below = [s.code for s in scored if s.code in default_on and below_bar(s)]
     weighted_tp = sum(s.findings * s.precision for s in scored if s.precision is not None)
     weighted_n = sum(s.findings for s in scored if s.precision is not None)
     lines = [
@@ -192,25 +216,34 @@ def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int, sev
         "findings to judge. Judgements match findings by repository, path, line and rule, or by the hash",
         "of the flagged line's text when the finding moved.",
         "",
-        "| rule | severity | findings | judged | TP | FP | debatable | precision |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| rule | default | severity | findings | judged | TP | FP | debatable | precision |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scores:
         precision = "not scored" if s.code in NOT_SCORED else format_precision(s.precision)
         lines.append(
-            f"| {s.code} | {severities.get(s.code, '?')} | {s.findings} | {s.judged} | {s.tp} | {s.fp} | {s.debatable} "
-            f"| {precision} |"
+            f"| {s.code} | {'on' if s.code in default_on else 'off'} | {severities.get(s.code, '?')} | {s.findings} "
+            f"| {s.judged} | {s.tp} | {s.fp} | {s.debatable} | {precision} |"
         )
-    lines.append(
-        f"| **all** | | {total.findings} | {total.judged} | {total.tp} | {total.fp} | {total.debatable} "
-        f"| {format_precision(total.precision)} |"
-    )
+    for label, row in (("**default set**", default_set), ("**all rules**", total)):
+        lines.append(
+            f"| {label} | | | {row.findings} | {row.judged} | {row.tp} | {row.fp} | {row.debatable} "
+            f"| {format_precision(row.precision)} |"
+        )
     lines += [
         "",
-        f"Overall precision: **{format_precision(total.precision)}** over the judged findings (TP / judged).",
         (
-            "Precision of the rules at warning or above (what a default run shows; `hint` rules are shown "
-            f"only as faint editor hints): **{format_precision(shown.precision)}** over {shown.judged} judged findings."
+            f"Precision of the default set (the rules on by default, what `review-ls check` reports without "
+            f"configuration): **{format_precision(default_set.precision)}** over {default_set.judged} judged findings "
+            f"(bar: {DEFAULT_SET_BAR:.2f})."
+        ),
+        "Default-on rules below the bar (precision < 0.90, or fewer than 8 judged where they fire 8 times or more): "
+        + (", ".join(default_below) if default_below else "none")
+        + ".",
+        f"Precision of all rules (`--select RV`): **{format_precision(total.precision)}** over the judged findings (TP / judged).",
+        (
+            "Precision of the rules at warning or above (`hint` findings are shown only as faint editor hints): "
+            f"**{format_precision(shown.precision)}** over {shown.judged} judged findings."
         ),
         (
             "Weighted by each rule's number of findings (an estimate of precision on all findings): "
@@ -229,7 +262,8 @@ def precision_table(scores: Sequence[RuleScore], kloc: float, projects: int, sev
         "Each rule's docs page says which files it reviews (`Applies to:`): tests, migrations, scripts and",
         "CLI commands, configuration modules of other processes and notebook exports are recognised by",
         "`review_ls/patterns/roles.py`, and most service rules apply to application code only. Rules at",
-        "`hint` severity say why on their docs page (*Precision on real applications*).",
+        "`hint` severity or off by default say why on their docs page (*Precision on real applications*);",
+        "`select = [\"ALL\"]` or `extend-select` runs the rules that are off by default.",
         "",
     ]
     return "\n".join(lines)
@@ -276,8 +310,10 @@ def command_score(args: argparse.Namespace) -> int:
     for s in scores:
         print(f"{s.code}\tfindings {s.findings}\tjudged {s.judged}\tTP {s.tp}\tFP {s.fp}\tdebatable {s.debatable}"
               f"\tprecision {format_precision(s.precision)}")
-    total = overall(scores)
-    print(f"all\tfindings {total.findings}\tjudged {total.judged}\tprecision {format_precision(total.precision)}")
+    default_on = default_on_codes()
+    for label, codes in (("default set", default_on), ("all rules", None)):
+        row = overall([s for s in scores if s.code not in NOT_SCORED and (codes is None or s.code in codes)])
+        print(f"{label}\tfindings {row.findings}\tjudged {row.judged}\tprecision {format_precision(row.precision)}")
     stale = len(judgements) - len(matched)
     if stale:
         print(f"{stale} judged finding(s) no longer reported (fixed, or their line changed)")
@@ -286,7 +322,7 @@ def command_score(args: argparse.Namespace) -> int:
     if args.unjudged_out:
         write_rows(args.unjudged_out, [[f.repo, f.commit, f.path, f.line, f.code, f.line_sha, "", f.message]
                                        for f in unjudged])
-    PRECISION_DOC.write_text(precision_table(scores, corpus_kloc(), len(corpus.load_manifest()), rule_severities()), encoding="utf-8")
+    PRECISION_DOC.write_text(precision_table(scores, corpus_kloc(), len(corpus.load_manifest()), rule_severities(), default_on), encoding="utf-8")
     print(f"wrote {PRECISION_DOC.relative_to(REPO_ROOT)}")
     return 0
 

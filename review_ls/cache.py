@@ -56,6 +56,7 @@ class CachedResult:
     findings: list[Finding]
     fixes: dict[int, Fix] | None
     internal_errors: tuple[str, ...]
+    dependencies: tuple[tuple[str, str], ...] | None = None  # (path, digest) of the facts read (dependency_cache.py)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class ResultCache:
                 findings=[decode_finding(item) for item in entry["findings"]],
                 fixes=None if entry["fixes"] is None else {int(i): decode_fix(f) for i, f in entry["fixes"].items()},
                 internal_errors=tuple(str(e) for e in entry["internal_errors"]),
+                dependencies=None if entry.get("deps") is None else tuple((str(p), str(d)) for p, d in entry["deps"]),
             )
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None
@@ -121,10 +123,26 @@ class ResultCache:
                 "findings": [encode_finding(f) for f in result.findings],
                 "fixes": None if result.fixes is None else {str(i): encode_fix(f) for i, f in result.fixes.items()},
                 "internal_errors": list(result.internal_errors),
+                "deps": None if result.dependencies is None else [list(pair) for pair in result.dependencies],
             }
             body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError):
             return
+        self._write_signed(f"{key}.json", body)
+
+    def store_blob(self, name: str, body: bytes) -> None:
+        """Write a signed blob (e.g. the project index) next to the entries, atomically; skip it if the folder is not writable."""
+        self._write_signed(name, body)
+
+    def load_blob(self, name: str, max_bytes: int) -> bytes | None:
+        """The body of a blob this user's review-ls stored under `name`; None if absent, too large or not signed by this user."""
+        try:
+            return self._signed_body(read_regular_file(self.entries / name, max_bytes))
+        except OSError:
+            return None
+
+    def _write_signed(self, name: str, body: bytes) -> None:
+        """Write `_HEADER` + signature + body atomically under `name` in the entries folder (silently skipped on OSError)."""
         data = _HEADER + self._mac(body).encode() + _BODY_KEY + body + b"}"
         try:
             handle, temporary = tempfile.mkstemp(dir=self.entries, prefix=".tmp-", suffix=".json")
@@ -133,7 +151,7 @@ class ResultCache:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            os.replace(temporary, self.entries / f"{key}.json")
+            os.replace(temporary, self.entries / name)
         except OSError:
             try:
                 os.unlink(temporary)

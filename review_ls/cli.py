@@ -6,7 +6,6 @@ Exit codes: 0 no findings, 1 findings (or changes with --diff), 2 usage, configu
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
 
-    rules = commands.add_parser("rules", help="list the rules")
+    rules = commands.add_parser(
+        "rules",
+        help="list the rules (default: on or off in a default run)",
+        description='List the rules. Rules off by default run with select = ["ALL"], their code or prefix, or extend-select.',
+    )
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     explain = commands.add_parser("explain", help="show a rule's documentation and examples")
@@ -69,7 +72,8 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     from review_ls.output import FORMAT_MODULES
 
     parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select)")
+    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured select; ALL: every rule)")
+    parser.add_argument("--extend-select", metavar="CODES", help="comma-separated codes or prefixes to enable on top of the configured select")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to disable (added to the configured ignore)")
     parser.add_argument("--format", choices=sorted(FORMAT_MODULES), default="text", help="output format (default: text)")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes in place")
@@ -142,6 +146,7 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     if args.statistics and args.format not in ("text", "json"):
         raise UsageError("--statistics prints text or json; use --format text or --format json")
     select = _codes(args.select, "--select")
+    extend_select = _codes(args.extend_select, "--extend-select") or []
     ignore = _codes(args.ignore, "--ignore") or []
     resolver = ConfigResolver()
     try:
@@ -166,12 +171,12 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     leaving = links_leaving_the_tree(files, args.paths) if mode == "fix" and not args.fix_through_links else []
     if leaving:
         raise UsageError(f"{leaving[0][0]} links to {leaving[0][1]}, outside the checked folders; not fixing anything (--fix-through-links allows it)")
-    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore) for path in indexed_files}
+    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore, extend_select=extend_select) for path in indexed_files}
     use_cache = mode == "check" and not args.no_cache
     needs_index = uses_project_index(set(settings_by_path.values()))
-    # Cross-file rules make a file's findings depend on every other file, so with them cache entries
-    # are keyed by the whole tree's content; without them, by each file's own content and settings only.
-    cache_for = _result_caches(args.cache_dir, files_fingerprint(indexed_files) if needs_index else "") if use_cache else None
+    # With cross-file rules a cache entry also records the facts of other files it read, and holds while
+    # they are unchanged (dependency_cache.py); without them, each file's own content and settings key it.
+    cache_for = _result_caches(args.cache_dir) if use_cache else None
     tasks = []
     for path in files:
         config = resolver.config_for(path)
@@ -186,14 +191,23 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         )
         tasks.append(task)
 
-    def project_factory() -> ProjectModel | None:
+    def indexed_and_entry_points() -> tuple[list[Path], list[str]]:
         indexed = [path for path in indexed_files if within_size_limit(FileTask(str(path), settings_by_path.get(path, Settings()), max_bytes=resolver.config_for(path).max_file_size))]
-        return index_project(args.paths, indexed, args.jobs)
+        return indexed, [entry for config in {resolver.config_for(path) for path in indexed} for entry in config.entry_points]
+
+    def project_factory() -> ProjectModel | None:
+        return index_project(args.paths, *indexed_and_entry_points(), jobs=args.jobs)
 
     from review_ls.cli_progress import progress_wanted, with_progress
 
     show_progress = progress_wanted(sys.stderr, args.format, args.output_file is not None)
-    reports = list(with_progress(check_files(tasks, jobs=args.jobs, project_factory=project_factory if needs_index else None), len(tasks), sys.stderr, show_progress))
+    if needs_index and any(task.cache is not None for task in tasks):
+        from review_ls.dependency_cache import check_with_dependencies
+
+        checked = check_with_dependencies(tasks, *indexed_and_entry_points(), roots=_index_roots(args.paths), jobs=args.jobs)
+    else:
+        checked = check_files(tasks, jobs=args.jobs, project_factory=project_factory if needs_index else None)
+    reports = list(with_progress(checked, len(tasks), sys.stderr, show_progress))
     if changed_since_base is not None:
         reports = [changed_since_base.filter_report(r) for r in reports]
     errors = [r for r in reports if r.error]
@@ -238,27 +252,21 @@ def uses_project_index(settings: set[Settings]) -> bool:
     return any(needs_project(rule.needs) and any(s.is_enabled(rule.code) for s in settings) for rule in all_rules())
 
 
-def files_fingerprint(files: Sequence[Path]) -> str:
-    """A digest of every file's path and content, stable across processes (keys the cache when an index is used)."""
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        try:
-            content = hashlib.sha256(path.read_bytes()).digest()
-        except OSError:
-            content = b"unreadable"
-        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + content)
-    return digest.hexdigest()
+def _index_roots(paths: Sequence[Path]) -> list[Path]:
+    """The project roots of the index: the folders given, and the folders of the files given."""
+    return [path if path.is_dir() else path.parent for path in paths]
 
 
-def index_project(paths: Sequence[Path], files: Sequence[Path], jobs: int | None) -> ProjectModel:
-    """Build the project index over the files being checked (the folders given are the project roots)."""
+def index_project(paths: Sequence[Path], files: Sequence[Path], entry_points: Sequence[str] = (), jobs: int | None = None) -> ProjectModel:
+    """Build the project index over the files being checked (the folders given are the project roots) with the configured entry points."""
     from review_ls.project import ProjectIndex
 
-    roots = [path if path.is_dir() else path.parent for path in paths]
-    return ProjectIndex.build([str(f) for f in files], roots, jobs)
+    index = ProjectIndex.build([str(f) for f in files], _index_roots(paths), jobs)
+    index.configure_entry_points(entry_points)
+    return index
 
 
-def _result_caches(cache_dir: Path | None, project_fingerprint: str = "") -> Callable[[Path], ResultCache | None]:
+def _result_caches(cache_dir: Path | None) -> Callable[[Path], ResultCache | None]:
     """A function giving a project root its result cache (None if the cache folder cannot be written)."""
     from review_ls.cache import CACHE_DIR_NAME, open_cache
 
@@ -268,7 +276,7 @@ def _result_caches(cache_dir: Path | None, project_fingerprint: str = "") -> Cal
         directory = cache_dir or project_root / CACHE_DIR_NAME
         if directory not in opened:
             try:
-                opened[directory] = open_cache(directory, project_fingerprint)
+                opened[directory] = open_cache(directory)
             except OSError as exc:
                 print(f"review-ls: warning: not caching results in {directory}: {exc.strerror or exc}", file=sys.stderr)
                 opened[directory] = None
@@ -316,7 +324,7 @@ def _emit(text: str, output_file: Path | None) -> None:
 
 
 def render_rules_table(output_format: str = "text") -> str:
-    """The rule table: code, name, fix kind (safe/unsafe/advice), default severity (text or JSON)."""
+    """The rule table: code, name, fix kind (safe/unsafe/advice), default severity, on/off by default (text or JSON)."""
     from review_ls.rules import all_rules
 
     rules = all_rules()
@@ -330,15 +338,16 @@ def render_rules_table(output_format: str = "text") -> str:
                 "fixable": r.fixable(),
                 "fix": fix_kind(r),
                 "severity": r.severity.value,
+                "default": "on" if r.default_enabled else "off",
                 "needs": sorted(n.value for n in r.needs),
             }
             for r in rules
         ]
         return json.dumps(rows, indent=2) + "\n"
     width = max(len(r.name) for r in rules)
-    lines = [f"{'code':<6}  {'name':<{width}}  {'fix':<6}  severity"]
+    lines = [f"{'code':<6}  {'name':<{width}}  {'fix':<6}  {'severity':<11}  default"]
     for r in rules:
-        lines.append(f"{r.code:<6}  {r.name:<{width}}  {fix_kind(r):<6}  {r.severity.value}")
+        lines.append(f"{r.code:<6}  {r.name:<{width}}  {fix_kind(r):<6}  {r.severity.value:<11}  {'on' if r.default_enabled else 'off'}")
     return "\n".join(lines) + "\n"
 
 

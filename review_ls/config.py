@@ -49,6 +49,10 @@ DEFAULT_EXCLUDE = (
 )
 
 
+# The selector that stands for the default rule set: every rule whose `default_enabled` is true.
+# It is the default `select`; an explicit `select` replaces it, `extend-select` adds to it.
+DEFAULT_SELECTOR = "DEFAULT"
+
 
 class ConfigError(Exception):
     """Invalid configuration; `str()` is one line naming the file and the key."""
@@ -64,7 +68,7 @@ class ConfigError(Exception):
 class Settings:
     """What the engine needs to analyse one file. Hashable, so rule sets can be cached by it."""
 
-    select: tuple[str, ...] = ("ALL",)
+    select: tuple[str, ...] = (DEFAULT_SELECTOR,)
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
@@ -93,25 +97,31 @@ class Settings:
                 return dict(values)
         return {}
 
-    def with_overrides(self, select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> Settings:
-        """Return settings with `select` replaced (if given) and `ignore` extended."""
+    def with_overrides(
+        self, select: Iterable[str] | None = None, ignore: Iterable[str] = (), extend_select: Iterable[str] = ()
+    ) -> Settings:
+        """Return settings with `select` replaced (if given), then `extend_select` and `ignore` added."""
         return replace(
             self,
-            select=tuple(select) if select is not None else self.select,
+            select=(*(tuple(select) if select is not None else self.select), *extend_select),
             ignore=(*self.ignore, *ignore),
         )
 
 
 def _matches(code: str, selector: str) -> bool:
+    if selector == DEFAULT_SELECTOR:
+        from review_ls.rules import default_off_codes
+
+        return code not in default_off_codes()
     return selector == "ALL" or code.startswith(selector)
 
 
 def _best_match(code: str, selectors: tuple[str, ...]) -> int | None:
-    """Length of the most specific selector matching `code` ('ALL' counts as 0), or None."""
+    """Length of the most specific selector matching `code` ('ALL' and the default set count as 0), or None."""
     best: int | None = None
     for selector in selectors:
         if _matches(code, selector):
-            length = 0 if selector == "ALL" else len(selector)
+            length = 0 if selector in ("ALL", DEFAULT_SELECTOR) else len(selector)
             best = length if best is None else max(best, length)
     return best
 
@@ -128,6 +138,7 @@ class ProjectConfig:
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped with a notice
+    entry_points: tuple[str, ...] = ()  # `module:function` / `module:*`: functions run once per invocation
 
     def settings_for(self, path: Path | str) -> Settings:
         """The settings of one file: the project's, plus the per-file ignores whose glob matches."""
@@ -207,8 +218,10 @@ def _relative_posix(path: Path, root: Path) -> str:
 # The rule option that bounds jedi; `jedi` and `jedi-budget-ms` at the top of the table set it for every rule that has it.
 JEDI_BUDGET_OPTION = "jedi-budget-ms"
 _PYPROJECT_ONLY_KEYS = frozenset(
-    {"extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "options", "jedi", JEDI_BUDGET_OPTION}
+    {"extend-select", "per-file-ignores", "exclude", "extend-exclude", "respect-gitignore", "options", "jedi", JEDI_BUDGET_OPTION, "entry-points"}
 )
+# `entry-points` entries: `package.module:function`, `package.module:Class.method`, `package.module:Class.*`, `package.module:*`.
+ENTRY_POINT_SYNTAX = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:(\*|[A-Za-z_]\w*(\.([A-Za-z_]\w*|\*))?)")
 _SHARED = shared_pyproject_keys()
 _KNOWN_KEYS = _PYPROJECT_ONLY_KEYS | _SHARED.keys()
 
@@ -252,7 +265,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
         if key not in _KNOWN_KEYS:
             raise ConfigError(source, key, f"unknown key (known keys: {', '.join(sorted(_KNOWN_KEYS))})")
     codes = known_codes()
-    select = tuple(_selectors(table, "select", source, codes)) if "select" in table else ("ALL",)
+    select = tuple(_selectors(table, "select", source, codes)) if "select" in table else (DEFAULT_SELECTOR,)
     select = (*select, *_selectors(table, "extend-select", source, codes))
     ignore = tuple(_selectors(table, "ignore", source, codes))
     severity: list[tuple[str, Severity]] = []
@@ -311,6 +324,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
         extend_exclude=tuple(_strings(table, "extend-exclude", source)),
         respect_gitignore=_bool(table, "respect-gitignore", True, source),
         max_file_size=_positive_int(table, "max-file-size", _SHARED["max-file-size"].editor_default, source),
+        entry_points=tuple(_entry_points(table, source)),
     )
 
 
@@ -362,6 +376,17 @@ def _strings(table: Mapping[str, Any], key: str, source: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(source, key, "must be a list of strings")
     return list(value)
+
+
+def _entry_points(table: Mapping[str, Any], source: str) -> list[str]:
+    """The `entry-points` list, each entry checked against `ENTRY_POINT_SYNTAX`."""
+    entries = _strings(table, "entry-points", source)
+    for entry in entries:
+        if not ENTRY_POINT_SYNTAX.fullmatch(entry):
+            raise ConfigError(
+                source, "entry-points", f"{entry!r} is not 'package.module:function', 'package.module:Class.method' or 'package.module:*'"
+            )
+    return entries
 
 
 def _selectors(table: Mapping[str, Any], key: str, source: str, codes: frozenset[str]) -> list[str]:

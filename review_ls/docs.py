@@ -18,7 +18,7 @@ def rule_markdown(rule: type[Rule]) -> str:
     fix = "yes (" + rule.fix_applicability.value + ")" if rule.fixable() else "advice only"
     parts = [
         f"# {rule.code} {rule.name}",
-        f"Default severity: {rule.severity.value}. Fix: {fix}.",
+        f"Default severity: {rule.severity.value}. Fix: {fix}.{default_state_text(rule)}",
         f"Applies to: {applies_to_text(rule)}.",
         rule.docs.markdown(),
     ]
@@ -37,6 +37,16 @@ def rule_markdown(rule: type[Rule]) -> str:
     for valid in rule.valid_examples():
         parts.append(_with_other_files(f"**Not flagged**\n\n```python\n{valid.source.rstrip()}\n```", valid))
     return "\n\n".join(textwrap.dedent(p).strip() for p in parts) + "\n"
+
+
+def default_state_text(rule: type[Rule]) -> str:
+    """For a rule off by default: a sentence saying so and how to enable it (empty for rules on by default)."""
+    if rule.default_enabled:
+        return ""
+    return (
+        f" **Off by default** (see *Precision on real applications* below): enable it with "
+        f'`extend-select = ["{rule.code}"]` or `select = ["ALL"]`.'
+    )
 
 
 def applies_to_text(rule: type[Rule]) -> str:
@@ -83,8 +93,10 @@ def rule_docs_pages(rules: tuple[type[Rule], ...]) -> dict[str, str]:
     rows = "\n".join(_index_row(rule) for rule in rules)
     pages["README.md"] = (
         f"{DOCS_HEADER}\n\n# Rules\n\n"
-        "`review-ls rules` lists the same table; `review-ls explain CODE` prints a page in the terminal.\n\n"
-        "| code | name | default severity | fix | what it finds |\n|---|---|---|---|---|\n"
+        "`review-ls rules` lists the same table; `review-ls explain CODE` prints a page in the terminal.\n"
+        "Rules marked *off* are not run by default: enable them with `select = [\"ALL\"]`, their code or\n"
+        "prefix, or `extend-select` (their page says why they are off).\n\n"
+        "| code | name | default | default severity | fix | what it finds |\n|---|---|---|---|---|---|\n"
         f"{rows}\n"
     )
     return pages
@@ -93,4 +105,5 @@ def rule_docs_pages(rules: tuple[type[Rule], ...]) -> dict[str, str]:
 def _index_row(rule: type[Rule]) -> str:
     summary = rule_summary(rule).replace("|", "\\|")
     fix = "yes" if rule.fixable() else "-"
-    return f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity.value} | {fix} | {summary} |"
+    default = "on" if rule.default_enabled else "off"
+    return f"| [{rule.code}]({rule.code}.md) | {rule.name} | {default} | {rule.severity.value} | {fix} | {summary} |"

@@ -37,6 +37,7 @@ class FileTask:
     with_fixes: bool = False  # compute each finding's fix (for formats that print fixes)
     cache: ResultCache | None = None  # where check-mode results are reused and stored
     max_bytes: int | None = None  # larger files are skipped (config `max-file-size`)
+    dependencies: tuple[tuple[str, str], ...] | None = None  # digests of the facts its findings read, stored with its entry
 
 
 @dataclass
@@ -94,7 +95,7 @@ def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFi
                 if fix is not None:
                     report.fixes[index] = fix
     if task.cache is not None and task.mode == "check":
-        cached = CachedResult(report.findings, report.fixes if task.with_fixes else None, report.internal_errors)
+        cached = CachedResult(report.findings, report.fixes if task.with_fixes else None, report.internal_errors, task.dependencies)
         task.cache.store(task.cache.key(task.path, source.data, task.settings), cached)
     return report
 
@@ -118,7 +119,7 @@ def cached_report(task: FileTask) -> FileReport | None:
     except OSError:
         return None
     cached = task.cache.load(task.cache.key(task.path, data, task.settings), need_fixes=task.with_fixes)
-    if cached is None:
+    if cached is None or cached.dependencies != task.dependencies:
         return None
     return FileReport(task.path, cached.findings, cached.fixes or {}, internal_errors=cached.internal_errors)
 
@@ -133,10 +134,11 @@ def check_files(
 
     Cache hits are read here; only the misses go to `jobs` worker processes (all cores by default).
     The project index is `project`, or is built by `project_factory` only when some file is not cached.
-    With a project, findings depend on other files, so every cache must be keyed by the project's fingerprint.
+    With a project, findings depend on other files, so every cache must be keyed by the project's fingerprint
+    or every task must carry the digests of the facts it depends on (`dependency_cache.py`).
     """
     if (project is not None or project_factory is not None) and any(
-        t.cache is not None and not t.cache.project_fingerprint for t in tasks
+        t.cache is not None and not t.cache.project_fingerprint and t.dependencies is None for t in tasks
     ):
         raise ValueError("a result cache used with a project index must be opened with the project's fingerprint")
     reports = [cached_report(task) for task in tasks]

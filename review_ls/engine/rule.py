@@ -135,8 +135,11 @@ class Rule:
     needs: ClassVar[frozenset[Needs]] = frozenset()
     # The file roles the rule reviews; the walker skips it in files of other roles (see engine/roles.py).
     applies_to: ClassVar[frozenset[Role]] = REVIEWED_CODE
-    # Why the rule is at hint severity (its precision on real applications), shown in its docs.
+    # Why the rule is at hint severity or off by default (its precision on real applications), shown in its docs.
     precision_note: ClassVar[str | None] = None
+    # False: a default run leaves the rule off (like ruff's rules outside its default selection);
+    # `select = ["ALL"]`, a prefix or its code, or `extend-select` enables it. `precision_note` says why.
+    default_enabled: ClassVar[bool] = True
     fix_title: ClassVar[str | None] = None
     fix_applicability: ClassVar[Applicability] = Applicability.SAFE
     options: ClassVar[tuple[Option, ...]] = ()

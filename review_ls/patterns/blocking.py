@@ -103,6 +103,19 @@ _ENGINE_METHODS = frozenset({"connect", "begin", "execute", "dispose", "raw_conn
 # Methods of a path that give another path (so `Path(x).absolute().exists()` is a path call).
 _PATH_DERIVING = frozenset({"absolute", "resolve", "expanduser", "joinpath", "with_name", "with_suffix", "with_stem", "relative_to"})
 _WRAPPERS = frozenset({"typing.Optional", "Optional", "typing.Union", "Union"})
+# Local file-system work (opening, reading and writing files, stat, mkdir, copies, deletes): flagged
+# where an `async def` does it itself; a blocking chain through project functions needs network,
+# subprocess, sleep or database I/O (helpers that read a small config, prompt or id file are not
+# worth a thread per call, and they were most of the chains on real applications, issue #15).
+_LOCAL_FILE_FUNCTIONS = frozenset({"open", "io.open", "io.open_code", "os.fdopen", "os.walk"})
+_LOCAL_FILE_PREFIXES = ("os.path.", "shutil.")
+# File-system metadata checks: one stat-like system call on a path, no file content read or written.
+_METADATA_FUNCTIONS = frozenset(
+    f"os.path.{name}" for name in ("abspath", "exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize",
+                                   "getmtime", "getatime", "getctime", "realpath", "samefile", "sameopenfile", "samestat")
+)
+_PATH_METADATA_METHODS = frozenset({"exists", "is_dir", "is_file", "is_symlink", "is_mount", "stat", "lstat", "resolve", "owner",
+                                    "group", "readlink", "samefile"})
 
 
 def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
@@ -166,6 +179,21 @@ class BlockingCalls:
             if kind is not None and method_blocks(kind, func.attr, call):
                 return f"{dotted_name(func.value) or kind}.{func.attr}" if dotted_name(func.value) else f"{kind_label(kind)}.{func.attr}"
         return None
+
+    def is_metadata_check(self, call: ast.Call) -> bool:
+        """True for a blocking call that only reads a path's metadata (`os.path.exists`, `Path.is_file`, `Path.resolve`)."""
+        func = call.func
+        if self._name_of(func) in _METADATA_FUNCTIONS:
+            return True
+        return isinstance(func, ast.Attribute) and func.attr in _PATH_METADATA_METHODS and self.kind_of(func.value) == PATH
+
+    def is_local_file_io(self, call: ast.Call) -> bool:
+        """True for a blocking call that works on the local file system (`open`, `os.path.exists`, `shutil.rmtree`, `Path.mkdir`, file methods)."""
+        func = call.func
+        name = self._name_of(func)
+        if name is not None and (name in _LOCAL_FILE_FUNCTIONS or name.startswith(_LOCAL_FILE_PREFIXES)):
+            return True
+        return isinstance(func, ast.Attribute) and self.kind_of(func.value) in (FILE, PATH)
 
     def kind_of(self, node: ast.AST) -> str | None:
         """The kind of sync object an expression evaluates to (None when unknown)."""

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
-from review_ls.project.entry_points import function_role
-
+from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
+from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
+from review_ls.project.query_facts import QuerySite, module_query_facts
+from review_ls.project.state_facts import ModuleStateFacts, module_state_facts
+from review_ls.project.taint_facts import FunctionTaint, function_taint
 
 # Decorators after which a function's body runs once per argument set, not on every call.
 _CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized"})
@@ -50,6 +53,19 @@ class FunctionCallFacts:
     blocking: tuple[BlockingSite, ...]
     calls: tuple[CallSite, ...]
     cached: bool = False
+    taint: FunctionTaint | None = None
+    awaited: tuple[CallSite, ...] = ()  # awaited calls (not in `calls`: they do not block); state/query summaries follow them
+    clients: tuple[ClientSite, ...] = ()
+    label: str = ""  # an entry point's name in chains: `POST /speak`, the task's name
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """A class of the module: absolute `qualname`, line, and its bases as absolute dotted names."""
+
+    qualname: str
+    line: int
+    bases: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -59,12 +75,19 @@ class ModuleCallFacts:
     module: str
     functions: tuple[FunctionCallFacts, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()
+    registered: tuple[EntryRegistration, ...] = ()
+    classes: tuple[ClassFacts, ...] = ()
+    state: ModuleStateFacts | None = None
+    queries: tuple[QuerySite, ...] = ()
 
     @property
     def position_free(self) -> tuple[object, ...]:
         """The facts without line numbers (what other files' findings depend on)."""
-        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls)) for f in self.functions)
-        return (self.module, functions, self.aliases)
+        functions = tuple((f.qualname, f.is_async, f.role, f.cached, tuple(b.name for b in f.blocking), tuple(c.target for c in f.calls), _position_free_taint(f.taint)) for f in self.functions)
+        clients = tuple((f.label, tuple(c.target for c in f.awaited), tuple((c.target, c.library, c.disposition, c.per_argument) for c in f.clients)) for f in self.functions)
+        state = self.state.position_free if self.state else None
+        queries = tuple((q.function, q.kind, q.call) for q in self.queries)
+        return (self.module, functions, self.aliases, clients, self.registered, tuple((c.qualname, c.bases) for c in self.classes), state, queries)
 
 
 def absolute_imports(module: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
@@ -98,11 +121,15 @@ class CallResolver:
         self.module_defs = module_defs
         self.class_name = class_name
         self.locals: dict[str, str] = {}
+        self._relative_base = (module_name, False)
 
     def learn(self, nodes: Iterable[ast.AST]) -> None:
-        """Remember local variables bound to a constructor call (`repo = Repo()`) among a function's own `nodes`."""
+        """Remember local variables bound to a constructor call (`repo = Repo()`), and function-level imports, among a function's own `nodes`."""
         for node in nodes:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imported = {local: resolve_relative(target, *self._relative_base) for local, target in import_bindings(node)}
+                self.imports = {**self.imports, **imported}
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
                 target = self.target(node.value.func)
                 if target is not None and target.rsplit(".", 1)[-1][:1].isupper():
                     self.locals[node.targets[0].id] = target
@@ -111,6 +138,9 @@ class CallResolver:
         """The absolute dotted name a callee expression refers to (None when unknown)."""
         dotted = dotted_name(func)
         if dotted is None:
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):  # `Service().run()`
+                owner = self.target(func.value.func)
+                return f"{owner}.{func.attr}" if owner is not None and owner.rsplit(".", 1)[-1][:1].isupper() else None
             return None
         head, _, rest = dotted.partition(".")
         if head in ("self", "cls") and self.class_name and rest and "." not in rest:
@@ -132,18 +162,38 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     module_defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     shadowed = frozenset(n for n in module_defs) | frozenset(_assigned_names(module))
     kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))
+    prefix = f"{module_name}." if module_name else ""
+    constructors = client_constructor_names(imports)
     functions: list[FunctionCallFacts] = []
+    classes: list[ClassFacts] = []
+    own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
+    # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
+    candidates: list[tuple[ast.AST, str | None]] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds))
-        elif isinstance(statement, ast.ClassDef):
+            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
+            candidates.extend((node, None) for node in own[id(statement)] if isinstance(node, ast.Call))
+        elif not isinstance(statement, ast.ClassDef):
+            candidates.extend((node, None) for node in ast.walk(statement))
+        else:
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
+            resolver = CallResolver(module_name, imports, module_defs, None)
+            classes.append(ClassFacts(f"{prefix}{statement.name}", statement.lineno, tuple(t for t in (resolver.target(b) for b in statement.bases) if t)))
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds))
-    prefix = f"{module_name}." if module_name else ""
-    aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in imports.items() if f"{prefix}{local}" != target))
-    return ModuleCallFacts(module_name, tuple(functions), aliases)
+                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
+                    candidates.extend((node, statement.name) for node in own[id(member)] if isinstance(node, ast.Call))
+                elif not isinstance(member, ast.ClassDef):
+                    candidates.extend((node, statement.name) for node in ast.walk(member))
+    instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
+    aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
+
+    def resolve(node: ast.AST, owner: str | None) -> str | None:
+        return CallResolver(module_name, imports, module_defs, owner).target(node)
+
+    registered = registered_entry_points(candidates, resolve)
+    state = module_state_facts(module, module_name, imports, own)
+    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own))
 
 
 def _function_facts(
@@ -154,20 +204,34 @@ def _function_facts(
     module_defs: frozenset[str],
     shadowed: frozenset[str],
     kinds: dict[str, str],
+    own: dict[int, list[ast.AST]],
+    constructors: frozenset[str],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
-    nodes = list(own_nodes(function.body))
+    nodes = own[id(function)] = list(own_nodes(function.body))
     resolver = CallResolver(module_name, imports, module_defs, class_name)
     resolver.learn(nodes)
-    detector = BlockingCalls(function, lambda node: qualify_dotted(dotted_name(node) or "", imports), shadowed, kinds, nodes)
+
+    def qualify(node: ast.AST) -> str | None:
+        return qualify_dotted(dotted_name(node) or "", imports)
+
+    detector = BlockingCalls(function, qualify, shadowed, kinds, nodes)
     awaited = {id(n.value) for n in nodes if isinstance(n, ast.Await)}
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
+    awaited_calls: list[CallSite] = []
     for node in nodes:
-        if not isinstance(node, ast.Call) or id(node) in awaited:
+        if not isinstance(node, ast.Call):
+            continue
+        if id(node) in awaited:
+            awaited_target = resolver.target(node.func)
+            if awaited_target is not None:
+                awaited_calls.append(CallSite(awaited_target, node.lineno))
             continue
         name = detector.blocking_name(node)
         if name is not None:
+            if detector.is_local_file_io(node):
+                continue  # local file work does not make a caller's chain block (see patterns/blocking.py)
             if len(blocking) < 3:
                 blocking.append(BlockingSite(name, node.lineno))
             continue
@@ -178,7 +242,35 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached)
+    taint = function_taint(function, qualify, resolver.target, nodes)
+    clients = client_sites(function, nodes, qualify, resolver.target, constructors)
+    label = entry_label(function, role) if role else ""
+    return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint, tuple(awaited_calls), clients, label)
+
+
+def _position_free_taint(taint: FunctionTaint | None) -> object:
+    """A taint summary without its line numbers."""
+    if taint is None:
+        return None
+    return (taint.params, tuple((s.param, s.kind, s.sink, s.joined, s.url_part) for s in taint.sinks), tuple((c.param, c.target, c.slot) for c in taint.calls), taint.returns)
+
+
+def _module_instances(module: ast.Module, resolver: CallResolver) -> dict[str, str]:
+    """Module-level names bound to an instance of a class (`organization = OrganizationService()`) -> the class,
+    so that `organization.get()` resolves to `OrganizationService.get`."""
+    instances: dict[str, str] = {}
+    for statement in module.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and isinstance(value, ast.Call):
+            cls = resolver.target(value.func)
+            if cls is not None and cls.rsplit(".", 1)[-1][:1].isupper():
+                instances[target.id] = cls
+    return instances
 
 
 def _assigned_names(module: ast.Module) -> set[str]:

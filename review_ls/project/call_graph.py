@@ -11,9 +11,13 @@ Cached functions (`functools.cache`/`lru_cache`) stop it too: their body runs on
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
+from review_ls.project.configured_entry_points import ConfiguredEntryPoints
+from review_ls.project.entry_points import CONFIGURED
+from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
+from review_ls.project.entry_points import EntryRegistration
 
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
@@ -44,19 +48,51 @@ class BlockingChain:
 class CallGraph:
     """Functions of the project by absolute dotted name, with their calls and summaries."""
 
-    def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]]) -> None:
+    def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]], configured: ConfiguredEntryPoints = ConfiguredEntryPoints()) -> None:
         self._functions: dict[str, tuple[str, FunctionCallFacts]] = {}
         self._aliases: dict[str, str] = {}
+        self._classes: dict[str, tuple[str, ClassFacts]] = {}
+        registrations: list[EntryRegistration] = []
         for path, facts in modules:
             for function in facts.functions:
+                if configured and not function.role and configured.matches(function.qualname, facts.module):
+                    function = replace(function, role=CONFIGURED)
                 self._functions[function.qualname] = (path, function)
             self._aliases.update(facts.aliases)
+            self._classes.update((c.qualname, (path, c)) for c in facts.classes)
+            registrations.extend(facts.registered)
+        for registration in registrations:  # `graph.add_node("x", fn)`: fn becomes an entry point (a decorator's role wins)
+            found = self.function(registration.target)
+            if found is not None and not found[1].role and not found[1].qualname.endswith(".__init__"):
+                self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._chains: dict[str, BlockingChain | None] = {}
 
     def function(self, qualname: str) -> tuple[str, FunctionCallFacts] | None:
         """The (path, facts) of the project function a target names, following re-exports and constructors."""
         for _ in range(_MAX_ALIAS_HOPS):
             found = self._functions.get(qualname) or self._functions.get(f"{qualname}.__init__")
+            if found is not None:
+                return found
+            resolved = self._unalias(qualname)
+            if resolved is None or resolved == qualname:
+                return None
+            qualname = resolved
+        return None
+
+    def resolution(self, qualname: str) -> Iterator[str]:
+        """The names `function` tries in turn for a target, re-exports followed (the modules holding them decide it)."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            yield qualname
+            if qualname in self._functions or f"{qualname}.__init__" in self._functions:
+                return
+            resolved = self._unalias(qualname)
+            if resolved is None or resolved == qualname:
+                return
+            qualname = resolved
+    def class_facts(self, qualname: str) -> tuple[str, ClassFacts] | None:
+        """The (path, facts) of the project class a target names, following re-exports."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            found = self._classes.get(qualname)
             if found is not None:
                 return found
             resolved = self._unalias(qualname)

@@ -37,6 +37,11 @@ _ROLE_SUFFIX = re.compile(
     r"(In|Out|Input|Output|Request|Response|Create|Update|Read|Base|Schema|Model|DTO|Dto|Data|Payload|Body|Params|Public|Record|Entity|Item|Result)$"
 )
 
+# The schemas of one resource that FastAPI/SQLModel projects keep side by side (`PromptBase`,
+# `PromptCreate`, `PromptUpdate`, `PromptRead`): in one module they are a deliberate family, even
+# when two of them have the same fields today.
+_CRUD_FAMILY = re.compile(r"(Base|Create|Update|Patch|Read)$")
+
 
 @dataclass(frozen=True)
 class Duplicate:
@@ -195,6 +200,8 @@ def _copies(first: ProjectClass, second: ProjectClass) -> bool:
         return False
     if first.ref.name == second.ref.name:
         return first.ref.path != second.ref.path and first.fact.field_names == second.fact.field_names
+    if first.ref.path == second.ref.path and _CRUD_FAMILY.search(first.ref.name) and _CRUD_FAMILY.search(second.ref.name):
+        return False  # one resource's Base/Create/Update/Read schemas in one module
     return len(first.fact.fields) >= MIN_SHARED_FIELDS and first.fact.shape == second.fact.shape and concept_of(first.ref.name) == concept_of(second.ref.name)
 
 

@@ -33,12 +33,23 @@ from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.call_graph import BlockingChain, CallGraph
+from review_ls.project.client_summary import ClientSummaries
+from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
+from review_ls.project.per_invocation import PerInvocation
+from review_ls.project.query_summary import QuerySummary
+from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
+from review_ls.project.taint import SinkChain, TaintSummaries
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.view_memo import ViewMemo
-from review_ls.project.views import ProjectClass, ProjectViews, SettingsTarget, is_settings_named
+from review_ls.project.views import (
+    ProjectClass,
+    ProjectViews,
+    SettingsTarget,
+    is_settings_named,
+)
 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
@@ -72,6 +83,7 @@ class ProjectIndex:
         self._calls: dict[str, ModuleCallFacts] = {}
         self._contributions: dict[str, int] = {}
         self._init_files: set[str] = set()
+        self.entry_points = ConfiguredEntryPoints()
         self._generation = 0
         self._derived: _Derived | None = None
         self._view_memo = ViewMemo()
@@ -175,6 +187,17 @@ class ProjectIndex:
             self.fingerprint ^= (previous or 0) ^ contribution
             return True
 
+    def configure_entry_points(self, entries: Iterable[str]) -> bool:
+        """Take the `entry-points` of the configuration (`module:function`, `module:*`); True when they changed."""
+        configured = ConfiguredEntryPoints.parse(entries)
+        with self._lock:
+            if configured == self.entry_points:
+                return False
+            self.fingerprint ^= hash(self.entry_points) ^ hash(configured)
+            self.entry_points = configured
+            self._bump()
+            return True
+
     def _bump(self) -> None:
         self._generation += 1
         self._derived = None
@@ -190,7 +213,7 @@ class ProjectIndex:
                 generation = self._generation
                 snapshot = dict(self._files)
                 calls = dict(self._calls)
-            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo), calls)
+            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo), calls, self.entry_points)
             with self._lock:
                 if self._generation == generation:
                     self._derived = derived
@@ -295,6 +318,34 @@ class ProjectIndex:
         """How calling the sync project function named `target` (absolute dotted name) blocks the event loop, or None."""
         return self.call_graph.blocking_chain(target)
 
+    def taint_sink_chain(self, target: str, slot: int | str, kind: str | None = None) -> SinkChain | None:
+        """How an argument passed at `slot` to the project function `target` reaches a file or URL sink, or None."""
+        return self._views().taint.sink_chain(target, slot, kind)
+
+    def taint_returns(self, target: str, slot: int | str) -> bool:
+        """True when an argument passed at `slot` to the project function `target` flows to its return value."""
+        return self._views().taint.returns(target, slot)
+
+    @property
+    def client_summaries(self) -> ClientSummaries:
+        """Which project functions and classes build a network client per call, with the chain (memoised per graph)."""
+        return self._views().client_summaries
+
+    @property
+    def per_invocation(self) -> PerInvocation:
+        """Which project functions run once per invocation, reached from which entry point (memoised per graph)."""
+        return self._views().per_invocation
+
+    @property
+    def process_state(self) -> ProcessStateSummary:
+        """Which process-wide objects the project's entry points write (rebuilt lazily after a change)."""
+        return self._views().process_state
+
+    @property
+    def queries(self) -> QuerySummary:
+        """Which project functions run a database query, directly or through the functions they call."""
+        return self._views().queries
+
     def call_facts(self, path: str) -> ModuleCallFacts | None:
         """The stored call facts (functions, calls, roles) of one file."""
         return self._calls.get(path)
@@ -316,14 +367,40 @@ class ProjectIndex:
 class _Derived:
     """The views of one snapshot plus the model comparisons made from them."""
 
-    def __init__(self, views: ProjectViews, calls: dict[str, ModuleCallFacts]) -> None:
+    def __init__(self, views: ProjectViews, calls: dict[str, ModuleCallFacts], entry_points: ConfiguredEntryPoints) -> None:
         self.views = views
         self.calls = calls
+        self.entry_points = entry_points
 
     @cached_property
     def call_graph(self) -> CallGraph:
         """The project's call graph (summaries are memoised in it)."""
-        return CallGraph(self.calls.items())
+        return CallGraph(self.calls.items(), self.entry_points)
+
+    @cached_property
+    def taint(self) -> TaintSummaries:
+        """The project's taint summaries combined along the call graph (memoised in it)."""
+        return TaintSummaries(self.call_graph)
+
+    @cached_property
+    def client_summaries(self) -> ClientSummaries:
+        """The client summaries of the call graph."""
+        return ClientSummaries(self.call_graph)
+
+    @cached_property
+    def per_invocation(self) -> PerInvocation:
+        """What the entry points of the call graph reach."""
+        return PerInvocation(self.call_graph)
+
+    @cached_property
+    def process_state(self) -> ProcessStateSummary:
+        """The process-state summary of this snapshot."""
+        return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
+
+    @cached_property
+    def queries(self) -> QuerySummary:
+        """The query summary of this snapshot."""
+        return QuerySummary(self.calls, self.call_graph)
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

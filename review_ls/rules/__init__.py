@@ -16,7 +16,7 @@ from types import ModuleType
 from review_ls.engine.rule import Rule
 from review_ls.patterns.roles import file_role
 
-__all__ = ["all_rules", "file_role", "known_codes", "rule_class"]
+__all__ = ["all_rules", "default_off_codes", "file_role", "known_codes", "rule_class"]
 
 
 @functools.cache
@@ -49,6 +49,12 @@ def _rule_modules() -> Iterator[ModuleType]:
 def known_codes() -> frozenset[str]:
     """The codes of every registered rule."""
     return frozenset(rule.code for rule in all_rules())
+
+
+@functools.cache
+def default_off_codes() -> frozenset[str]:
+    """The codes of the rules a default run leaves off (`default_enabled = False`); `select` can enable them."""
+    return frozenset(rule.code for rule in all_rules() if not rule.default_enabled)
 
 
 def rule_class(code_or_name: str) -> type[Rule] | None:

@@ -19,7 +19,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from review_ls import __version__
-from review_ls.server import code_actions, commands, configuration, hover, project
+from review_ls.server import code_actions, commands, configuration, hover, project, workspace_pull
 from review_ls.server.protocol import ReviewProtocol
 from review_ls.server.session import Session
 
@@ -87,7 +87,17 @@ def create_server() -> ReviewLanguageServer:
 
         return register
 
-    notification(types.INITIALIZE)(session.initialize)
+    @notification(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        """Set the session up; offer workspace diagnostics to clients that pull diagnostics (before pygls computes the capabilities)."""
+        session.initialize(params)
+        if session.features.pull_diagnostics:
+
+            @request(types.WORKSPACE_DIAGNOSTIC)
+            async def pull_workspace_diagnostics(params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
+                """The workspace scan's diagnostics of the files that are not open, `unchanged` where the client is current."""
+                return await workspace_pull.workspace_diagnostics(session, params)
+
     notification(types.INITIALIZED)(lambda params: session.spawn(session.initialized()))
     notification(types.SHUTDOWN)(lambda params: session.shutdown())
     notification(types.TEXT_DOCUMENT_DID_OPEN)(session.did_open)

@@ -10,7 +10,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from review_ls.server.options import SECTION, ClientOptions, is_for_review_ls, parse_client_options
-from review_ls.server.project import refresh_from_disk
+from review_ls.server.project import configure_entry_points, refresh_from_disk
 
 if TYPE_CHECKING:
     from review_ls.server.session import Session
@@ -61,6 +61,7 @@ def pyproject_changed(session: Session) -> None:
     """A pyproject.toml changed: read them again and analyse the open documents again."""
     session.settings.reload_configuration()
     session.forget_warnings("pyproject.toml")
+    configure_entry_points(session)
     session.settings_changed()
 
 

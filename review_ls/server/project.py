@@ -2,23 +2,25 @@
 
 The index is built in the background when the workspace opens (documents opened meanwhile are
 analysed with the interim index), and kept current file by file: a document from outside the
-workspace when it is first analysed, open documents when they are saved, other files when the
-client reports them changed. When a cross-file fact changes, the open documents are analysed again.
+workspace when it is first analysed, open documents once their settled diagnostics are out and when
+they are saved, other files when the client reports them changed (`dependents.py`). When a
+cross-file fact changes, the open documents whose findings read it are analysed again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from review_ls.config import ConfigResolver
-from review_ls.files import SourceReadError, discover_python_files, read_source
+from review_ls.files import discover_python_files
 from review_ls.project.index import ProjectIndex
+from review_ls.server.dependents import update_index
 from review_ls.server.progress import WorkDoneProgress
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ class ProjectState:
             except OSError as exc:
                 log.warning("cannot list the files of %s: %s", folder, exc)
         index = ProjectIndex.build(sorted(set(files)), roots=folders)
+        index.configure_entry_points(entry for folder in folders for entry in resolvers[folder].config_for(folder).entry_points)
         for open_path, text in open_texts.items():
             index.update_file(open_path, text)
         return index
@@ -68,19 +71,11 @@ class ProjectState:
         """Index one file's text (an open document's); True when a fact changed (worker thread)."""
         return self.index.update_file(path, text)
 
-    def refresh_from_disk(self, paths: Iterable[str], deleted: Iterable[str]) -> bool:
-        """Re-index files changed on disk and forget deleted ones; True when a fact changed (worker thread)."""
-        changed = False
-        for path in deleted:
-            changed = self.index.remove_file(path) or changed
-        for path in paths:
-            try:
-                text = read_source(Path(path)).text
-            except SourceReadError:
-                changed = self.index.remove_file(path) or changed
-                continue
-            changed = self.index.update_file(path, text) or changed
-        return changed
+
+def configure_entry_points(session: Session) -> None:
+    """Give the index the `entry-points` of the workspace folders' pyproject.toml (after it changed)."""
+    folders = session.settings.folders
+    session.project.index.configure_entry_points(entry for folder in folders for entry in session.settings.project_config(folder).entry_points)
 
 
 async def build_index(session: Session) -> None:
@@ -127,13 +122,11 @@ async def build_index(session: Session) -> None:
 
 
 async def index_saved_document(session: Session, uri: str) -> None:
-    """Index an open document's saved text; analyse again if any cross-file fact changed."""
+    """Index an open document's saved text; analyse again the open documents whose facts changed."""
     snapshot = session.snapshot(uri)
     if snapshot is None or snapshot.too_large:
         return
-    loop = asyncio.get_running_loop()
-    if await loop.run_in_executor(session.executor, session.project.update, snapshot.path, snapshot.text):
-        session.settings_changed()
+    await update_index(session, {snapshot.path: snapshot.text}, ())
 
 
 async def index_then_analyse(session: Session, uri: str) -> None:
@@ -152,7 +145,5 @@ async def index_then_analyse(session: Session, uri: str) -> None:
 
 
 async def refresh_from_disk(session: Session, changed: list[str], deleted: list[str]) -> None:
-    """Index files changed on disk (not open); analyse again if any cross-file fact changed."""
-    loop = asyncio.get_running_loop()
-    if await loop.run_in_executor(session.executor, session.project.refresh_from_disk, changed, deleted):
-        session.settings_changed()
+    """Index files changed on disk (not open); analyse again the open documents whose facts changed."""
+    await update_index(session, dict.fromkeys(changed), deleted)

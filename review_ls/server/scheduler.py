@@ -8,6 +8,8 @@
 * A fast result that a settling pass may still change is settled once the document has been idle
   for `settle_delay` seconds; a new change stops a settling pass that is running.
 * Background work (the workspace scan) gets a `CancelToken` that the scheduler cancels.
+* Debounced background work (`debounce`: the re-publication of dependent documents) starts once
+  its name has been quiet for its delay; asking again restarts the delay and cancels the run.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class AnalysisScheduler:
         self._settle_delay = settle_delay
         self._jobs: dict[str, _Job] = {}
         self._background: dict[str, CancelToken] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
 
     # -- document analyses ----------------------------------------------------------------------
     def schedule(self, uri: str) -> None:
@@ -175,15 +178,27 @@ class AnalysisScheduler:
         token = self._background[name] = CancelToken()
         return token
 
+    def debounce(self, name: str, delay: float, start: Callable[[CancelToken], None]) -> None:
+        """Call `start` with a fresh token once `name` has not been asked for during `delay` seconds (cancelling its run)."""
+        self.cancel(name)
+        self._timers[name] = asyncio.get_running_loop().call_later(delay, self._start_debounced, name, start)
+
+    def _start_debounced(self, name: str, start: Callable[[CancelToken], None]) -> None:
+        self._timers.pop(name, None)
+        start(self.background(name))
+
     def cancel(self, name: str) -> None:
-        """Cancel the running background work `name`, if any."""
+        """Cancel the running (or debounced) background work `name`, if any."""
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
         token = self._background.pop(name, None)
         if token is not None:
             token.cancel()
 
     def shutdown(self) -> None:
         """Cancel everything: settling passes, background work, waiters."""
-        for name in list(self._background):
+        for name in {*self._background, *self._timers}:
             self.cancel(name)
         for uri in list(self._jobs):
             self.forget(uri)

@@ -25,7 +25,8 @@ from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
 from review_ls.engine.model import AnalysisResult
 from review_ls.engine.positions import split_lines
 from review_ls.files import PYTHON_SUFFIXES, SourceReadError, read_source
-from review_ls.server import configuration, project
+from review_ls.python_target import nearest_pyproject_folder, newer_target_notice
+from review_ls.server import configuration, dependents, project
 from review_ls.server.client import ClientFeatures
 from review_ls.server.diagnostics import FindingToDiagnostic
 from review_ls.server.documents import OpenDocument, Outcome, Snapshot
@@ -54,9 +55,11 @@ class Session:
         self.converter = FindingToDiagnostic(self.features)
         self.generation = 0
         self.scanned: set[str] = set()
+        self.workspace_pulled = False  # the client pulls workspace diagnostics: the scan no longer pushes them
         self.watching = False
         self.config_stamps = ConfigStamps()
         self._warned: set[str] = set()
+        self._python_target_folders: set[Path] = set()  # folders whose requires-python was compared with ours
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = threading.get_ident()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -122,6 +125,7 @@ class Session:
         if params.text_document.language_id != "python" and not path.endswith(PYTHON_SUFFIXES):
             return
         self.documents[uri] = OpenDocument.open(uri, path)
+        self._say_if_the_project_targets_a_newer_python(Path(path).parent)
         if uri in self.scanned and self.features.pull_diagnostics:
             self.scanned.discard(uri)
             self._publish(uri, None, [])  # the pulled diagnostics take over from the scan's
@@ -132,6 +136,16 @@ class Session:
         else:
             self.documents[uri].indexed_on_open = True
             self.spawn(project.index_then_analyse(self, uri))  # a file from outside the workspace
+
+    def _say_if_the_project_targets_a_newer_python(self, folder: Path) -> None:
+        """Warn once per session when the project's `requires-python` is newer than the Python running the server."""
+        if folder in self._python_target_folders:
+            return
+        self._python_target_folders.add(folder)
+        root = nearest_pyproject_folder(folder)
+        notice = newer_target_notice(root) if root is not None else None
+        if notice is not None:
+            self.warn(notice)
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
         """Analyse the changed document (the protocol has applied the change, or marked the document out of sync)."""
@@ -146,6 +160,7 @@ class Session:
         if state.lost_sync_shown:  # a full-text change brought the document back in sync
             state.lost_sync_shown = False
             self.log_message(f"{Path(state.path).name} is in sync again", types.MessageType.Info)
+        dependents.document_changed(self, uri)
         self.scheduler.schedule(uri)
 
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
@@ -196,6 +211,7 @@ class Session:
         """Forget a closed document and clear its diagnostics."""
         uri = params.text_document.uri
         self.scheduler.forget(uri)
+        dependents.document_changed(self, uri)
         state = self.documents.pop(uri, None)
         self.scanned.discard(uri)
         self._publish(uri, None, [])
@@ -291,6 +307,8 @@ class Session:
             if state.published != key:
                 state.published = key
                 self._publish(outcome.snapshot.uri, outcome.snapshot.version, list(outcome.diagnostics))
+        if outcome.settled:
+            dependents.document_settled(self, outcome.snapshot.uri)
 
     def result_id(self, uri: str) -> str | None:
         """The id of the diagnostics last accepted for the document (for pull `Unchanged` reports)."""
@@ -314,6 +332,12 @@ class Session:
 
     def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    def reanalyse(self, uris: list[str]) -> None:
+        """Analyse these open documents again (facts they read changed); pull clients are asked to refresh."""
+        for uri in uris:
+            if uri in self.documents:
+                self.scheduler.schedule(uri)
 
     def settings_changed(self) -> None:
         """Settings or cross-file facts changed: analyse every open document again."""

@@ -33,7 +33,7 @@ _CHUNK = 8
 
 
 @dataclass(frozen=True)
-class _ScanTask:
+class ScanTask:
     """One file to scan, with what it is analysed under."""
 
     path: Path
@@ -50,17 +50,18 @@ async def scan_workspace(session: Session) -> dict[str, Any]:
     async with WorkDoneProgress(session, "review-ls: scanning the workspace", cancellable=True, on_cancel=lambda: session.scheduler.cancel(SCAN)) as progress:
         folders = session.settings.folders
         resolvers = {folder: session.settings.resolver_for(folder) for folder in folders}
-        paths = await loop.run_in_executor(session.executor, _discover, folders, resolvers)
-        tasks = [task for task in (_task(session, path) for path in paths) if task.uri not in session.documents]
+        paths = await loop.run_in_executor(session.executor, discover_files, folders, resolvers)
+        tasks = [task for task in (scan_task(session, path) for path in paths) if task.uri not in session.documents]
         for start in range(0, len(tasks), _CHUNK):
             if token.cancelled:
                 break
             chunk = [task for task in tasks[start : start + _CHUNK] if task.uri not in session.documents]
             project = session.project.index
-            results = await loop.run_in_executor(session.executor, _analyse_chunk, session, chunk, project)
+            results = await loop.run_in_executor(session.executor, analyse_chunk, session, chunk, project)
             for uri, diagnostics in results:
                 if uri not in session.documents:
-                    session.publish_scanned(uri, diagnostics)
+                    if not session.workspace_pulled:  # a client that pulls workspace diagnostics gets them from `workspace_pull.py`
+                        session.publish_scanned(uri, diagnostics)
                     summary["problems"] += len(diagnostics)
             summary["files"] += len(chunk)
             done = min(start + _CHUNK, len(tasks))
@@ -70,7 +71,8 @@ async def scan_workspace(session: Session) -> dict[str, Any]:
     return summary
 
 
-def _discover(folders: Sequence[Path], resolvers: dict[Path, Any]) -> list[Path]:
+def discover_files(folders: Sequence[Path], resolvers: dict[Path, Any]) -> list[Path]:
+    """The Python files of the folders, sorted (worker thread)."""
     found: list[Path] = []
     for folder in folders:
         try:
@@ -80,11 +82,12 @@ def _discover(folders: Sequence[Path], resolvers: dict[Path, Any]) -> list[Path]
     return sorted(set(found))
 
 
-def _task(session: Session, path: Path) -> _ScanTask:
-    return _ScanTask(path, from_fs_path(str(path)) or path.as_uri(), session.settings.settings_for(path), session.settings.options_for(path).size_limit)
+def scan_task(session: Session, path: Path) -> ScanTask:
+    """One file to scan, with its URI, settings and size limit."""
+    return ScanTask(path, from_fs_path(str(path)) or path.as_uri(), session.settings.settings_for(path), session.settings.options_for(path).size_limit)
 
 
-def _analyse_chunk(session: Session, tasks: Sequence[_ScanTask], project: ProjectModel | None) -> list[tuple[str, list[types.Diagnostic]]]:
+def analyse_chunk(session: Session, tasks: Sequence[ScanTask], project: ProjectModel | None) -> list[tuple[str, list[types.Diagnostic]]]:
     """Analyse some files (worker thread); unreadable and oversized files get no diagnostics."""
     results = []
     for task in tasks:

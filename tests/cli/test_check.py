@@ -273,7 +273,7 @@ def test_parallel_run_matches_serial_run(write, tmp_path, capsys) -> None:
 def test_rules_table_and_explain(capsys) -> None:
     code, out, _ = run(capsys, "rules")
     assert code == 0
-    assert out.splitlines()[0].split() == ["code", "name", "fix", "severity"]
+    assert out.splitlines()[0].split() == ["code", "name", "fix", "severity", "default"]
     assert any(line.split()[:3] == ["RV201", "client-in-loop", "safe"] for line in out.splitlines())
     code, out, _ = run(capsys, "explain", "client-in-loop")
     assert code == 0 and out.startswith("# RV201 client-in-loop") and "After the fix:" in out

@@ -29,7 +29,7 @@ def test_rules_table_shows_declared_fix_applicability_or_advice(capsys) -> None:
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
     for rule in all_rules():
         expected = rule.fix_applicability.value if rule.fixable() else "advice"
-        assert rows[rule.code][2:] == [expected, rule.severity.value]
+        assert rows[rule.code][2:] == [expected, rule.severity.value, "on" if rule.default_enabled else "off"]
     assert {row[2] for row in rows.values()} == {"safe", "unsafe", "advice"}
 
 

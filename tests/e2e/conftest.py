@@ -41,6 +41,7 @@ async def _initialize(client: EditorClient, profile: str, workspace: Path, optio
     )
     result = await client.initialize_session(params)
     client.encoding = result.capabilities.position_encoding or types.PositionEncodingKind.Utf16
+    client.server_capabilities = result.capabilities
     client.workspace_path = workspace
 
 

@@ -28,6 +28,7 @@ class EditorClient(LanguageClient):
         self.applied_edits: list[types.WorkspaceEdit] = []
         self.texts: dict[str, TextDocument] = {}
         self.encoding: str = types.PositionEncodingKind.Utf16
+        self.server_capabilities: types.ServerCapabilities | None = None  # what the server answered to `initialize`
         self.workspace_path = Path()
         self.changed = asyncio.Event()
         self.before_apply: Callable[[], object] | None = None  # what the user does just before an edit from the server lands

@@ -6,6 +6,7 @@ import ast
 
 import pytest
 
+from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.positions import LineIndex
@@ -51,8 +52,8 @@ def upgrade():
 
 
 def codes(source: str, path: str) -> list[str]:
-    """The codes review-ls reports on `source` at `path`."""
-    return [finding.code for finding in analyse_source(source, path).findings]
+    """The codes review-ls reports on `source` at `path` with every rule on (RV501 and RV503 are off by default)."""
+    return [finding.code for finding in analyse_source(source, path, Settings(select=("ALL",))).findings]
 
 
 def test_service_rule_skipped_in_migrations_and_scripts() -> None:

@@ -89,7 +89,9 @@ def test_jedi_decides_what_local_facts_cannot(shop: tuple[Path, ProjectIndex]) -
     root, index = shop
     path = root / "shop" / "lookup.py"
     findings = _findings(path, index, PATIENT_JEDI)
-    assert [(f.code, f.span.line) for f in findings] == [("RV701", 6), ("RV704", 11)]
+    # RV704 (`part.tags` on line 11) types owners from facts only, so that its findings never depend
+    # on jedi's time budget (issue #15); RV701 still asks jedi what `load_part` returns.
+    assert [(f.code, f.span.line) for f in findings] == [("RV701", 6)]
     assert "'Motor' is not a value of PartType" in findings[0].message
     assert _fixed(path, findings[0], index, PATIENT_JEDI).startswith("from shop.models import PartType\nfrom shop.repository import load_part\n")
 

@@ -8,6 +8,7 @@ import textwrap
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.fixes import fix_source
+from review_ls.engine.model import Finding
 
 
 def _code(text: str) -> str:
@@ -120,3 +121,86 @@ def test_local_interval_of_one_is_reported_without_a_fix() -> None:
     )
     result = analyse_source(source, "sim.py", Settings(select=("RV803",)))
     assert [(f.span.line, f.fixable) for f in result.findings] == [(4, False)]
+
+
+# -- RV802 through project wrappers -----------------------------------------------------------------
+
+REPOSITORY = _code(
+    """
+    from sqlalchemy import select
+
+
+    class ProductRepository:
+        def __init__(self, session):
+            self.session = session
+
+        async def get_by_id(self, product_id):
+            return await self.session.scalar(select(Product).where(Product.id == product_id))
+    """
+)
+
+
+def _project_findings(source: str, select: tuple[str, ...] = ("RV802",)) -> list[Finding]:
+    from review_ls.project import ProjectIndex
+
+    index = ProjectIndex.from_sources({"/p/app/__init__.py": "", "/p/app/repositories.py": REPOSITORY, "/p/app/cart.py": source}, ("/p",))
+    result = analyse_source(source, "/p/app/cart.py", Settings(select=select), index)
+    assert result.internal_errors == ()
+    return list(result.findings)
+
+
+def test_rv802_wrapper_resolved_through_an_annotated_parameter_with_the_chain_as_related_locations() -> None:
+    source = _code(
+        """
+        from app.repositories import ProductRepository
+
+        async def prices(repository: ProductRepository, product_ids):
+            result = []
+            for product_id in product_ids:
+                result.append((await repository.get_by_id(product_id)).price)
+            return result
+        """
+    )
+    (finding,) = _project_findings(source)
+    assert finding.span.line == 6
+    assert "through ProductRepository.get_by_id -> self.session.scalar" in finding.message
+    assert [(r.path, r.span.line) for r in finding.related] == [("/p/app/repositories.py", 8), ("/p/app/repositories.py", 9)]
+
+
+def test_rv802_wrapper_lookups_in_a_loop_get_one_finding_with_rv303_selected() -> None:
+    source = _code(
+        """
+        from app.repositories import ProductRepository
+
+        async def prices(repository: ProductRepository, product_ids):
+            products = []
+            for product_id in product_ids:
+                products.append(await repository.get_by_id(product_id))
+            return products
+        """
+    )
+    assert [f.code for f in _project_findings(source, ("RV303", "RV802"))] == ["RV802"]  # a shared repository: RV303 stays quiet
+
+
+def test_rv802_wrapper_with_a_session_per_item_or_a_write_per_item_is_quiet() -> None:
+    per_schema = _code(
+        """
+        from app.repositories import ProductRepository
+
+        async def per_tenant(product_ids, make_session):
+            for product_id in product_ids:
+                tenant_session = make_session(product_id)
+                await ProductRepository(tenant_session).get_by_id(product_id)
+        """
+    )
+    unit_of_work = _code(
+        """
+        from app.repositories import ProductRepository
+
+        async def reprice(repository: ProductRepository, product_ids):
+            for product_id in product_ids:
+                await repository.reprice(product_id)
+        """
+    )
+    assert _project_findings(per_schema) == []
+    assert _project_findings(unit_of_work) == []

@@ -8,8 +8,9 @@ from review_ls import analyse_source
 from review_ls.config import Settings
 
 
-def _lines(source: str) -> list[int]:
-    return [f.span.line for f in analyse_source(source, "m.py", Settings(select=("RV302",))).findings]
+def _lines(source: str, metadata_checks: bool = False) -> list[int]:
+    options = (("RV302", (("report-metadata-checks", metadata_checks),)),)
+    return [f.span.line for f in analyse_source(source, "m.py", Settings(select=("RV302",), options=options)).findings]
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,13 @@ def _lines(source: str) -> list[int]:
 )
 def test_blocking_calls_in_async_def_are_reported(body: str) -> None:
     source = f"import boto3, httpx, io, os, pathlib, subprocess, urllib3\n\nasync def f():\n    {body}\n"
-    assert _lines(source) == [source.count("\n") - 0]
+    assert _lines(source, metadata_checks=True) == [source.count("\n") - 0]
+
+
+@pytest.mark.parametrize("body", ["os.path.exists('x')", "os.path.abspath('x')", "pathlib.Path('x').is_file()", "pathlib.Path('x').resolve()"])
+def test_metadata_checks_are_reported_only_with_the_option(body: str) -> None:
+    source = f"import os, pathlib\n\nasync def f():\n    {body}\n"
+    assert (_lines(source), _lines(source, metadata_checks=True)) == ([], [4])
 
 
 def test_parameter_typed_as_sync_client_and_file_methods() -> None:

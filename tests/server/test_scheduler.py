@@ -98,3 +98,25 @@ async def test_a_key_during_settling_stops_it_and_is_analysed_next() -> None:
     assert document.runs.index((2, False)) == document.runs.index((1, True)) + 1, "nothing ran between the stopped settle and the key"
     assert all(version == 2 or not settled for version, settled in document.accepted)
     scheduler.shutdown()
+
+
+async def test_debounced_work_starts_once_after_the_last_request_and_a_new_request_cancels_the_run() -> None:
+    scheduler, _ = make_scheduler(FakeDocument(), lambda snapshot, should_stop: True)
+    started: list[object] = []
+    first_started = asyncio.Event()
+
+    def start(token: object) -> None:
+        started.append(token)
+        first_started.set()
+
+    for _ in range(3):  # three settled results in a row: one update
+        scheduler.debounce("dependents:m", 0.01, start)
+    await asyncio.wait_for(first_started.wait(), HANG_GUARD)
+    assert len(started) == 1  # the first two timers were cancelled by the requests after them
+    (token,) = started
+    assert not token.cancelled  # type: ignore[attr-defined]
+    scheduler.debounce("dependents:m", 60, start)  # a new change: the running update is told to stop
+    assert token.cancelled  # type: ignore[attr-defined]
+    scheduler.cancel("dependents:m")  # the document changed again before the delay ended: nothing starts
+    scheduler.shutdown()
+    assert len(started) == 1

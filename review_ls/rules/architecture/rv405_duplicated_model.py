@@ -43,7 +43,9 @@ class DuplicatedModel(Rule):
             database migrations (alembic `versions/`, Django `migrations/`: frozen copies of the
             schema as it was) are deliberate and not reported, and neither is a model that inherits
             from the other (`class PromptUpdate(PromptBase)` is a schema of its own, even when it
-            repeats the fields).
+            repeats the fields), nor one resource's `Base`/`Create`/`Update`/`Patch`/`Read` schemas
+            side by side in one module (`PromptBase` and `PromptUpdate` with the same fields today:
+            separate create and update schemas are the API convention).
             """,
         why="""
             Copies drift: a field added to one model and not the other becomes a silent mismatch
@@ -116,6 +118,45 @@ class DuplicatedModel(Rule):
             genai_prompt: str | None = None
             enabled: bool | None = None
         """,
+        # One resource's Base and Update schemas side by side: the API convention, not a copy.
+        Valid(
+            """
+            from pydantic import BaseModel
+
+            class PromptBase(BaseModel):
+                genai_type: int | None = None
+                genai_prompt: str | None = None
+                enabled: bool | None = None
+
+            class PromptCreate(PromptBase):
+                project: str | None = None
+
+            class PromptUpdate(BaseModel):
+                genai_type: int | None = None
+                genai_prompt: str | None = None
+                enabled: bool | None = None
+            """,
+            path="app/prompts/models.py",
+            files=(("app/__init__.py", ""), ("app/prompts/__init__.py", ""), ("app/prompts/views.py", "from app.prompts.models import PromptUpdate\n")),
+        ),
+        # A frozen copy in a Django data migration (the schema as it was then).
+        Valid(
+            """
+            from django.db import migrations
+            from pydantic import BaseModel
+
+
+            class User(BaseModel):
+                id: int
+                name: str
+
+
+            class Migration(migrations.Migration):
+                operations = []
+            """,
+            path="app/migrations/0031_backfill_users.py",
+            files=(("app/__init__.py", ""), ("app/models.py", _USER)),
+        ),
         Valid(
             """
             from pydantic import BaseModel

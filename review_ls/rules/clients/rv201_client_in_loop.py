@@ -13,7 +13,10 @@ from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
+from review_ls.engine.facts import dotted_name
 from review_ls.patterns.clients import client_constructor_name
+from review_ls.project import project_for
+from review_ls.rules.clients._shared import chain_names, chain_related, project_target
 from review_ls.patterns.names import loop_bound_names, names_read
 from review_ls.patterns.client_closing import (
     _LOOPS,
@@ -64,6 +67,26 @@ def _hoistable(call: ast.Call, placement: _LoopPlacement) -> bool:
     return _closes_anywhere(placement.loop.body, name) == len(moved)
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Calls that run the function given as their first argument once per item (or per call, in a loop).
+_MAPPERS = frozenset({"map", "imap", "imap_unordered", "starmap"})
+_PER_ITEM_RUNNERS = _MAPPERS | {"submit", "start_soon", "apply_async"}
+
+
+def _last_name(func: ast.AST) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _fan_out_name(ctx: Context) -> str:
+    """`asyncio.gather()` when the comprehension feeds one (or its `TaskGroup`/`map` runner), else `the comprehension`."""
+    for parent in reversed(ctx.parents):
+        if isinstance(parent, ast.Call) and _last_name(parent.func) in ("gather", "wait", "as_completed", *_PER_ITEM_RUNNERS):
+            return f"{dotted_name(parent.func) or _last_name(parent.func)}()"
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            break
+    return "the comprehension" if isinstance(ctx.loop, _COMPREHENSIONS) else "the loop"
+
+
 class ClientInLoop(Rule):
     """RV201: a network client constructed inside a loop."""
 
@@ -71,14 +94,18 @@ class ClientInLoop(Rule):
     name = "client-in-loop"
     applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
-    message = "{client} is constructed on every iteration of the loop; create it once and reuse it"
+    message = "{client} is constructed {where}; create it once and reuse it"
     fix_title = "Hoist {client} out of the loop"
     docs = RuleDocs(
         what="""
             Finds HTTP, RPC and database clients (httpx.Client/AsyncClient, requests.Session,
             aiohttp.ClientSession, urllib3.PoolManager, boto3 clients, gRPC channels, Redis and
             Mongo clients, SQLAlchemy engines, the project's own `*Client`/`*Session` classes)
-            constructed inside a loop body.
+            constructed inside a loop body. Also a project function that builds its own client
+            (`async with aiohttp.ClientSession()`, or through a wrapper class or a factory without
+            caching), called once per item: in a loop or comprehension, under
+            `asyncio.gather(*(fetch(u) for u in urls))`, a `TaskGroup`, or handed to `map`/
+            `executor.map`/`submit`; the related locations show where the client is built.
             """,
         why="""
             A client owns a connection pool. Building one per iteration throws the pool away each
@@ -90,10 +117,38 @@ class ClientInLoop(Rule):
             Create the client once before the loop and reuse it. The quick fix moves the
             `with`/`async with` block (or the assignment, moving a trailing `close()` after the
             loop) above the loop. Clients whose arguments change per iteration (a different
-            region or base URL each time) are not reported.
+            region or base URL each time) are not reported. For a project function run per item,
+            build the client once in the caller and pass it in (or share a cached one).
             """,
     )
     valid = (
+        # The session is built once and passed to the function run per URL.
+        """
+        import asyncio
+
+        import aiohttp
+
+        async def fetch_with(session, url):
+            async with session.get(url) as response:
+                return await response.text()
+
+        async def fetch_all_with_one_session(urls):
+            async with aiohttp.ClientSession() as session:
+                return await asyncio.gather(*(fetch_with(session, url) for url in urls))
+        """,
+        # One engine per database, by design without a pool, per plugin migration.
+        """
+        from sqlalchemy import create_engine, pool
+
+        def migrate_database(url):
+            engine = create_engine(url, poolclass=pool.NullPool)
+            with engine.connect() as connection:
+                connection.exec_driver_sql("select 1")
+
+        def migrate_databases(urls):
+            for url in urls:
+                migrate_database(url)
+        """,
         """
         import httpx
 
@@ -127,6 +182,46 @@ class ClientInLoop(Rule):
         """,
     )
     invalid = (
+        # A function that opens its own session, run once per URL under gather.
+        Invalid(
+            """
+            import asyncio
+
+            import aiohttp
+
+            async def fetch_text(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.text()
+
+            async def fetch_texts(urls):
+                return await asyncio.gather(*(fetch_text(url) for url in urls))
+            """,
+            line=11,
+            message="aiohttp.ClientSession is constructed in fetch_text(), once per item of asyncio.gather(); create it once and reuse it",
+        ),
+        # The same across files, under a TaskGroup and through a wrapper class.
+        Invalid(
+            """
+            import asyncio
+
+            from crawl.fetching import fetch_page
+
+            async def crawl(urls):
+                async with asyncio.TaskGroup() as group:
+                    for url in urls:
+                        group.create_task(fetch_page(url))
+            """,
+            line=8,
+            path="crawl/run.py",
+            files=(
+                ("crawl/__init__.py", ""),
+                (
+                    "crawl/fetching.py",
+                    "import httpx\n\n\nclass PageClient:\n    def __init__(self):\n        self.http = httpx.AsyncClient(timeout=10)\n\n\nasync def fetch_page(url):\n    client = PageClient()\n    return (await client.http.get(url)).text\n",
+                ),
+            ),
+        ),
         Invalid(
             """
             import httpx
@@ -206,18 +301,39 @@ class ClientInLoop(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report client constructions inside a loop whose arguments do not change per iteration."""
+        """Report client constructions inside a loop whose arguments do not change per iteration, directly or in a called project function."""
         loop = ctx.loop
-        if loop is None:
-            return
-        client = client_constructor_name(node, ctx)
+        client = client_constructor_name(node, ctx) if loop is not None else None
         if client is None:
+            yield from self._through_project_call(node, ctx)
             return
         if any(names_read(node) & loop_bound_names(enclosing) for enclosing in ctx.loops):
             return
         placement = _placement_in_loop(node, ctx.parents)
         fixable = placement is not None and _hoistable(node, placement)
-        yield self.report(node, ctx, client=client, fixable=fixable)
+        yield self.report(node, ctx, client=client, where="on every iteration of the loop", fixable=fixable)
+
+    def _through_project_call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        """A project function that builds its own client, called (or handed to `map`/`submit`) once per item."""
+        loop = ctx.loop
+        runner = _last_name(node.func)
+        if (loop is None and runner not in _MAPPERS) or client_constructor_name(node, ctx) is not None:
+            return
+        callee: ast.AST = node.func
+        if runner in _PER_ITEM_RUNNERS and node.args:
+            callee = node.args[0]  # `executor.map(fetch, urls)`, `tg.start_soon(fetch, url)`
+        target = project_target(ast.Call(func=callee, args=[], keywords=[]), ctx) if isinstance(callee, (ast.Name, ast.Attribute)) else None
+        chain = project_for(ctx).client_summaries.built_in(target) if target is not None else None
+        if chain is None or chain.per_argument:
+            return
+        if runner in _MAPPERS:
+            where = f"once per item of {dotted_name(node.func) or runner}()"
+        elif isinstance(loop, _COMPREHENSIONS) or callee is not node.func:
+            where = f"once per item of {_fan_out_name(ctx)}"
+        else:
+            where = "on every iteration of the loop"
+        where = f"in {chain_names(chain)}(), {where.replace('on every iteration', 'once per iteration')}"
+        yield self.report(node, ctx, client=chain.client, where=where, fixable=False, related=tuple(chain_related(chain)))
 
     def fix(self, fctx: FixContext) -> Fix | None:
         """Move the `with` block or the assignment (and its close) above the loop."""

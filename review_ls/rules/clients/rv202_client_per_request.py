@@ -1,4 +1,4 @@
-"""RV202 client-per-request: RV202: a client constructed inside a web request handler, once per request."""
+"""RV202 client-per-request: RV202: a client constructed once per request, task, activity, tool call or message, in any function an entry point runs."""
 
 from __future__ import annotations
 
@@ -9,42 +9,66 @@ from typing import cast
 
 from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, statement_line_of
 from review_ls.engine.fixes import FixContext
-from review_ls.engine.model import Applicability, Finding, Fix, Severity
+from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
-from review_ls.patterns.clients import client_constructor_name
+from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.patterns.frameworks import is_route_handler
+from review_ls.project import project_for
+from review_ls.project.client_facts import LOCAL, is_shareable_construction
+from review_ls.project.client_summary import ClientChain, step_name
+from review_ls.rules.clients._shared import INVOCATION_OF_ROLE, bound_names, call_disposition, chain_names, chain_related, function_qualname, is_cached, path_related, project_target
 from review_ls.patterns.names import names_read, snake_case
 from review_ls.patterns.client_closing import _is_sole_with_item, _assigned_name, _close_statements
 
 
 _BUILTINS = frozenset(dir(builtins))
 
+# The other files of the multi-file examples: a wrapper class around httpx.AsyncClient and a factory without caching.
+WORKER_FILES = (
+    (
+        "svc/clients.py",
+        "import httpx\n\n\nclass WorkerClient:\n    def __init__(self, base_url: str) -> None:\n        self._http = httpx.AsyncClient(base_url=base_url)\n\n    async def run(self, job: str) -> dict:\n        return (await self._http.post('/run', json={'job': job})).json()\n\n\ndef get_worker_client() -> WorkerClient:\n    return WorkerClient('http://worker:8000')\n",
+    ),
+    ("svc/__init__.py", ""),
+)
+
 
 class ClientPerRequest(Rule):
-    """RV202: a client constructed inside a web request handler, once per request."""
+    """RV202: a client constructed once per invocation of an entry point (request, task, activity, tool call, message)."""
 
     code = "RV202"
     name = "client-per-request"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
     precision_note = """
-        Hint: on the judged corpus sample (docs/precision.md) the remaining findings are per-connection
-        session objects the route exists to create (an MCP session) or per-request clients with per-
-        request credentials; value models named `*Session` are no longer reported.
+        Hint: on the judged corpus (docs/precision.md) the findings that are not plainly right are
+        per-request clients built with per-user credentials read from the database (an OpenAI client
+        per chosen model) and one client per long task run that is reused for every request of the
+        run. Value models named `*Session`/`*Client` are not reported: a project class counts only
+        when constructing it builds a real client.
         """
     needs = frozenset({Needs.PROJECT_INDEX})
-    message = "{client} is constructed on every request; share one client from a cached factory"
+    message = "{client} is constructed on every {invocation}{through}; share one client from a cached factory"
     fix_title = "Share {client} through a cached factory function"
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
         what="""
-            Finds clients and sessions (see RV201 for the list) constructed inside a web route
-            handler (FastAPI/Starlette/Flask/Django/aiohttp views), so every request builds and
-            tears down its own connection pool. Start-up hooks, lifespan functions and dependency
-            factories are not reported.
+            Finds clients and sessions (see RV201 for the list) built once per invocation: in an
+            entry point — a web route (FastAPI/Starlette/Flask/Django/aiohttp/Litestar/Sanic), a
+            WebSocket or socket.io handler, a Celery/RQ/Dramatiq/Arq/Huey task, a Temporal activity,
+            an agent tool, a LangGraph node (`graph.add_node("x", fn)`), a gRPC servicer method, a
+            queue consumer — or in any project function such an entry point calls, in any file. A
+            project wrapper class whose `__init__` builds a client (`WorkerClient` around an
+            `httpx.AsyncClient`), a subclass of a client class, and a factory without caching
+            (`get_worker_client()`) count as building one; the message and the related locations
+            show the chain from the entry point to the library constructor. A client that is
+            returned or kept by its object (the caller decides), memoised (`functools.cache`, a
+            `global`, `if self._client is None:`), a `NullPool` engine, a transport pinned per call,
+            start-up hooks, lifespan functions, dependency generators, CLI scripts, tests and
+            migrations are not reported.
             """,
         why="""
             Per-request clients pay a new connection (and TLS handshake) for every upstream call,
@@ -54,7 +78,8 @@ class ClientPerRequest(Rule):
         fix="""
             Create the client in one place and reuse it: a module-level `functools.cache`d
             `get_<name>()` factory (or a FastAPI dependency / lifespan-managed client), called from
-            the handler. The quick fix adds the factory, replaces the construction by a call to it
+            the handler; for a wrapper class, cache the factory that builds it or build one instance
+            at module level. For a construction written in the handler, the quick fix adds the factory, replaces the construction by a call to it
             and removes the handler's `close()` of the shared client. It is marked unsafe: the
             client now outlives the request, so review per-request state such as cookies or auth.
             """,
@@ -108,8 +133,125 @@ class ClientPerRequest(Rule):
             path="app/endpoints.py",
             files=(("app/schemas.py", "from pydantic import BaseModel\n\nclass CustomerSession(BaseModel):\n    token: str\n"), ("app/__init__.py", "")),
         ),
+        # A cached factory: one client for the process.
+        Valid(
+            """
+            import functools
+
+            from fastapi import APIRouter
+
+            from svc.clients import WorkerClient
+
+            router = APIRouter()
+
+            @functools.lru_cache
+            def shared_worker_client() -> WorkerClient:
+                return WorkerClient("http://worker:8000")
+
+            @router.post("/jobs")
+            async def submit(job: str) -> dict:
+                return await shared_worker_client().run(job)
+            """,
+            path="api/jobs.py",
+            files=WORKER_FILES,
+        ),
+        # A module-level singleton, and a factory that memoises in a global.
+        Valid(
+            """
+            import httpx
+            from temporalio import activity
+
+            from svc.clients import WorkerClient
+
+            worker_client = WorkerClient("http://worker:8000")
+            _http: httpx.AsyncClient | None = None
+
+            def http() -> httpx.AsyncClient:
+                global _http
+                if _http is None:
+                    _http = httpx.AsyncClient()
+                return _http
+
+            @activity.defn
+            async def transcribe(job: str) -> dict:
+                await http().get("https://status.example.com")
+                return await worker_client.run(job)
+            """,
+            path="svc/activities.py",
+            files=WORKER_FILES,
+        ),
+        # A CLI script owns its client for the whole run.
+        Valid(
+            """
+            import asyncio
+
+            import httpx
+
+            async def main() -> None:
+                async with httpx.AsyncClient() as client:
+                    print((await client.get("https://example.com")).status_code)
+
+            asyncio.run(main())
+            """,
+            path="scripts/ping.py",
+        ),
     )
     invalid = (
+        # A project wrapper class built per Temporal activity.
+        Invalid(
+            """
+            from temporalio import activity
+
+            from svc.clients import WorkerClient
+
+            @activity.defn
+            async def transcribe(job: str) -> dict:
+                client = WorkerClient("http://worker:8000")
+                return await client.run(job)
+            """,
+            line=7,
+            path="svc/activities.py",
+            files=WORKER_FILES,
+            message="httpx.AsyncClient is constructed on every activity run (activity transcribe -> WorkerClient -> httpx.AsyncClient); share one client from a cached factory",
+        ),
+        # A factory without caching, called per request.
+        Invalid(
+            """
+            from fastapi import APIRouter
+
+            from svc.clients import get_worker_client
+
+            router = APIRouter()
+
+            @router.post("/speak")
+            async def speak(text: str) -> dict:
+                return await get_worker_client().run(text)
+            """,
+            line=9,
+            path="api/routes.py",
+            files=WORKER_FILES,
+            message="httpx.AsyncClient is constructed on every request (route POST /speak -> get_worker_client -> WorkerClient -> httpx.AsyncClient); share one client from a cached factory",
+        ),
+        # A helper in another file, one hop from a LangGraph node registered with add_node.
+        Invalid(
+            """
+            import httpx
+
+            async def search(query: str) -> list[str]:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    return (await client.get("https://search.example.com", params={"q": query})).json()
+            """,
+            line=4,
+            path="agent/search.py",
+            files=(
+                ("agent/__init__.py", ""),
+                (
+                    "agent/graph.py",
+                    "from langgraph.graph import StateGraph\n\nfrom agent.search import search\n\n\nasync def research(state: dict) -> dict:\n    return {'hits': await search(state['question'])}\n\n\ndef build(graph: StateGraph) -> None:\n    graph.add_node('research', research)\n",
+                ),
+            ),
+            message="httpx.AsyncClient is constructed on every graph step (node research -> search -> httpx.AsyncClient); share one client from a cached factory",
+        ),
         Invalid(
             """
             import httpx
@@ -200,14 +342,53 @@ class ClientPerRequest(Rule):
     )
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report client constructions in route handlers (outside loops: RV201 reports those)."""
-        if ctx.loops or ctx.function is None or not is_route_handler(ctx.function, ctx):
+        """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those)."""
+        function = ctx.function
+        if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or is_cached(function):
             return
-        client = client_constructor_name(node, ctx)
-        if client is None:
+        library = ctx.qualified_name(node.func)
+        chain: ClientChain | None = None
+        if library in CLIENT_CONSTRUCTORS and not is_shareable_construction(node, bound_names(function, ctx)):
             return
-        fixable = self._factory_plan(node, ctx.parents, ctx.facts.bindings.keys() | ctx.facts.imports.keys()) is not None
-        yield self.report(node, ctx, client=client, fixable=fixable)
+        if library not in CLIENT_CONSTRUCTORS:
+            target = project_target(node, ctx)
+            chain = project_for(ctx).client_summaries.produced_by(target) if target is not None else None
+            if chain is None:
+                return
+        if call_disposition(node, function, ctx) != LOCAL:
+            return  # returned or kept by the object (its caller decides), or memoised process-wide
+        reached = self._per_invocation(function, ctx)
+        if reached is None:
+            return
+        role, path = reached
+        index = project_for(ctx)
+        client = cast(str, library) if chain is None else chain.client
+        steps = [step_name(q) for q in path[1:]]
+        through = ""
+        related: list[RelatedLocation] = path_related(index, path) if len(path) > 1 else []
+        if len(path) > 1 or chain is not None:
+            entry = index.call_graph.function(path[0])
+            label = entry[1].label if entry is not None and entry[1].label else step_name(path[0])
+            through = " (" + " -> ".join([f"{role} {label}", *steps, *((chain_names(chain),) if chain else ()), chain.client if chain else cast(str, library)]) + ")"
+        if chain is not None:
+            related.extend(chain_related(chain))
+        fixable = chain is None and self._factory_plan(node, ctx.parents, ctx.facts.bindings.keys() | ctx.facts.imports.keys()) is not None
+        yield self.report(node, ctx, client=client, invocation=INVOCATION_OF_ROLE.get(role, "invocation"), through=through, fixable=fixable, related=tuple(related))
+
+    @staticmethod
+    def _per_invocation(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> tuple[str, tuple[str, ...]] | None:
+        """(role of the entry point, path of calls from it to `function`) when `function` runs once per invocation."""
+        qualname = function_qualname(function, ctx)
+        if is_route_handler(function, ctx):
+            return "route", (qualname or function.name,)
+        if qualname is None:
+            return None
+        index = project_for(ctx)
+        path = index.per_invocation.path_to(qualname)
+        if path is None:
+            return None
+        entry = index.call_graph.function(path[0])
+        return (entry[1].role, path) if entry is not None else None
 
     @staticmethod
     def _factory_plan(call: ast.Call, ancestors: Sequence[ast.AST], module_names: set[str]) -> str | None:

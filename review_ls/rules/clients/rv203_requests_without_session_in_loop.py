@@ -26,14 +26,20 @@ class RequestsWithoutSessionInLoop(Rule):
     applies_to = SERVICE_CODE
     severity = Severity.HINT
     precision_note = """
-        Hint: on the judged corpus sample (docs/precision.md) the loops post to a different host per
-        item (one webhook each), where a Session gains nothing; polling loops that sleep are no longer
-        reported.
+        Hint: on the judged corpus sample (docs/precision.md) the loops posted to a different host per
+        item (one configured webhook or notification URL each), where a Session gains nothing; those
+        loops and polling loops that sleep are no longer reported.
         """
     message = "requests.{verb}() in a loop opens a new connection per call; use one requests.Session()"
     fix_title = "Use one requests.Session() for the loop"
     docs = RuleDocs(
-        what="Finds the module-level `requests` functions (`requests.get`, `post`, `request`, ...) called inside a loop.",
+        what="""
+            Finds the module-level `requests` functions (`requests.get`, `post`, `request`, ...) called
+            inside a loop. Not reported: polling loops that sleep between requests, and fan-outs to
+            configured destinations (a loop over a settings/config value, or over webhook,
+            notification or callback URLs, calling each one): every item is another host, so a
+            Session has no connection to reuse.
+            """,
         why="""
             Each module-level call builds a throw-away Session: no connection reuse, a new TCP and
             TLS handshake per item. A Session keeps connections to the same host alive, which is
@@ -71,6 +77,20 @@ class RequestsWithoutSessionInLoop(Rule):
                 status = requests.get(status_url).json()
                 if status["ready"]:
                     return status
+        """,
+        # One POST per configured webhook or notification URL: another host each time.
+        """
+        import requests
+
+        from app import settings
+
+        def forward(event):
+            for hook in settings.EVENT_WEBHOOKS:
+                requests.post(hook, json=event, timeout=5)
+
+        def publish(event, notification_urls):
+            for url in notification_urls:
+                requests.post(url, json=event, timeout=15)
         """,
     )
     invalid = (
@@ -133,6 +153,8 @@ class RequestsWithoutSessionInLoop(Rule):
         verb = self._verb(node, ctx.imports)
         if verb is None or _sleeps(ctx.loop, ctx.imports):
             return  # polling: with a pause between requests a kept-alive connection gains nothing
+        if _calls_each_configured_destination(ctx.loop, node):
+            return  # one call per webhook / notification URL: a different host each time
         fixable = isinstance(ctx.loop, _LOOPS) and self._outermost_statement_loop(ctx.parents) is not None
         yield self.report(node, ctx, verb=verb, fixable=fixable)
 
@@ -195,6 +217,34 @@ class RequestsWithoutSessionInLoop(Rule):
         replacements[id(loop_cst)] = wrap
         fctx.replace_scope(replace_nodes(fctx.cst_module, replacements).code)
         return fctx.build(self.fix_title or "")
+
+
+_CONFIG_OBJECTS = frozenset({"settings", "config", "conf", "cfg"})
+_DESTINATION_WORDS = ("webhook", "notification", "callback")
+
+
+def _calls_each_configured_destination(loop: ast.AST, call: ast.Call) -> bool:
+    """True for `for hook in settings.WEBHOOKS: requests.post(hook)` / `for url in notification_urls: ...`.
+
+    The URL is the loop's item itself, and the loop walks a settings/config value or a collection named
+    for webhook, notification or callback destinations: each item is another host.
+    """
+    if not isinstance(loop, (ast.For, ast.AsyncFor)) or not isinstance(loop.target, ast.Name):
+        return False
+    url = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "url"), None)
+    if not isinstance(url, ast.Name) or url.id != loop.target.id:
+        return False
+    iterable = loop.iter
+    if isinstance(iterable, ast.Attribute):
+        owner = iterable.value
+        if isinstance(owner, ast.Name) and owner.id.lower() in _CONFIG_OBJECTS:
+            return True
+        name = iterable.attr
+    elif isinstance(iterable, ast.Name):
+        name = iterable.id
+    else:
+        return False
+    return any(word in name.lower() for word in _DESTINATION_WORDS)
 
 
 _SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep"})

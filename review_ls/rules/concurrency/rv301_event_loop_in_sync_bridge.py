@@ -30,8 +30,9 @@ class EventLoopInSyncBridge(Rule):
     name = "event-loop-in-sync-bridge"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: 0.12 on the judged corpus sample (docs/precision.md). A single `asyncio.run` in a sync
+        Off by default, hint severity: 0.12 on the judged corpus sample (docs/precision.md). A single `asyncio.run` in a sync
         Django view or Celery task is debatable rather than wrong, and offline evaluation code looks the
         same as service code.
         """

@@ -11,7 +11,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Span
 from review_ls.engine.roles import SERVICE_CODE
-from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
 from review_ls.engine.project_model import Needs
 from review_ls.engine.walker import Context
 from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, module_object_kinds, own_nodes
@@ -43,6 +43,15 @@ class BlockingCallInAsync(Rule):
     applies_to = SERVICE_CODE
     message = "{call} blocks the event loop inside async def {function}(){through}; every other task waits until it returns"
     needs = frozenset({Needs.PROJECT_INDEX})
+    options = (
+        Option(
+            "report-metadata-checks",
+            False,
+            "Also report file-system metadata checks (`os.path.exists/isfile/abspath/...`, `Path.exists/is_file/"
+            "resolve/stat`) made in an async def, as flake8-async's ASYNC240 does: one stat-like system call each, "
+            "judged debatable rather than wrong on real applications.",
+        ),
+    )
     fix_title = "Run {call} without blocking the event loop"
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
@@ -52,11 +61,18 @@ class BlockingCallInAsync(Rule):
             client objects (`httpx.Client`, `requests.Session`, urllib3 pools, boto3 clients, sync
             SQLAlchemy sessions and engines) known by constructor, annotation or `with` target;
             `subprocess.*`, `os.system`, `os.spawn*`, `os.wait*`; `open`, `io.open_code`,
-            `os.fdopen`, `Path.open` and methods of the files they return; `Path` I/O and
-            `os.path.exists/isfile/getsize/...`; `time.sleep`; `input()`; `shutil` file operations,
+            `os.fdopen`, `Path.open` and methods of the files they return; `Path` I/O (metadata
+            checks such as `os.path.exists/isfile/getsize/...`, `Path.exists/is_file/resolve` only
+            with the option `report-metadata-checks`: one stat-like system call each, judged
+            debatable on real applications); `time.sleep`; `input()`; `shutil` file operations,
             `socket` connects and look-ups. It also finds a call to a sync project function that
             blocks one or more calls away, in any file of the project, and shows the chain (also as
-            related locations). Local functions shadowing a builtin are not the builtin. Calls
+            related locations). A chain needs network, subprocess, sleep or database I/O: local
+            file-system work in a helper (reading a small config, prompt or id file, `exists`,
+            `mkdir`, `rmtree`) is reported where an `async def` does it itself, not in every async
+            caller of the helper (on real applications such chains were mostly a small file read
+            per request, where a thread per call is not the advice). Local functions shadowing a
+            builtin are not the builtin. Calls
             handed to `asyncio.to_thread`/`run_in_executor` (passed, not called) and awaited calls
             are not reported.
             """,
@@ -76,6 +92,27 @@ class BlockingCallInAsync(Rule):
             """,
     )
     valid = (
+        # A CLI script: its `async def run()` is the only task on a loop that `asyncio.run` starts.
+        Valid(
+            """
+            import asyncio
+
+            import click
+            import requests
+
+
+            async def run(url):
+                users = requests.get(url, timeout=10).json()
+                print(len(users))
+
+
+            @click.command()
+            @click.argument("url")
+            def main(url):
+                asyncio.run(run(url))
+            """,
+            path="scripts/sync_users.py",
+        ),
         # A local function named `open` is not the builtin.
         """
         async def export(store):
@@ -116,6 +153,38 @@ class BlockingCallInAsync(Rule):
         async def load(path):
             return await anyio.Path(path).read_text()
         """,
+        # Metadata checks (one stat-like system call each) without `report-metadata-checks`.
+        """
+        import os
+        from pathlib import Path
+
+        async def download(file_path: Path, name: str):
+            path = file_path.resolve()
+            if not path.is_file() or not os.path.exists(name):
+                return None
+            return path
+        """,
+        # Helpers doing local file work (a folder check, a small id file read): reported where an
+        # async def does that itself, not through every caller.
+        Valid(
+            """
+            from storage import recipe_dir, server_id
+
+            async def recipe_image(recipe_id, name):
+                return recipe_dir(recipe_id) / name, server_id()
+            """,
+            files=(
+                (
+                    "storage.py",
+                    "import os\nfrom pathlib import Path\n\nROOT = Path('/data')\n\n\n"
+                    "def recipe_dir(recipe_id: str) -> Path:\n    folder = Path(ROOT, recipe_id)\n"
+                    "    folder.mkdir(parents=True, exist_ok=True)\n    return folder\n\n\n"
+                    "def server_id():\n    path = os.path.abspath('server.id')\n"
+                    "    if os.path.exists(path):\n        with open(path) as handle:\n            return handle.read()\n"
+                    "    return None\n",
+                ),
+            ),
+        ),
     )
     invalid = (
         Invalid(
@@ -200,6 +269,8 @@ class BlockingCallInAsync(Rule):
         if _wrapped_for_async(node, ctx):
             return
         call = self._blocking_name(node, function, ctx)
+        if call is not None and not self.config["report-metadata-checks"] and _detector(function, ctx).is_metadata_check(node):
+            return  # a stat-like check: reported only with the option (flake8-async's ASYNC240 parity)
         if call is None:
             chain = _blocking_chain(node, ctx)
             if chain is None:

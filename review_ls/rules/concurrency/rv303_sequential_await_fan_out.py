@@ -22,8 +22,9 @@ class SequentialAwaitFanOut(Rule):
     name = "sequential-await-fan-out"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: on the judged corpus sample (docs/precision.md) even the provably independent awaits were
+        Off by default, hint severity: on the judged corpus sample (docs/precision.md) even the provably independent awaits were
         mostly calls that share one connection or socket, or whose order is the point (ordered emits,
         key presses), which the rule cannot see.
         """

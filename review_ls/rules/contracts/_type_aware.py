@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import ClassVar
 
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.project_model import Needs
@@ -29,27 +30,25 @@ class _TypeAwareRule(Rule):
     """Shared plumbing of the RV7 rules: the resolver of the analysis, with jedi as the last resort."""
 
     needs = frozenset({Needs.PROJECT_INDEX, Needs.TYPES})
-    options = (_JEDI_BUDGET,)
+    options: ClassVar[tuple[Option, ...]] = (_JEDI_BUDGET,)
 
     def _type_of(self, expr: ast.expr, ctx: Context, resolver: TypeResolver) -> ValueType | None:
         """What `expr` holds: local and project facts first, then jedi within the budget."""
         found = resolver.type_of(expr, ctx.parents)
-        if found is not None:
+        if found is not None or not self._may_ask_jedi(ctx):
             return found
-        milliseconds = self.config["jedi-budget-ms"]
-        if milliseconds <= 0 or ctx.project is None:
-            return None
-        return resolver.infer_with_jedi(expr, ctx.parents, ctx.lines, resolver.budget(milliseconds / 1000))
+        return resolver.infer_with_jedi(expr, ctx.parents, ctx.lines, resolver.budget(self.config["jedi-budget-ms"] / 1000))
 
     def _callee(self, call: ast.Call, ctx: Context, resolver: TypeResolver) -> Callee | None:
         """What `call` calls: local and project facts first, then jedi within the budget."""
         found = resolver.callee(call, ctx.parents)
-        if found is not None:
+        if found is not None or not self._may_ask_jedi(ctx):
             return found
-        milliseconds = self.config["jedi-budget-ms"]
-        if milliseconds <= 0 or ctx.project is None:
-            return None
-        return resolver.callee_with_jedi(call, ctx.parents, ctx.lines, resolver.budget(milliseconds / 1000))
+        return resolver.callee_with_jedi(call, ctx.parents, ctx.lines, resolver.budget(self.config["jedi-budget-ms"] / 1000))
+
+    def _may_ask_jedi(self, ctx: Context) -> bool:
+        """True when jedi has a budget and a workspace to infer in."""
+        return bool(self.config["jedi-budget-ms"] > 0 and ctx.project is not None)
 
 
 def _source_of(fctx: FixContext, node: ast.AST) -> str | None:

@@ -24,11 +24,17 @@ class OptionalFieldUnguarded(_TypeAwareRule):
     code = "RV704"
     name = "optional-field-unguarded"
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: 0.39 on the judged corpus sample (docs/precision.md): `None` is often ruled out by an
+        Off by default, hint severity: 0.39 on the judged corpus sample (docs/precision.md): `None` is often ruled out by an
         invariant (a sibling attribute set together) or by the caller's check, which the rule does not
-        follow.
+        follow. The owner's type comes from the project's facts only, never from jedi: a jedi answer
+        within a per-file time budget shared with RV701-RV703 made the findings depend on the
+        machine's load and on `PYTHONHASHSEED`; without it the same code always gets the same findings
+        (on the corpus jedi added none).
         """
+    # No jedi fallback, so no `jedi-budget-ms` option: findings must not depend on time.
+    options = ()
     message = "{expr} is declared {annotation} and may be None, but is {use} here without a None check"
     fix_title = "Use ({expr} or {empty})"
     fix_applicability = Applicability.UNSAFE
@@ -38,7 +44,8 @@ class OptionalFieldUnguarded(_TypeAwareRule):
             that is subscripted, iterated, searched with `in` or used through an attribute, in a
             function that never checks it (`if x.field`, `x.field is not None`, `x.field or []`,
             an assignment to it). The owner's type comes from annotations, constructors and the
-            project's models, with jedi as a fallback; unknown owners are not reported.
+            project's models (not from jedi, so the findings never depend on time); unknown owners
+            are not reported.
             """,
         why="""
             The model says the field may be missing; the code says it never is. The first
@@ -201,7 +208,7 @@ class OptionalFieldUnguarded(_TypeAwareRule):
         expr = dotted_name(use)
         if expr is not None and expr in _guarded_expressions(ctx):
             return
-        owner = self._type_of(use.value, ctx, resolver)
+        owner = resolver.type_of(use.value, ctx.parents)  # facts only: deterministic (see precision_note)
         cls = owner.cls if owner is not None else None
         if cls is None or owner.optional or cls.kind not in MODEL_KINDS:  # type: ignore[union-attr]
             return

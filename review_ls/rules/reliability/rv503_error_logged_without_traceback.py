@@ -29,8 +29,9 @@ class ErrorLoggedWithoutTraceback(Rule):
     name = "error-logged-without-traceback"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: 0.75 on the judged corpus sample (docs/precision.md). An expected, specific error handled
+        Off by default, hint severity: 0.75 on the judged corpus sample (docs/precision.md). An expected, specific error handled
         in a branch, a connectivity probe in a start-up retry loop and parse errors of user input need
         no traceback; the rule cannot tell them from unexpected errors.
         """

@@ -109,8 +109,9 @@ class ListenerNeverRemoved(Rule):
     name = "listener-never-removed"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: the only corpus finding (docs/precision.md) removed its handlers at stop in another
+        Off by default, hint severity: the only corpus finding (docs/precision.md) removed its handlers at stop in another
         method; the rule does not follow listeners across methods.
         """
     message = "{detail}"

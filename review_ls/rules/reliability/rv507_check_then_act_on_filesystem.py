@@ -113,8 +113,9 @@ class CheckThenActOnFilesystem(Rule):
     name = "check-then-act-on-filesystem"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: 0.33 on the judged corpus sample (docs/precision.md): `is_dir()` used as a type filter
+        Off by default, hint severity: 0.33 on the judged corpus sample (docs/precision.md): `is_dir()` used as a type filter
         while iterating a folder, and races already handled by `except FileNotFoundError`, read as
         check-then-act.
         """

@@ -33,8 +33,9 @@ class SwallowedException(Rule):
     name = "swallowed-exception"
     applies_to = SERVICE_CODE
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: 0.18 on the judged corpus sample (docs/precision.md): best-effort `close()` on shutdown,
+        Off by default, hint severity: 0.18 on the judged corpus sample (docs/precision.md): best-effort `close()` on shutdown,
         best-effort detection falling back to a default, and `await task` after `cancel()` are
         deliberate swallows a reviewer accepts.
         """

@@ -11,7 +11,8 @@ from review_ls.engine.facts import ModuleFacts, dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
-from review_ls.engine.rule import Invalid, Rule, RuleDocs
+from review_ls.engine.roles import SERVICE_CODE
+from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.imports import first_import_of
@@ -22,7 +23,11 @@ from review_ls.patterns.web_inputs import (
     text_parameters,
     upload_parameters,
 )
+from review_ls.patterns.taint_flow import checked_names, contains_file_guard
+from review_ls.patterns.taint_sinks import FILE
+from review_ls.patterns.taint_sources import parameter_sources
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
+from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
 
 
 def _source_text(fctx: FixContext, node: ast.AST) -> str:
@@ -71,24 +76,35 @@ class UnvalidatedPathJoin(Rule):
     precision_note = """
         Hint: on the judged corpus sample (docs/precision.md) values checked against a list of existing
         folders before the join, and FastAPI `str` path parameters (which cannot hold `/`), made most
-        findings debatable or wrong. The message now names the joined expression.
+        findings debatable or wrong. Both are now recognised (membership in a collection is an
+        allow-list; a one-segment parameter joined onto a folder is not reported), and the message
+        names the joined expression.
         """
+    applies_to = SERVICE_CODE  # request data reaches sinks in code that serves requests, not in tests
     needs = frozenset({Needs.PROJECT_INDEX})
-    message = "{source} is joined onto {base} and reaches {sink}() unchecked: '../' or an absolute path escapes the directory"
+    message = "{source} {flow} unchecked: '../' or an absolute path escapes the directory"
     fix_title = "Reject paths that resolve outside {base}"
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
         what="""
-            Follows what comes from an HTTP request — the text parameters of a route handler, an
-            uploaded file's `filename`, a `request` parameter, Flask's `request` global — through
-            assignments, `/` joins, `os.path.join`, `Path(...)` and f-strings, and reports the join
-            onto a trusted base directory (a constant, a setting, `self.root`) when the joined path
-            reaches a call that opens, serves, deletes or lists it (`open`, `read_text`,
-            `send_file`, `FileResponse`, `unlink`, `rmtree`, `listdir`, ...). A containment check
-            anywhere in the function (`resolve()` + `is_relative_to()`, `os.path.commonpath`,
-            `secure_filename`, `safe_join`, `basename`, a `".." in name` test) silences it, as do
-            paths built only from constants or settings, parameters typed as numbers or literals,
-            and library functions whose caller chooses the path.
+            Follows request data to calls that open, serve, list, move or delete a file (`open`, `Path`
+            I/O methods, `send_file`, `FileResponse`, the folder of `send_from_directory`, `shutil.*`,
+            `os.remove`/`unlink`, archive opening). Sources are every request input of
+            FastAPI/Starlette, Flask, Django/DRF, aiohttp, Litestar and Sanic — route and query
+            parameters, `request.args`/`form`/`headers`/`cookies`/`GET`/`POST`/`data`/`json`, fields of
+            the project's pydantic request models, uploaded file names, WebSocket and socket.io
+            messages. The value is followed through assignments, attributes, containers, f-strings,
+            `%`, `+`, `.format`, `os.path.join`, `Path /`, and into the project's own functions in any
+            file, through their summaries (which parameters reach a sink, which reach the return
+            value); a cross-file finding shows the chain as related locations. It reports a join onto
+            a trusted base directory, and a request value used as the whole path. A containment check
+            silences it (`resolve()` + `is_relative_to()`, `os.path.commonpath`, `normpath`/`realpath`
+            then `startswith(BASE)`, comparing the joined path with its base, `secure_filename`,
+            `safe_join`, `basename`, a `".." in name` test), as do `int`/`UUID`/Enum/`Literal` values
+            and `<int:...>` converters, a full-match allow-list regex, and membership in a collection.
+            A one-segment path parameter (`{name}`, `<name>`: the router never lets it hold `/`) is
+            reported only when it is the whole path: joined onto a folder, `..` reaches only the
+            folder's parent.
             """,
         why="""
             `Path("/srv/files") / "../../etc/passwd"` is `/etc/passwd`, and joining an absolute path
@@ -185,6 +201,94 @@ class UnvalidatedPathJoin(Rule):
             def read(self, relative: str) -> bytes:
                 return (self.root / relative).read_bytes()
         """,
+        """
+        import os
+        from flask import Flask, abort, request
+
+        app = Flask(__name__)
+        BASE = "/srv/exports"
+
+        @app.get("/export")
+        def export():
+            target = os.path.normpath(os.path.join(BASE, request.args["name"]))
+            if not target.startswith(BASE + os.sep):
+                abort(403)
+            return open(target).read()
+        """,
+        """
+        import re
+        import shutil
+        from flask import Flask, abort, request
+
+        app = Flask(__name__)
+
+        @app.post("/workspaces/delete")
+        def delete_workspace():
+            name = request.form["name"]
+            if not re.fullmatch(r"[a-z0-9_-]+", name):
+                abort(400)
+            shutil.rmtree(f"/srv/workspaces/{name}")
+        """,
+        """
+        import uuid
+        from fastapi import FastAPI
+        from fastapi.responses import FileResponse
+
+        app = FastAPI()
+        REPORTS = {"daily": "/srv/reports/daily.pdf", "weekly": "/srv/reports/weekly.pdf"}
+
+        @app.get("/reports")
+        async def report(kind: str, run: str):
+            if kind not in REPORTS:
+                return None
+            return FileResponse(f"/srv/runs/{uuid.UUID(run)}/{kind}.pdf")
+        """,
+        Valid(
+            """
+            from fastapi import APIRouter
+            from pydantic import BaseModel
+
+            from app.storage import read_document
+
+            router = APIRouter()
+
+            class DocumentRequest(BaseModel):
+                name: str
+
+            @router.post("/documents/read")
+            async def read(body: DocumentRequest):
+                return read_document(body.name)
+            """,
+            path="app/routes.py",
+            files=(
+                ("app/__init__.py", ""),
+                (
+                    "app/storage.py",
+                    """
+                    from pathlib import Path
+
+                    ROOT = Path("/srv/documents")
+
+                    def read_document(name):
+                        path = (ROOT / name).resolve()
+                        if not path.is_relative_to(ROOT):
+                            raise PermissionError(name)
+                        return path.read_bytes()
+                    """,
+                ),
+            ),
+        ),
+        """
+        from fastapi import FastAPI
+        from fastapi.responses import FileResponse
+
+        app = FastAPI()
+        AVATARS = "/srv/avatars"
+
+        @app.get("/avatars/{name}")
+        async def avatar(name: str):
+            return FileResponse(f"{AVATARS}/{name}.png")
+        """,
     )
     invalid = (
         Invalid(
@@ -196,7 +300,7 @@ class UnvalidatedPathJoin(Rule):
             app = FastAPI()
             BASE_DIR = Path("/srv/files")
 
-            @app.get("/files/{name}")
+            @app.get("/files/{name:path}")
             async def download(name: str):
                 path = BASE_DIR / name
                 return FileResponse(path)
@@ -210,7 +314,7 @@ class UnvalidatedPathJoin(Rule):
             app = FastAPI()
             BASE_DIR = Path("/srv/files")
 
-            @app.get("/files/{name}")
+            @app.get("/files/{name:path}")
             async def download(name: str):
                 path = BASE_DIR / name
                 if not path.resolve().is_relative_to(BASE_DIR.resolve()):
@@ -228,7 +332,7 @@ class UnvalidatedPathJoin(Rule):
             app = Flask(__name__)
             REPORTS = "/var/reports"
 
-            @app.delete("/reports/<report_name>")
+            @app.delete("/reports/<path:report_name>")
             def delete_report(report_name):
                 os.remove(os.path.join(REPORTS, report_name + ".pdf"))
             """,
@@ -240,7 +344,7 @@ class UnvalidatedPathJoin(Rule):
             app = Flask(__name__)
             REPORTS = "/var/reports"
 
-            @app.delete("/reports/<report_name>")
+            @app.delete("/reports/<path:report_name>")
             def delete_report(report_name):
                 path = os.path.join(REPORTS, report_name + ".pdf")
                 if os.path.commonpath([os.path.realpath(REPORTS), os.path.realpath(path)]) != os.path.realpath(REPORTS):
@@ -312,26 +416,159 @@ class UnvalidatedPathJoin(Rule):
             line=11,
             message="profile.filename is joined onto temp_path and reaches open() unchecked: '../' or an absolute path escapes the directory",
         ),
+        Invalid(
+            """
+            from flask import Flask, request
+
+            app = Flask(__name__)
+
+            @app.get("/view")
+            def view():
+                return open(request.args["p"]).read()
+            """,
+            line=7,
+            message="request.args['p'] comes from the request and is the whole path given to open() unchecked: the caller chooses any file the process can reach",
+        ),
+        Invalid(
+            """
+            from flask import Flask, send_file
+
+            app = Flask(__name__)
+
+            @app.route("/files/<path:filename>")
+            def download(filename):
+                return send_file(filename)
+            """,
+            line=7,
+        ),
+        Invalid(
+            """
+            import shutil
+            from flask import Flask, request, send_from_directory
+
+            app = Flask(__name__)
+
+            @app.post("/cleanup")
+            def cleanup():
+                shutil.rmtree(request.args["dir"])
+
+            @app.get("/shared/<path:name>")
+            def shared(name):
+                user_dir = request.headers["X-Home"]
+                return send_from_directory(user_dir, name)
+            """,
+            line=8,
+            also=(13,),
+        ),
+        Invalid(
+            """
+            from flask import Flask, request
+
+            app = Flask(__name__)
+
+            @app.get("/reports")
+            def report():
+                name = request.args.get("name")
+                return open("/srv/reports/%s.pdf" % name, "rb").read()
+            """,
+            line=8,
+            message="name is joined onto '/srv/reports' and reaches open() unchecked: '../' or an absolute path escapes the directory",
+        ),
+        Invalid(
+            """
+            from pathlib import Path
+
+            from fastapi import APIRouter
+            from pydantic import BaseModel
+
+            from app.services.scripts import run_script
+
+            router = APIRouter()
+            ROOT = Path("/srv/scripts")
+
+            class ScriptRequest(BaseModel):
+                script_path: str
+
+            @router.post("/scripts/run")
+            async def run(request: ScriptRequest):
+                return run_script(ROOT / request.script_path)
+            """,
+            path="app/api/routes.py",
+            line=16,
+            message="request.script_path is joined onto ROOT and passed to run_script(), which reaches open() in services/scripts.py (through run_script -> open) unchecked: '../' or an absolute path escapes the directory",
+            files=(
+                ("app/__init__.py", ""),
+                ("app/api/__init__.py", ""),
+                ("app/services/__init__.py", ""),
+                (
+                    "app/services/scripts.py",
+                    """
+                    def run_script(path):
+                        with open(path) as script:
+                            return script.read()
+                    """,
+                ),
+            ),
+        ),
     )
 
     def visit_FunctionDef(self, node: Function, ctx: Context) -> Iterator[Finding]:
-        """Follow the function's untrusted text to filesystem calls."""
+        """Follow the function's untrusted text to filesystem calls, in its body and through project calls."""
         sources = _request_sources(node, ctx)
-        if not sources:
-            return
-        for escape in path_escapes(node, sources, ctx.qualified_name):
+        reported: set[int] = set()
+        checked = checked_names(node)
+        segments = {name for name, segment in parameter_sources(node, is_route_handler(node, ctx), False).items() if segment} if sources else set()
+        for escape in path_escapes(node, sources, ctx.qualified_name) if sources and not contains_file_guard(node) else ():
+            reported.add(id(escape.sink))
+            if escape.source in segments:
+                continue  # one path segment (no '/'): joined onto a folder, it only reaches the folder's parent
+            if checked and any(isinstance(n, ast.Name) and n.id in checked for n in ast.walk(escape.join)):
+                continue
+            if escape.variable is not None and _compared_with_base(node, escape.variable, escape.base):
+                continue
             finding = self.report(
                 escape.join,
                 ctx,
                 data={"sources": tuple(sorted(sources))},
                 source=escape.source,
+                flow=f"is joined onto {_short(ast.unparse(escape.base))} and reaches {escape.sink_name}()",
                 base=_short(ast.unparse(escape.base)),
-                sink=escape.sink_name,
                 fixable=self._plan(escape) is not None,
             )
             yield replace(finding, statement_line=escape.statement.lineno)
+        yield from self._request_flows(node, ctx, reported)
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _request_flows(self, node: Function, ctx: Context, reported: set[int]) -> Iterator[Finding]:
+        """Findings of the taint engine (`_taint.py`) the join analysis above did not make."""
+        guarded = contains_file_guard(node)
+        for flow in request_flows(node, ctx):
+            chain = chain_of(flow)
+            if id(flow.call) in reported or (chain is None and (flow.sink.kind != FILE or guarded)) or (chain is not None and chain.kind != FILE):
+                continue
+            value = flow.value
+            if value.segment and (chain is not None or value.base is not None or value.through is not None):
+                continue  # one path segment (no '/'): joined onto a folder, it only reaches the folder's parent
+            reported.add(id(flow.call))
+            base = _short(ast.unparse(value.base)) if value.base is not None else None
+            if chain is not None:
+                where = f"{chain.sink}() in {_file_name(chain.steps[-1].path)}"
+                joined = f"is joined onto {base} and passed to" if base is not None else "is passed to"
+                text = f"{joined} {shown_name(flow.call.func)}(), which reaches {where} (through {chain.describe()})"
+                finding = self.report(flow.call, ctx, source=value.shown, flow=text, base=base or "its directory", fixable=False, related=chain_related(chain, "uses the path"))
+            elif value.base is not None and value.join is not None:
+                finding = self.report(value.join, ctx, source=value.shown, flow=f"is joined onto {base} and reaches {flow.sink.name}()", base=base, fixable=False)
+            elif flow.sink.name == "extractall":
+                finding = self.report(flow.call, ctx, source=value.shown, flow="is extracted by extractall()", base="the target folder", fixable=False)
+                archive = ast.unparse(flow.sink.argument)
+                finding = replace(finding, message=f"{archive} is an archive from the request and extractall() writes its members unchecked: a member named '../...' or '/...' lands outside the folder (pass filter='data')")
+            elif value.through is not None:
+                finding = self.report(flow.sink.argument, ctx, source=value.shown, flow=f"is made a path by {value.through}() and reaches {flow.sink.name}()", base="its directory", fixable=False)
+            else:
+                finding = self.report(flow.sink.argument, ctx, source=value.shown, flow=f"is the whole path given to {flow.sink.name}()", base="a safe directory", fixable=False)
+                finding = replace(finding, message=f"{value.shown} comes from the request and is the whole path given to {flow.sink.name}() unchecked: the caller chooses any file the process can reach")
+            yield replace(finding, statement_line=flow.statement.lineno)
 
     @staticmethod
     def _plan(escape: PathEscape) -> str | None:
@@ -428,6 +665,24 @@ def _base_text(fctx: FixContext, base: ast.expr) -> str:
         directory = base.value.rstrip("/") or "/"
         return f'"{directory}"' if '"' not in directory and "\\" not in directory else repr(directory)
     return _source_text(fctx, base)
+
+
+def _compared_with_base(function: Function, variable: str, base: ast.expr) -> bool:
+    """True when the function compares the joined `variable` with its base (`dest.parent != BASE`): a containment check."""
+    base_names = {n.id for n in ast.walk(base) if isinstance(n, ast.Name)}
+    if not base_names:
+        return False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Compare):
+            sides = [{n.id for n in ast.walk(side) if isinstance(n, ast.Name)} for side in (node.left, *node.comparators)]
+            if any(variable in side for side in sides) and any(base_names & side for side in sides if variable not in side):
+                return True
+    return False
+
+
+def _file_name(path: str) -> str:
+    """The last two components of a path (`services/files.py`), for messages."""
+    return "/".join(path.replace("\\", "/").rsplit("/", 2)[-2:])
 
 
 def _contains(root: ast.AST, node: ast.AST) -> bool:

@@ -11,12 +11,16 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.project_model import Needs
+from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.paths import NON_PROPAGATING_CALLS, callee_name, function_nodes
 from review_ls.patterns.web_inputs import route_path_parameters, text_parameters
+from review_ls.patterns.taint_flow import compared_names, contains_url_guard
+from review_ls.patterns.taint_sinks import URL, url_sink
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
+from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
 
 
 _OUTBOUND_FUNCTIONS = frozenset(
@@ -55,18 +59,23 @@ class PathForwardedToUpstream(Rule):
 
     code = "RV602"
     name = "path-forwarded-to-upstream"
+    applies_to = SERVICE_CODE  # request data reaches sinks in code that serves requests, not in tests
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "path parameter {source} is forwarded into an upstream URL unvalidated: '..' segments or an absolute URL reach other endpoints"
     fix_title = "Reject {source} values with '..' segments or an absolute path"
     fix_applicability = Applicability.UNSAFE
     docs = RuleDocs(
         what="""
-            In web route handlers, finds path parameters of the route (`{path:path}`, `<path:name>`,
-            `request.match_info[...]`, `request.path_params[...]`, and catch-all parameters such as
-            `path`) interpolated into the URL of an outbound request (`httpx`/`requests`/`aiohttp`
-            clients, `urljoin`, `urlopen`) — directly, through an f-string, `+` or a URL variable.
-            Parameters that are compared, matched against a pattern, allow-listed, typed as numbers
-            or literals, or declared with a `pattern=` constraint are not reported.
+            Follows request data into the URL of an outbound request (`requests`/`httpx`/`aiohttp`
+            clients, `urlopen`, `urljoin`): the route's path parameters (`{path:path}`, `<path:name>`,
+            `request.match_info[...]`, catch-all parameters such as `path`), and every other request
+            input — query, form, body, header and cookie values, pydantic request-model fields —
+            through f-strings, `%`, `+`, `.format`, URL variables and the project's own functions in
+            any file (the chain is shown as related locations). Request text that chooses the host,
+            or is the whole URL, is server-side request forgery; in the path it reaches other upstream
+            endpoints. Values placed after `?`, compared, matched against a pattern, allow-listed,
+            typed as numbers or literals, declared with a `pattern=` constraint, or sent through an
+            SSRF-safe transport or URL validator are not reported.
             """,
         why="""
             A proxy that forwards `/{path:path}` to `f"{UPSTREAM}/{path}"` lets the caller choose
@@ -127,6 +136,28 @@ class PathForwardedToUpstream(Rule):
         @app.route("/users/<int:user_id>")
         def user(user_id):
             return requests.get(f"https://api.example.com/users/{user_id}").json()
+        """,
+        """
+        import requests
+        from flask import Flask, abort, request
+
+        app = Flask(__name__)
+        ALLOWED_HOSTS = {"eu.api.example.com", "us.api.example.com"}
+
+        @app.get("/status")
+        def status():
+            host = request.args["region_host"]
+            if host not in ALLOWED_HOSTS:
+                abort(400)
+            return requests.get(f"https://{host}/status", timeout=5).json()
+        """,
+        """
+        from django.http import JsonResponse
+        import requests
+
+        def search(request):
+            term = request.GET.get("q")
+            return JsonResponse(requests.get("https://api.example.com/search?q=%s" % term, timeout=5).json())
         """,
     )
     invalid = (
@@ -207,10 +238,92 @@ class PathForwardedToUpstream(Rule):
             """,
             line=6,
         ),
+        Invalid(
+            """
+            from django.http import HttpResponse
+            import requests
+
+            def user_age(request):
+                env = request.POST.get("env")
+                return HttpResponse(requests.get("https://%s/age" % env, timeout=5))
+            """,
+            line=6,
+            message="env from the request chooses the host of an outbound URL unvalidated: the caller can send the request, and its credentials, to any host (SSRF)",
+        ),
+        Invalid(
+            """
+            import httpx
+            from fastapi import FastAPI, Header
+
+            app = FastAPI()
+
+            @app.get("/items")
+            async def items(x_tenant: str = Header()):
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"https://api.internal/{x_tenant}/items")).json()
+            """,
+            line=9,
+            message="x_tenant from the request is forwarded into the path of an outbound URL unvalidated: '..' segments or an absolute URL reach other endpoints",
+        ),
+        Invalid(
+            """
+            from fastapi import APIRouter
+
+            from app.fetcher import fetch_preview
+
+            router = APIRouter()
+
+            @router.get("/preview")
+            async def preview(url: str):
+                return fetch_preview(url)
+            """,
+            path="app/routes.py",
+            line=9,
+            message="url from the request reaches an outbound URL through fetch_preview() (fetch_preview -> requests.get) unvalidated: the caller can send the request, and its credentials, to any host (SSRF)",
+            files=(
+                ("app/__init__.py", ""),
+                (
+                    "app/fetcher.py",
+                    """
+                    import requests
+
+                    def fetch_preview(url):
+                        return requests.get(url, timeout=5).text[:500]
+                    """,
+                ),
+            ),
+        ),
     )
 
     def visit_FunctionDef(self, node: Function, ctx: Context) -> Iterator[Finding]:
-        """Follow the handler's path parameters into outbound request URLs."""
+        """Follow the handler's path parameters and other request inputs into outbound request URLs."""
+        reported: set[int] = set()
+        yield from self._path_parameters(node, ctx, reported)
+        checked = compared_names(node)
+        guarded = contains_url_guard(node)
+        for flow in request_flows(node, ctx):
+            chain = chain_of(flow)
+            value = flow.value
+            part = chain.url_part if chain is not None else value.url_part
+            if id(flow.call) in reported or (chain is None and flow.sink.kind != URL) or (chain is not None and chain.kind != URL):
+                continue
+            if part == "query" or (value.via | {value.origin}) & checked or (chain is None and guarded):
+                continue
+            reported.add(id(flow.call))
+            what = "chooses the host of" if part in ("whole", "host") else "is forwarded into the path of"
+            risk = "the caller can send the request, and its credentials, to any host (SSRF)" if part in ("whole", "host") else "'..' segments or an absolute URL reach other endpoints"
+            if chain is not None:
+                text = f"{value.shown} from the request reaches an outbound URL through {shown_name(flow.call.func)}() ({chain.describe()}) unvalidated: {risk}"
+                finding = self.report(flow.call, ctx, source=value.shown, fixable=False, related=chain_related(chain, "sends the request"))
+            else:
+                text = f"{value.shown} from the request {what} an outbound URL unvalidated: {risk}"
+                finding = self.report(flow.sink.argument, ctx, source=value.shown, fixable=False)
+            yield replace(finding, message=text, statement_line=flow.statement.lineno)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _path_parameters(self, node: Function, ctx: Context, reported: set[int]) -> Iterator[Finding]:
+        """The route's path parameters forwarded into the path of an outbound URL (fixable: a check is inserted)."""
         sources = self._sources(node, ctx)
         request_names = {a.arg for a in node.args.args if a.arg in ("request", "req")}
         if not sources and not request_names:
@@ -235,7 +348,8 @@ class PathForwardedToUpstream(Rule):
                     tainted[target] = source
             elif isinstance(inner, ast.Call):
                 url = self._outbound_url(inner, ctx)
-                if url is None:
+                sink = url_sink(inner, ctx.qualified_name)
+                if url is None or sink is None or (sink.weak and isinstance(url, ast.Name)):
                     continue
                 source = urls.get(url.id) if isinstance(url, ast.Name) else None
                 if source is None:
@@ -243,10 +357,9 @@ class PathForwardedToUpstream(Rule):
                 if source is None and isinstance(url, ast.Name) and url.id in tainted and url.id in sources:
                     source = url.id
                 if source is not None:
+                    reported.add(id(inner))
                     finding = self.report(url, ctx, data={"source": source}, source=source, fixable=source in sources)
                     yield replace(finding, statement_line=statement.lineno)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
 
     @staticmethod
     def _sources(node: Function, ctx: Context) -> set[str]:

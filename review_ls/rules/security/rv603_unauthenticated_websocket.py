@@ -40,8 +40,9 @@ class UnauthenticatedWebSocket(Rule):
     code = "RV603"
     name = "unauthenticated-websocket"
     severity = Severity.HINT
+    default_enabled = False
     precision_note = """
-        Hint: the only corpus finding (docs/precision.md) authenticated in-band on the first message,
+        Off by default, hint severity: the only corpus finding (docs/precision.md) authenticated in-band on the first message,
         which the rule cannot see.
         """
     message = "WebSocket endpoint {endpoint} accepts connections without an authentication check"

@@ -1,0 +1,203 @@
+"""Client constructions in one function, extracted with `ast` only: the calls that build a network
+client (a known library constructor) or that keep what a project call returns, and what happens to
+the result.
+
+A construction's `disposition` says who owns the client it builds:
+- `escapes`: the caller does — it is returned or yielded, or kept on `self` (a wrapper class whose
+  `__init__` builds one, a factory `get_client()` that returns one);
+- `memoised`: the process does — it is stored in a `global`, a container, another object's
+  attribute, or assigned under an `if` that tests the same target (`if self._client is None:`);
+- `local`: this call does — it is built, used and dropped (`async with httpx.AsyncClient() as c:`).
+
+The call graph combines these facts into the client summary (`client_summary.py`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from review_ls.patterns.blocking import own_nodes
+from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
+from review_ls.patterns.names import names_read
+
+LOCAL, ESCAPES, MEMOISED = "local", "escapes", "memoised"
+
+
+@dataclass(frozen=True)
+class ClientSite:
+    """A call in a function that builds a client (`library`: a known constructor) or keeps what a project call returns.
+
+    `target` is the library constructor (`httpx.AsyncClient`) or the absolute dotted project call
+    target; `per_argument` is True when the call reads a parameter of the function (what it builds
+    may differ from call to call).
+    """
+
+    target: str
+    line: int
+    library: bool
+    disposition: str
+    per_argument: bool = False
+
+
+def client_sites(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    nodes: Sequence[ast.AST],
+    qualify: Callable[[ast.AST], str | None],
+    resolve: Callable[[ast.AST], str | None],
+    constructor_names: frozenset[str],
+) -> tuple[ClientSite, ...]:
+    """Library client constructions of `function`, and project calls whose result it returns or keeps.
+
+    `nodes` are the function's own nodes (see `patterns.blocking.own_nodes`); `constructor_names`
+    the last names under which the module can call a client constructor (`client_constructor_names`).
+    """
+    fates: dict[int, str] | None = None
+    bound: set[str] | None = None
+    sites: list[ClientSite] = []
+    for node in nodes:
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        library = last in constructor_names and qualify(func) in CLIENT_CONSTRUCTORS
+        if fates is None:
+            fates = call_fates(function, nodes)
+        fate = fates.get(id(node), LOCAL)
+        if not library and fate == LOCAL:
+            continue
+        if library and any(k.arg in _PER_CALL_KEYWORDS for k in node.keywords):
+            bound = names_bound_in(function) if bound is None else bound
+            if not is_shareable_construction(node, bound):
+                continue
+        target = qualify(func) if library else resolve(func)
+        if target is not None:
+            parameters = _parameters(function)
+            sites.append(ClientSite(target, node.lineno, library, fate, library and bool(names_read(node) & parameters)))
+    return tuple(sites)
+
+
+def client_constructor_names(imports: dict[str, str]) -> frozenset[str]:
+    """The last names of the known client constructors, plus the local names the module imports them under."""
+    return _CONSTRUCTOR_TAILS | frozenset(local for local, target in imports.items() if target in CLIENT_CONSTRUCTORS)
+
+
+_CONSTRUCTOR_TAILS = frozenset(name.rsplit(".", 1)[-1] for name in CLIENT_CONSTRUCTORS)
+_PER_CALL_KEYWORDS = frozenset({"poolclass", "transport", "connector"})
+
+
+def is_shareable_construction(call: ast.Call, bound: set[str]) -> bool:
+    """False for a client that is per call by design: a `NullPool` engine (no pool to share), or a
+    transport/connector built from this call's values (pinned to one resolved address)."""
+    for keyword in call.keywords:
+        if keyword.arg == "poolclass" and (ast.unparse(keyword.value).endswith("NullPool")):
+            return False
+        if keyword.arg in ("transport", "connector") and names_read(keyword.value) & bound:
+            return False
+    return True
+
+
+def names_bound_in(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The parameters of `function` and the names its own body assigns."""
+    assigned = {n.id for n in own_nodes(function.body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return _parameters(function) | assigned
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    return {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)} - {"self", "cls"}
+
+
+def call_fates(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: Sequence[ast.AST] | None = None) -> dict[int, str]:
+    """`id(call)` -> `escapes`/`memoised` for the calls of `function` whose result is handed out or kept (the others are `local`).
+
+    `nodes` are the function's own nodes when the caller has them already (`patterns.blocking.own_nodes`).
+    """
+    statements = [n for n in (own_nodes(function.body) if nodes is None else nodes) if isinstance(n, ast.stmt)]
+    declared = {name for statement in statements if isinstance(statement, (ast.Global, ast.Nonlocal)) for name in statement.names}
+    handed_out = {value.id for value in map(_handed_out, statements) if isinstance(value, ast.Name)}
+    conditionals = [s for s in statements if isinstance(s, (ast.If, ast.While))]
+    fates: dict[int, str] = {}
+    for statement in statements:
+        value = _handed_out(statement)
+        if value is not None:
+            _mark(value, ESCAPES, fates)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, _CARRIERS):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if len(targets) == 1:
+                line = statement.lineno
+                guards = [c.test for c in conditionals if c.lineno < line <= (c.end_lineno or c.lineno)]
+                fate = _fate_of_target(targets[0], statement.value, guards, declared, handed_out)
+                if fate != LOCAL:
+                    _mark(statement.value, fate, fates)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id in handed_out:
+                    _mark(item.context_expr, ESCAPES, fates)
+    return fates
+
+
+def _handed_out(statement: ast.stmt) -> ast.expr | None:
+    """The value a `return x` or `yield x` statement hands to the caller."""
+    if isinstance(statement, ast.Return):
+        return statement.value
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Yield, ast.YieldFrom)):
+        return statement.value.value
+    return None
+
+
+# Values that may carry a call's result to the statement (see `_carried`).
+_CARRIERS = (ast.Call, ast.Await, ast.BoolOp, ast.IfExp, ast.NamedExpr)
+
+
+def _mark(value: ast.expr, fate: str, fates: dict[int, str]) -> None:
+    for call in _carried(value):
+        fates[id(call)] = fate
+
+
+def _carried(value: ast.expr) -> Iterator[ast.Call]:
+    """The calls whose result `value` carries on: itself, and calls wrapped in it as arguments (`OpenAI(http_client=httpx.AsyncClient())`)."""
+    stack: list[ast.expr] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call):
+            yield node
+            stack.extend(node.args)
+            stack.extend(k.value for k in node.keywords)
+        elif isinstance(node, (ast.Await, ast.Starred, ast.NamedExpr)):
+            stack.append(node.value)
+        elif isinstance(node, ast.BoolOp):
+            stack.extend(node.values)
+        elif isinstance(node, ast.IfExp):
+            stack.extend((node.body, node.orelse))
+
+
+def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr], declared: set[str], handed_out: set[str]) -> str:
+    """The fate of a value assigned to `target` under the `if`/`while` tests `guards`."""
+    if isinstance(target, ast.Subscript):
+        return MEMOISED  # kept in a container
+    if isinstance(target, ast.Name):
+        if target.id in declared:
+            return MEMOISED  # a `global`
+        text = target.id
+    elif isinstance(target, ast.Attribute):
+        text = ast.unparse(target)
+    else:
+        return LOCAL
+    if isinstance(value, ast.BoolOp) and any(ast.unparse(v) == text for v in value.values):
+        return MEMOISED  # `x = x or Client()`
+    if any(_mentions(test, target, text) for test in guards):
+        return MEMOISED  # `if self._client is None: self._client = Client()`
+    if declared and any(isinstance(n, ast.Name) and n.id in declared for test in guards for n in ast.walk(test)):
+        return MEMOISED  # built under `if not _initialised:` of a `global`: runs once per process
+    if isinstance(target, ast.Name):
+        return ESCAPES if target.id in handed_out else LOCAL
+    owner = target.value if isinstance(target, ast.Attribute) else None
+    return ESCAPES if isinstance(owner, ast.Name) and owner.id == "self" else MEMOISED
+
+
+def _mentions(test: ast.expr, target: ast.expr, text: str) -> bool:
+    """True when `target` (whose source is `text`) occurs in `test`."""
+    if isinstance(target, ast.Name):
+        return any(isinstance(n, ast.Name) and n.id == text for n in ast.walk(test))
+    return any(isinstance(n, ast.Attribute) and ast.unparse(n) == text for n in ast.walk(test))

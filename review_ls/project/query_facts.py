@@ -1,0 +1,73 @@
+"""Which functions of one module run a database query or write themselves (the first such call of
+each), for the project's query summary (`query_summary.py`). Facts are extracted with `ast` only,
+per file; the call's shape is judged by `patterns/remote_calls.py`, as RV802 judges it in a loop.
+A Django queryset that is only built (`Model.objects.filter(...)` returned unevaluated) runs no query.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from review_ls.patterns.blocking import own_nodes
+from review_ls.patterns.remote_calls import remote_call_chain, remote_kind
+
+# Queryset methods that build a query without running it.
+LAZY_QUERYSET_METHODS = frozenset(
+    {"filter", "exclude", "annotate", "order_by", "select_related", "prefetch_related", "values", "values_list", "only",
+     "defer", "distinct", "all", "none", "using"}
+)
+_DATABASE_KINDS = frozenset({"query", "write"})
+
+
+@dataclass(frozen=True)
+class QuerySite:
+    """The first query or write a function makes itself: `kind` (`query`/`write`), the call as shown, its line."""
+
+    function: str
+    kind: str
+    call: str
+    line: int
+
+
+def module_query_facts(module: ast.Module, module_name: str, own: dict[int, list[ast.AST]] | None = None) -> tuple[QuerySite, ...]:
+    """The first direct query or write of every function and method of a parsed module (`own`: each
+    function's own nodes when the caller has them already, by `id` of the function node)."""
+    prefix = f"{module_name}." if module_name else ""
+    own = own if own is not None else {}
+    sites: list[QuerySite] = []
+    for statement in module.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _add(sites, f"{prefix}{statement.name}", own.get(id(statement)) or list(own_nodes(statement.body)))
+        elif isinstance(statement, ast.ClassDef):
+            for member in statement.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    _add(sites, f"{prefix}{statement.name}.{member.name}", own.get(id(member)) or list(own_nodes(member.body)))
+    return tuple(sites)
+
+
+def _add(sites: list[QuerySite], qualname: str, nodes: list[ast.AST]) -> None:
+    inner: set[int] = set()
+    for node in nodes:
+        if not isinstance(node, ast.Call) or id(node) in inner or not isinstance(node.func, ast.Attribute):
+            continue
+        _mark_inner_calls(node, inner)
+        chain = remote_call_chain(node)
+        kind = remote_kind(chain) if chain is not None else None
+        if chain is None or kind is None or kind[0] not in _DATABASE_KINDS:
+            continue
+        if chain.receiver.rsplit(".", 1)[-1] == "objects" and all(method in LAZY_QUERYSET_METHODS for method in chain.methods):
+            continue  # a queryset built, not evaluated here
+        sites.append(QuerySite(qualname, kind[0], kind[1], node.lineno))
+        return
+
+
+def _mark_inner_calls(call: ast.Call, inner: set[int]) -> None:
+    """Mark the calls of a chain below its outermost one (`session.query(X)` in `session.query(X).first()`)."""
+    node: ast.expr = call.func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Call):
+            inner.add(id(node))
+            node = node.func
+        else:
+            node = node.value

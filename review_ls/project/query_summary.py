@@ -1,0 +1,90 @@
+"""The query summary: whether calling a project function runs a database query or write, directly
+or through the project functions it calls (a repository or service wrapper), with the chain.
+
+Built from every module's query facts (`query_facts.py`) and the call graph. The search follows
+sync and awaited calls, at most `_MAX_HOPS` calls deep (a wrapper, a helper it calls, and one
+more): deeper than that, a call per item is a unit of work, not a lookup. Cached functions stop it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from review_ls.patterns.names import snake_case
+from review_ls.project.call_facts import ModuleCallFacts
+from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.query_facts import QuerySite
+from review_ls.project.state_facts import INSTANCE
+from review_ls.project.state_summary import short_name
+
+_MAX_HOPS = 3
+
+
+@dataclass(frozen=True)
+class QueryChain:
+    """How a function reaches a query: the functions called in turn (`steps`, callee first), then the query call on `line` of the last step."""
+
+    steps: tuple[ChainStep, ...]
+    kind: str
+    call: str
+    line: int
+
+    def describe(self) -> str:
+        """`get_by_id -> session.execute` (short names)."""
+        return " -> ".join([*(short_name(s.qualname) for s in self.steps), self.call])
+
+
+class QuerySummary:
+    """Which project functions reach a query, derived once per snapshot."""
+
+    def __init__(self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph) -> None:
+        self._graph = graph
+        self._sites: dict[str, QuerySite] = {}
+        self._classes: dict[str, list[str]] = {}
+        self._instances: dict[str, str] = {}
+        for facts in modules.values():
+            self._sites.update((site.function, site) for site in facts.queries)
+            if facts.state is not None:
+                for cls in facts.state.classes:
+                    self._classes.setdefault(snake_case(cls.qualname.rsplit(".", 1)[-1]), []).append(cls.qualname)
+                self._instances.update((obj.qualname, obj.detail) for obj in facts.state.objects if obj.kind == INSTANCE)
+        self._memo: dict[tuple[str, int], QueryChain | None] = {}
+
+    def query_chain(self, target: str) -> QueryChain | None:
+        """How calling the project function named `target` (absolute dotted name) runs a query, or None.
+        A method of a module-level instance (`product_repository.get_by_id`) is looked up on its class."""
+        found = self._graph.function(target)
+        if found is None and "." in target:
+            instance, method = target.rsplit(".", 1)
+            cls = self._instances.get(instance)
+            found = self._graph.function(f"{cls}.{method}") if cls is not None else None
+        return None if found is None else self._chain(found[1].qualname, _MAX_HOPS, frozenset())
+
+    def classes_named(self, snake_name: str) -> tuple[str, ...]:
+        """Absolute names of the project classes whose name in snake case is `snake_name` (`product_repository`)."""
+        return tuple(self._classes.get(snake_name, ()))
+
+    def _chain(self, qualname: str, hops: int, visiting: frozenset[str]) -> QueryChain | None:
+        key = (qualname, hops)
+        if key in self._memo:
+            return self._memo[key]
+        path, facts = self._graph.function(qualname) or (None, None)
+        if path is None or facts is None or facts.cached or qualname in visiting:
+            return None
+        step = ChainStep(qualname, path, facts.line)
+        site = self._sites.get(qualname)
+        chain: QueryChain | None = None
+        if site is not None:
+            chain = QueryChain((step,), site.kind, site.call, site.line)
+        elif hops > 1:
+            for call in (*facts.calls, *facts.awaited):
+                callee = self._graph.function(call.target)
+                if callee is None:
+                    continue
+                inner = self._chain(callee[1].qualname, hops - 1, visiting | {qualname})
+                if inner is not None:
+                    chain = QueryChain((step, *inner.steps), inner.kind, inner.call, inner.line)
+                    break
+        self._memo[key] = chain
+        return chain

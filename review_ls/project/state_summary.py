@@ -1,0 +1,303 @@
+"""The process-state summary: which process-wide objects each function writes, directly or through
+the project functions and methods it calls, and which entry points reach those writes.
+
+Built from every module's state facts (`state_facts.py`) and the call graph. A write counts when
+its target is (or is inside) a state object: a module-level container, a class-level container,
+a module-level instance of a project class, or a `__new__`/`_instance` singleton class. Writes to
+`self` count when the method runs on such an instance (`manager.connect(ws)` where `connect` does
+`self.active.append(ws)`, or any method of a singleton class called from outside it). Method calls
+on a project instance whose method is not in the project (inherited from a library) count when the
+method's name says it mutates (`register`, `add_*`, `subscribe`, ...). Cached functions stop the
+search (their body runs once per argument set). A constructor's writes to module-level state count
+where the class is constructed (per request, or at import for module-level instances, which no
+entry point reaches); its writes to its own `self` never do. Each function is summarised once: inside a call cycle, a function
+summarised while its caller is still open misses that caller's writes. Entry points in tests, scripts and migrations are not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from review_ls.patterns.roles import MIGRATION_DIRECTORIES
+from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
+from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
+from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.state_facts import CLASS_CONTAINER, CONTAINER, INSTANCE, SINGLETON_CLASS, ClassStateFacts, FunctionStateFacts, StateObject, StateWrite
+
+_MAX_DEPTH = 12
+_MAX_ALIAS_HOPS = 8
+_MUTATING_VERBS = (
+    "add", "append", "remove", "discard", "pop", "clear", "set", "put", "register", "unregister", "connect", "disconnect",
+    "subscribe", "unsubscribe", "update", "insert", "delete", "store", "save", "track", "push", "enqueue", "join", "leave",
+    "attach", "detach", "reset", "increment", "incr", "record",
+)
+# Instances of these classes are connections, pools, locks or configuration, not service state.
+_NOT_STATE_SUFFIXES = ("Client", "Session", "Lock", "Semaphore", "Limiter", "Logger", "Event", "Executor", "Pool", "Settings", "Config", "Engine")
+
+
+@dataclass(frozen=True)
+class StateChain:
+    """How a function writes a state object: the functions called in turn (`steps`, caller first),
+    then the write (`write`, as shown) on `line` of the last step's file."""
+
+    steps: tuple[ChainStep, ...]
+    write: str
+    line: int
+
+    def describe(self) -> str:
+        """`join -> Hub.register -> self.members.append` (short names)."""
+        return " -> ".join([*(short_name(s.qualname) for s in self.steps), self.write])
+
+    def prefixed(self, step: ChainStep) -> StateChain:
+        """The same chain reached from `step`."""
+        return StateChain((step, *self.steps), self.write, self.line)
+
+
+@dataclass(frozen=True)
+class StateMutator:
+    """An entry point (`chain.steps[0]`, with its role) that writes a state object, and how."""
+
+    role: str
+    chain: StateChain
+
+
+@dataclass(frozen=True)
+class _Effects:
+    """What calling a function writes: state objects (by name) and attributes of its `self`."""
+
+    state: Mapping[str, StateChain]
+    self_attributes: Mapping[str, StateChain]
+
+
+_NO_EFFECTS = _Effects({}, {})
+
+
+class ProcessStateSummary:
+    """State objects of the project and the entry points that write them, derived once per snapshot."""
+
+    def __init__(self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph, route_handlers: Iterable[tuple[str, str]], excluded: Callable[[str], bool]) -> None:
+        self._graph = graph
+        self._objects: dict[str, tuple[str, StateObject]] = {}
+        self._functions: dict[str, FunctionStateFacts] = {}
+        self._aliases: dict[str, str] = {}
+        self._classes: dict[str, ClassStateFacts] = {}
+        self._modules = modules
+        self._module_names = frozenset(facts.module for facts in modules.values())  # a submodule wins over a same-named re-export
+        self._route_handlers = frozenset(route_handlers)
+        self._excluded = excluded
+        for path, facts in modules.items():
+            self._aliases.update(facts.aliases)
+            state = facts.state
+            if state is None:
+                continue
+            self._classes.update((cls.qualname, cls) for cls in state.classes)
+            for obj in state.objects:
+                self._objects[obj.qualname] = (path, obj)
+            for function in state.functions:
+                self._functions[function.qualname] = function
+        # A singleton class -> the module-level instance it is exported as (one state object, not two).
+        self._exported_instance = {self._canonical(obj.detail): name for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE}
+        self._memo: dict[str, _Effects] = {}
+        self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
+
+    # -- what rules read ----------------------------------------------------------------------
+    def state_object(self, qualname: str) -> tuple[str, StateObject] | None:
+        """(path, object) of the state object named `qualname`, when it is one."""
+        return self._objects.get(qualname) if self._is_state(qualname) else None
+
+    def mutators(self, qualname: str) -> tuple[StateMutator, ...]:
+        """The entry points that write the state object `qualname` (directly or through calls), in path/line order."""
+        if self._mutators is None:
+            self._mutators = self._all_mutators()
+        return self._mutators.get(qualname, ())
+
+    # -- resolution -----------------------------------------------------------------------------
+    def _canonical(self, name: str) -> str:
+        """`name` with re-exported prefixes replaced by what they name."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            if name in self._objects:
+                return name
+            parts = name.split(".")
+            for cut in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:cut])
+                target = None if prefix in self._module_names else self._aliases.get(prefix)
+                if target is not None:
+                    name = ".".join([target, *parts[cut:]])
+                    break
+            else:
+                return name
+        return name
+
+    def _is_state(self, qualname: str) -> bool:
+        found = self._objects.get(qualname)
+        if found is None:
+            return False
+        obj = found[1]
+        if obj.kind == INSTANCE:
+            cls = self._canonical(obj.detail)
+            return cls in self._classes and not cls.rsplit(".", 1)[-1].endswith(_NOT_STATE_SUFFIXES)
+        return obj.kind in (CONTAINER, CLASS_CONTAINER, SINGLETON_CLASS)
+
+    def _state_of(self, written: str) -> str | None:
+        """The state object that `written` (an absolute name as written) is, or is inside."""
+        name = self._canonical(written)
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:cut])
+            if self._is_state(prefix):
+                cls = self._class_of(prefix)
+                if cls is not None and (cut == len(parts) or parts[cut] not in self._container_attributes(cls)):
+                    return None  # `service.update(...)` is a method call; `db.session.add(...)` not one of its containers
+                return self._exported_instance.get(prefix, prefix)
+        return None
+
+    def _class_chain(self, cls: str) -> list[ClassStateFacts]:
+        """The project class `cls` and its project base classes, nearest first."""
+        chain: list[ClassStateFacts] = []
+        queue = [cls]
+        while queue and len(chain) < _MAX_DEPTH:
+            found = self._classes.get(self._canonical(queue.pop(0)))
+            if found is not None and found not in chain:
+                chain.append(found)
+                queue.extend(found.bases)
+        return chain
+
+    def _container_attributes(self, cls: str) -> frozenset[str]:
+        return frozenset().union(*(c.container_attributes for c in self._class_chain(cls)))
+
+    def _method(self, cls: str, method: str) -> tuple[str, FunctionCallFacts] | None:
+        """The project function a method call on an instance of `cls` runs (inherited ones included)."""
+        for found in self._class_chain(cls):
+            function = self._graph.function(f"{found.qualname}.{method}")
+            if function is not None:
+                return function
+        return None
+
+    def _class_of(self, state: str) -> str | None:
+        """The class whose methods run on the state object `state` (an instance or a singleton class)."""
+        obj = self._objects[state][1]
+        if obj.kind == INSTANCE:
+            return self._canonical(obj.detail)
+        return state if obj.kind == SINGLETON_CLASS else None
+
+    # -- effects ------------------------------------------------------------------------------
+    def _effects(self, qualname: str, visiting: set[str], depth: int) -> _Effects:
+        if qualname in self._memo:
+            return self._memo[qualname]
+        found = self._graph.function(qualname)
+        if found is None or qualname in visiting or depth > _MAX_DEPTH:
+            return _NO_EFFECTS
+        path, call_facts = found
+        if call_facts.cached:
+            return _NO_EFFECTS
+        step = ChainStep(qualname, path, call_facts.line)
+        state: dict[str, StateChain] = {}
+        own: dict[str, StateChain] = {}
+        facts = self._functions.get(qualname)
+        if facts is not None:
+            self._direct(step, facts, state, own)
+        visiting.add(qualname)
+        if facts is not None:
+            for call in facts.method_calls:
+                self._method_call(step, call.receiver, call.method, call.line, state, visiting, depth)
+        owner = _owner(qualname)
+        for site in (*call_facts.calls, *call_facts.awaited):
+            callee = self._graph.function(site.target)
+            if callee is None:
+                continue
+            effects = self._effects(callee[1].qualname, visiting, depth + 1)
+            for name, chain in effects.state.items():
+                state.setdefault(name, chain.prefixed(step))
+            if effects.self_attributes:
+                callee_owner = _owner(callee[1].qualname)
+                if callee_owner == owner and callee_owner is not None:
+                    for attribute, chain in effects.self_attributes.items():
+                        own.setdefault(attribute, chain.prefixed(step))
+                elif callee_owner is not None and self._is_state(callee_owner):
+                    first = next(iter(effects.self_attributes.values()))
+                    state.setdefault(self._exported_instance.get(callee_owner, callee_owner), first.prefixed(step))
+        visiting.discard(qualname)
+        result = self._memo[qualname] = _Effects(state, own)  # memoised even inside a cycle: each function is summarised once
+        return result
+
+    def _direct(self, step: ChainStep, facts: FunctionStateFacts, state: dict[str, StateChain], own: dict[str, StateChain]) -> None:
+        """The writes a function makes itself."""
+        for write in facts.writes:
+            name = self._state_of(write.target)
+            if name is not None:
+                state.setdefault(name, _chain(step, write))
+        for write in facts.self_writes:
+            own.setdefault(write.target, _chain(step, write))
+
+    def _method_call(self, step: ChainStep, receiver: str, method: str, line: int, state: dict[str, StateChain], visiting: set[str], depth: int) -> None:
+        """`manager.connect(ws)`: a method of a state object's class that writes its `self`."""
+        canonical = self._canonical(receiver)
+        if not self._is_state(canonical):
+            return
+        cls = self._class_of(canonical)
+        if cls is None:
+            return
+        name = self._exported_instance.get(canonical, canonical)
+        found = self._method(cls, method)
+        if found is None:
+            known = self._classes.get(cls)
+            if known is not None and not known.bases and _is_mutating_verb(method):  # no base class the method could come from
+                state.setdefault(name, StateChain((step,), f"{short_name(receiver)}.{method}()", line))
+            return
+        effects = self._effects(found[1].qualname, visiting, depth + 1)
+        for written, chain in effects.state.items():
+            state.setdefault(written, chain.prefixed(step))
+        if effects.self_attributes:
+            state.setdefault(name, next(iter(effects.self_attributes.values())).prefixed(step))
+
+    def _all_mutators(self) -> dict[str, tuple[StateMutator, ...]]:
+        by_state: dict[str, list[StateMutator]] = {}
+        for path, facts in self._entry_points():
+            if self._excluded(path):
+                continue
+            effects = self._effects(facts.qualname, set(), 0)
+            for name, chain in effects.state.items():
+                by_state.setdefault(name, []).append(StateMutator(facts.role or "route", chain))
+        return {name: tuple(sorted(found, key=lambda m: (m.chain.steps[0].path, m.chain.steps[0].line))) for name, found in by_state.items()}
+
+    def _entry_points(self) -> Iterable[tuple[str, FunctionCallFacts]]:
+        seen: set[str] = set()
+        for path, facts in self._graph.entry_points():
+            seen.add(facts.qualname)
+            yield path, facts
+        for path, name in self._route_handlers:
+            module = self._modules.get(path)
+            if module is None:
+                continue
+            for function in module.functions:
+                if function.qualname.rsplit(".", 1)[-1] == name and function.qualname not in seen:
+                    seen.add(function.qualname)
+                    yield path, function
+
+
+def runs_outside_service(path: str) -> bool:
+    """True for tests, scripts and migrations: their entry points do not serve requests."""
+    return is_test_path(path) or is_script_path(path) or any(part in MIGRATION_DIRECTORIES for part in path_parts(path)[:-1])
+
+
+def _chain(step: ChainStep, write: StateWrite) -> StateChain:
+    return StateChain((step,), write.text, write.line)
+
+
+def _owner(qualname: str) -> str | None:
+    """The class prefix of a method's qualname (`pkg.mod.Class`), or None for a function of a module."""
+    owner = qualname.rsplit(".", 1)[0] if "." in qualname else ""
+    return owner if owner and owner.rsplit(".", 1)[-1][:1].isupper() else None
+
+
+def short_name(qualname: str) -> str:
+    """How a chain shows a function: `Class.method` for methods, `function` for functions."""
+    parts = qualname.split(".")
+    if len(parts) >= 2 and parts[-2][:1].isupper():
+        return ".".join(parts[-2:])
+    return parts[-1]
+
+
+def _is_mutating_verb(method: str) -> bool:
+    return any(method == verb or method.startswith(verb + "_") for verb in _MUTATING_VERBS)

@@ -1,0 +1,196 @@
+"""Taint facts of one function, extracted with the module's call facts (`ast` only): which
+parameters reach a file or URL sink in its own body (`ParamSink`), which are passed on to a call
+of another project function (`ParamCall`), and which flow to its return value.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from review_ls.patterns.blocking import own_nodes
+from review_ls.patterns.paths import callee_name
+from review_ls.patterns.taint_flow import TaintPass, Tainted, contains_file_guard, contains_url_guard
+from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, may_be_sink
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+_STDLIB = frozenset(sys.stdlib_module_names)
+# Calls whose value carries their arguments' text, for the light summary (other calls are opaque there).
+_PASSING_NAMES = frozenset({"join", "joinpath", "Path", "PurePath", "str", "format", "normpath", "abspath", "realpath", "fspath", "urljoin", "expanduser"})
+
+
+
+@dataclass(frozen=True)
+class ParamSink:
+    """Parameter `param` reaches the sink `sink` (kind `file`/`url`) on `line`; `joined` when joined onto a base first."""
+
+    param: str
+    kind: str
+    sink: str
+    line: int
+    joined: bool
+    url_part: str = "whole"
+
+
+@dataclass(frozen=True)
+class ParamCall:
+    """Parameter `param` is passed as argument `slot` (a position or a keyword) to the project function `target`."""
+
+    param: str
+    target: str
+    slot: int | str
+    line: int
+
+
+@dataclass(frozen=True)
+class FunctionTaint:
+    """The taint summary of one function: its positional parameters (without `self`/`cls`) and where they flow."""
+
+    params: tuple[str, ...]
+    sinks: tuple[ParamSink, ...] = ()
+    calls: tuple[ParamCall, ...] = ()
+    returns: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no parameter flows anywhere that matters."""
+        return not (self.sinks or self.calls or self.returns)
+
+    def param_at(self, slot: int | str) -> str | None:
+        """The parameter an argument at `slot` binds to."""
+        if isinstance(slot, str):
+            return slot
+        return self.params[slot] if 0 <= slot < len(self.params) else None
+
+
+def function_taint(
+    function: Function,
+    qualify: Qualifier,
+    target_of: Callable[[ast.expr], "str | None"],
+    nodes: Sequence[ast.AST] | None = None,
+) -> FunctionTaint | None:
+    """The taint summary of `function` (None when no parameter flows to a sink, a call or the return).
+
+    `nodes` are the function's own nodes in source order (`blocking.own_nodes`), when the caller has
+    them. Only a function that calls something named like a sink gets the full taint pass; the
+    others (most of them) get a cheaper flow-insensitive summary of what their parameters are
+    passed to and whether they are returned, which is all a chain through them needs.
+    """
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    params = [a.arg for a in arguments]
+    if params and params[0] in ("self", "cls"):
+        params = params[1:]
+    names = [*params, *(a.arg for a in function.args.kwonlyargs)]
+    if not names:
+        return None
+    own = list(own_nodes(function.body)) if nodes is None else nodes
+    if any(type(node) is ast.Call and may_be_sink(node) for node in own):
+        return _full_summary(function, params, names, qualify, target_of)
+    return _light_summary(params, names, own, target_of)
+
+
+def _full_summary(
+    function: Function, params: list[str], names: list[str], qualify: Qualifier, target_of: Callable[[ast.expr], "str | None"]
+) -> FunctionTaint | None:
+    calls: list[ParamCall] = []
+
+    def record(call: ast.Call, tainted: Sequence[tuple[int | str, Tainted]]) -> tuple[bool, object]:
+        target = target_of(call.func)
+        if target is not None and _maybe_project(target):
+            calls.extend(ParamCall(value.origin, target, slot, call.lineno) for slot, value in tainted)
+        return False, None
+
+    sources = {name: Tainted(name, name) for name in names}
+    taint = TaintPass(function, sources, qualify, project_call=record).run()
+    file_guarded = any(flow.sink.kind == FILE for flow in taint.flows) and contains_file_guard(function)
+    url_guarded = any(flow.sink.kind == URL for flow in taint.flows) and contains_url_guard(function)
+    sinks = tuple(
+        ParamSink(flow.value.origin, flow.sink.kind, flow.sink.name if flow.sink.kind == URL else flow.sink.name.rsplit(".", 1)[-1], flow.call.lineno, flow.value.base is not None, flow.value.url_part)
+        for flow in taint.flows
+        if flow.callee is None and not (flow.sink.kind == FILE and file_guarded) and not (flow.sink.kind == URL and (url_guarded or flow.value.url_part == "query"))
+    )
+    returns = tuple(sorted({value.origin for value in taint.returned if value.origin in names}))
+    summary = FunctionTaint(tuple(params), sinks, tuple(dict.fromkeys(calls)), returns)
+    return None if summary.is_empty else summary
+
+
+def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST], target_of: Callable[[ast.expr], "str | None"]) -> FunctionTaint | None:
+    """Which parameters (or locals computed from them) are passed to project calls or returned, ignoring order."""
+    origin = {name: name for name in names}
+    calls: list[ParamCall] = []
+    returns: set[str] = set()
+    interesting, call_type, return_type = _LIGHT_TYPES, ast.Call, ast.Return
+    for node in nodes:
+        kind = type(node)
+        if kind not in interesting:
+            continue
+        if kind is call_type:
+            call: ast.Call = node  # type: ignore[assignment]
+            passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not ast.Starred and (source := _origin_in(a, origin)) is not None]
+            passed += [(k.arg, source) for k in call.keywords if k.arg is not None and (source := _origin_in(k.value, origin)) is not None]
+            if passed:
+                target = target_of(call.func)
+                if target is not None and _maybe_project(target):
+                    calls.extend(ParamCall(source, target, slot, call.lineno) for slot, source in passed)
+        elif kind in _BINDINGS:
+            value = node.value  # type: ignore[attr-defined]
+            if value is None:
+                continue
+            source = _origin_in(value, origin)
+            targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
+            for target_expr in targets:
+                for name in _bound_names(target_expr):
+                    if source is not None:
+                        origin[name] = source
+                    elif kind is not ast.AugAssign:
+                        origin.pop(name, None)
+        elif kind is return_type:
+            value = node.value  # type: ignore[attr-defined]
+            if value is not None and (source := _origin_in(value, origin)) is not None:
+                returns.add(source)
+        else:
+            source = _origin_in(node.iter, origin)  # type: ignore[attr-defined]
+            if source is not None:
+                origin.update((name, source) for name in _bound_names(node.target))  # type: ignore[attr-defined]
+    summary = FunctionTaint(tuple(params), (), tuple(dict.fromkeys(calls)), tuple(sorted(returns & set(names))))
+    return None if summary.is_empty else summary
+
+
+_BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr})
+_LIGHT_TYPES = _BINDINGS | {ast.Call, ast.Return, ast.For, ast.AsyncFor}
+
+
+def _bound_names(target: ast.expr) -> list[str]:
+    if type(target) is ast.Name:
+        return [target.id]
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _origin_in(expr: ast.AST, origin: dict[str, str]) -> str | None:
+    """The parameter a local or parameter read in `expr` derives from (not through comparisons or opaque calls)."""
+    kind = type(expr)
+    if kind is ast.Name:
+        return origin.get(expr.id)  # type: ignore[attr-defined]
+    if kind is ast.Constant:
+        return None
+    if kind is ast.Attribute or kind is ast.Starred or kind is ast.Await or kind is ast.FormattedValue:
+        return _origin_in(expr.value, origin)  # type: ignore[attr-defined]
+    if kind is ast.Call:
+        found = _origin_in(expr.func, origin)  # type: ignore[attr-defined]
+        if found is None and callee_name(expr) in _PASSING_NAMES:  # type: ignore[arg-type]
+            found = next((f for a in expr.args if (f := _origin_in(a, origin)) is not None), None)  # type: ignore[attr-defined]
+        return found
+    if kind is ast.Compare or kind is ast.Lambda:
+        return None
+    if kind is ast.BinOp:
+        return _origin_in(expr.left, origin) or _origin_in(expr.right, origin)  # type: ignore[attr-defined]
+    if kind is ast.Subscript:
+        return _origin_in(expr.value, origin)  # type: ignore[attr-defined]
+    return next((f for child in ast.iter_child_nodes(expr) if (f := _origin_in(child, origin)) is not None), None)
+
+
+def _maybe_project(target: str) -> bool:
+    """False for calls into the standard library (`os.path.join`): they have no summary to follow."""
+    return target.split(".", 1)[0] not in _STDLIB

@@ -1,0 +1,112 @@
+"""Keeping other open documents current when a file they depend on changes.
+
+When a document's settled diagnostics have been published, its text is indexed (debounced: a new
+change of the document restarts the delay and cancels the pending update), and the open documents
+whose findings read facts that changed (`project/dependencies.py`: the shared facts, or the facts
+of a module they reach through calls and imports) are analysed again. Their new diagnostics are
+published (push), or the client is asked to pull again (`workspace/diagnostic/refresh`).
+Saves and files changed on disk go through the same update. Nothing here runs before the edited
+document's own diagnostics are out, and the indexing runs on a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from review_ls.files import SourceReadError, read_source
+from review_ls.project.dependencies import ModuleReach, files_affected
+from review_ls.project.index import ProjectIndex
+from review_ls.server.scheduler import CancelToken
+
+if TYPE_CHECKING:
+    from review_ls.server.session import Session
+
+log = logging.getLogger(__name__)
+
+# How long a document must be quiet after its settled result before its text is indexed.
+DEPENDENTS_DELAY = 0.25
+_JOB = "dependents:"
+
+
+def document_settled(session: Session, uri: str) -> None:
+    """The document's settled diagnostics are out: index its text soon, then update its dependents."""
+    state = session.documents.get(uri)
+    version = session.version_of(uri)
+    if state is None or version is None or state.indexed_version == version:
+        return
+    session.scheduler.debounce(_JOB + uri, DEPENDENTS_DELAY, lambda token: session.spawn(_index_document(session, uri, version, token)))
+
+
+def document_changed(session: Session, uri: str) -> None:
+    """The document changed again: its pending index update waits for the next settled result."""
+    session.scheduler.cancel(_JOB + uri)
+
+
+async def _index_document(session: Session, uri: str, version: int, token: CancelToken) -> None:
+    """Index the open document's text (if still at `version`) and re-analyse the documents it affects."""
+    snapshot = session.snapshot(uri)
+    if token.cancelled or snapshot is None or snapshot.version != version or snapshot.too_large:
+        return
+    state = session.documents[uri]
+    state.indexed_version = version
+    await update_index(session, {snapshot.path: snapshot.text}, (), token)
+
+
+async def update_index(session: Session, texts: Mapping[str, str | None], deleted: Iterable[str], token: CancelToken | None = None) -> None:
+    """Index new texts (None: read the file from disk) and forget `deleted` files; re-analyse the open documents that changed.
+
+    The indexing runs on a worker thread; it is skipped when `token` is cancelled before it starts.
+    """
+    open_paths = {state.path: uri for uri, state in session.documents.items()}
+    loop = asyncio.get_running_loop()
+    affected = await loop.run_in_executor(
+        session.executor, reindex, session.project.index, dict(texts), tuple(deleted), tuple(open_paths), token
+    )
+    if affected is None:
+        return
+    uris = [open_paths[path] for path in sorted(affected) if path in open_paths]
+    log.info("re-analysing %d open document(s) that depend on %s", len(uris), ", ".join(sorted(texts) or sorted(deleted)))
+    session.reanalyse(uris)
+
+
+def reindex(
+    index: ProjectIndex, texts: Mapping[str, str | None], deleted: tuple[str, ...], open_paths: tuple[str, ...], token: CancelToken | None = None
+) -> set[str] | None:
+    """Update the index (worker thread); the open paths whose findings may change (the updated ones included), None if no fact changed."""
+    if token is not None and token.cancelled:
+        return None
+    before_reach = ModuleReach(index)
+    before = {path: before_reach.reach(path) for path in open_paths}
+    changed = [*texts, *deleted]
+    shared_before = {path: _shared_facts(index, path) for path in changed}
+    any_change = False
+    for path in deleted:
+        any_change = index.remove_file(path) or any_change
+    for path, text in texts.items():
+        if text is None:
+            try:
+                text = read_source(Path(path)).text
+            except SourceReadError:
+                any_change = index.remove_file(path) or any_change
+                continue
+        any_change = index.update_file(path, text) or any_change
+    if not any_change:
+        return None
+    shared_changed = any(_shared_facts(index, path) != shared_before[path] for path in changed)
+    after = ModuleReach(index)
+    affected: set[str] = {path for path in changed if path in before}
+    for path in changed:
+        affected |= files_affected(before, after, path, shared_changed)
+    return affected
+
+
+def _shared_facts(index: ProjectIndex, path: str) -> object:
+    """What every file may read of one file: its position-free facts and its type pre-filter names."""
+    facts = index.facts(path)
+    types = index.types.for_path(path)
+    type_names = None if types is None else (types.enum_values, types.field_names, types.optional_fields)
+    return (None if facts is None else facts.position_free, type_names)

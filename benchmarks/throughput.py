@@ -4,7 +4,15 @@ Default corpus: the first 300 non-test modules of the running Python's standard 
 Prints KLOC/s for both and their ratio, then a cold and a warm run with the result cache.
 Targets (2 cores): >= 50 KLOC/s end to end with all rules on; a warm run >= 10x faster than a cold one.
 
+`--app` measures the application corpus instead (the pinned back ends of `corpus.toml`, materialised
+by `benchmarks/corpus.py`; FastAPI/Django/Flask code that wakes up the project index, type
+inference and jedi): `review-ls check` (all rules, no cache) beside `ruff check --select ALL
+--no-cache` on the same folders in the same run, alternating, with wall and CPU seconds, peak
+memory of each process tree, and the ratio. Targets: >= 50 KLOC/s, within 4x of ruff's wall time,
+<= 200 MB in total.
+
     python benchmarks/throughput.py [--files N] [--jobs N] [PATH ...]
+    python benchmarks/throughput.py --app [--repeat N] [--jobs N] [NAME ...]
 """
 
 from __future__ import annotations
@@ -17,8 +25,10 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -80,6 +90,119 @@ def time_cold_and_warm(scratch: Path, jobs: int | None) -> tuple[float, float]:
     return cold, warm
 
 
+@dataclass(frozen=True)
+class Run:
+    """One command run: wall and CPU seconds (the process and its children) and the peak memory of its process tree."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def _pss_kb(pid: int) -> int | None:
+    """The proportional set size of a process in KB (shared pages split among their sharers), if Linux says."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Memory of `root` and all its descendants in MB (Linux /proc): the sum of their proportional set
+    sizes, so pages a forked worker shares with its parent count once; resident sizes where PSS is unknown."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = int(fields[21])
+    total_kb, pending = 0.0, [root]
+    while pending:
+        pid = pending.pop()
+        pss = _pss_kb(pid)
+        total_kb += pss if pss is not None else rss.get(pid, 0) * os.sysconf("SC_PAGE_SIZE") / 1024
+        pending.extend(children.get(pid, ()))
+    return total_kb * 1024 / 1e6
+
+
+def run_measured(command: list[str], cwd: Path | None = None) -> Run:
+    """Run `command` (in `cwd`) to its end, sampling the memory of its process tree every 100 ms."""
+    before = os.times()
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.1):
+            peak = max(peak, _tree_rss_mb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - start
+    after = os.times()
+    if process.returncode not in (0, 1):
+        sys.exit(f"{command[0]} failed ({process.returncode}): {stderr.strip()[-500:]}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return Run(wall, cpu, peak)
+
+
+def app_corpus(names: list[str]) -> list[Path]:
+    """The application packages of the pinned corpus that are materialised (all, or the named ones)."""
+    from corpus import load_manifest
+
+    projects = [p for p in load_manifest() if not names or p.name in names]
+    missing = [p.name for p in projects if not p.package.is_dir()]
+    if missing:
+        print(f"not materialised (run benchmarks/corpus.py): {', '.join(missing)}", file=sys.stderr)
+    return [p.package for p in projects if p.package.is_dir()]
+
+
+def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int, output_format: str) -> None:
+    """Run review-ls and ruff over `packages`, alternating, and print the best run of each and their ratio."""
+    files = [p for package in packages for p in package.rglob("*.py")]
+    kloc = count_lines(files) / 1000
+    review = [sys.executable, "-m", "review_ls", "check", *map(str, packages), "--no-cache", "--format", output_format, "-o", os.devnull]
+    if jobs:
+        review += ["--jobs", str(jobs)]
+    ruff = ["ruff", "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", "-o", os.devnull, *map(str, packages)]
+    if shutil.which("ruff") is None:
+        sys.exit("ruff is not installed (pip install ruff)")
+    load_before = os.getloadavg()
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    home = Path(os.path.commonpath([str(p) for p in packages]))  # both run from where the projects are, as a user would
+    for _ in range(repeat):
+        ours.append(run_measured(review, home))
+        theirs.append(run_measured(ruff, home))
+    load_after = os.getloadavg()
+    best, ruff_best = min(ours, key=lambda r: r.wall), min(theirs, key=lambda r: r.wall)
+    print(f"application corpus: {len(packages)} projects, {len(files)} files, {kloc:.1f} KLOC, {os.cpu_count()} cores; review-ls --format {output_format}")
+    print(f"load average (1/5/15 min): before {'/'.join(f'{x:.1f}' for x in load_before)}, after {'/'.join(f'{x:.1f}' for x in load_after)}")
+    for label, runs, chosen in (("review-ls check (all rules, no cache)", ours, best), ("ruff check --select ALL --no-cache", theirs, ruff_best)):
+        walls = ", ".join(f"{r.wall:.1f}" for r in runs)
+        print(
+            f"{label:40s} {kloc / chosen.wall:7.1f} KLOC/s  wall {chosen.wall:6.2f} s  CPU {chosen.cpu:6.2f} s  "
+            f"({kloc / chosen.cpu:5.1f} KLOC per CPU s)  peak {chosen.peak_mb:5.0f} MB  [walls: {walls}]"
+        )
+    print(f"ratio review-ls/ruff, wall: {best.wall / ruff_best.wall:5.2f}x  (target <= 4x)   CPU: {best.cpu / ruff_best.cpu:5.2f}x")
+    print(f"targets: >= 50 KLOC/s ({'met' if kloc / best.wall >= 50 else 'not met'}), peak <= 200 MB ({'met' if best.peak_mb <= 200 else 'not met'})")
+
+
 def main() -> None:
     """Run the benchmark and print the numbers."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -88,7 +211,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best is kept")
     parser.add_argument("--jedi", action="store_true", help="also print the cost of the jedi pass of the RV7 rules (jedi_cost.py)")
+    parser.add_argument("--format", default="text", help="review-ls output format with --app (json and sarif also compute every fix)")
+    parser.add_argument("--app", action="store_true", help="the application corpus (corpus.toml; PATHs are project names) beside ruff")
     args = parser.parse_args()
+    if args.app:
+        compare_with_ruff(app_corpus([str(p) for p in args.paths]), args.jobs, args.repeat, args.format)
+        return
     files = [p for root in args.paths for p in (sorted(root.rglob("*.py")) if root.is_dir() else [root])] if args.paths else stdlib_corpus(args.files)
     kloc = count_lines(files) / 1000
     parse_seconds = min(time_ast_parse(files) for _ in range(args.repeat))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -11,11 +12,12 @@ from typing import Any
 
 from review_ls.cache import CachedResult, ResultCache
 from review_ls.config import Settings
-from review_ls.engine.analysis import analyse_source
-from review_ls.engine.fixes import compute_fix, fix_source
+from review_ls.engine.analysis import analyse_source, parse_or_none
+from review_ls.engine.fixes import ParsedSource, compute_fix, fix_source
+from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
-from review_ls.files import SourceReadError, read_source
+from review_ls.files import SourceFile, SourceReadError, read_source
 from review_ls.output.unified_diff import unified_diff
 from review_ls.worker_lifetime import die_with_parent, stop_pool
 from review_ls.writer import FileChangedError, write_atomically
@@ -60,6 +62,12 @@ def check_file(task: FileTask, project: ProjectModel | None = None) -> FileRepor
     except SourceReadError as exc:
         report.error = str(exc)
         return report
+    with garbage_collector_paused():  # one file's trees hold no cycles worth a collection mid-file
+        return _check_text(task, report, path, source, project)
+
+
+def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFile, project: ProjectModel | None) -> FileReport:
+    """Fix (per the mode) and analyse one file's read text into `report`."""
     text = source.text
     if task.mode in ("fix", "diff"):
         outcome = fix_source(text, task.path, task.settings, project, unsafe=task.unsafe_fixes)
@@ -75,13 +83,15 @@ def check_file(task: FileTask, project: ProjectModel | None = None) -> FileRepor
                     report.fixed_count = 0
                 else:
                     text = outcome.source
-    result = analyse_source(text, task.path, task.settings, project)
+    tree = parse_or_none(text)  # one parse, shared by the analysis and every fix of the file
+    result = analyse_source(text, task.path, task.settings, project, module=tree)
     report.findings = list(result.all_findings)
     report.internal_errors = result.internal_errors
-    if task.with_fixes:
+    if task.with_fixes and tree is not None:
+        parsed = ParsedSource.of(text, tree)
         for index, finding in enumerate(report.findings):
             if finding.fixable:
-                fix = compute_fix(text, finding, task.path, task.settings, project)
+                fix = compute_fix(text, finding, task.path, task.settings, project, parsed=parsed)
                 if fix is not None:
                     report.fixes[index] = fix
     if task.cache is not None and task.mode == "check":
@@ -141,6 +151,18 @@ def check_files(
 
 
 def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
+    # The index and the loaded rules live for the whole run: keep the collector from scanning them again
+    # for every file (and, in forked workers, from copying their pages); thawed when the run ends.
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield from _check_in_processes(tasks, jobs, project)
+    finally:
+        if thaw:
+            gc.unfreeze()
+
+
+def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:

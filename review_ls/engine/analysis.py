@@ -72,6 +72,16 @@ def parse_module(source: str, path: str | None, lines: LineIndex) -> ast.Module 
         return _meta_finding(SYNTAX_ERROR, reason, Span(1, 0, 1, 0))
 
 
+def parse_or_none(source: str) -> ast.Module | None:
+    """`source` parsed as `parse_module` parses it, or None when it does not parse (analysis then reports why)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source, filename="<unknown>")
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeEncodeError):
+        return None
+
+
 def syntax_error_finding(exc: SyntaxError, lines: LineIndex) -> Finding:
     """Turn a SyntaxError into one RV000 finding at its location."""
     line = max(exc.lineno or 1, 1)
@@ -96,12 +106,16 @@ def analyse_source(
     path: str | None = None,
     settings: Settings | None = None,
     project: ProjectModel | None = None,
+    module: ast.Module | None = None,
 ) -> AnalysisResult:
-    """Analyse one file's text with the rules `settings` enable and return its findings."""
+    """Analyse one file's text with the rules `settings` enable and return its findings.
+
+    `module` is `source` already parsed by the caller (so a tree is shared with fixes, not parsed twice).
+    """
     settings = settings or Settings()
     rule_set = rule_set_for(settings)
     lines = LineIndex.from_source(source)
-    parsed = parse_module(source, path, lines)
+    parsed = module if module is not None else parse_module(source, path, lines)
     if isinstance(parsed, Finding):
         return AnalysisResult((), syntax_error=parsed if settings.is_enabled(SYNTAX_ERROR[0]) and settings.report_syntax_errors else None)
     facts = ModuleFacts.from_module(parsed)

@@ -428,12 +428,17 @@ def compute_fix(
     path: str | None = None,
     settings: Settings | None = None,
     project: ProjectModel | None = None,
+    parsed: ParsedSource | None = None,
 ) -> Fix | None:
-    """Compute the fix for one finding of `source`, or None (no fix, stale finding, or unparsable result)."""
-    try:
-        parsed = ParsedSource.of(source)
-    except _UNPARSABLE:
-        return None
+    """Compute the fix for one finding of `source`, or None (no fix, stale finding, or unparsable result).
+
+    `parsed` is `source` already parsed (`ParsedSource.of`), shared by the fixes of one file.
+    """
+    if parsed is None or parsed.source is not source:
+        try:
+            parsed = ParsedSource.of(source)
+        except _UNPARSABLE:
+            return None
     fix = _compute(parsed, finding, path, settings, project, NameAllocator(source))
     if fix is not None and not _parses(apply_edits(source, fix.edits)):
         log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)

@@ -8,6 +8,7 @@ its function, and imports (module-level from `ModuleFacts`, plus those made insi
 from __future__ import annotations
 
 import ast
+import enum
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -157,28 +158,49 @@ class Walker:
         findings: list[Finding] = []
         dispatch = self.dispatch_for(ctx)
         parents = ctx.parents
-        stack: list[Any] = list(reversed(list(statements)))
+        stack: list[Any] = list(statements)
+        stack.reverse()
         pop = stack.pop
         push = stack.append
+        plans = _PLANS
+        node_base = ast.AST
         while stack:
-            item = pop()
-            if type(item) is tuple:
-                self._apply_marker(item, ctx)
+            node = pop()
+            node_type = type(node)
+            if node_type is tuple:
+                self._apply_marker(node, ctx)
                 continue
-            node = item
-            visitors = dispatch.get(type(node))
+            visitors = dispatch.get(node_type)
             if visitors:
                 _run_visitors(visitors, node, ctx, findings, errors)
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and ctx.functions:
+            plan = plans.get(node_type) or _plan_of(node_type)
+            shape, fields = plan
+            if shape is _Shape.IMPORT and ctx.functions:
                 if ctx.imports is ctx._saved_imports[-1]:  # copy on write: the import is local to its function
                     ctx.imports = dict(ctx.imports)
                 ctx.imports.update(import_bindings(node))
-            children = _children(node)
-            if not children:
+            if shape is _Shape.GENERIC or shape is _Shape.IMPORT:
+                # Push the fields' children in reverse (they pop in source order); a leaf pushes nothing.
+                mark = len(stack)
+                push(_POP_PARENT)
+                for name in fields:
+                    value = getattr(node, name, None)
+                    if value is None:
+                        continue
+                    if type(value) is list:
+                        for child in reversed(value):
+                            if isinstance(child, node_base):
+                                push(child)
+                    elif isinstance(value, node_base):
+                        push(value)
+                if len(stack) == mark + 1:
+                    pop()
+                else:
+                    parents.append(node)
                 continue
             parents.append(node)
             push(_POP_PARENT)
-            _push_children(node, children, push)
+            _push_scoped_children(shape, node, push)
         return findings
 
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
@@ -231,64 +253,77 @@ def _run_visitors(visitors: Iterable[Visitor], node: ast.AST, ctx: Context, find
             errors.append(f"{getattr(visitor, '__qualname__', visitor)} at line {getattr(node, 'lineno', '?')}: {exc!r}")
 
 
-_LEAF_FIELDS: dict[type, tuple[str, ...]] = {}
+class _Shape(enum.Enum):
+    """How the walk descends into a node type: plain fields, or with context markers around a scope or loop."""
+
+    GENERIC = "generic"
+    IMPORT = "import"
+    FOR = "for"
+    WHILE = "while"
+    FUNCTION = "function"
+    LAMBDA = "lambda"
+    CLASS = "class"
+    COMPREHENSION = "comprehension"
 
 
-def _fields_of(node_type: type[ast.AST]) -> tuple[str, ...]:
-    fields = _LEAF_FIELDS.get(node_type)
-    if fields is None:
-        fields = tuple(f for f in node_type._fields if f not in ("ctx", "op", "type_comment"))
-        _LEAF_FIELDS[node_type] = fields
-    return fields
+_SHAPES: dict[type[ast.AST], _Shape] = {
+    ast.Import: _Shape.IMPORT,
+    ast.ImportFrom: _Shape.IMPORT,
+    ast.For: _Shape.FOR,
+    ast.AsyncFor: _Shape.FOR,
+    ast.While: _Shape.WHILE,
+    ast.FunctionDef: _Shape.FUNCTION,
+    ast.AsyncFunctionDef: _Shape.FUNCTION,
+    ast.Lambda: _Shape.LAMBDA,
+    ast.ClassDef: _Shape.CLASS,
+    **{comprehension: _Shape.COMPREHENSION for comprehension in _COMPREHENSIONS},
+}
+
+# Per node type: its shape and its child fields in reverse order (a cache filled on first sight of a type).
+_PLANS: dict[type, tuple[_Shape, tuple[str, ...]]] = {}
 
 
-def _children(node: ast.AST) -> list[ast.AST]:
-    children: list[ast.AST] = []
-    for name in _fields_of(type(node)):
-        value = getattr(node, name, None)
-        if value is None:
-            continue
-        if type(value) is list:
-            for item in value:
-                if isinstance(item, ast.AST):
-                    children.append(item)
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    return children
+def _plan_of(node_type: type) -> tuple[_Shape, tuple[str, ...]]:
+    """The shape of `node_type` and its fields that may hold child nodes, last field first."""
+    fields = tuple(reversed([f for f in getattr(node_type, "_fields", ()) if f not in ("ctx", "op", "type_comment")]))
+    plan = _PLANS[node_type] = (_SHAPES.get(node_type, _Shape.GENERIC), fields)
+    return plan
 
 
-def _push_children(node: ast.AST, children: list[ast.AST], push: Callable[[Any], None]) -> None:
-    """Push children so they pop in source order, with context markers around scoped fields."""
-    if isinstance(node, (ast.For, ast.AsyncFor)):
+def _push_scoped_children(shape: _Shape, node: Any, push: Callable[[Any], None]) -> None:
+    """Push the children of a loop, function, lambda, class or comprehension so they pop in source order, with context markers around the scoped part."""
+    if shape is _Shape.FOR:
         _push_all(node.orelse, push)
         push(_POP_LOOP)
         _push_all(node.body, push)
         push((_ENTER_LOOP, node))
         push(node.iter)
         push(node.target)
-    elif isinstance(node, ast.While):
+    elif shape is _Shape.WHILE:
         _push_all(node.orelse, push)
         push(_POP_LOOP)
         _push_all(node.body, push)
         push(node.test)
         push((_ENTER_LOOP, node))
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+    elif shape is _Shape.FUNCTION:
         push(_EXIT_FUNCTION)
-        if isinstance(node, ast.Lambda):
-            push(node.body)
-        else:
-            _push_all(node.body, push)
+        _push_all(node.body, push)
         push((_ENTER_FUNCTION, node))
-        outside: list[ast.AST] = [node.args]
-        if not isinstance(node, ast.Lambda):
-            outside = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
-        _push_all(outside, push)
-    elif isinstance(node, ast.ClassDef):
+        if node.returns:
+            push(node.returns)
+        push(node.args)
+        _push_all(node.decorator_list, push)
+    elif shape is _Shape.LAMBDA:
+        push(_EXIT_FUNCTION)
+        push(node.body)
+        push((_ENTER_FUNCTION, node))
+        push(node.args)
+    elif shape is _Shape.CLASS:
         push(_EXIT_CLASS)
         _push_all(node.body, push)
         push((_ENTER_CLASS, node))
         _push_all([*node.decorator_list, *node.bases, *node.keywords], push)
-    elif isinstance(node, _COMPREHENSIONS):
+    else:
         # The first generator's iterable is evaluated once, outside the loop; its target and
         # conditions (and every later generator) run per item. (The first `comprehension` node
         # itself is not dispatched; rules look at the comprehension expression instead.)
@@ -300,12 +335,10 @@ def _push_children(node: ast.AST, children: list[ast.AST], push: Callable[[Any],
             push(node.elt)
         first, *rest = node.generators
         _push_all(rest, push)
-        _push_all([*first.ifs], push)
+        _push_all(first.ifs, push)
         push(first.target)
         push((_ENTER_LOOP, node))
         push(first.iter)
-    else:
-        _push_all(children, push)
 
 
 def _push_all(nodes: Sequence[ast.AST], push: Callable[[Any], None]) -> None:

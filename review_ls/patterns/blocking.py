@@ -10,6 +10,7 @@ walker (RV302) and the project's call facts (`project/call_facts.py`) share it.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterator
 
 from review_ls.engine.facts import dotted_name
@@ -290,9 +291,25 @@ def module_object_kinds(module: ast.Module, qualify: Qualify) -> dict[str, str]:
 def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves)."""
     stack: list[ast.AST] = list(reversed(body))
+    pop, push = stack.pop, stack.append
+    node_base = ast.AST
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        # `ast.iter_child_nodes`, pushed last child first, without its per-node generators
+        for name in _reversed_fields(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in reversed(value):
+                    if isinstance(item, node_base):
+                        push(item)
+            elif isinstance(value, node_base):
+                push(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _reversed_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of a node type, last first."""
+    return tuple(reversed(node_type._fields))

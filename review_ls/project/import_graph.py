@@ -77,17 +77,10 @@ class ImportGraph:
     ) -> ImportGraph:
         """The graph of `imports_by_module` (module -> its imports); `absolute(target, module)` resolves relative targets."""
         modules = frozenset(imports_by_module)
-        edges: dict[str, frozenset[str]] = {}
-        for module, facts in imports_by_module.items():
-            targets: set[str] = set()
-            for fact in facts:
-                base = absolute(fact.module, module) if fact.module.startswith(".") else fact.module
-                targets.update(_imported_modules(base, modules, module))
-                for name in fact.names:
-                    if name != "*" and f"{base}.{name}" in modules:
-                        targets.add(f"{base}.{name}")
-            targets.discard(module)
-            edges[module] = frozenset(targets)
+        edges = {
+            module: module_edges(module, facts, modules, lambda target, module=module: absolute(target, module))  # type: ignore[misc]
+            for module, facts in imports_by_module.items()
+        }
         return cls(edges)
 
     def imports_of(self, module: str) -> frozenset[str]:
@@ -139,6 +132,19 @@ class ImportGraph:
                     pending.extend(self.imports_of(module))
             known = self._reachable[start] = frozenset(seen)
         return known
+
+
+def module_edges(module: str, facts: Iterable[ImportFact], modules: frozenset[str], absolute: Callable[[str], str]) -> frozenset[str]:
+    """The project `modules` that `module` imports with the imports `facts`; `absolute` resolves a relative target."""
+    targets: set[str] = set()
+    for fact in facts:
+        base = absolute(fact.module) if fact.module.startswith(".") else fact.module
+        targets.update(_imported_modules(base, modules, module))
+        for name in fact.names:
+            if name != "*" and f"{base}.{name}" in modules:
+                targets.add(f"{base}.{name}")
+    targets.discard(module)
+    return frozenset(targets)
 
 
 def _imported_modules(target: str, modules: frozenset[str], importer: str) -> Iterator[str]:

@@ -43,6 +43,7 @@ from review_ls.project.query_summary import QuerySummary
 from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
 from review_ls.project.taint import SinkChain, TaintSummaries
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
+from review_ls.project.view_memo import ViewMemo
 from review_ls.project.views import (
     ProjectClass,
     ProjectViews,
@@ -53,8 +54,10 @@ from review_ls.project.views import (
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
 
-# Below this many files, starting worker processes costs more than it saves.
+# Below this many files, starting worker processes costs more than it saves: a spawned worker
+# imports review-ls anew (~0.5 s), a forked one starts in milliseconds.
 _PARALLEL_THRESHOLD = 1000
+_FORKED_PARALLEL_THRESHOLD = 200
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -83,6 +86,7 @@ class ProjectIndex:
         self.entry_points = ConfiguredEntryPoints()
         self._generation = 0
         self._derived: _Derived | None = None
+        self._view_memo = ViewMemo()
         self._lock = threading.Lock()
 
     # -- building and updating ----------------------------------------------------------------
@@ -101,9 +105,10 @@ class ProjectIndex:
         files: Sequence[str | os.PathLike[str]],
         roots: Iterable[str | os.PathLike[str]] = (),
         jobs: int | None = None,
-        parallel_threshold: int = _PARALLEL_THRESHOLD,
+        parallel_threshold: int | None = None,
     ) -> ProjectIndex:
-        """Read and index `files` (unreadable ones have no facts), in `jobs` processes from `parallel_threshold` files on."""
+        """Read and index `files` (unreadable ones have no facts), in `jobs` processes from `parallel_threshold` files on
+        (by default 200 files when workers can be forked, else 1000)."""
         index = cls(roots)
         paths = [os.fspath(f) for f in files]
         index._init_files.update(normalise(p) for p in paths if is_package_file(p))
@@ -111,9 +116,12 @@ class ProjectIndex:
         work = [(path, namer.module_name(path)) for path in paths]
         workers = jobs or os.cpu_count() or 1
         with garbage_collector_paused():
+            context = _pool_context()
+            if parallel_threshold is None:
+                parallel_threshold = _FORKED_PARALLEL_THRESHOLD if context.get_start_method() == "fork" else _PARALLEL_THRESHOLD
             if workers > 1 and len(work) >= parallel_threshold:
                 chunk = max(1, len(work) // (workers * 8))
-                with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=gc.disable) as pool:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
                     results = list(pool.map(_read_and_extract, work, chunksize=chunk))
             else:
                 results = [_read_and_extract(item) for item in work]
@@ -205,7 +213,7 @@ class ProjectIndex:
                 generation = self._generation
                 snapshot = dict(self._files)
                 calls = dict(self._calls)
-            derived = _Derived(ProjectViews(snapshot, self.roots), calls, self.entry_points)
+            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo), calls, self.entry_points)
             with self._lock:
                 if self._generation == generation:
                     self._derived = derived
@@ -347,10 +355,12 @@ class ProjectIndex:
         state = dict(self.__dict__)
         state["_derived"] = None
         del state["_lock"]
+        del state["_view_memo"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._view_memo = ViewMemo()
         self._lock = threading.Lock()
 
 

@@ -16,9 +16,9 @@ from functools import cached_property
 from review_ls.engine.model import Span
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES
 from review_ls.project.file_facts import ClassFact, FieldFact, FileFacts
-from review_ls.project.import_graph import ImportGraph
-from review_ls.project.modules import ModuleNamer, is_package_file, normalise
-from review_ls.project.types import absolute_import
+from review_ls.project.import_graph import ImportGraph, module_edges
+from review_ls.project.modules import normalise
+from review_ls.project.view_memo import ViewMemo
 
 
 class Kind:
@@ -102,15 +102,16 @@ class SettingsTarget:
 class ProjectViews:
     """Everything derived from one snapshot of the index's facts."""
 
-    def __init__(self, files: Mapping[str, FileFacts], roots: tuple[str, ...]) -> None:
+    def __init__(self, files: Mapping[str, FileFacts], roots: tuple[str, ...], memo: ViewMemo | None = None) -> None:
         self.files = files
         self.roots = tuple(sorted(roots, key=len, reverse=True))
-        self.namer = ModuleNamer(roots, (p for p in files if is_package_file(p)))
-        self.modules = {path: self.namer.module_name(path) for path in files}
+        self._memo = memo or ViewMemo()  # per-file derivations, shared with the views of earlier snapshots
+        self.namer, self.modules = self._memo.module_names(files, tuple(roots))
         self.paths_by_module: dict[str, str] = {}
         for path in sorted(files):
             self.paths_by_module.setdefault(self.modules[path], path)
-        self._by_name_in_file = {path: {c.name: c for c in reversed(facts.classes)} for path, facts in files.items()}
+        # Each file's classes by name, and every project class by name (in path order).
+        self._by_name_in_file, self.classes_named = self._memo.classes_by_name(files)
         self._kind_memo: dict[tuple[str, str], str | None] = {}
 
     def root_of(self, path: str) -> str:
@@ -121,7 +122,7 @@ class ProjectViews:
     # -- classes ------------------------------------------------------------------------------
     def absolute(self, qualified: str, path: str) -> str:
         """Resolve a relative import target against the module of `path`."""
-        return absolute_import(qualified, self.modules.get(path, ""), is_package_file(path))
+        return self._memo.absolute(qualified, path, self.modules)
 
     def resolve_class(self, reference: str, path: str) -> tuple[str, ClassFact] | None:
         """The project class that `reference` (a base or callee as the file at `path` names it) means."""
@@ -136,15 +137,6 @@ class ProjectViews:
                 return target, found
         candidates = self.classes_named.get(name, ())
         return candidates[0] if len(candidates) == 1 else None
-
-    @cached_property
-    def classes_named(self) -> dict[str, tuple[tuple[str, ClassFact], ...]]:
-        """Every project class by name."""
-        found: dict[str, list[tuple[str, ClassFact]]] = {}
-        for path in sorted(self.files):
-            for fact in self.files[path].classes:
-                found.setdefault(fact.name, []).append((path, fact))
-        return {name: tuple(entries) for name, entries in found.items()}
 
     def kind_of(self, path: str, fact: ClassFact) -> str | None:
         """What the class is (a `Kind` value), following bases through the project; None for other classes."""
@@ -293,19 +285,19 @@ class ProjectViews:
     @cached_property
     def import_graph(self) -> ImportGraph:
         """The import-time imports between the project's modules."""
-        imports = {self.modules[path]: self.files[path].imports for path in self.paths_by_module.values()}
-        return ImportGraph.build(imports, lambda target, module: self.absolute(target, self.paths_by_module[module]))
+        def edges_of(module: str, modules: frozenset[str]) -> frozenset[str]:
+            path = self.paths_by_module[module]
+            return module_edges(module, self.files[path].imports, modules, lambda target: self.absolute(target, path))
+
+        return ImportGraph(self._memo.import_edges(self.paths_by_module, self.files, edges_of))
 
     @cached_property
     def name_importers(self) -> dict[tuple[str, str], int]:
         """How many project files import each (module, name) with `from <module> import <name>`."""
-        counts: dict[tuple[str, str], int] = {}
-        for path, facts in self.files.items():
-            for fact in facts.imports:
-                base = self.absolute(fact.module, path)
-                for name in fact.names:
-                    counts[(base, name)] = counts.get((base, name), 0) + 1
-        return counts
+        def imported_names(path: str, facts: FileFacts) -> tuple[tuple[str, str], ...]:
+            return tuple((base, name) for fact in facts.imports for base in (self.absolute(fact.module, path),) for name in fact.names)
+
+        return self._memo.importer_counts(self.files, imported_names)
 
     @cached_property
     def subclassed(self) -> frozenset[tuple[str, str]]:

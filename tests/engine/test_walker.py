@@ -158,3 +158,93 @@ def test_deeply_nested_expressions_do_not_exhaust_the_stack() -> None:
     source = "x = " + " + ".join(["1"] * 1500) + '\nprobe("end")\n'
     findings, errors = walk(source, probe)
     assert [f.span.line for f in findings] == [2] and errors == []
+
+
+class EveryNode(Rule):
+    """Records every node it is given, with the parent the context says it has."""
+
+    code = "XX003"
+    name = "every-node"
+    message = "never"
+    docs = RuleDocs("-", "-", "-")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.visited: list[tuple[ast.AST, ast.AST | None]] = []
+
+    def iter_visitors(self) -> Iterator[tuple[type[ast.AST], object]]:  # type: ignore[override]
+        for name in dir(ast):
+            node_type = getattr(ast, name)
+            if isinstance(node_type, type) and issubclass(node_type, ast.AST) and node_type is not ast.AST:
+                yield node_type, self._record
+
+    def _record(self, node: ast.AST, ctx: Context) -> None:
+        self.visited.append((node, ctx.parent))
+
+
+_EVERY_SHAPE = """
+import os
+from a import (b as c, d)
+global_list: list[int] = [1, *rest]
+@decorator(arg)
+class K(Base, metaclass=Meta):
+    x: int = 0
+    def m(self, a, /, b=1, *args, c: int, **kw) -> int:
+        global g
+        import json
+        return {**kw, "a": a} if a else lambda y=1: y + 1
+async def f():
+    async for i in source():
+        await g(i)
+    async with lock as held, other():
+        pass
+    while x < 3:
+        x += 1
+    else:
+        del x
+    try:
+        raise E from None
+    except (A, B) as e:
+        pass
+    finally:
+        assert ok, "msg"
+    match value:
+        case {"k": [1, *tail]} | Point(x=0) if tail:
+            yield f"{value!r:>{width}}"
+        case _:
+            pass
+    return [(a, b) for a in xs if a for b in a], {k: v for k, v in d.items()}, {s for s in t}, (n for n in m)
+"""
+
+
+def _syntactic_parents(module: ast.Module) -> dict[int, ast.AST]:
+    """Each node's parent as the walker reports it: the parts of a comprehension's first generator
+    belong to the comprehension expression (that `comprehension` node itself is not visited)."""
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(module):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in ast.walk(module):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            for child in ast.iter_child_nodes(node.generators[0]):
+                parents[id(child)] = node
+    return parents
+
+
+def test_every_node_is_visited_once_under_its_own_parent() -> None:
+    module = ast.parse(_EVERY_SHAPE)
+    recorder = EveryNode()
+    ctx = Context("m.py", LineIndex.from_source(_EVERY_SHAPE), ModuleFacts.from_module(module))
+    ctx.parents.append(module)
+    Walker([recorder]).walk(module.body, ctx, [])
+
+    skipped = {id(node.generators[0]) for node in ast.walk(module) if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))}
+    ignored = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop)  # in `ctx`/`op` fields, never visited
+    expected = [n for n in ast.walk(module) if n is not module and id(n) not in skipped and not isinstance(n, ignored)]
+    visited = [node for node, _ in recorder.visited]
+    assert sorted(map(id, visited)) == sorted(map(id, expected))
+    parents = _syntactic_parents(module)
+    assert all(parent is parents[id(node)] for node, parent in recorder.visited if not isinstance(node, ast.cmpop))  # shared singletons
+    statements = [node for node in visited if isinstance(node, ast.stmt)]
+    assert [s.lineno for s in statements] == sorted(s.lineno for s in statements)  # source order
+    assert ctx.parents == [module] and not ctx.loops and not ctx.functions and not ctx.classes

@@ -285,18 +285,19 @@ class WriteAcknowledgedWithoutFsync(Rule):
         def qualify(expr: ast.AST) -> str | None:
             return ctx.qualified_name(expr) or dotted_name(expr)
 
-        function_nodes = list(_function_nodes(function))
-        removed = removed_paths(function_nodes, qualify)
-        temporary = temp_names(function_nodes, qualify)
-        writes = []
+        candidates = []
         for item in node.items:
             call = item.context_expr
             target = _write_target(call) if isinstance(call, ast.Call) else None
             if target is None or _is_scratch(target) or not _writes_through(node, item.optional_vars):
                 continue
-            if is_removed(target, removed, qualify) or temporary.key(target) is not None:
-                continue
-            writes.append((item, call, target))
+            candidates.append((item, call, target))
+        if not candidates:
+            return  # (most `with` blocks write no file: skip the walk over the whole function)
+        function_nodes = list(_function_nodes(function))
+        removed = removed_paths(function_nodes, qualify)
+        temporary = temp_names(function_nodes, qualify)
+        writes = [(item, call, target) for item, call, target in candidates if not (is_removed(target, removed, qualify) or temporary.key(target) is not None)]
         if not writes:
             return
         in_web_code = imports_web_framework(ctx.facts) or is_route_handler(function, ctx)

@@ -1,0 +1,149 @@
+"""What the project views derive file by file, kept from one snapshot of the index to the next.
+
+`ProjectViews` is rebuilt from a snapshot after every change. Most of what it derives belongs to
+one file and depends only on that file's facts and the project's module names: the file's module
+name, its relative imports made absolute, its import edges, the names it imports. `ViewMemo` keeps
+those per file and re-derives them only for files whose facts object changed (the index stores a
+new `FileFacts` for a changed file and keeps the old object otherwise), so an update of one file
+costs work for that file plus a pass over the snapshot's keys, not a re-derivation of every file.
+Module names (and all that uses them) are re-derived only when the roots or the set of packages
+change. One memo belongs to one index; the views of its snapshots share it under a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+
+from review_ls.project.file_facts import ClassFact, FileFacts
+from review_ls.project.modules import ModuleNamer, is_package_file
+from review_ls.project.types import absolute_import
+
+_INIT_SUFFIXES = ("__init__.py", "__init__.pyi")
+
+
+class ViewMemo:
+    """Per-file derivations of the project views, re-derived only for files whose facts changed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._naming: tuple[tuple[str, ...], frozenset[str]] | None = None  # (roots, package files) the names were made with
+        self._modules: dict[str, str] = {}
+        self._absolute: dict[tuple[str, str], str] = {}
+        self._module_set: frozenset[str] = frozenset()
+        self._classes_by_name: dict[str, tuple[FileFacts, dict[str, ClassFact]]] = {}
+        self._paths_defining: dict[str, set[str]] = {}  # class name -> the files defining it
+        self._classes_named: dict[str, tuple[tuple[str, ClassFact], ...]] = {}
+        self._edges: dict[str, tuple[object, frozenset[str], frozenset[str]]] = {}  # path -> (imports, module set, edges)
+        self._imported_names: dict[str, tuple[FileFacts, tuple[tuple[str, str], ...]]] = {}
+        self._importer_counts: dict[tuple[str, str], int] = {}
+
+    def module_names(self, files: Mapping[str, FileFacts], roots: tuple[str, ...]) -> tuple[ModuleNamer, dict[str, str]]:
+        """The namer of this snapshot and every file's module name (names kept while roots and packages stay)."""
+        packages = frozenset(p for p in files if p.endswith(_INIT_SUFFIXES) and is_package_file(p))
+        namer = ModuleNamer(roots, packages)
+        with self._lock:
+            if self._naming != (roots, packages):
+                self._naming = (roots, packages)
+                self._modules = {}
+                self._absolute = {}
+                self._edges = {}
+                self._imported_names = {}
+                self._importer_counts = {}
+            known = self._modules
+            for path in files:
+                if path not in known:
+                    known[path] = namer.module_name(path)
+            return namer, {path: known[path] for path in files}
+
+    def absolute(self, qualified: str, path: str, modules: Mapping[str, str]) -> str:
+        """`absolute_import` of `qualified` as written in the file at `path` (memoised while the module names stay)."""
+        key = (qualified, path)
+        found = self._absolute.get(key)
+        if found is None:
+            found = self._absolute[key] = absolute_import(qualified, modules.get(path, ""), is_package_file(path))
+        return found
+
+    def classes_by_name(self, files: Mapping[str, FileFacts]) -> tuple[dict[str, dict[str, ClassFact]], dict[str, tuple[tuple[str, ClassFact], ...]]]:
+        """Each file's classes by name (the first definition of a name wins, as `reversed` makes it), and every
+        project class by name in path order (re-derived only for the names the changed files define or defined)."""
+        memo = self._classes_by_name
+        found: dict[str, dict[str, ClassFact]] = {}
+        touched: set[str] = set()
+        with self._lock:
+            for path in [p for p in memo if p not in files]:
+                gone = set(memo.pop(path)[1])
+                touched |= gone
+                self._forget_names(path, gone)
+            for path, facts in files.items():
+                entry = memo.get(path)
+                if entry is None or entry[0] is not facts:
+                    if entry is not None:
+                        touched.update(entry[1])
+                        self._forget_names(path, set(entry[1]))
+                    entry = memo[path] = (facts, {c.name: c for c in reversed(facts.classes)})
+                    for name in entry[1]:
+                        self._paths_defining.setdefault(name, set()).add(path)
+                    touched.update(entry[1])
+                found[path] = entry[1]
+            named = self._classes_named
+            for name in touched:
+                paths = self._paths_defining.get(name)
+                if paths:
+                    named[name] = tuple((path, fact) for path in sorted(paths) for fact in files[path].classes if fact.name == name)
+                else:
+                    named.pop(name, None)
+            return found, dict(named)
+
+    def _forget_names(self, path: str, names: set[str]) -> None:
+        for name in names:
+            paths = self._paths_defining.get(name)
+            if paths is not None:
+                paths.discard(path)
+
+    def import_edges(
+        self, paths_by_module: Mapping[str, str], files: Mapping[str, FileFacts], edges_of: Callable[[str, frozenset[str]], frozenset[str]]
+    ) -> dict[str, frozenset[str]]:
+        """Each project module's import edges, from `edges_of(module, modules)`; re-derived for a file whose imports or
+        whose project's set of modules changed."""
+        modules = frozenset(paths_by_module)
+        edges: dict[str, frozenset[str]] = {}
+        with self._lock:
+            if modules != self._module_set:
+                self._module_set = modules
+            modules = self._module_set
+            for module, path in paths_by_module.items():
+                imports = files[path].imports
+                entry = self._edges.get(path)
+                if entry is None or entry[0] is not imports or entry[1] is not modules:
+                    entry = self._edges[path] = (imports, modules, edges_of(module, modules))
+                edges[module] = entry[2]
+        return edges
+
+    def importer_counts(self, files: Mapping[str, FileFacts], imported_names: Callable[[str, FileFacts], tuple[tuple[str, str], ...]]) -> dict[tuple[str, str], int]:
+        """How many files import each (module, name) by name, kept as a running count that changes by the changed files' imports."""
+        memo = self._imported_names
+        counts = self._importer_counts
+        with self._lock:
+            for path in [p for p in memo if p not in files]:
+                _, gone = memo.pop(path)
+                _count(counts, gone, -1)
+            for path, facts in files.items():
+                entry = memo.get(path)
+                if entry is not None and entry[0] is facts:
+                    continue
+                if entry is not None:
+                    _count(counts, entry[1], -1)
+                names = imported_names(path, facts)
+                memo[path] = (facts, names)
+                _count(counts, names, 1)
+            return dict(counts)
+
+
+def _count(counts: dict[tuple[str, str], int], names: tuple[tuple[str, str], ...], step: int) -> None:
+    for key in names:
+        total = counts.get(key, 0) + step
+        if total:
+            counts[key] = total
+        else:
+            del counts[key]

@@ -1,0 +1,84 @@
+"""Views derived with the memo kept across updates equal views derived from scratch after each update."""
+
+from __future__ import annotations
+
+import textwrap
+
+from review_ls.project import ProjectIndex
+from review_ls.project.views import ProjectViews
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+FILES = {
+    "/proj/app/__init__.py": "",
+    "/proj/app/models.py": src(
+        """
+        from pydantic import BaseModel
+
+        class User(BaseModel):
+            name: str
+            email: str
+            age: int
+        """
+    ),
+    "/proj/app/schemas.py": src(
+        """
+        from pydantic import BaseModel
+        from .models import User
+
+        class UserOut(BaseModel):
+            name: str
+            email: str
+            age: int
+        """
+    ),
+    "/proj/app/routes.py": src(
+        """
+        from app.models import User
+        from . import schemas
+
+        class Client:
+            pass
+        """
+    ),
+}
+
+# Each step: (path, new text or None to remove the file).
+EDITS = [
+    ("/proj/app/routes.py", "from app.schemas import UserOut\n\nclass User:\n    pass\n"),  # imports and a class name change
+    ("/proj/app/models.py", "class Other:\n    pass\n"),  # a class (and its pydantic kind) disappears
+    ("/proj/app/extra.py", "from .models import Other\n\nclass Other:\n    pass\n"),  # a new module, a name defined twice
+    ("/proj/app/sub/__init__.py", ""),  # a new package renames nothing, but adds a module
+    ("/proj/app/sub/deep.py", "from ..routes import User\n"),  # a relative import two levels up
+    ("/proj/app/extra.py", None),  # a removed file
+    ("/proj/app/routes.py", FILES["/proj/app/routes.py"]),  # back to the start
+]
+
+
+def _derived(views: ProjectViews) -> tuple[object, ...]:
+    graph = views.import_graph
+    return (
+        views.modules,
+        views.paths_by_module,
+        views.classes_named,
+        {module: graph.imports_of(module) for module in views.paths_by_module},
+        views.name_importers,
+        views.classes,
+        views.client_class_names,
+    )
+
+
+def test_views_kept_current_by_the_memo_equal_views_made_from_scratch() -> None:
+    index = ProjectIndex.from_sources(FILES, ("/proj",))
+    for path, text in [(None, None), *EDITS]:
+        if path is not None:
+            if text is None:
+                index.remove_file(path)
+            else:
+                index.update_file(path, text)
+        kept = index._views().views  # derived with the index's memo, as updates arrive
+        fresh = ProjectViews(dict(index._files), index.roots)  # derived from nothing
+        assert _derived(kept) == _derived(fresh), f"after editing {path}"

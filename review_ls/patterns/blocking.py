@@ -10,7 +10,6 @@ walker (RV302) and the project's call facts (`project/call_facts.py`) share it.
 from __future__ import annotations
 
 import ast
-import functools
 from collections.abc import Callable, Iterator
 
 from review_ls.engine.facts import dotted_name
@@ -309,7 +308,12 @@ def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
                 push(value)
 
 
-@functools.lru_cache(maxsize=None)
-def _reversed_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
+_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}  # a cache, filled per node type on first use
+
+
+def _reversed_fields(node_type: type) -> tuple[str, ...]:
     """The fields of a node type, last first."""
-    return tuple(reversed(node_type._fields))
+    fields = _REVERSED_FIELDS.get(node_type)
+    if fields is None:
+        fields = _REVERSED_FIELDS[node_type] = tuple(reversed(getattr(node_type, "_fields", ())))
+    return fields

@@ -29,7 +29,7 @@ def test_analysis_and_fixes_share_one_parse_of_the_file(tmp_path: Path, monkeypa
     parsed_texts: list[str] = []
     real_parse = ast.parse
 
-    def counting_parse(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_parse(source, *args, **kwargs):
         parsed_texts.append(source)
         return real_parse(source, *args, **kwargs)
 

@@ -172,7 +172,7 @@ class EveryNode(Rule):
         super().__init__()
         self.visited: list[tuple[ast.AST, ast.AST | None]] = []
 
-    def iter_visitors(self) -> Iterator[tuple[type[ast.AST], object]]:  # type: ignore[override]
+    def iter_visitors(self) -> Iterator[tuple[type[ast.AST], object]]:
         for name in dir(ast):
             node_type = getattr(ast, name)
             if isinstance(node_type, type) and issubclass(node_type, ast.AST) and node_type is not ast.AST:

@@ -246,9 +246,9 @@ def test_unsafe_fixes_need_the_flag(write, tmp_path, capsys) -> None:
         """,
     )
     before = path.read_text()
-    code, _, _ = run(capsys, "check", "--fix", str(tmp_path))
+    code, _, _ = run(capsys, "check", "--extend-select", "RV202", "--fix", str(tmp_path))
     assert code == 1 and path.read_text() == before
-    code, _, _ = run(capsys, "check", "--fix", "--unsafe-fixes", str(tmp_path))
+    code, _, _ = run(capsys, "check", "--extend-select", "RV202", "--fix", "--unsafe-fixes", str(tmp_path))
     assert code == 0 and "functools.cache" in path.read_text()
 
 

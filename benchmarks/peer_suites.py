@@ -27,50 +27,20 @@ import subprocess
 import sys
 import tarfile
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from review_ls import analyse_source
 from review_ls.config import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from peer_taint import print_taint_suite  # noqa: E402  (a sibling script, not a package)
+from peer_score import Score  # noqa: E402  (sibling scripts, not a package)
+from peer_taint import print_taint_suite  # noqa: E402
 
 BLOCKING_CODES = frozenset({"ASYNC210", "ASYNC211", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC231", "ASYNC232", "ASYNC240", "ASYNC250", "ASYNC251"})
 _SNAPSHOT_FINDING = re.compile(r"^(ASYNC\d+)\b.*\n\s*-->\s*(\S+?\.py):(\d+):\d+", re.MULTILINE)
 _COMMENT_LABEL = re.compile(r"#\s*(ASYNC\d+|error)(?:_\w+)?\s*:")
 _CODE_IN_FILE_NAME = re.compile(r"async(\d{3})", re.IGNORECASE)
 _MANIFEST = Path(__file__).with_name("peer_suites.toml")
-
-
-@dataclass
-class Score:
-    """Counts of one suite: labelled lines found, missed, and reports on unlabelled lines."""
-
-    true_positives: int = 0
-    out_of_scope: int = 0
-    false_negatives: int = 0
-    false_positives: int = 0
-    misses: list[str] = field(default_factory=list)
-    extras: list[str] = field(default_factory=list)
-
-    @property
-    def recall(self) -> float:
-        """Found / labelled."""
-        total = self.true_positives + self.false_negatives
-        return self.true_positives / total if total else 1.0
-
-    @property
-    def scoped_precision(self) -> float:
-        """Correct / reported, not counting reports of a kind the file does not label."""
-        total = self.true_positives + self.false_positives - self.out_of_scope
-        return self.true_positives / total if total else 1.0
-
-    @property
-    def precision(self) -> float:
-        """Correct / reported."""
-        total = self.true_positives + self.false_positives
-        return self.true_positives / total if total else 1.0
 
 
 def extract(suite: dict[str, str], mirror_root: Path, cache_root: Path) -> Path:
@@ -144,11 +114,13 @@ def labelled_codes(source: str, name: str) -> set[str]:
 
 def score(folder: Path, labels: dict[str, set[int]]) -> Score:
     """Run RV302 alone over each labelled file and compare its lines with the labels."""
-    settings = Settings(select=("RV302",))
+    # The suites label metadata checks (os.path.exists, ...) too: score with RV302's parity option on.
+    settings = Settings(select=("RV302",), options=(("RV302", (("report-metadata-checks", True),)),))
     result = Score()
     for name, expected in sorted(labels.items()):
         source = (folder / name).read_text(encoding="utf-8")
-        findings = [f for f in analyse_source(source, str(folder / name), settings).findings if f.code == "RV302"]
+        # The fixtures live under test folders; analyse them as the service code they stand for.
+        findings = [f for f in analyse_source(source, f"service/{Path(name).name}", settings).findings if f.code == "RV302"]
         reported = {f.span.line for f in findings}
         codes = labelled_codes(source, name)
         for line in {f.span.line for f in findings if (code := call_code(f.message)) and not any(c.startswith(code) for c in codes)} - expected:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from peer_score import Score
 from review_ls import analyse_source
 from review_ls.config import Settings
 
@@ -31,29 +32,6 @@ class Label:
     line: int
     end: int
     positive: bool
-
-
-@dataclass
-class TaintScore:
-    """Counts over every labelled file of a suite."""
-
-    true_positives: int = 0
-    false_negatives: int = 0
-    false_positives: int = 0
-    misses: list[str] = field(default_factory=list)
-    extras: list[str] = field(default_factory=list)
-
-    @property
-    def recall(self) -> float:
-        """Found / labelled."""
-        total = self.true_positives + self.false_negatives
-        return self.true_positives / total if total else 1.0
-
-    @property
-    def precision(self) -> float:
-        """Correct / reported."""
-        total = self.true_positives + self.false_positives
-        return self.true_positives / total if total else 1.0
 
 
 def labels_of(source: str) -> list[Label]:
@@ -86,9 +64,9 @@ def _next_code_line(lines: list[str], after: int) -> int:
     return after
 
 
-def score_files(root: Path, files: list[tuple[str, str]], disagree: set[tuple[str, int]], judged: bool) -> TaintScore:
+def score_files(root: Path, files: list[tuple[str, str]], disagree: set[tuple[str, int]], judged: bool) -> Score:
     """Run each file's rule alone over it and compare with its labels (flipping `disagree` labels when `judged`)."""
-    result = TaintScore()
+    result = Score()
     for name, code in files:
         source = (root / name).read_text(encoding="utf-8")
         findings = [f for f in analyse_source(source, str(root / name), Settings(select=(code,))).findings if f.code == code]

@@ -54,7 +54,7 @@ from review_ls.engine.analysis import (
     syntax_error_finding,
     walk_statements,
 )
-from review_ls.engine.gc_pause import garbage_collector_paused
+from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
 from review_ls.engine.model import AnalysisResult, Finding
 from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
@@ -366,7 +366,7 @@ class IncrementalAnalyser:
     ) -> AnalysisResult:
         if should_stop is not None and should_stop():
             raise AnalysisCancelled()
-        with garbage_collector_paused():
+        with kept_out_of_collections():
             parsed = parse_module(source, self.path, LineIndex(lines))
         if should_stop is not None and should_stop():
             raise AnalysisCancelled()
@@ -455,9 +455,7 @@ class IncrementalAnalyser:
             walked = []
             for segment in segments:
                 if _needs_walk(segment):
-                    if should_stop is not None and should_stop():
-                        raise AnalysisCancelled()
-                    segment = _walked(segment, walk)
+                    segment = _walked(segment, walk, should_stop)
                 walked.append(segment)
             segments = tuple(walked)
         facts_key = _facts_key(facts)
@@ -481,16 +479,31 @@ def _needs_walk(segment: Segment) -> bool:
     return segment.findings is None or (segment.members is not None and any(m.findings is None for m in segment.members))
 
 
-def _walked(segment: Segment, walk: _Walk) -> Segment:
-    """The segment with findings for itself and every member that had none."""
+def _walked(segment: Segment, walk: _Walk, should_stop: Callable[[], bool] | None = None) -> Segment:
+    """The segment with findings for itself and every member that had none; `should_stop` is asked
+    before each walk (of the segment, of each class member, of the class itself)."""
+
+    def check() -> None:
+        if should_stop is not None and should_stop():
+            raise AnalysisCancelled()
+
+    check()
     if segment.members is None:
         return walk.statements(segment)
     node = segment.nodes[0]
     assert isinstance(node, ast.ClassDef)
     view = walk.class_view(node)
-    members = tuple(m if m.findings is not None else walk.class_member(view, m) for m in segment.members)
-    segment = replace(segment, members=members)
-    return walk.class_shell(segment) if segment.findings is None else segment
+    members = []
+    for member in segment.members:
+        if member.findings is None:
+            check()
+            member = walk.class_member(view, member)
+        members.append(member)
+    segment = replace(segment, members=tuple(members))
+    if segment.findings is None:
+        check()
+        segment = walk.class_shell(segment)
+    return segment
 
 
 def _without_stale_findings(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> Segment:
@@ -560,7 +573,7 @@ def _reparsed(run: Sequence[Segment], lines: list[str], path: str | None) -> lis
     """Consecutive segments parsed again from their lines, keeping their findings (None if they do
     not come out as segments of the same shape)."""
     try:
-        with garbage_collector_paused():
+        with kept_out_of_collections():
             fresh = _segments_of(_parse_lines(lines, run[0].start, run[-1].end, wrapped=False).body, lines)
     except _PARSE_ERRORS:
         return None
@@ -606,12 +619,22 @@ def changed_lines(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int
     """The changed lines: (first, last in `old`, last in `new`), 1-based; an empty range ends before it starts."""
     old_count, new_count = len(old), len(new)
     limit = min(old_count, new_count)
-    prefix = 0
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[old_count - 1 - suffix] == new[new_count - 1 - suffix]:
-        suffix += 1
+    # Binary searches over slice comparisons (done in C): the cost is a few copies of the line
+    # list, not a Python-level loop over every line.
+    prefix, high = 0, limit  # invariant: old[:prefix] == new[:prefix]
+    while prefix < high:
+        middle = (prefix + high + 1) // 2
+        if old[prefix:middle] == new[prefix:middle]:
+            prefix = middle
+        else:
+            high = middle - 1
+    suffix, high = 0, limit - prefix  # invariant: the last `suffix` lines are equal
+    while suffix < high:
+        middle = (suffix + high + 1) // 2
+        if old[old_count - middle : old_count - suffix] == new[new_count - middle : new_count - suffix]:
+            suffix = middle
+        else:
+            high = middle - 1
     return prefix + 1, old_count - suffix, new_count - suffix
 
 
@@ -727,7 +750,7 @@ def _parse_lines(lines: list[str], first: int, last: int, wrapped: bool) -> ast.
     """`ast.parse` of lines first..last, padded so positions match the whole text (wrapped in `class _:`)."""
     body = "\n".join(lines[first - 1 : last])
     text = "\n" * (first - 2) + "class _:\n" + body if wrapped else "\n" * (first - 1) + body
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), garbage_collector_paused():
         warnings.simplefilter("ignore")
         return ast.parse(text)
 

@@ -122,6 +122,7 @@ class _Parsed:
     lines: list[str]
     segments: tuple[Segment, ...]
     context_key: tuple[Any, ...]
+    facts: ModuleFacts | None = None  # the module facts of `segments`
 
 
 class _ReadTracker:
@@ -348,9 +349,9 @@ class IncrementalAnalyser:
         segments = _restructure(previous.segments, previous.lines, lines)
         if segments is None or isinstance(segments, RegionSyntaxError):
             return segments
-        facts = ModuleFacts(_facts_entries(segments))
+        facts = _facts_after_edit(previous, segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=False)
-        self._parsed = replace(previous, lines=lines, segments=segments)
+        self._parsed = replace(previous, lines=lines, segments=segments, facts=facts)
         return self._assemble(segments, lines, rule_set)
 
     # -- parsing the whole text: the first analysis, fallbacks, settling ----------------------------
@@ -379,7 +380,7 @@ class IncrementalAnalyser:
             class_visitors = ast.ClassDef in rule_set.walker.dispatch
             segments = _Reuse(previous, lines, self._revision, _facts_key(facts), class_visitors, self.path).segments(segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=True, should_stop=should_stop)
-        self._parsed = _Parsed(lines, segments, context_key)
+        self._parsed = _Parsed(lines, segments, context_key, facts)
         return self._assemble(segments, lines, rule_set)
 
     def _settle(self, source: str, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None) -> AnalysisResult:
@@ -399,7 +400,7 @@ class IncrementalAnalyser:
         something that changed, re-parsing alone each moved segment among them (so its nodes sit where a
         fresh parse puts them). None when a walk read beyond its segment while segments elsewhere moved:
         their nodes' lines are old, and only a whole parse puts every node where `analyse_source` has it."""
-        facts = ModuleFacts(_facts_entries(parsed.segments))
+        facts = _fresh_copy(parsed.facts) if parsed.facts is not None else ModuleFacts(_facts_entries(parsed.segments))
         facts_key = _facts_key(facts)
         class_visitors = ast.ClassDef in rule_set.walker.dispatch
         segments = tuple(_without_stale_findings(s, self._revision, facts_key, class_visitors) for s in parsed.segments)
@@ -423,7 +424,7 @@ class IncrementalAnalyser:
                 return None
             segments = tuple(_without_walks_beyond(segment, self._revision) for segment in rebased)
             segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
-        self._parsed = replace(parsed, segments=segments)
+        self._parsed = replace(parsed, segments=segments, facts=facts)
         return self._assemble(segments, parsed.lines, rule_set)
 
     def _while_broken(self, previous: _Parsed | None, lines: list[str], rule_set: RuleSet, syntax_error: Finding) -> AnalysisResult:
@@ -466,11 +467,14 @@ class IncrementalAnalyser:
         raw: list[Finding] = []
         errors: list[str] = []
         for segment in segments:
-            for part in _parts(segment):
-                assert part.findings is not None
-                offset = part.offset
-                raw.extend(part.findings if offset == 0 else (f.shifted(offset, self.path) for f in part.findings))
-                errors.extend(part.errors)
+            for part in (segment,) if segment.members is None else (segment, *segment.members):
+                found = part.findings
+                assert found is not None
+                if found:
+                    offset = part.start - part.origin
+                    raw.extend(found if offset == 0 else (f.shifted(offset, self.path) for f in found))
+                if part.errors:
+                    errors.extend(part.errors)
         findings = finish_findings(raw, LineIndex(lines), rule_set)
         return AnalysisResult(tuple(findings), internal_errors=tuple(errors))
 
@@ -655,6 +659,10 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         assert owner.members is not None
         if first >= owner.members[0].start:
             inner = _restructure_class(owner, lines, first, last_old, delta)
+            if isinstance(inner, RegionSyntaxError) and not inner.is_whole_text_error:
+                following = [m.end + delta for m in owner.members if m.start > last_old]
+                following += [s.end + delta for s in segments[target + 1 :]]
+                inner = _error_further_on(lines, inner.first, following, wrapped=True) or inner
             if isinstance(inner, RegionSyntaxError) and inner.is_whole_text_error:
                 return inner
             if isinstance(inner, Segment):
@@ -670,8 +678,10 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
     if code_line is not None:
         check_through = segments[stop].end + delta if stop < len(segments) else len(lines)
         parsed = _parse_region(lines, region_first, region_last + delta, wrapped=False, check_through=check_through)
+        if isinstance(parsed, RegionSyntaxError) and not parsed.is_whole_text_error:
+            return _error_further_on(lines, region_first, [s.end + delta for s in segments[stop:]], wrapped=False)
         if isinstance(parsed, RegionSyntaxError):
-            return parsed if parsed.is_whole_text_error else None
+            return parsed
         if parsed is None:
             return None
         statements = parsed
@@ -805,6 +815,37 @@ def _parse_region(
     return module.body[0].body
 
 
+def _error_further_on(lines: list[str], first: int, following: Sequence[int], *, wrapped: bool) -> RegionSyntaxError | None:
+    """The whole text's syntax error, when the region from line `first` does not show it with the one
+    statement after it: parse it followed by 2, 4, 8... of the statements that follow (`following`:
+    their last lines, in order), then through the end of the text, until the error shows inside what
+    was parsed (the last statement of each try is there only to look ahead). None when the text
+    parses through its end or the parser gives up otherwise (then only a whole parse can tell).
+
+    Typing an opening bracket or quote leaves such errors; this finds them in a few statements,
+    where a whole parse costs time in proportion to the file. (After a syntax error CPython tokenizes
+    the rest of the text, and a bracket or string left open there decides the error: those are
+    parsed through the end of the text at once; the parser stops at the error, and tokenizing the
+    rest is cheap.)"""
+    runs_on = False
+    looked = 1  # the statements after the region already parsed (by `_parse_region`)
+    while True:
+        looked = looked * 2 + 1
+        reaches_end = looked > len(following) or runs_on
+        through = len(lines) if reaches_end else following[looked - 1]
+        try:
+            _parse_lines(lines, first, through, wrapped)
+        except SyntaxError as error:
+            found = RegionSyntaxError(error, first, through if reaches_end else following[looked - 2], reaches_end)
+            if found.is_whole_text_error:
+                return found
+            runs_on = found.runs_on  # an open bracket or string: the tokenizer reads on to the end of the text
+        except _PARSE_ERRORS:
+            return None
+        if reaches_end:
+            return None
+
+
 # -- building segments ---------------------------------------------------------------------------
 
 
@@ -883,6 +924,27 @@ def _facts_entries(segments: Sequence[Segment]) -> Iterator[tuple[int, int, Stat
             if offset and facts.bindings:
                 facts = replace(facts, bindings=tuple(replace(b, line=b.line + offset) for b in facts.bindings))
             yield node.lineno + offset, end, facts
+
+
+def _facts_after_edit(previous: _Parsed, segments: tuple[Segment, ...]) -> ModuleFacts:
+    """The module facts of the edited text's segments: those of the previous text (with nothing derived
+    yet) when the segments the edit replaced contribute the same facts at the same lines, else built anew.
+
+    Typing inside a statement usually changes no module fact, and rebuilding them costs time in
+    proportion to the file (every top-level statement), not to the edit."""
+    old = previous.segments
+    if previous.facts is not None and len(old) == len(segments):
+        replaced = [(a, b) for a, b in zip(old, segments) if a is not b]
+        if list(_facts_entries([a for a, _ in replaced])) == list(_facts_entries([b for _, b in replaced])):
+            return _fresh_copy(previous.facts)
+    return ModuleFacts(_facts_entries(segments))
+
+
+def _fresh_copy(facts: ModuleFacts) -> ModuleFacts:
+    """The same module facts without the values derived from them (those may also depend on the text)."""
+    fresh = copy.copy(facts)
+    fresh.derived = {}
+    return fresh
 
 
 def _facts_key(facts: ModuleFacts) -> tuple[Any, ...]:

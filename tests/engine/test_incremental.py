@@ -512,3 +512,33 @@ def test_changed_lines_equals_the_common_prefix_and_suffix() -> None:
             else:
                 new[min(at, len(new) - 1)] = rng.choice("abc")
         assert incremental.changed_lines(old, new) == by_scanning(old, new), (old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    return 10\n", "    return f(10\n"),  # an open bracket: the tokenizer reads on to the end
+        ("    return 10\n", '    return """10\n'),  # an open triple-quoted string
+        ("    return 10\n", "    return [10,\n"),
+        ("    return 10\n", "    if x\n    return 10\n"),
+        ("        return 3\n", "        return g(3\n"),  # inside a class member
+        ("        return 3\n", "        return '''3\n"),
+    ],
+)
+def test_an_edit_that_leaves_something_open_is_reported_without_a_whole_parse(old: str, new: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    functions = "".join(f"def f_{i}():\n    return {i}\n\n\n" for i in range(40))
+    methods = "".join(f"    def m_{i}(self):\n        return {i}\n\n" for i in range(12))
+    source = f"import os\n\n\n{functions}class C:\n{methods}\n\n{functions.replace('def f_', 'def h_')}"
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source.replace(old, new, 1)
+    expected = analyse_source(edited, "m.py")
+    assert expected.syntax_error is not None
+
+    def whole_parse(*args: object) -> None:
+        raise AssertionError("the whole file was parsed")
+
+    monkeypatch.setattr(incremental, "parse_module", whole_parse)
+    result = analyser.analyse(edited)
+    assert result.syntax_error == expected.syntax_error
+    assert result.findings == expected.findings

@@ -62,7 +62,7 @@ def time_initialize(command: list[str], folder: Path) -> tuple[float, float]:
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}))
     process.stdin.flush()
-    while "id" not in (message := _read_message(process.stdout)):
+    while "id" not in _read_message(process.stdout):  # notifications (log messages) may come first
         pass
     wall = (time.perf_counter() - started) * 1000
     cpu = cpu_seconds(process.pid) * 1000

@@ -27,7 +27,13 @@ An edit is analysed in two passes:
 While the text does not parse, the result is the last good findings of the segments the edit did
 not touch, plus the RV000 finding; the next edit is compared with the last text that parsed. The
 syntax error comes from parsing only the edited class member or top-level statement when that
-error is certainly the whole text's (`region_syntax.py`); otherwise from parsing the whole text.
+error is certainly the whole text's (`region_syntax.py`); otherwise from parsing it followed by more
+and more of the statements after it (an open bracket or string: through the end of the text, where
+the parser stops at the error and only tokenizes the rest); the whole text is parsed when that
+cannot tell (for example, the edited region fails alone but parses with what follows it).
+
+The settling pass checks `should_stop` before walking each segment, class member and class, so a
+newer edit stops it within one small walk (the server's scheduler yields the GIL at each check).
 
 No LSP here: text, settings and project in, `AnalysisResult` out.
 """

@@ -27,7 +27,13 @@ An edit is analysed in two passes:
 While the text does not parse, the result is the last good findings of the segments the edit did
 not touch, plus the RV000 finding; the next edit is compared with the last text that parsed. The
 syntax error comes from parsing only the edited class member or top-level statement when that
-error is certainly the whole text's (`region_syntax.py`); otherwise from parsing the whole text.
+error is certainly the whole text's (`region_syntax.py`); otherwise from parsing it followed by more
+and more of the statements after it (an open bracket or string: through the end of the text, where
+the parser stops at the error and only tokenizes the rest); the whole text is parsed when that
+cannot tell (for example, the edited region fails alone but parses with what follows it).
+
+The settling pass checks `should_stop` before walking each segment, class member and class, so a
+newer edit stops it within one small walk (the server's scheduler yields the GIL at each check).
 
 No LSP here: text, settings and project in, `AnalysisResult` out.
 """
@@ -54,7 +60,7 @@ from review_ls.engine.analysis import (
     syntax_error_finding,
     walk_statements,
 )
-from review_ls.engine.gc_pause import garbage_collector_paused
+from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
 from review_ls.engine.model import AnalysisResult, Finding
 from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
@@ -122,6 +128,7 @@ class _Parsed:
     lines: list[str]
     segments: tuple[Segment, ...]
     context_key: tuple[Any, ...]
+    facts: ModuleFacts | None = None  # the module facts of `segments`
 
 
 class _ReadTracker:
@@ -348,9 +355,9 @@ class IncrementalAnalyser:
         segments = _restructure(previous.segments, previous.lines, lines)
         if segments is None or isinstance(segments, RegionSyntaxError):
             return segments
-        facts = ModuleFacts(_facts_entries(segments))
+        facts = _facts_after_edit(previous, segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=False)
-        self._parsed = replace(previous, lines=lines, segments=segments)
+        self._parsed = replace(previous, lines=lines, segments=segments, facts=facts)
         return self._assemble(segments, lines, rule_set)
 
     # -- parsing the whole text: the first analysis, fallbacks, settling ----------------------------
@@ -366,7 +373,7 @@ class IncrementalAnalyser:
     ) -> AnalysisResult:
         if should_stop is not None and should_stop():
             raise AnalysisCancelled()
-        with garbage_collector_paused():
+        with kept_out_of_collections():
             parsed = parse_module(source, self.path, LineIndex(lines))
         if should_stop is not None and should_stop():
             raise AnalysisCancelled()
@@ -379,7 +386,7 @@ class IncrementalAnalyser:
             class_visitors = ast.ClassDef in rule_set.walker.dispatch
             segments = _Reuse(previous, lines, self._revision, _facts_key(facts), class_visitors, self.path).segments(segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=True, should_stop=should_stop)
-        self._parsed = _Parsed(lines, segments, context_key)
+        self._parsed = _Parsed(lines, segments, context_key, facts)
         return self._assemble(segments, lines, rule_set)
 
     def _settle(self, source: str, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None) -> AnalysisResult:
@@ -399,7 +406,7 @@ class IncrementalAnalyser:
         something that changed, re-parsing alone each moved segment among them (so its nodes sit where a
         fresh parse puts them). None when a walk read beyond its segment while segments elsewhere moved:
         their nodes' lines are old, and only a whole parse puts every node where `analyse_source` has it."""
-        facts = ModuleFacts(_facts_entries(parsed.segments))
+        facts = _fresh_copy(parsed.facts) if parsed.facts is not None else ModuleFacts(_facts_entries(parsed.segments))
         facts_key = _facts_key(facts)
         class_visitors = ast.ClassDef in rule_set.walker.dispatch
         segments = tuple(_without_stale_findings(s, self._revision, facts_key, class_visitors) for s in parsed.segments)
@@ -423,7 +430,7 @@ class IncrementalAnalyser:
                 return None
             segments = tuple(_without_walks_beyond(segment, self._revision) for segment in rebased)
             segments = self._walk_missing(segments, parsed.lines, facts, rule_set, project, exact=True, should_stop=should_stop)
-        self._parsed = replace(parsed, segments=segments)
+        self._parsed = replace(parsed, segments=segments, facts=facts)
         return self._assemble(segments, parsed.lines, rule_set)
 
     def _while_broken(self, previous: _Parsed | None, lines: list[str], rule_set: RuleSet, syntax_error: Finding) -> AnalysisResult:
@@ -455,9 +462,7 @@ class IncrementalAnalyser:
             walked = []
             for segment in segments:
                 if _needs_walk(segment):
-                    if should_stop is not None and should_stop():
-                        raise AnalysisCancelled()
-                    segment = _walked(segment, walk)
+                    segment = _walked(segment, walk, should_stop)
                 walked.append(segment)
             segments = tuple(walked)
         facts_key = _facts_key(facts)
@@ -468,11 +473,14 @@ class IncrementalAnalyser:
         raw: list[Finding] = []
         errors: list[str] = []
         for segment in segments:
-            for part in _parts(segment):
-                assert part.findings is not None
-                offset = part.offset
-                raw.extend(part.findings if offset == 0 else (f.shifted(offset, self.path) for f in part.findings))
-                errors.extend(part.errors)
+            for part in (segment,) if segment.members is None else (segment, *segment.members):
+                found = part.findings
+                assert found is not None
+                if found:
+                    offset = part.start - part.origin
+                    raw.extend(found if offset == 0 else (f.shifted(offset, self.path) for f in found))
+                if part.errors:
+                    errors.extend(part.errors)
         findings = finish_findings(raw, LineIndex(lines), rule_set)
         return AnalysisResult(tuple(findings), internal_errors=tuple(errors))
 
@@ -481,16 +489,31 @@ def _needs_walk(segment: Segment) -> bool:
     return segment.findings is None or (segment.members is not None and any(m.findings is None for m in segment.members))
 
 
-def _walked(segment: Segment, walk: _Walk) -> Segment:
-    """The segment with findings for itself and every member that had none."""
+def _walked(segment: Segment, walk: _Walk, should_stop: Callable[[], bool] | None = None) -> Segment:
+    """The segment with findings for itself and every member that had none; `should_stop` is asked
+    before each walk (of the segment, of each class member, of the class itself)."""
+
+    def check() -> None:
+        if should_stop is not None and should_stop():
+            raise AnalysisCancelled()
+
+    check()
     if segment.members is None:
         return walk.statements(segment)
     node = segment.nodes[0]
     assert isinstance(node, ast.ClassDef)
     view = walk.class_view(node)
-    members = tuple(m if m.findings is not None else walk.class_member(view, m) for m in segment.members)
-    segment = replace(segment, members=members)
-    return walk.class_shell(segment) if segment.findings is None else segment
+    members = []
+    for member in segment.members:
+        if member.findings is None:
+            check()
+            member = walk.class_member(view, member)
+        members.append(member)
+    segment = replace(segment, members=tuple(members))
+    if segment.findings is None:
+        check()
+        segment = walk.class_shell(segment)
+    return segment
 
 
 def _without_stale_findings(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> Segment:
@@ -560,7 +583,7 @@ def _reparsed(run: Sequence[Segment], lines: list[str], path: str | None) -> lis
     """Consecutive segments parsed again from their lines, keeping their findings (None if they do
     not come out as segments of the same shape)."""
     try:
-        with garbage_collector_paused():
+        with kept_out_of_collections():
             fresh = _segments_of(_parse_lines(lines, run[0].start, run[-1].end, wrapped=False).body, lines)
     except _PARSE_ERRORS:
         return None
@@ -606,12 +629,22 @@ def changed_lines(old: Sequence[str], new: Sequence[str]) -> tuple[int, int, int
     """The changed lines: (first, last in `old`, last in `new`), 1-based; an empty range ends before it starts."""
     old_count, new_count = len(old), len(new)
     limit = min(old_count, new_count)
-    prefix = 0
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[old_count - 1 - suffix] == new[new_count - 1 - suffix]:
-        suffix += 1
+    # Binary searches over slice comparisons (done in C): the cost is a few copies of the line
+    # list, not a Python-level loop over every line.
+    prefix, high = 0, limit  # invariant: old[:prefix] == new[:prefix]
+    while prefix < high:
+        middle = (prefix + high + 1) // 2
+        if old[prefix:middle] == new[prefix:middle]:
+            prefix = middle
+        else:
+            high = middle - 1
+    suffix, high = 0, limit - prefix  # invariant: the last `suffix` lines are equal
+    while suffix < high:
+        middle = (suffix + high + 1) // 2
+        if old[old_count - middle : old_count - suffix] == new[new_count - middle : new_count - suffix]:
+            suffix = middle
+        else:
+            high = middle - 1
     return prefix + 1, old_count - suffix, new_count - suffix
 
 
@@ -632,6 +665,10 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         assert owner.members is not None
         if first >= owner.members[0].start:
             inner = _restructure_class(owner, lines, first, last_old, delta)
+            if isinstance(inner, RegionSyntaxError) and not inner.is_whole_text_error:
+                following = [m.end + delta for m in owner.members if m.start > last_old]
+                following += [s.end + delta for s in segments[target + 1 :]]
+                inner = _error_further_on(lines, inner.first, following, wrapped=True) or inner
             if isinstance(inner, RegionSyntaxError) and inner.is_whole_text_error:
                 return inner
             if isinstance(inner, Segment):
@@ -647,8 +684,10 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
     if code_line is not None:
         check_through = segments[stop].end + delta if stop < len(segments) else len(lines)
         parsed = _parse_region(lines, region_first, region_last + delta, wrapped=False, check_through=check_through)
+        if isinstance(parsed, RegionSyntaxError) and not parsed.is_whole_text_error:
+            return _error_further_on(lines, region_first, [s.end + delta for s in segments[stop:]], wrapped=False)
         if isinstance(parsed, RegionSyntaxError):
-            return parsed if parsed.is_whole_text_error else None
+            return parsed
         if parsed is None:
             return None
         statements = parsed
@@ -727,7 +766,7 @@ def _parse_lines(lines: list[str], first: int, last: int, wrapped: bool) -> ast.
     """`ast.parse` of lines first..last, padded so positions match the whole text (wrapped in `class _:`)."""
     body = "\n".join(lines[first - 1 : last])
     text = "\n" * (first - 2) + "class _:\n" + body if wrapped else "\n" * (first - 1) + body
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), garbage_collector_paused():
         warnings.simplefilter("ignore")
         return ast.parse(text)
 
@@ -780,6 +819,37 @@ def _parse_region(
     if len(module.body) != 1 or not isinstance(module.body[0], ast.ClassDef):
         return None
     return module.body[0].body
+
+
+def _error_further_on(lines: list[str], first: int, following: Sequence[int], *, wrapped: bool) -> RegionSyntaxError | None:
+    """The whole text's syntax error, when the region from line `first` does not show it with the one
+    statement after it: parse it followed by 2, 4, 8... of the statements that follow (`following`:
+    their last lines, in order), then through the end of the text, until the error shows inside what
+    was parsed (the last statement of each try is there only to look ahead). None when the text
+    parses through its end or the parser gives up otherwise (then only a whole parse can tell).
+
+    Typing an opening bracket or quote leaves such errors; this finds them in a few statements,
+    where a whole parse costs time in proportion to the file. (After a syntax error CPython tokenizes
+    the rest of the text, and a bracket or string left open there decides the error: those are
+    parsed through the end of the text at once; the parser stops at the error, and tokenizing the
+    rest is cheap.)"""
+    runs_on = False
+    looked = 1  # the statements after the region already parsed (by `_parse_region`)
+    while True:
+        looked = looked * 2 + 1
+        reaches_end = looked > len(following) or runs_on
+        through = len(lines) if reaches_end else following[looked - 1]
+        try:
+            _parse_lines(lines, first, through, wrapped)
+        except SyntaxError as error:
+            found = RegionSyntaxError(error, first, through if reaches_end else following[looked - 2], reaches_end)
+            if found.is_whole_text_error:
+                return found
+            runs_on = found.runs_on  # an open bracket or string: the tokenizer reads on to the end of the text
+        except _PARSE_ERRORS:
+            return None
+        if reaches_end:
+            return None
 
 
 # -- building segments ---------------------------------------------------------------------------
@@ -860,6 +930,27 @@ def _facts_entries(segments: Sequence[Segment]) -> Iterator[tuple[int, int, Stat
             if offset and facts.bindings:
                 facts = replace(facts, bindings=tuple(replace(b, line=b.line + offset) for b in facts.bindings))
             yield node.lineno + offset, end, facts
+
+
+def _facts_after_edit(previous: _Parsed, segments: tuple[Segment, ...]) -> ModuleFacts:
+    """The module facts of the edited text's segments: those of the previous text (with nothing derived
+    yet) when the segments the edit replaced contribute the same facts at the same lines, else built anew.
+
+    Typing inside a statement usually changes no module fact, and rebuilding them costs time in
+    proportion to the file (every top-level statement), not to the edit."""
+    old = previous.segments
+    if previous.facts is not None and len(old) == len(segments):
+        replaced = [(a, b) for a, b in zip(old, segments) if a is not b]
+        if list(_facts_entries([a for a, _ in replaced])) == list(_facts_entries([b for _, b in replaced])):
+            return _fresh_copy(previous.facts)
+    return ModuleFacts(_facts_entries(segments))
+
+
+def _fresh_copy(facts: ModuleFacts) -> ModuleFacts:
+    """The same module facts without the values derived from them (those may also depend on the text)."""
+    fresh = copy.copy(facts)
+    fresh.derived = {}
+    return fresh
 
 
 def _facts_key(facts: ModuleFacts) -> tuple[Any, ...]:

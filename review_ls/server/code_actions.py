@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from review_ls.engine.fixes import compute_fix, fix_source
 from review_ls.engine.model import Applicability, Finding, TextEdit
 from review_ls.rules import rule_class
 from review_ls.server.diagnostics import SOURCE, FindingReference
@@ -82,6 +81,8 @@ async def resolve(session: Session, action: types.CodeAction) -> types.CodeActio
 
 async def fix_all_edit(session: Session, outcome: Outcome) -> types.WorkspaceEdit | None:
     """One edit applying every safe fix to the outcome's text (computed on a worker thread)."""
+    from review_ls.engine.fixes import fix_source  # fixes load on first use, not at start-up
+
     snapshot = outcome.snapshot
     loop = asyncio.get_running_loop()
     fixed = await loop.run_in_executor(
@@ -140,6 +141,8 @@ async def _quick_fix(session: Session, outcome: Outcome, finding: Finding, diagn
 
 
 async def _fix_edit(session: Session, outcome: Outcome, finding: Finding) -> types.WorkspaceEdit | None:
+    from review_ls.engine.fixes import compute_fix  # fixes load on first use, not at start-up
+
     snapshot = outcome.snapshot
     loop = asyncio.get_running_loop()
     fix = await loop.run_in_executor(

@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from review_ls.docs import rule_markdown
 from review_ls.rules import rule_class
 from review_ls.server.code_actions import fix_all_edit
-from review_ls.server.workspace_scan import scan_workspace
 
 if TYPE_CHECKING:
     from review_ls.server.session import Session
@@ -47,11 +45,15 @@ async def explain_rule(session: Session, arguments: list[Any]) -> str:
     rule = rule_class(code)
     if rule is None:
         raise ValueError(f"{EXPLAIN_RULE}: unknown rule {shown(code)}")
+    from review_ls.docs import rule_markdown  # loaded on first use, not at start-up
+
     return rule_markdown(rule)
 
 
 async def scan(session: Session, arguments: list[Any]) -> dict[str, Any]:
     """Scan the workspace (see `workspace_scan.py`) and return a summary once done."""
+    from review_ls.server.workspace_scan import scan_workspace  # loaded on first use, not at start-up
+
     return await scan_workspace(session)
 
 

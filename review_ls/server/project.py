@@ -19,11 +19,11 @@ from lsprotocol import types
 
 from review_ls.config import ConfigResolver
 from review_ls.files import discover_python_files
-from review_ls.project.index import ProjectIndex
 from review_ls.server.dependents import update_index
 from review_ls.server.progress import WorkDoneProgress
 
 if TYPE_CHECKING:
+    from review_ls.project.index import ProjectIndex
     from review_ls.server.session import Session
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,21 @@ class ProjectState:
     """Holds the workspace's `ProjectIndex`; its methods that read files run on worker threads."""
 
     def __init__(self, roots: Sequence[Path] = ()) -> None:
-        self.index = ProjectIndex(roots)
+        self._roots = tuple(roots)
+        self._index: ProjectIndex | None = None
+
+    @property
+    def index(self) -> ProjectIndex:
+        """The current index (an empty one of the roots until the first build; the project model is imported on first use)."""
+        if self._index is None:
+            from review_ls.project.index import ProjectIndex
+
+            self._index = ProjectIndex(self._roots)
+        return self._index
+
+    @index.setter
+    def index(self, index: ProjectIndex) -> None:
+        self._index = index
 
     @property
     def fingerprint(self) -> object:
@@ -57,6 +71,8 @@ class ProjectState:
                     files.append(str(path))
             except OSError as exc:
                 log.warning("cannot list the files of %s: %s", folder, exc)
+        from review_ls.project.index import ProjectIndex
+
         index = ProjectIndex.build(sorted(set(files)), roots=folders)
         index.configure_entry_points(entry for folder in folders for entry in resolvers[folder].config_for(folder).entry_points)
         for open_path, text in open_texts.items():

@@ -6,7 +6,8 @@
 * Analyses run on worker threads over immutable snapshots; a result whose document version or
   settings generation is no longer current is dropped, never published.
 * A fast result that a settling pass may still change is settled once the document has been idle
-  for `settle_delay` seconds; a new change stops a settling pass that is running.
+  for `settle_delay` seconds; a new change stops a settling pass that is running (it checks between
+  small steps, yielding the GIL to the event loop at each, so a key never waits for it long).
 * Background work (the workspace scan) gets a `CancelToken` that the scheduler cancels.
 * Debounced background work (`debounce`: the re-publication of dependent documents) starts once
   its name has been quiet for its delay; asking again restarts the delay and cancels the run.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -41,6 +43,15 @@ class CancelToken:
     def cancel(self) -> None:
         """Ask the work to stop."""
         self._cancelled = True
+
+    def yield_then_ask(self) -> bool:
+        """Let other threads run first (the event loop receiving a key), then say whether the work should stop.
+
+        Low-priority work (settling) calls this between its small steps: it gives up the GIL at each
+        step instead of holding it for the interpreter's whole switch interval against the next key.
+        """
+        time.sleep(0)
+        return self._cancelled
 
 
 @dataclass
@@ -120,10 +131,11 @@ class AnalysisScheduler:
             return
         job.running = True
         stop = CancelToken()
+        should_stop = stop.yield_then_ask if settle else (lambda: stop.cancelled)
         if settle:
             job.settling = stop
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self._run, snapshot, settle, lambda: stop.cancelled)
+        future = loop.run_in_executor(self._executor, self._run, snapshot, settle, should_stop)
         future.add_done_callback(lambda done: self._finished(uri, job, snapshot, settle, done))
 
     def _finished(self, uri: str, job: _Job, snapshot: Snapshot, settle: bool, done: asyncio.Future[Outcome | None]) -> None:

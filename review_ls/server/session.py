@@ -83,11 +83,13 @@ class Session:
         self.settings.set_options(options, {})
         self.report_invalid(problems)
         self.apply_log_level()
-        rule_set_for(Settings())  # import and instantiate the rules now, not on the first keystroke
-        gc.freeze()  # modules and rules live as long as the server: keep full collections from scanning them
 
     async def initialized(self) -> None:
-        """Pull per-folder settings, watch pyproject.toml, index the project and maybe scan it."""
+        """Load the rules, pull per-folder settings, watch pyproject.toml, index the project and maybe scan it."""
+        # After the `initialize` reply (the client waits for it): import and instantiate the rules
+        # now, not on the first keystroke.
+        rule_set_for(Settings())
+        gc.freeze()  # modules and rules live as long as the server: keep full collections from scanning them
         await configuration.pull_configuration(self)
         self.settings_changed()
         self.watching = await register_watchers(self)

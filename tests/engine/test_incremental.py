@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import random
 import textwrap
 from collections.abc import Iterator
@@ -448,3 +449,96 @@ def test_settling_after_lines_moved_parses_the_moved_lines_in_steps(probes: None
     assert not analyser.needs_settling
     assert sum(f.code == "XX802" for f in settled.findings) == 2, "the moved returns of names are found"
     assert settled.findings == analyse_source(edited, "m.py").findings
+
+
+def test_settling_stops_between_the_members_of_a_class(probes: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    methods = "".join(f"    def m_{i}(self):\n        return x_{i}\n\n" for i in range(30))
+    source = f"class Big:\n{methods}"
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source.replace("return x_7\n", "return x_77\n")
+    analyser.analyse(edited, settle=False)
+    assert analyser.needs_settling, "the Return probe reads the module through the memo"
+    walked: list[str] = []
+    real_member = incremental._Walk.class_member
+
+    def class_member(walk: incremental._Walk, view: ast.ClassDef, member: incremental.Segment) -> incremental.Segment:
+        walked.append(member.text)
+        return real_member(walk, view, member)
+
+    monkeypatch.setattr(incremental._Walk, "class_member", class_member)
+    asked: list[int] = []
+
+    def stop_once_three_members_walked() -> bool:
+        asked.append(1)
+        return len(walked) >= 3
+
+    with pytest.raises(AnalysisCancelled):
+        analyser.analyse(edited, should_stop=stop_once_three_members_walked)
+    assert len(walked) == 3, "no member is walked once a newer edit asked the settling pass to stop"
+    assert analyser.analyse(edited).findings == analyse_source(edited, "m.py").findings
+
+
+def test_the_last_parse_is_kept_out_of_garbage_collections() -> None:
+    source = (STDLIB / "textwrap.py").read_text(encoding="utf-8")
+    analyser = IncrementalAnalyser("textwrap.py")
+    analyser.analyse(source)
+    assert analyser._parsed is not None
+    node = analyser._parsed.segments[-1].nodes[0]
+    collected = (o for generation in range(3) for o in gc.get_objects(generation))
+    assert not any(o is node for o in collected), "full collections would walk the document's tree on every keystroke"
+
+
+def test_changed_lines_equals_the_common_prefix_and_suffix() -> None:
+    def by_scanning(old: list[str], new: list[str]) -> tuple[int, int, int]:
+        limit, prefix, suffix = min(len(old), len(new)), 0, 0
+        while prefix < limit and old[prefix] == new[prefix]:
+            prefix += 1
+        while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+            suffix += 1
+        return prefix + 1, len(old) - suffix, len(new) - suffix
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        old = [rng.choice("ab") for _ in range(rng.randint(0, 12))]
+        new = list(old)
+        for _ in range(rng.randint(0, 3)):
+            at = rng.randint(0, len(new))
+            kind = rng.random()
+            if kind < 0.4 or not new:
+                new.insert(at, rng.choice("abc"))
+            elif kind < 0.7:
+                del new[min(at, len(new) - 1)]
+            else:
+                new[min(at, len(new) - 1)] = rng.choice("abc")
+        assert incremental.changed_lines(old, new) == by_scanning(old, new), (old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    return 10\n", "    return f(10\n"),  # an open bracket: the tokenizer reads on to the end
+        ("    return 10\n", '    return """10\n'),  # an open triple-quoted string
+        ("    return 10\n", "    return [10,\n"),
+        ("    return 10\n", "    if x\n    return 10\n"),
+        ("        return 3\n", "        return g(3\n"),  # inside a class member
+        ("        return 3\n", "        return '''3\n"),
+    ],
+)
+def test_an_edit_that_leaves_something_open_is_reported_without_a_whole_parse(old: str, new: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    functions = "".join(f"def f_{i}():\n    return {i}\n\n\n" for i in range(40))
+    methods = "".join(f"    def m_{i}(self):\n        return {i}\n\n" for i in range(12))
+    source = f"import os\n\n\n{functions}class C:\n{methods}\n\n{functions.replace('def f_', 'def h_')}"
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(source)
+    edited = source.replace(old, new, 1)
+    expected = analyse_source(edited, "m.py")
+    assert expected.syntax_error is not None
+
+    def whole_parse(*args: object) -> None:
+        raise AssertionError("the whole file was parsed")
+
+    monkeypatch.setattr(incremental, "parse_module", whole_parse)
+    result = analyser.analyse(edited)
+    assert result.syntax_error == expected.syntax_error
+    assert result.findings == expected.findings

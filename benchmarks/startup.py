@@ -1,0 +1,122 @@
+"""Start-up cost, as pre-commit hooks and editors that restart servers feel it.
+
+* `initialize`: spawn `python -m review_ls serve` -> the `initialize` reply (wall time, and the
+  server's CPU time when the reply arrives, read from /proc);
+* `check`: `review-ls check` of one small file, spawn -> exit (wall and CPU time of the process).
+
+Each is repeated (`--repeat`); the median and the best run are printed, with the load average (the
+machine may be shared: CPU time is the steadier figure). `ruff server` / `ruff check` are measured
+beside them when ruff is installed. Targets: `initialize` <= 250 ms, `check` of a small file <= 120 ms.
+
+    python benchmarks/startup.py [--repeat 7] [--no-ruff]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SMALL_FILE = 'import os\n\n\ndef timeout() -> str:\n    return os.getenv("TIMEOUT", "10")\n'
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _frame(message: dict[str, object]) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _read_message(stream: object) -> dict[str, object]:
+    length = 0
+    while True:
+        line = stream.readline()  # type: ignore[attr-defined]
+        if not line:
+            raise RuntimeError("the server closed its output before answering")
+        if line in (b"\r\n", b"\n"):
+            break
+        name, _, value = line.decode().partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    result: dict[str, object] = json.loads(stream.read(length))  # type: ignore[attr-defined]
+    return result
+
+
+def time_initialize(command: list[str], folder: Path) -> tuple[float, float]:
+    """(wall ms, server CPU ms) from spawning the server to its `initialize` reply."""
+    params = {"processId": os.getpid(), "rootUri": folder.as_uri(), "capabilities": {}, "workspaceFolders": [{"uri": folder.as_uri(), "name": "w"}]}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=folder)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}))
+    process.stdin.flush()
+    while "id" not in _read_message(process.stdout):  # notifications (log messages) may come first
+        pass
+    wall = (time.perf_counter() - started) * 1000
+    cpu = cpu_seconds(process.pid) * 1000
+    process.stdin.write(_frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None}))
+    process.stdin.write(_frame({"jsonrpc": "2.0", "method": "exit", "params": None}))
+    process.stdin.flush()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return wall, cpu
+
+
+def time_check(command: list[str], folder: Path) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one check run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = (time.perf_counter() - started) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+
+
+def summary(samples: list[tuple[float, float]]) -> str:
+    """Median and best of wall and CPU ms."""
+    walls, cpus = [s[0] for s in samples], [s[1] for s in samples]
+    return f"wall {statistics.median(walls):6.0f} (best {min(walls):4.0f}) ms   CPU {statistics.median(cpus):6.0f} (best {min(cpus):4.0f}) ms"
+
+
+def main() -> int:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="runs of each measurement (default: %(default)s)")
+    parser.add_argument("--no-ruff", action="store_true", help="do not measure ruff beside review-ls")
+    arguments = parser.parse_args()
+    ruff = None if arguments.no_ruff else shutil.which("ruff")
+    with tempfile.TemporaryDirectory() as workspace:
+        folder = Path(workspace)
+        (folder / "small.py").write_text(SMALL_FILE)
+        rows = [
+            ("review-ls initialize", time_initialize, [sys.executable, "-m", "review_ls", "serve", "--log-level", "warning"]),
+            ("review-ls check small.py", time_check, [sys.executable, "-m", "review_ls", "check", "--no-cache", "small.py"]),
+        ]
+        if ruff:
+            rows += [("ruff server initialize", time_initialize, [ruff, "server"]), ("ruff check small.py", time_check, [ruff, "check", "--no-cache", "small.py"])]
+        print(f"load average {os.getloadavg()[0]:.2f}; {arguments.repeat} runs each")
+        for name, measure, command in rows:
+            samples = [measure(command, folder) for _ in range(arguments.repeat)]  # type: ignore[operator]
+            print(f"{name:26s} {summary(samples)}")
+        print(f"load average {os.getloadavg()[0]:.2f}")
+    print("targets: initialize <= 250 ms, check of a small file <= 120 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -16,7 +16,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 from dataclasses import dataclass
 from pathlib import Path
 

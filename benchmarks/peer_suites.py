@@ -26,7 +26,10 @@ import re
 import subprocess
 import sys
 import tarfile
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 from pathlib import Path
 
 from review_ls import analyse_source

@@ -89,9 +89,14 @@ def create_server() -> ReviewLanguageServer:
 
     @notification(types.INITIALIZE)
     def initialize(params: types.InitializeParams) -> None:
-        """Set the session up; offer workspace diagnostics to clients that pull diagnostics (before pygls computes the capabilities)."""
+        """Set the session up; offer workspace diagnostics to pull clients that scan the workspace (before pygls computes the capabilities).
+
+        Only with `scanWorkspaceOnStartup` in the initialization options: a VS Code that is offered workspace
+        diagnostics keeps a workspace pull open and no longer re-pulls open documents on a refresh, so a
+        settings change would not reach the Problems panel (the smoke test's settings case).
+        """
         session.initialize(params)
-        if session.features.pull_diagnostics:
+        if session.features.pull_diagnostics and session.settings.global_options.scan_workspace_on_startup:
 
             @request(types.WORKSPACE_DIAGNOSTIC)
             async def pull_workspace_diagnostics(params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
@@ -123,6 +128,7 @@ def create_server() -> ReviewLanguageServer:
         result_id = session.result_id(uri)
         if outcome is None:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
+        session.mark_pulled(uri, outcome)
         if result_id is not None and params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         return types.RelatedFullDocumentDiagnosticReport(items=list(outcome.diagnostics), result_id=result_id)

@@ -75,6 +75,8 @@ class OpenDocument:
     content: tuple[Finding, ...] | None = None
     published: tuple[Any, ...] | None = None
     pulled: bool = False
+    pulled_result_id: int | None = None  # the result id of the diagnostics the client last pulled
+    pulled_version: int | None = None  # and the document version they were for
     size_warning_shown: bool = False
     lost_sync_shown: bool = False  # the user was told that the server lost track of the document's edits
     indexed_on_open: bool = False  # the index learned this document from the editor, not from the workspace

@@ -302,7 +302,11 @@ class Session:
         if state.content != content:
             state.content = content
             state.result_id += 1
-            if self.features.pull_diagnostics and outcome.settled and state.pulled and self.features.diagnostic_refresh:
+        stale_on_client = state.pulled and state.pulled_result_id != state.result_id
+        # While the user types the client pulls after each change; a result it will not ask for (settled, or a
+        # re-analysis of the version it already has: settings or another file changed) needs a refresh.
+        if stale_on_client and (outcome.settled or outcome.snapshot.version == state.pulled_version):
+            if self.features.pull_diagnostics and self.features.diagnostic_refresh:
                 self.server.workspace_diagnostic_refresh(None)
         if not self.features.pull_diagnostics:
             key = (outcome.snapshot.version, content)
@@ -317,11 +321,14 @@ class Session:
         state = self.documents.get(uri)
         return None if state is None else str(state.result_id)
 
-    def mark_pulled(self, uri: str) -> None:
-        """Remember that the client pulls this document's diagnostics."""
+    def mark_pulled(self, uri: str, outcome: Outcome | None = None) -> None:
+        """Remember that the client pulls this document's diagnostics (and which result it was given)."""
         state = self.documents.get(uri)
         if state is not None:
             state.pulled = True
+            if outcome is not None:
+                state.pulled_result_id = state.result_id
+                state.pulled_version = outcome.snapshot.version
 
     def publish_scanned(self, uri: str, diagnostics: list[types.Diagnostic]) -> None:
         """Publish a workspace scan's diagnostics for a file that is not open."""

@@ -35,6 +35,18 @@ async def test_changed_settings_apply_to_open_documents(client: EditorClient) ->
     assert diagnostic.severity == types.DiagnosticSeverity.Error
 
 
+async def test_an_ignore_added_in_the_settings_hides_the_finding_of_an_unchanged_document(client: EditorClient) -> None:
+    uri = client.open(client.workspace_path / "app.py", LOOP)
+    assert ("RV203", 6) in codes(await client.diagnostics_of(uri))
+    before = len(client.published)
+    # What the VS Code extension pushes: every option, flat, unset ones null.
+    settings = {"select": None, "ignore": ["RV203"], "severity": None, "configurationPreference": "editorFirst", "reportSyntaxErrors": None,
+                "scanWorkspaceOnStartup": False, "maxFileSizeBytes": 5000000, "logLevel": "info"}
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=settings))
+    diagnostics = await client.diagnostics_once(uri, before, lambda ds: not any(d.code == "RV203" for d in ds))
+    assert not any(d.code == "RV203" for d in diagnostics)
+
+
 @pytest.mark.init_options(
     {
         "ignore": ["RV2"],

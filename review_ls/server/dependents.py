@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review_ls.files import SourceReadError, read_source
+from review_ls.project.dependencies import ModuleReach, files_affected
 from review_ls.server.scheduler import CancelToken
 
 if TYPE_CHECKING:
@@ -76,8 +77,6 @@ def reindex(
     index: ProjectIndex, texts: Mapping[str, str | None], deleted: tuple[str, ...], open_paths: tuple[str, ...], token: CancelToken | None = None
 ) -> set[str] | None:
     """Update the index (worker thread); the open paths whose findings may change (the updated ones included), None if no fact changed."""
-    from review_ls.project.dependencies import ModuleReach, files_affected  # the project package loads the index: not at start-up
-
     if token is not None and token.cancelled:
         return None
     before_reach = ModuleReach(index)

@@ -123,7 +123,6 @@ def create_server() -> ReviewLanguageServer:
     async def pull_diagnostics(params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
         """The current version's diagnostics, or `Unchanged` when the client already has them."""
         uri = params.text_document.uri
-        session.mark_pulled(uri)
         outcome = await session.current_outcome(uri)
         result_id = session.result_id(uri)
         if outcome is None:

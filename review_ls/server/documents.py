@@ -74,8 +74,7 @@ class OpenDocument:
     result_id: int = 0
     content: tuple[Finding, ...] | None = None
     published: tuple[Any, ...] | None = None
-    pulled: bool = False
-    pulled_result_id: int | None = None  # the result id of the diagnostics the client last pulled
+    pulled_result_id: int | None = None  # the result id of the diagnostics the client last pulled (None: it never pulled)
     pulled_version: int | None = None  # and the document version they were for
     size_warning_shown: bool = False
     lost_sync_shown: bool = False  # the user was told that the server lost track of the document's edits

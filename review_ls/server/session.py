@@ -302,7 +302,7 @@ class Session:
         if state.content != content:
             state.content = content
             state.result_id += 1
-        stale_on_client = state.pulled and state.pulled_result_id != state.result_id
+        stale_on_client = state.pulled_result_id is not None and state.pulled_result_id != state.result_id
         # While the user types the client pulls after each change; a result it will not ask for (settled, or a
         # re-analysis of the version it already has: settings or another file changed) needs a refresh.
         if stale_on_client and (outcome.settled or outcome.snapshot.version == state.pulled_version):
@@ -321,14 +321,12 @@ class Session:
         state = self.documents.get(uri)
         return None if state is None else str(state.result_id)
 
-    def mark_pulled(self, uri: str, outcome: Outcome | None = None) -> None:
-        """Remember that the client pulls this document's diagnostics (and which result it was given)."""
+    def mark_pulled(self, uri: str, outcome: Outcome) -> None:
+        """Remember which result the client pulled for this document (it is told to pull again when that goes stale)."""
         state = self.documents.get(uri)
         if state is not None:
-            state.pulled = True
-            if outcome is not None:
-                state.pulled_result_id = state.result_id
-                state.pulled_version = outcome.snapshot.version
+            state.pulled_result_id = state.result_id
+            state.pulled_version = outcome.snapshot.version
 
     def publish_scanned(self, uri: str, diagnostics: list[types.Diagnostic]) -> None:
         """Publish a workspace scan's diagnostics for a file that is not open."""

@@ -11,11 +11,9 @@ Litestar and Sanic (`request.args`, `request.json`, route parameters). Pure `ast
 from __future__ import annotations
 
 import ast
-import re
 
 from review_ls.engine.facts import dotted_name
-from review_ls.patterns.frameworks import is_route_decorator
-from review_ls.patterns.web_inputs import NUMERIC_CONVERTERS, text_parameters
+from review_ls.patterns.web_inputs import NUMERIC_CONVERTERS, route_template_parameters, text_parameters
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -34,7 +32,6 @@ WEBSOCKET_RECEIVES = frozenset({"receive_text", "receive_json", "receive_bytes",
 REQUEST_NAMES = frozenset({"request", "req", "self.request"})
 WEBSOCKET_NAMES = frozenset({"websocket", "ws", "socket", "websock"})
 WEBSOCKET_TYPES = frozenset({"WebSocket", "WebSocketResponse"})
-_TEMPLATE_NAMES = re.compile(r"\{(\w+)(?::([^}]*))?\}|<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
 def request_names(function: Function, global_request: str | None) -> frozenset[str]:
@@ -77,7 +74,7 @@ def parameter_sources(function: Function, is_route: bool, in_django_view: bool) 
     """
     if not is_route and not in_django_view:
         return {}
-    converters = _template_converters(function)
+    converters = route_template_parameters(function)
     found = {}
     for name in text_parameters(function):
         if converters.get(name, "") in NUMERIC_CONVERTERS or name in REQUEST_NAMES or name in WEBSOCKET_NAMES:
@@ -103,21 +100,6 @@ def model_parameters(function: Function, model_names: frozenset[str]) -> dict[st
         hit = names & model_names
         if hit:
             found[argument.arg] = sorted(hit)[0]
-    return found
-
-
-def _template_converters(function: Function) -> dict[str, str]:
-    """The route template's parameters with their converter ('' for none): `<int:id>` -> {'id': 'int'}."""
-    found: dict[str, str] = {}
-    for decorator in function.decorator_list:
-        if not is_route_decorator(decorator) or not isinstance(decorator, ast.Call) or not decorator.args:
-            continue
-        template = decorator.args[0]
-        if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
-            continue
-        for fast_name, fast_converter, werk_converter, werk_name in _TEMPLATE_NAMES.findall(template.value):
-            name, converter = (fast_name, fast_converter) if fast_name else (werk_name, werk_converter)
-            found[name] = converter
     return found
 
 

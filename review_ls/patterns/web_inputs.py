@@ -64,11 +64,11 @@ def text_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[st
     return found
 
 
-def route_path_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
-    """The path parameters of a route handler's URL template, with their converter ('' if none).
+def route_template_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    """The parameters of a route handler's URL template, with their converter ('' if none).
 
-    Understands `{name}`/`{name:path}` (FastAPI, Starlette, aiohttp) and `<name>`/`<path:name>`
-    (Flask, Werkzeug). Numeric converters are left out: they cannot carry a path.
+    Understands `{name}`/`{name:path}` (FastAPI, Starlette, aiohttp) and `<name>`/`<int:name>`
+    (Flask, Werkzeug).
     """
     found: dict[str, str] = {}
     for decorator in function.decorator_list:
@@ -81,7 +81,12 @@ def route_path_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> d
             found[name] = converter
         for converter, name in _WERKZEUG_PARAMETER.findall(template.value):
             found[name] = converter
-    return {name: converter for name, converter in found.items() if converter not in NUMERIC_CONVERTERS}
+    return found
+
+
+def route_path_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    """The template parameters that can carry a path (numeric converters left out), with their converter."""
+    return {name: converter for name, converter in route_template_parameters(function).items() if converter not in NUMERIC_CONVERTERS}
 
 
 WEB_FRAMEWORKS = frozenset(

@@ -206,6 +206,12 @@ def classify_value(value: ast.expr) -> tuple[BindingKind, str]:
     return BindingKind.OTHER, ""
 
 
+def short_source(node: ast.AST, limit: int = 40) -> str:
+    """The source text of an expression for a message, cut to `limit` characters with `...`."""
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def dotted_name(node: ast.AST) -> str | None:
     """Return 'a.b.c' for a Name/Attribute chain, else None."""
     parts: list[str] = []

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from review_ls.engine.facts import dotted_name
+from review_ls.engine.facts import dotted_name, short_source
 from review_ls.patterns.paths import GUARD_CALL_NAMES, GUARD_WORDS, NAME_ONLY_ATTRIBUTES, callee_name, function_nodes
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, Sink, file_sink, url_sink
 from review_ls.patterns.taint_sources import request_read
@@ -284,7 +284,7 @@ class TaintPass:
             if inner is not None and inner.origin != inner.shown:
                 return inner
             if inner is not None:
-                return replace(inner, shown=_short(ast.unparse(expr)))
+                return replace(inner, shown=short_source(expr))
             return None
         if isinstance(expr, ast.Await):
             return self.value_of(expr.value)
@@ -551,9 +551,6 @@ def _shown(expr: ast.expr, read: str) -> str:
     text = ast.unparse(expr)
     return text if len(text) <= 40 else read
 
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 FLOW_KINDS = (FILE, URL)

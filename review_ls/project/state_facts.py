@@ -17,7 +17,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted
+from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted, short_source
 from review_ls.patterns.blocking import own_nodes
 
 _STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
@@ -393,5 +393,4 @@ def _shown(node: ast.expr) -> str:
     written = dotted_name(node)
     if written is not None:
         return written
-    text = ast.unparse(node)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return short_source(node)

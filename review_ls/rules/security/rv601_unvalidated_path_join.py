@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
-from review_ls.engine.facts import ModuleFacts, dotted_name
+from review_ls.engine.facts import ModuleFacts, dotted_name, short_source
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
@@ -531,8 +531,8 @@ class UnvalidatedPathJoin(Rule):
                 ctx,
                 data={"sources": tuple(sorted(sources))},
                 source=escape.source,
-                flow=f"is joined onto {_short(ast.unparse(escape.base))} and reaches {escape.sink_name}()",
-                base=_short(ast.unparse(escape.base)),
+                flow=f"is joined onto {short_source(escape.base)} and reaches {escape.sink_name}()",
+                base=short_source(escape.base),
                 fixable=self._plan(escape) is not None,
             )
             yield replace(finding, statement_line=escape.statement.lineno)
@@ -551,7 +551,7 @@ class UnvalidatedPathJoin(Rule):
             if value.segment and (chain is not None or value.base is not None or value.through is not None):
                 continue  # one path segment (no '/'): joined onto a folder, it only reaches the folder's parent
             reported.add(id(flow.call))
-            base = _short(ast.unparse(value.base)) if value.base is not None else None
+            base = short_source(value.base) if value.base is not None else None
             if chain is not None:
                 where = f"{chain.sink}() in {_file_name(chain.steps[-1].path)}"
                 joined = f"is joined onto {base} and passed to" if base is not None else "is passed to"
@@ -688,6 +688,3 @@ def _file_name(path: str) -> str:
 def _contains(root: ast.AST, node: ast.AST) -> bool:
     return any(n is node for n in ast.walk(root))
 
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -552,5 +552,4 @@ def _shown(expr: ast.expr, read: str) -> str:
     return text if len(text) <= 40 else read
 
 
-
 FLOW_KINDS = (FILE, URL)

@@ -687,4 +687,3 @@ def _file_name(path: str) -> str:
 
 def _contains(root: ast.AST, node: ast.AST) -> bool:
     return any(n is node for n in ast.walk(root))
-

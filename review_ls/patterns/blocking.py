@@ -10,7 +10,7 @@ walker (RV302) and the project's call facts (`project/call_facts.py`) share it.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from review_ls.engine.facts import dotted_name
 
@@ -102,6 +102,11 @@ _ENGINE_METHODS = frozenset({"connect", "begin", "execute", "dispose", "raw_conn
 # Methods of a path that give another path (so `Path(x).absolute().exists()` is a path call).
 _PATH_DERIVING = frozenset({"absolute", "resolve", "expanduser", "joinpath", "with_name", "with_suffix", "with_stem", "relative_to"})
 _WRAPPERS = frozenset({"typing.Optional", "Optional", "typing.Union", "Union"})
+# Containers whose annotation names the type of their items: `for f in files` over `files: list[IO]` binds a file.
+_CONTAINER_TYPES = frozenset({"list", "List", "set", "Set", "frozenset", "FrozenSet", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection"})
+# Statements and expressions that bind names in a function's scope.
+_BINDING_NODES = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.NamedExpr, ast.AugAssign, ast.ExceptHandler, ast.Import,
+                  ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef)
 # Local file-system work (opening, reading and writing files, stat, mkdir, copies, deletes): flagged
 # where an `async def` does it itself; a blocking chain through project functions needs network,
 # subprocess, sleep or database I/O (helpers that read a small config, prompt or id file are not
@@ -147,28 +152,49 @@ class BlockingCalls:
         function: ast.FunctionDef | ast.AsyncFunctionDef,
         qualify: Qualify,
         shadowed: frozenset[str],
-        module_kinds: dict[str, str],
+        module_kinds: Mapping[str, str | None],
         nodes: list[ast.AST] | None = None,
     ) -> None:
-        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them."""
+        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them.
+
+        `module_kinds` are the names the function sees from outside (the module's, or an enclosing
+        function's for a nested one; None marks a name known to hold something else).
+        """
         self._qualify = qualify
         own = list(own_nodes(function.body)) if nodes is None else nodes
         local_defs = {n.name for n in own if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        self._shadowed = shadowed | local_defs if local_defs else shadowed
-        # name -> (line, kind or None) bindings in source order: a name is what its last binding above made it
+        self.shadowed = shadowed | local_defs if local_defs else shadowed
+        # A name the function binds (a parameter, an assignment or loop target, ...) is its own local
+        # everywhere in it: what the module bound to that name is not what the function uses.
+        # name -> (line, kind or None) bindings: a name is what its last binding above made it.
         self._bindings: dict[str, list[tuple[int, str | None]]] = {name: [(0, kind)] for name, kind in module_kinds.items()}
-        for argument in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs):
-            kind = self.annotation_kind(argument.annotation)
-            if kind is not None:
-                self._bindings[argument.arg] = [(0, kind)]
+        self._element_kinds: dict[str, str] = {}  # parameters annotated as containers of sync objects
+        arguments = function.args
+        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+            self._bindings[argument.arg] = [(0, self.annotation_kind(argument.annotation))]
+            element = self._element_kind(argument.annotation)
+            if element is not None:
+                self._element_kinds[argument.arg] = element
+        for argument in (arguments.vararg, arguments.kwarg):
+            if argument is not None:
+                self._bindings[argument.arg] = [(0, None)]
+        parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg) if a is not None}
+        outer = set(module_kinds) - parameters
+        declared_outside: set[str] = set()
         for node in own:
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith)):
+            if isinstance(node, _BINDING_NODES):
                 self._learn(node)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                declared_outside.update(node.names)
+        for name in outer - declared_outside:
+            is_variable = name.removesuffix("()").isidentifier()  # not an attribute (`self.client`): those keep what the class made them
+            if is_variable and len(self._bindings[name]) > 1:
+                del self._bindings[name][0]  # bound in the function: the outer name is not visible in it
 
     def blocking_name(self, call: ast.Call) -> str | None:
         """The blocking call's name as shown in the message (`requests.get`, `client.post`), or None."""
         func = call.func
-        if isinstance(func, ast.Name) and func.id in self._shadowed:
+        if isinstance(func, ast.Name) and func.id in self.shadowed:
             return None
         qualified = self._name_of(func)
         if qualified in BLOCKING_FUNCTIONS:
@@ -198,6 +224,9 @@ class BlockingCalls:
         """The kind of sync object an expression evaluates to (None when unknown)."""
         if isinstance(node, ast.Name):
             return self._kind_at(node.id, node.lineno)
+        if isinstance(node, ast.Attribute):  # `self.client`, `x.y`: what an attribute assignment or the class made it
+            dotted = dotted_name(node)
+            return self._kind_at(dotted, node.lineno) if dotted is not None and dotted in self._bindings else None
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
@@ -209,9 +238,12 @@ class BlockingCalls:
                 if func.attr == "client" and isinstance(func.value, ast.Call) and self._name_of(func.value.func) in ("boto3.Session", "boto3.session.Session"):
                     return BOTO3
             name = self._name_of(func)
-            if name in ("open",) and isinstance(func, ast.Name) and func.id in self._shadowed:
+            if name in ("open",) and isinstance(func, ast.Name) and func.id in self.shadowed:
                 return None
-            return OBJECT_KINDS.get(name or "")
+            kind = OBJECT_KINDS.get(name or "")
+            if kind is None and isinstance(func, ast.Name) and f"{func.id}()" in self._bindings:
+                return self._kind_at(f"{func.id}()", node.lineno)  # a function annotated `-> httpx.Client`
+            return kind
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             return PATH if self.kind_of(node.left) == PATH else None
         return None
@@ -228,35 +260,89 @@ class BlockingCalls:
             return next((k for k in map(self.annotation_kind, parts) if k is not None), None)
         return OBJECT_KINDS.get(self._name_of(annotation) or "") if isinstance(annotation, (ast.Name, ast.Attribute)) else None
 
+    def kinds_at(self, line: int) -> dict[str, str | None]:
+        """What every name the function sees holds at `line`: the scope a function nested there closes over."""
+        return {name: self._kind_at(name, line) for name in self._bindings}
+
+    def _element_kind(self, annotation: ast.AST | None) -> str | None:
+        """The kind of the items of a container annotation (`list[TextIOWrapper]`, `Sequence[httpx.Client]`, `tuple[X, ...]`)."""
+        if not isinstance(annotation, ast.Subscript):
+            return None
+        container = (self._name_of(annotation.value) or "").rsplit(".", 1)[-1]
+        inner = annotation.slice
+        if container in ("tuple", "Tuple"):
+            is_homogeneous = isinstance(inner, ast.Tuple) and len(inner.elts) == 2 and isinstance(inner.elts[1], ast.Constant) and inner.elts[1].value is Ellipsis
+            return self.annotation_kind(inner.elts[0]) if is_homogeneous else None  # type: ignore[union-attr]
+        return self.annotation_kind(inner) if container in _CONTAINER_TYPES else None
+
     def _learn(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            kind = self.kind_of(node.value)
-            if kind is not None:
-                self._bind(node.targets[0].id, node.lineno, kind)
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            kind = self.annotation_kind(node.annotation) or (self.kind_of(node.value) if node.value is not None else None)
-            # `f: int = 7` declares another type: the name is no sync object from here on
-            self._bind(node.target.id, node.lineno, kind)
+        """Record what a binding statement makes of the names it binds (None: something that is no sync object)."""
+        line = node.lineno  # type: ignore[attr-defined]
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._bind_target(target, node.value, line)
+        elif isinstance(node, ast.AnnAssign):
+            target = dotted_name(node.target) if isinstance(node.target, (ast.Name, ast.Attribute)) else None
+            if target is not None:
+                # `f: int = 7` declares another type: the name is no sync object from here on
+                kind = self.annotation_kind(node.annotation) or (self.kind_of(node.value) if node.value is not None else None)
+                self._bind(target, line, kind)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
-                if isinstance(item.optional_vars, ast.Name):
-                    kind = self.kind_of(item.context_expr)
-                    if kind is not None:
-                        self._bind(item.optional_vars.id, node.lineno, kind)
+                if item.optional_vars is not None:
+                    self._bind_target(item.optional_vars, item.context_expr, line)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            # items of a container parameter not rebound above (its only binding is the parameter's)
+            is_parameter = isinstance(node.iter, ast.Name) and len(self._bindings.get(node.iter.id, ())) == 1
+            element = self._element_kinds.get(node.iter.id) if is_parameter else None  # type: ignore[union-attr]
+            if element is not None and isinstance(node.target, ast.Name):
+                self._bind(node.target.id, line, element)
+            else:
+                self._bind_target(node.target, None, line)
+        elif isinstance(node, ast.NamedExpr):
+            self._bind(node.target.id, line, self.kind_of(node.value))
+        elif isinstance(node, ast.AugAssign):
+            self._bind_target(node.target, None, line)
+        elif isinstance(node, ast.ExceptHandler):
+            if node.name:
+                self._bind(node.name, line, None)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            kind = self.annotation_kind(node.returns) if isinstance(node, ast.FunctionDef) else None
+            self._bind(f"{node.name}()", line, kind)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                self._bind(alias.asname or alias.name.split(".", 1)[0], line, None)
+
+    def _bind_target(self, target: ast.AST, value: ast.AST | None, line: int) -> None:
+        """Bind the names of an assignment target to what `value` makes (tuples element by element)."""
+        if isinstance(target, ast.Name):
+            self._bind(target.id, line, self.kind_of(value) if value is not None else None)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) and not any(isinstance(v, ast.Starred) for v in value.elts) else None
+            for position, element in enumerate(target.elts):
+                self._bind_target(element, values[position] if values is not None else None, line)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, None, line)
+        elif isinstance(target, ast.Attribute):
+            dotted = dotted_name(target)
+            if dotted is not None:
+                self._bind(dotted, line, self.kind_of(value) if value is not None else None)
 
     def _bind(self, name: str, line: int, kind: str | None) -> None:
         self._bindings.setdefault(name, []).append((line, kind))
 
     def _kind_at(self, name: str, line: int) -> str | None:
-        """What `name` holds at `line`: its last binding on an earlier line (or a parameter/module binding)."""
+        """What `name` holds at `line`: its latest binding on an earlier line (or a parameter/outer binding)."""
         found: str | None = None
+        found_line = -1
         for bound_line, kind in self._bindings.get(name, ()):
-            if bound_line < line or bound_line == 0:
-                found = kind
+            if found_line <= bound_line < line:
+                found, found_line = kind, bound_line
         return found
 
     def _name_of(self, node: ast.AST) -> str | None:
-        return self._qualify(node) or dotted_name(node)
+        name = self._qualify(node) or dotted_name(node)
+        return name[len("builtins."):] if name is not None and name.startswith("builtins.") else name
 
 
 def kind_label(kind: str) -> str:
@@ -264,9 +350,12 @@ def kind_label(kind: str) -> str:
     return kind.replace(" ", "_")
 
 
+_EMPTY_FUNCTION = ast.FunctionDef(name="<module>", args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]), body=[], decorator_list=[])
+
+
 def module_object_kinds(module: ast.Module, qualify: Qualify) -> dict[str, str]:
     """Module-level names bound to sync objects (`client = httpx.Client()`); a later rebinding to anything else forgets them."""
-    probe = BlockingCalls(ast.FunctionDef(name="<module>", args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]), body=[], decorator_list=[]), qualify, frozenset(), {})
+    probe = BlockingCalls(_EMPTY_FUNCTION, qualify, frozenset(), {})
     kinds: dict[str, str] = {}
     for statement in module.body:
         targets: list[ast.expr] = []
@@ -278,6 +367,8 @@ def module_object_kinds(module: ast.Module, qualify: Qualify) -> dict[str, str]:
         elif isinstance(statement, ast.AnnAssign):
             targets, value = [statement.target], statement.value
             kind = probe.annotation_kind(statement.annotation) or (probe.kind_of(value) if value is not None else None)
+        elif isinstance(statement, ast.FunctionDef):  # `def get_client() -> httpx.Client:`: what a call of it makes
+            targets, kind = [ast.Name(id=f"{statement.name}()")], probe.annotation_kind(statement.returns)
         for target in targets:
             if isinstance(target, ast.Name):
                 if kind is None:
@@ -285,6 +376,38 @@ def module_object_kinds(module: ast.Module, qualify: Qualify) -> dict[str, str]:
                 else:
                     kinds[target.id] = kind
     return kinds
+
+
+def instance_attribute_kinds(cls: ast.ClassDef, qualify: Qualify, module_kinds: Mapping[str, str | None]) -> dict[str, str]:
+    """Attributes of a class's instances that hold a sync object wherever the class sets them
+    (`self.session = requests.Session()` in `__init__`, `client: httpx.Client` in the class body)."""
+    probe = BlockingCalls(_EMPTY_FUNCTION, qualify, frozenset(), module_kinds)
+    found: dict[str, str | None] = {}
+
+    def note(attribute: str, kind: str | None) -> None:
+        found[attribute] = kind if found.get(attribute, kind) == kind else None  # set to two kinds: neither
+
+    for statement in cls.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            note(statement.target.id, probe.annotation_kind(statement.annotation) or (probe.kind_of(statement.value) if statement.value is not None else None))
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    note(target.id, probe.kind_of(statement.value))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.args.args:
+            me = statement.args.args[0].arg
+            nodes = list(own_nodes(statement.body))
+            if not any(isinstance(n, (ast.Assign, ast.AnnAssign)) for n in nodes):
+                continue
+            method = BlockingCalls(statement, qualify, frozenset(), module_kinds, nodes)
+            for node in nodes:
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+                            note(target.attr, method.kind_of(node.value))
+                elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Attribute) and isinstance(node.target.value, ast.Name) and node.target.value.id == me:
+                    note(node.target.attr, method.annotation_kind(node.annotation) or (method.kind_of(node.value) if node.value is not None else None))
+    return {attribute: kind for attribute, kind in found.items() if kind is not None}
 
 
 def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
@@ -14,7 +14,7 @@ from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
 from review_ls.engine.project_model import Needs
 from review_ls.engine.walker import Context
-from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, module_object_kinds, own_nodes
+from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, instance_attribute_kinds, module_object_kinds, own_nodes
 from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
 from review_ls.project.call_graph import BlockingChain
@@ -72,9 +72,11 @@ class BlockingCallInAsync(Rule):
             `mkdir`, `rmtree`) is reported where an `async def` does it itself, not in every async
             caller of the helper (on real applications such chains were mostly a small file read
             per request, where a thread per call is not the advice). Local functions shadowing a
-            builtin are not the builtin. Calls
-            handed to `asyncio.to_thread`/`run_in_executor` (passed, not called) and awaited calls
-            are not reported.
+            builtin are not the builtin, and names are scoped as Python scopes them (a parameter or
+            local of the same name hides a module-level file or client; a nested function sees its
+            enclosing function's). Calls handed to `asyncio.to_thread`/`run_in_executor` (passed,
+            not called) are not reported, nor awaited methods, builtins and project functions
+            (awaiting a module's sync function such as `os.path.isfile` or `time.sleep` still blocks).
             """,
         why="""
             An event loop runs one thing at a time. While a coroutine sits in a blocking call, no
@@ -264,10 +266,10 @@ class BlockingCallInAsync(Rule):
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         """Report blocking calls made in a coroutine's body, directly or through sync project functions."""
         function = ctx.function
-        if not isinstance(function, ast.AsyncFunctionDef) or isinstance(ctx.parent, ast.Await):
+        if not isinstance(function, ast.AsyncFunctionDef) or _wrapped_for_async(node, ctx):
             return
-        if _wrapped_for_async(node, ctx):
-            return
+        if isinstance(ctx.parent, ast.Await) and not _awaited_sync_function(node, function, ctx):
+            return  # an awaited method or project call is taken to be a coroutine
         call = self._blocking_name(node, function, ctx)
         if call is not None and not self.config["report-metadata-checks"] and _detector(function, ctx).is_metadata_check(node):
             return  # a stat-like check: reported only with the option (flake8-async's ASYNC240 parity)
@@ -309,7 +311,7 @@ class BlockingCallInAsync(Rule):
             awaited = cst.Call(func=cst.parse_expression(f"{asyncio_name}.to_thread"), args=[first, *call_cst.args])
         parent = fctx.ancestors[-1] if fctx.ancestors else None
         needs_parens = isinstance(parent, _PRIMARY_CONTEXTS) and not (isinstance(parent, ast.Call) and call is not parent.func)
-        replacement = cst.Await(expression=awaited)
+        replacement: cst.BaseExpression = awaited if isinstance(parent, ast.Await) else cst.Await(expression=awaited)  # `await time.sleep(1)` has its await
         if needs_parens:
             replacement = replacement.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         fctx.replace_scope(replace_nodes(fctx.cst_module, {id(call_cst): replacement}).code)
@@ -349,6 +351,11 @@ def _is_path_like(receiver: ast.expr, ctx: Context) -> bool:
 
 def _detector(function: ast.AsyncFunctionDef, ctx: Context) -> BlockingCalls:
     """The blocking-call judge of one coroutine (built once per analysis and function)."""
+    return _scope_detector(function, ctx)
+
+
+def _scope_detector(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> BlockingCalls:
+    """The judge of `function`, seeing the module's names, or for a nested function its enclosing function's at the `def`."""
     key = ("RV302.detector", id(function))
     detector = ctx.memo.get(key)
     if detector is None:
@@ -360,8 +367,46 @@ def _detector(function: ast.AsyncFunctionDef, ctx: Context) -> BlockingCalls:
             module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
             module_kinds = ctx.memo["RV302.module-kinds"] = module_object_kinds(module, lambda node: resolve_name(node, ctx.facts.imports))
         shadowed = frozenset(name for name, binding in ctx.facts.bindings.items() if name not in ctx.facts.imports)
-        detector = ctx.memo[key] = BlockingCalls(function, qualify, shadowed, module_kinds)
+        outer_kinds: Mapping[str, str | None] = module_kinds
+        enclosing = _enclosing_function(function, ctx)
+        if enclosing is not None:
+            outer = _scope_detector(enclosing, ctx)
+            outer_kinds, shadowed = outer.kinds_at(function.lineno), outer.shadowed
+        elif (me := _instance_parameter(function, ctx)) is not None and ctx.class_ is not None:
+            attributes = _class_attribute_kinds(ctx.class_, ctx, module_kinds)
+            if attributes:
+                outer_kinds = {**module_kinds, **{f"{me}.{attribute}": kind for attribute, kind in attributes.items()}}
+        detector = ctx.memo[key] = BlockingCalls(function, qualify, shadowed, outer_kinds)
     return detector
+
+
+def _instance_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> str | None:
+    """The `self` of a method defined in the body of the class being walked (None for functions and static methods)."""
+    cls = ctx.class_
+    if cls is None or function not in cls.body or not function.args.args:
+        return None
+    if any(dotted_name(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
+        return None
+    return function.args.args[0].arg
+
+
+def _class_attribute_kinds(cls: ast.ClassDef, ctx: Context, module_kinds: Mapping[str, str | None]) -> dict[str, str]:
+    """The class's instance attributes that hold sync objects (computed once per analysis and class)."""
+    key = ("RV302.attributes", id(cls))
+    kinds = ctx.memo.get(key)
+    if kinds is None:
+        kinds = ctx.memo[key] = instance_attribute_kinds(cls, ctx.qualified_name, module_kinds)
+    return kinds
+
+
+def _enclosing_function(function: ast.AST, ctx: Context) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The function whose body `function` is defined in (None at module or class level of the module)."""
+    functions = ctx.functions
+    position = next((i for i in range(len(functions) - 1, -1, -1) if functions[i] is function), None)
+    if not position:
+        return None
+    enclosing = functions[position - 1]
+    return enclosing if isinstance(enclosing, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 
 def resolve_name(node: ast.AST, imports: dict[str, str]) -> str | None:
@@ -403,6 +448,16 @@ def _related(chain: BlockingChain) -> tuple[RelatedLocation, ...]:
     last = chain.steps[-1]
     related.append(RelatedLocation(last.path, Span(chain.call_line, 0, chain.call_line, 0), f"{chain.call}() blocks here"))
     return tuple(related)
+
+
+def _awaited_sync_function(node: ast.Call, function: ast.AsyncFunctionDef, ctx: Context) -> bool:
+    """True for `await os.path.isfile(p)`, `await time.sleep(1)`: a sync function of a module blocks before the await fails.
+
+    An awaited bare builtin name (`await open(p)`) is taken to be an async replacement brought in
+    under that name (a star import), as flake8-async takes it.
+    """
+    name = _detector(function, ctx).blocking_name(node)
+    return name is not None and name in BLOCKING_FUNCTIONS and "." in name
 
 
 _ASYNC_FILE_WRAPPERS = frozenset({"trio.wrap_file", "anyio.wrap_file"})

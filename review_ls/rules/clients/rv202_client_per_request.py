@@ -19,6 +19,7 @@ from review_ls.patterns.frameworks import is_route_handler
 from review_ls.project import project_for
 from review_ls.project.client_facts import LOCAL, is_shareable_construction
 from review_ls.project.client_summary import ClientChain, step_name
+from review_ls.rules.clients._invocation_shapes import LONG_RUN_ROLES, reused_for_the_run, signature_dependency
 from review_ls.rules.clients._shared import INVOCATION_OF_ROLE, bound_names, call_disposition, chain_names, chain_related, function_qualname, is_cached, path_related, project_target
 from review_ls.patterns.names import names_read, snake_case
 from review_ls.patterns.client_closing import _is_sole_with_item, _assigned_name, _close_statements
@@ -70,7 +71,12 @@ class ClientPerRequest(Rule):
             returned or kept by its object (the caller decides), memoised (`functools.cache`, a
             `global`, `if self._client is None:`), a `NullPool` engine, a transport pinned per call,
             start-up hooks, lifespan functions, dependency generators, CLI scripts, tests and
-            migrations are not reported.
+            migrations are not reported. A FastAPI dependency that builds a client
+            (`client = Depends(get_client)`, or in `Annotated[...]`) is reported at the route's
+            `Depends`: FastAPI calls it on every request. A client that a task, activity or
+            workflow opens with `with` and uses for the whole run (in a loop, or handed to the code
+            that makes the run's requests) is one client per long run, not per request, and is not
+            reported.
             """,
         why="""
             Per-request clients pay a new connection (and TLS handshake) for every upstream call,
@@ -182,6 +188,35 @@ class ClientPerRequest(Rule):
             path="svc/activities.py",
             files=WORKER_FILES,
         ),
+        # A dependency that hands out the one shared client: FastAPI calls it per request, it builds nothing.
+        """
+        import functools
+        from typing import Annotated
+
+        import httpx
+        from fastapi import Depends, FastAPI
+
+        app = FastAPI()
+
+        @functools.cache
+        def get_client() -> httpx.AsyncClient:
+            return httpx.AsyncClient(timeout=10)
+
+        @app.get("/weather")
+        async def weather(city: str, client: Annotated[httpx.AsyncClient, Depends(get_client)]):
+            return (await client.get("https://api.example.com", params={"q": city})).json()
+        """,
+        # One client per run of a long task, used for every request of the run.
+        """
+        import httpx
+        from celery import shared_task
+
+        @shared_task
+        def sync_prices(product_ids: list[int]) -> None:
+            with httpx.Client(base_url="https://shop.example.com", timeout=10) as client:
+                for product_id in product_ids:
+                    client.post("/prices/sync", json={"id": product_id})
+        """,
         # A CLI script owns its client for the whole run.
         Valid(
             """
@@ -199,6 +234,40 @@ class ClientPerRequest(Rule):
         ),
     )
     invalid = (
+        # A dependency that builds a client: FastAPI calls it, and builds one, on every request.
+        Invalid(
+            """
+            import httpx
+            from fastapi import Depends, FastAPI
+
+            app = FastAPI()
+
+
+            async def get_client():
+                async with httpx.AsyncClient(timeout=10) as client:
+                    yield client
+
+
+            @app.get("/weather")
+            async def weather(city: str, client: httpx.AsyncClient = Depends(get_client)):
+                return (await client.get("https://api.example.com", params={"q": city})).json()
+            """,
+            line=13,
+            message="httpx.AsyncClient is constructed on every request (route GET /weather -> dependency get_client -> httpx.AsyncClient); share one client from a cached factory",
+        ),
+        # A task that builds a client for its one request: a client per task run.
+        Invalid(
+            """
+            import httpx
+            from celery import shared_task
+
+            @shared_task
+            def notify(user_id: int) -> None:
+                with httpx.Client(timeout=10) as client:
+                    client.post("https://hooks.example.com/users", json={"id": user_id})
+            """,
+            line=6,
+        ),
         # A project wrapper class built per Temporal activity.
         Invalid(
             """
@@ -345,6 +414,10 @@ class ClientPerRequest(Rule):
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those)."""
+        dependency = signature_dependency(node, ctx)
+        if dependency is not None:
+            yield from self._per_request_dependency(node, *dependency, ctx)
+            return
         function = ctx.function
         if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or is_cached(function):
             return
@@ -363,6 +436,8 @@ class ClientPerRequest(Rule):
         if reached is None:
             return
         role, path = reached
+        if role in LONG_RUN_ROLES and reused_for_the_run(node, function, ctx.parents):
+            return  # one client per run of a long task, used for all of the run's requests
         index = project_for(ctx)
         client = cast(str, library) if chain is None else chain.client
         steps = [step_name(q) for q in path[1:]]
@@ -376,6 +451,22 @@ class ClientPerRequest(Rule):
             related.extend(chain_related(chain))
         fixable = chain is None and self._factory_plan(node, ctx.parents, ctx.facts.bindings.keys() | ctx.facts.imports.keys()) is not None
         yield self.report(node, ctx, client=client, invocation=INVOCATION_OF_ROLE.get(role, "invocation"), through=through, fixable=fixable, related=tuple(related))
+
+    def _per_request_dependency(self, node: ast.Call, route: ast.FunctionDef | ast.AsyncFunctionDef, dependency: ast.expr, ctx: Context) -> Iterator[Finding]:
+        """`Depends(get_client)` on a route, where `get_client` hands out a fresh client: FastAPI calls it on every request."""
+        if not is_route_handler(route, ctx):
+            return
+        index = project_for(ctx)
+        target = project_target(ast.Call(func=dependency, args=[], keywords=[]), ctx)
+        chain = index.client_summaries.produced_by(target) if target is not None else None
+        if chain is None:
+            return
+        module_name = index.module_name(ctx.path or "<unknown>.py")
+        owner = f"{ctx.class_.name}." if ctx.class_ is not None else ""
+        entry = index.call_graph.function(f"{module_name}.{owner}{route.name}" if module_name else f"{owner}{route.name}")
+        label = entry[1].label if entry is not None and entry[1].label else route.name
+        through = f" (route {label} -> dependency {chain_names(chain)} -> {chain.client})"
+        yield self.report(node, ctx, client=chain.client, invocation="request", through=through, fixable=False, related=tuple(chain_related(chain)))
 
     @staticmethod
     def _per_invocation(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> tuple[str, tuple[str, ...]] | None:

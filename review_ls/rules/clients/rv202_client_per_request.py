@@ -46,12 +46,12 @@ class ClientPerRequest(Rule):
     severity = Severity.HINT
     default_enabled = False
     precision_note = """
-        Off by default, hint severity: 0.77 on the judged corpus sample (10 of 13, docs/precision.md),
+        Off by default, hint severity: 0.83 on the judged corpus sample (10 of 12, docs/precision.md),
         below the 0.9 a default rule needs. The findings that are not plainly right are
         per-request clients built with per-user credentials read from the database (an OpenAI client
-        per chosen model) and one client per long task run that is reused for every request of the
-        run. Value models named `*Session`/`*Client` are not reported: a project class counts only
-        when constructing it builds a real client.
+        per chosen model). A client that one run of a long task opens and uses for the whole run is
+        not reported. Value models named `*Session`/`*Client` are not reported: a project class
+        counts only when constructing it builds a real client.
         """
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{client} is constructed on every {invocation}{through}; share one client from a cached factory"

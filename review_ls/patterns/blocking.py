@@ -105,8 +105,8 @@ _WRAPPERS = frozenset({"typing.Optional", "Optional", "typing.Union", "Union"})
 # Containers whose annotation names the type of their items: `for f in files` over `files: list[IO]` binds a file.
 _CONTAINER_TYPES = frozenset({"list", "List", "set", "Set", "frozenset", "FrozenSet", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection"})
 # Statements and expressions that bind names in a function's scope.
-_BINDING_NODES = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.NamedExpr, ast.AugAssign, ast.ExceptHandler, ast.Import,
-                  ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef)
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.NamedExpr, ast.AugAssign, ast.ExceptHandler,
+                            ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef})
 # Local file-system work (opening, reading and writing files, stat, mkdir, copies, deletes): flagged
 # where an `async def` does it itself; a blocking chain through project functions needs network,
 # subprocess, sleep or database I/O (helpers that read a small config, prompt or id file are not
@@ -181,11 +181,12 @@ class BlockingCalls:
         parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg) if a is not None}
         outer = set(module_kinds) - parameters
         declared_outside: set[str] = set()
+        binding_types, learn = _BINDING_TYPES, self._learn
         for node in own:
-            if isinstance(node, _BINDING_NODES):
-                self._learn(node)
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                declared_outside.update(node.names)
+            if type(node) in binding_types:
+                learn(node)
+            elif type(node) is ast.Global or type(node) is ast.Nonlocal:
+                declared_outside.update(node.names)  # type: ignore[attr-defined]
         for name in outer - declared_outside:
             is_variable = name.removesuffix("()").isidentifier()  # not an attribute (`self.client`): those keep what the class made them
             if is_variable and len(self._bindings[name]) > 1:
@@ -329,7 +330,11 @@ class BlockingCalls:
                 self._bind(dotted, line, self.kind_of(value) if value is not None else None)
 
     def _bind(self, name: str, line: int, kind: str | None) -> None:
-        self._bindings.setdefault(name, []).append((line, kind))
+        bindings = self._bindings.get(name)
+        if bindings is not None:
+            bindings.append((line, kind))
+        elif kind is not None:  # a name that never held a sync object needs no record of holding something else
+            self._bindings[name] = [(line, kind)]
 
     def _kind_at(self, name: str, line: int) -> str | None:
         """What `name` holds at `line`: its latest binding on an earlier line (or a parameter/outer binding)."""

@@ -52,13 +52,19 @@ class TaintSummaries:
         return self._chain(found[1].qualname, param, kind or "", set(), 0)
 
     def returns(self, target: str, slot: int | str) -> bool:
-        """True when an argument passed at `slot` to `target` flows to its return value."""
+        """True when an argument passed at `slot` to `target` flows to its return value (through the project calls whose result it returns)."""
+        return self._returns(target, slot, set(), 0)
+
+    def _returns(self, target: str, slot: int | str, visiting: set[tuple[str, str]], depth: int) -> bool:
         found = self.graph.function(target)
-        taint = getattr(found[1], "taint", None) if found is not None else None
-        if taint is None:
+        taint: FunctionTaint | None = getattr(found[1], "taint", None) if found is not None else None
+        param = taint.param_at(slot) if taint is not None else None
+        if found is None or taint is None or param is None or depth > _MAX_DEPTH or (found[1].qualname, param) in visiting:
             return False
-        param = taint.param_at(slot)
-        return param is not None and param in taint.returns
+        if param in taint.returns:
+            return True
+        visiting.add((found[1].qualname, param))
+        return any(call.param == param and self._returns(call.target, call.slot, visiting, depth + 1) for call in taint.returned_calls)
 
     def _chain(self, qualname: str, param: str, kind: str, visiting: set[tuple[str, str]], depth: int) -> SinkChain | None:
         key = (qualname, param, kind)

@@ -9,6 +9,7 @@ import ast
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.paths import callee_name
@@ -52,11 +53,14 @@ class FunctionTaint:
     sinks: tuple[ParamSink, ...] = ()
     calls: tuple[ParamCall, ...] = ()
     returns: tuple[str, ...] = ()
+    # parameters passed to a project call whose result the function returns (`return clean(name)`):
+    # they reach the return value when the callee returns that argument, however many calls deep
+    returned_calls: tuple[ParamCall, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """True when no parameter flows anywhere that matters."""
-        return not (self.sinks or self.calls or self.returns)
+        return not (self.sinks or self.calls or self.returns or self.returned_calls)
 
     def param_at(self, slot: int | str) -> str | None:
         """The parameter an argument at `slot` binds to."""
@@ -87,7 +91,11 @@ def function_taint(
         return None
     own = list(own_nodes(function.body)) if nodes is None else nodes
     if any(type(node) is ast.Call and may_be_sink(node) for node in own):
-        return _full_summary(function, params, names, qualify, target_of)
+        full = _full_summary(function, params, names, qualify, target_of)
+        light = _light_summary(params, names, own, target_of)
+        if light is None or not light.returned_calls:
+            return full
+        return dataclass_replace(full or FunctionTaint(tuple(params)), returned_calls=light.returned_calls)
     return _light_summary(params, names, own, target_of)
 
 
@@ -121,6 +129,8 @@ def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST]
     origin = {name: name for name in names}
     calls: list[ParamCall] = []
     returns: set[str] = set()
+    call_results: dict[str, ast.expr] = {}  # locals assigned a call's result (what it passes is read at the `return`)
+    returned_calls: list[ParamCall] = []
     interesting, call_type, return_type = _LIGHT_TYPES, ast.Call, ast.Return
     for node in nodes:
         kind = type(node)
@@ -139,6 +149,7 @@ def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST]
             if value is None:
                 continue
             source = _origin_in(value, origin)
+            made = source is None and (type(value) is call_type or type(value) is ast.Await)
             targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
             for target_expr in targets:
                 for name in _bound_names(target_expr):
@@ -146,16 +157,38 @@ def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST]
                         origin[name] = source
                     elif kind is not ast.AugAssign:
                         origin.pop(name, None)
+                    if made:
+                        call_results[name] = value
+                    elif call_results:
+                        call_results.pop(name, None)
         elif kind is return_type:
             value = node.value  # type: ignore[attr-defined]
             if value is not None and (source := _origin_in(value, origin)) is not None:
                 returns.add(source)
+            elif value is not None:
+                held = call_results.get(value.id) if type(value) is ast.Name and call_results else None  # type: ignore[attr-defined]
+                returned_calls.extend(_param_calls(held if held is not None else value, origin, target_of))
         else:
             source = _origin_in(node.iter, origin)  # type: ignore[attr-defined]
             if source is not None:
                 origin.update((name, source) for name in _bound_names(node.target))  # type: ignore[attr-defined]
-    summary = FunctionTaint(tuple(params), (), tuple(dict.fromkeys(calls)), tuple(sorted(returns & set(names))))
+    summary = FunctionTaint(tuple(params), (), tuple(dict.fromkeys(calls)), tuple(sorted(returns & set(names))), tuple(dict.fromkeys(returned_calls)))
     return None if summary.is_empty else summary
+
+
+def _param_calls(value: ast.expr, origin: dict[str, str], target_of: Callable[[ast.expr], "str | None"]) -> tuple[ParamCall, ...]:
+    """The parameters `value` passes to a project call when it is one (`clean(name)`, `await fetch(url)`)."""
+    call = value.value if type(value) is ast.Await else value  # type: ignore[attr-defined]
+    if type(call) is not ast.Call:
+        return ()
+    passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not ast.Starred and (source := _origin_in(a, origin)) is not None]
+    passed += [(k.arg, source) for k in call.keywords if k.arg is not None and (source := _origin_in(k.value, origin)) is not None]
+    if not passed:
+        return ()
+    target = target_of(call.func)
+    if target is None or not _maybe_project(target):
+        return ()
+    return tuple(ParamCall(source, target, slot, call.lineno) for slot, source in passed)
 
 
 _BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr})

@@ -96,7 +96,8 @@ class UnvalidatedPathJoin(Rule):
             messages. The value is followed through assignments, attributes, containers, f-strings,
             `%`, `+`, `.format`, `os.path.join`, `Path /`, and into the project's own functions in any
             file, through their summaries (which parameters reach a sink, which reach the return
-            value); a cross-file finding shows the chain as related locations. It reports a join onto
+            value, also through the project calls whose result a function returns, any number of
+            calls deep); a cross-file finding shows the chain as related locations. It reports a join onto
             a trusted base directory, and a request value used as the whole path. A containment check
             silences it (`resolve()` + `is_relative_to()`, `os.path.commonpath`, `normpath`/`realpath`
             then `startswith(BASE)`, comparing the joined path with its base, `secure_filename`,
@@ -274,6 +275,40 @@ class UnvalidatedPathJoin(Rule):
                         if not path.is_relative_to(ROOT):
                             raise PermissionError(name)
                         return path.read_bytes()
+                    """,
+                ),
+            ),
+        ),
+        # The helper returns a constant (the request text goes into a call whose result it drops).
+        Valid(
+            """
+            from fastapi import FastAPI
+
+            from app.names import log_name
+
+            app = FastAPI()
+
+            @app.get("/log")
+            async def log(name: str):
+                return open(log_name(name)).read()
+            """,
+            path="app/routes.py",
+            files=(
+                ("app/__init__.py", ""),
+                (
+                    "app/names.py",
+                    """
+                    def clean(name: str) -> str:
+                        return name.strip()
+
+
+                    def requested(name: str) -> str:
+                        return clean(name)
+
+
+                    def log_name(name: str) -> str:
+                        clean(name)
+                        return "access.log"
                     """,
                 ),
             ),
@@ -506,6 +541,41 @@ class UnvalidatedPathJoin(Rule):
                     def run_script(path):
                         with open(path) as script:
                             return script.read()
+                    """,
+                ),
+            ),
+        ),
+        # The whole path comes back from a helper two calls deep (`requested` returns `clean(name)`).
+        Invalid(
+            """
+            from fastapi import FastAPI
+
+            from app.names import requested
+
+            app = FastAPI()
+
+            @app.get("/files")
+            async def download(name: str):
+                return open(requested(name)).read()
+            """,
+            path="app/routes.py",
+            line=9,
+            files=(
+                ("app/__init__.py", ""),
+                (
+                    "app/names.py",
+                    """
+                    def clean(name: str) -> str:
+                        return name.strip()
+
+
+                    def requested(name: str) -> str:
+                        return clean(name)
+
+
+                    def log_name(name: str) -> str:
+                        clean(name)
+                        return "access.log"
                     """,
                 ),
             ),

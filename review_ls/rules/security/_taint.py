@@ -32,6 +32,7 @@ from review_ls.project.entry_points import WEBSOCKET, function_role
 from review_ls.project.modules import is_package_file
 from review_ls.project.taint import SinkChain
 from review_ls.project.views import Kind
+from review_ls.rules.security._instance_taint import instance_sources
 from review_ls.rules.security._shared import Function
 
 _REQUEST_MODULES = ("flask", "quart", "sanic", "bottle")
@@ -52,9 +53,8 @@ def request_flows(function: Function, ctx: Context) -> list[Flow]:
 
 
 def _compute(function: Function, ctx: Context) -> list[Flow]:
-    requests = request_names(function, None) | _request_globals(ctx)
-    websockets = websocket_names(function)
-    sources = _parameter_sources(function, ctx)
+    requests, websockets = request_names(function, None) | _request_globals(ctx), websocket_names(function)
+    sources = {**instance_sources(function, ctx, lambda method: _method_sources(method, ctx)), **_parameter_sources(function, ctx)}
     if not sources and not _mentions(function, requests, websockets):
         return []
     index = project_for(ctx)
@@ -72,6 +72,11 @@ def _compute(function: Function, ctx: Context) -> list[Flow]:
 
     taint = TaintPass(function, sources, ctx.qualified_name, requests, websockets, project_call).run()
     return taint.flows
+
+
+def _method_sources(method: Function, ctx: Context) -> tuple[dict[str, Tainted], frozenset[str], frozenset[str]]:
+    """A method's parameter sources, request names and WebSocket names (the sources of `_compute`)."""
+    return _parameter_sources(method, ctx), request_names(method, None) | _request_globals(ctx), websocket_names(method)
 
 
 def chain_related(chain: SinkChain, verb: str) -> tuple[RelatedLocation, ...]:

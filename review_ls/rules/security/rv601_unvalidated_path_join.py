@@ -97,7 +97,8 @@ class UnvalidatedPathJoin(Rule):
             `%`, `+`, `.format`, `os.path.join`, `Path /`, and into the project's own functions in any
             file, through their summaries (which parameters reach a sink, which reach the return
             value, also through the project calls whose result a function returns, any number of
-            calls deep); a cross-file finding shows the chain as related locations. It reports a join onto
+            calls deep), and through attributes of `self` that one method of a class sets from
+            request data and another uses (`self.name` set in a view's `setup`); a cross-file finding shows the chain as related locations. It reports a join onto
             a trusted base directory, and a request value used as the whole path. A containment check
             silences it (`resolve()` + `is_relative_to()`, `os.path.commonpath`, `normpath`/`realpath`
             then `startswith(BASE)`, comparing the joined path with its base, `secure_filename`,
@@ -279,6 +280,24 @@ class UnvalidatedPathJoin(Rule):
                 ),
             ),
         ),
+        # A class-based view keeps a cleaned file name on `self` in `setup` and opens it in `get`.
+        """
+        import os
+
+        from django.http import FileResponse
+        from django.views import View
+        from werkzeug.utils import secure_filename
+
+        BASE = "/srv/exports"
+
+        class ExportView(View):
+            def setup(self, request, *args, **kwargs):
+                super().setup(request, *args, **kwargs)
+                self.name = secure_filename(request.GET["name"])
+
+            def get(self, request):
+                return FileResponse(open(os.path.join(BASE, self.name), "rb"))
+        """,
         # The helper returns a constant (the request text goes into a call whose result it drops).
         Valid(
             """
@@ -544,6 +563,27 @@ class UnvalidatedPathJoin(Rule):
                     """,
                 ),
             ),
+        ),
+        # Request data kept on `self` by `setup` and joined onto the folder in `get`.
+        Invalid(
+            """
+            import os
+
+            from django.http import FileResponse
+            from django.views import View
+
+            BASE = "/srv/exports"
+
+            class ExportView(View):
+                def setup(self, request, *args, **kwargs):
+                    super().setup(request, *args, **kwargs)
+                    self.name = request.GET["name"]
+
+                def get(self, request):
+                    return FileResponse(open(os.path.join(BASE, self.name), "rb"))
+            """,
+            line=14,
+            message="self.name is joined onto BASE and reaches open() unchecked: '../' or an absolute path escapes the directory",
         ),
         # The whole path comes back from a helper two calls deep (`requested` returns `clean(name)`).
         Invalid(

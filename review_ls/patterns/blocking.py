@@ -175,9 +175,9 @@ class BlockingCalls:
             element = self._element_kind(argument.annotation)
             if element is not None:
                 self._element_kinds[argument.arg] = element
-        for argument in (arguments.vararg, arguments.kwarg):
-            if argument is not None:
-                self._bindings[argument.arg] = [(0, None)]
+        for extra in (arguments.vararg, arguments.kwarg):
+            if extra is not None:
+                self._bindings[extra.arg] = [(0, None)]
         parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg) if a is not None}
         outer = set(module_kinds) - parameters
         declared_outside: set[str] = set()
@@ -186,7 +186,7 @@ class BlockingCalls:
             if type(node) in binding_types:
                 learn(node)
             elif type(node) is ast.Global or type(node) is ast.Nonlocal:
-                declared_outside.update(node.names)  # type: ignore[attr-defined]
+                declared_outside.update(node.names)
         for name in outer - declared_outside:
             is_variable = name.removesuffix("()").isidentifier()  # not an attribute (`self.client`): those keep what the class made them
             if is_variable and len(self._bindings[name]) > 1:
@@ -271,9 +271,10 @@ class BlockingCalls:
             return None
         container = (self._name_of(annotation.value) or "").rsplit(".", 1)[-1]
         inner = annotation.slice
-        if container in ("tuple", "Tuple"):
-            is_homogeneous = isinstance(inner, ast.Tuple) and len(inner.elts) == 2 and isinstance(inner.elts[1], ast.Constant) and inner.elts[1].value is Ellipsis
-            return self.annotation_kind(inner.elts[0]) if is_homogeneous else None  # type: ignore[union-attr]
+        if container in ("tuple", "Tuple"):  # only `tuple[X, ...]` names one type for every item
+            if isinstance(inner, ast.Tuple) and len(inner.elts) == 2 and isinstance(inner.elts[1], ast.Constant) and inner.elts[1].value is Ellipsis:
+                return self.annotation_kind(inner.elts[0])
+            return None
         return self.annotation_kind(inner) if container in _CONTAINER_TYPES else None
 
     def _learn(self, node: ast.AST) -> None:
@@ -283,19 +284,19 @@ class BlockingCalls:
             for target in node.targets:
                 self._bind_target(target, node.value, line)
         elif isinstance(node, ast.AnnAssign):
-            target = dotted_name(node.target) if isinstance(node.target, (ast.Name, ast.Attribute)) else None
-            if target is not None:
+            declared = dotted_name(node.target) if isinstance(node.target, (ast.Name, ast.Attribute)) else None
+            if declared is not None:
                 # `f: int = 7` declares another type: the name is no sync object from here on
                 kind = self.annotation_kind(node.annotation) or (self.kind_of(node.value) if node.value is not None else None)
-                self._bind(target, line, kind)
+                self._bind(declared, line, kind)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if item.optional_vars is not None:
                     self._bind_target(item.optional_vars, item.context_expr, line)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             # items of a container parameter not rebound above (its only binding is the parameter's)
-            is_parameter = isinstance(node.iter, ast.Name) and len(self._bindings.get(node.iter.id, ())) == 1
-            element = self._element_kinds.get(node.iter.id) if is_parameter else None  # type: ignore[union-attr]
+            iterated = node.iter.id if isinstance(node.iter, ast.Name) else None
+            element = self._element_kinds.get(iterated) if iterated is not None and len(self._bindings.get(iterated, ())) == 1 else None
             if element is not None and isinstance(node.target, ast.Name):
                 self._bind(node.target.id, line, element)
             else:

@@ -166,7 +166,7 @@ def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST]
             if value is not None and (source := _origin_in(value, origin)) is not None:
                 returns.add(source)
             elif value is not None:
-                held = call_results.get(value.id) if type(value) is ast.Name and call_results else None  # type: ignore[attr-defined]
+                held = call_results.get(value.id) if type(value) is ast.Name and call_results else None
                 returned_calls.extend(_param_calls(held if held is not None else value, origin, target_of))
         else:
             source = _origin_in(node.iter, origin)  # type: ignore[attr-defined]
@@ -178,7 +178,7 @@ def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST]
 
 def _param_calls(value: ast.expr, origin: dict[str, str], target_of: Callable[[ast.expr], "str | None"]) -> tuple[ParamCall, ...]:
     """The parameters `value` passes to a project call when it is one (`clean(name)`, `await fetch(url)`)."""
-    call = value.value if type(value) is ast.Await else value  # type: ignore[attr-defined]
+    call = value.value if type(value) is ast.Await else value
     if type(call) is not ast.Call:
         return ()
     passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not ast.Starred and (source := _origin_in(a, origin)) is not None]

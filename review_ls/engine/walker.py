@@ -90,6 +90,15 @@ class Context:
         """The innermost enclosing class."""
         return self.classes[-1] if self.classes else None
 
+    def is_class_member(self, function: ast.AST) -> bool:
+        """True when `function` (being visited, or enclosing the visited node) sits directly in the body of the class being walked.
+
+        Told by the walk's parents, so the class body is not read (reading it makes a member depend on the whole class).
+        """
+        parents = self.parents
+        position = next((i for i in range(len(parents) - 1, -1, -1) if parents[i] is function), len(parents))
+        return position > 0 and self.class_ is not None and parents[position - 1] is self.class_
+
     @property
     def in_async_function(self) -> bool:
         """True inside the body of an `async def` (not inside a nested sync def or lambda)."""

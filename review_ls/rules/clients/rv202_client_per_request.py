@@ -189,34 +189,40 @@ class ClientPerRequest(Rule):
             files=WORKER_FILES,
         ),
         # A dependency that hands out the one shared client: FastAPI calls it per request, it builds nothing.
-        """
-        import functools
-        from typing import Annotated
+        Valid(
+            """
+            import functools
+            from typing import Annotated
 
-        import httpx
-        from fastapi import Depends, FastAPI
+            import httpx
+            from fastapi import Depends, FastAPI
 
-        app = FastAPI()
+            app = FastAPI()
 
-        @functools.cache
-        def get_client() -> httpx.AsyncClient:
-            return httpx.AsyncClient(timeout=10)
+            @functools.cache
+            def get_client() -> httpx.AsyncClient:
+                return httpx.AsyncClient(timeout=10)
 
-        @app.get("/weather")
-        async def weather(city: str, client: Annotated[httpx.AsyncClient, Depends(get_client)]):
-            return (await client.get("https://api.example.com", params={"q": city})).json()
-        """,
+            @app.get("/weather")
+            async def weather(city: str, client: Annotated[httpx.AsyncClient, Depends(get_client)]):
+                return (await client.get("https://api.example.com", params={"q": city})).json()
+            """,
+            path="svc/weather_shared.py",
+        ),
         # One client per run of a long task, used for every request of the run.
-        """
-        import httpx
-        from celery import shared_task
+        Valid(
+            """
+            import httpx
+            from celery import shared_task
 
-        @shared_task
-        def sync_prices(product_ids: list[int]) -> None:
-            with httpx.Client(base_url="https://shop.example.com", timeout=10) as client:
-                for product_id in product_ids:
-                    client.post("/prices/sync", json={"id": product_id})
-        """,
+            @shared_task
+            def sync_prices(product_ids: list[int]) -> None:
+                with httpx.Client(base_url="https://shop.example.com", timeout=10) as client:
+                    for product_id in product_ids:
+                        client.post("/prices/sync", json={"id": product_id})
+            """,
+            path="jobs/price_sync.py",
+        ),
         # A CLI script owns its client for the whole run.
         Valid(
             """
@@ -253,6 +259,7 @@ class ClientPerRequest(Rule):
                 return (await client.get("https://api.example.com", params={"q": city})).json()
             """,
             line=13,
+            path="svc/weather_routes.py",  # a module name of its own: examples share one project
             message="httpx.AsyncClient is constructed on every request (route GET /weather -> dependency get_client -> httpx.AsyncClient); share one client from a cached factory",
         ),
         # A task that builds a client for its one request: a client per task run.
@@ -267,6 +274,7 @@ class ClientPerRequest(Rule):
                     client.post("https://hooks.example.com/users", json={"id": user_id})
             """,
             line=6,
+            path="jobs/notify_task.py",  # a module name of its own: examples share one project
         ),
         # A project wrapper class built per Temporal activity.
         Invalid(

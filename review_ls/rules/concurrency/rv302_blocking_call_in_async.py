@@ -372,8 +372,8 @@ def _scope_detector(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Conte
         if enclosing is not None:
             outer = _scope_detector(enclosing, ctx)
             outer_kinds, shadowed = outer.kinds_at(function.lineno), outer.shadowed
-        elif (me := _instance_parameter(function, ctx)) is not None and ctx.class_ is not None:
-            attributes = _class_attribute_kinds(ctx.class_, ctx, module_kinds)
+        elif (me := _instance_parameter(function, ctx)) is not None and ctx.class_ is not None and _calls_attribute_methods(function, me):
+            attributes = _class_attribute_kinds(ctx.class_, ctx, module_kinds)  # reads the class body: only for methods that need it
             if attributes:
                 outer_kinds = {**module_kinds, **{f"{me}.{attribute}": kind for attribute, kind in attributes.items()}}
         detector = ctx.memo[key] = BlockingCalls(function, qualify, shadowed, outer_kinds)
@@ -382,12 +382,21 @@ def _scope_detector(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Conte
 
 def _instance_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> str | None:
     """The `self` of a method defined in the body of the class being walked (None for functions and static methods)."""
-    cls = ctx.class_
-    if cls is None or function not in cls.body or not function.args.args:
+    if not function.args.args or not ctx.is_class_member(function):
         return None
     if any(dotted_name(d) in ("staticmethod", "classmethod") for d in function.decorator_list):
         return None
     return function.args.args[0].arg
+
+
+def _calls_attribute_methods(function: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> bool:
+    """True when the method calls a method of one of its attributes (`self.session.get(...)`)."""
+    for node in own_nodes(function.body):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == me:
+                return True
+    return False
 
 
 def _class_attribute_kinds(cls: ast.ClassDef, ctx: Context, module_kinds: Mapping[str, str | None]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from review_ls.engine.walker import Context
+from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.taint_flow import TaintPass, Tainted
 from review_ls.patterns.taint_sinks import Qualifier
 from review_ls.rules.security._shared import Function
@@ -21,15 +22,22 @@ _KEY = "RV6.instance-sources"
 def instance_sources(function: Function, ctx: Context, sources_of: SourcesOf) -> dict[str, Tainted]:
     """`self.<attr>` -> the request data another method of the class stores there (empty outside methods)."""
     cls = ctx.class_
-    if cls is None or function not in cls.body or not function.args.args:
+    if cls is None or not function.args.args or not ctx.is_class_member(function):
         return {}
     me = function.args.args[0].arg
+    if not _reads_attributes(function, me) or not is_route_handler(function, ctx):
+        return {}  # the class body is read (which makes the method depend on all of the class) only for handlers that use `self.x`
     # Kept in the module's facts, not `ctx.memo` (reading the memo marks a statement as reading the whole module).
     known: dict[int, dict[str, Tainted]] = ctx.facts.derived.setdefault(_KEY, {})
     attributes = known.get(id(cls))
     if attributes is None:
         attributes = known[id(cls)] = _tainted_attributes(cls, sources_of, ctx.qualified_name)
     return {f"{me}.{attribute}": replace(value, shown=f"{me}.{attribute}", base=None, join=None, via=frozenset()) for attribute, value in attributes.items()}
+
+
+def _reads_attributes(function: Function, me: str) -> bool:
+    """True when the method reads an attribute of `self` (`self.name`)."""
+    return any(isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name) and n.value.id == me for n in ast.walk(function))
 
 
 def _tainted_attributes(cls: ast.ClassDef, sources_of: SourcesOf, qualify: Qualifier) -> dict[str, Tainted]:

@@ -263,10 +263,9 @@ def _files_of_shard(shard_option: str, files: list[Path], resolver: ConfigResolv
 
 def uses_project_index(settings: set[Settings]) -> bool:
     """True when any enabled rule needs the project index (cross-file facts or type inference)."""
-    from review_ls.engine.project_model import needs_project
-    from review_ls.rules import all_rules
+    from review_ls.rules import codes_needing_project
 
-    return any(needs_project(rule.needs) and any(s.is_enabled(rule.code) for s in settings) for rule in all_rules())
+    return any(s.is_enabled(code) for code in codes_needing_project() for s in settings)
 
 
 def _index_roots(paths: Sequence[Path]) -> list[Path]:

@@ -16,8 +16,6 @@ from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
 from review_ls.files import SourceFile, SourceReadError, read_source
-from review_ls.output.unified_diff import unified_diff
-from review_ls.writer import FileChangedError, write_atomically
 
 if TYPE_CHECKING:
     from review_ls.cache import ResultCache
@@ -72,6 +70,9 @@ def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFi
     if task.mode in ("fix", "diff"):
         outcome = fix_source(text, task.path, task.settings, project, unsafe=task.unsafe_fixes)
         if outcome.source != text:
+            from review_ls.output.unified_diff import unified_diff  # (the diff and the writer load only when a file changes)
+            from review_ls.writer import FileChangedError, write_atomically
+
             report.fixed_count = len(outcome.applied)
             if task.mode == "diff":
                 report.diff = unified_diff(text, outcome.source, task.path)

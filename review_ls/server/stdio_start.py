@@ -18,7 +18,6 @@ import importlib
 import json
 import logging
 import os
-import sys
 import threading
 from typing import BinaryIO
 

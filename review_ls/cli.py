@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review_ls import __version__
-from review_ls.config import ConfigError, ConfigResolver, Settings, validate_selectors
-from review_ls.docs import fix_kind, rule_markdown
-from review_ls.engine.project_model import ProjectModel, needs_project
-from review_ls.files import discover_python_files, links_leaving_the_tree
-from review_ls.gitdiff import ChangedLines, GitDiffError, changed_lines
-from review_ls.python_target import newer_target_notices
 
+# Each command imports what it uses, when it runs: `serve` must reach the server quickly (it answers
+# `initialize` before pygls is loaded), and `check` of one file loads no more than it needs.
 if TYPE_CHECKING:
     from review_ls.cache import ResultCache
+    from review_ls.config import ConfigResolver, Settings
+    from review_ls.engine.project_model import ProjectModel
     from review_ls.engine.rule import Rule
+    from review_ls.gitdiff import ChangedLines
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -113,7 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_clean(args)
         if args.command == "merge-sarif":
             return run_merge_sarif(args)
-    except (ConfigError, UsageError, GitDiffError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _reported_errors()):
+            raise
         print(f"review-ls: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -123,9 +124,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def _reported_errors() -> tuple[type[Exception], ...]:
+    """The errors reported in one line with exit status 2: usage, configuration and git errors."""
+    from review_ls.config import ConfigError
+    from review_ls.gitdiff import GitDiffError
+
+    return (ConfigError, UsageError, GitDiffError)
+
+
 def _codes(option: str | None, origin: str) -> list[str] | None:
     if option is None:
         return None
+    from review_ls.config import validate_selectors
+
     try:
         return validate_selectors(option.split(","), origin)
     except ValueError as exc:
@@ -134,7 +145,10 @@ def _codes(option: str | None, origin: str) -> list[str] | None:
 
 def run_check(args: argparse.Namespace, fix: bool) -> int:
     """`review-ls check`: discover files, analyse them in parallel, print the report."""
+    from review_ls.config import ConfigResolver, Settings
+    from review_ls.files import discover_python_files, links_leaving_the_tree
     from review_ls.output import FORMATS_WITH_FIXES, formatter
+    from review_ls.python_target import newer_target_notices
     from review_ls.runner import FileTask, check_files, within_size_limit
 
     if args.jobs is not None and args.jobs < 1:
@@ -160,6 +174,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         return EXIT_CLEAN
     changed_since_base: ChangedLines | None = None
     if args.diff_base is not None:
+        from review_ls.gitdiff import changed_lines
+
         changed_since_base = changed_lines(args.diff_base, files)
         files = [path for path in files if changed_since_base.touches_file(path)]
     indexed_files = files  # a shard's findings still see the whole tree through the project index
@@ -247,9 +263,9 @@ def _files_of_shard(shard_option: str, files: list[Path], resolver: ConfigResolv
 
 def uses_project_index(settings: set[Settings]) -> bool:
     """True when any enabled rule needs the project index (cross-file facts or type inference)."""
-    from review_ls.rules import all_rules
+    from review_ls.rules import codes_needing_project
 
-    return any(needs_project(rule.needs) and any(s.is_enabled(rule.code) for s in settings) for rule in all_rules())
+    return any(s.is_enabled(code) for code in codes_needing_project() for s in settings)
 
 
 def _index_roots(paths: Sequence[Path]) -> list[Path]:
@@ -299,6 +315,7 @@ def run_merge_sarif(args: argparse.Namespace) -> int:
 def run_clean(args: argparse.Namespace) -> int:
     """`review-ls clean`: remove the result cache of the projects of the given folders."""
     from review_ls.cache import CACHE_DIR_NAME, remove_cache
+    from review_ls.config import ConfigResolver
 
     resolver = ConfigResolver()
     directories = [args.cache_dir] if args.cache_dir else [resolver.config_for(path).root / CACHE_DIR_NAME for path in args.paths]
@@ -325,6 +342,7 @@ def _emit(text: str, output_file: Path | None) -> None:
 
 def render_rules_table(output_format: str = "text") -> str:
     """The rule table: code, name, fix kind (safe/unsafe/advice), default severity, on/off by default (text or JSON)."""
+    from review_ls.docs import fix_kind
     from review_ls.rules import all_rules
 
     rules = all_rules()
@@ -353,6 +371,7 @@ def render_rules_table(output_format: str = "text") -> str:
 
 def explain_rule(code_or_name: str) -> str:
     """A rule's documentation and examples as Markdown-ish text."""
+    from review_ls.docs import rule_markdown
     from review_ls.rules import rule_class
 
     rule = rule_class(code_or_name)

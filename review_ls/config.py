@@ -285,7 +285,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
     for pattern, selectors in per_file_table.items():
         key = f"per-file-ignores.{pattern!r}"
         per_file.append((pattern, tuple(_selector_list(selectors, key, source, codes))))
-    rules_by_code = {rule.code: rule for rule in all_rules()}
+    rules_by_code = {rule.code: rule for rule in all_rules()} if table.get("options") else {}  # (rule options import every rule)
     options: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
     options_table = table.get("options", {})
     if not isinstance(options_table, Mapping):
@@ -308,7 +308,7 @@ def parse_config_table(table: Mapping[str, Any], root: Path, source: str) -> Pro
             except ValueError as exc:
                 raise ConfigError(source, f"options.{code}.{name}", str(exc)) from None
         options.append((rule.code, tuple(sorted(coerced))))
-    options = _with_global_jedi_budget(table, options, all_rules(), source)
+    options = _with_global_jedi_budget(table, options, all_rules() if "jedi" in table or JEDI_BUDGET_OPTION in table else (), source)
     return ProjectConfig(
         root=root,
         source=source,

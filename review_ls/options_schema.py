@@ -10,9 +10,8 @@ against it. Editor options and the engine's `Settings` stay two types; `server/s
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Literal
-
-import attrs
 
 from review_ls.engine.model import Severity
 
@@ -29,7 +28,7 @@ LOG_LEVELS = ("error", "warning", "info", "debug")
 EDITOR_ONLY_KEYS = ("enable", "interpreter", "importStrategy", "trace")
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class OptionMeta:
     """How one editor option is named, typed and defaulted in the editor, and its pyproject.toml twin."""
 
@@ -42,10 +41,10 @@ class OptionMeta:
 
 def _option(key: str, json_type: JsonType, editor_default: Any, choices: tuple[str, ...] = (), pyproject_key: str | None = None) -> Any:
     """An unset-by-default `ClientOptions` field described by an `OptionMeta`."""
-    return attrs.field(default=None, metadata={META: OptionMeta(key, json_type, editor_default, choices, pyproject_key)})
+    return dataclasses.field(default=None, metadata={META: OptionMeta(key, json_type, editor_default, choices, pyproject_key)})
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class ClientOptions:
     """Options set in the editor; None means "not set here" (a wider scope, pyproject.toml or the default applies).
 
@@ -64,7 +63,7 @@ class ClientOptions:
 
     def overlaid(self, other: ClientOptions) -> ClientOptions:
         """These options with every option that `other` sets taken from `other`."""
-        return attrs.evolve(self, **{name: value for name, value in attrs.asdict(other, recurse=False).items() if value is not None})
+        return dataclasses.replace(self, **{f.name: getattr(other, f.name) for f in dataclasses.fields(other) if getattr(other, f.name) is not None})
 
     @property
     def preference(self) -> str:
@@ -79,13 +78,13 @@ class ClientOptions:
 
 def option_meta(field_name: str) -> OptionMeta:
     """The metadata of the `ClientOptions` field `field_name`."""
-    meta: OptionMeta = attrs.fields_dict(ClientOptions)[field_name].metadata[META]
+    meta: OptionMeta = {f.name: f for f in dataclasses.fields(ClientOptions)}[field_name].metadata[META]
     return meta
 
 
 def editor_options() -> dict[str, tuple[str, OptionMeta]]:
     """Every editor option: editor key -> (field name, metadata), in declaration order."""
-    return {field.metadata[META].key: (field.name, field.metadata[META]) for field in attrs.fields(ClientOptions)}
+    return {field.metadata[META].key: (field.name, field.metadata[META]) for field in dataclasses.fields(ClientOptions)}
 
 
 def shared_pyproject_keys() -> dict[str, OptionMeta]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from review_ls.cache import CachedResult, ResultCache
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source, parse_or_none
 from review_ls.engine.fixes import ParsedSource, compute_fix, fix_source
@@ -18,9 +16,9 @@ from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
 from review_ls.files import SourceFile, SourceReadError, read_source
-from review_ls.output.unified_diff import unified_diff
-from review_ls.worker_lifetime import die_with_parent, stop_pool
-from review_ls.writer import FileChangedError, write_atomically
+
+if TYPE_CHECKING:
+    from review_ls.cache import ResultCache
 
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 16
@@ -72,6 +70,9 @@ def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFi
     if task.mode in ("fix", "diff"):
         outcome = fix_source(text, task.path, task.settings, project, unsafe=task.unsafe_fixes)
         if outcome.source != text:
+            from review_ls.output.unified_diff import unified_diff  # (the diff and the writer load only when a file changes)
+            from review_ls.writer import FileChangedError, write_atomically
+
             report.fixed_count = len(outcome.applied)
             if task.mode == "diff":
                 report.diff = unified_diff(text, outcome.source, task.path)
@@ -95,6 +96,8 @@ def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFi
                 if fix is not None:
                     report.fixes[index] = fix
     if task.cache is not None and task.mode == "check":
+        from review_ls.cache import CachedResult  # (the cache's modules load only when a cache is used)
+
         cached = CachedResult(report.findings, report.fixes if task.with_fixes else None, report.internal_errors, task.dependencies)
         task.cache.store(task.cache.key(task.path, source.data, task.settings), cached)
     return report
@@ -168,6 +171,10 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
         for task in tasks:
             yield check_file(task, project)
         return
+    from concurrent.futures import ProcessPoolExecutor  # (multiprocessing loads only for a parallel run)
+
+    from review_ls.worker_lifetime import stop_pool
+
     chunk = max(1, min(64, len(tasks) // (workers * 4)))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid()))
     try:
@@ -184,6 +191,8 @@ _WORKER_STATE: dict[str, Any] = {}
 
 
 def _set_worker_project(project: ProjectModel | None, parent_pid: int) -> None:
+    from review_ls.worker_lifetime import die_with_parent
+
     die_with_parent(parent_pid)
     _WORKER_STATE["project"] = project
 

@@ -43,11 +43,10 @@ class RuleSet:
 @functools.lru_cache(maxsize=64)
 def rule_set_for(settings: Settings) -> RuleSet:
     """Instantiate the rules `settings` enables (cached per settings value)."""
-    from review_ls.rules import all_rules, file_role, known_codes
+    from review_ls.rules import file_role, known_codes, rules_for
 
-    rules = tuple(
-        cls(settings.options_for(cls.code)) for cls in all_rules() if settings.is_enabled(cls.code) and cls.code not in _META_CODES
-    )
+    enabled = rules_for(code for code in known_codes() if settings.is_enabled(code) and code not in _META_CODES)
+    rules = tuple(cls(settings.options_for(cls.code)) for cls in enabled)
     return RuleSet(settings=settings, rules=rules, walker=Walker(rules, file_role), known_codes=known_codes())
 
 

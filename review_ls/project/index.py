@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import ast
 import gc
-import multiprocessing
 import os
 import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +50,8 @@ from review_ls.project.views import (
 )
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+
     from review_ls.engine.walker import Context
 
 # Below this many files, starting worker processes costs more than it saves: a spawned worker
@@ -66,10 +66,22 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     Spawned workers start from a fresh interpreter: multiprocessing points their stdin at /dev/null,
     and they exit when the pool's pipe to the parent closes, so they never outlive it.
     """
+    import multiprocessing  # (loaded only when a large index is built in processes)
+
     single_threaded = threading.active_count() == 1
     if single_threaded and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+def _parallel_context(files: int, workers: int, parallel_threshold: int | None) -> multiprocessing.context.BaseContext | None:
+    """How to start the workers that index `files` files, or None to index them in this process (multiprocessing loads only then)."""
+    if workers <= 1 or files < min(parallel_threshold or _FORKED_PARALLEL_THRESHOLD, _PARALLEL_THRESHOLD):
+        return None
+    context = _pool_context()
+    if parallel_threshold is None:
+        parallel_threshold = _FORKED_PARALLEL_THRESHOLD if context.get_start_method() == "fork" else _PARALLEL_THRESHOLD
+    return context if files >= parallel_threshold else None
 
 
 class ProjectIndex:
@@ -116,10 +128,10 @@ class ProjectIndex:
         work = [(path, namer.module_name(path)) for path in paths]
         workers = jobs or os.cpu_count() or 1
         with garbage_collector_paused():
-            context = _pool_context()
-            if parallel_threshold is None:
-                parallel_threshold = _FORKED_PARALLEL_THRESHOLD if context.get_start_method() == "fork" else _PARALLEL_THRESHOLD
-            if workers > 1 and len(work) >= parallel_threshold:
+            context = _parallel_context(len(work), workers, parallel_threshold)
+            if context is not None:
+                from concurrent.futures import ProcessPoolExecutor
+
                 chunk = max(1, len(work) // (workers * 8))
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
                     results = list(pool.map(_read_and_extract, work, chunksize=chunk))

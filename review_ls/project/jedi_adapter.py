@@ -17,9 +17,7 @@ start-up (loading stubs and the project's imports) is not the analysed file's co
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
-import hashlib
 import logging
 import os
 import queue
@@ -77,6 +75,8 @@ class _Interrupted(BaseException):
 
 def _raise_in_thread(ident: int, exception: type[BaseException]) -> None:
     """Make `exception` be raised in the thread `ident` at its next Python instruction (CPython)."""
+    import ctypes  # (loaded when a call is first interrupted: `check` of a small file never needs it)
+
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exception))
 
 
@@ -236,6 +236,8 @@ class JediAdapter:
 
     # -- cache ------------------------------------------------------------------------------------
     def _document(self, source: str, path: str | None, context: object) -> _Document:
+        import hashlib  # (OpenSSL's start-up is paid on the first inference, not by every run)
+
         key = (path, hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), context)
         with self._lock:
             document = self._documents.get(key)

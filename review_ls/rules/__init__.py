@@ -2,7 +2,12 @@
 
 Rules live one per module in family packages (`review_ls/rules/io/rv101_whole_file_read_in_loop.py`).
 Every module of every family package (except those starting with `_`) is imported once, and every
-`Rule` subclass it defines with a `code` is registered. Adding a rule is adding a module.
+`Rule` subclass it defines with a `code` is registered. Adding a rule is adding a module (and
+running scripts/generate_rule_catalog.py).
+
+`all_rules()` imports every rule. A run imports only the rules it enables (`rules_for`): which codes
+exist, their names, which are on by default and which need the project come from the generated
+catalog (`_catalog.py`), which tests/rules/test_catalog.py keeps equal to the rule classes.
 """
 
 from __future__ import annotations
@@ -10,13 +15,15 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import ModuleType
 
+from review_ls.engine.project_model import Needs, needs_project
 from review_ls.engine.rule import Rule
 from review_ls.patterns.roles import file_role
+from review_ls.rules._catalog import CATALOG
 
-__all__ = ["all_rules", "default_off_codes", "file_role", "known_codes", "rule_class"]
+__all__ = ["all_rules", "codes_needing_project", "default_off_codes", "file_role", "known_codes", "rule_class", "rules_for"]
 
 
 @functools.cache
@@ -48,19 +55,38 @@ def _rule_modules() -> Iterator[ModuleType]:
 @functools.cache
 def known_codes() -> frozenset[str]:
     """The codes of every registered rule."""
-    return frozenset(rule.code for rule in all_rules())
+    return frozenset(CATALOG)
 
 
 @functools.cache
 def default_off_codes() -> frozenset[str]:
     """The codes of the rules a default run leaves off (`default_enabled = False`); `select` can enable them."""
-    return frozenset(rule.code for rule in all_rules() if not rule.default_enabled)
+    return frozenset(code for code, (_, _, _, default_enabled, _) in CATALOG.items() if not default_enabled)
+
+
+@functools.cache
+def codes_needing_project() -> frozenset[str]:
+    """The codes of the rules that need the project index (or type inference)."""
+    return frozenset(code for code, (*_, needs) in CATALOG.items() if needs_project(Needs(need) for need in needs))
+
+
+def rules_for(codes: Iterable[str]) -> tuple[type[Rule], ...]:
+    """The rule classes of these codes (unknown ones skipped), sorted by code; only their modules are imported."""
+    return tuple(_imported(code) for code in sorted(set(codes) & CATALOG.keys()))
 
 
 def rule_class(code_or_name: str) -> type[Rule] | None:
     """The rule with this code (e.g. 'RV201') or name (e.g. 'client-in-loop'), if any."""
     wanted = code_or_name.strip()
-    for rule in all_rules():
-        if rule.code == wanted.upper() or rule.name == wanted.lower():
-            return rule
+    for code, (_, _, name, _, _) in CATALOG.items():
+        if code == wanted.upper() or name == wanted.lower():
+            return _imported(code)
     return None
+
+
+@functools.cache
+def _imported(code: str) -> type[Rule]:
+    """The class of the catalogued rule `code`, importing its module."""
+    module, class_name, *_ = CATALOG[code]
+    rule: type[Rule] = getattr(importlib.import_module(module), class_name)
+    return rule

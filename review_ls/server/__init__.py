@@ -12,19 +12,18 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def serve(tcp: str | None = None, log_level: str = "info") -> int:
     """Run the language server on stdio (or on a TCP socket, `HOST:PORT`) until the client exits; return the exit code."""
     configure_logging(log_level)
+    if not tcp:
+        from review_ls.server.stdio_start import serve_stdio
+
+        serve_stdio(sys.stdin.buffer, sys.stdout.buffer)
+        return 0
+    host, _, port = tcp.rpartition(":")
+    if not port.isdigit():
+        logging.getLogger(__name__).error("--tcp expects HOST:PORT, got %r", tcp)
+        return 2
     from review_ls.server.app import create_server
 
-    server = create_server()
-    if tcp:
-        host, _, port = tcp.rpartition(":")
-        if not port.isdigit():
-            logging.getLogger(__name__).error("--tcp expects HOST:PORT, got %r", tcp)
-            return 2
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        from review_ls.server.framing import FramedInput
-
-        server.start_io(stdin=FramedInput(sys.stdin.buffer))  # type: ignore[arg-type]
+    create_server().start_tcp(host or "127.0.0.1", int(port))
     return 0
 
 

@@ -16,20 +16,8 @@ from review_ls.engine.model import Severity
 from review_ls.options_schema import DEFAULT_MAX_FILE_SIZE as DEFAULT_MAX_FILE_SIZE
 from review_ls.options_schema import EDITOR_ONLY_KEYS, OptionMeta, editor_options
 from review_ls.options_schema import ClientOptions as ClientOptions
-
-SECTION = "review-ls"
-
-
-def options_section(raw: object) -> object:
-    """The review-ls part of what an editor sent: `{"review-ls": {...}}`, `{"settings": {...}}` or the options."""
-    while isinstance(raw, Mapping):
-        if SECTION in raw:
-            raw = raw[SECTION]
-        elif "settings" in raw and isinstance(raw["settings"], Mapping):
-            raw = raw["settings"]
-        else:
-            break
-    return raw
+from review_ls.server.option_section import SECTION as SECTION
+from review_ls.server.option_section import options_section as options_section
 
 
 def is_for_review_ls(raw: object) -> bool:

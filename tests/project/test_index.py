@@ -279,8 +279,6 @@ def test_a_threaded_process_builds_in_spawned_workers_not_forked_ones(tmp_path: 
     import concurrent.futures
     import threading
 
-    from review_ls.project import index as index_module
-
     for number in range(3):
         write(f"pkg/m{number}.py", f"class Thing{number}Client:\n    pass\n")
     files = sorted(str(p) for p in tmp_path.rglob("*.py"))
@@ -292,7 +290,7 @@ def test_a_threaded_process_builds_in_spawned_workers_not_forked_ones(tmp_path: 
         start_methods.append(context.get_start_method() if context else "default")
         return real_pool(*args, **kwargs)
 
-    monkeypatch.setattr(index_module, "ProcessPoolExecutor", recording_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording_pool)  # (the index imports it when it starts a pool)
     release = threading.Event()
     worker = threading.Thread(target=release.wait, daemon=True)
     worker.start()

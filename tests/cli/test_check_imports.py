@@ -1,0 +1,63 @@
+"""Start-up of `review-ls check`: a run loads what it uses and nothing else (benchmarks/startup.py times it).
+
+Pre-commit hooks start `check` for a handful of files many times a day: the process pools, the
+result cache, git, the rule docs, attrs, OpenSSL and the rules a run leaves off must not load then.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from review_ls.rules import default_off_codes
+
+PROGRAM = """
+import contextlib, io, sys
+from review_ls.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[1:])
+print(code)
+print("\\n".join(sorted(sys.modules)))
+"""
+NOT_NEEDED = (
+    "multiprocessing",
+    "concurrent.futures.process",
+    "attrs",
+    "attr",
+    "_hashlib",
+    "ctypes",
+    "subprocess",
+    "difflib",
+    "libcst.",  # (the lazy `libcst` placeholder is there; no libcst module is loaded)
+    "jedi",
+    "review_ls.cache",
+    "review_ls.gitdiff",
+    "review_ls.docs",
+    "review_ls.writer",
+    "review_ls.output.unified_diff",
+    "review_ls.worker_lifetime",
+)
+
+
+def _loaded_by(*arguments: str, cwd: Path) -> tuple[str, list[str]]:
+    out = subprocess.run([sys.executable, "-c", PROGRAM, *arguments], capture_output=True, text=True, check=True, cwd=cwd).stdout.split()
+    return out[0], out[1:]
+
+
+def test_checking_one_small_file_loads_no_pools_cache_git_docs_or_rules_that_are_off(tmp_path: Path) -> None:
+    (tmp_path / "small.py").write_text('import os\n\n\ndef timeout() -> str:\n    return os.getenv("TIMEOUT", "10")\n', encoding="utf-8")
+    exit_code, loaded = _loaded_by("check", "--no-cache", "small.py", cwd=tmp_path)
+    assert exit_code == "0"
+    assert "review_ls.project.index" in loaded, "default rules read the project: the index is built"
+    assert [name for name in loaded if name.startswith(NOT_NEEDED)] == []
+    rule_modules = {name.rsplit(".", 1)[1][:5].upper() for name in loaded if name.startswith("review_ls.rules.") and ".rv" in name}
+    assert rule_modules and not rule_modules & default_off_codes()
+
+
+def test_the_rules_a_run_selects_are_the_ones_loaded(tmp_path: Path) -> None:
+    (tmp_path / "small.py").write_text("x = 1\n", encoding="utf-8")
+    exit_code, loaded = _loaded_by("check", "--no-cache", "--select", "RV203,RV801", "small.py", cwd=tmp_path)
+    assert exit_code == "0"
+    assert sorted(name.rsplit(".", 1)[1][:5].upper() for name in loaded if name.startswith("review_ls.rules.") and ".rv" in name) == ["RV203", "RV801"]
+    assert "review_ls.project.index" not in loaded, "no selected rule reads the project"

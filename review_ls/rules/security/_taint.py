@@ -130,9 +130,19 @@ def _find_request_globals(ctx: Context) -> frozenset[str]:
 
 
 def _mentions(function: Function, requests: frozenset[str], websockets: frozenset[str]) -> bool:
-    """True when the function reads one of the request or WebSocket names at all (a cheap pre-check)."""
-    heads = {name.split(".", 1)[0] for name in requests | websockets}
-    return any(isinstance(node, ast.Name) and node.id in heads for node in ast.walk(function))
+    """True when the function reads one of the request or WebSocket names at all (a cheap pre-check).
+
+    A dotted name (`self.request`, `flask.request`) counts only as that attribute, not as its head:
+    every method reads `self`, and the taint pass finds request data only under the whole name."""
+    names = requests | websockets
+    simple = {name for name in names if "." not in name}
+    attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id in simple:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in attributes and dotted_name(node) in names:
+            return True
+    return False
 
 
 def _resolver(function: Function, ctx: Context) -> CallResolver:

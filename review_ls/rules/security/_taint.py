@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import RelatedLocation, Span
+from review_ls.engine.positions import LineIndex, statement_start_line
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.imports import first_import_of, imported_roots
@@ -55,7 +56,7 @@ def _compute(function: Function, ctx: Context) -> list[Flow]:
     requests = request_names(function, None) | _request_globals(ctx)
     websockets = websocket_names(function)
     sources = _parameter_sources(function, ctx)
-    if not sources and not _mentions(function, requests, websockets):
+    if not sources and not _mentions(function, requests, websockets, ctx.lines):
         return []
     index = project_for(ctx)
     resolvers: list[CallResolver] = []
@@ -129,12 +130,16 @@ def _find_request_globals(ctx: Context) -> frozenset[str]:
     return frozenset(found)
 
 
-def _mentions(function: Function, requests: frozenset[str], websockets: frozenset[str]) -> bool:
+def _mentions(function: Function, requests: frozenset[str], websockets: frozenset[str], lines: LineIndex) -> bool:
     """True when the function reads one of the request or WebSocket names at all (a cheap pre-check).
 
     A dotted name (`self.request`, `flask.request`) counts only as that attribute, not as its head:
-    every method reads `self`, and the taint pass finds request data only under the whole name."""
+    every method reads `self`, and the taint pass finds request data only under the whole name.
+    When the function's (ASCII) text holds none of the names' last parts, its tree is not walked."""
     names = requests | websockets
+    text = "\n".join(lines.line_text(line) for line in range(statement_start_line(function), (function.end_lineno or function.lineno) + 1))
+    if text.isascii() and not any(name.rsplit(".", 1)[-1] in text for name in names):
+        return False  # (identifiers are NFKC-normalised in the tree: only ASCII text shows every one as written)
     simple = {name for name in names if "." not in name}
     attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
     for node in ast.walk(function):

@@ -302,6 +302,12 @@ class IncrementalAnalyser:
         self._last: tuple[str, tuple[Any, ...], AnalysisResult] | None = None
         self._revision = 0
         self._settled = True
+        self._broken = False
+
+    @property
+    def text_parses(self) -> bool:
+        """True when the text of the last analysis parses (False: its result is the last good findings plus the syntax error)."""
+        return not self._broken
 
     @property
     def needs_settling(self) -> bool:
@@ -435,6 +441,7 @@ class IncrementalAnalyser:
 
     def _while_broken(self, previous: _Parsed | None, lines: list[str], rule_set: RuleSet, syntax_error: Finding) -> AnalysisResult:
         """The last good findings of the segments the edits did not touch, plus the syntax error."""
+        self._broken = True
         raw: list[Finding] = []
         if previous is not None:
             raw = list(_untouched_findings(previous.segments, _LineMap(previous.lines, lines), self.path))
@@ -470,6 +477,7 @@ class IncrementalAnalyser:
         return segments
 
     def _assemble(self, segments: tuple[Segment, ...], lines: list[str], rule_set: RuleSet) -> AnalysisResult:
+        self._broken = False
         raw: list[Finding] = []
         errors: list[str] = []
         for segment in segments:

@@ -49,6 +49,7 @@ class Outcome:
     lines: list[str]
     settled: bool = True
     skipped_reason: str | None = None
+    parses: bool = True  # False: the text has a syntax error (indexing it would change no fact)
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -672,7 +672,8 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         owner = segments[target]
         assert owner.members is not None
         if first >= owner.members[0].start:
-            inner = _restructure_class(owner, lines, first, last_old, delta)
+            after = segments[target + 1].end + delta if target + 1 < len(segments) else len(lines)
+            inner = _restructure_class(owner, lines, first, last_old, delta, after)
             if isinstance(inner, RegionSyntaxError) and not inner.is_whole_text_error:
                 following = [m.end + delta for m in owner.members if m.start > last_old]
                 following += [s.end + delta for s in segments[target + 1 :]]
@@ -702,9 +703,13 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
     return (*segments[:start], *_segments_of(statements, lines), *(s.moved(delta) for s in segments[stop:]))
 
 
-def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: int, delta: int) -> Segment | RegionSyntaxError | None:
+def _restructure_class(
+    owner: Segment, lines: list[str], first: int, last_old: int, delta: int, after: int
+) -> Segment | RegionSyntaxError | None:
     """The class segment after a change inside its body (or just after it); why the edited members do
-    not parse; None when the class itself changed."""
+    not parse; None when the class itself changed. `after`: the last line of the statement after the
+    class (the end of the text when none follows), which the parser sees next when the edited member is
+    the class's last."""
     members = owner.members
     assert members is not None
     start, stop = _overlapping(members, first, last_old)
@@ -722,7 +727,7 @@ def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: i
                 return None
             start -= 1
             region_first = members[start].start
-        check_through = members[stop].end + delta if stop < len(members) else None
+        check_through = members[stop].end + delta if stop < len(members) else max(after, region_last + delta)
         parsed = _parse_region(lines, region_first, region_last + delta, wrapped=True, check_through=check_through)
         if parsed is None or isinstance(parsed, RegionSyntaxError):
             return parsed

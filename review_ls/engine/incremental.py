@@ -309,6 +309,16 @@ class IncrementalAnalyser:
         """True when the text of the last analysis parses (False: its result is the last good findings plus the syntax error)."""
         return not self._broken
 
+    def settled_tree(self) -> ast.Module | None:
+        """The tree `ast.parse` makes of the last analysed text, when the last result is settled and every
+        segment's nodes sit where a fresh parse puts them (no edit moved them); else None."""
+        parsed = self._parsed
+        if parsed is None or self._broken or not self._settled or self._last is None or split_lines(self._last[0]) != parsed.lines:
+            return None
+        if any(part.offset for segment in parsed.segments for part in _parts(segment)):
+            return None
+        return ast.Module(body=[node for segment in parsed.segments for node in segment.nodes], type_ignores=[])
+
     @property
     def needs_settling(self) -> bool:
         """True when the last result came from the fast pass and a settling pass may change it."""

@@ -276,7 +276,8 @@ class Session:
             result, settled, parses = _analyse_plainly(snapshot), True, True
         mapper = self.mapper(lines)
         diagnostics = self.converter.convert(result.all_findings, snapshot.uri, snapshot.version, snapshot.path, mapper, self.mapper_for_file)
-        return Outcome(snapshot, result, tuple(diagnostics), lines, settled=settled, parses=parses)
+        tree = state.analyser.settled_tree() if settled and parses else None
+        return Outcome(snapshot, result, tuple(diagnostics), lines, settled=settled, parses=parses, tree=tree)
 
     def mapper(self, lines: list[str]) -> PositionMapper:
         """A position converter for these lines under the negotiated encoding."""

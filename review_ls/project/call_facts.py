@@ -199,8 +199,8 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
         return CallResolver(module_name, imports, module_defs, owner).target(node)
 
     registered = registered_entry_points(candidates, resolve)
-    state = module_state_facts(module, module_name, imports, own)
-    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own))
+    state = module_state_facts(module, module_name, imports, own, memo)
+    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo))
 
 
 def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:

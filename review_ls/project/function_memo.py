@@ -19,15 +19,16 @@ from __future__ import annotations
 import ast
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from review_ls.engine.positions import statement_start_line
 
 _MEMO_FILES = 8
 
-FunctionKey = tuple[str, int, Hashable]
+FunctionKey = tuple[Hashable, ...]
+T = TypeVar("T")
 
 
 class FunctionMemo:
@@ -38,12 +39,14 @@ class FunctionMemo:
         self._entries: dict[FunctionKey, tuple[Any, list[ast.AST]]] = {}
         self._used: dict[FunctionKey, tuple[Any, list[ast.AST]]] = {}
         self._lines: list[str] = []
+        self._texts: dict[int, tuple[int, str]] = {}
         self._extracted = False  # the extraction got as far as the functions (the text parsed)
         self.reused = 0  # functions whose facts the last extraction took from the memo
 
     def begin(self, text: str) -> None:
         """Start an extraction of the file's new `text`."""
         self._lines = text.split("\n")
+        self._texts: dict[int, tuple[int, str]] = {}  # by `id` of a function node of this extraction: its first line and text
         self._used = {}
         self._extracted = False
         self.reused = 0
@@ -57,9 +60,23 @@ class FunctionMemo:
 
     def key(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: Hashable) -> FunctionKey:
         """The key of a function of the text being extracted: its text, first line and class."""
-        first = statement_start_line(function)
-        last = function.end_lineno or function.lineno
-        return ("\n".join(self._lines[first - 1 : last]), first, owner)
+        text = self._texts.get(id(function))
+        if text is None:
+            first = statement_start_line(function)
+            text = self._texts[id(function)] = (first, "\n".join(self._lines[first - 1 : function.end_lineno or function.lineno]))
+        return (text[1], text[0], owner)
+
+    def reuse(self, kind: str, function: ast.FunctionDef | ast.AsyncFunctionDef, depends_on: Hashable, compute: Callable[[], T]) -> T:
+        """Another kind of per-function fact (`kind`: state, queries...), which depends on the function and on
+        `depends_on` besides the memo's context: from the memo when stored, else computed and stored."""
+        key = (kind, *self.key(function, depends_on))
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._used[key] = entry
+            return entry[0]  # type: ignore[no-any-return]
+        value = compute()
+        self._used[key] = (value, [])
+        return value
 
     def get(self, key: FunctionKey) -> tuple[Any, list[ast.AST]] | None:
         """The facts and own nodes stored under `key` (None when the function changed)."""
@@ -78,7 +95,7 @@ class FunctionMemo:
         if self._extracted:
             self._entries = self._used
         self._used = {}
-        self._lines = []
+        self._lines, self._texts = [], {}
 
 
 class FileMemos:

@@ -26,6 +26,10 @@ SOURCE = textwrap.dedent(
         return requests.get(url, timeout=5).text
 
 
+    def users(session):
+        return session.query(User).filter_by(active=True).all()
+
+
     class Repo:
         def __init__(self):
             self.items = []
@@ -72,6 +76,11 @@ def test_facts_through_the_memo_equal_a_fresh_extraction_after_each_edit() -> No
         assert through_memo == _facts(ast.parse(text), None), name
 
 
+def test_the_sample_has_every_kind_of_per_function_fact() -> None:
+    facts = _facts(ast.parse(SOURCE), None)
+    assert facts.queries and facts.state is not None and facts.state.functions  # type: ignore[attr-defined]
+
+
 def test_an_edit_inside_one_function_re_extracts_that_function_only() -> None:
     memos = FileMemos()
     with memos.extracting("app.py", SOURCE) as memo:
@@ -80,7 +89,7 @@ def test_an_edit_inside_one_function_re_extracts_that_function_only() -> None:
     edited = SOURCE.replace("time.sleep(1)", "time.sleep(2)")
     with memos.extracting("app.py", edited) as memo:
         _facts(ast.parse(edited), memo)
-        assert memo.reused == 4  # of five functions: fetch, __init__, add, read
+        assert memo.reused == 5  # of six functions: fetch, users, __init__, add, read
     with memos.extracting("app.py", "\n" + edited) as memo:
         _facts(ast.parse("\n" + edited), memo)
         assert memo.reused == 0  # every function moved: its facts hold lines
@@ -94,7 +103,7 @@ def test_a_text_that_does_not_parse_keeps_the_memo() -> None:
         pass
     with memos.extracting("app.py", SOURCE) as memo:
         _facts(ast.parse(SOURCE), memo)
-        assert memo.reused == 5
+        assert memo.reused == 6
 
 
 def test_a_changed_import_forgets_every_entry() -> None:
@@ -127,4 +136,4 @@ def test_only_the_most_recently_updated_files_keep_a_memo() -> None:
         assert memo.reused == 0  # a.py's memo was dropped for c.py's
     with memos.extracting("c.py", SOURCE) as memo:
         _facts(ast.parse(SOURCE), memo)
-        assert memo.reused == 5
+        assert memo.reused == 6

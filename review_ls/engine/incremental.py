@@ -302,6 +302,22 @@ class IncrementalAnalyser:
         self._last: tuple[str, tuple[Any, ...], AnalysisResult] | None = None
         self._revision = 0
         self._settled = True
+        self._broken = False
+
+    @property
+    def text_parses(self) -> bool:
+        """True when the text of the last analysis parses (False: its result is the last good findings plus the syntax error)."""
+        return not self._broken
+
+    def settled_tree(self) -> ast.Module | None:
+        """The tree `ast.parse` makes of the last analysed text, when the last result is settled and every
+        segment's nodes sit where a fresh parse puts them (no edit moved them); else None."""
+        parsed = self._parsed
+        if parsed is None or self._broken or not self._settled or self._last is None or split_lines(self._last[0]) != parsed.lines:
+            return None
+        if any(part.offset for segment in parsed.segments for part in _parts(segment)):
+            return None
+        return ast.Module(body=[node for segment in parsed.segments for node in segment.nodes], type_ignores=[])
 
     @property
     def needs_settling(self) -> bool:
@@ -435,6 +451,7 @@ class IncrementalAnalyser:
 
     def _while_broken(self, previous: _Parsed | None, lines: list[str], rule_set: RuleSet, syntax_error: Finding) -> AnalysisResult:
         """The last good findings of the segments the edits did not touch, plus the syntax error."""
+        self._broken = True
         raw: list[Finding] = []
         if previous is not None:
             raw = list(_untouched_findings(previous.segments, _LineMap(previous.lines, lines), self.path))
@@ -470,6 +487,7 @@ class IncrementalAnalyser:
         return segments
 
     def _assemble(self, segments: tuple[Segment, ...], lines: list[str], rule_set: RuleSet) -> AnalysisResult:
+        self._broken = False
         raw: list[Finding] = []
         errors: list[str] = []
         for segment in segments:
@@ -664,7 +682,8 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
         owner = segments[target]
         assert owner.members is not None
         if first >= owner.members[0].start:
-            inner = _restructure_class(owner, lines, first, last_old, delta)
+            after = segments[target + 1].end + delta if target + 1 < len(segments) else len(lines)
+            inner = _restructure_class(owner, lines, first, last_old, delta, after)
             if isinstance(inner, RegionSyntaxError) and not inner.is_whole_text_error:
                 following = [m.end + delta for m in owner.members if m.start > last_old]
                 following += [s.end + delta for s in segments[target + 1 :]]
@@ -694,9 +713,13 @@ def _restructure(segments: tuple[Segment, ...], old_lines: list[str], lines: lis
     return (*segments[:start], *_segments_of(statements, lines), *(s.moved(delta) for s in segments[stop:]))
 
 
-def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: int, delta: int) -> Segment | RegionSyntaxError | None:
+def _restructure_class(
+    owner: Segment, lines: list[str], first: int, last_old: int, delta: int, after: int
+) -> Segment | RegionSyntaxError | None:
     """The class segment after a change inside its body (or just after it); why the edited members do
-    not parse; None when the class itself changed."""
+    not parse; None when the class itself changed. `after`: the last line of the statement after the
+    class (the end of the text when none follows), which the parser sees next when the edited member is
+    the class's last."""
     members = owner.members
     assert members is not None
     start, stop = _overlapping(members, first, last_old)
@@ -714,7 +737,7 @@ def _restructure_class(owner: Segment, lines: list[str], first: int, last_old: i
                 return None
             start -= 1
             region_first = members[start].start
-        check_through = members[stop].end + delta if stop < len(members) else None
+        check_through = members[stop].end + delta if stop < len(members) else max(after, region_last + delta)
         parsed = _parse_region(lines, region_first, region_last + delta, wrapped=True, check_through=check_through)
         if parsed is None or isinstance(parsed, RegionSyntaxError):
             return parsed

@@ -11,8 +11,9 @@ Call targets are resolved through imports (relative ones too), module-level func
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
@@ -21,6 +22,9 @@ from review_ls.project.entry_points import EntryRegistration, entry_label, funct
 from review_ls.project.query_facts import QuerySite, module_query_facts
 from review_ls.project.state_facts import ModuleStateFacts, module_state_facts
 from review_ls.project.taint_facts import FunctionTaint, function_taint
+
+if TYPE_CHECKING:
+    from review_ls.project.function_memo import FunctionMemo
 
 # Decorators after which a function's body runs once per argument set, not on every call.
 _CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized"})
@@ -156,14 +160,17 @@ class CallResolver:
         return f"{self.module_name}." if self.module_name else ""
 
 
-def module_call_facts(module: ast.Module, module_name: str, is_package: bool = False) -> ModuleCallFacts:
-    """Extract the call facts of a parsed module."""
+def module_call_facts(module: ast.Module, module_name: str, is_package: bool = False, memo: FunctionMemo | None = None) -> ModuleCallFacts:
+    """Extract the call facts of a parsed module (`memo`: the facts of its unchanged functions, from the last extraction)."""
     imports = absolute_imports(module, module_name, is_package)
     module_defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     shadowed = frozenset(n for n in module_defs) | frozenset(_assigned_names(module))
     kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))
     prefix = f"{module_name}." if module_name else ""
     constructors = client_constructor_names(imports)
+    if memo is not None:
+        memo.use_context((module_name, tuple(imports.items()), module_defs, shadowed, tuple(kinds.items()), constructors))
+    function_facts = _function_facts if memo is None else _memoised(memo)
     functions: list[FunctionCallFacts] = []
     classes: list[ClassFacts] = []
     own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
@@ -171,7 +178,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     candidates: list[tuple[ast.AST, str | None]] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(_function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
+            functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
             candidates.extend((node, None) for node in own[id(statement)] if isinstance(node, ast.Call))
         elif not isinstance(statement, ast.ClassDef):
             candidates.extend((node, None) for node in ast.walk(statement))
@@ -181,7 +188,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             classes.append(ClassFacts(f"{prefix}{statement.name}", statement.lineno, tuple(t for t in (resolver.target(b) for b in statement.bases) if t)))
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.append(_function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
+                    functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
                     candidates.extend((node, statement.name) for node in own[id(member)] if isinstance(node, ast.Call))
                 elif not isinstance(member, ast.ClassDef):
                     candidates.extend((node, statement.name) for node in ast.walk(member))
@@ -192,8 +199,34 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
         return CallResolver(module_name, imports, module_defs, owner).target(node)
 
     registered = registered_entry_points(candidates, resolve)
-    state = module_state_facts(module, module_name, imports, own)
-    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own))
+    state = module_state_facts(module, module_name, imports, own, memo)
+    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo))
+
+
+def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
+    """`_function_facts` through `memo`: an unchanged function's facts and own nodes are taken from it."""
+
+    def function_facts(
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        owner: tuple[str, tuple[str, ...]] | None,
+        module_name: str,
+        imports: dict[str, str],
+        module_defs: frozenset[str],
+        shadowed: frozenset[str],
+        kinds: dict[str, str],
+        own: dict[int, list[ast.AST]],
+        constructors: frozenset[str],
+    ) -> FunctionCallFacts:
+        key = memo.key(function, owner)
+        entry = memo.get(key)
+        if entry is not None:
+            facts, own[id(function)] = entry
+            return facts  # type: ignore[no-any-return]
+        facts = _function_facts(function, owner, module_name, imports, module_defs, shadowed, kinds, own, constructors)
+        memo.put(key, facts, own[id(function)])
+        return facts
+
+    return function_facts
 
 
 def _function_facts(

@@ -35,6 +35,7 @@ from review_ls.project.client_summary import ClientSummaries
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
+from review_ls.project.function_memo import FileMemos, FunctionMemo
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.per_invocation import PerInvocation
 from review_ls.project.query_summary import QuerySummary
@@ -99,6 +100,7 @@ class ProjectIndex:
         self._generation = 0
         self._derived: _Derived | None = None
         self._view_memo = ViewMemo()
+        self._function_memos = FileMemos()  # per-function facts of the files updated one by one
         self._lock = threading.Lock()
 
     # -- building and updating ----------------------------------------------------------------
@@ -153,8 +155,8 @@ class ProjectIndex:
             self._init_files.add(normalise(key))
             self._bump()
         module = self._namer().module_name(key)
-        with garbage_collector_paused():
-            extracted = _extract(text, key, module) if tree is None else (facts_of_module(tree, text), module_type_facts(tree, module, key), module_call_facts(tree, module, is_package_file(key)))
+        with garbage_collector_paused(), self._function_memos.extracting(key, text) as memo:
+            extracted = _extract(text, key, module, memo) if tree is None else (facts_of_module(tree, text), module_type_facts(tree, module, key), module_call_facts(tree, module, is_package_file(key), memo))
         if extracted is None:
             if key in self._files:
                 return new_package
@@ -170,6 +172,7 @@ class ProjectIndex:
             contribution = self._contributions.pop(key, 0)
             self._init_files.discard(normalise(key))
             self.types.remove(key)
+            self._function_memos.forget(key)
             if facts is None:
                 return False
             self.fingerprint ^= contribution
@@ -368,11 +371,13 @@ class ProjectIndex:
         state["_derived"] = None
         del state["_lock"]
         del state["_view_memo"]
+        del state["_function_memos"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._view_memo = ViewMemo()
+        self._function_memos = FileMemos()
         self._lock = threading.Lock()
 
 
@@ -427,15 +432,15 @@ class _Derived:
 
 
 
-def _extract(text: str, path: str, module: str) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts] | None:
-    """Parse one file's text and extract both kinds of facts (None when it does not parse)."""
+def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts] | None:
+    """Parse one file's text and extract both kinds of facts (None when it does not parse; `memo`: see `function_memo.py`)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return facts_of_module(tree, text), module_type_facts(tree, module, path), module_call_facts(tree, module, is_package_file(path))
+    return facts_of_module(tree, text), module_type_facts(tree, module, path), module_call_facts(tree, module, is_package_file(path), memo)
 
 
 def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts]:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.remote_calls import remote_call_chain, remote_kind
+
+if TYPE_CHECKING:
+    from review_ls.project.function_memo import FunctionMemo
 
 # Queryset methods that build a query without running it.
 LAZY_QUERYSET_METHODS = frozenset(
@@ -30,23 +34,38 @@ class QuerySite:
     line: int
 
 
-def module_query_facts(module: ast.Module, module_name: str, own: dict[int, list[ast.AST]] | None = None) -> tuple[QuerySite, ...]:
+def module_query_facts(
+    module: ast.Module, module_name: str, own: dict[int, list[ast.AST]] | None = None, memo: FunctionMemo | None = None
+) -> tuple[QuerySite, ...]:
     """The first direct query or write of every function and method of a parsed module (`own`: each
-    function's own nodes when the caller has them already, by `id` of the function node)."""
+    function's own nodes when the caller has them already, by `id` of the function node; `memo`: the
+    sites of the unchanged functions, from the last extraction of the file)."""
     prefix = f"{module_name}." if module_name else ""
     own = own if own is not None else {}
     sites: list[QuerySite] = []
+
+    def _add(sites: list[QuerySite], qualname: str, nodes: list[ast.AST], function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if memo is None:
+            _add_first_site(sites, qualname, nodes)
+            return
+
+        def found() -> tuple[QuerySite, ...]:
+            first: list[QuerySite] = []
+            _add_first_site(first, qualname, nodes)
+            return tuple(first)
+
+        sites.extend(memo.reuse("queries", function, qualname, found))
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _add(sites, f"{prefix}{statement.name}", own.get(id(statement)) or list(own_nodes(statement.body)))
+            _add(sites, f"{prefix}{statement.name}", own.get(id(statement)) or list(own_nodes(statement.body)), statement)
         elif isinstance(statement, ast.ClassDef):
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    _add(sites, f"{prefix}{statement.name}.{member.name}", own.get(id(member)) or list(own_nodes(member.body)))
+                    _add(sites, f"{prefix}{statement.name}.{member.name}", own.get(id(member)) or list(own_nodes(member.body)), member)
     return tuple(sites)
 
 
-def _add(sites: list[QuerySite], qualname: str, nodes: list[ast.AST]) -> None:
+def _add_first_site(sites: list[QuerySite], qualname: str, nodes: list[ast.AST]) -> None:
     inner: set[int] = set()
     for node in nodes:
         if not isinstance(node, ast.Call) or id(node) in inner or not isinstance(node.func, ast.Attribute):

@@ -16,9 +16,13 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted, short_source
 from review_ls.patterns.blocking import own_nodes
+
+if TYPE_CHECKING:
+    from review_ls.project.function_memo import FunctionMemo
 
 _STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -110,12 +114,20 @@ class ModuleStateFacts:
         return (objects, functions, tuple((c.qualname, c.bases, tuple(sorted(c.container_attributes))) for c in self.classes))
 
 
-def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, str], own: OwnNodes | None = None) -> ModuleStateFacts:
+def module_state_facts(
+    module: ast.Module, module_name: str, imports: dict[str, str], own: OwnNodes | None = None, memo: FunctionMemo | None = None
+) -> ModuleStateFacts:
     """Extract the state facts of a parsed module (`imports`: local name -> absolute name; `own`: each
-    function's own nodes when the caller has them already, by `id` of the function node)."""
+    function's own nodes when the caller has them already, by `id` of the function node; `memo`: the
+    scans of the unchanged functions, from the last extraction of the file)."""
     own = own if own is not None else {}
     prefix = f"{module_name}." if module_name else ""
     module_names = _module_level_names(module)
+
+    def scan_of(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], owner: tuple[str, frozenset[str]] | None) -> _FunctionScan:
+        if memo is None:
+            return _scan_function(function, nodes, owner, imports, module_names, prefix)
+        return memo.reuse("state", function, (owner, module_names), lambda: _scan_function(function, nodes, owner, imports, module_names, prefix))
     objects: list[StateObject] = []
     functions: list[FunctionStateFacts] = []
     classes: list[ClassStateFacts] = []
@@ -127,7 +139,7 @@ def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, 
             if found is not None and not _CACHE_NAME.search(name):
                 objects.append(StateObject(f"{prefix}{name}", statement.lineno, *found))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scan = _scan(statement, _nodes(statement, own), None, imports, module_names, prefix)
+            scan = scan_of(statement, _nodes(statement, own), None)
             functions.append(scan.facts(f"{prefix}{statement.name}", frozenset()))
         elif isinstance(statement, ast.ClassDef):
             class_name = f"{prefix}{statement.name}"
@@ -136,7 +148,7 @@ def module_state_facts(module: ast.Module, module_name: str, imports: dict[str, 
             if _is_singleton_class(statement):
                 objects.append(StateObject(class_name, statement.lineno, SINGLETON_CLASS, statement.name))
             owner = (class_name, frozenset(containers))
-            methods = [(m, _scan(m, _nodes(m, own), owner, imports, module_names, prefix)) for m in statement.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            methods = [(m, scan_of(m, _nodes(m, own), owner)) for m in statement.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
             attributes = frozenset(containers).union(*(scan.container_attributes for _, scan in methods))
             bases = tuple(b for b in (_absolute_name(dotted_name(base), imports, module_names, prefix) for base in statement.bases) if b and b != "object")
             classes.append(ClassStateFacts(class_name, bases, attributes))
@@ -375,8 +387,8 @@ class _FunctionScan:
         return _absolute_name(written, self.imports, self.module_names, self.prefix)
 
 
-def _scan(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], owner: tuple[str, frozenset[str]] | None,
-          imports: dict[str, str], module_names: frozenset[str], prefix: str) -> _FunctionScan:
+def _scan_function(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], owner: tuple[str, frozenset[str]] | None,
+                   imports: dict[str, str], module_names: frozenset[str], prefix: str) -> _FunctionScan:
     scan = _FunctionScan(function, nodes, owner, imports, module_names, prefix)
     scan.scan(nodes)
     return scan

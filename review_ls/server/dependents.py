@@ -11,6 +11,7 @@ document's own diagnostics are out, and the indexing runs on a worker thread.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import logging
 from collections.abc import Iterable, Mapping
@@ -53,18 +54,27 @@ async def _index_document(session: Session, uri: str, version: int, token: Cance
         return
     state = session.documents[uri]
     state.indexed_version = version
-    await update_index(session, {snapshot.path: snapshot.text}, (), token)
+    settled = session.scheduler.latest(uri)
+    tree = settled.tree if settled is not None and settled.snapshot.text == snapshot.text else None
+    await update_index(session, {snapshot.path: snapshot.text}, (), token, {snapshot.path: tree} if tree is not None else None)
 
 
-async def update_index(session: Session, texts: Mapping[str, str | None], deleted: Iterable[str], token: CancelToken | None = None) -> None:
+async def update_index(
+    session: Session,
+    texts: Mapping[str, str | None],
+    deleted: Iterable[str],
+    token: CancelToken | None = None,
+    trees: Mapping[str, ast.Module] | None = None,
+) -> None:
     """Index new texts (None: read the file from disk) and forget `deleted` files; re-analyse the open documents that changed.
 
-    The indexing runs on a worker thread; it is skipped when `token` is cancelled before it starts.
+    `trees`: texts already parsed (by the document's analysis), by path. The indexing runs on a worker
+    thread; it is skipped when `token` is cancelled before it starts.
     """
     open_paths = {state.path: uri for uri, state in session.documents.items()}
     loop = asyncio.get_running_loop()
     affected = await loop.run_in_executor(
-        session.executor, reindex, session.project.index, dict(texts), tuple(deleted), tuple(open_paths), token
+        session.executor, reindex, session.project.index, dict(texts), tuple(deleted), tuple(open_paths), token, trees
     )
     if affected is None:
         return
@@ -74,9 +84,16 @@ async def update_index(session: Session, texts: Mapping[str, str | None], delete
 
 
 def reindex(
-    index: ProjectIndex, texts: Mapping[str, str | None], deleted: tuple[str, ...], open_paths: tuple[str, ...], token: CancelToken | None = None
+    index: ProjectIndex,
+    texts: Mapping[str, str | None],
+    deleted: tuple[str, ...],
+    open_paths: tuple[str, ...],
+    token: CancelToken | None = None,
+    trees: Mapping[str, ast.Module] | None = None,
 ) -> set[str] | None:
-    """Update the index (worker thread); the open paths whose findings may change (the updated ones included), None if no fact changed."""
+    """Update the index (worker thread); the open paths whose findings may change (the updated ones included), None if no fact changed.
+
+    `trees` holds the parsed tree of some texts (equal to `ast.parse` of them): those are not parsed again."""
     if token is not None and token.cancelled:
         return None
     before_reach = ModuleReach(index)
@@ -93,7 +110,7 @@ def reindex(
             except SourceReadError:
                 any_change = index.remove_file(path) or any_change
                 continue
-        any_change = index.update_file(path, text) or any_change
+        any_change = index.update_file(path, text, (trees or {}).get(path)) or any_change
     if not any_change:
         return None
     shared_changed = any(_shared_facts(index, path) != shared_before[path] for path in changed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -49,6 +50,8 @@ class Outcome:
     lines: list[str]
     settled: bool = True
     skipped_reason: str | None = None
+    parses: bool = True  # False: the text has a syntax error (indexing it would change no fact)
+    tree: ast.Module | None = None  # the text's tree as `ast.parse` makes it, when the analysis has it (settled)
 
     @property
     def findings(self) -> tuple[Finding, ...]:

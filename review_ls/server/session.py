@@ -267,16 +267,17 @@ class Session:
         lines = split_lines(snapshot.text)
         try:
             result = state.analyser.analyse(snapshot.text, snapshot.settings, snapshot.project, settle=settle, should_stop=should_stop)
-            settled = not state.analyser.needs_settling
+            settled, parses = not state.analyser.needs_settling, state.analyser.text_parses
         except AnalysisCancelled:
             return None
         except Exception:
             log.exception("incremental analysis of %s failed; analysing the whole file", snapshot.path)
             state.analyser = IncrementalAnalyser(snapshot.path)
-            result, settled = _analyse_plainly(snapshot), True
+            result, settled, parses = _analyse_plainly(snapshot), True, True
         mapper = self.mapper(lines)
         diagnostics = self.converter.convert(result.all_findings, snapshot.uri, snapshot.version, snapshot.path, mapper, self.mapper_for_file)
-        return Outcome(snapshot, result, tuple(diagnostics), lines, settled=settled)
+        tree = state.analyser.settled_tree() if settled and parses else None
+        return Outcome(snapshot, result, tuple(diagnostics), lines, settled=settled, parses=parses, tree=tree)
 
     def mapper(self, lines: list[str]) -> PositionMapper:
         """A position converter for these lines under the negotiated encoding."""
@@ -313,8 +314,8 @@ class Session:
             if state.published != key:
                 state.published = key
                 self._publish(outcome.snapshot.uri, outcome.snapshot.version, list(outcome.diagnostics))
-        if outcome.settled:
-            dependents.document_settled(self, outcome.snapshot.uri)
+        if outcome.settled and (outcome.parses or not self.project.knows(state.path)):
+            dependents.document_settled(self, outcome.snapshot.uri)  # (a known file's facts stay while its text does not parse)
 
     def result_id(self, uri: str) -> str | None:
         """The id of the diagnostics last accepted for the document (for pull `Unchanged` reports)."""

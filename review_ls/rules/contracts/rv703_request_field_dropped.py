@@ -239,13 +239,15 @@ class RequestFieldDropped(_TypeAwareRule):
 
     def _request_models(self, function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[tuple[str, ResolvedClass]]:
         """The handler's parameters annotated with a request model (cached per function; empty if no handler)."""
+        args = function.args
+        annotated = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+        if not annotated:
+            return []  # (without reading the memo: an incremental walk counts that as reading the whole module)
         key = ("RV703-requests", id(function))
         cached = ctx.memo.get(key)
         if cached is None:
             cached = []
-            args = function.args
-            annotated = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
-            if annotated and is_route_handler(function, ctx):
+            if is_route_handler(function, ctx):
                 resolver = TypeResolver.for_context(ctx)
                 for arg in annotated:
                     found = resolver.type_of(ast.Name(arg.arg, ast.Load()), ctx.parents)

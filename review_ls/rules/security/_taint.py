@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import RelatedLocation, Span
+from review_ls.engine.positions import LineIndex, statement_start_line
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.imports import first_import_of, imported_roots
@@ -53,9 +54,10 @@ def request_flows(function: Function, ctx: Context) -> list[Flow]:
 
 
 def _compute(function: Function, ctx: Context) -> list[Flow]:
-    requests, websockets = request_names(function, None) | _request_globals(ctx), websocket_names(function)
+    requests = request_names(function, None) | _request_globals(ctx)
+    websockets = websocket_names(function)
     sources = {**instance_sources(function, ctx, lambda method: _method_sources(method, ctx)), **_parameter_sources(function, ctx)}
-    if not sources and not _mentions(function, requests, websockets):
+    if not sources and not _mentions(function, requests, websockets, ctx.lines):
         return []
     index = project_for(ctx)
     resolvers: list[CallResolver] = []
@@ -134,10 +136,24 @@ def _find_request_globals(ctx: Context) -> frozenset[str]:
     return frozenset(found)
 
 
-def _mentions(function: Function, requests: frozenset[str], websockets: frozenset[str]) -> bool:
-    """True when the function reads one of the request or WebSocket names at all (a cheap pre-check)."""
-    heads = {name.split(".", 1)[0] for name in requests | websockets}
-    return any(isinstance(node, ast.Name) and node.id in heads for node in ast.walk(function))
+def _mentions(function: Function, requests: frozenset[str], websockets: frozenset[str], lines: LineIndex) -> bool:
+    """True when the function reads one of the request or WebSocket names at all (a cheap pre-check).
+
+    A dotted name (`self.request`, `flask.request`) counts only as that attribute, not as its head:
+    every method reads `self`, and the taint pass finds request data only under the whole name.
+    When the function's (ASCII) text holds none of the names' last parts, its tree is not walked."""
+    names = requests | websockets
+    text = "\n".join(lines.line_text(line) for line in range(statement_start_line(function), (function.end_lineno or function.lineno) + 1))
+    if text.isascii() and not any(name.rsplit(".", 1)[-1] in text for name in names):
+        return False  # (identifiers are NFKC-normalised in the tree: only ASCII text shows every one as written)
+    simple = {name for name in names if "." not in name}
+    attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id in simple:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in attributes and dotted_name(node) in names:
+            return True
+    return False
 
 
 def _resolver(function: Function, ctx: Context) -> CallResolver:

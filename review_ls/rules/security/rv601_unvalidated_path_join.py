@@ -626,9 +626,10 @@ class UnvalidatedPathJoin(Rule):
         """Follow the function's untrusted text to filesystem calls, in its body and through project calls."""
         sources = _request_sources(node, ctx)
         reported: set[int] = set()
-        checked = checked_names(node)
         segments = {name for name, segment in parameter_sources(node, is_route_handler(node, ctx), False).items() if segment} if sources else set()
-        for escape in path_escapes(node, sources, ctx.qualified_name) if sources and not contains_file_guard(node) else ():
+        escapes = path_escapes(node, sources, ctx.qualified_name) if sources and not contains_file_guard(node) else []
+        checked = checked_names(node) if escapes else frozenset()
+        for escape in escapes:
             reported.add(id(escape.sink))
             if escape.source in segments:
                 continue  # one path segment (no '/'): joined onto a folder, it only reaches the folder's parent
@@ -652,8 +653,9 @@ class UnvalidatedPathJoin(Rule):
 
     def _request_flows(self, node: Function, ctx: Context, reported: set[int]) -> Iterator[Finding]:
         """Findings of the taint engine (`_taint.py`) the join analysis above did not make."""
-        guarded = contains_file_guard(node)
-        for flow in request_flows(node, ctx):
+        flows = request_flows(node, ctx)
+        guarded = bool(flows) and contains_file_guard(node)
+        for flow in flows:
             chain = chain_of(flow)
             if id(flow.call) in reported or (chain is None and (flow.sink.kind != FILE or guarded)) or (chain is not None and chain.kind != FILE):
                 continue

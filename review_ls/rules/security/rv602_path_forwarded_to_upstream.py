@@ -299,9 +299,12 @@ class PathForwardedToUpstream(Rule):
         """Follow the handler's path parameters and other request inputs into outbound request URLs."""
         reported: set[int] = set()
         yield from self._path_parameters(node, ctx, reported)
+        flows = request_flows(node, ctx)
+        if not flows:
+            return
         checked = compared_names(node)
         guarded = contains_url_guard(node)
-        for flow in request_flows(node, ctx):
+        for flow in flows:
             chain = chain_of(flow)
             value = flow.value
             part = chain.url_part if chain is not None else value.url_part

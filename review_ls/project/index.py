@@ -50,6 +50,7 @@ from review_ls.project.views import (
     SettingsTarget,
     is_settings_named,
 )
+from review_ls.worker_lifetime import exit_with_parent
 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
@@ -121,7 +122,7 @@ class ProjectIndex:
                 parallel_threshold = _FORKED_PARALLEL_THRESHOLD if context.get_start_method() == "fork" else _PARALLEL_THRESHOLD
             if workers > 1 and len(work) >= parallel_threshold:
                 chunk = max(1, len(work) // (workers * 8))
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_index_worker, initargs=(os.getpid(),)) as pool:
                     results = list(pool.map(_read_and_extract, work, chunksize=chunk))
             else:
                 results = [_read_and_extract(item) for item in work]
@@ -424,6 +425,12 @@ def _extract(text: str, path: str, module: str) -> tuple[FileFacts, ModuleTypeFa
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return facts_of_module(tree, text), module_type_facts(tree, module, path), module_call_facts(tree, module, is_package_file(path))
+
+
+def _start_index_worker(parent_pid: int) -> None:
+    """An index worker exits with the process that started it (a killed CLI leaves none behind) and never runs the collector."""
+    exit_with_parent(parent_pid)
+    gc.disable()
 
 
 def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts]:

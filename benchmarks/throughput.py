@@ -176,7 +176,7 @@ def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int, outpu
     """Run review-ls and ruff over `packages`, alternating, and print the best run of each and their ratio."""
     files = [p for package in packages for p in package.rglob("*.py")]
     kloc = count_lines(files) / 1000
-    review = [sys.executable, "-m", "review_ls", "check", *map(str, packages), "--no-cache", "--format", output_format, "-o", os.devnull]
+    review = [sys.executable, "-m", "review_ls", "check", *map(str, packages), "--select", "ALL", "--no-cache", "--format", output_format, "-o", os.devnull]
     if jobs:
         review += ["--jobs", str(jobs)]
     ruff = ["ruff", "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", "-o", os.devnull, *map(str, packages)]

@@ -17,6 +17,11 @@ _WATCH_SECONDS = 0.5
 def die_with_parent(parent_pid: int) -> None:
     """Make this worker process exit when `parent_pid` dies (prctl on Linux, else a watchdog thread)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool
+    exit_with_parent(parent_pid)
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Make this process exit when `parent_pid` dies, leaving its Ctrl-C handling as it is (for short-lived pools)."""
     if sys.platform.startswith("linux") and _set_parent_death_signal():
         if os.getppid() != parent_pid:  # the parent died before prctl took effect
             os._exit(1)

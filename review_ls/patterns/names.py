@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 
 
@@ -30,18 +31,24 @@ def names_assigned_in(statements: Iterable[ast.stmt]) -> set[str]:
     return bound
 
 
-def loop_bound_names(loop: ast.AST) -> set[str]:
+def loop_bound_names(loop: ast.AST) -> frozenset[str]:
     """Names that change from one iteration of `loop` to the next (its target, and what its body binds)."""
+    return _loop_bound_names(loop)
+
+
+@functools.lru_cache(maxsize=16)
+def _loop_bound_names(loop: ast.AST) -> frozenset[str]:
+    """`loop_bound_names`, found once per loop: the rules ask again for every call in the loop's body."""
     if isinstance(loop, (ast.For, ast.AsyncFor)):
-        return names_bound(loop.target) | names_assigned_in(loop.body)
+        return frozenset(names_bound(loop.target) | names_assigned_in(loop.body))
     if isinstance(loop, ast.While):
-        return names_assigned_in(loop.body)
+        return frozenset(names_assigned_in(loop.body))
     if isinstance(loop, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
         bound: set[str] = set()
         for generator in loop.generators:
             bound |= names_bound(generator.target)
-        return bound
-    return set()
+        return frozenset(bound)
+    return frozenset()
 
 
 def snake_case(name: str) -> str:

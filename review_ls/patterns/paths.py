@@ -76,13 +76,30 @@ def qualifier_for(imports: Mapping[str, str]) -> Qualifier:
 
 def function_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[tuple[ast.AST, ast.stmt]]:
     """Every node of a function body in source order (pre-order) with its innermost statement, not entering nested scopes."""
+    return iter(_function_node_list(function))
+
+
+@functools.lru_cache(maxsize=4)
+def _function_node_list(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[tuple[ast.AST, ast.stmt], ...]:
+    """`function_nodes`, walked once per function: the RV6 rules ask for the same function several times in a row."""
+    found: list[tuple[ast.AST, ast.stmt]] = []
     stack: list[tuple[ast.AST, ast.stmt]] = [(s, s) for s in reversed(function.body)]
+    node_base, statement_base = ast.AST, ast.stmt
     while stack:
         node, statement = stack.pop()
-        yield node, statement
-        if not isinstance(node, _SCOPES):
-            for child in reversed(list(ast.iter_child_nodes(node))):
-                stack.append((child, child if isinstance(child, ast.stmt) else statement))
+        found.append((node, statement))
+        if isinstance(node, _SCOPES):
+            continue
+        children: list[ast.AST] = []
+        for name in node._fields:  # as ast.iter_child_nodes, without its generators
+            value = getattr(node, name, None)
+            if isinstance(value, node_base):
+                children.append(value)
+            elif type(value) is list:
+                children.extend(item for item in value if isinstance(item, node_base))
+        for child in reversed(children):
+            stack.append((child, child if isinstance(child, statement_base) else statement))
+    return tuple(found)
 
 
 def callee_name(call: ast.Call) -> str:

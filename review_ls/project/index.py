@@ -49,6 +49,7 @@ from review_ls.project.views import (
     SettingsTarget,
     is_settings_named,
 )
+from review_ls.worker_lifetime import exit_with_parent
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -135,7 +136,7 @@ class ProjectIndex:
                 from concurrent.futures import ProcessPoolExecutor
 
                 chunk = max(1, len(work) // (workers * 8))
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_index_worker, initargs=(os.getpid(),)) as pool:
                     results = list(pool.map(_read_and_extract, work, chunksize=chunk))
             else:
                 results = [_read_and_extract(item) for item in work]
@@ -441,6 +442,12 @@ def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return facts_of_module(tree, text), module_type_facts(tree, module, path), module_call_facts(tree, module, is_package_file(path), memo)
+
+
+def _start_index_worker(parent_pid: int) -> None:
+    """An index worker exits with the process that started it (a killed CLI leaves none behind) and never runs the collector."""
+    exit_with_parent(parent_pid)
+    gc.disable()
 
 
 def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts]:

@@ -101,3 +101,39 @@ def test_ctrl_c_to_the_main_process_stops_the_run_without_finishing_the_queue(tm
     assert process.returncode == 130 and "interrupted" in err
     assert _wait_gone(workers, seconds=10) == []
     _files_fixed_or_untouched(tmp_path)
+
+
+# A project index build whose workers take 0.2 s a file (forked workers inherit the patch): 25 s of work on 2 workers.
+_SLOW_INDEX = """
+import sys, time
+from pathlib import Path
+import review_ls.project.index as index_module
+real_read_and_extract = index_module._read_and_extract
+
+def slow_read_and_extract(item):
+    time.sleep(0.2)
+    return real_read_and_extract(item)
+
+index_module._read_and_extract = slow_read_and_extract
+files = sorted(str(p) for p in Path(sys.argv[1]).glob("*.py"))
+index_module.ProjectIndex.build(files, [sys.argv[1]], jobs=2, parallel_threshold=1)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killing_the_process_building_the_index_kills_the_index_workers(tmp_path: Path) -> None:
+    for number in range(250):
+        (tmp_path / f"m{number:03}.py").write_text(LOOP_REQUESTS)
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_INDEX, str(tmp_path)], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(process.pid)
+    assert len(workers) >= 2, "the index pool never started"
+    time.sleep(0.5)  # let the workers take work
+    process.kill()
+    process.wait()
+    still_running = _wait_gone(workers, seconds=10)
+    for pid in still_running:
+        os.kill(pid, signal.SIGKILL)
+    assert still_running == []  # orphaned, they used to wait forever on the pool's queue

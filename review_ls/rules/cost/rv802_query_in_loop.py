@@ -46,7 +46,7 @@ _QUERY_WORDS = re.compile(r"\b(from|into|update|delete)\b", re.IGNORECASE)
 _DDL_BUILDER = re.compile(r"^(Create|Drop|Alter|Add|Set|Rename|Truncate|DDL|Comment)")
 
 
-def _statement_is_fixed(chain: RemoteCallChain, per_item: set[str]) -> bool:
+def _statement_is_fixed(chain: RemoteCallChain, per_item: frozenset[str]) -> bool:
     """For `execute(sql, params)`-style calls: True when one data statement runs with per-item
     parameters (`SELECT ... FROM ... WHERE id = ?`, a `select(...)` builder); False when the
     statement itself changes per item (a list of DDL/PRAGMA statements) or touches no table."""
@@ -88,12 +88,12 @@ def _is_item_loop(loop: ast.AST) -> bool:
     return True
 
 
-def _per_item_names(loop: ast.AST) -> set[str]:
+def _per_item_names(loop: ast.AST) -> frozenset[str]:
     if isinstance(loop, _COMPREHENSIONS):
         return loop_bound_names(loop)
     if isinstance(loop, (ast.For, ast.AsyncFor)):
         return loop_bound_names(loop)
-    return set()
+    return frozenset()
 
 
 _CONCURRENT_CALLS = frozenset({"gather", "wait", "as_completed", "map", "submit"})

@@ -94,6 +94,7 @@ class DependencyState:
     index_drift: int = 0  # files re-indexed since the stored index was written
     signatures: dict[str, Signature | None] = field(default_factory=dict)  # of the files hashed this run (None: not to be recorded)
     sizes: dict[str, int] = field(default_factory=dict)  # bytes, of the files that could be read or `stat`ed
+    start_signatures: dict[str, Signature] = field(default_factory=dict)  # taken before hashing, of the files they vouch for
     positions: dict[str, int] | None = None  # each file's position in the table as it is written
     stored: _StoredEntries | None = None  # the entries written with the table
     entries: dict[str, list[Any]] = field(default_factory=dict)  # this run's entries, to write with the table
@@ -138,12 +139,15 @@ def check_with_dependencies(
         project = _index(state, cache, contents, paths)
         reach = ModuleReach(project)
         shared = state.shared()
-        fresh = check_files([_with_dependencies(task, reach, state, shared) for task in misses], jobs=jobs, project=project)
-    for task, key, report in zip(tasks, keys, reports):
+        misses = [_with_dependencies(task, reach, state, shared) for task in misses]
+        fresh = check_files(misses, jobs=jobs, project=project)
+    analysed = iter(misses)
+    for key, report in zip(keys, reports):
         if report is None:
             report = next(fresh)
-            if task.cache is cache and key is not None:
-                _keep_fresh_entry(state, task, key)
+            task = next(analysed)
+            if task.cache is cache and key is not None and not report.error:
+                _keep_fresh_entry(state, task, key, report)
         yield report
     if cache is not None:
         _store(state, cache)
@@ -163,12 +167,15 @@ def _current_contents(state: DependencyState, paths: list[str]) -> dict[str, str
         row = state.rows.get(path)
         if row is not None and signature is not None and row.signature == signature:
             contents[path] = row.content
+            state.start_signatures[path] = signature
             continue
         data = _read(Path(path))
         contents[path] = "" if data is None else hashlib.sha256(data).hexdigest()
         if data is not None:
             state.sizes[path] = len(data)
         recorded = signature if worth_recording(signature, taken_at) else None
+        if recorded is not None:
+            state.start_signatures[path] = recorded
         if row is not None and row.content == contents[path] and row.signature != recorded:
             row.signature = recorded
             state.changed = True
@@ -261,8 +268,17 @@ def _keep_entry(state: DependencyState, path: str, key: str, cached: CachedResul
     state.entries_changed = True
 
 
-def _keep_fresh_entry(state: DependencyState, task: FileTask, key: str) -> None:
-    """Write the entry just stored for the task's file with the table: read back, so it is keyed by the bytes analysed."""
+def _keep_fresh_entry(state: DependencyState, task: FileTask, key: str, report: FileReport) -> None:
+    """Write the entry of a file just analysed with the table, under the key of the bytes hashed at the start of the run.
+
+    The report is of the bytes the analysis read: they are those while the file's `stat` signature is
+    the one taken before hashing and vouches for it (`stat_signature.py`). Else (the file changed
+    during the run, or too recently to tell) the entry the analysis stored under `key`, if any, is read back.
+    """
+    signature = state.start_signatures.get(task.path)
+    if signature is not None and signature_of(task.path) == signature:
+        _keep_entry(state, task.path, key, CachedResult(report.findings, report.fixes if task.with_fixes else None, report.internal_errors, task.dependencies))
+        return
     cached = task.cache.load(key, need_fixes=False) if task.cache is not None else None
     if cached is not None and cached.dependencies is not None and state.holds(cached.dependencies):
         _keep_entry(state, task.path, key, cached)

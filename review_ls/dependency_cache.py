@@ -32,13 +32,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from review_ls.cache import CachedResult, ResultCache, decode_finding, decode_fix, encode_finding, encode_fix
+from review_ls.cache import (
+    CachedResult,
+    ResultCache,
+    decode_finding,
+    decode_fix,
+    encode_finding,
+    encode_fix,
+)
 from review_ls.engine.gc_pause import kept_out_of_collections
 from review_ls.files import SourceReadError, read_source
 from review_ls.project.dependencies import ModuleReach, file_digests, shared_digest
 from review_ls.project.index import ProjectIndex
 from review_ls.runner import FileReport, FileTask, check_files
-from review_ls.stat_signature import Signature, as_signature, signature_of, worth_recording
+from review_ls.stat_signature import (
+    Signature,
+    as_signature,
+    signature_of,
+    worth_recording,
+)
 
 SHARED = ""  # the dependency pair that names the shared facts
 _FORMAT = 1  # of the stored index
@@ -304,7 +316,7 @@ def _refresh_table(state: DependencyState, cache: ResultCache | None, contents: 
     renamed = bool(removed) or any(p not in state.rows for p in stale)  # module names may have changed: digest every file
     for path, (reached, shared) in file_digests(project, paths if renamed else stale).items():
         previous = state.rows.get(path)
-        signature = state.signatures[path] if path in state.signatures else (previous.signature if previous is not None else None)
+        signature = state.signatures.get(path, previous.signature if previous is not None else None)
         state.rows[path] = _FileRow(contents[path], reached, shared, signature)
     state.changed = True
     state._shared = None

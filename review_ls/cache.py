@@ -75,8 +75,12 @@ class ResultCache:
 
     def key(self, path: str, data: bytes, settings: Settings) -> str:
         """The entry key of a file: its path as given, a hash of its bytes, and its settings."""
+        return self.key_for_content(path, hashlib.sha256(data).hexdigest(), settings)
+
+    def key_for_content(self, path: str, content_sha256: str, settings: Settings) -> str:
+        """The entry key `key` gives a file whose bytes have this SHA-256 (hex), without reading them."""
         digest = hashlib.sha256()
-        for part in (path.encode("utf-8", "surrogateescape"), hashlib.sha256(data).digest(), repr(settings).encode()):
+        for part in (path.encode("utf-8", "surrogateescape"), bytes.fromhex(content_sha256), _settings_bytes(settings)):
             digest.update(len(part).to_bytes(8, "little"))
             digest.update(part)
         return digest.hexdigest()
@@ -157,6 +161,12 @@ class ResultCache:
                 os.unlink(temporary)
             except OSError:
                 pass
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_bytes(settings: Settings) -> bytes:
+    """The part of an entry key that names the settings (a run has a few distinct settings for thousands of files)."""
+    return repr(settings).encode()
 
 
 def open_cache(directory: Path, project_fingerprint: str = "") -> ResultCache:

@@ -187,7 +187,14 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     leaving = links_leaving_the_tree(files, args.paths) if mode == "fix" and not args.fix_through_links else []
     if leaving:
         raise UsageError(f"{leaving[0][0]} links to {leaving[0][1]}, outside the checked folders; not fixing anything (--fix-through-links allows it)")
-    settings_by_path = {path: resolver.config_for(path).settings_for(path).with_overrides(select=select, ignore=ignore, extend_select=extend_select) for path in indexed_files}
+    config_by_path = {path: resolver.config_for(path) for path in indexed_files}
+    overridden: dict[Settings, Settings] = {}  # a few distinct settings among thousands of files: one object each
+    settings_by_path = {}
+    for path in indexed_files:
+        settings = config_by_path[path].settings_for(path)
+        if settings not in overridden:
+            overridden[settings] = settings.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
+        settings_by_path[path] = overridden[settings]
     use_cache = mode == "check" and not args.no_cache
     needs_index = uses_project_index(set(settings_by_path.values()))
     # With cross-file rules a cache entry also records the facts of other files it read, and holds while
@@ -195,7 +202,7 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     cache_for = _result_caches(args.cache_dir) if use_cache else None
     tasks = []
     for path in files:
-        config = resolver.config_for(path)
+        config = config_by_path[path]
         task = FileTask(
             path=str(path),
             settings=settings_by_path[path],
@@ -208,8 +215,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
         tasks.append(task)
 
     def indexed_and_entry_points() -> tuple[list[Path], list[str]]:
-        indexed = [path for path in indexed_files if within_size_limit(FileTask(str(path), settings_by_path.get(path, Settings()), max_bytes=resolver.config_for(path).max_file_size))]
-        return indexed, [entry for config in {resolver.config_for(path) for path in indexed} for entry in config.entry_points]
+        indexed = [path for path in indexed_files if within_size_limit(FileTask(str(path), settings_by_path[path], max_bytes=config_by_path[path].max_file_size))]
+        return indexed, [entry for config in {config_by_path[path] for path in indexed} for entry in config.entry_points]
 
     def project_factory() -> ProjectModel | None:
         return index_project(args.paths, *indexed_and_entry_points(), jobs=args.jobs)

@@ -142,6 +142,8 @@ class ProjectConfig:
 
     def settings_for(self, path: Path | str) -> Settings:
         """The settings of one file: the project's, plus the per-file ignores whose glob matches."""
+        if not self.per_file_ignores:
+            return self.settings
         relative = _relative_posix(Path(path), self.root)
         extra: list[str] = []
         for pattern, codes in self.per_file_ignores:
@@ -166,6 +168,23 @@ class ProjectConfig:
             if name_pattern.match(parts[index]) or path_pattern.match("/".join(parts[: index + 1])):
                 return True
         return False
+
+    def is_excluded_in_folder(self, folder_relative: str, name: str) -> bool:
+        """`is_excluded` for `name` in a folder (root-relative POSIX path, "" for the root) whose own parts are not excluded.
+
+        A walk that matched each folder on the way down matches only the last part of what it finds.
+        """
+        name_pattern, path_pattern = self._exclude_matchers
+        return bool(name_pattern.match(name) or path_pattern.match(f"{folder_relative}/{name}" if folder_relative else name))
+
+    def folder_relative(self, folder: str) -> str | None:
+        """An absolute folder's path relative to the root, POSIX ("" for the root); None when it is not below the root by name."""
+        relative = os.path.relpath(folder, os.path.abspath(self.root))
+        if relative == ".":
+            return ""
+        if relative == ".." or relative.startswith(".." + os.sep):
+            return None
+        return relative.replace(os.sep, "/")
 
     @cached_property
     def _exclude_matchers(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -425,6 +444,7 @@ class ConfigResolver:
     def __init__(self, fallback_root: Path | None = None) -> None:
         self._by_directory: dict[Path, ProjectConfig] = {}
         self._by_source_folder: dict[str, ProjectConfig] = {}
+        self._by_pyproject: dict[str, ProjectConfig | None] = {}
         self._fallback_root = fallback_root or Path.cwd()
 
     def config_for(self, path: Path) -> ProjectConfig:
@@ -450,13 +470,30 @@ class ConfigResolver:
             visited.append(candidate)
             pyproject = candidate / "pyproject.toml"
             if pyproject.is_file():
-                config = load_project_config(pyproject)
+                config = self._load(pyproject)
                 if config is not None:
                     break
         if config is None:
             config = ProjectConfig(root=self._fallback_root.resolve())
         for directory_seen in visited:
             self._by_directory[directory_seen] = config
+        return config
+
+    def _load(self, pyproject: Path) -> ProjectConfig | None:
+        """`load_project_config`, once per file."""
+        key = os.path.abspath(pyproject)
+        if key not in self._by_pyproject:
+            self._by_pyproject[key] = load_project_config(pyproject)
+        return self._by_pyproject[key]
+
+    def config_for_subfolder(self, folder: str, parent: ProjectConfig, has_pyproject: bool) -> ProjectConfig:
+        """The configuration of `folder` (absolute, not a link), met walking down from its parent governed by `parent`.
+
+        It is its own pyproject.toml's (when `has_pyproject` and it has a `[tool.review-ls]` table), else the
+        parent's; the files in it then get it from `config_for` without walking up again.
+        """
+        config = (self._load(Path(folder) / "pyproject.toml") if has_pyproject else None) or parent
+        self._by_source_folder[folder] = config
         return config
 
 

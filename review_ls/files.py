@@ -27,14 +27,7 @@ class _IgnoreFile:
     """One .gitignore: its folder (absolute) and its patterns."""
 
     base: str
-    spec: Any  # pathspec.PathSpec
-
-    def matches(self, path: Path, is_dir: bool) -> bool:
-        """True when the file's patterns ignore `path`."""
-        relative = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
-        if relative.startswith("../"):
-            return False
-        return bool(self.spec.match_file(relative + "/" if is_dir else relative))
+    spec: Any  # pathspec.PathSpec (it matches paths relative to `base`, folders with a trailing '/')
 
 
 class SourcePathError(OSError):
@@ -60,15 +53,19 @@ def discover_python_files(paths: Sequence[Path], resolver: ConfigResolver, stric
                 seen.add(resolved)
                 yield path
             continue
-        for found in _walk(path, resolver):
-            try:
-                _require_regular_file(found)
-            except SourcePathError as exc:
-                if strict:
-                    raise
-                warn(f"skipped {exc}")
-                continue
-            resolved = found.resolve()
+        real_root = os.path.realpath(path)
+        for found, relative, entry in _walk(path, resolver):
+            if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+                try:
+                    _require_regular_file(found)
+                except SourcePathError as exc:
+                    if strict:
+                        raise
+                    warn(f"skipped {exc}")
+                    continue
+                resolved = found.resolve()
+            else:  # a regular file in a folder reached without links: its real path is the root's plus the same parts
+                resolved = Path(real_root, relative)
             if resolved not in seen:
                 seen.add(resolved)
                 yield found
@@ -100,46 +97,89 @@ def _require_regular_file(path: Path) -> None:
         raise SourcePathError(f"{path}: not a regular file (a FIFO, device or socket cannot be checked)")
 
 
-def _walk(root: Path, resolver: ConfigResolver) -> Iterator[Path]:
-    ignore_files: dict[Path, list[_IgnoreFile]] = {root: _ignore_files_above(root)}
-    for directory, subdirectories, filenames in os.walk(root, onerror=_warn_unreadable_folder):
-        current = Path(directory)
-        config = resolver.config_for(current)
-        inherited = ignore_files.pop(current, [])
-        active = [*inherited, *_own_ignore_file(current, config)]
-        kept = []
-        for name in sorted(subdirectories):
-            child = current / name
-            if child.is_symlink() or config.is_excluded(child, root) or _ignored(child, True, active, config):
-                continue
-            kept.append(name)
-            ignore_files[child] = active
-        subdirectories[:] = kept
-        for name in sorted(filenames):
-            if not name.endswith(PYTHON_SUFFIXES):
-                continue
-            file = current / name
-            if config.is_excluded(file, root) or _ignored(file, False, active, config):
-                continue
-            yield file
+def _walk(root: Path, resolver: ConfigResolver) -> Iterator[tuple[Path, str, os.DirEntry[str]]]:
+    """(path, path relative to `root`, directory entry) of each Python file below `root` that is not excluded or ignored.
+
+    Top-down and sorted, as `os.walk` lists them; folder links are not followed. Each folder is listed
+    once (`os.scandir`: no `stat` per file), its configuration and the paths its ignore files and
+    excludes match against are worked out once per folder, not per file.
+    """
+    root_folder = os.path.abspath(root)
+    root_config = resolver.config_for(root)
+    resolver.config_for_subfolder(root_folder, root_config, has_pyproject=False)  # its files get it without walking up
+    pending: list[tuple[Path, str, str, ProjectConfig | None, list[_IgnoreFile]]] = [(root, root_folder, "", None, _ignore_files_above(root))]
+    while pending:
+        current, folder, relative, parent_config, inherited = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            _warn_unreadable_folder(exc)
+            continue
+        names = {entry.name: entry for entry in entries}
+        if parent_config is None:
+            config = root_config
+        else:
+            config = resolver.config_for_subfolder(folder, parent_config, _is_file(names.get("pyproject.toml")))
+        own = _load_ignore_file(current) if config.respect_gitignore and _is_file(names.get(".gitignore")) else None
+        active = [*inherited, own] if own is not None else inherited
+        matches = _FolderMatcher(current, folder, config, root, active)
+        subfolders = []
+        for entry in entries:
+            if _is_dir(entry):
+                if not entry.is_symlink() and not matches.excludes(entry.name, True):
+                    subfolders.append(entry)
+            elif entry.name.endswith(PYTHON_SUFFIXES) and not matches.excludes(entry.name, False):
+                yield current / entry.name, f"{relative}/{entry.name}" if relative else entry.name, entry
+        for entry in reversed(subfolders):
+            pending.append((current / entry.name, os.path.join(folder, entry.name), f"{relative}/{entry.name}" if relative else entry.name, config, active))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """True for a folder or a link to one (as `os.walk` sorts them); False when it cannot be told."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str] | None) -> bool:
+    """True for a regular file or a link to one."""
+    try:
+        return entry is not None and entry.is_file()
+    except OSError:
+        return False
+
+
+class _FolderMatcher:
+    """Whether a name in one folder is excluded by the configuration or ignored by a .gitignore, with the folder's paths worked out once."""
+
+    def __init__(self, current: Path, folder: str, config: ProjectConfig, walk_root: Path, ignore_files: list[_IgnoreFile]) -> None:
+        self._current = current
+        self._config = config
+        self._walk_root = walk_root
+        self._config_relative = config.folder_relative(folder)
+        self._ignore_relatives: list[tuple[_IgnoreFile, str]] = []
+        if config.respect_gitignore:
+            for ignore_file in ignore_files:
+                relative = os.path.relpath(folder, ignore_file.base).replace(os.sep, "/")
+                if relative != ".." and not relative.startswith("../"):
+                    self._ignore_relatives.append((ignore_file, "" if relative == "." else relative))
+
+    def excludes(self, name: str, is_dir: bool) -> bool:
+        """True when `name` in this folder is excluded (`exclude`/`extend-exclude`) or ignored (.gitignore)."""
+        if self._config_relative is None:  # the folder is not below its configuration's root by name (links): match it whole
+            if self._config.is_excluded(self._current / name, self._walk_root):
+                return True
+        elif self._config.is_excluded_in_folder(self._config_relative, name):
+            return True
+        suffix = "/" if is_dir else ""
+        return any(ignore_file.spec.match_file(f"{relative}/{name}{suffix}" if relative else f"{name}{suffix}") for ignore_file, relative in self._ignore_relatives)
 
 
 def _warn_unreadable_folder(error: OSError) -> None:
     """os.walk's error hook: a folder that cannot be listed is reported, not skipped silently."""
     warn(f"skipped folder {error.filename}: {error.strerror or error}")
-
-
-def _ignored(path: Path, is_dir: bool, ignore_files: list[_IgnoreFile], config: ProjectConfig) -> bool:
-    if not config.respect_gitignore:
-        return False
-    return any(ignore_file.matches(path, is_dir) for ignore_file in ignore_files)
-
-
-def _own_ignore_file(directory: Path, config: ProjectConfig) -> list[_IgnoreFile]:
-    if not config.respect_gitignore:
-        return []
-    ignore_file = _load_ignore_file(directory)
-    return [ignore_file] if ignore_file else []
 
 
 def _load_ignore_file(directory: Path) -> _IgnoreFile | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -56,6 +57,24 @@ def nearest_pyproject_folder(folder: Path) -> Path | None:
 
 def newer_target_notices(files: Iterable[Path], running: tuple[int, int] | None = None) -> list[str]:
     """One notice per project among `files` whose requires-python is newer than `running`."""
-    folders = dict.fromkeys(path.resolve().parent for path in files)
-    roots = dict.fromkeys(root for folder in folders if (root := nearest_pyproject_folder(folder)) is not None)
+    folders = dict.fromkeys(Path(os.path.realpath(folder)) for folder in dict.fromkeys(os.path.dirname(os.path.abspath(path)) for path in files))
+    found: dict[Path, Path | None] = {}  # folder -> its nearest pyproject folder (shared by the folders below it)
+    roots = dict.fromkeys(root for folder in folders if (root := _nearest_pyproject_folder(folder, found)) is not None)
     return [notice for root in roots if (notice := newer_target_notice(root, running)) is not None]
+
+
+def _nearest_pyproject_folder(folder: Path, found: dict[Path, Path | None]) -> Path | None:
+    """`nearest_pyproject_folder`, remembering the answer for every folder on the way up."""
+    visited = []
+    answer: Path | None = None
+    for candidate in (folder, *folder.parents):
+        if candidate in found:
+            answer = found[candidate]
+            break
+        visited.append(candidate)
+        if (candidate / "pyproject.toml").is_file():
+            answer = candidate
+            break
+    for candidate in visited:
+        found[candidate] = answer
+    return answer

@@ -142,6 +142,9 @@ def test_corrupted_entries_are_ignored_and_rewritten(tree, capsys) -> None:
     expected = run(capsys, "check", ".", "--format", "json")
     for number, entry in enumerate(entries(tree / CACHE_DIR_NAME)):
         entry.write_bytes([b"", b"{not json", b'{"format": 1, "key": "other"}', b"[1, 2]"][number % 4])
+    assert run(capsys, "check", ".", "--format", "json") == expected  # served by the entries kept with the dependency table
+    (table,) = (tree / CACHE_DIR_NAME).glob("*/dependencies-*.table")
+    table.write_bytes(b"{not json")
     assert run(capsys, "check", ".", "--format", "json") == expected
     assert all(entry.read_bytes().startswith(b'{"format":2,') for entry in entries(tree / CACHE_DIR_NAME))
     assert run(capsys, "check", ".", "--format", "json") == expected

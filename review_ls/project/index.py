@@ -49,7 +49,6 @@ from review_ls.project.views import (
     SettingsTarget,
     is_settings_named,
 )
-from review_ls.worker_lifetime import exit_with_parent
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -446,6 +445,8 @@ def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None
 
 def _start_index_worker(parent_pid: int) -> None:
     """An index worker exits with the process that started it (a killed CLI leaves none behind) and never runs the collector."""
+    from review_ls.worker_lifetime import exit_with_parent  # only index workers load the process-pool machinery
+
     exit_with_parent(parent_pid)
     gc.disable()
 

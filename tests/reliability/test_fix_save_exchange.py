@@ -1,0 +1,155 @@
+"""The fix writer against a save at each step of its swap, played deterministically: the newest save always stays."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from pathlib import Path
+from typing import Callable, TextIO
+
+import pytest
+
+import review_ls.atomic_exchange
+from review_ls.writer import FileChangedError, write_atomically
+
+needs_exchange = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the atomic exchange is tested on Linux")
+
+Action = Callable[[], None]
+_rename = os.replace  # the editor's own rename, taken before the writer's is wrapped
+
+
+def on_swaps(monkeypatch: pytest.MonkeyPatch, before: dict[int, Action] | None = None, after: dict[int, Action] | None = None) -> list[str]:
+    """Run an editor action before/after the writer's n-th swap (an exchange or a rename, counted from 1)."""
+    calls: list[str] = []
+    real = {"exchange": review_ls.atomic_exchange.exchange, "replace": os.replace}
+
+    def wrapped(kind: str) -> Callable[[str, str], None]:
+        def swap(first: str, second: str) -> None:
+            calls.append(kind)
+            (before or {}).get(len(calls), lambda: None)()
+            real[kind](first, second)
+            (after or {}).get(len(calls), lambda: None)()
+
+        return swap
+
+    monkeypatch.setattr(review_ls.atomic_exchange, "exchange", wrapped("exchange"))
+    monkeypatch.setattr("review_ls.writer.os.replace", wrapped("replace"))
+    return calls
+
+
+def renamed_into_place(path: Path, text: str) -> Action:
+    """An editor that writes a new file and renames it over `path`."""
+
+    def save() -> None:
+        fresh = path.with_name(path.name + ".editor")
+        fresh.write_text(text)
+        _rename(fresh, path)
+
+    return save
+
+
+def written_in_place(path: Path, text: str) -> Action:
+    """An editor that truncates `path` and writes into the same file."""
+
+    def save() -> None:
+        path.write_text(text)
+
+    return save
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    path = tmp_path / "svc.py"
+    path.write_text("x = 1\n")
+    path.chmod(0o640)
+    return path
+
+
+@needs_exchange
+def test_a_save_renamed_into_place_just_before_the_swap_is_kept(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_swaps(monkeypatch, before={1: renamed_into_place(path, "x = 9\n")})
+    with pytest.raises(FileChangedError, match="newer save was kept"):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 9\n"
+    assert files_in(path.parent) == ["svc.py"]
+
+
+@needs_exchange
+def test_a_save_written_into_the_old_file_just_before_the_swap_is_kept(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = on_swaps(monkeypatch, before={1: written_in_place(path, "x = 9\n")})
+    with pytest.raises(FileChangedError, match="newer save was kept"):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 9\n" and (path.stat().st_mode & 0o777) == 0o640
+    assert files_in(path.parent) == ["svc.py"]
+    assert calls == ["exchange", "exchange"]  # the old file itself went back, not a copy
+
+
+@needs_exchange
+def test_a_save_that_stalls_between_truncating_and_writing_is_kept(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    editor: list[TextIO] = []
+    on_swaps(monkeypatch, before={1: lambda: editor.append(open(path, "w"))})  # truncated, not yet written
+    with pytest.raises(FileChangedError):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    with editor[0] as late:  # the editor writes long after the writer has finished
+        late.write("x = 9\n")
+    assert path.read_text() == "x = 9\n"
+    assert files_in(path.parent) == ["svc.py"]
+
+
+@needs_exchange
+def test_a_save_renamed_into_place_right_after_the_swap_wins_quietly(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_swaps(monkeypatch, after={1: renamed_into_place(path, "x = 9\n")})
+    write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 9\n"
+    assert files_in(path.parent) == ["svc.py"]
+
+
+@needs_exchange
+def test_saves_renamed_in_while_one_is_being_put_back_leave_the_newest(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = on_swaps(monkeypatch, before={1: renamed_into_place(path, "x = 8\n"), 2: renamed_into_place(path, "x = 9\n")})
+    with pytest.raises(FileChangedError):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 9\n"
+    assert files_in(path.parent) == ["svc.py"]
+    assert calls == ["exchange", "exchange", "exchange"]
+
+
+@needs_exchange
+def test_a_save_written_into_the_fixed_file_while_the_old_one_is_put_back_wins(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_swaps(monkeypatch, before={1: written_in_place(path, "x = 8\n"), 2: written_in_place(path, "x = 9\n")})
+    with pytest.raises(FileChangedError):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 9\n"
+    assert files_in(path.parent) == ["svc.py"]
+
+
+@needs_exchange
+def test_a_file_removed_just_before_the_swap_is_not_brought_back(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_swaps(monkeypatch, before={1: path.unlink})
+    with pytest.raises(FileChangedError, match="removed"):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert files_in(path.parent) == []
+
+
+@needs_exchange
+def test_a_fix_with_no_save_meanwhile_is_one_exchange_and_keeps_the_file_mode(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = on_swaps(monkeypatch)
+    write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 2\n" and (path.stat().st_mode & 0o777) == 0o640
+    assert files_in(path.parent) == ["svc.py"]
+    assert calls == ["exchange"]
+
+
+def test_without_exchange_a_save_written_in_place_while_another_is_put_back_is_kept(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(review_ls.atomic_exchange, "_native_swap", lambda: lambda first, second: errno.EINVAL)
+    calls = on_swaps(monkeypatch, before={2: written_in_place(path, "x = 8\n"), 4: written_in_place(path, "x = 9\n")})
+    with pytest.raises(FileChangedError):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 9\n"
+    assert files_in(path.parent) == ["svc.py"]
+    assert calls[:4] == ["exchange", "replace", "exchange", "replace"]

@@ -72,7 +72,7 @@ def _replace(target: Path, original: BinaryIO, status: os.stat_result, data: byt
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "file is read-only", str(path))
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".review-ls.tmp", dir=target.parent)
-    exchanged = False
+    ours = os.fstat(handle)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -83,27 +83,41 @@ def _replace(target: Path, original: BinaryIO, status: os.stat_result, data: byt
         current = os.lstat(target)
         if (current.st_dev, current.st_ino) != (status.st_dev, status.st_ino) or _content(original) != expected:
             raise FileChangedError(f"{path} changed on disk since it was read")
-        with ExitStack() as held:
-            ours = _version_at(temporary, held)
-            try:
-                atomic_exchange.exchange(temporary, str(target))
-            except atomic_exchange.ExchangeUnsupportedError:
-                os.replace(temporary, target)
-                return False
-            except FileNotFoundError as exc:
-                raise FileChangedError(f"{path} was removed while it was being fixed") from exc
-            exchanged = True
-            checked = _Version((status.st_dev, status.st_ino), expected)
-            if _keep_newest(temporary, str(target), checked, ours, held):
-                raise FileChangedError(f"{path} changed on disk while it was being fixed; the newer save was kept")
+        if _exchange_into_place(temporary, str(target), _Version((status.st_dev, status.st_ino), expected), path):
             return True
+        os.replace(temporary, target)
+        return False
     except BaseException:
-        if not exchanged:  # once exchanged, what sits at `temporary` may be a save: `_keep_newest` removes it
-            try:
-                os.unlink(temporary)
-            except FileNotFoundError:
-                pass
+        _remove_if_ours(temporary, ours)  # once exchanged, a save may sit there instead: it is left alone
         raise
+
+
+def _exchange_into_place(temporary: str, target: str, checked: _Version, path: Path) -> bool:
+    """Exchange the temporary file with `target` (which was `checked`) and put back any save that landed meanwhile.
+
+    False, with nothing changed, where the system or file system cannot exchange two paths.
+    """
+    with ExitStack() as held:
+        ours = _version_at(temporary, held)
+        try:
+            atomic_exchange.exchange(temporary, target)
+        except atomic_exchange.ExchangeUnsupportedError:
+            return False
+        except FileNotFoundError as exc:
+            raise FileChangedError(f"{path} was removed while it was being fixed") from exc
+        if _keep_newest(temporary, target, checked, ours, held):
+            raise FileChangedError(f"{path} changed on disk while it was being fixed; the newer save was kept")
+        return True
+
+
+def _remove_if_ours(temporary: str, ours: os.stat_result) -> None:
+    """Delete the temporary file if it is still the one this writer made."""
+    try:
+        current = os.lstat(temporary)
+    except FileNotFoundError:
+        return
+    if (current.st_dev, current.st_ino) == (ours.st_dev, ours.st_ino):
+        os.unlink(temporary)
 
 
 def _keep_newest(temporary: str, target: str, checked: _Version, ours: _Version, held: ExitStack) -> bool:
@@ -145,8 +159,8 @@ def _version_at(path: str, held: ExitStack) -> _Version:
 
 
 def _open_no_follow(path: str, flags: int) -> int:
-    """`os.open` that neither follows a symlink nor waits on a FIFO."""
-    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+    """`os.open` that neither follows a symlink nor waits on a FIFO (where the system has these flags)."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
 
 
 def _content(handle: BinaryIO) -> bytes:

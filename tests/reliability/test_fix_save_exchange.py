@@ -19,17 +19,23 @@ Action = Callable[[], None]
 _rename = os.replace  # the editor's own rename, taken before the writer's is wrapped
 
 
-def on_swaps(monkeypatch: pytest.MonkeyPatch, before: dict[int, Action] | None = None, after: dict[int, Action] | None = None) -> list[str]:
-    """Run an editor action before/after the writer's n-th swap (an exchange or a rename, counted from 1)."""
+def on_swaps(
+    monkeypatch: pytest.MonkeyPatch,
+    before: dict[int, Action] | None = None,
+    after: dict[int, Action] | None = None,
+    counted: tuple[str, ...] = ("exchange", "replace"),
+) -> list[str]:
+    """Run an editor action before/after the writer's n-th swap of the `counted` kinds (counted from 1); returns all swaps."""
     calls: list[str] = []
-    real = {"exchange": review_ls.atomic_exchange.exchange, "replace": os.replace}
+    real: dict[str, Callable[[str, str], None]] = {"exchange": review_ls.atomic_exchange.exchange, "replace": os.replace}
 
     def wrapped(kind: str) -> Callable[[str, str], None]:
         def swap(first: str, second: str) -> None:
             calls.append(kind)
-            (before or {}).get(len(calls), lambda: None)()
+            number = sum(call in counted for call in calls) if kind in counted else 0
+            (before or {}).get(number, lambda: None)()
             real[kind](first, second)
-            (after or {}).get(len(calls), lambda: None)()
+            (after or {}).get(number, lambda: None)()
 
         return swap
 
@@ -147,9 +153,23 @@ def test_a_fix_with_no_save_meanwhile_is_one_exchange_and_keeps_the_file_mode(pa
 
 def test_without_exchange_a_save_written_in_place_while_another_is_put_back_is_kept(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(review_ls.atomic_exchange, "_native_swap", lambda: lambda first, second: errno.EINVAL)
-    calls = on_swaps(monkeypatch, before={2: written_in_place(path, "x = 8\n"), 4: written_in_place(path, "x = 9\n")})
+    saves = {1: written_in_place(path, "x = 8\n"), 2: written_in_place(path, "x = 9\n")}  # before the fix's rename, the put-back's
+    calls = on_swaps(monkeypatch, before=saves, counted=("replace",))
     with pytest.raises(FileChangedError):
         write_atomically(path, "x = 2\n", b"x = 1\n")
     assert path.read_text() == "x = 9\n"
     assert files_in(path.parent) == ["svc.py"]
     assert calls[:4] == ["exchange", "replace", "exchange", "replace"]
+
+
+@needs_exchange
+def test_an_interruption_while_a_save_is_being_put_back_leaves_that_save_on_disk(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    on_swaps(monkeypatch, before={1: renamed_into_place(path, "x = 9\n"), 2: interrupted})
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    assert path.read_text() == "x = 2\n"  # the fix is in place, and the save it displaced was not deleted:
+    leftovers = [p for p in path.parent.iterdir() if p.name.endswith(".review-ls.tmp")]
+    assert [p.read_text() for p in leftovers] == ["x = 9\n"]

@@ -40,15 +40,17 @@ def exchange(first: str, second: str) -> None:
 @functools.cache
 def _native_swap() -> _Swap | None:
     """The platform's exchange call (returning 0 or an errno), or None where there is none."""
+    if sys.platform.startswith("linux"):
+        bind = _linux_swap
+    elif sys.platform == "darwin":
+        bind = _macos_swap
+    else:
+        return None
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
-    if sys.platform.startswith("linux"):
-        return _linux_swap(libc)
-    if sys.platform == "darwin":
-        return _macos_swap(libc)
-    return None
+    return bind(libc)
 
 
 def _linux_swap(libc: ctypes.CDLL) -> _Swap | None:

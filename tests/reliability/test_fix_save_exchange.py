@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, TextIO
 
 import pytest
@@ -173,3 +175,23 @@ def test_an_interruption_while_a_save_is_being_put_back_leaves_that_save_on_disk
     assert path.read_text() == "x = 2\n"  # the fix is in place, and the save it displaced was not deleted:
     leftovers = [p for p in path.parent.iterdir() if p.name.endswith(".review-ls.tmp")]
     assert [p.read_text() for p in leftovers] == ["x = 9\n"]
+
+
+@needs_exchange
+@pytest.mark.parametrize("binding", ["libc", "raw_syscall"])
+def test_exchange_swaps_two_files_and_leaves_them_alone_when_one_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, binding: str) -> None:
+    if binding == "raw_syscall":  # a libc older than glibc 2.28: no renameat2 wrapper, only syscall()
+        libc = ctypes.CDLL(None, use_errno=True)
+        without_wrapper = SimpleNamespace(syscall=libc.syscall)
+        swap = review_ls.atomic_exchange._linux_swap(without_wrapper)  # type: ignore[arg-type]
+        if swap is None:
+            pytest.skip("no renameat2 system call number for this machine")
+        monkeypatch.setattr(review_ls.atomic_exchange, "_native_swap", lambda: swap)
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.write_text("a")
+    second.write_text("b")
+    review_ls.atomic_exchange.exchange(str(first), str(second))
+    assert (first.read_text(), second.read_text()) == ("b", "a")
+    with pytest.raises(FileNotFoundError):
+        review_ls.atomic_exchange.exchange(str(first), str(tmp_path / "missing"))
+    assert files_in(tmp_path) == ["a", "b"] and first.read_text() == "b"

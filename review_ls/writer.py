@@ -16,6 +16,7 @@ from review_ls import atomic_exchange
 
 _SETTLE_ROUNDS = 20  # a save caught mid-write is waited for, at most 20 x 5 ms
 _SETTLE_SECONDS = 0.005
+_MAX_EXCHANGES = 64  # swapping a newer save back into place, at most this often per fix
 
 
 class FileChangedError(Exception):
@@ -127,11 +128,12 @@ def _keep_newest(temporary: str, target: str, checked: _Version, ours: _Version,
     first: the file that was checked). Anything else is a newer save, renamed into place or written
     into that file, so it is exchanged back, until the exchange returns what was put there. What is
     left at `temporary` then is older than what is at `target`, and is deleted. A save that removes
-    `target` meanwhile is newer than everything held, so the one held is deleted too.
+    `target` meanwhile is newer than everything held, so the one held is deleted too. If the exchanges
+    never settle, what was last taken out is left at `temporary` (FileChangedError names it).
     """
     expected, placed = checked, ours
     saved_meanwhile = False
-    while True:
+    for _ in range(_MAX_EXCHANGES):
         taken_out = _version_at(temporary, held)
         if taken_out == expected:
             break
@@ -141,6 +143,8 @@ def _keep_newest(temporary: str, target: str, checked: _Version, ours: _Version,
             atomic_exchange.exchange(temporary, target)
         except FileNotFoundError:
             break
+    else:  # a new save for every exchange, or a file system that renumbers the files it renames
+        raise FileChangedError(f"{target} kept changing while it was being fixed; the version moved aside is kept as {temporary}")
     os.unlink(temporary)
     return saved_meanwhile
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import errno
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable, TextIO
@@ -13,6 +15,7 @@ from typing import Callable, TextIO
 import pytest
 
 import review_ls.atomic_exchange
+import review_ls.writer
 from review_ls.writer import FileChangedError, write_atomically
 
 needs_exchange = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the atomic exchange is tested on Linux")
@@ -195,3 +198,18 @@ def test_exchange_swaps_two_files_and_leaves_them_alone_when_one_is_missing(tmp_
     with pytest.raises(FileNotFoundError):
         review_ls.atomic_exchange.exchange(str(first), str(tmp_path / "missing"))
     assert files_in(tmp_path) == ["a", "b"] and first.read_text() == "b"
+
+
+@needs_exchange
+def test_exchanges_that_never_settle_stop_and_keep_both_versions(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_version_at = review_ls.writer._version_at
+    numbers = iter(range(10**6, 10**7))
+
+    def renumbered(temporary: str, held: ExitStack) -> review_ls.writer._Version:  # a file system that renumbers on rename
+        return dataclasses.replace(real_version_at(temporary, held), identity=(0, next(numbers)))
+
+    monkeypatch.setattr(review_ls.writer, "_version_at", renumbered)
+    with pytest.raises(FileChangedError, match="kept changing.*kept as"):
+        write_atomically(path, "x = 2\n", b"x = 1\n")
+    versions = sorted(p.read_text() for p in path.parent.iterdir())
+    assert versions == ["x = 1\n", "x = 2\n"] and path.exists()

@@ -130,7 +130,7 @@ def test_writer_rechecks_the_file_after_writing_the_temporary_file(tmp_path: Pat
 
 
 @pytest.mark.parametrize("failure", [KeyboardInterrupt(), OSError("No space left on device")], ids=["ctrl-c", "disk-full"])
-@pytest.mark.parametrize("step", ["fsync", "chmod", "replace"])
+@pytest.mark.parametrize("step", ["os.fsync", "os.chmod", "atomic_exchange.exchange", "os.replace"])
 def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, failure: BaseException, step: str
 ) -> None:
@@ -140,7 +140,9 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_file(
     def fail(*args: object, **kwargs: object) -> None:
         raise failure
 
-    monkeypatch.setattr(f"review_ls.writer.os.{step}", fail)
+    if step == "os.replace":  # the swap where the file system cannot exchange two paths
+        monkeypatch.setattr("review_ls.atomic_exchange._native_swap", lambda: None)
+    monkeypatch.setattr(f"review_ls.writer.{step}", fail)
     code, err = _run(capsys, "fix", str(path))
     if isinstance(failure, KeyboardInterrupt):
         assert code == 130 and "interrupted" in err
@@ -173,21 +175,25 @@ def test_a_fix_that_cannot_be_encoded_is_an_error_for_that_file_only(
 
 _KILLED_DURING_WRITE = """
 import os, signal, sys
-import review_ls.writer
+import review_ls.atomic_exchange, review_ls.writer
 
 def killed(*args):
     os.kill(os.getpid(), signal.SIGKILL)
 
+if sys.argv[2] == "replace":  # a file system that cannot exchange two paths
+    review_ls.atomic_exchange._native_swap = lambda: None
 review_ls.writer.os.replace = killed
+review_ls.atomic_exchange.exchange = killed
 from review_ls.cli import main
 sys.exit(main(["fix", sys.argv[1]]))
 """
 
 
-def test_a_process_killed_mid_write_leaves_the_old_file_intact(tmp_path: Path) -> None:
+@pytest.mark.parametrize("swap", ["exchange", "replace"])
+def test_a_process_killed_mid_write_leaves_the_old_file_intact(tmp_path: Path, swap: str) -> None:
     path = tmp_path / "svc.py"
     path.write_text(LOOP_REQUESTS)
-    completed = subprocess.run([sys.executable, "-c", _KILLED_DURING_WRITE, str(path)], capture_output=True, text=True)
+    completed = subprocess.run([sys.executable, "-c", _KILLED_DURING_WRITE, str(path), swap], capture_output=True, text=True)
     assert completed.returncode == -signal.SIGKILL
     assert path.read_text() == LOOP_REQUESTS
     # The stray temporary file is not Python source: later runs neither read nor report it.

@@ -51,6 +51,14 @@ class QuerySummary:
                 self._instances.update((obj.qualname, obj.detail) for obj in facts.state.objects if obj.kind == INSTANCE)
         self._memo: dict[tuple[str, int], QueryChain | None] = {}
 
+    def memo(self) -> dict[tuple[str, int], QueryChain | None]:
+        """The chains computed so far, by (function, hops) (to carry into the next snapshot's summary)."""
+        return self._memo
+
+    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None]) -> None:
+        """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
+        self._memo.update(memo)
+
     def query_chain(self, target: str) -> QueryChain | None:
         """How calling the project function named `target` (absolute dotted name) runs a query, or None.
         A method of a module-level instance (`product_repository.get_by_id`) is looked up on its class."""

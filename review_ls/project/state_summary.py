@@ -101,6 +101,14 @@ class ProcessStateSummary:
         self._memo: dict[str, _Effects] = {}
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
 
+    def memo(self) -> dict[str, _Effects]:
+        """The effects computed so far, by function (to carry into the next snapshot's summary)."""
+        return self._memo
+
+    def keep(self, memo: Mapping[str, _Effects]) -> None:
+        """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect."""
+        self._memo.update(memo)
+
     # -- what rules read ----------------------------------------------------------------------
     def state_object(self, qualname: str) -> tuple[str, StateObject] | None:
         """(path, object) of the state object named `qualname`, when it is one."""

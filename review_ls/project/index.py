@@ -408,6 +408,8 @@ class _Derived:
             self._kept["client_summaries"] = (carried.kept(produced), carried.kept(built))
         if "queries" in computed:
             self._kept["queries"] = carried.kept(base.queries.memo())
+        if "per_invocation" in computed:
+            self._kept["per_invocation"] = carried.kept(base.per_invocation.memo())
         if "process_state" in computed and carried.keep_state:
             self._kept["process_state"] = carried.kept(base.process_state.memo())
 
@@ -433,7 +435,9 @@ class _Derived:
     @cached_property
     def per_invocation(self) -> PerInvocation:
         """What the entry points of the call graph reach."""
-        return PerInvocation(self.call_graph)
+        reached = PerInvocation(self.call_graph)
+        reached.keep(self._kept.pop("per_invocation", {}))  # type: ignore[arg-type]
+        return reached
 
     @cached_property
     def process_state(self) -> ProcessStateSummary:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from review_ls.patterns.roles import MIGRATION_DIRECTORIES
 from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
@@ -284,6 +285,7 @@ class ProcessStateSummary:
                     yield path, function
 
 
+@lru_cache(maxsize=65536)
 def runs_outside_service(path: str) -> bool:
     """True for tests, scripts and migrations: their entry points do not serve requests."""
     return is_test_path(path) or is_script_path(path) or any(part in MIGRATION_DIRECTORIES for part in path_parts(path)[:-1])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from model_observation import observe
@@ -13,6 +15,7 @@ from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph
 from review_ls.project.model_update import FileDependencies
 
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 ROOT = "/proj"
 MODULES = ("routes", "services", "helpers", "workers")
 HEADER = """\
@@ -223,3 +226,32 @@ def test_file_dependencies_follow_readers_transitively_and_update_their_edges() 
     dependencies = FileDependencies({"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset()}, {"b": frozenset({"a"}), "c": frozenset({"b"})})
     assert dependencies.stale(["c"]) == {"a", "b", "c"}
     assert dependencies.stale(["a"]) == {"a"}
+
+
+CORPUS_PROJECTS = ("maubot", "chainlit")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CORPUS_PROJECTS)
+def test_edits_of_a_corpus_project_leave_the_model_equal_to_a_fresh_build(name: str) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    from corpus import load_manifest
+    from index_cost import edited
+
+    project = next(p for p in load_manifest() if p.name == name)
+    if not project.package.is_dir():
+        pytest.skip(f"corpus project {name} is not materialised (python benchmarks/corpus.py)")
+    files = sorted(project.package.rglob("*.py"))
+    texts = {str(path): path.read_text(encoding="utf-8", errors="replace") for path in files}
+    roots = (str(project.package),)
+    index = ProjectIndex.build(files, roots, jobs=1)
+    observe(index)
+    chooser = random.Random(name)
+    for path in chooser.sample(sorted(texts), 6):
+        for kind in ("body", "signature", "import"):
+            text = edited(texts[path], kind)
+            if text is None:
+                continue
+            texts[path] = text
+            index.update_file(path, text)
+            assert observe(index) == observe(ProjectIndex.from_sources(texts, roots)), (path, kind)

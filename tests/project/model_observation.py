@@ -28,6 +28,7 @@ def observe(index: ProjectIndex) -> dict[str, object]:
         "state": {name: (index.process_state.state_object(name), index.process_state.mutators(name)) for name in objects},
         "entry_points": sorted((path, facts.qualname, facts.role, facts.label) for path, facts in index.call_graph.entry_points()),
         "classes": index.classes,
+        "duplicates": {(c.ref.path, c.ref.span.line): index.duplicate_of(c.ref.path, c.ref.span.line) for c in index.classes},
         "route_handlers": index.route_handler_names,
         "client_classes": index.client_class_names,
     }

@@ -118,6 +118,15 @@ REPO = {
     ),
     "no query": "class ProductRepository:\n    def get_by_id(self, pid):\n        return pid\n\n\nproduct_repository = ProductRepository()\n",
 }
+MODELS = {
+    "": "from pydantic import BaseModel\n\n\nclass Base(BaseModel):\n    pass\n\n\nclass Item(Base):\n    name: str\n",
+    "plain": "class Base:\n    pass\n\n\nclass Item(Base):\n    name: str\n",
+    "orm": "class Item:\n    __tablename__ = 'items'\n    name: str\n",
+}
+SCHEMAS = {
+    "": "from app.models import Item\n\n\nclass ItemOut(Item):\n    id: int\n\n\nclass ItemPage(ItemOut):\n    page: int\n",
+    "dataclass": "from dataclasses import dataclass\n\n\n@dataclass\nclass ItemOut:\n    id: int\n\n\nclass ItemPage(ItemOut):\n    page: int\n",
+}
 INIT = {"": "", "re-export": "from app.helpers import f0 as helper\nfrom app.services import f1\n"}
 
 
@@ -129,7 +138,7 @@ class RandomProject:
         self.imports = {module: " ".join(self.random.sample([m for m in MODULES if m != module], self.random.randrange(3))) for module in MODULES}
         self.shape = {module: [self._function(module) for _ in range(4)] for module in MODULES}
         self.blank_lines = {module: 0 for module in MODULES}
-        self.fixed = {"state": "", "clients": "", "repo": "", "__init__": ""}
+        self.fixed = {"state": "", "clients": "", "repo": "", "__init__": "", "models": "", "schemas": ""}
 
     def _function(self, module: str) -> tuple[bool, str, str]:
         others = self.imports[module].split() or [m for m in MODULES if m != module]  # calls into a module not imported stay unresolved
@@ -143,6 +152,8 @@ class RandomProject:
             f"{ROOT}/app/state.py": STATE[self.fixed["state"]],
             f"{ROOT}/app/clients.py": CLIENTS[self.fixed["clients"]],
             f"{ROOT}/app/repo.py": REPO[self.fixed["repo"]],
+            f"{ROOT}/app/models.py": MODELS[self.fixed["models"]],
+            f"{ROOT}/app/schemas.py": SCHEMAS[self.fixed["schemas"]],
         }
         for module in MODULES:
             files[f"{ROOT}/app/{module}.py"] = self.text_of(module)
@@ -160,10 +171,10 @@ class RandomProject:
 
     def edit(self) -> str:
         """Change one module at random; return its path."""
-        kind = self.random.choice(("body", "body", "signature", "import", "lines", "fixed"))
+        kind = self.random.choice(("body", "body", "signature", "import", "lines", "fixed", "fixed"))
         if kind == "fixed":
             name = self.random.choice(sorted(self.fixed))
-            choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT}[name]
+            choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT, "models": MODELS, "schemas": SCHEMAS}[name]
             self.fixed[name] = self.random.choice(sorted(choices))
             return f"{ROOT}/app/{name}.py"
         module = self.random.choice(MODULES)
@@ -213,6 +224,19 @@ def test_an_update_carries_the_summaries_of_functions_that_cannot_see_the_change
     assert "app.helpers.f0" not in patched.blocking_memo()  # derived again on demand
     assert index.blocking_chain("app.helpers.f0") is None
     assert index.blocking_chain("app.workers.f1") is not None
+
+
+def test_class_kinds_follow_a_changed_base_in_another_file_transitively() -> None:
+    project = RandomProject(0)
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    assert [(c.ref.name, c.kind) for c in index.classes] == [("Base", "pydantic"), ("Item", "pydantic"), ("ItemOut", "pydantic"), ("ItemPage", "pydantic")]
+    project.fixed["models"] = "plain"
+    path = f"{ROOT}/app/models.py"
+    index.update_file(path, project.sources()[path])
+    assert index.classes == ()  # ItemOut and ItemPage were pydantic only through Item's base
+    project.fixed["models"] = ""
+    index.update_file(path, project.sources()[path])
+    assert [c.ref.name for c in index.classes] == ["Base", "Item", "ItemOut", "ItemPage"]
 
 
 def test_a_graph_patch_is_refused_when_another_file_defines_a_changed_name() -> None:

@@ -388,6 +388,7 @@ class _Derived:
 
     def carry_from(self, base: _Derived, changed: frozenset[str]) -> None:
         """Start from the call graph and summaries of `base` (the previous snapshot), where `changed` files cannot affect them."""
+        self._carry_duplicates(base, changed)
         if "call_graph" not in base.__dict__ or base.entry_points != self.entry_points or base.calls.keys() != self.calls.keys():
             return
         before = {path: base.calls[path] for path in changed if path in base.calls and base.calls[path] is not self.calls.get(path)}
@@ -412,6 +413,19 @@ class _Derived:
             self._kept["per_invocation"] = carried.kept(base.per_invocation.memo())
         if "process_state" in computed and carried.keep_state:
             self._kept["process_state"] = carried.kept(base.process_state.memo())
+
+    def _carry_duplicates(self, base: _Derived, changed: frozenset[str]) -> None:
+        """Keep the duplicate models and field variants when no changed file's classes or imports changed (they read nothing else)."""
+        old_files, files = base.views.files, self.views.files
+        if old_files.keys() != files.keys():
+            return
+        for path in changed:
+            old, new = old_files.get(path), files.get(path)
+            if old is None or new is None or old.classes != new.classes or old.imports != new.imports:
+                return
+        for name in ("duplicates", "variants"):
+            if name in base.__dict__:
+                self.__dict__[name] = base.__dict__[name]
 
     @cached_property
     def call_graph(self) -> CallGraph:

@@ -126,6 +126,7 @@ MODELS = {
 SCHEMAS = {
     "": "from app.models import Item\n\n\nclass ItemOut(Item):\n    id: int\n\n\nclass ItemPage(ItemOut):\n    page: int\n",
     "dataclass": "from dataclasses import dataclass\n\n\n@dataclass\nclass ItemOut:\n    id: int\n\n\nclass ItemPage(ItemOut):\n    page: int\n",
+    "copy": "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n",
 }
 INIT = {"": "", "re-export": "from app.helpers import f0 as helper\nfrom app.services import f1\n"}
 
@@ -237,6 +238,17 @@ def test_class_kinds_follow_a_changed_base_in_another_file_transitively() -> Non
     project.fixed["models"] = ""
     index.update_file(path, project.sources()[path])
     assert [c.ref.name for c in index.classes] == ["Base", "Item", "ItemOut", "ItemPage"]
+
+
+def test_a_copied_model_is_found_again_when_the_original_changes() -> None:
+    project = RandomProject(0)
+    project.fixed["schemas"] = "copy"
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) is not None
+    project.fixed["models"] = "plain"
+    path = f"{ROOT}/app/models.py"
+    index.update_file(path, project.sources()[path])
+    assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) == ProjectIndex.from_sources(project.sources(), (ROOT,)).duplicate_of(f"{ROOT}/app/schemas.py", 4)
 
 
 def test_a_graph_patch_is_refused_when_another_file_defines_a_changed_name() -> None:

@@ -140,6 +140,11 @@ class CallGraph:
             if found is not None and found[0] == path:
                 yield found
 
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Re-exported names -> what they name (absolute dotted names), merged in file order; do not modify."""
+        return self._aliases
+
     def path_of(self, qualname: str) -> str | None:
         """The file that defines the project function named exactly `qualname` (no re-exports followed)."""
         found = self._functions.get(qualname)

@@ -80,23 +80,21 @@ class ProcessStateSummary:
     def __init__(self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph, route_handlers: Iterable[tuple[str, str]], excluded: Callable[[str], bool]) -> None:
         self._graph = graph
         self._objects: dict[str, tuple[str, StateObject]] = {}
-        self._functions: dict[str, FunctionStateFacts] = {}
-        self._aliases: dict[str, str] = {}
+        self._functions_by_path: dict[str, dict[str, FunctionStateFacts]] = {}  # indexed on first use, per file
+        self._aliases = graph.aliases  # the same re-exports, merged in the same file order
         self._classes: dict[str, ClassStateFacts] = {}
         self._modules = modules
         self._module_names = frozenset(facts.module for facts in modules.values())  # a submodule wins over a same-named re-export
         self._route_handlers = frozenset(route_handlers)
         self._excluded = excluded
         for path, facts in modules.items():
-            self._aliases.update(facts.aliases)
             state = facts.state
             if state is None:
                 continue
-            self._classes.update((cls.qualname, cls) for cls in state.classes)
+            if state.classes:
+                self._classes.update((cls.qualname, cls) for cls in state.classes)
             for obj in state.objects:
                 self._objects[obj.qualname] = (path, obj)
-            for function in state.functions:
-                self._functions[function.qualname] = function
         # A singleton class -> the module-level instance it is exported as (one state object, not two).
         self._exported_instance = {self._canonical(obj.detail): name for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE}
         self._memo: dict[str, _Effects] = {}
@@ -203,7 +201,7 @@ class ProcessStateSummary:
         step = ChainStep(qualname, path, call_facts.line)
         state: dict[str, StateChain] = {}
         own: dict[str, StateChain] = {}
-        facts = self._functions.get(qualname)
+        facts = self._state_facts(path, qualname)
         if facts is not None:
             self._direct(step, facts, state, own)
         visiting.add(qualname)
@@ -229,6 +227,15 @@ class ProcessStateSummary:
         visiting.discard(qualname)
         result = self._memo[qualname] = _Effects(state, own)  # memoised even inside a cycle: each function is summarised once
         return result
+
+    def _state_facts(self, path: str, qualname: str) -> FunctionStateFacts | None:
+        """What the function `qualname`, defined in the file at `path`, writes."""
+        functions = self._functions_by_path.get(path)
+        if functions is None:
+            module = self._modules.get(path)
+            state = module.state if module is not None else None
+            functions = self._functions_by_path[path] = {f.qualname: f for f in state.functions} if state is not None else {}
+        return functions.get(qualname)
 
     def _direct(self, step: ChainStep, facts: FunctionStateFacts, state: dict[str, StateChain], own: dict[str, StateChain]) -> None:
         """The writes a function makes itself."""

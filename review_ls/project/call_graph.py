@@ -10,14 +10,12 @@ Cached functions (`functools.cache`/`lru_cache`) stop it too: their body runs on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
-from review_ls.project.configured_entry_points import ConfiguredEntryPoints
-from review_ls.project.entry_points import CONFIGURED
 from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
-from review_ls.project.entry_points import EntryRegistration
+from review_ls.project.configured_entry_points import ConfiguredEntryPoints
+from review_ls.project.entry_points import CONFIGURED, EntryRegistration
 
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
@@ -49,26 +47,126 @@ class CallGraph:
     """Functions of the project by absolute dotted name, with their calls and summaries."""
 
     def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]], configured: ConfiguredEntryPoints = ConfiguredEntryPoints()) -> None:
-        self._functions: dict[str, tuple[str, FunctionCallFacts]] = {}
+        self._configured = configured
+        self._plain: dict[str, tuple[str, FunctionCallFacts]] = {}  # before registrations give functions a role
         self._aliases: dict[str, str] = {}
+        self._alias_paths: dict[str, str] = {}
         self._classes: dict[str, tuple[str, ClassFacts]] = {}
-        registrations: list[EntryRegistration] = []
+        self._shared: set[str] = set()  # names that more than one file defines: which one wins depends on file order
+        self._registrations: dict[str, tuple[EntryRegistration, ...]] = {}
         for path, facts in modules:
-            for function in facts.functions:
-                if configured and not function.role and configured.matches(function.qualname, facts.module):
-                    function = replace(function, role=CONFIGURED)
-                self._functions[function.qualname] = (path, function)
-            self._aliases.update(facts.aliases)
-            self._classes.update((c.qualname, (path, c)) for c in facts.classes)
-            registrations.extend(facts.registered)
-        for registration in registrations:  # `graph.add_node("x", fn)`: fn becomes an entry point (a decorator's role wins)
-            found = self.function(registration.target)
-            if found is not None and not found[1].role and not found[1].qualname.endswith(".__init__"):
-                self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
+            self._add(path, facts)
+        self._apply_registrations()
+
+    def _add(self, path: str, facts: ModuleCallFacts) -> bool:
+        """Take one module's functions, re-exports and classes; False when one of its names is also another file's."""
+        alone = True
+        for function in facts.functions:
+            if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
+                function = replace(function, role=CONFIGURED)
+            known = self._plain.get(function.qualname)
+            if known is not None and known[0] != path:
+                self._shared.add(function.qualname)
+                alone = False
+            self._plain[function.qualname] = (path, function)
+        for name, target in facts.aliases:
+            if self._alias_paths.get(name, path) != path:
+                self._shared.add(name)
+                alone = False
+            self._aliases[name] = target
+            self._alias_paths[name] = path
+        for cls in facts.classes:
+            known_class = self._classes.get(cls.qualname)
+            if known_class is not None and known_class[0] != path:
+                self._shared.add(cls.qualname)
+                alone = False
+            self._classes[cls.qualname] = (path, cls)
+        if facts.registered:
+            self._registrations[path] = facts.registered
+        return alone
+
+    def _remove(self, path: str, facts: ModuleCallFacts) -> bool:
+        """Drop one module's names; False when one of them is also another file's."""
+        names = [*(f.qualname for f in facts.functions), *(name for name, _ in facts.aliases), *(c.qualname for c in facts.classes)]
+        if any(name in self._shared for name in names):
+            return False
+        for function in facts.functions:
+            self._plain.pop(function.qualname, None)
+        for name, _ in facts.aliases:
+            self._aliases.pop(name, None)
+            self._alias_paths.pop(name, None)
+        for cls in facts.classes:
+            self._classes.pop(cls.qualname, None)
+        return True
+
+    def _apply_registrations(self) -> None:
+        """`graph.add_node("x", fn)`: fn becomes an entry point (a decorator's role wins); summaries start empty."""
+        self._functions = dict(self._plain)
+        self._resolved: dict[str, tuple[str, FunctionCallFacts] | None] = {}
+        for registrations in self._registrations.values():
+            for registration in registrations:
+                found = self.function(registration.target)
+                if found is not None and not found[1].role and not found[1].qualname.endswith(".__init__"):
+                    self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
+        self._resolved = {}
         self._chains: dict[str, BlockingChain | None] = {}
+
+    def patched(self, before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> CallGraph | None:
+        """The graph of the project after the modules of `before` (old facts) became those of `after` (absent: removed),
+        made from this one without re-reading the other modules; None when a changed name is also another file's
+        (then only a full build knows which one wins). `after` lists every module of the project in file order."""
+        graph = CallGraph.__new__(CallGraph)
+        graph._configured = self._configured
+        graph._plain = dict(self._plain)
+        graph._aliases = dict(self._aliases)
+        graph._alias_paths = dict(self._alias_paths)
+        graph._classes = dict(self._classes)
+        graph._shared = set(self._shared)
+        for path, facts in before.items():
+            if not graph._remove(path, facts):
+                return None
+        for path in before:
+            changed = after.get(path)
+            if changed is not None and not graph._add(path, changed):
+                return None
+        graph._registrations = {path: facts.registered for path, facts in after.items() if facts.registered}
+        graph._apply_registrations()
+        return graph
+
+    def functions_of(self, path: str, facts: ModuleCallFacts) -> Iterator[tuple[str, FunctionCallFacts]]:
+        """(path, facts) of the module's functions as this graph holds them (entry-point roles given), where the module defines them."""
+        for function in facts.functions:
+            found = self._functions.get(function.qualname)
+            if found is not None and found[0] == path:
+                yield found
+
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Re-exported names -> what they name (absolute dotted names), merged in file order; do not modify."""
+        return self._aliases
+
+    def path_of(self, qualname: str) -> str | None:
+        """The file that defines the project function named exactly `qualname` (no re-exports followed)."""
+        found = self._functions.get(qualname)
+        return None if found is None else found[0]
+
+    def blocking_memo(self) -> dict[str, BlockingChain | None]:
+        """The blocking chains computed so far, by function (to carry into the graph of the next snapshot)."""
+        return self._chains
+
+    def keep_blocking(self, memo: Mapping[str, BlockingChain | None]) -> None:
+        """Start with the blocking chains of an earlier graph that this graph's changes cannot affect."""
+        self._chains.update(memo)
 
     def function(self, qualname: str) -> tuple[str, FunctionCallFacts] | None:
         """The (path, facts) of the project function a target names, following re-exports and constructors."""
+        try:
+            return self._resolved[qualname]
+        except KeyError:
+            found = self._resolved[qualname] = self._resolve(qualname)
+            return found
+
+    def _resolve(self, qualname: str) -> tuple[str, FunctionCallFacts] | None:
         for _ in range(_MAX_ALIAS_HOPS):
             found = self._functions.get(qualname) or self._functions.get(f"{qualname}.__init__")
             if found is not None:
@@ -89,6 +187,7 @@ class CallGraph:
             if resolved is None or resolved == qualname:
                 return
             qualname = resolved
+
     def class_facts(self, qualname: str) -> tuple[str, ClassFacts] | None:
         """The (path, facts) of the project class a target names, following re-exports."""
         for _ in range(_MAX_ALIAS_HOPS):

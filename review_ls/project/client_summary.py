@@ -12,6 +12,7 @@ kept in a process-wide place (`global`, a container, a guarded `if self._client 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
@@ -49,6 +50,15 @@ class ClientSummaries:
         self._produced: dict[str, ClientChain | None] = {}
         self._built: dict[str, ClientChain | None] = {}
         self._built_in: dict[str, ClientChain | None] = {}
+
+    def memo(self) -> tuple[dict[str, ClientChain | None], dict[str, ClientChain | None]]:
+        """The produced/built chains computed so far, by function (to carry into the next snapshot's summaries)."""
+        return self._produced, self._built
+
+    def keep(self, memo: tuple[Mapping[str, ClientChain | None], Mapping[str, ClientChain | None]]) -> None:
+        """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
+        self._produced.update(memo[0])
+        self._built.update(memo[1])
 
     def produced_by(self, target: str) -> ClientChain | None:
         """How calling the project function or class `target` hands the caller a freshly built client, or None."""

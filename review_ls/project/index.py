@@ -36,6 +36,7 @@ from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.function_memo import FileMemos, FunctionMemo
+from review_ls.project.model_update import FileDependencies, carry_model
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.per_invocation import PerInvocation
 from review_ls.project.query_summary import QuerySummary
@@ -99,6 +100,8 @@ class ProjectIndex:
         self.entry_points = ConfiguredEntryPoints()
         self._generation = 0
         self._derived: _Derived | None = None
+        self._base: _Derived | None = None  # the last derived views; the next ones carry what a change leaves valid
+        self._changed: set[str] | None = set()  # files changed since `_base` (None: derive everything again)
         self._view_memo = ViewMemo()
         self._function_memos = FileMemos()  # per-function facts of the files updated one by one
         self._lock = threading.Lock()
@@ -153,7 +156,7 @@ class ProjectIndex:
         new_package = is_package_file(key) and normalise(key) not in self._init_files
         if new_package:
             self._init_files.add(normalise(key))
-            self._bump()
+            self._bump(None)
         module = self._namer().module_name(key)
         with garbage_collector_paused(), self._function_memos.extracting(key, text) as memo:
             extracted = _extract(text, key, module, memo) if tree is None else (facts_of_module(tree, text), module_type_facts(tree, module, key), module_call_facts(tree, module, is_package_file(key), memo))
@@ -176,7 +179,7 @@ class ProjectIndex:
             if facts is None:
                 return False
             self.fingerprint ^= contribution
-            self._bump()
+            self._bump(key)
             return contribution != 0
 
     def _store(self, key: str, facts: FileFacts, types: ModuleTypeFacts | None, calls: ModuleCallFacts) -> bool:
@@ -189,10 +192,8 @@ class ProjectIndex:
                 self.types.update(types, (types.module,) if types.module else ())
             else:
                 self.types.remove(key)
-            if self._files.get(key) != facts:
-                self._bump()  # the derived lookups hold positions: rebuild them even if only lines moved
-            if self._calls.get(key) != calls:
-                self._bump()
+            if self._files.get(key) != facts or self._calls.get(key) != calls:
+                self._bump(key)  # the derived lookups hold positions: rebuild them even if only lines moved
             self._files[key] = facts
             self._calls[key] = calls
             previous = self._contributions.get(key)
@@ -210,12 +211,17 @@ class ProjectIndex:
                 return False
             self.fingerprint ^= hash(self.entry_points) ^ hash(configured)
             self.entry_points = configured
-            self._bump()
+            self._bump(None)
             return True
 
-    def _bump(self) -> None:
+    def _bump(self, path: str | None) -> None:
+        """Facts of the file at `path` changed (None: something every derivation reads)."""
         self._generation += 1
         self._derived = None
+        if path is None:
+            self._changed = None
+        elif self._changed is not None:
+            self._changed.add(path)
 
     def _namer(self) -> ModuleNamer:
         return ModuleNamer(self.roots, self._init_files)
@@ -228,10 +234,14 @@ class ProjectIndex:
                 generation = self._generation
                 snapshot = dict(self._files)
                 calls = dict(self._calls)
+                base, changed = self._base, None if self._changed is None else frozenset(self._changed)
             derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo), calls, self.entry_points)
+            if base is not None and changed is not None:
+                derived.carry_from(base, changed)
             with self._lock:
                 if self._generation == generation:
-                    self._derived = derived
+                    self._derived = self._base = derived
+                    self._changed = set()
         return derived
 
     @property
@@ -369,6 +379,8 @@ class ProjectIndex:
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["_derived"] = None
+        state["_base"] = None
+        state["_changed"] = None
         del state["_lock"]
         del state["_view_memo"]
         del state["_function_memos"]
@@ -388,6 +400,49 @@ class _Derived:
         self.views = views
         self.calls = calls
         self.entry_points = entry_points
+        self.dependencies: FileDependencies | None = None  # known once a change was carried over
+        self._kept: dict[str, object] = {}  # summaries of the previous snapshot that stay valid, by summary
+
+    def carry_from(self, base: _Derived, changed: frozenset[str]) -> None:
+        """Start from the call graph and summaries of `base` (the previous snapshot), where `changed` files cannot affect them."""
+        self._carry_duplicates(base, changed)
+        if "call_graph" not in base.__dict__ or base.entry_points != self.entry_points or base.calls.keys() != self.calls.keys():
+            return
+        before = {path: base.calls[path] for path in changed if path in base.calls and base.calls[path] is not self.calls.get(path)}
+        views, old_views = self.views, base.views
+        dependencies = base.dependencies or FileDependencies.of(base.calls, base.call_graph, old_views.paths_by_module, old_views.import_graph.imports_of)
+        carried = carry_model(base.call_graph, dependencies, before, self.calls, views.paths_by_module, views.import_graph.imports_of)
+        if carried is None:
+            return
+        graph = carried.call_graph
+        graph.keep_blocking(carried.kept(base.call_graph.blocking_memo()))
+        self.__dict__["call_graph"] = graph
+        self.dependencies = carried.dependencies
+        computed = base.__dict__
+        if "taint" in computed:
+            self._kept["taint"] = carried.kept(base.taint.memo())
+        if "client_summaries" in computed:
+            produced, built = base.client_summaries.memo()
+            self._kept["client_summaries"] = (carried.kept(produced), carried.kept(built))
+        if "queries" in computed:
+            self._kept["queries"] = carried.kept(base.queries.memo())
+        if "per_invocation" in computed:
+            self._kept["per_invocation"] = carried.kept(base.per_invocation.memo())
+        if "process_state" in computed and carried.keep_state:
+            self._kept["process_state"] = carried.kept(base.process_state.memo())
+
+    def _carry_duplicates(self, base: _Derived, changed: frozenset[str]) -> None:
+        """Keep the duplicate models and field variants when no changed file's classes or imports changed (they read nothing else)."""
+        old_files, files = base.views.files, self.views.files
+        if old_files.keys() != files.keys():
+            return
+        for path in changed:
+            old, new = old_files.get(path), files.get(path)
+            if old is None or new is None or old.classes != new.classes or old.imports != new.imports:
+                return
+        for name in ("duplicates", "variants"):
+            if name in base.__dict__:
+                self.__dict__[name] = base.__dict__[name]
 
     @cached_property
     def call_graph(self) -> CallGraph:
@@ -397,27 +452,37 @@ class _Derived:
     @cached_property
     def taint(self) -> TaintSummaries:
         """The project's taint summaries combined along the call graph (memoised in it)."""
-        return TaintSummaries(self.call_graph)
+        taint = TaintSummaries(self.call_graph)
+        taint.keep(self._kept.pop("taint", {}))  # type: ignore[arg-type]
+        return taint
 
     @cached_property
     def client_summaries(self) -> ClientSummaries:
         """The client summaries of the call graph."""
-        return ClientSummaries(self.call_graph)
+        summaries = ClientSummaries(self.call_graph)
+        summaries.keep(self._kept.pop("client_summaries", ({}, {})))  # type: ignore[arg-type]
+        return summaries
 
     @cached_property
     def per_invocation(self) -> PerInvocation:
         """What the entry points of the call graph reach."""
-        return PerInvocation(self.call_graph)
+        reached = PerInvocation(self.call_graph)
+        reached.keep(self._kept.pop("per_invocation", {}))  # type: ignore[arg-type]
+        return reached
 
     @cached_property
     def process_state(self) -> ProcessStateSummary:
         """The process-state summary of this snapshot."""
-        return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
+        summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
+        summary.keep(self._kept.pop("process_state", {}))  # type: ignore[arg-type]
+        return summary
 
     @cached_property
     def queries(self) -> QuerySummary:
         """The query summary of this snapshot."""
-        return QuerySummary(self.calls, self.call_graph)
+        summary = QuerySummary(self.calls, self.call_graph)
+        summary.keep(self._kept.pop("queries", {}))  # type: ignore[arg-type]
+        return summary
 
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:

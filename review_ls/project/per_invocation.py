@@ -6,6 +6,8 @@ in a stable order (by file, then line). Cached functions are not entered: their 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from review_ls.project.call_facts import FunctionCallFacts
 from review_ls.project.call_graph import CallGraph
 
@@ -16,6 +18,15 @@ class PerInvocation:
     def __init__(self, graph: CallGraph) -> None:
         self.graph = graph
         self._via: dict[str, str | None] | None = None
+        self._callees: dict[str, tuple[str, ...]] = {}  # each walked function's callees, resolved
+
+    def memo(self) -> dict[str, tuple[str, ...]]:
+        """The resolved callees of each function walked so far (to carry into the next snapshot's walk)."""
+        return self._callees
+
+    def keep(self, memo: Mapping[str, tuple[str, ...]]) -> None:
+        """Start with the resolved callees of an earlier snapshot that this snapshot's changes cannot affect."""
+        self._callees.update(memo)
 
     def path_to(self, qualname: str) -> tuple[str, ...] | None:
         """The calls from an entry point to `qualname` (entry point first, `qualname` last), or None when no entry point reaches it."""
@@ -33,16 +44,26 @@ class PerInvocation:
             via: dict[str, str | None] = {facts.qualname: None for _, facts in entries}
             queue = [facts.qualname for _, facts in entries]
             for current in queue:  # grows while walking: breadth first
-                found = self.graph.function(current)
-                if found is None or found[1].cached:
-                    continue
-                for target in callees(found[1]):
-                    callee = self.graph.function(target)
-                    if callee is not None and callee[1].qualname not in via:
-                        via[callee[1].qualname] = current
-                        queue.append(callee[1].qualname)
+                for callee in self._resolved_callees(current):
+                    if callee not in via:
+                        via[callee] = current
+                        queue.append(callee)
             self._via = via
         return self._via
+
+    def _resolved_callees(self, qualname: str) -> tuple[str, ...]:
+        """The project functions `qualname` calls, in call order (none for a cached function: its body runs once)."""
+        found = self._callees.get(qualname)
+        if found is None:
+            function = self.graph.function(qualname)
+            resolved: list[str] = []
+            if function is not None and not function[1].cached:
+                for target in callees(function[1]):
+                    callee = self.graph.function(target)
+                    if callee is not None:
+                        resolved.append(callee[1].qualname)
+            found = self._callees[qualname] = tuple(resolved)
+        return found
 
 
 def callees(facts: FunctionCallFacts) -> tuple[str, ...]:

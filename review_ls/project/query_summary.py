@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from review_ls.patterns.names import snake_case
 from review_ls.project.call_facts import ModuleCallFacts
@@ -40,16 +41,23 @@ class QuerySummary:
 
     def __init__(self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph) -> None:
         self._graph = graph
+        self._modules = modules
         self._sites: dict[str, QuerySite] = {}
-        self._classes: dict[str, list[str]] = {}
         self._instances: dict[str, str] = {}
         for facts in modules.values():
-            self._sites.update((site.function, site) for site in facts.queries)
-            if facts.state is not None:
-                for cls in facts.state.classes:
-                    self._classes.setdefault(snake_case(cls.qualname.rsplit(".", 1)[-1]), []).append(cls.qualname)
+            if facts.queries:
+                self._sites.update((site.function, site) for site in facts.queries)
+            if facts.state is not None and facts.state.objects:
                 self._instances.update((obj.qualname, obj.detail) for obj in facts.state.objects if obj.kind == INSTANCE)
         self._memo: dict[tuple[str, int], QueryChain | None] = {}
+
+    def memo(self) -> dict[tuple[str, int], QueryChain | None]:
+        """The chains computed so far, by (function, hops) (to carry into the next snapshot's summary)."""
+        return self._memo
+
+    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None]) -> None:
+        """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
+        self._memo.update(memo)
 
     def query_chain(self, target: str) -> QueryChain | None:
         """How calling the project function named `target` (absolute dotted name) runs a query, or None.
@@ -64,6 +72,16 @@ class QuerySummary:
     def classes_named(self, snake_name: str) -> tuple[str, ...]:
         """Absolute names of the project classes whose name in snake case is `snake_name` (`product_repository`)."""
         return tuple(self._classes.get(snake_name, ()))
+
+    @cached_property
+    def _classes(self) -> dict[str, list[str]]:
+        """The project's classes by their name in snake case (derived on first use: most snapshots never ask)."""
+        classes: dict[str, list[str]] = {}
+        for facts in self._modules.values():
+            if facts.state is not None:
+                for cls in facts.state.classes:
+                    classes.setdefault(snake_case(cls.qualname.rsplit(".", 1)[-1]), []).append(cls.qualname)
+        return classes
 
     def _chain(self, qualname: str, hops: int, visiting: frozenset[str]) -> QueryChain | None:
         key = (qualname, hops)

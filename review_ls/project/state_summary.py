@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from review_ls.patterns.roles import MIGRATION_DIRECTORIES
 from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
@@ -79,27 +80,33 @@ class ProcessStateSummary:
     def __init__(self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph, route_handlers: Iterable[tuple[str, str]], excluded: Callable[[str], bool]) -> None:
         self._graph = graph
         self._objects: dict[str, tuple[str, StateObject]] = {}
-        self._functions: dict[str, FunctionStateFacts] = {}
-        self._aliases: dict[str, str] = {}
+        self._functions_by_path: dict[str, dict[str, FunctionStateFacts]] = {}  # indexed on first use, per file
+        self._aliases = graph.aliases  # the same re-exports, merged in the same file order
         self._classes: dict[str, ClassStateFacts] = {}
         self._modules = modules
         self._module_names = frozenset(facts.module for facts in modules.values())  # a submodule wins over a same-named re-export
         self._route_handlers = frozenset(route_handlers)
         self._excluded = excluded
         for path, facts in modules.items():
-            self._aliases.update(facts.aliases)
             state = facts.state
             if state is None:
                 continue
-            self._classes.update((cls.qualname, cls) for cls in state.classes)
+            if state.classes:
+                self._classes.update((cls.qualname, cls) for cls in state.classes)
             for obj in state.objects:
                 self._objects[obj.qualname] = (path, obj)
-            for function in state.functions:
-                self._functions[function.qualname] = function
         # A singleton class -> the module-level instance it is exported as (one state object, not two).
         self._exported_instance = {self._canonical(obj.detail): name for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE}
         self._memo: dict[str, _Effects] = {}
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
+
+    def memo(self) -> dict[str, _Effects]:
+        """The effects computed so far, by function (to carry into the next snapshot's summary)."""
+        return self._memo
+
+    def keep(self, memo: Mapping[str, _Effects]) -> None:
+        """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect."""
+        self._memo.update(memo)
 
     # -- what rules read ----------------------------------------------------------------------
     def state_object(self, qualname: str) -> tuple[str, StateObject] | None:
@@ -194,7 +201,7 @@ class ProcessStateSummary:
         step = ChainStep(qualname, path, call_facts.line)
         state: dict[str, StateChain] = {}
         own: dict[str, StateChain] = {}
-        facts = self._functions.get(qualname)
+        facts = self._state_facts(path, qualname)
         if facts is not None:
             self._direct(step, facts, state, own)
         visiting.add(qualname)
@@ -220,6 +227,15 @@ class ProcessStateSummary:
         visiting.discard(qualname)
         result = self._memo[qualname] = _Effects(state, own)  # memoised even inside a cycle: each function is summarised once
         return result
+
+    def _state_facts(self, path: str, qualname: str) -> FunctionStateFacts | None:
+        """What the function `qualname`, defined in the file at `path`, writes."""
+        functions = self._functions_by_path.get(path)
+        if functions is None:
+            module = self._modules.get(path)
+            state = module.state if module is not None else None
+            functions = self._functions_by_path[path] = {f.qualname: f for f in state.functions} if state is not None else {}
+        return functions.get(qualname)
 
     def _direct(self, step: ChainStep, facts: FunctionStateFacts, state: dict[str, StateChain], own: dict[str, StateChain]) -> None:
         """The writes a function makes itself."""
@@ -276,6 +292,7 @@ class ProcessStateSummary:
                     yield path, function
 
 
+@lru_cache(maxsize=65536)
 def runs_outside_service(path: str) -> bool:
     """True for tests, scripts and migrations: their entry points do not serve requests."""
     return is_test_path(path) or is_script_path(path) or any(part in MIGRATION_DIRECTORIES for part in path_parts(path)[:-1])

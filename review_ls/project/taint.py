@@ -7,6 +7,7 @@ function `target` reaches a file or URL sink, in its own body (its `FunctionTain
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from review_ls.project.call_graph import CallGraph, ChainStep
@@ -37,6 +38,14 @@ class TaintSummaries:
     def __init__(self, graph: CallGraph) -> None:
         self.graph = graph
         self._chains: dict[tuple[str, str, str], SinkChain | None] = {}
+
+    def memo(self) -> dict[tuple[str, str, str], SinkChain | None]:
+        """The chains computed so far, by (function, parameter, kind) (to carry into the next snapshot's summaries)."""
+        return self._chains
+
+    def keep(self, memo: Mapping[tuple[str, str, str], SinkChain | None]) -> None:
+        """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
+        self._chains.update(memo)
 
     def sink_chain(self, target: str, slot: int | str, kind: str | None = None) -> SinkChain | None:
         """How an argument passed at `slot` to the project function `target` reaches a sink (of `kind`, or any), or None."""

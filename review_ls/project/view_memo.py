@@ -8,6 +8,11 @@ new `FileFacts` for a changed file and keeps the old object otherwise), so an up
 costs work for that file plus a pass over the snapshot's keys, not a re-derivation of every file.
 Module names (and all that uses them) are re-derived only when the roots or the set of packages
 change. One memo belongs to one index; the views of its snapshots share it under a lock.
+
+Class kinds are kept too (`carried_kinds`): a class's kind reads its own facts and, through its
+bases, the classes its bases name (in its file, in the module a dotted base names, or the only
+project class of that name). So after a change, the kinds to derive again are those of the changed
+files' classes and of every class with a base whose last name is one of theirs, transitively.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class ViewMemo:
         self._edges: dict[str, tuple[object, frozenset[str], frozenset[str]]] = {}  # path -> (imports, module set, edges)
         self._imported_names: dict[str, tuple[FileFacts, tuple[tuple[str, str], ...]]] = {}
         self._importer_counts: dict[tuple[str, str], int] = {}
+        self._base_users: dict[str, set[tuple[str, str]]] = {}  # last name of a base -> (path, class) of the classes naming it
+        self._kinds: tuple[Mapping[str, FileFacts], dict[tuple[str, str], str | None]] | None = None  # (snapshot, complete kinds)
 
     def module_names(self, files: Mapping[str, FileFacts], roots: tuple[str, ...]) -> tuple[ModuleNamer, dict[str, str]]:
         """The namer of this snapshot and every file's module name (names kept while roots and packages stay)."""
@@ -50,6 +57,7 @@ class ViewMemo:
                 self._edges = {}
                 self._imported_names = {}
                 self._importer_counts = {}
+                self._kinds = None
             known = self._modules
             for path in files:
                 if path not in known:
@@ -72,18 +80,22 @@ class ViewMemo:
         touched: set[str] = set()
         with self._lock:
             for path in [p for p in memo if p not in files]:
-                gone = set(memo.pop(path)[1])
+                old_facts, old_names = memo.pop(path)
+                gone = set(old_names)
                 touched |= gone
                 self._forget_names(path, gone)
+                self._count_base_users(path, old_facts, -1)
             for path, facts in files.items():
                 entry = memo.get(path)
                 if entry is None or entry[0] is not facts:
                     if entry is not None:
                         touched.update(entry[1])
                         self._forget_names(path, set(entry[1]))
+                        self._count_base_users(path, entry[0], -1)
                     entry = memo[path] = (facts, {c.name: c for c in reversed(facts.classes)})
                     for name in entry[1]:
                         self._paths_defining.setdefault(name, set()).add(path)
+                    self._count_base_users(path, facts, 1)
                     touched.update(entry[1])
                 found[path] = entry[1]
             named = self._classes_named
@@ -94,6 +106,41 @@ class ViewMemo:
                 else:
                     named.pop(name, None)
             return found, dict(named)
+
+    def _count_base_users(self, path: str, facts: FileFacts, step: int) -> None:
+        for fact in facts.classes:
+            for base in fact.bases:
+                users = self._base_users.setdefault(base.rsplit(".", 1)[-1], set())
+                if step > 0:
+                    users.add((path, fact.name))
+                else:
+                    users.discard((path, fact.name))
+
+    def carried_kinds(self, files: Mapping[str, FileFacts]) -> dict[tuple[str, str], str | None]:
+        """The class kinds of the last complete snapshot that stay valid in `files` (call after `classes_by_name(files)`)."""
+        with self._lock:
+            if self._kinds is None or self._kinds[0].keys() != files.keys():
+                return {}
+            old_files, kinds = self._kinds
+            changed = [path for path, facts in files.items() if old_files[path] is not facts]
+            stale = {(path, c.name) for path in changed for facts in (old_files[path], files[path]) for c in facts.classes}
+            pending = list({name for _, name in stale})
+            seen = set(pending)
+            while pending:
+                for user in self._base_users.get(pending.pop(), ()):
+                    stale.add(user)
+                    if user[1] not in seen:
+                        seen.add(user[1])
+                        pending.append(user[1])
+            carried = dict(kinds)
+        for key in stale:
+            carried.pop(key, None)
+        return carried
+
+    def remember_kinds(self, files: Mapping[str, FileFacts], kinds: dict[tuple[str, str], str | None]) -> None:
+        """Keep the kinds of every class of `files` (all derived) for the next snapshot."""
+        with self._lock:
+            self._kinds = (files, kinds)
 
     def _forget_names(self, path: str, names: set[str]) -> None:
         for name in names:

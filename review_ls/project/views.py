@@ -112,7 +112,7 @@ class ProjectViews:
             self.paths_by_module.setdefault(self.modules[path], path)
         # Each file's classes by name, and every project class by name (in path order).
         self._by_name_in_file, self.classes_named = self._memo.classes_by_name(files)
-        self._kind_memo: dict[tuple[str, str], str | None] = {}
+        self._kind_memo: dict[tuple[str, str], str | None] = self._memo.carried_kinds(files)
 
     def root_of(self, path: str) -> str:
         """The workspace root that holds `path` ('' when none does): settings apply within one root."""
@@ -167,6 +167,7 @@ class ProjectViews:
                 kind = self.kind_of(path, fact)
                 if kind is not None:
                     found.append(ProjectClass(ClassRef(path, self.modules[path], fact.name, fact.span), fact, kind))
+        self._memo.remember_kinds(self.files, self._kind_memo)
         return tuple(found)
 
     @cached_property

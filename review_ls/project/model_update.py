@@ -1,0 +1,206 @@
+"""Carrying the application model from one snapshot of the index to the next, re-deriving only what a change can affect.
+
+After files change, the next snapshot's call graph is the previous one patched with the changed
+modules (`CallGraph.patched`), and the summaries computed so far (blocking, taint, client, query,
+process-state effects; all memoised per function) are kept for every function whose file does not
+read, directly or through other files, a changed file. "Reads" is `FileDependencies`: the files
+that decide what a file's call targets, re-exports, written names and class bases resolve to, and
+the files it imports. A function outside that reverse closure calls (transitively) only functions
+whose facts and resolution are unchanged, so its memoised summaries equal a fresh computation.
+
+A full rebuild is the fallback whenever the patch cannot tell what a fresh build would decide: a
+file was added or removed (module names and resolution change), a changed name is also defined by
+another file (the winner depends on file order), or the configured entry points changed.
+The views that walk every entry point (what runs per invocation, which entry points write state)
+are recomputed per snapshot from the kept memos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TypeVar
+
+from review_ls.project.call_facts import ModuleCallFacts
+from review_ls.project.call_graph import CallGraph
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FileDependencies:
+    """For each file, the files whose facts its summaries read (`edges`), and the reverse (`readers`)."""
+
+    def __init__(self, edges: dict[str, frozenset[str]], readers: dict[str, frozenset[str]]) -> None:
+        self.edges = edges
+        self.readers = readers
+
+    @classmethod
+    def of(cls, calls: Mapping[str, ModuleCallFacts], graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> FileDependencies:
+        """The dependencies of every file of one snapshot."""
+        edges = {path: file_edges(path, facts, graph, paths_by_module, imports_of) for path, facts in calls.items()}
+        readers: dict[str, set[str]] = {}
+        for path, targets in edges.items():
+            for target in targets:
+                readers.setdefault(target, set()).add(path)
+        return cls(edges, {path: frozenset(found) for path, found in readers.items()})
+
+    def stale(self, changed: Iterable[str]) -> set[str]:
+        """The changed files and every file that reads one of them, directly or through other files."""
+        found = set(changed)
+        pending = list(found)
+        while pending:
+            for reader in self.readers.get(pending.pop(), ()):
+                if reader not in found:
+                    found.add(reader)
+                    pending.append(reader)
+        return found
+
+    def updated(
+        self, changed: Iterable[str], calls: Mapping[str, ModuleCallFacts], graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]
+    ) -> FileDependencies:
+        """The dependencies after `changed` files changed: only the changed files and their direct readers can read
+        other files than before (a resolution that changes goes through a name of a changed module)."""
+        changed = set(changed)
+        again = set(changed)
+        for path in changed:
+            again |= self.readers.get(path, frozenset())
+        edges = dict(self.edges)
+        readers = dict(self.readers)
+        touched: dict[str, set[str]] = {}
+        for path in again:
+            old = edges.get(path, frozenset())
+            facts = calls.get(path)
+            new = file_edges(path, facts, graph, paths_by_module, imports_of) if facts is not None else frozenset()
+            if facts is None:
+                edges.pop(path, None)
+            else:
+                edges[path] = new
+            for target in old ^ new:
+                entry = touched.get(target)
+                if entry is None:
+                    entry = touched[target] = set(readers.get(target, ()))
+                if target in new:
+                    entry.add(path)
+                else:
+                    entry.discard(path)
+        for target, found in touched.items():
+            if found:
+                readers[target] = frozenset(found)
+            else:
+                readers.pop(target, None)
+        return FileDependencies(edges, readers)
+
+
+def file_edges(path: str, facts: ModuleCallFacts, graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> frozenset[str]:
+    """The other files whose facts the summaries of the file at `path` read."""
+    found: set[str] = set()
+    for target in set(_names_used(facts)):
+        for name in graph.resolution(target):
+            found.update(_module_paths(name, paths_by_module))
+        resolved = graph.function(target)
+        if resolved is not None:
+            found.add(resolved[0])
+        cls = graph.class_facts(target)
+        if cls is not None:
+            found.add(cls[0])
+    for module in imports_of(facts.module):
+        imported = paths_by_module.get(module)
+        if imported is not None:
+            found.add(imported)
+    found.discard(path)
+    return frozenset(found)
+
+
+def _names_used(facts: ModuleCallFacts) -> Iterator[str]:
+    """Every absolute name the module's facts resolve through the project: call targets, re-exports, bases, written names."""
+    for function in facts.functions:
+        yield from (c.target for c in function.calls)
+        yield from (c.target for c in function.awaited)
+        yield from (c.target for c in function.clients)
+        if function.taint is not None:
+            yield from (c.target for c in function.taint.calls)
+    yield from (target for _, target in facts.aliases)
+    yield from (r.target for r in facts.registered)
+    for cls in facts.classes:
+        yield from cls.bases
+    state = facts.state
+    if state is not None:
+        yield from (o.detail for o in state.objects)
+        for cls_state in state.classes:
+            yield from cls_state.bases
+        for function_state in state.functions:
+            yield from (w.target for w in function_state.writes)
+            yield from (c.receiver for c in function_state.method_calls)
+
+
+def _module_paths(name: str, paths_by_module: Mapping[str, str]) -> Iterator[str]:
+    """The files of the project modules that are prefixes of the dotted `name` (they decide what it names)."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        path = paths_by_module.get(".".join(parts[:cut]))
+        if path is not None:
+            yield path
+
+
+def state_facts_changed(before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> bool:
+    """True when a changed module's state objects, state classes or re-exports changed: every function's effects may read those."""
+    def shared(facts: ModuleCallFacts | None) -> object:
+        if facts is None:
+            return None
+        state = facts.state.position_free if facts.state is not None else None
+        return (None if state is None else (state[0], state[2]), facts.aliases)
+
+    return any(shared(facts) != shared(after.get(path)) for path, facts in before.items())
+
+
+@dataclass
+class CarriedModel:
+    """The next snapshot's call graph and file dependencies, and the summaries it may keep from the previous one."""
+
+    call_graph: CallGraph
+    dependencies: FileDependencies
+    stale: frozenset[str]  # the functions (absolute names) whose summaries must be derived again
+    keep_state: bool  # False when the process-state effects must all be derived again
+
+    def kept(self, memo: Mapping[K, V]) -> dict[K, V]:
+        """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid."""
+        stale = self.stale
+        if all(isinstance(key, str) for key in islice(memo, 1)):
+            found: dict[Any, V] = dict(memo)
+            for name in stale:
+                found.pop(name, None)
+            return found
+        return {key: value for key, value in memo.items() if key[0] not in stale}  # type: ignore[index]
+
+
+def carry_model(
+    graph: CallGraph,
+    dependencies: FileDependencies,
+    before: Mapping[str, ModuleCallFacts],
+    calls: Mapping[str, ModuleCallFacts],
+    paths_by_module: Mapping[str, str],
+    imports_of: Callable[[str], Iterable[str]],
+) -> CarriedModel | None:
+    """The model after the modules of `before` (their previous facts) changed to what `calls` holds now; None when
+    only a full rebuild can tell (see the module's docstring)."""
+    patched = graph.patched(before, calls)
+    if patched is None:
+        return None
+    changed = set(before)
+    for path, old in before.items():  # a registration gives a function in another file a role: that file changes too
+        new = calls.get(path)
+        if old.registered != (new.registered if new is not None else ()):
+            for registration in (*old.registered, *(new.registered if new is not None else ())):
+                for found in (graph.function(registration.target), patched.function(registration.target)):
+                    if found is not None:
+                        changed.add(found[0])
+    stale_files = dependencies.stale(changed)
+    stale: set[str] = set()
+    for path in stale_files:
+        for facts in (before.get(path), calls.get(path)):
+            if facts is not None:
+                stale.update(f.qualname for f in facts.functions)
+    updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of)
+    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls))

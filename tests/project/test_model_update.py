@@ -1,0 +1,293 @@
+"""Incremental model updates: after random edits, the updated model answers exactly as a model built afresh."""
+
+from __future__ import annotations
+
+import random
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from model_observation import observe
+
+from review_ls.project import ProjectIndex
+from review_ls.project.call_facts import ModuleCallFacts
+from review_ls.project.call_graph import CallGraph
+from review_ls.project.model_update import FileDependencies
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+ROOT = "/proj"
+MODULES = ("routes", "services", "helpers", "workers")
+HEADER = """\
+import os
+import time
+
+import httpx
+import requests
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from app import clients, state
+from app.repo import product_repository
+{imports}
+app = FastAPI()
+"""
+# Bodies a function may have: blocking, client-building, state-writing, querying, tainting, and calls into the other modules.
+BODIES = (
+    "return arg",
+    "time.sleep(1)",
+    "return requests.post(arg)",
+    "return open(arg).read()",
+    "return open(os.path.join('/srv', arg)).read()",
+    "return httpx.get(arg)",
+    "state.CACHE[arg] = 1",
+    "state.SUBSCRIBERS.append(arg)",
+    "state.manager.connect(arg)",
+    "return product_repository.get_by_id(arg)",
+    "client = clients.get_worker_client()\n    return client.get(arg)",
+    "return clients.WorkerClient()",
+    "return {module}.f{n}(arg)",
+    "return {module}.f{n}(arg) or {other}.f{m}(arg)",
+)
+STATE = {
+    "": textwrap.dedent(
+        """\
+        CACHE = {}
+        SUBSCRIBERS = []
+
+
+        class Manager:
+            def __init__(self):
+                self.active = {}
+
+            def connect(self, ws):
+                self.active[ws] = ws
+
+
+        manager = Manager()
+        """
+    ),
+    "no manager": "CACHE = {}\nSUBSCRIBERS = []\n",
+}
+CLIENTS = {
+    "": textwrap.dedent(
+        """\
+        import httpx
+
+
+        class WorkerClient:
+            def __init__(self):
+                self.client = httpx.AsyncClient()
+
+
+        def get_worker_client():
+            return WorkerClient()
+        """
+    ),
+    "cached": textwrap.dedent(
+        """\
+        import functools
+
+        import httpx
+
+
+        class WorkerClient:
+            def __init__(self):
+                self.client = None
+
+
+        @functools.cache
+        def get_worker_client():
+            return httpx.Client()
+        """
+    ),
+}
+REPO = {
+    "": textwrap.dedent(
+        """\
+        from sqlalchemy import select
+
+
+        class ProductRepository:
+            def get_by_id(self, pid):
+                return self.session.execute(select(Product).where(Product.id == pid))
+
+
+        product_repository = ProductRepository()
+        """
+    ),
+    "no query": "class ProductRepository:\n    def get_by_id(self, pid):\n        return pid\n\n\nproduct_repository = ProductRepository()\n",
+}
+MODELS = {
+    "": "from pydantic import BaseModel\n\n\nclass Base(BaseModel):\n    pass\n\n\nclass Item(Base):\n    name: str\n",
+    "plain": "class Base:\n    pass\n\n\nclass Item(Base):\n    name: str\n",
+    "orm": "class Item:\n    __tablename__ = 'items'\n    name: str\n",
+}
+SCHEMAS = {
+    "": "from app.models import Item\n\n\nclass ItemOut(Item):\n    id: int\n\n\nclass ItemPage(ItemOut):\n    page: int\n",
+    "dataclass": "from dataclasses import dataclass\n\n\n@dataclass\nclass ItemOut:\n    id: int\n\n\nclass ItemPage(ItemOut):\n    page: int\n",
+    "copy": "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n",
+}
+INIT = {"": "", "re-export": "from app.helpers import f0 as helper\nfrom app.services import f1\n"}
+
+
+class RandomProject:
+    """A small FastAPI project whose modules are rewritten at random: body, signature and import edits."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.imports = {module: " ".join(self.random.sample([m for m in MODULES if m != module], self.random.randrange(3))) for module in MODULES}
+        self.shape = {module: [self._function(module) for _ in range(4)] for module in MODULES}
+        self.blank_lines = {module: 0 for module in MODULES}
+        self.fixed = {"state": "", "clients": "", "repo": "", "__init__": "", "models": "", "schemas": ""}
+
+    def _function(self, module: str) -> tuple[bool, str, str]:
+        others = self.imports[module].split() or [m for m in MODULES if m != module]  # calls into a module not imported stay unresolved
+        body = self.random.choice(BODIES).format(module=self.random.choice(others), n=self.random.randrange(4), other=self.random.choice(others), m=self.random.randrange(4))
+        return self.random.random() < 0.3, "arg", body
+
+    def sources(self) -> dict[str, str]:
+        """Path -> text of every module."""
+        files = {
+            f"{ROOT}/app/__init__.py": INIT[self.fixed["__init__"]],
+            f"{ROOT}/app/state.py": STATE[self.fixed["state"]],
+            f"{ROOT}/app/clients.py": CLIENTS[self.fixed["clients"]],
+            f"{ROOT}/app/repo.py": REPO[self.fixed["repo"]],
+            f"{ROOT}/app/models.py": MODELS[self.fixed["models"]],
+            f"{ROOT}/app/schemas.py": SCHEMAS[self.fixed["schemas"]],
+        }
+        for module in MODULES:
+            files[f"{ROOT}/app/{module}.py"] = self.text_of(module)
+        return files
+
+    def text_of(self, module: str) -> str:
+        """The source of one generated module."""
+        imported = self.imports[module].split()
+        parts = ["\n" * self.blank_lines[module], HEADER.format(imports="".join(f"from app import {m}\n" for m in imported))]
+        for n, (is_async, params, body) in enumerate(self.shape[module]):
+            route = f'@app.get("/{module}/{n}/{{arg}}")\n' if module == "routes" else ""
+            task = "@celery.task\n" if module == "workers" and n == 0 else ""
+            parts.append(f"\n\n{route}{task}{'async ' if is_async else ''}def f{n}({params}):\n    {body}\n")
+        return "".join(parts)
+
+    def edit(self) -> str:
+        """Change one module at random; return its path."""
+        kind = self.random.choice(("body", "body", "signature", "import", "lines", "fixed", "fixed"))
+        if kind == "fixed":
+            name = self.random.choice(sorted(self.fixed))
+            choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT, "models": MODELS, "schemas": SCHEMAS}[name]
+            self.fixed[name] = self.random.choice(sorted(choices))
+            return f"{ROOT}/app/{name}.py"
+        module = self.random.choice(MODULES)
+        functions = self.shape[module]
+        n = self.random.randrange(len(functions))
+        if kind == "body":
+            functions[n] = self._function(module)
+        elif kind == "signature":
+            is_async, params, body = functions[n]
+            params = self.random.choice(("arg", "arg, other=None", "arg, *, flag=False"))
+            functions[n] = (self.random.random() < 0.5 if self.random.random() < 0.3 else is_async, params, body)
+        elif kind == "import":
+            others = [m for m in MODULES if m != module]
+            self.imports[module] = " ".join(self.random.sample(others, self.random.randrange(3)))
+        else:
+            self.blank_lines[module] = self.random.randrange(3)
+        return f"{ROOT}/app/{module}.py"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_edits_leave_the_model_equal_to_a_fresh_build(seed: int) -> None:
+    project = RandomProject(seed)
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    observe(index)  # every summary computed: the updates below carry them over
+    for _ in range(25):
+        path = project.edit()
+        index.update_file(path, project.sources()[path])
+        fresh = ProjectIndex.from_sources(project.sources(), (ROOT,))
+        assert observe(index) == observe(fresh)
+
+
+def test_an_update_carries_the_summaries_of_functions_that_cannot_see_the_change() -> None:
+    project = RandomProject(0)
+    project.shape["helpers"][0] = (False, "arg", "time.sleep(1)")
+    project.shape["workers"][1] = (False, "arg", "return requests.post(arg)")
+    project.imports["workers"] = ""
+    project.imports["helpers"] = ""
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    observe(index)
+    graph = index.call_graph
+    project.shape["helpers"][0] = (False, "arg", "return arg")
+    path = f"{ROOT}/app/helpers.py"
+    index.update_file(path, project.sources()[path])
+    patched = index.call_graph
+    assert patched is not graph
+    assert "app.workers.f1" in patched.blocking_memo()  # kept: workers reads nothing of helpers
+    assert "app.helpers.f0" not in patched.blocking_memo()  # derived again on demand
+    assert index.blocking_chain("app.helpers.f0") is None
+    assert index.blocking_chain("app.workers.f1") is not None
+
+
+def test_class_kinds_follow_a_changed_base_in_another_file_transitively() -> None:
+    project = RandomProject(0)
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    assert [(c.ref.name, c.kind) for c in index.classes] == [("Base", "pydantic"), ("Item", "pydantic"), ("ItemOut", "pydantic"), ("ItemPage", "pydantic")]
+    project.fixed["models"] = "plain"
+    path = f"{ROOT}/app/models.py"
+    index.update_file(path, project.sources()[path])
+    assert [c.ref.name for c in index.classes] == []  # ItemOut and ItemPage were pydantic only through Item's base
+    project.fixed["models"] = ""
+    index.update_file(path, project.sources()[path])
+    assert [c.ref.name for c in index.classes] == ["Base", "Item", "ItemOut", "ItemPage"]
+
+
+def test_a_copied_model_is_found_again_when_the_original_changes() -> None:
+    project = RandomProject(0)
+    project.fixed["schemas"] = "copy"
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) is not None
+    project.fixed["models"] = "plain"
+    path = f"{ROOT}/app/models.py"
+    index.update_file(path, project.sources()[path])
+    assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) == ProjectIndex.from_sources(project.sources(), (ROOT,)).duplicate_of(f"{ROOT}/app/schemas.py", 4)
+
+
+def test_a_graph_patch_is_refused_when_another_file_defines_a_changed_name() -> None:
+    first = ModuleCallFacts("app.m", aliases=(("app.m.x", "app.a.y"),))
+    second = ModuleCallFacts("app.m", aliases=(("app.m.x", "app.b.y"),))
+    graph = CallGraph([("/p/one.py", first), ("/p/two.py", second)])
+    assert graph.patched({"/p/one.py": first}, {"/p/one.py": ModuleCallFacts("app.m"), "/p/two.py": second}) is None
+
+
+def test_file_dependencies_follow_readers_transitively_and_update_their_edges() -> None:
+    dependencies = FileDependencies({"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset()}, {"b": frozenset({"a"}), "c": frozenset({"b"})})
+    assert dependencies.stale(["c"]) == {"a", "b", "c"}
+    assert dependencies.stale(["a"]) == {"a"}
+
+
+CORPUS_PROJECTS = ("maubot", "chainlit")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CORPUS_PROJECTS)
+def test_edits_of_a_corpus_project_leave_the_model_equal_to_a_fresh_build(name: str) -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    from corpus import load_manifest
+    from index_cost import edited
+
+    project = next(p for p in load_manifest() if p.name == name)
+    if not project.package.is_dir():
+        pytest.skip(f"corpus project {name} is not materialised (python benchmarks/corpus.py)")
+    files = sorted(project.package.rglob("*.py"))
+    texts = {str(path): path.read_text(encoding="utf-8", errors="replace") for path in files}
+    roots = (str(project.package),)
+    index = ProjectIndex.build(files, roots, jobs=1)
+    observe(index)
+    chooser = random.Random(name)
+    for path in chooser.sample(sorted(texts), 6):
+        for kind in ("body", "signature", "import"):
+            text = edited(texts[path], kind)
+            if text is None:
+                continue
+            texts[path] = text
+            index.update_file(path, text)
+            assert observe(index) == observe(ProjectIndex.from_sources(texts, roots)), (path, kind)

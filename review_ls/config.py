@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -20,11 +19,7 @@ from typing import Any
 from review_ls.engine.model import Severity
 from review_ls.options_schema import DEFAULT_MAX_FILE_SIZE as DEFAULT_MAX_FILE_SIZE
 from review_ls.options_schema import option_meta, shared_pyproject_keys
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from review_ls.toml_parser import toml_parser
 
 SECTION = "tool.review-ls"
 DEFAULT_EXCLUDE = (
@@ -259,6 +254,7 @@ def _in_range(value: object) -> object:
 def load_project_config(pyproject: Path) -> ProjectConfig | None:
     """Read `[tool.review-ls]` from a pyproject.toml; None when the file has no such table."""
     source = str(pyproject)
+    tomllib = toml_parser()
     try:
         with pyproject.open("rb") as handle:
             document = tomllib.load(handle)

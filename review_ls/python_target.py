@@ -8,10 +8,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from review_ls.toml_parser import toml_parser
 
 _LOWER_BOUND = re.compile(r"(>=|==|~=|>)\s*(\d+)\.(\d+)")
 
@@ -24,8 +21,12 @@ def minimum_python(requires_python: str) -> tuple[int, int] | None:
 
 def requires_python_of(root: Path) -> str | None:
     """`[project] requires-python` of `root/pyproject.toml`, or None when absent or unreadable."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    tomllib = toml_parser()
     try:
-        with (root / "pyproject.toml").open("rb") as handle:
+        with pyproject.open("rb") as handle:
             value = tomllib.load(handle).get("project", {}).get("requires-python")
     except (OSError, tomllib.TOMLDecodeError, AttributeError):
         return None

@@ -13,10 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
+from review_ls.toml_parser import toml_parser
 
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
 DEFAULT_LINE_LENGTH = 88
@@ -52,6 +49,7 @@ def code_style_for(path: str | Path | None) -> CodeStyle:
     for folder in file.parents:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
+            tomllib = toml_parser()
             try:
                 table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

@@ -9,12 +9,11 @@ a factory function, a constant) is a separate small insertion placed by the `ast
 from __future__ import annotations
 
 import ast
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review_ls.config import Settings
 from review_ls.engine.code_style import CodeStyle, code_style_for
@@ -27,7 +26,15 @@ from review_ls.engine.positions import LineIndex, statement_start_line
 from review_ls.engine.project_model import ProjectModel
 from review_ls.engine.wrap import wrap_line
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """This module's logger (`logging` loads only when a fix goes wrong: a check run never needs it)."""
+    import logging
+
+    return logging.getLogger(__name__)
 
 # What `ast.parse` raises for text it cannot turn into a tree (deep nesting exhausts the stack).
 _UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
@@ -441,7 +448,7 @@ def compute_fix(
             return None
     fix = _compute(parsed, finding, path, settings, project, NameAllocator(source))
     if fix is not None and not _parses(apply_edits(source, fix.edits)):
-        log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
+        _log().warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
         return None
     return fix
 
@@ -461,7 +468,7 @@ def _compute(
         fctx = FixContext(parsed.source, finding, parsed.module, path, project, names=names, parsed=parsed)
         fix = rule.fix(fctx)
     except Exception as exc:  # a fix that cannot be computed is not offered
-        log.warning("fix for %s at line %d failed: %r", finding.code, finding.span.line, exc)
+        _log().warning("fix for %s at line %d failed: %r", finding.code, finding.span.line, exc)
         return None
     if fix is None or not fix.edits:
         return None
@@ -504,7 +511,7 @@ def fix_source(
         if new_source is None or new_source == outcome.source:
             break
         if new_source in seen:
-            log.warning("fixes of %s do not converge; stopped", path or "<text>")
+            _log().warning("fixes of %s do not converge; stopped", path or "<text>")
             break
         seen.add(new_source)
         outcome.source = new_source
@@ -570,7 +577,7 @@ def _apply_valid(source: str, chosen: list[tuple[Finding, Fix]]) -> str | None:
         if _parses(candidate):
             kept.append((finding, fix))
         else:
-            log.warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
+            _log().warning("fix for %s at line %d produced unparsable code; dropped", finding.code, finding.span.line)
     chosen[:] = kept
     return apply_edits(source, merge_edits([fix.edits for _, fix in kept])) if kept else None
 

@@ -8,7 +8,6 @@ lazily (code action resolve, `--fix`) with a `FixContext` (see `fixes.py`).
 from __future__ import annotations
 
 import ast
-import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -32,6 +31,8 @@ class RuleDocs:
 
     def markdown(self) -> str:
         """Render the docs as Markdown sections."""
+        import textwrap  # (docs and examples are rendered for hover, `explain` and tests, never by a check run)
+
         return "\n\n".join(
             (
                 f"**What it does**\n\n{textwrap.dedent(self.what).strip()}",
@@ -118,6 +119,8 @@ class Option:
 
 def dedent_example(code: str) -> str:
     """Dedent an example written as an indented triple-quoted string."""
+    import textwrap
+
     text = textwrap.dedent(code)
     if text.startswith("\n"):
         text = text[1:]

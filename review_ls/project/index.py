@@ -30,18 +30,10 @@ from review_ls.config import ConfigResolver
 from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
-from review_ls.project.call_graph import BlockingChain, CallGraph
-from review_ls.project.client_summary import ClientSummaries
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
-from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicates, find_field_variants, mark_import_cycles
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.function_memo import FileMemos, FunctionMemo
-from review_ls.project.model_update import FileDependencies, carry_model
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
-from review_ls.project.per_invocation import PerInvocation
-from review_ls.project.query_summary import QuerySummary
-from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
-from review_ls.project.taint import SinkChain, TaintSummaries
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.view_memo import ViewMemo
 from review_ls.project.views import (
@@ -55,6 +47,17 @@ if TYPE_CHECKING:
     import multiprocessing.context
 
     from review_ls.engine.walker import Context
+    from review_ls.project.call_graph import BlockingChain, CallGraph
+    from review_ls.project.client_summary import ClientSummaries
+    from review_ls.project.duplicates import Duplicate, FieldVariant
+    from review_ls.project.model_update import FileDependencies
+    from review_ls.project.per_invocation import PerInvocation
+    from review_ls.project.query_summary import QuerySummary
+    from review_ls.project.state_summary import ProcessStateSummary
+    from review_ls.project.taint import SinkChain, TaintSummaries
+
+# The call graph, the summaries along it and the duplicate models are derived on first use: their
+# modules are imported there, so a run whose rules ask only for the file facts never loads them.
 
 # Below this many files, starting worker processes costs more than it saves: a spawned worker
 # imports review-ls anew (~0.5 s), a forked one starts in milliseconds.
@@ -408,6 +411,7 @@ class _Derived:
         self._carry_duplicates(base, changed)
         if "call_graph" not in base.__dict__ or base.entry_points != self.entry_points or base.calls.keys() != self.calls.keys():
             return
+        from review_ls.project.model_update import FileDependencies, carry_model
         before = {path: base.calls[path] for path in changed if path in base.calls and base.calls[path] is not self.calls.get(path)}
         views, old_views = self.views, base.views
         dependencies = base.dependencies or FileDependencies.of(base.calls, base.call_graph, old_views.paths_by_module, old_views.import_graph.imports_of)
@@ -447,11 +451,15 @@ class _Derived:
     @cached_property
     def call_graph(self) -> CallGraph:
         """The project's call graph (summaries are memoised in it)."""
+        from review_ls.project.call_graph import CallGraph
+
         return CallGraph(self.calls.items(), self.entry_points)
 
     @cached_property
     def taint(self) -> TaintSummaries:
         """The project's taint summaries combined along the call graph (memoised in it)."""
+        from review_ls.project.taint import TaintSummaries
+
         taint = TaintSummaries(self.call_graph)
         taint.keep(self._kept.pop("taint", {}))  # type: ignore[arg-type]
         return taint
@@ -459,6 +467,8 @@ class _Derived:
     @cached_property
     def client_summaries(self) -> ClientSummaries:
         """The client summaries of the call graph."""
+        from review_ls.project.client_summary import ClientSummaries
+
         summaries = ClientSummaries(self.call_graph)
         summaries.keep(self._kept.pop("client_summaries", ({}, {})))  # type: ignore[arg-type]
         return summaries
@@ -466,6 +476,8 @@ class _Derived:
     @cached_property
     def per_invocation(self) -> PerInvocation:
         """What the entry points of the call graph reach."""
+        from review_ls.project.per_invocation import PerInvocation
+
         reached = PerInvocation(self.call_graph)
         reached.keep(self._kept.pop("per_invocation", {}))  # type: ignore[arg-type]
         return reached
@@ -473,6 +485,8 @@ class _Derived:
     @cached_property
     def process_state(self) -> ProcessStateSummary:
         """The process-state summary of this snapshot."""
+        from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
+
         summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
         summary.keep(self._kept.pop("process_state", {}))  # type: ignore[arg-type]
         return summary
@@ -480,6 +494,8 @@ class _Derived:
     @cached_property
     def queries(self) -> QuerySummary:
         """The query summary of this snapshot."""
+        from review_ls.project.query_summary import QuerySummary
+
         summary = QuerySummary(self.calls, self.call_graph)
         summary.keep(self._kept.pop("queries", {}))  # type: ignore[arg-type]
         return summary
@@ -487,11 +503,15 @@ class _Derived:
     @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:
         """Copies of models, by (path, line)."""
+        from review_ls.project.duplicates import find_duplicates, mark_import_cycles
+
         return mark_import_cycles(find_duplicates(self.views.classes, self.views), self.views.import_graph)
 
     @cached_property
     def variants(self) -> dict[tuple[str, int], tuple[FieldVariant, ...]]:
         """Differently named fields, by (path, line)."""
+        from review_ls.project.duplicates import find_field_variants
+
         return find_field_variants(self.views.classes)
 
 

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
 from review_ls.project.index import ProjectIndex
-from review_ls.project.jedi_adapter import InferenceBudget, InferredName, JediAdapter, adapter_for
 from review_ls.project.types import (
     MODEL_KINDS,
     ClassFacts,
@@ -46,6 +45,7 @@ from review_ls.project.types import (
 
 if TYPE_CHECKING:
     from review_ls.engine.walker import Context
+    from review_ls.project.jedi_adapter import InferenceBudget, InferredName, JediAdapter
 
 _MAX_DEPTH = 6
 _BUILTIN_TYPES = {
@@ -696,6 +696,8 @@ class TypeResolver:
     # -- jedi -----------------------------------------------------------------------------------------------
     def budget(self, seconds: float) -> InferenceBudget:
         """The jedi budget of this analysis for rules configured with `seconds`."""
+        from review_ls.project.jedi_adapter import InferenceBudget  # (jedi's adapter loads when a rule first falls back to jedi)
+
         budget = self._budgets.get(seconds)
         if budget is None:
             budget = self._budgets[seconds] = InferenceBudget(seconds)
@@ -706,6 +708,8 @@ class TypeResolver:
 
         The adapter infers with the environment `adapter_for` finds for the root.
         """
+        from review_ls.project.jedi_adapter import JediAdapter, adapter_for
+
         if self._adapter is None:
             root = project_root_of(self.project, self.path)
             adapter = adapter_for(str(root)) if root else None

@@ -6,6 +6,7 @@ import ast
 import dataclasses
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.model import Finding, RelatedLocation, Span
 from review_ls.engine.project_model import Needs
@@ -15,8 +16,10 @@ from review_ls.engine.walker import Context
 from review_ls.project import project_for
 from review_ls.project.file_facts import class_name_span
 from review_ls.project.state_facts import INSTANCE, SINGLETON_CLASS
-from review_ls.project.state_summary import StateMutator
 from review_ls.rules.architecture._shared import _index_path
+
+if TYPE_CHECKING:
+    from review_ls.project.state_summary import StateMutator
 
 # A comment on the definition (or just above it) that says the state is per process by design.
 _PER_PROCESS_COMMENT = re.compile(

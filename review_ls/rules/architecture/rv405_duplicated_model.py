@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.lines import lines_with_ends
@@ -13,10 +14,12 @@ from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.project import ProjectIndex, project_for
-from review_ls.project.duplicates import Duplicate
 from review_ls.project.file_facts import class_name_span
 from review_ls.project.views import ClassRef
 from review_ls.rules.architecture._shared import _index_path, _assigned_name
+
+if TYPE_CHECKING:
+    from review_ls.project.duplicates import Duplicate
 
 _USER = "from pydantic import BaseModel\n\n\nclass User(BaseModel):\n    id: int\n    name: str\n"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import RelatedLocation, Span
@@ -13,8 +14,10 @@ from review_ls.patterns.blocking import own_nodes
 from review_ls.project import ProjectIndex, project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
 from review_ls.project.client_facts import LOCAL, call_fates, names_bound_in
-from review_ls.project.client_summary import ClientChain, step_name
 from review_ls.project.modules import is_package_file
+
+if TYPE_CHECKING:
+    from review_ls.project.client_summary import ClientChain
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -93,11 +96,15 @@ def bound_names(function: FunctionNode, ctx: Context) -> set[str]:
 
 def chain_names(chain: ClientChain) -> str:
     """The project steps of a chain as short names: `get_worker_client -> WorkerClient`."""
+    from review_ls.project.client_summary import step_name  # (loaded with the client summaries that made the chain)
+
     return " -> ".join(step_name(s.qualname) for s in chain.steps)
 
 
 def chain_related(chain: ClientChain) -> list[RelatedLocation]:
     """Each project function or class of the chain, then the library construction, as related locations."""
+    from review_ls.project.client_summary import step_name
+
     related = [RelatedLocation(s.path, Span(s.line, 0, s.line, 0), f"calls {step_name(s.qualname)}() (defined here)") for s in chain.steps]
     last = chain.steps[-1]
     related.append(RelatedLocation(last.path, Span(chain.line, 0, chain.line, 0), f"{chain.client} is constructed here"))
@@ -106,6 +113,8 @@ def chain_related(chain: ClientChain) -> list[RelatedLocation]:
 
 def path_related(index: ProjectIndex, path: Sequence[str]) -> list[RelatedLocation]:
     """The entry point and the functions called in turn down to (not including) the last one of `path`, as related locations."""
+    from review_ls.project.client_summary import step_name
+
     related: list[RelatedLocation] = []
     for position, qualname in enumerate(path[:-1]):
         found = index.call_graph.function(qualname)

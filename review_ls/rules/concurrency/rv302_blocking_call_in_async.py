@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
@@ -17,8 +18,10 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, instance_attribute_kinds, module_object_kinds, own_nodes
 from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
-from review_ls.project.call_graph import BlockingChain
 from review_ls.project.modules import is_package_file
+
+if TYPE_CHECKING:
+    from review_ls.project.call_graph import BlockingChain
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Option, Rule
 from review_ls.engine.walker import Context
-from review_ls.project.inference import Callee, TypeResolver, ValueType
+
+if TYPE_CHECKING:
+    from review_ls.project.inference import Callee, TypeResolver, ValueType
 
 
 _JEDI_BUDGET = Option(
@@ -24,6 +26,13 @@ _POSITIONAL_KINDS = frozenset({"positional-only", "positional"})
 
 
 _KEYWORD_KINDS = frozenset({"positional", "keyword-only"})
+
+
+def type_resolver(ctx: Context) -> TypeResolver:
+    """The type resolver of this analysis (type inference, and jedi with it, loads when a rule first asks for a type)."""
+    from review_ls.project.inference import TypeResolver
+
+    return TypeResolver.for_context(ctx)
 
 
 class _TypeAwareRule(Rule):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.project.inference import ResolvedClass, TypeResolver, ValueType
 from review_ls.project.types import ParamFacts
-from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule
+from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
+
+if TYPE_CHECKING:
+    from review_ls.project.inference import ResolvedClass, TypeResolver, ValueType
 
 
 def _is_str(node: ast.expr) -> bool:
@@ -270,7 +272,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             pairs = [(element, left) for element in right.elts if _is_str(element)]
         else:
             return
-        resolver = TypeResolver.for_context(ctx)
+        resolver = type_resolver(ctx)
         candidates = [(literal, other) for literal, other in pairs if resolver.knows_enum_value(cast(str, literal.value))]  # type: ignore[attr-defined]
         if not candidates:
             return
@@ -296,7 +298,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
                 arguments.append((kw.arg, value))
         if not arguments:
             return
-        resolver = TypeResolver.for_context(ctx)
+        resolver = type_resolver(ctx)
         arguments = [(key, literal) for key, literal in arguments if resolver.knows_enum_value(cast(str, literal.value))]
         if not arguments:
             return
@@ -316,7 +318,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         """Report `obj.field = "lit"` where the field is declared as a str Enum."""
         if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
             return
-        resolver = TypeResolver.for_context(ctx)
+        resolver = type_resolver(ctx)
         if not resolver.knows_enum_value(node.value.value):  # type: ignore[attr-defined]
             return
         value_type = self._type_of(node.targets[0], ctx, resolver)
@@ -373,6 +375,8 @@ def _converts_by_itself(value_type: ValueType | None) -> bool:
 
 def _local_name_of_class(cls: ResolvedClass, resolver: TypeResolver) -> str | None:
     """How the current file can name `cls` without a new import (its own class, or an import of it)."""
+    from review_ls.project.inference import ResolvedClass  # (loaded with the resolver)
+
     local = resolver.local
     if cls.module is local:
         return cls.facts.name

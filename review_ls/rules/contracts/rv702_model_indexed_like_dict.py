@@ -10,8 +10,7 @@ from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.project.inference import TypeResolver
-from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of
+from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of, type_resolver
 
 
 class ModelIndexedLikeDict(_TypeAwareRule):
@@ -177,7 +176,7 @@ class ModelIndexedLikeDict(_TypeAwareRule):
         field = key.value
         if isinstance(node.ctx, ast.Del) or not field.isidentifier() or keyword.iskeyword(field):
             return
-        resolver = TypeResolver.for_context(ctx)
+        resolver = type_resolver(ctx)
         if not resolver.knows_field(field):
             return
         value_type = self._type_of(target, ctx, resolver)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
@@ -13,9 +13,11 @@ from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
-from review_ls.project.inference import ResolvedClass, TypeResolver
 from review_ls.project.types import MODEL_KINDS
-from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule
+from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
+
+if TYPE_CHECKING:
+    from review_ls.project.inference import ResolvedClass, TypeResolver
 
 
 _EVERYTHING = None  # the request object escapes (passed whole, dumped): every field may be read
@@ -225,7 +227,7 @@ class RequestFieldDropped(_TypeAwareRule):
         requests = self._request_models(function, ctx)  # type: ignore[arg-type]
         if not requests or any(kw.arg is None for kw in node.keywords):
             return
-        resolver = TypeResolver.for_context(ctx)
+        resolver = type_resolver(ctx)
         for request, model in requests:
             if not _passes_request_field(node, request):
                 continue
@@ -248,7 +250,7 @@ class RequestFieldDropped(_TypeAwareRule):
         if cached is None:
             cached = []
             if is_route_handler(function, ctx):
-                resolver = TypeResolver.for_context(ctx)
+                resolver = type_resolver(ctx)
                 for arg in annotated:
                     found = resolver.type_of(ast.Name(arg.arg, ast.Load()), ctx.parents)
                     if found is not None and found.cls is not None and found.cls.kind in MODEL_KINDS and not found.optional:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import RelatedLocation, Span
@@ -31,10 +32,12 @@ from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
 from review_ls.project.entry_points import WEBSOCKET, function_role
 from review_ls.project.modules import is_package_file
-from review_ls.project.taint import SinkChain
 from review_ls.project.views import Kind
 from review_ls.rules.security._instance_taint import instance_sources
 from review_ls.rules.security._shared import Function
+
+if TYPE_CHECKING:
+    from review_ls.project.taint import SinkChain
 
 _REQUEST_MODULES = ("flask", "quart", "sanic", "bottle")
 _LAST_FLOWS = "RV6.last-request-flows"
@@ -91,6 +94,8 @@ def chain_related(chain: SinkChain, verb: str) -> tuple[RelatedLocation, ...]:
 
 def chain_of(flow: Flow) -> SinkChain | None:
     """The cross-file chain of a flow into a project call (None for a direct sink)."""
+    from review_ls.project.taint import SinkChain  # (loaded with the taint summaries that made the chain)
+
     return flow.callee if isinstance(flow.callee, SinkChain) else None
 
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source, parse_or_none
-from review_ls.engine.fixes import ParsedSource, compute_fix, fix_source
 from review_ls.engine.gc_pause import garbage_collector_paused
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
@@ -68,6 +67,8 @@ def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFi
     """Fix (per the mode) and analyse one file's read text into `report`."""
     text = source.text
     if task.mode in ("fix", "diff"):
+        from review_ls.engine.fixes import fix_source  # (the fix machinery loads only when fixes are wanted)
+
         outcome = fix_source(text, task.path, task.settings, project, unsafe=task.unsafe_fixes)
         if outcome.source != text:
             from review_ls.output.unified_diff import unified_diff  # (the diff and the writer load only when a file changes)
@@ -89,6 +90,8 @@ def _check_text(task: FileTask, report: FileReport, path: Path, source: SourceFi
     report.findings = list(result.all_findings)
     report.internal_errors = result.internal_errors
     if task.with_fixes and tree is not None:
+        from review_ls.engine.fixes import ParsedSource, compute_fix
+
         parsed = ParsedSource.of(text, tree)
         for index, finding in enumerate(report.findings):
             if finding.fixable:

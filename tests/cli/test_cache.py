@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import review_ls.engine.fixes
 import review_ls.runner
 from review_ls.cache import (
     CACHE_DIR_NAME,
@@ -69,7 +70,7 @@ def no_analysis(monkeypatch: pytest.MonkeyPatch):
             raise AssertionError("analysed although the cache holds the result")
 
         monkeypatch.setattr(review_ls.runner, "analyse_source", refuse)
-        monkeypatch.setattr(review_ls.runner, "compute_fix", refuse)
+        monkeypatch.setattr(review_ls.engine.fixes, "compute_fix", refuse)  # (the runner imports it when fixes are wanted)
 
     return enable
 

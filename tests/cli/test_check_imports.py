@@ -1,7 +1,10 @@
 """Start-up of `review-ls check`: a run loads what it uses and nothing else (benchmarks/startup.py times it).
 
 Pre-commit hooks start `check` for a handful of files many times a day: the process pools, the
-result cache, git, the rule docs, attrs, OpenSSL and the rules a run leaves off must not load then.
+result cache, git, the rule docs, attrs, OpenSSL and the rules a run leaves off must not load then,
+nor the fix machinery (text output prints no fixes), jedi's adapter, the TOML parser (no
+pyproject.toml), logging, or the project model's derived views (call graph, summaries, duplicate
+models) that no rule asked for.
 """
 
 from __future__ import annotations
@@ -37,6 +40,26 @@ NOT_NEEDED = (
     "review_ls.writer",
     "review_ls.output.unified_diff",
     "review_ls.worker_lifetime",
+    "review_ls.engine.fixes",
+    "review_ls.engine.import_place",
+    "review_ls.project.jedi_adapter",
+    "concurrent.futures",
+    "logging",
+    "tomllib",
+    "textwrap",
+)
+# Derived from the index on first use (exact names: `review_ls.project.taint_facts` is extracted per file).
+DERIVED_ON_FIRST_USE = frozenset(
+    {
+        "review_ls.project.call_graph",
+        "review_ls.project.client_summary",
+        "review_ls.project.duplicates",
+        "review_ls.project.model_update",
+        "review_ls.project.per_invocation",
+        "review_ls.project.query_summary",
+        "review_ls.project.state_summary",
+        "review_ls.project.taint",
+    }
 )
 
 
@@ -51,6 +74,7 @@ def test_checking_one_small_file_loads_no_pools_cache_git_docs_or_rules_that_are
     assert exit_code == "0"
     assert "review_ls.project.index" in loaded, "default rules read the project: the index is built"
     assert [name for name in loaded if name.startswith(NOT_NEEDED)] == []
+    assert sorted(DERIVED_ON_FIRST_USE.intersection(loaded)) == [], "no rule asked for the call graph, summaries or duplicates"
     rule_modules = {name.rsplit(".", 1)[1][:5].upper() for name in loaded if name.startswith("review_ls.rules.") and ".rv" in name}
     assert rule_modules and not rule_modules & default_off_codes()
 
@@ -61,3 +85,20 @@ def test_the_rules_a_run_selects_are_the_ones_loaded(tmp_path: Path) -> None:
     assert exit_code == "0"
     assert sorted(name.rsplit(".", 1)[1][:5].upper() for name in loaded if name.startswith("review_ls.rules.") and ".rv" in name) == ["RV203", "RV801"]
     assert "review_ls.project.index" not in loaded, "no selected rule reads the project"
+
+
+def test_the_call_graph_loads_when_a_rule_asks_for_it(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_text("import time\n\n\ndef pause() -> None:\n    time.sleep(1)\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text("from helpers import pause\n\n\nasync def handler() -> None:\n    pause()\n", encoding="utf-8")
+    exit_code, loaded = _loaded_by("check", "--no-cache", "--select", "RV302", ".", cwd=tmp_path)
+    assert exit_code == "1", "RV302 follows handler -> pause -> time.sleep through the call graph"
+    assert "review_ls.project.call_graph" in loaded
+
+
+def test_a_pyproject_toml_is_read_when_there_is_one(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.review-ls]\nselect = ["RV801"]\n', encoding="utf-8")
+    (tmp_path / "small.py").write_text("x = 1\n", encoding="utf-8")
+    exit_code, loaded = _loaded_by("check", "--no-cache", "small.py", cwd=tmp_path)
+    assert exit_code == "0"
+    assert "tomllib" in loaded or "tomli" in loaded
+    assert [name.rsplit(".", 1)[1][:5].upper() for name in loaded if name.startswith("review_ls.rules.") and ".rv" in name] == ["RV801"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import review_ls.runner
+import review_ls.engine.fixes
 from review_ls.cli import main
 from review_ls.engine.fixes import fix_source
 from review_ls.writer import FileChangedError, write_atomically
@@ -106,7 +106,7 @@ def test_fix_refuses_a_file_changed_after_it_was_read(tmp_path: Path, capsys: py
         path.write_text(saved_by_editor)
         return outcome
 
-    monkeypatch.setattr(review_ls.runner, "fix_source", fix_then_editor_saves)
+    monkeypatch.setattr(review_ls.engine.fixes, "fix_source", fix_then_editor_saves)
     code, err = _run(capsys, "fix", str(path))
     assert code == 2 and "changed on disk" in err
     assert path.read_text() == saved_by_editor
@@ -165,7 +165,7 @@ def test_a_fix_that_cannot_be_encoded_is_an_error_for_that_file_only(
         outcome.source = outcome.source.replace("import requests", "import requests  # \u20ac")
         return outcome
 
-    monkeypatch.setattr(review_ls.runner, "fix_source", fix_with_a_euro_sign)
+    monkeypatch.setattr(review_ls.engine.fixes, "fix_source", fix_with_a_euro_sign)
     code, err = _run(capsys, "fix", str(tmp_path))
     assert code == 2 and "latin.py" in err and "not fixed" in err
     assert latin.read_bytes() == ("# -*- coding: latin-1 -*-\n" + LOOP_REQUESTS).encode("latin-1")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
@@ -17,6 +17,9 @@ from review_ls.project import ProjectIndex, project_for
 from review_ls.project.file_facts import class_name_span
 from review_ls.project.views import Kind, SettingsTarget, is_settings_named
 from review_ls.rules.architecture._shared import _FUNCTIONS, _in_tests_or_scripts, _index_path, _is_local
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _GETENV = frozenset({"os.getenv", "os.environ.get"})

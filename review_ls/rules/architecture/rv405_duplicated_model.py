@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.lines import lines_with_ends
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity, Span
 from review_ls.engine.project_model import Needs
@@ -19,6 +18,7 @@ from review_ls.project.views import ClassRef
 from review_ls.rules.architecture._shared import _index_path, _assigned_name
 
 if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
     from review_ls.project.duplicates import Duplicate
 
 _USER = "from pydantic import BaseModel\n\n\nclass User(BaseModel):\n    id: int\n    name: str\n"

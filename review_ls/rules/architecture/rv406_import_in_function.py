@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import BindingKind, dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
@@ -16,6 +16,9 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.imports import heavy_root
 from review_ls.project import project_for
 from review_ls.rules.architecture._shared import _FUNCTIONS, _index_path
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _EXPLAINING_COMMENT = re.compile(r"circular|cycl|optional|lazy|lazily|defer|import[ -]time|startup|start-up|heavy|slow|expensive|avoid", re.IGNORECASE)

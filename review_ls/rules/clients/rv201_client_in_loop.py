@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
@@ -26,6 +26,9 @@ from review_ls.patterns.client_closing import (
     _is_close_call,
     _close_statements,
 )
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 @dataclass(frozen=True)

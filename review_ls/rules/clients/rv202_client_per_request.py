@@ -5,10 +5,9 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Iterator, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.cst_edit import cst, block_statements, replace_nodes, statement_line_of
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
@@ -23,6 +22,9 @@ from review_ls.rules.clients._invocation_shapes import LONG_RUN_ROLES, reused_fo
 from review_ls.rules.clients._shared import INVOCATION_OF_ROLE, bound_names, call_disposition, chain_names, chain_related, function_qualname, is_cached, path_related, project_target
 from review_ls.patterns.names import names_read, snake_case
 from review_ls.patterns.client_closing import _is_sole_with_item, _assigned_name, _close_statements
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _BUILTINS = frozenset(dir(builtins))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import import_bindings, resolve_through_imports
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.client_closing import _LOOPS, _SCOPES
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Span
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
@@ -21,6 +20,7 @@ from review_ls.project.call_facts import CallResolver, absolute_imports
 from review_ls.project.modules import is_package_file
 
 if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
     from review_ls.project.call_graph import BlockingChain
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
 from review_ls.engine.walker import Context
 from review_ls.patterns.await_independence import concurrent_fan_out, fan_out_shape, has_comment, plain_arguments
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 class SequentialAwaitFanOut(Rule):

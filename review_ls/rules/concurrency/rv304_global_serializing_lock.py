@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind, qualify_dotted
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs, ProjectModel
 from review_ls.engine.roles import SERVICE_CODE
@@ -18,6 +17,9 @@ from review_ls.patterns.frameworks import is_route_decorator, is_route_handler
 from review_ls.project import ProjectIndex
 from review_ls.project.views import SettingsTarget
 from review_ls.rules.concurrency._shared import _in_tests_or_scripts
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _LOCKS = frozenset({"asyncio.Lock", "threading.Lock", "threading.RLock", "multiprocessing.Lock"})

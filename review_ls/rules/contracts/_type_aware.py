@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, ClassVar
 
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Option, Rule
 from review_ls.engine.walker import Context
 
 if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
     from review_ls.project.inference import Callee, TypeResolver, ValueType
 
 

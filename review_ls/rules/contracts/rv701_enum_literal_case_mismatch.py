@@ -6,7 +6,6 @@ import ast
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
@@ -14,6 +13,7 @@ from review_ls.project.types import ParamFacts
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
 if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
     from review_ls.project.inference import ResolvedClass, TypeResolver, ValueType
 
 

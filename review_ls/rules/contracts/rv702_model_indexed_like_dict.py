@@ -5,12 +5,15 @@ from __future__ import annotations
 import ast
 import keyword
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of, type_resolver
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 class ModelIndexedLikeDict(_TypeAwareRule):

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
@@ -17,6 +16,7 @@ from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
 if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
     from review_ls.project.inference import ResolvedClass, TypeResolver
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.project.inference import TypeResolver
 from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _DICT_SAFE_METHODS = frozenset({"get", "items", "keys", "values"})

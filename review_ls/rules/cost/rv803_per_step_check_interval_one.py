@@ -5,16 +5,19 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.names import name_words, names_read, nodes_within, snake_case
 from review_ls.rules.cost._shared import _outer_targets
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _INTERVAL_WORDS = frozenset({"interval", "every", "freq", "frequency", "period", "cadence", "stride", "rate", "check"})

@@ -7,11 +7,10 @@ import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
@@ -33,6 +32,9 @@ from review_ls.patterns.scope_index import (
     _simple_line,
     _single_name_target,
 )
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _IDENTIFIERS = re.compile(r"\w+")

@@ -6,11 +6,10 @@ import ast
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import BindingKind
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
@@ -25,6 +24,9 @@ from review_ls.patterns.scope_index import (
     _simple_line,
     _single_name_target,
 )
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _ARCHIVE_WRITE_MODES = ("w", "a", "x")

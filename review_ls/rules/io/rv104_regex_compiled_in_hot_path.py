@@ -6,11 +6,10 @@ import ast
 import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import ModuleFacts, dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
@@ -21,6 +20,9 @@ from review_ls.patterns.scripts import is_test_path
 from review_ls.patterns.paths import qualifier_for
 from review_ls.patterns.regex_names import regex_constant_name
 from review_ls.patterns.scope_index import _single_name_target
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _BUILTINS = frozenset(dir(builtins))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs, Valid
@@ -16,6 +16,9 @@ from review_ls.patterns.exceptions import enclosing_handler
 from review_ls.patterns.loggers import module_logger_name
 from review_ls.patterns.names import nodes_within
 from review_ls.patterns.scripts import in_script_code
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 class PrintInExcept(Rule):

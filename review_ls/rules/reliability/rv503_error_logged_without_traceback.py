@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
@@ -20,6 +20,9 @@ from review_ls.patterns.exceptions import (
     statements_of,
 )
 from review_ls.patterns.loggers import is_logger
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 class ErrorLoggedWithoutTraceback(Rule):

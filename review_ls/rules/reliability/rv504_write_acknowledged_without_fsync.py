@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
@@ -20,6 +20,9 @@ from review_ls.patterns.scripts import in_script_code
 from review_ls.patterns.tempfiles import temp_names
 from review_ls.patterns.web_inputs import imports_web_framework
 from review_ls.rules.reliability._shared import _function_nodes, _write_target
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _SCRATCH_WORDS = ("tmp", "temp", "scratch", "cache", "devnull")

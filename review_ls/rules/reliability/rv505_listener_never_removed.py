@@ -6,10 +6,10 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
@@ -18,6 +18,9 @@ from review_ls.patterns.attributes import AttributeCall, AttributeUses, Method, 
 from review_ls.patterns.exceptions import caught_names
 from review_ls.patterns.names import name_words, snake_case
 from review_ls.rules.reliability._shared import _function_nodes
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _SUBSCRIBE_METHOD = re.compile(

@@ -6,16 +6,19 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.attributes import instance_attribute_uses
 from review_ls.patterns.names import name_words
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _HISTORY_WORDS = frozenset(

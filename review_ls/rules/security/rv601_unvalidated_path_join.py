@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes, statement_line_of
 from review_ls.engine.facts import ModuleFacts, dotted_name, short_source
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
@@ -28,6 +28,9 @@ from review_ls.patterns.taint_sinks import FILE
 from review_ls.patterns.taint_sources import parameter_sources
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
 from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 def _source_text(fctx: FixContext, node: ast.AST) -> str:

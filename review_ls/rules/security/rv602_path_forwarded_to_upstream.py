@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
-from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
@@ -21,6 +21,9 @@ from review_ls.patterns.taint_flow import compared_names, contains_url_guard
 from review_ls.patterns.taint_sinks import URL, url_sink
 from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
 from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
+
+if TYPE_CHECKING:
+    from review_ls.engine.fixes import FixContext
 
 
 _OUTBOUND_FUNCTIONS = frozenset(

@@ -12,7 +12,6 @@ from typing import Any
 from review_ls.config import Settings
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.model import AnalysisResult, Finding, Severity, Span
-from review_ls.engine.newer_syntax import needs_newer_python_message, newer_syntax_on
 from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.engine.project_model import ProjectModel
 from review_ls.engine.rule import Rule
@@ -90,6 +89,8 @@ def syntax_error_finding(exc: SyntaxError, lines: LineIndex) -> Finding:
     end_col = min((exc.end_offset or 0) - 1, len(lines.line_text(end_line)))  # 3.12+ may point past the line
     if end_line < line or (end_line == line and end_col <= col):
         end_line, end_col = line, min(col + 1, max(len(text), col))
+    from review_ls.engine.newer_syntax import needs_newer_python_message, newer_syntax_on  # (its patterns compile only for a file that does not parse)
+
     newer = newer_syntax_on(text)
     message = f"syntax error: {exc.msg}" if newer is None else f"syntax error: {needs_newer_python_message(newer)}"
     return _meta_finding(SYNTAX_ERROR, message, Span(line, col, end_line, max(end_col, 0)))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 
@@ -43,6 +42,8 @@ def all_rules() -> tuple[type[Rule], ...]:
 
 def _rule_modules() -> Iterator[ModuleType]:
     """Import and yield every public module of every family package under this package."""
+    import pkgutil  # (only `all_rules` walks the packages; a run imports the catalogued modules it enables)
+
     for family in pkgutil.iter_modules(__path__):
         if family.name.startswith("_") or not family.ispkg:
             continue

@@ -43,6 +43,9 @@ NOT_NEEDED = (
     "review_ls.engine.fixes",
     "review_ls.engine.import_place",
     "review_ls.project.jedi_adapter",
+    "review_ls.engine.newer_syntax",  # (names newer syntax in a file that does not parse)
+    "review_ls.patterns.attributes",  # (RV506 reads a class's attributes only when it grows a history-like list)
+    "pkgutil",  # (only `all_rules` walks the rule packages)
     "concurrent.futures",
     "logging",
     "tomllib",

@@ -14,7 +14,6 @@ from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.patterns.attributes import instance_attribute_uses
 from review_ls.patterns.names import name_words
 
 if TYPE_CHECKING:
@@ -195,6 +194,8 @@ class UnboundedHistory(Rule):
         grown = {name for match in _GROWTH_TEXT.finditer(text) for name in match.groups() if name}
         if not any(name_words(name) & _HISTORY_WORDS for name in grown):
             return
+        from review_ls.patterns.attributes import instance_attribute_uses  # (loads for the rare class that grows a history-like list)
+
         for uses in instance_attribute_uses(node).values():
             if uses.name not in grown or not (name_words(uses.name) & _HISTORY_WORDS):
                 continue

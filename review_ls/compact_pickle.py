@@ -20,7 +20,8 @@ import io
 import pickle
 from typing import Any
 
-_DEFAULT_PICKLING = {name: getattr(object, name, None) for name in ("__reduce__", "__reduce_ex__", "__getstate__")}  # (no __getstate__ before 3.11)
+# What a class that leaves pickling to `object` has under these names (no `__getstate__` before 3.11, never a `__setstate__`).
+_DEFAULT_PICKLING = {name: getattr(object, name, None) for name in ("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__")}
 
 
 def dumps(value: object) -> bytes:

@@ -43,6 +43,14 @@ class Keyworded:
 
 
 @dataclass
+class Restored:
+    value: int
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self.__dict__.update(state, restored=True)
+
+
+@dataclass
 class Node:
     name: str
     next: Node | None = None
@@ -76,10 +84,12 @@ def test_dataclasses_that_a_call_with_their_fields_would_not_rebuild_are_pickled
     assert compact_pickle.rebuilt_by_fields(Doubling) is None
     assert compact_pickle.rebuilt_by_fields(Hidden) is None
     assert compact_pickle.rebuilt_by_fields(Keyworded) is None
+    assert compact_pickle.rebuilt_by_fields(Restored) is None
     assert compact_pickle.rebuilt_by_fields(Site) == ("target", "line")
-    loaded = pickle.loads(compact_pickle.dumps([doubling, hidden, keyworded]))
-    assert loaded == [Doubling(1), hidden, keyworded]
+    loaded = pickle.loads(compact_pickle.dumps([doubling, hidden, keyworded, Restored(4)]))
+    assert loaded[:3] == [Doubling(1), hidden, keyworded]
     assert loaded[0].value == 2 and loaded[1].derived == 7
+    assert loaded[3].__dict__ == {"value": 4, "restored": True}
 
 
 def test_a_value_that_refers_back_to_itself_still_round_trips() -> None:

@@ -12,10 +12,13 @@ absent) into a temporary folder until it holds `--kloc` thousand lines of Python
   gains a line (its facts change: every file that reads them is analysed again).
 
 for the default rule set (cross-file rules on: entries record the facts of other files they read,
-`review_ls/dependency_cache.py`) and for single-file rules only (`--select`, entries keyed per file).
-Prints seconds and how many files were analysed again (entries written).
+`review_ls/dependency_cache.py`) and for single-file rules only (the default rules less every rule
+that needs the project index, `--ignore`: entries keyed per file, no index is loaded).
+Prints seconds and how many files were analysed again (entries written); with `--repeats N` the
+one-edit run is repeated N times (a new edit each time) and its median and fastest are printed too,
+with the load average of the machine before the runs.
 
-    python benchmarks/cache_incremental.py [--kloc 400] [--jobs 2]
+    python benchmarks/cache_incremental.py [--kloc 400] [--jobs 2] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +37,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CORPUS = Path.home() / ".cache" / "review-ls-corpus"
-SINGLE_FILE_RULES = "RV1,RV203,RV301,RV303,RV306,RV501,RV502,RV503,RV505,RV506,RV507,RV508,RV8"  # none needs the project index
 
 
 def build_tree(target: Path, kloc: int) -> int:
@@ -119,16 +122,21 @@ def installed_python_environment(tree: Path) -> dict[str, str]:
     return environment
 
 
-def timed_check(tree: Path, select: str | None, jobs: int) -> tuple[float, float, int]:
+def single_file_options() -> list[str]:
+    """The options that turn off every rule needing the project index (what is left is the single-file rules of the default set)."""
+    from review_ls.rules import codes_needing_project
+
+    return ["--ignore", ",".join(sorted(codes_needing_project()))]
+
+
+def timed_check(tree: Path, options: list[str], jobs: int) -> tuple[float, float, int]:
     """Wall seconds and CPU seconds (its processes together) of one `review-ls check`, and how many entries it wrote (files analysed).
 
     CPU seconds are what to compare on a machine shared with other work: wall time there is mostly waiting.
     """
     before = {path: path.stat().st_mtime_ns for path in entries(tree)}
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    command = [sys.executable, "-m", "review_ls", "check", ".", "--format", "json", "--jobs", str(jobs)]
-    if select:
-        command += ["--select", select]
+    command = [sys.executable, "-m", "review_ls", "check", ".", "--format", "json", "--jobs", str(jobs), *options]
     started = time.perf_counter()
     completed = subprocess.run(command, check=False, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=installed_python_environment(tree))
     elapsed = time.perf_counter() - started
@@ -145,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kloc", type=int, default=400)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=1, help="one-edit runs to time (median and fastest are printed)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="review-ls-cache-bench-") as folder:
         tree = Path(folder) / "tree"
@@ -157,23 +166,38 @@ def main() -> None:
         body_edited, reached_by = most_reached_function_file(tree, files)
         print(f"one edit: {median.relative_to(tree)} ({median.stat().st_size:,} bytes); largest: {largest.relative_to(tree)} ({largest.stat().st_size:,} bytes)")
         print(f"body edit: {body_edited.relative_to(tree)} (reached by {reached_by} files)")
+        print(f"load average before the runs: {' '.join(f'{load:.2f}' for load in os.getloadavg())} ({os.cpu_count()} cores)")
         print("seconds as wall / CPU (all processes of the run); each edit column is followed by the files analysed again")
         print(f"{'rules':<12} {'cold':>13} {'warm':>13} {'1 edit':>13} {'n':>4} {'largest edit':>13} {'n':>4} {'body edit':>13} {'n':>4}")
-        for label, select in (("single-file", SINGLE_FILE_RULES), ("default", None)):
+        repeated: list[tuple[str, list[tuple[float, float, int]]]] = []
+        for label, rule_options in (("single-file", single_file_options()), ("default", [])):
             shutil.rmtree(tree / ".review-ls-cache", ignore_errors=True)
-            cold = timed_check(tree, select, options.jobs)
-            warm = timed_check(tree, select, options.jobs)
+            cold = timed_check(tree, rule_options, options.jobs)
+            warm = timed_check(tree, rule_options, options.jobs)
             edits = []
-            for edited in (median, largest):
-                with edited.open("a", encoding="utf-8") as handle:
-                    handle.write(f"\n_benchmark_edit_{label.replace('-', '_')} = 1\n")
-                edits.append(timed_check(tree, select, options.jobs))
+            one_edits = []
+            for number in range(max(1, options.repeats)):
+                with median.open("a", encoding="utf-8") as handle:
+                    handle.write(f"\n_benchmark_edit_{label.replace('-', '_')}_{number} = 1\n")
+                one_edits.append(timed_check(tree, rule_options, options.jobs))
+            edits.append(one_edits[0])
+            repeated.append((label, one_edits))
+            with largest.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n_benchmark_edit_{label.replace('-', '_')} = 1\n")
+            edits.append(timed_check(tree, rule_options, options.jobs))
             edit_function_body(body_edited)
-            edits.append(timed_check(tree, select, options.jobs))
+            edits.append(timed_check(tree, rule_options, options.jobs))
             row = [f"{cold[0]:.2f} / {cold[1]:.2f}", f"{warm[0]:.2f} / {warm[1]:.2f}"]
             for wall, cpu, analysed in edits:
                 row += [f"{wall:.2f} / {cpu:.2f}", str(analysed)]
             print(f"{label:<12} {row[0]:>13} {row[1]:>13} {row[2]:>13} {row[3]:>4} {row[4]:>13} {row[5]:>4} {row[6]:>13} {row[7]:>4}")
+        if options.repeats > 1:
+            for label, runs in repeated:
+                walls, cpus = sorted(run[0] for run in runs), sorted(run[1] for run in runs)
+                print(
+                    f"{label}: one edit over {len(runs)} runs: wall median {statistics.median(walls):.2f} fastest {walls[0]:.2f},"
+                    f" CPU median {statistics.median(cpus):.2f} fastest {cpus[0]:.2f}; load average after: {os.getloadavg()[0]:.2f}"
+                )
 
 
 if __name__ == "__main__":

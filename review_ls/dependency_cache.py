@@ -15,7 +15,8 @@ Two blobs, signed like the entries, sit next to them (one pair per set of projec
   one file a run reads when nothing changed. Those entries all held against the table written with
   them, so one still holds while its key matches, the shared digest is the same and no file it read
   has other reached facts now; any other file is looked up in its own entry file as before.
-- `project-index-<roots>.pickle`: the project index, with the content hashes it was built from. Only
+- `project-index-<roots>.pickle`: the project index, with the content hashes it was built from
+  (`compact_pickle.py`: its many small facts load faster than from a default pickle). Only
   a run that must analyse a file reads it; it then re-indexes only the files that changed. The
   pickle is unpickled only after its signature (this user's key, `cache.user_secret`) checks out,
   so a blob that arrives with a checkout, or is altered, is never loaded.
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from review_ls import compact_pickle
 from review_ls.cache import (
     CachedResult,
     ResultCache,
@@ -40,7 +42,7 @@ from review_ls.cache import (
     encode_finding,
     encode_fix,
 )
-from review_ls.engine.gc_pause import kept_out_of_collections
+from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.files import SourceReadError, read_source
 from review_ls.project.dependencies import ModuleReach, file_digests, shared_digest
 from review_ls.project.index import ProjectIndex
@@ -144,7 +146,8 @@ def check_with_dependencies(
     contents = _current_contents(state, paths)
     _refresh_table(state, cache, contents, paths)
     keys = [_key(task, contents, state.sizes) for task in tasks]
-    reports: list[FileReport | None] = [_cached(task, key, state, cache) for task, key in zip(tasks, keys)]
+    with garbage_collector_paused():  # thousands of decoded findings, no cycles among them
+        reports: list[FileReport | None] = [_cached(task, key, state, cache) for task, key in zip(tasks, keys)]
     misses = [task for task, report in zip(tasks, reports) if report is None]
     fresh: Iterator[FileReport] = iter(())
     if misses:
@@ -400,6 +403,6 @@ def _store(state: DependencyState, cache: ResultCache) -> None:
     # Writing the index costs more than re-indexing a few files: a run that re-indexed only a few
     # leaves the stored index as it was (the next run re-indexes them again from it).
     if state.index is not None and (state.index_built or state.index_drift > max(_MAX_INDEX_DRIFT, len(state.rows) // 50)):
-        body = pickle.dumps((_FORMAT, state.index_contents, state.index), protocol=pickle.HIGHEST_PROTOCOL)
+        body = compact_pickle.dumps((_FORMAT, state.index_contents, state.index))
         cache.store_blob(_blob_name("project-index", state.roots, "pickle"), body)
 

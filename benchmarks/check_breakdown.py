@@ -49,23 +49,27 @@ class Clock:
             self.seconds[label] += time.process_time() - start
 
 
-def _rule_timing_visitors(walker_module: Any, per_rule: dict[str, float]) -> Callable[[], None]:
-    """Replace the walker's visitor runner with one that charges each visitor's time to its rule; returns the undo."""
+def _rule_timing_visitors(walker_module: Any, per_rule: dict[str, float], running: list[str]) -> Callable[[], None]:
+    """Replace the walker's visitor runner with one that charges each visitor's time to its rule (and keeps
+    the running rule's code in `running[0]`); returns the undo."""
     original = walker_module._run_visitors
 
     def timed(visitors: Any, node: ast.AST, ctx: Any, findings: list[Any], errors: list[str]) -> None:
         for visitor in visitors:
             code = getattr(getattr(visitor, "__self__", None), "code", "?")
+            running[0] = code
             start = time.process_time()
             original((visitor,), node, ctx, findings, errors)
             per_rule[code] += time.process_time() - start
+            running[0] = "?"
 
     walker_module._run_visitors = timed
     return lambda: setattr(walker_module, "_run_visitors", original)
 
 
-def _jedi_wait_timer(jedi_module: Any, waits: list[float]) -> Callable[[], None]:
-    """Record the CPU seconds (of every thread) spent while the rules waited on a jedi answer; returns the undo."""
+def _jedi_wait_timer(jedi_module: Any, waits: list[tuple[str, float]], running: list[str]) -> Callable[[], None]:
+    """Record the CPU seconds (of every thread) spent while the rules waited on a jedi answer, with the rule
+    that asked (`running[0]`); returns the undo."""
     original = jedi_module.JediAdapter._answer
 
     def timed(self: Any, *args: Any) -> Any:
@@ -73,7 +77,7 @@ def _jedi_wait_timer(jedi_module: Any, waits: list[float]) -> Callable[[], None]
         try:
             return original(self, *args)
         finally:
-            waits.append(time.process_time() - start)
+            waits.append((running[0], time.process_time() - start))
 
     jedi_module.JediAdapter._answer = timed
     return lambda: setattr(jedi_module.JediAdapter, "_answer", original)
@@ -150,9 +154,10 @@ def run(names: list[str], output_format: str) -> None:
         pickled_index = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
     per_rule: dict[str, float] = defaultdict(float)
     fix_per_rule: dict[str, float] = defaultdict(float)
-    waits: list[float] = []
-    undo_rules = _rule_timing_visitors(walker_module, per_rule)
-    undo_jedi = _jedi_wait_timer(jedi_adapter, waits)
+    waits: list[tuple[str, float]] = []
+    running = ["?"]
+    undo_rules = _rule_timing_visitors(walker_module, per_rule, running)
+    undo_jedi = _jedi_wait_timer(jedi_adapter, waits, running)
     reports: list[FileReport] = []
     findings_count = 0
     try:
@@ -195,7 +200,13 @@ def run(names: list[str], output_format: str) -> None:
     for label, seconds in clock.seconds.items():
         print(f"  {label:42s} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
     print(f"  pickled index {len(pickled_index) / 1e6:.1f} MB, reports {pickled_reports / 1e6:.1f} MB")
-    print(f"  jedi: {len(waits)} answers asked, {sum(waits):.2f} s CPU while waiting, longest {max(waits, default=0):.2f} s (inside the rules below)")
+    seconds_waited = [seconds for _, seconds in waits]
+    print(f"  jedi: {len(waits)} answers asked, {sum(seconds_waited):.2f} s CPU while waiting, longest {max(seconds_waited, default=0):.2f} s (inside the rules below)")
+    asked_by: dict[str, list[float]] = defaultdict(list)
+    for code, seconds in waits:
+        asked_by[code].append(seconds)
+    for code, asked in sorted(asked_by.items()):
+        print(f"    {code:6s} {len(asked):5d} answers  {sum(asked):6.2f} s")
     print("rules (visitor CPU seconds, incl. the model queries and jedi waits they trigger):")
     for code, seconds in sorted(per_rule.items(), key=lambda item: -item[1]):
         fix = f"  fixes {fix_per_rule[code]:.2f} s" if fix_per_rule.get(code) else ""

@@ -160,6 +160,16 @@ class CallResolver:
         return f"{self.module_name}." if self.module_name else ""
 
 
+def _is_call_assignment(node: ast.AST) -> bool:
+    """`name = call(...)`: what `CallResolver.learn` reads besides imports (keep the two in step)."""
+    return isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
+
+
+def resolver_lessons(nodes: Iterable[ast.AST]) -> tuple[ast.AST, ...]:
+    """The nodes among `nodes` that `CallResolver.learn` reads (imports and `name = call(...)`), in order."""
+    return tuple(node for node in nodes if isinstance(node, (ast.Import, ast.ImportFrom)) or _is_call_assignment(node))
+
+
 def module_call_facts(module: ast.Module, module_name: str, is_package: bool = False, memo: FunctionMemo | None = None) -> ModuleCallFacts:
     """Extract the call facts of a parsed module (`memo`: the facts of its unchanged functions, from the last extraction)."""
     imports = absolute_imports(module, module_name, is_package)

@@ -271,6 +271,7 @@ class TypeResolver:
         self._source: str | None = None
         self._adapter: JediAdapter | None | bool = None
         self._budgets: dict[float, InferenceBudget] = {}
+        self.derived: dict[str, Any] = {}  # what helpers computed for this analysis (see jedi_gates.py)
 
     @classmethod
     def for_context(cls, ctx: Context) -> TypeResolver:

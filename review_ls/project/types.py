@@ -14,11 +14,14 @@ from __future__ import annotations
 import ast
 import enum
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
+
+T = TypeVar("T")
 
 
 class ClassKind(enum.Enum):
@@ -617,6 +620,7 @@ class ProjectTypes:
         self._by_module: dict[str, list[str]] = {}
         self._by_absolute_path: dict[str, str] = {}  # absolute, normalised spelling -> key
         self._derived: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+        self._summaries: dict[str, object] = {}  # what `summary` computed from the current facts
 
     @classmethod
     def from_files(cls, root: Path, paths: Iterable[Path]) -> ProjectTypes:
@@ -649,6 +653,7 @@ class ProjectTypes:
         for name in module_names:
             self._by_module.setdefault(name, []).append(key)
         self._derived = None
+        self._summaries = {}
 
     def remove(self, path: str) -> None:
         """Forget the facts of one file."""
@@ -664,6 +669,7 @@ class ProjectTypes:
             if not keys:
                 self._by_module.pop(name, None)
         self._derived = None
+        self._summaries = {}
 
     def module(self, name: str) -> ModuleTypeFacts | None:
         """The facts of the module importable as `name` (None if unknown or ambiguous)."""
@@ -696,6 +702,12 @@ class ProjectTypes:
                 optional_fields |= facts.optional_fields
             derived = self._derived = (frozenset(enum_values), frozenset(field_names), frozenset(optional_fields))
         return derived
+
+    def summary(self, key: str, compute: Callable[[ProjectTypes], T]) -> T:
+        """`compute(self)`, kept under `key` until the facts of a file change."""
+        if key not in self._summaries:
+            self._summaries[key] = compute(self)
+        return self._summaries[key]  # type: ignore[return-value]
 
     @property
     def enum_values(self) -> frozenset[str]:

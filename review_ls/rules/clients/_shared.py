@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import RelatedLocation, Span
 from review_ls.engine.walker import Context
-from review_ls.patterns.blocking import own_nodes
 from review_ls.project import ProjectIndex, project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
+from review_ls.project.call_resolution import function_lessons
 from review_ls.project.client_facts import LOCAL, call_fates, names_bound_in
 from review_ls.project.modules import is_package_file
 
@@ -45,7 +45,7 @@ def project_target(node: ast.Call, ctx: Context) -> str | None:
         cls = ctx.class_
         resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            resolver.learn(own_nodes(function.body))
+            resolver.learn(function_lessons(function, ctx))
     return resolver.target(node.func)
 
 

@@ -17,6 +17,7 @@ from review_ls.engine.walker import Context
 from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, instance_attribute_kinds, module_object_kinds, own_nodes
 from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
+from review_ls.project.call_resolution import function_lessons
 from review_ls.project.modules import is_package_file
 
 if TYPE_CHECKING:
@@ -449,7 +450,7 @@ def _blocking_chain(node: ast.Call, ctx: Context) -> BlockingChain | None:
         cls = ctx.class_
         resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
         if isinstance(function, ast.AsyncFunctionDef):
-            resolver.learn(own_nodes(function.body))
+            resolver.learn(function_lessons(function, ctx))
     target = resolver.target(node.func)
     return index.blocking_chain(target) if target is not None else None
 

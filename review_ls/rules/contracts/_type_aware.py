@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from review_ls.engine.project_model import Needs
@@ -41,10 +42,11 @@ class _TypeAwareRule(Rule):
     needs = frozenset({Needs.PROJECT_INDEX, Needs.TYPES})
     options: ClassVar[tuple[Option, ...]] = (_JEDI_BUDGET,)
 
-    def _type_of(self, expr: ast.expr, ctx: Context, resolver: TypeResolver) -> ValueType | None:
-        """What `expr` holds: local and project facts first, then jedi within the budget."""
+    def _type_of(self, expr: ast.expr, ctx: Context, resolver: TypeResolver, answer_matters: Callable[[], bool] | None = None) -> ValueType | None:
+        """What `expr` holds: local and project facts first, then jedi within the budget (only when
+        `answer_matters()` says a type could still change the rule's result)."""
         found = resolver.type_of(expr, ctx.parents)
-        if found is not None or not self._may_ask_jedi(ctx):
+        if found is not None or not self._may_ask_jedi(ctx) or (answer_matters is not None and not answer_matters()):
             return found
         return resolver.infer_with_jedi(expr, ctx.parents, ctx.lines, resolver.budget(self.config["jedi-budget-ms"] / 1000))
 

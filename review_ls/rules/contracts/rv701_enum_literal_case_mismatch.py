@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
+from review_ls.project.jedi_gates import may_misspell_enum_value
 from review_ls.project.types import ParamFacts
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
@@ -273,7 +274,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         else:
             return
         resolver = type_resolver(ctx)
-        candidates = [(literal, other) for literal, other in pairs if resolver.knows_enum_value(cast(str, literal.value))]  # type: ignore[attr-defined]
+        candidates = [(literal, other) for literal, other in pairs if _may_be_misspelt(cast(str, literal.value), resolver)]  # type: ignore[attr-defined]
         if not candidates:
             return
         other = candidates[0][1]
@@ -299,7 +300,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         if not arguments:
             return
         resolver = type_resolver(ctx)
-        arguments = [(key, literal) for key, literal in arguments if resolver.knows_enum_value(cast(str, literal.value))]
+        arguments = [(key, literal) for key, literal in arguments if _may_be_misspelt(cast(str, literal.value), resolver)]
         if not arguments:
             return
         callee = self._callee(node, ctx, resolver)
@@ -319,7 +320,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
             return
         resolver = type_resolver(ctx)
-        if not resolver.knows_enum_value(node.value.value):  # type: ignore[attr-defined]
+        if not _may_be_misspelt(node.value.value, resolver):  # type: ignore[attr-defined]
             return
         value_type = self._type_of(node.targets[0], ctx, resolver)
         if not _converts_by_itself(value_type):
@@ -365,6 +366,12 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         local = data.get("local") or fctx.ensure_import(data["module"], data["enum"])
         fctx.replace_node_text(fctx.node, f"{local}.{data['member']}")
         return fctx.build(fctx.finding.fix_title or "Use the enum member", Applicability.UNSAFE)
+
+
+def _may_be_misspelt(literal: str, resolver: TypeResolver) -> bool:
+    """True when an enum this file sees may hold `literal` spelt with other case, and not only as written
+    (a literal spelt exactly like every matching value is never reported: no type needs to be looked up)."""
+    return resolver.knows_enum_value(literal) and may_misspell_enum_value(resolver, literal)
 
 
 def _converts_by_itself(value_type: ValueType | None) -> bool:

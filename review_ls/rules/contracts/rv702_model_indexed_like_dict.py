@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
+from review_ls.project.jedi_gates import may_be_model_field
 from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of, type_resolver
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class ModelIndexedLikeDict(_TypeAwareRule):
         resolver = type_resolver(ctx)
         if not resolver.knows_field(field):
             return
-        value_type = self._type_of(target, ctx, resolver)
+        value_type = self._type_of(target, ctx, resolver, lambda: may_be_model_field(resolver, field))
         cls = value_type.cls if value_type is not None else None
         if cls is None or not cls.is_model or cls.defines_getitem or cls.field(field) is None:
             return

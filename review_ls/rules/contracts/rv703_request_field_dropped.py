@@ -260,11 +260,13 @@ class RequestFieldDropped(_TypeAwareRule):
 
     def _dropped(self, call: ast.Call, ctx: Context, resolver: TypeResolver, fields: set[str], used: set[str]) -> list[str]:
         """Defaulted parameters of the callee named like request fields that neither the call nor the handler passes on."""
+        passed = {kw.arg for kw in call.keywords}
+        if fields <= used | passed:
+            return []  # every field is passed on already: no callee can drop one (none is looked up)
         callee = self._callee(call, ctx, resolver)
         params = callee.parameters() if callee is not None else None
         if params is None:
             return []
-        passed = {kw.arg for kw in call.keywords}
         spread = any(isinstance(a, ast.Starred) for a in call.args)
         positional = [p for p in params if p.kind in _POSITIONAL_KINDS]
         covered = {p.name for p in (positional if spread else positional[: len(call.args)])}

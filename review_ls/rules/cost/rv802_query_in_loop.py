@@ -17,6 +17,7 @@ from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.names import loop_bound_names, names_assigned_in, names_read, snake_case
 from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
+from review_ls.project.call_resolution import function_lessons
 from review_ls.project.modules import is_package_file
 from review_ls.project.query_facts import LAZY_QUERYSET_METHODS
 from review_ls.project.query_summary import QueryChain
@@ -173,7 +174,7 @@ def _resolver(ctx: Context) -> CallResolver:
         cls = ctx.class_
         resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            resolver.learn(own_nodes(function.body))
+            resolver.learn(function_lessons(function, ctx))
             for argument in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs):
                 annotation = dotted_name(argument.annotation) if argument.annotation is not None else None
                 if annotation is not None and annotation.rsplit(".", 1)[-1][:1].isupper():

@@ -116,9 +116,19 @@ def _parameter_sources(function: Function, ctx: Context) -> dict[str, Tainted]:
     return sources
 
 
+_REQUEST_MODELS = "RV6.request-models"
+
+
 def _request_models(ctx: Context) -> frozenset[str]:
-    """Names of the project's pydantic classes."""
-    return frozenset(c.ref.name for c in project_for(ctx).classes if c.kind == Kind.PYDANTIC)
+    """Names of the project's pydantic classes (found once per version of the project's classes)."""
+    classes = project_for(ctx).classes
+    last = ctx.facts.derived.get(_REQUEST_MODELS)
+    if last is not None and last[0] is classes:
+        known: frozenset[str] = last[1]
+        return known
+    found = frozenset(c.ref.name for c in classes if c.kind == Kind.PYDANTIC)
+    ctx.facts.derived[_REQUEST_MODELS] = (classes, found)  # (in the module's facts, not `ctx.memo`: see `request_flows`)
+    return found
 
 
 def _request_globals(ctx: Context) -> frozenset[str]:

@@ -1,0 +1,89 @@
+"""Rules that resolve a function's calls share one walk of it per analysis (issue #16, item 4)."""
+
+from __future__ import annotations
+
+import ast
+from types import SimpleNamespace
+
+import pytest
+
+from review_ls.config import Settings
+from review_ls.engine.analysis import analyse_source
+from review_ls.patterns.blocking import own_nodes
+from review_ls.project import ProjectIndex, call_resolution
+from review_ls.project.call_facts import CallResolver, resolver_lessons
+
+SERVICE = """\
+import httpx
+
+from repo import Repo
+
+
+async def handle(item):
+    import json as j
+    repo = Repo()
+    other = repo.load(item)
+    data = j.dumps(other)
+    def inner():
+        hidden = Repo()
+    async with httpx.AsyncClient() as client:
+        await client.get(data)
+    return repo.save(data), hidden.save(data)
+"""
+
+REPO = """\
+import time
+
+
+class Repo:
+    def load(self, item):
+        time.sleep(1)
+        return item
+
+    def save(self, data):
+        return data
+"""
+
+
+def _resolver(lessons: object) -> CallResolver:
+    resolver = CallResolver("service", {"httpx": "httpx", "Repo": "repo.Repo"}, frozenset({"handle"}), None)
+    resolver.learn(lessons)  # type: ignore[arg-type]
+    return resolver
+
+
+def test_a_resolver_learns_from_the_lessons_what_it_learns_from_every_own_node() -> None:
+    function = ast.parse(SERVICE).body[2]
+    assert isinstance(function, ast.AsyncFunctionDef)
+    lessons = resolver_lessons(own_nodes(function.body))
+    assert [type(n).__name__ for n in lessons] == ["Import", "Assign", "Assign", "Assign"]  # not `hidden = Repo()` (nested)
+    whole, taught = _resolver(own_nodes(function.body)), _resolver(lessons)
+    assert (taught.locals, taught.imports) == (whole.locals, whole.imports) == ({"repo": "repo.Repo"}, {"httpx": "httpx", "Repo": "repo.Repo", "j": "json"})
+
+
+def test_the_lessons_of_a_function_are_found_once_per_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked: list[str] = []
+
+    def counting(body: list[ast.stmt]) -> object:
+        walked.append("walk")
+        return own_nodes(body)
+
+    monkeypatch.setattr(call_resolution, "own_nodes", counting)
+    function = ast.parse(SERVICE).body[2]
+    ctx = SimpleNamespace(memo={})
+    first = call_resolution.function_lessons(function, ctx)  # type: ignore[arg-type]
+    assert call_resolution.function_lessons(function, ctx) is first  # type: ignore[arg-type]
+    assert walked == ["walk"]
+
+
+def test_the_rules_that_resolve_calls_walk_the_function_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked: list[int] = []
+
+    def counting(body: list[ast.stmt]) -> object:
+        walked.append(body[0].lineno)
+        return own_nodes(body)
+
+    monkeypatch.setattr(call_resolution, "own_nodes", counting)
+    project = ProjectIndex.from_sources({"service.py": SERVICE, "repo.py": REPO})
+    findings = analyse_source(SERVICE, "service.py", Settings(select=("RV202", "RV302", "RV802")), project).findings
+    assert [(f.code, f.span.line) for f in findings] == [("RV302", 9)]  # `repo.load` sleeps: resolved through `repo = Repo()`
+    assert walked == [7, 12]  # one walk of `handle`'s body and one of `inner`'s, shared by every resolver

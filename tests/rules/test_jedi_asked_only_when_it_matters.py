@@ -1,0 +1,152 @@
+"""The RV7 rules ask jedi only when a type could still change their result (issue #16, item 4).
+
+jedi costs a warm-up per process and a parse per file: a question whose every answer leaves the
+result unchanged is not asked. Each test shows the question still asked where it can matter.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from review_ls.config import Settings
+from review_ls.engine.analysis import analyse_source
+from review_ls.project import ProjectIndex
+from review_ls.project.inference import TypeResolver
+from review_ls.project.jedi_gates import may_be_model_field, may_misspell_enum_value
+
+PATIENT = Settings(select=("RV7",), options=tuple((code, (("jedi-budget-ms", 60_000),)) for code in ("RV701", "RV702", "RV703")))
+
+MODELS = """\
+import enum
+
+from pydantic import BaseModel
+
+
+class Status(str, enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Plain:
+    pass
+
+
+class Row(Plain):
+    title: str
+
+
+class Ticket(BaseModel):
+    status: Status
+    summary: str
+"""
+
+REPOSITORY = """\
+from models import Ticket
+
+
+def load(key):
+    return {"key": key}
+
+
+def make():
+    return Ticket
+"""
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every question that reached jedi (answered "don't know")."""
+    questions: list[str] = []
+
+    def infer(self: TypeResolver, expr: object, *args: object) -> None:
+        questions.append(f"infer {type(expr).__name__}")
+
+    def callee(self: TypeResolver, call: object, *args: object) -> None:
+        questions.append("callee")
+
+    monkeypatch.setattr(TypeResolver, "infer_with_jedi", infer)
+    monkeypatch.setattr(TypeResolver, "callee_with_jedi", callee)
+    return questions
+
+
+def _analyse(source: str, extra: dict[str, str] | None = None) -> None:
+    sources = {"models.py": MODELS, "repository.py": REPOSITORY, "service.py": source, **(extra or {})}
+    project = ProjectIndex.from_sources(sources)
+    assert analyse_source(source, "service.py", PATIENT, project).findings == ()
+
+
+def test_a_literal_spelt_like_every_enum_value_is_not_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef check(key):\n    ticket = load(key)\n    return ticket.status == 'open'\n")
+    assert asked == []
+
+
+def test_a_literal_spelt_with_other_case_is_still_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef check(key):\n    ticket = load(key)\n    return ticket.status == 'OPEN'\n")
+    assert asked == ["infer Attribute"]
+
+
+def test_a_literal_argument_spelt_like_every_enum_value_does_not_look_up_the_callee(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).update(status='closed')\n")
+    assert asked == []
+
+
+def test_a_literal_argument_spelt_with_other_case_still_looks_up_the_callee(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).update(status='Closed')\n")
+    assert asked == ["callee"]
+
+
+def test_a_key_that_only_a_non_model_class_declares_is_not_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef title(key):\n    row = load(key)\n    return row['title']\n")
+    assert asked == []
+
+
+def test_a_key_that_a_model_declares_is_still_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef summary(key):\n    row = load(key)\n    return row['summary']\n")
+    assert asked == ["infer Name"]
+
+
+def test_a_field_inherited_from_a_plain_base_by_a_model_counts_as_a_model_field() -> None:
+    sources = {"base.py": "class Audited:\n    created_by: str\n", "models.py": "from pydantic import BaseModel\nfrom base import Audited\n\nclass Note(Audited, BaseModel):\n    text: str\n"}
+    project = ProjectIndex.from_sources({**sources, "service.py": "x = 1\n"})
+    resolver = TypeResolver(ast.parse("x = 1\n"), "service.py", ["x = 1"], project)
+    assert may_be_model_field(resolver, "created_by") is True  # `Note.created_by` (RV702 reads inherited fields)
+    assert may_be_model_field(resolver, "text") is True
+    assert may_be_model_field(resolver, "x") is False
+
+
+REQUEST_MODELS = """\
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+router = APIRouter()
+
+
+class Search(BaseModel):
+    query: str
+    limit: int = 10
+"""
+
+
+def test_a_call_that_passes_on_every_request_field_does_not_look_up_the_callee(asked: list[str]) -> None:
+    source = REQUEST_MODELS + "\n\n@router.post('/search')\nasync def search(body: Search):\n    return make().run(query=body.query, limit=body.limit)\n"
+    source = "from repository import make\n" + source
+    _analyse(source)
+    assert asked == []
+
+
+def test_a_call_that_may_drop_a_request_field_still_looks_up_the_callee(asked: list[str]) -> None:
+    source = REQUEST_MODELS + "\n\n@router.post('/search')\nasync def search(body: Search):\n    return make().run(body.query)\n"
+    source = "from repository import make\n" + source
+    _analyse(source)
+    assert asked == ["callee"]
+
+
+def test_the_project_wide_sets_follow_an_update_of_the_index() -> None:
+    project = ProjectIndex.from_sources({"models.py": MODELS, "service.py": "x = 1\n"})
+    resolver = TypeResolver(ast.parse("x = 1\n"), "service.py", ["x = 1"], project)
+    assert may_misspell_enum_value(resolver, "OPEN") and may_be_model_field(resolver, "summary")
+    project.update_file("models.py", "class Status:\n    pass\n")
+    fresh = TypeResolver(ast.parse("x = 1\n"), "service.py", ["x = 1"], project)
+    assert not may_misspell_enum_value(fresh, "OPEN") and not may_be_model_field(fresh, "summary")

@@ -176,17 +176,12 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
         return
     from concurrent.futures import ProcessPoolExecutor  # (multiprocessing loads only for a parallel run)
 
-    from review_ls.worker_lifetime import stop_pool
+    from review_ls.worker_lifetime import map_in_pool
 
     chunk = max(1, min(64, len(tasks) // (workers * 4)))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid()))
-    try:
-        yield from pool.map(_check_in_worker, tasks, chunksize=chunk)
-    except BaseException:  # Ctrl-C, SIGTERM turned into an exception, or the consumer stopped: stop now
-        stop_pool(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True)
+    # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now
+    yield from map_in_pool(pool, _check_in_worker, tasks, chunksize=chunk)
 
 
 # Per worker process: the project index handed over once by the pool initializer.

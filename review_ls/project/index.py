@@ -140,9 +140,11 @@ class ProjectIndex:
             if context is not None:
                 from concurrent.futures import ProcessPoolExecutor
 
+                from review_ls.worker_lifetime import map_in_pool  # stops the pool at once on Ctrl-C
+
                 chunk = max(1, len(work) // (workers * 8))
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_index_worker, initargs=(os.getpid(),)) as pool:
-                    results = list(pool.map(_read_and_extract, work, chunksize=chunk))
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_index_worker, initargs=(os.getpid(),))
+                results = list(map_in_pool(pool, _read_and_extract, work, chunksize=chunk))
             else:
                 results = [_read_and_extract(item) for item in work]
             for path, result in zip(paths, results, strict=True):
@@ -529,10 +531,10 @@ def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None
 
 
 def _start_index_worker(parent_pid: int) -> None:
-    """An index worker exits with the process that started it (a killed CLI leaves none behind) and never runs the collector."""
-    from review_ls.worker_lifetime import exit_with_parent  # only index workers load the process-pool machinery
+    """An index worker dies with the process that started it, leaves Ctrl-C to it (which stops the pool) and never runs the collector."""
+    from review_ls.worker_lifetime import die_with_parent  # only index workers load the process-pool machinery
 
-    exit_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     gc.disable()
 
 

@@ -8,15 +8,40 @@ from typing import cast
 
 from review_ls.engine.fixes import FixContext
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.module_summary import module_summary_has
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.project.inference import ResolvedClass, TypeResolver, ValueType
-from review_ls.project.types import ParamFacts
+from review_ls.project.types import ParamFacts, declared_names
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule
 
 
 def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _own_enum_values(statement: ast.stmt) -> frozenset[str]:
+    """Casefolded str values that the enum-like classes of one top-level statement declare (a module summary)."""
+    return declared_names(ast.Module(body=[statement], type_ignores=[])).enum_values
+
+
+def _imported_enum_values(ctx: Context) -> frozenset[str]:
+    """Casefolded str values that the enums of the project modules this file imports declare (once per analysis)."""
+    project = ctx.project
+    key = ("RV701.imported-enum-values", id(project), None if project is None else project.fingerprint)
+    found: frozenset[str] | None = ctx.facts.derived.get(key)
+    if found is None:
+        resolver = TypeResolver(ast.Module(body=[], type_ignores=[]), ctx.path, (), project, ctx.facts.imports)
+        found = ctx.facts.derived[key] = resolver.imported_names().enum_values
+    return found
+
+
+def _may_be_enum_value(literal: str, ctx: Context) -> bool:
+    """The pre-filter: True when an enum visible to this file may have a member value equal to `literal`
+    ignoring case (`TypeResolver.knows_enum_value`). It reads neither the module nor the analysis memo,
+    so a walk it stops stays valid until the file's own enums gain that value (`module_summary.py`)."""
+    folded = literal.casefold()
+    return folded in _imported_enum_values(ctx) or module_summary_has(ctx, _own_enum_values, folded)
 
 
 def _parameter_for(params: Sequence[ParamFacts], key: str | int) -> ParamFacts | None:
@@ -270,10 +295,10 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             pairs = [(element, left) for element in right.elts if _is_str(element)]
         else:
             return
-        resolver = TypeResolver.for_context(ctx)
-        candidates = [(literal, other) for literal, other in pairs if resolver.knows_enum_value(cast(str, literal.value))]  # type: ignore[attr-defined]
+        candidates = [(literal, other) for literal, other in pairs if _may_be_enum_value(cast(str, literal.value), ctx)]  # type: ignore[attr-defined]
         if not candidates:
             return
+        resolver = TypeResolver.for_context(ctx)
         other = candidates[0][1]
         suffix = ""
         if isinstance(other, ast.Attribute) and other.attr == "value":  # `part.type.value == "motor"`
@@ -296,10 +321,10 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
                 arguments.append((kw.arg, value))
         if not arguments:
             return
-        resolver = TypeResolver.for_context(ctx)
-        arguments = [(key, literal) for key, literal in arguments if resolver.knows_enum_value(cast(str, literal.value))]
+        arguments = [(key, literal) for key, literal in arguments if _may_be_enum_value(cast(str, literal.value), ctx)]
         if not arguments:
             return
+        resolver = TypeResolver.for_context(ctx)
         callee = self._callee(node, ctx, resolver)
         params = callee.parameters() if callee is not None else None
         if callee is None or params is None:
@@ -316,9 +341,9 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         """Report `obj.field = "lit"` where the field is declared as a str Enum."""
         if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
             return
-        resolver = TypeResolver.for_context(ctx)
-        if not resolver.knows_enum_value(node.value.value):  # type: ignore[attr-defined]
+        if not _may_be_enum_value(node.value.value, ctx):  # type: ignore[attr-defined]
             return
+        resolver = TypeResolver.for_context(ctx)
         value_type = self._type_of(node.targets[0], ctx, resolver)
         if not _converts_by_itself(value_type):
             yield from self._check(node.value, value_type, ctx, resolver)  # type: ignore[arg-type]

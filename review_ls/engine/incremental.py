@@ -137,6 +137,7 @@ class _Parsed:
     segments: tuple[Segment, ...]
     context_key: tuple[Any, ...]
     facts: ModuleFacts | None = None  # the module facts of `segments`
+    source: str | None = None  # the text `lines` were split from
 
 
 class _ReadTracker:
@@ -360,8 +361,8 @@ class IncrementalAnalyser:
         """The tree `ast.parse` makes of the last analysed text, when the last result is settled and every
         segment's nodes sit where a fresh parse puts them (no edit moved them); else None."""
         parsed = self._parsed
-        if parsed is None or self._broken or not self._settled or self._last is None or split_lines(self._last[0]) != parsed.lines:
-            return None
+        if parsed is None or self._broken or not self._settled or self._last is None or parsed.source != self._last[0]:
+            return None  # (comparing the texts costs a memcmp; splitting the text again cost more than the rest, before every publish)
         if any(part.offset for segment in parsed.segments for part in _parts(segment)):
             return None
         return ast.Module(body=[node for segment in parsed.segments for node in segment.nodes], type_ignores=[])
@@ -405,7 +406,7 @@ class IncrementalAnalyser:
         lines = split_lines(source)
         previous = self._parsed if self._parsed is not None and self._parsed.context_key == context_key else None
         if previous is not None:
-            result = self._analyse_edit(previous, lines, rule_set, project)
+            result = self._analyse_edit(previous, source, lines, rule_set, project)
             if isinstance(result, RegionSyntaxError):
                 self._settled = True
                 return self._while_broken(previous, lines, rule_set, syntax_error_finding(result.error, LineIndex(lines)))
@@ -414,13 +415,15 @@ class IncrementalAnalyser:
         return self._analyse_whole(previous, source, lines, rule_set, project, context_key)
 
     # -- the fast pass: re-parse the changed segments -----------------------------------------
-    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult | RegionSyntaxError | None:
+    def _analyse_edit(
+        self, previous: _Parsed, source: str, lines: list[str], rule_set: RuleSet, project: ProjectModel | None
+    ) -> AnalysisResult | RegionSyntaxError | None:
         segments = _restructure(previous.segments, previous.lines, lines)
         if segments is None or isinstance(segments, RegionSyntaxError):
             return segments
         facts = _facts_after_edit(previous, segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=False)
-        self._parsed = replace(previous, lines=lines, segments=segments, facts=facts)
+        self._parsed = replace(previous, lines=lines, segments=segments, facts=facts, source=source)
         return self._assemble(segments, lines, rule_set)
 
     # -- parsing the whole text: the first analysis, fallbacks, settling ----------------------------
@@ -450,7 +453,7 @@ class IncrementalAnalyser:
             summaries = _Summaries.of_segments(segments)
             segments = _Reuse(previous, lines, self._revision, _facts_key(facts), summaries, class_visitors, self.path).segments(segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=True, should_stop=should_stop)
-        self._parsed = _Parsed(lines, segments, context_key, facts)
+        self._parsed = _Parsed(lines, segments, context_key, facts, source)
         return self._assemble(segments, lines, rule_set)
 
     def _settle(self, source: str, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None) -> AnalysisResult:

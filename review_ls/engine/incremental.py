@@ -143,7 +143,7 @@ class _Parsed:
 class _ReadTracker:
     """Notices when a rule reads beyond the segment being walked, and which module summaries it probed."""
 
-    __slots__ = ("read", "probes")
+    __slots__ = ("probes", "read")
 
     def __init__(self) -> None:
         self.read = False
@@ -158,7 +158,7 @@ class _ReadTracker:
 class _Summaries:
     """The module summaries (`module_summary.py`) of one text's top-level statements, computed on first use."""
 
-    __slots__ = ("_statements", "_found")
+    __slots__ = ("_found", "_statements")
 
     def __init__(self, statements: list[ast.stmt]) -> None:
         self._statements = statements

@@ -63,7 +63,7 @@ from review_ls.engine.analysis import (
 from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
 from review_ls.engine.model import AnalysisResult, Finding
-from review_ls.engine.module_summary import StatementSummary, SummaryProbes, module_summary
+from review_ls.engine.module_summary import StatementSummary, SummaryProbes
 from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
 from review_ls.engine.project_model import ProjectModel
 from review_ls.engine.region_syntax import RegionSyntaxError
@@ -155,25 +155,49 @@ class _ReadTracker:
         self.probes = []
 
 
+class _StatementSummaries:
+    """Each top-level statement's summaries, kept from one analysis to the next: the statements an edit
+    left alone keep their nodes, so a module summary costs a lookup per statement, not a scan of each."""
+
+    __slots__ = ("_by_node",)
+
+    def __init__(self) -> None:
+        # summary -> id(node) -> (node, its summary); holding the node keeps its id from being reused
+        self._by_node: dict[StatementSummary, dict[int, tuple[ast.stmt, frozenset[str]]]] = {}
+
+    def module(self, statements: list[ast.stmt], summary: StatementSummary) -> frozenset[str]:
+        """The union of `summary` over `statements` (only they are kept for the next call)."""
+        known = self._by_node.get(summary, {})
+        current: dict[int, tuple[ast.stmt, frozenset[str]]] = {}
+        for statement in statements:
+            entry = known.get(id(statement))
+            if entry is None or entry[0] is not statement:
+                entry = (statement, summary(statement))
+            current[id(statement)] = entry
+        self._by_node[summary] = current
+        return frozenset().union(*(found for _, found in current.values()))
+
+
 class _Summaries:
     """The module summaries (`module_summary.py`) of one text's top-level statements, computed on first use."""
 
-    __slots__ = ("_found", "_statements")
+    __slots__ = ("_cache", "_found", "_statements")
 
-    def __init__(self, statements: list[ast.stmt]) -> None:
+    def __init__(self, statements: list[ast.stmt], cache: _StatementSummaries) -> None:
         self._statements = statements
+        self._cache = cache
         self._found: dict[StatementSummary, frozenset[str]] = {}
 
     @classmethod
-    def of_segments(cls, segments: Sequence[Segment]) -> _Summaries:
+    def of_segments(cls, segments: Sequence[Segment], cache: _StatementSummaries) -> _Summaries:
         """The summaries of the module these segments make up."""
-        return cls([node for segment in segments for node in segment.nodes])
+        return cls([node for segment in segments for node in segment.nodes], cache)
 
     def of(self, summary: StatementSummary) -> frozenset[str]:
         """The module's `summary`."""
         found = self._found.get(summary)
         if found is None:
-            found = self._found[summary] = module_summary(self._statements, summary)
+            found = self._found[summary] = self._cache.module(self._statements, summary)
         return found
 
 
@@ -268,12 +292,13 @@ class _Walk:
         path: str | None,
         project: ProjectModel | None,
         exact_at: int,
+        summary_cache: _StatementSummaries,
     ) -> None:
         self.rule_set = rule_set
         self.tracker = _ReadTracker()
         statements = [node for segment in segments for node in segment.nodes]
         self.module = _ModuleView(statements, self.tracker)
-        self.summaries = _Summaries(statements)
+        self.summaries = _Summaries(statements, summary_cache)
         self.lines = LineIndex(lines)
         self.facts = facts
         self.path = path
@@ -351,6 +376,7 @@ class IncrementalAnalyser:
         self._revision = 0
         self._settled = True
         self._broken = False
+        self._summary_cache = _StatementSummaries()
 
     @property
     def text_parses(self) -> bool:
@@ -450,7 +476,7 @@ class IncrementalAnalyser:
         facts = ModuleFacts(_facts_entries(segments))
         if previous is not None:
             class_visitors = ast.ClassDef in rule_set.walker.dispatch
-            summaries = _Summaries.of_segments(segments)
+            summaries = _Summaries.of_segments(segments, self._summary_cache)
             segments = _Reuse(previous, lines, self._revision, _facts_key(facts), summaries, class_visitors, self.path).segments(segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=True, should_stop=should_stop)
         self._parsed = _Parsed(lines, segments, context_key, facts, source)
@@ -476,7 +502,7 @@ class IncrementalAnalyser:
         facts = _fresh_copy(parsed.facts) if parsed.facts is not None else ModuleFacts(_facts_entries(parsed.segments))
         facts_key = _facts_key(facts)
         class_visitors = ast.ClassDef in rule_set.walker.dispatch
-        summaries = _Summaries.of_segments(parsed.segments)
+        summaries = _Summaries.of_segments(parsed.segments, self._summary_cache)
         segments = tuple(_without_stale_findings(s, self._revision, facts_key, summaries, class_visitors) for s in parsed.segments)
         if any(_needs_walk(segment) for segment in segments):
             placed = []
@@ -527,7 +553,7 @@ class IncrementalAnalyser:
         """Walk the segments (and class members) without findings; note whether the result is exact."""
         class_visitors = ast.ClassDef in rule_set.walker.dispatch
         if any(_needs_walk(segment) for segment in segments):
-            walk = _Walk(rule_set, segments, lines, facts, self.path, project, self._revision if exact else _FAST)
+            walk = _Walk(rule_set, segments, lines, facts, self.path, project, self._revision if exact else _FAST, self._summary_cache)
             walked = []
             for segment in segments:
                 if _needs_walk(segment):
@@ -535,7 +561,7 @@ class IncrementalAnalyser:
                 walked.append(segment)
             segments = tuple(walked)
         facts_key = _facts_key(facts)
-        summaries = _Summaries.of_segments(segments)
+        summaries = _Summaries.of_segments(segments, self._summary_cache)
         self._settled = not any(_unsettled(segment, self._revision, facts_key, summaries, class_visitors) for segment in segments)
         return segments
 

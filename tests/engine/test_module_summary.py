@@ -108,3 +108,39 @@ def test_rv701_finds_a_literal_once_an_enum_gains_its_value_elsewhere() -> None:
     expected = analyse_source(edited, "m.py", settings).findings
     assert [f.code for f in expected] == ["RV701"]
     assert analyser.analyse(edited, settings).findings == expected
+
+
+
+SUMMARISED: list[str] = []
+
+
+def _counted_method_names(statement: ast.stmt) -> frozenset[str]:
+    """`_method_names`, noting which statement it summarised."""
+    SUMMARISED.append(getattr(statement, "name", type(statement).__name__))
+    return _method_names(statement)
+
+
+class CountingSummaryProbe(SummaryProbe):
+    """`SummaryProbe` through a summary that notes every statement it summarises."""
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
+        if isinstance(node.func, ast.Name) and module_summary_has(ctx, _counted_method_names, node.func.id):
+            yield self.report(node, ctx, name=node.func.id)
+
+
+def test_an_edit_summarises_only_the_statements_it_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Module summaries are kept per statement: after an edit in one function only that function is summarised again."""
+    rules = (CountingSummaryProbe(),)
+    rule_set = RuleSet(Settings(), rules, Walker(rules), frozenset({"XX806"}))
+    monkeypatch.setattr(incremental, "rule_set_for", lambda settings: rule_set)
+    monkeypatch.setattr(analysis, "rule_set_for", lambda settings: rule_set)
+    SUMMARISED.clear()
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(SOURCE)
+    assert sorted(set(SUMMARISED)) == ["Tools", *(f"f_{i}" for i in range(6))]
+    SUMMARISED.clear()
+    edited = SOURCE.replace("+ 3\n", "+ 33\n")
+    analyser.analyse(edited, settle=False)
+    analyser.analyse(edited)
+    assert SUMMARISED == ["f_3"]
+    assert analyser.analyse(edited).findings == analyse_source(edited, "m.py").findings

@@ -63,6 +63,7 @@ from review_ls.engine.analysis import (
 from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.engine.facts import ModuleFacts, StatementFacts, statement_facts
 from review_ls.engine.model import AnalysisResult, Finding
+from review_ls.engine.module_summary import StatementSummary, SummaryProbes
 from review_ls.engine.positions import LineIndex, split_lines, statement_start_line
 from review_ls.engine.project_model import ProjectModel
 from review_ls.engine.region_syntax import RegionSyntaxError
@@ -84,7 +85,8 @@ class Segment:
     `nodes` and `findings` hold positions for the segment starting on line `origin`; it now starts
     on `start`. The findings were found with the module facts of `facts_key`; `reads_beyond` says
     the walk read the module, its class or the analysis memo, so they are exact only for the text
-    of revision `exact_at`. A top-level class has `members` (its body's segments); its own findings
+    of revision `exact_at`; `probes` are the module summaries the walk asked about (summary, item,
+    answer), so they are exact only while each answer stays the same. A top-level class has `members` (its body's segments); its own findings
     are then those of the class node and its header, walked when the class text was `shell_of`.
     """
 
@@ -103,6 +105,7 @@ class Segment:
     indent: str = ""
     header: str = ""
     shell_of: str = ""
+    probes: tuple[tuple[StatementSummary, str, bool], ...] = ()
 
     @property
     def offset(self) -> int:
@@ -116,9 +119,14 @@ class Segment:
         members = None if self.members is None else tuple(m.moved(lines) for m in self.members)
         return replace(self, start=self.start + lines, end=self.end + lines, members=members)
 
-    def stale_at(self, revision: int, facts_key: tuple[Any, ...]) -> bool:
-        """True when the findings may be out of date for the text of `revision` with these module facts."""
-        return self.findings is None or self.facts_key != facts_key or (self.reads_beyond and self.exact_at != revision)
+    def stale_at(self, revision: int, facts_key: tuple[Any, ...], summaries: _Summaries) -> bool:
+        """True when the findings may be out of date for the text of `revision` with these module facts and summaries."""
+        return (
+            self.findings is None
+            or self.facts_key != facts_key
+            or (self.reads_beyond and self.exact_at != revision)
+            or any((item in summaries.of(summary)) != answer for summary, item, answer in self.probes)
+        )
 
 
 @dataclass(frozen=True)
@@ -129,15 +137,68 @@ class _Parsed:
     segments: tuple[Segment, ...]
     context_key: tuple[Any, ...]
     facts: ModuleFacts | None = None  # the module facts of `segments`
+    source: str | None = None  # the text `lines` were split from
 
 
 class _ReadTracker:
-    """Notices when a rule reads beyond the segment being walked."""
+    """Notices when a rule reads beyond the segment being walked, and which module summaries it probed."""
 
-    __slots__ = ("read",)
+    __slots__ = ("probes", "read")
 
     def __init__(self) -> None:
         self.read = False
+        self.probes: list[tuple[StatementSummary, str, bool]] = []
+
+    def reset(self) -> None:
+        """Start noting for a new walk."""
+        self.read = False
+        self.probes = []
+
+
+class _StatementSummaries:
+    """Each top-level statement's summaries, kept from one analysis to the next: the statements an edit
+    left alone keep their nodes, so a module summary costs a lookup per statement, not a scan of each."""
+
+    __slots__ = ("_by_node",)
+
+    def __init__(self) -> None:
+        # summary -> id(node) -> (node, its summary); holding the node keeps its id from being reused
+        self._by_node: dict[StatementSummary, dict[int, tuple[ast.stmt, frozenset[str]]]] = {}
+
+    def module(self, statements: list[ast.stmt], summary: StatementSummary) -> frozenset[str]:
+        """The union of `summary` over `statements` (only they are kept for the next call)."""
+        known = self._by_node.get(summary, {})
+        current: dict[int, tuple[ast.stmt, frozenset[str]]] = {}
+        for statement in statements:
+            entry = known.get(id(statement))
+            if entry is None or entry[0] is not statement:
+                entry = (statement, summary(statement))
+            current[id(statement)] = entry
+        self._by_node[summary] = current
+        return frozenset().union(*(found for _, found in current.values()))
+
+
+class _Summaries:
+    """The module summaries (`module_summary.py`) of one text's top-level statements, computed on first use."""
+
+    __slots__ = ("_cache", "_found", "_statements")
+
+    def __init__(self, statements: list[ast.stmt], cache: _StatementSummaries) -> None:
+        self._statements = statements
+        self._cache = cache
+        self._found: dict[StatementSummary, frozenset[str]] = {}
+
+    @classmethod
+    def of_segments(cls, segments: Sequence[Segment], cache: _StatementSummaries) -> _Summaries:
+        """The summaries of the module these segments make up."""
+        return cls([node for segment in segments for node in segment.nodes], cache)
+
+    def of(self, summary: StatementSummary) -> frozenset[str]:
+        """The module's `summary`."""
+        found = self._found.get(summary)
+        if found is None:
+            found = self._found[summary] = self._cache.module(self._statements, summary)
+        return found
 
 
 class _TrackedBody:
@@ -178,17 +239,25 @@ class _ClassView(ast.ClassDef):
         self.body = node.body
 
 
-class _Memo(dict[Any, Any]):
+class _Memo(dict[Any, Any], SummaryProbes):
     """`Context.memo`, shared by the walks of one analysis: any use counts as reading beyond the segment.
 
     Entries are often built from the whole module without going through tracked facts (a type resolver
     or a scope index holds the module and reads it lazily, long after the entry was stored), so no
-    entry can be shown to depend on the walked segment alone.
+    entry can be shown to depend on the walked segment alone. Summary probes are not entries: they are
+    noted item by item (`Segment.probes`).
     """
 
-    def __init__(self, tracker: _ReadTracker) -> None:
+    def __init__(self, tracker: _ReadTracker, summaries: _Summaries) -> None:
         super().__init__()
         self._tracker = tracker
+        self._summaries = summaries
+
+    def probe_summary(self, summary: StatementSummary, item: str) -> bool:
+        """True when the module's `summary` contains `item`; noted for the walked segment."""
+        answer = item in self._summaries.of(summary)
+        self._tracker.probes.append((summary, item, answer))
+        return answer
 
     def get(self, key: Any, default: Any = None) -> Any:
         self._tracker.read = True
@@ -223,29 +292,32 @@ class _Walk:
         path: str | None,
         project: ProjectModel | None,
         exact_at: int,
+        summary_cache: _StatementSummaries,
     ) -> None:
         self.rule_set = rule_set
         self.tracker = _ReadTracker()
-        self.module = _ModuleView([node for segment in segments for node in segment.nodes], self.tracker)
+        statements = [node for segment in segments for node in segment.nodes]
+        self.module = _ModuleView(statements, self.tracker)
+        self.summaries = _Summaries(statements, summary_cache)
         self.lines = LineIndex(lines)
         self.facts = facts
         self.path = path
         self.project = project
         self.exact_at = exact_at
         self.facts_key = _facts_key(facts)
-        self.memo = _Memo(self.tracker)
+        self.memo = _Memo(self.tracker, self.summaries)
 
     def _context(self) -> Context:
         """A context like `walk_statements` builds, sharing this analysis's memo."""
         ctx = Context(self.path, self.lines, self.facts, self.project)
         ctx.memo = self.memo
-        self.tracker.read = False
+        self.tracker.reset()
         return ctx
 
     def statements(self, segment: Segment) -> Segment:
         """Walk a top-level segment, as `analyse_source` walks the module's statements."""
         errors: list[str] = []
-        self.tracker.read = False
+        self.tracker.reset()
         found = walk_statements(
             self.rule_set, self.module, segment.nodes, self.lines, self.facts, self.path, self.project, errors, memo=self.memo
         )
@@ -285,6 +357,7 @@ class _Walk:
             reads_beyond=self.tracker.read,
             exact_at=self.exact_at,
             facts_key=self.facts_key,
+            probes=tuple(self.tracker.probes),
         )
 
 
@@ -303,6 +376,7 @@ class IncrementalAnalyser:
         self._revision = 0
         self._settled = True
         self._broken = False
+        self._summary_cache = _StatementSummaries()
 
     @property
     def text_parses(self) -> bool:
@@ -313,8 +387,8 @@ class IncrementalAnalyser:
         """The tree `ast.parse` makes of the last analysed text, when the last result is settled and every
         segment's nodes sit where a fresh parse puts them (no edit moved them); else None."""
         parsed = self._parsed
-        if parsed is None or self._broken or not self._settled or self._last is None or split_lines(self._last[0]) != parsed.lines:
-            return None
+        if parsed is None or self._broken or not self._settled or self._last is None or parsed.source != self._last[0]:
+            return None  # (comparing the texts costs a memcmp; splitting the text again cost more than the rest, before every publish)
         if any(part.offset for segment in parsed.segments for part in _parts(segment)):
             return None
         return ast.Module(body=[node for segment in parsed.segments for node in segment.nodes], type_ignores=[])
@@ -358,7 +432,7 @@ class IncrementalAnalyser:
         lines = split_lines(source)
         previous = self._parsed if self._parsed is not None and self._parsed.context_key == context_key else None
         if previous is not None:
-            result = self._analyse_edit(previous, lines, rule_set, project)
+            result = self._analyse_edit(previous, source, lines, rule_set, project)
             if isinstance(result, RegionSyntaxError):
                 self._settled = True
                 return self._while_broken(previous, lines, rule_set, syntax_error_finding(result.error, LineIndex(lines)))
@@ -367,13 +441,15 @@ class IncrementalAnalyser:
         return self._analyse_whole(previous, source, lines, rule_set, project, context_key)
 
     # -- the fast pass: re-parse the changed segments -----------------------------------------
-    def _analyse_edit(self, previous: _Parsed, lines: list[str], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult | RegionSyntaxError | None:
+    def _analyse_edit(
+        self, previous: _Parsed, source: str, lines: list[str], rule_set: RuleSet, project: ProjectModel | None
+    ) -> AnalysisResult | RegionSyntaxError | None:
         segments = _restructure(previous.segments, previous.lines, lines)
         if segments is None or isinstance(segments, RegionSyntaxError):
             return segments
         facts = _facts_after_edit(previous, segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=False)
-        self._parsed = replace(previous, lines=lines, segments=segments, facts=facts)
+        self._parsed = replace(previous, lines=lines, segments=segments, facts=facts, source=source)
         return self._assemble(segments, lines, rule_set)
 
     # -- parsing the whole text: the first analysis, fallbacks, settling ----------------------------
@@ -400,9 +476,10 @@ class IncrementalAnalyser:
         facts = ModuleFacts(_facts_entries(segments))
         if previous is not None:
             class_visitors = ast.ClassDef in rule_set.walker.dispatch
-            segments = _Reuse(previous, lines, self._revision, _facts_key(facts), class_visitors, self.path).segments(segments)
+            summaries = _Summaries.of_segments(segments, self._summary_cache)
+            segments = _Reuse(previous, lines, self._revision, _facts_key(facts), summaries, class_visitors, self.path).segments(segments)
         segments = self._walk_missing(segments, lines, facts, rule_set, project, exact=True, should_stop=should_stop)
-        self._parsed = _Parsed(lines, segments, context_key, facts)
+        self._parsed = _Parsed(lines, segments, context_key, facts, source)
         return self._assemble(segments, lines, rule_set)
 
     def _settle(self, source: str, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None) -> AnalysisResult:
@@ -425,7 +502,8 @@ class IncrementalAnalyser:
         facts = _fresh_copy(parsed.facts) if parsed.facts is not None else ModuleFacts(_facts_entries(parsed.segments))
         facts_key = _facts_key(facts)
         class_visitors = ast.ClassDef in rule_set.walker.dispatch
-        segments = tuple(_without_stale_findings(s, self._revision, facts_key, class_visitors) for s in parsed.segments)
+        summaries = _Summaries.of_segments(parsed.segments, self._summary_cache)
+        segments = tuple(_without_stale_findings(s, self._revision, facts_key, summaries, class_visitors) for s in parsed.segments)
         if any(_needs_walk(segment) for segment in segments):
             placed = []
             for segment in segments:
@@ -475,7 +553,7 @@ class IncrementalAnalyser:
         """Walk the segments (and class members) without findings; note whether the result is exact."""
         class_visitors = ast.ClassDef in rule_set.walker.dispatch
         if any(_needs_walk(segment) for segment in segments):
-            walk = _Walk(rule_set, segments, lines, facts, self.path, project, self._revision if exact else _FAST)
+            walk = _Walk(rule_set, segments, lines, facts, self.path, project, self._revision if exact else _FAST, self._summary_cache)
             walked = []
             for segment in segments:
                 if _needs_walk(segment):
@@ -483,7 +561,8 @@ class IncrementalAnalyser:
                 walked.append(segment)
             segments = tuple(walked)
         facts_key = _facts_key(facts)
-        self._settled = not any(_unsettled(segment, self._revision, facts_key, class_visitors) for segment in segments)
+        summaries = _Summaries.of_segments(segments, self._summary_cache)
+        self._settled = not any(_unsettled(segment, self._revision, facts_key, summaries, class_visitors) for segment in segments)
         return segments
 
     def _assemble(self, segments: tuple[Segment, ...], lines: list[str], rule_set: RuleSet) -> AnalysisResult:
@@ -534,12 +613,14 @@ def _walked(segment: Segment, walk: _Walk, should_stop: Callable[[], bool] | Non
     return segment
 
 
-def _without_stale_findings(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> Segment:
+def _without_stale_findings(
+    segment: Segment, revision: int, facts_key: tuple[Any, ...], summaries: _Summaries, class_visitors: bool
+) -> Segment:
     """The segment with the findings a settling pass must find again dropped (its own, its members')."""
     if segment.members is None:
-        return replace(segment, findings=None) if segment.stale_at(revision, facts_key) else segment
-    members = tuple(replace(m, findings=None) if m.stale_at(revision, facts_key) else m for m in segment.members)
-    shell_stale = (class_visitors and segment.shell_of != segment.text) or segment.stale_at(revision, facts_key)
+        return replace(segment, findings=None) if segment.stale_at(revision, facts_key, summaries) else segment
+    members = tuple(replace(m, findings=None) if m.stale_at(revision, facts_key, summaries) else m for m in segment.members)
+    shell_stale = (class_visitors and segment.shell_of != segment.text) or segment.stale_at(revision, facts_key, summaries)
     return replace(segment, members=members, findings=None if shell_stale else segment.findings)
 
 
@@ -633,11 +714,11 @@ def _keeping_findings(new: Segment, segment: Segment, path: str | None) -> Segme
 
 
 
-def _unsettled(segment: Segment, revision: int, facts_key: tuple[Any, ...], class_visitors: bool) -> bool:
+def _unsettled(segment: Segment, revision: int, facts_key: tuple[Any, ...], summaries: _Summaries, class_visitors: bool) -> bool:
     """True when a settling pass would walk part of the segment again."""
     if segment.members is not None and class_visitors and segment.shell_of != segment.text:
         return True
-    return any(part.stale_at(revision, facts_key) for part in _parts(segment))
+    return any(part.stale_at(revision, facts_key, summaries) for part in _parts(segment))
 
 
 # -- finding what changed -----------------------------------------------------------------------
@@ -993,12 +1074,20 @@ class _Reuse:
     """
 
     def __init__(
-        self, previous: _Parsed, lines: list[str], revision: int, facts_key: tuple[Any, ...], class_visitors: bool, path: str | None
+        self,
+        previous: _Parsed,
+        lines: list[str],
+        revision: int,
+        facts_key: tuple[Any, ...],
+        summaries: _Summaries,
+        class_visitors: bool,
+        path: str | None,
     ) -> None:
         self.first, last_old, last_new = changed_lines(previous.lines, lines)
         self.last_old, self.delta = last_old, last_new - last_old
         self.revision = revision
         self.facts_key = facts_key
+        self.summaries = summaries
         self.class_visitors = class_visitors
         self.path = path
         self.placed: dict[tuple[str, int | None], Segment] = {}
@@ -1021,7 +1110,7 @@ class _Reuse:
 
     def _old(self, segment: Segment) -> Segment | None:
         old = self.placed.get((segment.text, segment.start)) or self.by_text.get(segment.text)
-        if old is None or old.stale_at(self.revision, self.facts_key) or (old.members is None) != (segment.members is None):
+        if old is None or old.stale_at(self.revision, self.facts_key, self.summaries) or (old.members is None) != (segment.members is None):
             return None
         return old
 
@@ -1039,7 +1128,7 @@ class _Reuse:
         old = self.placed.get((segment.text, segment.start)) or self.placed.get(("header:" + segment.header, segment.start))
         if old is None or old.members is None or old.header != segment.header:
             return replace(segment, members=members)
-        if (self.class_visitors and old.shell_of != segment.text) or old.stale_at(self.revision, self.facts_key):
+        if (self.class_visitors and old.shell_of != segment.text) or old.stale_at(self.revision, self.facts_key, self.summaries):
             return replace(segment, members=members)
         return replace(_adopt(segment, old, self.path), members=members, shell_of=segment.text)
 
@@ -1050,7 +1139,13 @@ def _adopt(segment: Segment, old: Segment, path: str | None) -> Segment:
     offset = segment.start - old.origin
     findings = old.findings if offset == 0 else tuple(f.shifted(offset, path) for f in old.findings)
     return replace(
-        segment, findings=findings, errors=old.errors, reads_beyond=old.reads_beyond, exact_at=old.exact_at, facts_key=old.facts_key
+        segment,
+        findings=findings,
+        errors=old.errors,
+        reads_beyond=old.reads_beyond,
+        exact_at=old.exact_at,
+        facts_key=old.facts_key,
+        probes=old.probes,
     )
 
 

@@ -314,16 +314,23 @@ class TypeResolver:
         imports, and those of the modules they import (one level of re-export)."""
         if self._visible is None:
             own = declared_names(self._module_ast)
-            modules = self._imported_modules()
-            if not modules:
-                self._visible = own
-            else:
-                self._visible = DeclaredNames(
-                    own.enum_values.union(*(m.enum_values for m in modules)),
-                    own.field_names.union(*(m.field_names for m in modules)),
-                    own.optional_fields.union(*(m.optional_fields for m in modules)),
-                )
+            imported = self.imported_names()
+            self._visible = DeclaredNames(
+                own.enum_values | imported.enum_values,
+                own.field_names | imported.field_names,
+                own.optional_fields | imported.optional_fields,
+            )
         return self._visible
+
+    def imported_names(self) -> DeclaredNames:
+        """What the classes of the project modules this file imports declare (and of the modules they
+        import): `visible_names` without the file's own classes. Reads imports and the project only."""
+        modules = self._imported_modules()
+        return DeclaredNames(
+            frozenset().union(*(m.enum_values for m in modules)),
+            frozenset().union(*(m.field_names for m in modules)),
+            frozenset().union(*(m.optional_fields for m in modules)),
+        )
 
     def _imported_modules(self) -> list[ModuleTypeFacts]:
         types = self.project_types

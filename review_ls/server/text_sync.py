@@ -44,15 +44,32 @@ class LspTextDocument(TextDocument):
         """The lines, with their line endings."""
         return tuple(lines_with_ends(self.source))
 
+    def apply_checked(self, change: types.TextDocumentContentChangePartial) -> str | None:
+        """Apply an incremental change; why it cannot be applied instead (then the text is unchanged).
+
+        The text is split into lines once per change (it used to be three times: check, start, end)."""
+        text = self.source
+        range_ = change.range
+        start, end = range_.start, range_.end
+        if (end.line, end.character) < (start.line, start.character):
+            return f"a change's range ends ({end.line}:{end.character}) before it starts ({start.line}:{start.character})"
+        first, last, before_last = _line_starts(text, (start.line, end.line, end.line - 1))
+        if last is None and not (end.character == 0 and before_last is not None):
+            return f"a change's range reaches line {end.line + 1}, past the end of the document"
+        begin = self._offset(text, start, first)
+        stop = self._offset(text, end, last)
+        self._source = text[:begin] + change.text + text[max(begin, stop) :]
+        return None
+
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
         text = self.source
-        begin = self._offset(text, change.range.start)
-        end = self._offset(text, change.range.end)
+        first, last = _line_starts(text, (change.range.start.line, change.range.end.line))
+        begin = self._offset(text, change.range.start, first)
+        end = self._offset(text, change.range.end, last)
         self._source = text[:begin] + change.text + text[max(begin, end) :]
 
-    def _offset(self, text: str, position: types.Position) -> int:
-        """The string index of an LSP position (clamped to the text)."""
-        start = _line_start(text, position.line)
+    def _offset(self, text: str, position: types.Position, start: int | None) -> int:
+        """The string index of an LSP position (clamped to the text), given where its line starts (None: past the end)."""
         if start is None:
             return len(text)
         match = _LINE_BREAK.search(text, start)
@@ -81,40 +98,24 @@ def apply_did_change(workspace: Workspace, params: types.DidChangeTextDocumentPa
             continue
         if document.lost_sync is not None:
             continue
-        problem = f"a change for version {version} came after version {document.version}" if older else _range_problem(document.source, change.range)
+        problem = f"a change for version {version} came after version {document.version}" if older else document.apply_checked(change)
         if problem is not None:
             document.lost_sync = problem
-            continue
-        document.apply_change(change)
     document.version = version
 
 
-def _range_problem(text: str, range_: types.Range) -> str | None:
-    """Why `range_` cannot be applied to `text` (None when it can: a column past a line's end means its end)."""
-    start, end = range_.start, range_.end
-    if (end.line, end.character) < (start.line, start.character):
-        return f"a change's range ends ({end.line}:{end.character}) before it starts ({start.line}:{start.character})"
-    if not _is_in(text, end):
-        return f"a change's range reaches line {end.line + 1}, past the end of the document"
-    return None
-
-
-def _is_in(text: str, position: types.Position) -> bool:
-    """True when the 0-based line exists (or is the position just after the last line's end)."""
-    if position.line < 0 or _line_start(text, position.line) is not None:
-        return position.line >= 0
-    return position.character == 0 and _line_start(text, position.line - 1) is not None
-
-
-def _line_start(text: str, line: int) -> int | None:
-    """The index at which 0-based `line` starts (None past the last line)."""
-    if line == 0:
-        return 0
+def _line_starts(text: str, lines: Sequence[int]) -> list[int | None]:
+    """The index at which each 0-based line starts (None past the last line, or for a negative line), splitting the text once."""
+    highest = max(lines)
+    if highest <= 0:
+        return [0 if line == 0 else None for line in lines]
     if "\r" in text and text.count("\r") != text.count("\r\n"):  # old Mac line endings: the slow way
-        breaks = [match.end() for match in _LINE_BREAK.finditer(text)]
-        return breaks[line - 1] if line <= len(breaks) else None
-    parts = text.split("\n", line)  # splitting runs in C
-    return len(text) - len(parts[-1]) if len(parts) > line else None
+        breaks = [0, *(match.end() for match in _LINE_BREAK.finditer(text, 0))]
+        return [breaks[line] if 0 <= line < len(breaks) else None for line in lines]
+    parts = text.split("\n", highest)  # splitting runs in C
+    count = len(parts)
+    # parts[line:] joined by "\n" is the text from that line's start on; the lines asked for are near `highest`
+    return [len(text) - sum(map(len, parts[line:])) - (count - 1 - line) if 0 <= line < count else None for line in lines]
 
 
 class LspWorkspace(Workspace):

@@ -7,10 +7,11 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.module_summary import module_summary_has
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.project.jedi_gates import may_misspell_enum_value
-from review_ls.project.types import ParamFacts
+from review_ls.project.types import ParamFacts, declared_names
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
 if TYPE_CHECKING:
@@ -20,6 +21,32 @@ if TYPE_CHECKING:
 
 def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _own_enum_values(statement: ast.stmt) -> frozenset[str]:
+    """Casefolded str values that the enum-like classes of one top-level statement declare (a module summary)."""
+    return declared_names(ast.Module(body=[statement], type_ignores=[])).enum_values
+
+
+def _imported_enum_values(ctx: Context) -> frozenset[str]:
+    """Casefolded str values that the enums of the project modules this file imports declare (once per analysis)."""
+    project = ctx.project
+    key = ("RV701.imported-enum-values", id(project), None if project is None else project.fingerprint)
+    found: frozenset[str] | None = ctx.facts.derived.get(key)
+    if found is None:
+        from review_ls.project.inference import TypeResolver  # (inference loads only when a file compares or passes string literals)
+
+        resolver = TypeResolver(ast.Module(body=[], type_ignores=[]), ctx.path, (), project, ctx.facts.imports)
+        found = ctx.facts.derived[key] = resolver.imported_names().enum_values
+    return found
+
+
+def _may_be_enum_value(literal: str, ctx: Context) -> bool:
+    """The pre-filter: True when an enum visible to this file may have a member value equal to `literal`
+    ignoring case (`TypeResolver.knows_enum_value`). It reads neither the module nor the analysis memo,
+    so a walk it stops stays valid until the file's own enums gain that value (`module_summary.py`)."""
+    folded = literal.casefold()
+    return folded in _imported_enum_values(ctx) or module_summary_has(ctx, _own_enum_values, folded)
 
 
 def _parameter_for(params: Sequence[ParamFacts], key: str | int) -> ParamFacts | None:
@@ -273,8 +300,11 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             pairs = [(element, left) for element in right.elts if _is_str(element)]
         else:
             return
+        candidates = [(literal, other) for literal, other in pairs if _may_be_enum_value(cast(str, literal.value), ctx)]  # type: ignore[attr-defined]
+        if not candidates:
+            return
         resolver = type_resolver(ctx)
-        candidates = [(literal, other) for literal, other in pairs if _may_be_misspelt(cast(str, literal.value), resolver)]  # type: ignore[attr-defined]
+        candidates = [(literal, other) for literal, other in candidates if _may_be_misspelt(cast(str, literal.value), resolver)]  # type: ignore[attr-defined]
         if not candidates:
             return
         other = candidates[0][1]
@@ -299,6 +329,9 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
                 arguments.append((kw.arg, value))
         if not arguments:
             return
+        arguments = [(key, literal) for key, literal in arguments if _may_be_enum_value(cast(str, literal.value), ctx)]
+        if not arguments:
+            return
         resolver = type_resolver(ctx)
         arguments = [(key, literal) for key, literal in arguments if _may_be_misspelt(cast(str, literal.value), resolver)]
         if not arguments:
@@ -318,6 +351,8 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
     def visit_Assign(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
         """Report `obj.field = "lit"` where the field is declared as a str Enum."""
         if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
+            return
+        if not _may_be_enum_value(node.value.value, ctx):  # type: ignore[attr-defined]
             return
         resolver = type_resolver(ctx)
         if not _may_be_misspelt(node.value.value, resolver):  # type: ignore[attr-defined]
@@ -369,9 +404,9 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
 
 
 def _may_be_misspelt(literal: str, resolver: TypeResolver) -> bool:
-    """True when an enum this file sees may hold `literal` spelt with other case, and not only as written
-    (a literal spelt exactly like every matching value is never reported: no type needs to be looked up)."""
-    return resolver.knows_enum_value(literal) and may_misspell_enum_value(resolver, literal)
+    """True when an enum this file sees (`_may_be_enum_value` said one may) holds `literal` spelt with other case,
+    not only as written (a literal spelt exactly like every matching value is never reported: no type needs to be looked up)."""
+    return may_misspell_enum_value(resolver, literal)
 
 
 def _converts_by_itself(value_type: ValueType | None) -> bool:

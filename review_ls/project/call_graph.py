@@ -110,6 +110,7 @@ class CallGraph:
                     self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._resolved = {}
         self._chains: dict[str, BlockingChain | None] = {}
+        self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
 
     def patched(self, before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> CallGraph | None:
         """The graph of the project after the modules of `before` (old facts) became those of `after` (absent: removed),
@@ -242,8 +243,10 @@ class CallGraph:
         return chain
 
     def entry_points(self) -> Iterator[tuple[str, FunctionCallFacts]]:
-        """(path, facts) of every function with an entry-point role."""
-        return ((path, facts) for path, facts in self._functions.values() if facts.role)
+        """(path, facts) of every function with an entry-point role (found once per graph)."""
+        if self._entry_points is None:
+            self._entry_points = tuple((path, facts) for path, facts in self._functions.values() if facts.role)
+        return iter(self._entry_points)
 
     def reachable_from(self, qualname: str) -> dict[str, tuple[str, ...]]:
         """Every project function reachable from `qualname`, with the path of calls that reaches it first."""

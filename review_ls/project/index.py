@@ -224,7 +224,11 @@ class ProjectIndex:
             self._changed.add(path)
 
     def _namer(self) -> ModuleNamer:
-        return ModuleNamer(self.roots, self._init_files)
+        packages = frozenset(self._init_files)
+        cached = self.__dict__.get("_cached_namer")
+        if cached is None or cached[0] != packages:
+            cached = self.__dict__["_cached_namer"] = (packages, ModuleNamer(self.roots, packages))
+        return cached[1]
 
     # -- what rules read ----------------------------------------------------------------------
     def _views(self) -> _Derived:
@@ -384,6 +388,7 @@ class ProjectIndex:
         del state["_lock"]
         del state["_view_memo"]
         del state["_function_memos"]
+        state.pop("_cached_namer", None)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -427,22 +432,29 @@ class _Derived:
         if "queries" in computed:
             self._kept["queries"] = carried.kept(base.queries.memo())
         if "per_invocation" in computed:
-            self._kept["per_invocation"] = carried.kept(base.per_invocation.memo())
+            self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo()), base.per_invocation, carried.stale)
         if "process_state" in computed and carried.keep_state:
-            self._kept["process_state"] = carried.kept(base.process_state.memo())
+            self._kept["process_state"] = (base.process_state, frozenset(before), carried.kept(base.process_state.memo()))
 
     def _carry_duplicates(self, base: _Derived, changed: frozenset[str]) -> None:
-        """Keep the duplicate models and field variants when no changed file's classes or imports changed (they read nothing else)."""
+        """Keep the duplicate models and field variants when no changed file's classes changed; when imports changed too,
+        keep the copies found (they read the imports only through how often each copy is imported) and mark cycles again."""
         old_files, files = base.views.files, self.views.files
         if old_files.keys() != files.keys():
             return
+        same_imports = True
         for path in changed:
             old, new = old_files.get(path), files.get(path)
-            if old is None or new is None or old.classes != new.classes or old.imports != new.imports:
+            if old is None or new is None or old.classes != new.classes:
                 return
-        for name in ("duplicates", "variants"):
+            same_imports = same_imports and old.imports == new.imports
+        for name in ("copies", "variants", *(("duplicates",) if same_imports else ())):
             if name in base.__dict__:
                 self.__dict__[name] = base.__dict__[name]
+        if not same_imports and "copies" in base.__dict__:
+            read = {(ref.module, ref.name) for found in base.copies.values() for ref in (found.copy, found.canonical, *found.copies)}
+            if read and any(self.views.name_importers.get(key, 0) != base.views.name_importers.get(key, 0) for key in read):  # the canonical copy may change
+                del self.__dict__["copies"]
 
     @cached_property
     def call_graph(self) -> CallGraph:
@@ -467,14 +479,21 @@ class _Derived:
     def per_invocation(self) -> PerInvocation:
         """What the entry points of the call graph reach."""
         reached = PerInvocation(self.call_graph)
-        reached.keep(self._kept.pop("per_invocation", {}))  # type: ignore[arg-type]
+        kept = self._kept.pop("per_invocation", None)
+        if kept is not None:
+            reached.keep(*kept)  # type: ignore[misc]
         return reached
 
     @cached_property
     def process_state(self) -> ProcessStateSummary:
         """The process-state summary of this snapshot."""
-        summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
-        summary.keep(self._kept.pop("process_state", {}))  # type: ignore[arg-type]
+        kept = self._kept.pop("process_state", None)
+        if kept is None:
+            return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
+        base, changed, memo = kept  # type: ignore[misc]
+        summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service, base, changed)
+        if summary.instance_classes == base.instance_classes:  # else a re-export changed what a module-level instance is
+            summary.keep(memo)
         return summary
 
     @cached_property
@@ -485,9 +504,14 @@ class _Derived:
         return summary
 
     @cached_property
+    def copies(self) -> dict[tuple[str, int], Duplicate]:
+        """Copies of models, by (path, line), before import cycles are marked."""
+        return find_duplicates(self.views.classes, self.views)
+
+    @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:
         """Copies of models, by (path, line)."""
-        return mark_import_cycles(find_duplicates(self.views.classes, self.views), self.views.import_graph)
+        return mark_import_cycles(self.copies, self.views.import_graph)
 
     @cached_property
     def variants(self) -> dict[tuple[str, int], tuple[FieldVariant, ...]]:

@@ -145,12 +145,17 @@ def _module_paths(name: str, paths_by_module: Mapping[str, str]) -> Iterator[str
 
 
 def state_facts_changed(before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> bool:
-    """True when a changed module's state objects, state classes or re-exports changed: every function's effects may read those."""
+    """True when a changed module's state objects or state classes changed: every function's effects may read those.
+
+    A changed re-export alone does not count: the names it canonicalises start with its module, so
+    the functions that write through it read that module (`FileDependencies`) and are stale anyway;
+    what it changes for everybody (the class of a module-level instance) is compared by the
+    summary itself (`ProcessStateSummary.instance_classes`)."""
     def shared(facts: ModuleCallFacts | None) -> object:
         if facts is None:
             return None
         state = facts.state.position_free if facts.state is not None else None
-        return (None if state is None else (state[0], state[2]), facts.aliases)
+        return None if state is None else (state[0], state[2])
 
     return any(shared(facts) != shared(after.get(path)) for path, facts in before.items())
 

@@ -48,7 +48,8 @@ class CallGraph:
 
     def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]], configured: ConfiguredEntryPoints = ConfiguredEntryPoints()) -> None:
         self._configured = configured
-        self._plain: dict[str, tuple[str, FunctionCallFacts]] = {}  # before registrations give functions a role
+        self._functions: dict[str, tuple[str, FunctionCallFacts]] = {}
+        self._unregistered: dict[str, tuple[str, FunctionCallFacts]] = {}  # functions a registration gave a role, as they were before
         self._aliases: dict[str, str] = {}
         self._alias_paths: dict[str, str] = {}
         self._classes: dict[str, tuple[str, ClassFacts]] = {}
@@ -64,11 +65,12 @@ class CallGraph:
         for function in facts.functions:
             if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
                 function = replace(function, role=CONFIGURED)
-            known = self._plain.get(function.qualname)
+            known = self._functions.get(function.qualname)
             if known is not None and known[0] != path:
                 self._shared.add(function.qualname)
                 alone = False
-            self._plain[function.qualname] = (path, function)
+            self._functions[function.qualname] = (path, function)
+            self._unregistered.pop(function.qualname, None)
         for name, target in facts.aliases:
             if self._alias_paths.get(name, path) != path:
                 self._shared.add(name)
@@ -91,7 +93,8 @@ class CallGraph:
         if any(name in self._shared for name in names):
             return False
         for function in facts.functions:
-            self._plain.pop(function.qualname, None)
+            self._functions.pop(function.qualname, None)
+            self._unregistered.pop(function.qualname, None)
         for name, _ in facts.aliases:
             self._aliases.pop(name, None)
             self._alias_paths.pop(name, None)
@@ -101,12 +104,14 @@ class CallGraph:
 
     def _apply_registrations(self) -> None:
         """`graph.add_node("x", fn)`: fn becomes an entry point (a decorator's role wins); summaries start empty."""
-        self._functions = dict(self._plain)
+        self._functions.update(self._unregistered)  # (patched graphs) roles of the previous registrations undone
+        self._unregistered = {}
         self._resolved: dict[str, tuple[str, FunctionCallFacts] | None] = {}
         for registrations in self._registrations.values():
             for registration in registrations:
                 found = self.function(registration.target)
                 if found is not None and not found[1].role and not found[1].qualname.endswith(".__init__"):
+                    self._unregistered.setdefault(found[1].qualname, found)
                     self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._resolved = {}
         self._chains: dict[str, BlockingChain | None] = {}
@@ -118,7 +123,8 @@ class CallGraph:
         (then only a full build knows which one wins). `after` lists every module of the project in file order."""
         graph = CallGraph.__new__(CallGraph)
         graph._configured = self._configured
-        graph._plain = dict(self._plain)
+        graph._functions = dict(self._functions)
+        graph._unregistered = dict(self._unregistered)
         graph._aliases = dict(self._aliases)
         graph._alias_paths = dict(self._alias_paths)
         graph._classes = dict(self._classes)

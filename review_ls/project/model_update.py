@@ -18,12 +18,12 @@ are recomputed per snapshot from the kept memos.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
 from review_ls.project.call_facts import ModuleCallFacts
-from review_ls.project.call_graph import CallGraph
+from review_ls.project.call_graph import CallGraph, ChainStep
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -168,16 +168,43 @@ class CarriedModel:
     dependencies: FileDependencies
     stale: frozenset[str]  # the functions (absolute names) whose summaries must be derived again
     keep_state: bool  # False when the process-state effects must all be derived again
+    moved: frozenset[str] = frozenset()  # changed files whose facts changed only in line numbers
+    moved_readers: frozenset[str] = frozenset()  # functions (not stale) that read a moved file: kept unless a summary points into it
 
     def kept(self, memo: Mapping[K, V]) -> dict[K, V]:
         """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid."""
-        stale = self.stale
+        stale, readers, moved = self.stale, self.moved_readers, self.moved
         if all(isinstance(key, str) for key in islice(memo, 1)):
             found: dict[Any, V] = dict(memo)
             for name in stale:
                 found.pop(name, None)
+            for name in readers:
+                if name in found and points_into(found[name], moved):
+                    del found[name]
             return found
-        return {key: value for key, value in memo.items() if key[0] not in stale}  # type: ignore[index]
+        return {
+            key: value
+            for key, value in memo.items()
+            if key[0] not in stale and (key[0] not in readers or not points_into(value, moved))  # type: ignore[index]
+        }
+
+
+def points_into(value: object, paths: frozenset[str]) -> bool:
+    """True when a summary (a chain, or containers and dataclasses of chains) has a step in one of the files `paths`.
+
+    Every line a chain holds belongs to one of its steps' files, so a summary that has no step in a
+    file whose facts only moved holds no line of it: it equals what a fresh derivation finds."""
+    if value is None or isinstance(value, (str, int, float)):
+        return False
+    if isinstance(value, ChainStep):
+        return value.path in paths
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return any(points_into(item, paths) for item in value)
+    if isinstance(value, Mapping):
+        return any(points_into(item, paths) for item in value.values())
+    if is_dataclass(value):
+        return any(points_into(getattr(value, f.name), paths) for f in fields(value))
+    return True  # unknown: assume it holds positions
 
 
 def carry_model(
@@ -193,7 +220,8 @@ def carry_model(
     patched = graph.patched(before, calls)
     if patched is None:
         return None
-    changed = set(before)
+    moved = {path for path, old in before.items() if path in calls and old.position_free == calls[path].position_free}
+    changed = set(before) - moved
     for path, old in before.items():  # a registration gives a function in another file a role: that file changes too
         new = calls.get(path)
         if old.registered != (new.registered if new is not None else ()):
@@ -201,11 +229,19 @@ def carry_model(
                 for found in (graph.function(registration.target), patched.function(registration.target)):
                     if found is not None:
                         changed.add(found[0])
-    stale_files = dependencies.stale(changed)
-    stale: set[str] = set()
-    for path in stale_files:
+    moved -= changed  # (a registration made it a seed)
+    stale_files = dependencies.stale(changed) | moved
+    stale = _functions_of(stale_files, before, calls)
+    readers = _functions_of(dependencies.stale(moved) - stale_files, before, calls)
+    updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of) if changed else dependencies
+    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls), frozenset(moved), frozenset(readers))
+
+
+def _functions_of(paths: Iterable[str], before: Mapping[str, ModuleCallFacts], calls: Mapping[str, ModuleCallFacts]) -> set[str]:
+    """The names of the functions the files `paths` define, before or after the change."""
+    found: set[str] = set()
+    for path in paths:
         for facts in (before.get(path), calls.get(path)):
             if facts is not None:
-                stale.update(f.qualname for f in facts.functions)
-    updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of)
-    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls))
+                found.update(f.qualname for f in facts.functions)
+    return found

@@ -139,6 +139,7 @@ class RandomProject:
         self.imports = {module: " ".join(self.random.sample([m for m in MODULES if m != module], self.random.randrange(3))) for module in MODULES}
         self.shape = {module: [self._function(module) for _ in range(4)] for module in MODULES}
         self.blank_lines = {module: 0 for module in MODULES}
+        self.padding = {module: [0] * 4 for module in MODULES}  # statements inserted at the top of each function's body
         self.fixed = {"state": "", "clients": "", "repo": "", "__init__": "", "models": "", "schemas": ""}
 
     def _function(self, module: str) -> tuple[bool, str, str]:
@@ -167,12 +168,13 @@ class RandomProject:
         for n, (is_async, params, body) in enumerate(self.shape[module]):
             route = f'@app.get("/{module}/{n}/{{arg}}")\n' if module == "routes" else ""
             task = "@celery.task\n" if module == "workers" and n == 0 else ""
-            parts.append(f"\n\n{route}{task}{'async ' if is_async else ''}def f{n}({params}):\n    {body}\n")
+            padding = "    _pad = 0\n" * self.padding[module][n]
+            parts.append(f"\n\n{route}{task}{'async ' if is_async else ''}def f{n}({params}):\n{padding}    {body}\n")
         return "".join(parts)
 
     def edit(self) -> str:
         """Change one module at random; return its path."""
-        kind = self.random.choice(("body", "body", "signature", "import", "lines", "fixed", "fixed"))
+        kind = self.random.choice(("body", "body", "signature", "import", "lines", "shift", "shift", "fixed", "fixed"))
         if kind == "fixed":
             name = self.random.choice(sorted(self.fixed))
             choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT, "models": MODELS, "schemas": SCHEMAS}[name]
@@ -187,6 +189,8 @@ class RandomProject:
             is_async, params, body = functions[n]
             params = self.random.choice(("arg", "arg, other=None", "arg, *, flag=False"))
             functions[n] = (self.random.random() < 0.5 if self.random.random() < 0.3 else is_async, params, body)
+        elif kind == "shift":  # lines below the function's first statement move; nothing else changes
+            self.padding[module][n] = self.random.randrange(3)
         elif kind == "import":
             others = [m for m in MODULES if m != module]
             self.imports[module] = " ".join(self.random.sample(others, self.random.randrange(3)))
@@ -225,6 +229,41 @@ def test_an_update_carries_the_summaries_of_functions_that_cannot_see_the_change
     assert "app.helpers.f0" not in patched.blocking_memo()  # derived again on demand
     assert index.blocking_chain("app.helpers.f0") is None
     assert index.blocking_chain("app.workers.f1") is not None
+
+
+def test_a_file_whose_lines_only_moved_keeps_the_summaries_of_readers_that_do_not_point_into_it() -> None:
+    project = RandomProject(0)
+    project.imports["routes"] = "helpers"
+    project.shape["routes"][0] = (False, "arg", "return helpers.f0(arg)")
+    project.shape["routes"][1] = (False, "arg", "return helpers.f1(arg)")
+    project.shape["helpers"][0] = (False, "arg", "time.sleep(1)")
+    project.shape["helpers"][1] = (False, "arg", "return arg")
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    observe(index)
+    project.padding["helpers"][0] = 2  # helpers.f0's sleep and every later function move two lines down
+    path = f"{ROOT}/app/helpers.py"
+    index.update_file(path, project.sources()[path])
+    memo = index.call_graph.blocking_memo()
+    assert "app.routes.f1" in memo  # reads helpers, but its summary (no chain) holds no line of it
+    assert "app.routes.f0" not in memo  # its chain points at helpers.f0's sleep: derived again
+    fresh = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    assert index.blocking_chain("app.routes.f0") == fresh.blocking_chain("app.routes.f0")
+    assert index.blocking_chain("app.routes.f0").call_line == fresh.blocking_chain("app.routes.f0").call_line  # type: ignore[union-attr]
+    assert observe(index) == observe(fresh)
+
+
+def test_the_canonical_copy_follows_an_import_edit_that_changes_which_copy_is_imported() -> None:
+    model = "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n"
+    sources = {f"{ROOT}/app/__init__.py": "", f"{ROOT}/app/models.py": model, f"{ROOT}/app/schemas.py": model, f"{ROOT}/app/use.py": "from app.schemas import Item\n"}
+    index = ProjectIndex.from_sources(sources, (ROOT,))
+    assert index.duplicate_of(f"{ROOT}/app/models.py", 4) is not None  # schemas.Item is imported: it is canonical
+    for text in ("import os\nfrom app.schemas import Item\n", "from app.models import Item\n", "from app.models import Item\nimport os\n"):
+        sources[f"{ROOT}/app/use.py"] = text
+        index.update_file(f"{ROOT}/app/use.py", text)
+        fresh = ProjectIndex.from_sources(sources, (ROOT,))
+        for path in ("models", "schemas"):
+            assert index.duplicate_of(f"{ROOT}/app/{path}.py", 4) == fresh.duplicate_of(f"{ROOT}/app/{path}.py", 4), text
+    assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) is not None
 
 
 def test_class_kinds_follow_a_changed_base_in_another_file_transitively() -> None:

@@ -58,12 +58,19 @@ class FileDependencies:
         return found
 
     def updated(
-        self, changed: Iterable[str], calls: Mapping[str, ModuleCallFacts], graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]
+        self,
+        changed: Iterable[str],
+        calls: Mapping[str, ModuleCallFacts],
+        graph: CallGraph,
+        paths_by_module: Mapping[str, str],
+        imports_of: Callable[[str], Iterable[str]],
+        alone: Iterable[str] = (),
     ) -> FileDependencies:
         """The dependencies after `changed` files changed: only the changed files and their direct readers can read
-        other files than before (a resolution that changes goes through a name of a changed module)."""
+        other files than before (a resolution that changes goes through a name of a changed module). Files of
+        `alone` changed in a way no reader sees (`carry_model`): only their own edges are derived again."""
         changed = set(changed)
-        again = set(changed)
+        again = changed | set(alone)
         for path in changed:
             again |= self.readers.get(path, frozenset())
         edges = dict(self.edges)
@@ -220,7 +227,16 @@ def carry_model(
     patched = graph.patched(before, calls)
     if patched is None:
         return None
-    moved = {path for path, old in before.items() if path in calls and old.position_free == calls[path].position_free}
+    moved: set[str] = set()
+    for path, old in before.items():
+        new = calls.get(path)
+        if new is None:
+            continue
+        old_free, new_free = old.position_free, new.position_free
+        if old_free == new_free:
+            moved.add(path)
+        elif old_free[:2] + old_free[3:] == new_free[:2] + new_free[3:] and not _reads_changed_aliases(path, old, new, dependencies, calls):
+            moved.add(path)  # only re-exports changed (an import edit), and no reader names one of them
     changed = set(before) - moved
     for path, old in before.items():  # a registration gives a function in another file a role: that file changes too
         new = calls.get(path)
@@ -233,8 +249,22 @@ def carry_model(
     stale_files = dependencies.stale(changed) | moved
     stale = _functions_of(stale_files, before, calls)
     readers = _functions_of(dependencies.stale(moved) - stale_files, before, calls)
-    updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of) if changed else dependencies
+    aliased = {path for path in moved if before[path].aliases != calls[path].aliases}
+    updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of, aliased) if changed or aliased else dependencies
     return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls), frozenset(moved), frozenset(readers))
+
+
+def _reads_changed_aliases(path: str, old: ModuleCallFacts, new: ModuleCallFacts, dependencies: FileDependencies, calls: Mapping[str, ModuleCallFacts]) -> bool:
+    """True when the file at `path` or one of its readers names (or names inside) a re-export that the change added, removed or
+    redirected. A name resolves through a re-export only when the re-export is a prefix of it, and a file that names something
+    in a module reads that module's file, so the other files cannot see the change."""
+    changed = {name for name, _ in set(old.aliases) ^ set(new.aliases)}
+    for reader in (path, *dependencies.readers.get(path, ())):
+        facts = calls.get(reader)
+        for name in _names_used(facts) if facts is not None else ():
+            if name in changed or any(name.startswith(alias + ".") for alias in changed):
+                return True
+    return False
 
 
 def _functions_of(paths: Iterable[str], before: Mapping[str, ModuleCallFacts], calls: Mapping[str, ModuleCallFacts]) -> set[str]:

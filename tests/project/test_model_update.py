@@ -252,6 +252,23 @@ def test_a_file_whose_lines_only_moved_keeps_the_summaries_of_readers_that_do_no
     assert observe(index) == observe(fresh)
 
 
+def test_an_import_edit_that_adds_a_re_export_reaches_the_readers_that_name_it() -> None:
+    sources = {
+        f"{ROOT}/app/__init__.py": "import os\n",
+        f"{ROOT}/app/helpers.py": "import time\n\n\ndef f0(arg):\n    time.sleep(1)\n",
+        f"{ROOT}/app/routes.py": "import app\n\n\ndef f(arg):\n    return app.helper(arg)\n",
+        f"{ROOT}/app/other.py": "import app\n\n\ndef g(arg):\n    return app.os\n",
+    }
+    index = ProjectIndex.from_sources(sources, (ROOT,))
+    observe(index)
+    assert index.blocking_chain("app.routes.f") is None
+    for text in ("import os\nfrom app.helpers import f0 as helper\n", "import os\nimport json\nfrom app.helpers import f0 as helper\n", "import os\n"):
+        sources[f"{ROOT}/app/__init__.py"] = text
+        index.update_file(f"{ROOT}/app/__init__.py", text)
+        assert observe(index) == observe(ProjectIndex.from_sources(sources, (ROOT,))), text
+        assert (index.blocking_chain("app.routes.f") is not None) == ("helper" in text)
+
+
 def test_the_canonical_copy_follows_an_import_edit_that_changes_which_copy_is_imported() -> None:
     model = "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n"
     sources = {f"{ROOT}/app/__init__.py": "", f"{ROOT}/app/models.py": model, f"{ROOT}/app/schemas.py": model, f"{ROOT}/app/use.py": "from app.schemas import Item\n"}

@@ -37,6 +37,7 @@ from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicate
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.function_memo import FileMemos, FunctionMemo
 from review_ls.project.model_update import FileDependencies, carry_model
+from review_ls.project.moved_classes import ClassMoves
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.per_invocation import PerInvocation
 from review_ls.project.query_summary import QuerySummary
@@ -437,21 +438,25 @@ class _Derived:
             self._kept["process_state"] = (base.process_state, frozenset(before), carried.kept(base.process_state.memo()))
 
     def _carry_duplicates(self, base: _Derived, changed: frozenset[str]) -> None:
-        """Keep the duplicate models and field variants when no changed file's classes changed; when imports changed too,
-        keep the copies found (they read the imports only through how often each copy is imported) and mark cycles again."""
+        """Keep the duplicate models and field variants when no changed file's classes changed but in lines (`ClassMoves`); when
+        imports changed too, keep the copies found (they read the imports only through how often each copy is imported) and
+        mark cycles again."""
         old_files, files = base.views.files, self.views.files
-        if old_files.keys() != files.keys():
+        if old_files.keys() != files.keys() or any(path not in files for path in changed):
             return
-        same_imports = True
-        for path in changed:
-            old, new = old_files.get(path), files.get(path)
-            if old is None or new is None or old.classes != new.classes:
-                return
-            same_imports = same_imports and old.imports == new.imports
-        for name in ("copies", "variants", *(("duplicates",) if same_imports else ())):
-            if name in base.__dict__:
-                self.__dict__[name] = base.__dict__[name]
-        if not same_imports and "copies" in base.__dict__:
+        same_imports = all(old_files[path].imports == files[path].imports for path in changed)
+        moved = [path for path in changed if old_files[path].classes != files[path].classes]
+        moves = ClassMoves.of(moved, old_files, files) if moved else None
+        if moved and moves is None:
+            return
+        computed = base.__dict__
+        if "copies" in computed:
+            self.__dict__["copies"] = moves.copies(base.copies) if moves is not None else base.copies
+        if "variants" in computed:
+            self.__dict__["variants"] = moves.variants(base.variants) if moves is not None else base.variants
+        if "duplicates" in computed and same_imports and moves is None:
+            self.__dict__["duplicates"] = base.duplicates
+        if not same_imports and "copies" in computed:
             read = {(ref.module, ref.name) for found in base.copies.values() for ref in (found.copy, found.canonical, *found.copies)}
             if read and any(self.views.name_importers.get(key, 0) != base.views.name_importers.get(key, 0) for key in read):  # the canonical copy may change
                 del self.__dict__["copies"]

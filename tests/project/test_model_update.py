@@ -283,6 +283,26 @@ def test_the_canonical_copy_follows_an_import_edit_that_changes_which_copy_is_im
     assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) is not None
 
 
+def test_copies_and_field_variants_follow_classes_that_only_moved_lines() -> None:
+    def models(padding: int, gap: int) -> str:
+        head = "from pydantic import BaseModel\n" + "import os\n" * padding
+        first = "\n\nclass Item(BaseModel):\n    name: str\n    metadata: dict\n"
+        second = "\n\nclass Order(BaseModel):\n" + "    _pad: int = 0\n" * gap + "    metadata_vars: dict\n    total: int\n"
+        return head + first + second
+
+    sources = {f"{ROOT}/app/__init__.py": "", f"{ROOT}/app/models.py": models(0, 0), f"{ROOT}/app/schemas.py": models(0, 0).replace("Order", "Other")}
+    index = ProjectIndex.from_sources(sources, (ROOT,))
+
+    def seen(index: ProjectIndex) -> object:
+        return [(c.ref, index.duplicate_of(c.ref.path, c.ref.span.line), index.field_variants(c.ref.path, c.ref.span.line)) for c in index.classes]
+
+    assert any(duplicate for _, duplicate, _ in seen(index)) and any(variants for _, _, variants in seen(index))
+    for padding, gap in ((2, 0), (2, 1), (0, 2), (3, 0)):
+        sources[f"{ROOT}/app/models.py"] = models(padding, gap)
+        index.update_file(f"{ROOT}/app/models.py", sources[f"{ROOT}/app/models.py"])
+        assert seen(index) == seen(ProjectIndex.from_sources(sources, (ROOT,))), (padding, gap)
+
+
 def test_class_kinds_follow_a_changed_base_in_another_file_transitively() -> None:
     project = RandomProject(0)
     index = ProjectIndex.from_sources(project.sources(), (ROOT,))

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from review_ls.config import ConfigResolver
 from review_ls.engine.gc_pause import garbage_collector_paused
@@ -37,8 +37,8 @@ from review_ls.project.duplicates import Duplicate, FieldVariant, find_duplicate
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.function_memo import FileMemos, FunctionMemo
 from review_ls.project.model_update import FileDependencies, carry_model
-from review_ls.project.moved_classes import ClassMoves
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
+from review_ls.project.moved_classes import ClassMoves
 from review_ls.project.per_invocation import PerInvocation
 from review_ls.project.query_summary import QuerySummary
 from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
@@ -495,7 +495,7 @@ class _Derived:
         kept = self._kept.pop("process_state", None)
         if kept is None:
             return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
-        base, changed, memo = kept  # type: ignore[misc]
+        base, changed, memo = cast(tuple[ProcessStateSummary, frozenset[str], dict[str, Any]], kept)
         summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service, base, changed)
         if summary.instance_classes == base.instance_classes:  # else a re-export changed what a module-level instance is
             summary.keep(memo)

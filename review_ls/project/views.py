@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 from review_ls.engine.model import Span
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES
@@ -174,7 +174,7 @@ class ProjectViews:
                     found.extend(kept)
                     continue
             kinds = tuple(self.kind_of(path, fact) for fact in facts.classes)
-            found.extend(self._memo.project_classes(path, (facts, module, kinds), lambda: self._known_classes(path, facts, kinds), self.files))
+            found.extend(self._memo.project_classes(path, (facts, module, kinds), partial(self._known_classes, path, facts, kinds), self.files))
         self._memo.remember_kinds(self.files, self._kind_memo)
         return tuple(found)
 

@@ -44,6 +44,15 @@ class BlockingChain:
         return " -> ".join([*(s.qualname.rsplit(".", 1)[-1] for s in self.steps), self.call])
 
 
+@dataclass(frozen=True)
+class _EntriesBefore:
+    """What a patched graph needs to find its entry points from the previous graph's."""
+
+    entries: tuple[tuple[str, FunctionCallFacts], ...]
+    registered: frozenset[str]  # the functions registrations gave a role in the previous graph
+    changed: Mapping[str, ModuleCallFacts | None]  # the changed files' facts now (None: removed)
+
+
 class CallGraph:
     """Functions of the project by absolute dotted name, with their calls and summaries."""
 
@@ -59,6 +68,8 @@ class CallGraph:
         self._registrations: dict[str, tuple[EntryRegistration, ...]] = {}
         for path, facts in modules:
             self._add(path, facts)
+            if facts.registered:
+                self._registrations[path] = facts.registered
         self._functions, self._aliases, self._alias_paths, self._classes = (
             self._functions.folded(), self._aliases.folded(), self._alias_paths.folded(), self._classes.folded()
         )
@@ -88,8 +99,6 @@ class CallGraph:
                 self._shared.add(cls.qualname)
                 alone = False
             self._classes[cls.qualname] = (path, cls)
-        if facts.registered:
-            self._registrations[path] = facts.registered
         return alone
 
     def _remove(self, path: str, facts: ModuleCallFacts) -> bool:
@@ -121,6 +130,7 @@ class CallGraph:
         self._resolved = {}
         self._chains: dict[str, BlockingChain | None] = {}
         self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
+        self._entries_before: _EntriesBefore | None = None  # (patched graphs) the previous graph's entry points and what changed
 
     def patched(self, before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> CallGraph | None:
         """The graph of the project after the modules of `before` (old facts) became those of `after` (absent: removed),
@@ -152,7 +162,10 @@ class CallGraph:
             else:
                 registrations.pop(path, None)
         graph._registrations = registrations
+        previous_registered = frozenset(self._unregistered)
         graph._apply_registrations()
+        if self._entry_points is not None:
+            graph._entries_before = _EntriesBefore(self._entry_points, previous_registered, {path: after.get(path) for path in before})
         return graph
 
     def functions_of(self, path: str, facts: ModuleCallFacts) -> Iterator[tuple[str, FunctionCallFacts]]:
@@ -266,8 +279,23 @@ class CallGraph:
     def entry_points(self) -> Iterator[tuple[str, FunctionCallFacts]]:
         """(path, facts) of every function with an entry-point role (found once per graph)."""
         if self._entry_points is None:
-            self._entry_points = tuple((path, facts) for path, facts in self._functions.values() if facts.role)
+            before, self._entries_before = self._entries_before, None
+            if before is None:
+                self._entry_points = tuple((path, facts) for path, facts in self._functions.values() if facts.role)
+            else:
+                self._entry_points = self._patched_entry_points(before)
         return iter(self._entry_points)
+
+    def _patched_entry_points(self, before: _EntriesBefore) -> tuple[tuple[str, FunctionCallFacts], ...]:
+        """The previous graph's entry points with those of the changed files and of registrations (old and new) found again."""
+        dropped = before.registered | self._unregistered.keys()
+        found = {facts.qualname: (path, facts) for path, facts in before.entries if path not in before.changed and facts.qualname not in dropped}
+        candidates = [f.qualname for facts in before.changed.values() if facts is not None for f in facts.functions]
+        for name in (*candidates, *self._unregistered):
+            entry = self._functions.get(name)
+            if entry is not None and entry[1].role and name not in found and (name in self._unregistered or entry[0] in before.changed):
+                found[name] = entry
+        return tuple(found.values())
 
     def reachable_from(self, qualname: str) -> dict[str, tuple[str, ...]]:
         """Every project function reachable from `qualname`, with the path of calls that reaches it first."""

@@ -129,6 +129,12 @@ SCHEMAS = {
     "copy": "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n",
 }
 INIT = {"": "", "re-export": "from app.helpers import f0 as helper\nfrom app.services import f1\n"}
+# A module that gives functions of other modules a role by registering them (a registration moves between functions).
+NODES = {
+    "": "",
+    "f0": "from langgraph.graph import StateGraph\n\nfrom app import helpers\n\ngraph = StateGraph(dict)\ngraph.add_node('a', helpers.f0)\n",
+    "f1": "from langgraph.graph import StateGraph\n\nfrom app import helpers\n\ngraph = StateGraph(dict)\ngraph.add_node('b', helpers.f1)\n",
+}
 
 
 class RandomProject:
@@ -140,7 +146,7 @@ class RandomProject:
         self.shape = {module: [self._function(module) for _ in range(4)] for module in MODULES}
         self.blank_lines = {module: 0 for module in MODULES}
         self.padding = {module: [0] * 4 for module in MODULES}  # statements inserted at the top of each function's body
-        self.fixed = {"state": "", "clients": "", "repo": "", "__init__": "", "models": "", "schemas": ""}
+        self.fixed = {"state": "", "clients": "", "repo": "", "__init__": "", "models": "", "schemas": "", "nodes": ""}
 
     def _function(self, module: str) -> tuple[bool, str, str]:
         others = self.imports[module].split() or [m for m in MODULES if m != module]  # calls into a module not imported stay unresolved
@@ -156,6 +162,7 @@ class RandomProject:
             f"{ROOT}/app/repo.py": REPO[self.fixed["repo"]],
             f"{ROOT}/app/models.py": MODELS[self.fixed["models"]],
             f"{ROOT}/app/schemas.py": SCHEMAS[self.fixed["schemas"]],
+            f"{ROOT}/app/nodes.py": NODES[self.fixed["nodes"]],
         }
         for module in MODULES:
             files[f"{ROOT}/app/{module}.py"] = self.text_of(module)
@@ -177,7 +184,7 @@ class RandomProject:
         kind = self.random.choice(("body", "body", "signature", "import", "lines", "shift", "shift", "fixed", "fixed"))
         if kind == "fixed":
             name = self.random.choice(sorted(self.fixed))
-            choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT, "models": MODELS, "schemas": SCHEMAS}[name]
+            choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT, "models": MODELS, "schemas": SCHEMAS, "nodes": NODES}[name]
             self.fixed[name] = self.random.choice(sorted(choices))
             return f"{ROOT}/app/{name}.py"
         module = self.random.choice(MODULES)

@@ -498,7 +498,7 @@ class _Derived:
         base, changed, memo = cast(tuple[ProcessStateSummary, frozenset[str], dict[str, Any]], kept)
         summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service, base, changed)
         if summary.instance_classes == base.instance_classes:  # else a re-export changed what a module-level instance is
-            summary.keep(memo)
+            summary.keep(memo, base)
         return summary
 
     @cached_property

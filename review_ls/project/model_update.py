@@ -203,6 +203,9 @@ def points_into(value: object, paths: frozenset[str]) -> bool:
     file whose facts only moved holds no line of it: it equals what a fresh derivation finds."""
     if value is None or isinstance(value, (str, int, float)):
         return False
+    steps = getattr(value, "steps", None)
+    if isinstance(steps, tuple) and is_dataclass(value):  # a chain: its other fields are names, flags and a line of a step's file
+        return any(step.path in paths for step in steps)
     if isinstance(value, ChainStep):
         return value.path in paths
     if isinstance(value, (tuple, list, frozenset, set)):

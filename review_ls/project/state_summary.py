@@ -120,6 +120,8 @@ class ProcessStateSummary:
         self._exported_instance = {cls: name for name, cls in self.instance_classes}
         self._memo: dict[str, _Effects] = {}
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
+        self._entries: tuple[tuple[str, str, str], ...] | None = None  # (path, name, role) of the entry points the mutators read
+        self._previous: tuple[ProcessStateSummary, frozenset[str]] | None = None  # an earlier summary, the effects kept from it
 
     def _patched_indexes(
         self, modules: Mapping[str, ModuleCallFacts], changed: Iterable[str]
@@ -146,9 +148,12 @@ class ProcessStateSummary:
         """The effects computed so far, by function (to carry into the next snapshot's summary)."""
         return self._memo
 
-    def keep(self, memo: Mapping[str, _Effects]) -> None:
-        """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect."""
+    def keep(self, memo: Mapping[str, _Effects], previous: ProcessStateSummary | None = None) -> None:
+        """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect; with that snapshot's
+        summary (`previous`), reuse its mutators when the entry points and their effects come out the same."""
         self._memo.update(memo)
+        if previous is not None and previous._mutators is not None:
+            self._previous = previous, frozenset(memo)
 
     # -- what rules read ----------------------------------------------------------------------
     def state_object(self, qualname: str) -> tuple[str, StateObject] | None:
@@ -310,13 +315,18 @@ class ProcessStateSummary:
             state.setdefault(name, next(iter(effects.self_attributes.values())).prefixed(step))
 
     def _all_mutators(self) -> dict[str, tuple[StateMutator, ...]]:
+        entries = tuple((path, facts.qualname, facts.role or "route") for path, facts in self._entry_points() if not self._excluded(path))
+        self._entries = entries
+        previous, self._previous = self._previous, None
+        if previous is not None and previous[0]._entries == entries and previous[0]._mutators is not None:
+            summary, kept = previous
+            if all(self._effects(name, set(), 0) == summary._memo.get(name) for _, name, _ in entries if name not in kept):
+                return summary._mutators  # type: ignore[return-value]
         by_state: dict[str, list[StateMutator]] = {}
-        for path, facts in self._entry_points():
-            if self._excluded(path):
-                continue
-            effects = self._effects(facts.qualname, set(), 0)
-            for name, chain in effects.state.items():
-                by_state.setdefault(name, []).append(StateMutator(facts.role or "route", chain))
+        for _, name, role in entries:
+            effects = self._effects(name, set(), 0)
+            for state, chain in effects.state.items():
+                by_state.setdefault(state, []).append(StateMutator(role, chain))
         return {name: tuple(sorted(found, key=lambda m: (m.chain.steps[0].path, m.chain.steps[0].line))) for name, found in by_state.items()}
 
     def _entry_points(self) -> Iterable[tuple[str, FunctionCallFacts]]:

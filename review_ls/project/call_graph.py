@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.entry_points import CONFIGURED, EntryRegistration
-from review_ls.project.layered import LayeredDict
+from review_ls.project.layered import LayeredDict, layered_copy
 
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
@@ -58,21 +58,18 @@ class CallGraph:
 
     def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]], configured: ConfiguredEntryPoints = ConfiguredEntryPoints()) -> None:
         self._configured = configured
-        # The big maps are layered: a graph patched after an edit shares them with this one (see layered.py).
-        self._functions: LayeredDict[str, tuple[str, FunctionCallFacts]] = LayeredDict()
+        # Plain dicts, never changed once built; a graph patched after an edit layers its changes on them (see layered.py).
+        self._functions: dict[str, tuple[str, FunctionCallFacts]] | LayeredDict[str, tuple[str, FunctionCallFacts]] = {}
         self._unregistered: dict[str, tuple[str, FunctionCallFacts]] = {}  # functions a registration gave a role, as they were before
-        self._aliases: LayeredDict[str, str] = LayeredDict()
-        self._alias_paths: LayeredDict[str, str] = LayeredDict()
-        self._classes: LayeredDict[str, tuple[str, ClassFacts]] = LayeredDict()
+        self._aliases: dict[str, str] | LayeredDict[str, str] = {}
+        self._alias_paths: dict[str, str] | LayeredDict[str, str] = {}
+        self._classes: dict[str, tuple[str, ClassFacts]] | LayeredDict[str, tuple[str, ClassFacts]] = {}
         self._shared: set[str] = set()  # names that more than one file defines: which one wins depends on file order
         self._registrations: dict[str, tuple[EntryRegistration, ...]] = {}
         for path, facts in modules:
             self._add(path, facts)
             if facts.registered:
                 self._registrations[path] = facts.registered
-        self._functions, self._aliases, self._alias_paths, self._classes = (
-            self._functions.folded(), self._aliases.folded(), self._alias_paths.folded(), self._classes.folded()
-        )
         self._apply_registrations()
 
     def _add(self, path: str, facts: ModuleCallFacts) -> bool:
@@ -138,11 +135,11 @@ class CallGraph:
         (then only a full build knows which one wins). `after` lists every module of the project in file order."""
         graph = CallGraph.__new__(CallGraph)
         graph._configured = self._configured
-        graph._functions = self._functions.child()
+        graph._functions = layered_copy(self._functions)
         graph._unregistered = dict(self._unregistered)
-        graph._aliases = self._aliases.child()
-        graph._alias_paths = self._alias_paths.child()
-        graph._classes = self._classes.child()
+        graph._aliases = layered_copy(self._aliases)
+        graph._alias_paths = layered_copy(self._alias_paths)
+        graph._classes = layered_copy(self._classes)
         graph._shared = set(self._shared)
         for path, facts in before.items():
             if not graph._remove(path, facts):

@@ -37,12 +37,6 @@ class LayeredDict(Mapping[K, V], Generic[K, V]):
         copy._removed = set(self._removed)
         return copy
 
-    def folded(self) -> LayeredDict[K, V]:
-        """This mapping with its layer as the base (for a mapping built by one owner, before it is shared)."""
-        if not self._base and not self._removed:
-            return LayeredDict(self._layer)
-        return LayeredDict(dict(self.items()))
-
     def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
         """The value of `key`, or `default`."""
         found = self._layer.get(key, _MISSING)
@@ -105,3 +99,8 @@ class LayeredDict(Mapping[K, V], Generic[K, V]):
         if not self._layer and not self._removed:
             return len(self._base)
         return sum(1 for _ in self)
+
+
+def layered_copy(mapping: dict[K, V] | LayeredDict[K, V]) -> LayeredDict[K, V]:
+    """An independent copy of `mapping` that shares its entries: a plain dict becomes the base (it must not change again)."""
+    return LayeredDict(mapping) if isinstance(mapping, dict) else mapping.child()

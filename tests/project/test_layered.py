@@ -7,17 +7,14 @@ import random
 import pytest
 
 from review_ls.project import layered
-from review_ls.project.layered import LayeredDict
+from review_ls.project.layered import LayeredDict, layered_copy
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_random_changes_to_copies_match_plain_dicts(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(layered, "FOLD_AT", 8)  # fold often
     chooser = random.Random(seed)
-    built: LayeredDict[int, int] = LayeredDict()
-    for key in range(20):
-        built[key] = key
-    current, model = built.folded(), {key: key for key in range(20)}
+    current, model = layered_copy({key: key for key in range(20)}), {key: key for key in range(20)}
     snapshots = []
     for _ in range(200):
         current, model = current.child(), dict(model)

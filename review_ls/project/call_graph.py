@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.entry_points import CONFIGURED, EntryRegistration
+from review_ls.project.layered import LayeredDict, layered_copy
 
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
@@ -43,19 +44,32 @@ class BlockingChain:
         return " -> ".join([*(s.qualname.rsplit(".", 1)[-1] for s in self.steps), self.call])
 
 
+@dataclass(frozen=True)
+class _EntriesBefore:
+    """What a patched graph needs to find its entry points from the previous graph's."""
+
+    entries: tuple[tuple[str, FunctionCallFacts], ...]
+    registered: frozenset[str]  # the functions registrations gave a role in the previous graph
+    changed: Mapping[str, ModuleCallFacts | None]  # the changed files' facts now (None: removed)
+
+
 class CallGraph:
     """Functions of the project by absolute dotted name, with their calls and summaries."""
 
     def __init__(self, modules: Iterable[tuple[str, ModuleCallFacts]], configured: ConfiguredEntryPoints = ConfiguredEntryPoints()) -> None:
         self._configured = configured
-        self._plain: dict[str, tuple[str, FunctionCallFacts]] = {}  # before registrations give functions a role
-        self._aliases: dict[str, str] = {}
-        self._alias_paths: dict[str, str] = {}
-        self._classes: dict[str, tuple[str, ClassFacts]] = {}
+        # Plain dicts, never changed once built; a graph patched after an edit layers its changes on them (see layered.py).
+        self._functions: dict[str, tuple[str, FunctionCallFacts]] | LayeredDict[str, tuple[str, FunctionCallFacts]] = {}
+        self._unregistered: dict[str, tuple[str, FunctionCallFacts]] = {}  # functions a registration gave a role, as they were before
+        self._aliases: dict[str, str] | LayeredDict[str, str] = {}
+        self._alias_paths: dict[str, str] | LayeredDict[str, str] = {}
+        self._classes: dict[str, tuple[str, ClassFacts]] | LayeredDict[str, tuple[str, ClassFacts]] = {}
         self._shared: set[str] = set()  # names that more than one file defines: which one wins depends on file order
         self._registrations: dict[str, tuple[EntryRegistration, ...]] = {}
         for path, facts in modules:
             self._add(path, facts)
+            if facts.registered:
+                self._registrations[path] = facts.registered
         self._apply_registrations()
 
     def _add(self, path: str, facts: ModuleCallFacts) -> bool:
@@ -64,11 +78,12 @@ class CallGraph:
         for function in facts.functions:
             if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
                 function = replace(function, role=CONFIGURED)
-            known = self._plain.get(function.qualname)
+            known = self._functions.get(function.qualname)
             if known is not None and known[0] != path:
                 self._shared.add(function.qualname)
                 alone = False
-            self._plain[function.qualname] = (path, function)
+            self._functions[function.qualname] = (path, function)
+            self._unregistered.pop(function.qualname, None)
         for name, target in facts.aliases:
             if self._alias_paths.get(name, path) != path:
                 self._shared.add(name)
@@ -81,8 +96,6 @@ class CallGraph:
                 self._shared.add(cls.qualname)
                 alone = False
             self._classes[cls.qualname] = (path, cls)
-        if facts.registered:
-            self._registrations[path] = facts.registered
         return alone
 
     def _remove(self, path: str, facts: ModuleCallFacts) -> bool:
@@ -91,7 +104,8 @@ class CallGraph:
         if any(name in self._shared for name in names):
             return False
         for function in facts.functions:
-            self._plain.pop(function.qualname, None)
+            self._functions.pop(function.qualname, None)
+            self._unregistered.pop(function.qualname, None)
         for name, _ in facts.aliases:
             self._aliases.pop(name, None)
             self._alias_paths.pop(name, None)
@@ -101,15 +115,19 @@ class CallGraph:
 
     def _apply_registrations(self) -> None:
         """`graph.add_node("x", fn)`: fn becomes an entry point (a decorator's role wins); summaries start empty."""
-        self._functions = dict(self._plain)
+        self._functions.update(self._unregistered)  # (patched graphs) roles of the previous registrations undone
+        self._unregistered = {}
         self._resolved: dict[str, tuple[str, FunctionCallFacts] | None] = {}
         for registrations in self._registrations.values():
             for registration in registrations:
                 found = self.function(registration.target)
                 if found is not None and not found[1].role and not found[1].qualname.endswith(".__init__"):
+                    self._unregistered.setdefault(found[1].qualname, found)
                     self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._resolved = {}
         self._chains: dict[str, BlockingChain | None] = {}
+        self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
+        self._entries_before: _EntriesBefore | None = None  # (patched graphs) the previous graph's entry points and what changed
 
     def patched(self, before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> CallGraph | None:
         """The graph of the project after the modules of `before` (old facts) became those of `after` (absent: removed),
@@ -117,10 +135,11 @@ class CallGraph:
         (then only a full build knows which one wins). `after` lists every module of the project in file order."""
         graph = CallGraph.__new__(CallGraph)
         graph._configured = self._configured
-        graph._plain = dict(self._plain)
-        graph._aliases = dict(self._aliases)
-        graph._alias_paths = dict(self._alias_paths)
-        graph._classes = dict(self._classes)
+        graph._functions = layered_copy(self._functions)
+        graph._unregistered = dict(self._unregistered)
+        graph._aliases = layered_copy(self._aliases)
+        graph._alias_paths = layered_copy(self._alias_paths)
+        graph._classes = layered_copy(self._classes)
         graph._shared = set(self._shared)
         for path, facts in before.items():
             if not graph._remove(path, facts):
@@ -129,8 +148,21 @@ class CallGraph:
             changed = after.get(path)
             if changed is not None and not graph._add(path, changed):
                 return None
-        graph._registrations = {path: facts.registered for path, facts in after.items() if facts.registered}
+        registrations = dict(self._registrations)  # in file order, as a fresh graph takes them (the first role wins)
+        for path in before:
+            changed = after.get(path)
+            if changed is not None and changed.registered:
+                if path not in registrations:
+                    registrations = {p: facts.registered for p, facts in after.items() if facts.registered}
+                    break
+                registrations[path] = changed.registered
+            else:
+                registrations.pop(path, None)
+        graph._registrations = registrations
+        previous_registered = frozenset(self._unregistered)
         graph._apply_registrations()
+        if self._entry_points is not None:
+            graph._entries_before = _EntriesBefore(self._entry_points, previous_registered, {path: after.get(path) for path in before})
         return graph
 
     def functions_of(self, path: str, facts: ModuleCallFacts) -> Iterator[tuple[str, FunctionCallFacts]]:
@@ -242,8 +274,25 @@ class CallGraph:
         return chain
 
     def entry_points(self) -> Iterator[tuple[str, FunctionCallFacts]]:
-        """(path, facts) of every function with an entry-point role."""
-        return ((path, facts) for path, facts in self._functions.values() if facts.role)
+        """(path, facts) of every function with an entry-point role (found once per graph)."""
+        if self._entry_points is None:
+            before, self._entries_before = self._entries_before, None
+            if before is None:
+                self._entry_points = tuple((path, facts) for path, facts in self._functions.values() if facts.role)
+            else:
+                self._entry_points = self._patched_entry_points(before)
+        return iter(self._entry_points)
+
+    def _patched_entry_points(self, before: _EntriesBefore) -> tuple[tuple[str, FunctionCallFacts], ...]:
+        """The previous graph's entry points with those of the changed files and of registrations (old and new) found again."""
+        dropped = before.registered | self._unregistered.keys()
+        found = {facts.qualname: (path, facts) for path, facts in before.entries if path not in before.changed and facts.qualname not in dropped}
+        candidates = [f.qualname for facts in before.changed.values() if facts is not None for f in facts.functions]
+        for name in (*candidates, *self._unregistered):
+            entry = self._functions.get(name)
+            if entry is not None and entry[1].role and name not in found and (name in self._unregistered or entry[0] in before.changed):
+                found[name] = entry
+        return tuple(found.values())
 
     def reachable_from(self, qualname: str) -> dict[str, tuple[str, ...]]:
         """Every project function reachable from `qualname`, with the path of calls that reaches it first."""

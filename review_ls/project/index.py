@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from review_ls.config import ConfigResolver
 from review_ls.engine.gc_pause import garbage_collector_paused
@@ -229,7 +229,11 @@ class ProjectIndex:
             self._changed.add(path)
 
     def _namer(self) -> ModuleNamer:
-        return ModuleNamer(self.roots, self._init_files)
+        packages = frozenset(self._init_files)
+        cached = self.__dict__.get("_cached_namer")
+        if cached is None or cached[0] != packages:
+            cached = self.__dict__["_cached_namer"] = (packages, ModuleNamer(self.roots, packages))
+        return cached[1]
 
     # -- what rules read ----------------------------------------------------------------------
     def _views(self) -> _Derived:
@@ -389,6 +393,7 @@ class ProjectIndex:
         del state["_lock"]
         del state["_view_memo"]
         del state["_function_memos"]
+        state.pop("_cached_namer", None)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -433,22 +438,35 @@ class _Derived:
         if "queries" in computed:
             self._kept["queries"] = carried.kept(base.queries.memo())
         if "per_invocation" in computed:
-            self._kept["per_invocation"] = carried.kept(base.per_invocation.memo())
+            self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo()), base.per_invocation, carried.stale)
         if "process_state" in computed and carried.keep_state:
-            self._kept["process_state"] = carried.kept(base.process_state.memo())
+            self._kept["process_state"] = (base.process_state, frozenset(before), carried.kept(base.process_state.memo()))
 
     def _carry_duplicates(self, base: _Derived, changed: frozenset[str]) -> None:
-        """Keep the duplicate models and field variants when no changed file's classes or imports changed (they read nothing else)."""
+        """Keep the duplicate models and field variants when no changed file's classes changed but in lines (`ClassMoves`); when
+        imports changed too, keep the copies found (they read the imports only through how often each copy is imported) and
+        mark cycles again."""
         old_files, files = base.views.files, self.views.files
-        if old_files.keys() != files.keys():
+        if old_files.keys() != files.keys() or any(path not in files for path in changed):
             return
-        for path in changed:
-            old, new = old_files.get(path), files.get(path)
-            if old is None or new is None or old.classes != new.classes or old.imports != new.imports:
-                return
-        for name in ("duplicates", "variants"):
-            if name in base.__dict__:
-                self.__dict__[name] = base.__dict__[name]
+        same_imports = all(old_files[path].imports == files[path].imports for path in changed)
+        moved = [path for path in changed if old_files[path].classes != files[path].classes]
+        from review_ls.project.moved_classes import ClassMoves
+
+        moves = ClassMoves.of(moved, old_files, files) if moved else None
+        if moved and moves is None:
+            return
+        computed = base.__dict__
+        if "copies" in computed:
+            self.__dict__["copies"] = moves.copies(base.copies) if moves is not None else base.copies
+        if "variants" in computed:
+            self.__dict__["variants"] = moves.variants(base.variants) if moves is not None else base.variants
+        if "duplicates" in computed and same_imports and moves is None:
+            self.__dict__["duplicates"] = base.duplicates
+        if not same_imports and "copies" in computed:
+            read = {(ref.module, ref.name) for found in base.copies.values() for ref in (found.copy, found.canonical, *found.copies)}
+            if read and any(self.views.name_importers.get(key, 0) != base.views.name_importers.get(key, 0) for key in read):  # the canonical copy may change
+                del self.__dict__["copies"]
 
     @cached_property
     def call_graph(self) -> CallGraph:
@@ -481,7 +499,9 @@ class _Derived:
         from review_ls.project.per_invocation import PerInvocation
 
         reached = PerInvocation(self.call_graph)
-        reached.keep(self._kept.pop("per_invocation", {}))  # type: ignore[arg-type]
+        kept = self._kept.pop("per_invocation", None)
+        if kept is not None:
+            reached.keep(*kept)  # type: ignore[misc]
         return reached
 
     @cached_property
@@ -489,8 +509,13 @@ class _Derived:
         """The process-state summary of this snapshot."""
         from review_ls.project.state_summary import ProcessStateSummary, runs_outside_service
 
-        summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
-        summary.keep(self._kept.pop("process_state", {}))  # type: ignore[arg-type]
+        kept = self._kept.pop("process_state", None)
+        if kept is None:
+            return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
+        base, changed, memo = cast(tuple[ProcessStateSummary, frozenset[str], dict[str, Any]], kept)
+        summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service, base, changed)
+        if summary.instance_classes == base.instance_classes:  # else a re-export changed what a module-level instance is
+            summary.keep(memo, base)
         return summary
 
     @cached_property
@@ -503,11 +528,18 @@ class _Derived:
         return summary
 
     @cached_property
+    def copies(self) -> dict[tuple[str, int], Duplicate]:
+        """Copies of models, by (path, line), before import cycles are marked."""
+        from review_ls.project.duplicates import find_duplicates
+
+        return find_duplicates(self.views.classes, self.views)
+
+    @cached_property
     def duplicates(self) -> dict[tuple[str, int], Duplicate]:
         """Copies of models, by (path, line)."""
-        from review_ls.project.duplicates import find_duplicates, mark_import_cycles
+        from review_ls.project.duplicates import mark_import_cycles
 
-        return mark_import_cycles(find_duplicates(self.views.classes, self.views), self.views.import_graph)
+        return mark_import_cycles(self.copies, self.views.import_graph)
 
     @cached_property
     def variants(self) -> dict[tuple[str, int], tuple[FieldVariant, ...]]:

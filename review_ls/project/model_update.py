@@ -18,12 +18,12 @@ are recomputed per snapshot from the kept memos.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
 from review_ls.project.call_facts import ModuleCallFacts
-from review_ls.project.call_graph import CallGraph
+from review_ls.project.call_graph import CallGraph, ChainStep
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -58,12 +58,19 @@ class FileDependencies:
         return found
 
     def updated(
-        self, changed: Iterable[str], calls: Mapping[str, ModuleCallFacts], graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]
+        self,
+        changed: Iterable[str],
+        calls: Mapping[str, ModuleCallFacts],
+        graph: CallGraph,
+        paths_by_module: Mapping[str, str],
+        imports_of: Callable[[str], Iterable[str]],
+        alone: Iterable[str] = (),
     ) -> FileDependencies:
         """The dependencies after `changed` files changed: only the changed files and their direct readers can read
-        other files than before (a resolution that changes goes through a name of a changed module)."""
+        other files than before (a resolution that changes goes through a name of a changed module). Files of
+        `alone` changed in a way no reader sees (`carry_model`): only their own edges are derived again."""
         changed = set(changed)
-        again = set(changed)
+        again = changed | set(alone)
         for path in changed:
             again |= self.readers.get(path, frozenset())
         edges = dict(self.edges)
@@ -145,12 +152,17 @@ def _module_paths(name: str, paths_by_module: Mapping[str, str]) -> Iterator[str
 
 
 def state_facts_changed(before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> bool:
-    """True when a changed module's state objects, state classes or re-exports changed: every function's effects may read those."""
+    """True when a changed module's state objects or state classes changed: every function's effects may read those.
+
+    A changed re-export alone does not count: the names it canonicalises start with its module, so
+    the functions that write through it read that module (`FileDependencies`) and are stale anyway;
+    what it changes for everybody (the class of a module-level instance) is compared by the
+    summary itself (`ProcessStateSummary.instance_classes`)."""
     def shared(facts: ModuleCallFacts | None) -> object:
         if facts is None:
             return None
         state = facts.state.position_free if facts.state is not None else None
-        return (None if state is None else (state[0], state[2]), facts.aliases)
+        return None if state is None else (state[0], state[2])
 
     return any(shared(facts) != shared(after.get(path)) for path, facts in before.items())
 
@@ -163,16 +175,46 @@ class CarriedModel:
     dependencies: FileDependencies
     stale: frozenset[str]  # the functions (absolute names) whose summaries must be derived again
     keep_state: bool  # False when the process-state effects must all be derived again
+    moved: frozenset[str] = frozenset()  # changed files whose facts changed only in line numbers
+    moved_readers: frozenset[str] = frozenset()  # functions (not stale) that read a moved file: kept unless a summary points into it
 
     def kept(self, memo: Mapping[K, V]) -> dict[K, V]:
         """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid."""
-        stale = self.stale
+        stale, readers, moved = self.stale, self.moved_readers, self.moved
         if all(isinstance(key, str) for key in islice(memo, 1)):
             found: dict[Any, V] = dict(memo)
             for name in stale:
                 found.pop(name, None)
+            for name in readers:
+                if name in found and points_into(found[name], moved):
+                    del found[name]
             return found
-        return {key: value for key, value in memo.items() if key[0] not in stale}  # type: ignore[index]
+        return {
+            key: value
+            for key, value in memo.items()
+            if key[0] not in stale and (key[0] not in readers or not points_into(value, moved))  # type: ignore[index]
+        }
+
+
+def points_into(value: object, paths: frozenset[str]) -> bool:
+    """True when a summary (a chain, or containers and dataclasses of chains) has a step in one of the files `paths`.
+
+    Every line a chain holds belongs to one of its steps' files, so a summary that has no step in a
+    file whose facts only moved holds no line of it: it equals what a fresh derivation finds."""
+    if value is None or isinstance(value, (str, int, float)):
+        return False
+    steps = getattr(value, "steps", None)
+    if isinstance(steps, tuple) and is_dataclass(value):  # a chain: its other fields are names, flags and a line of a step's file
+        return any(step.path in paths for step in steps)
+    if isinstance(value, ChainStep):
+        return value.path in paths
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return any(points_into(item, paths) for item in value)
+    if isinstance(value, Mapping):
+        return any(points_into(item, paths) for item in value.values())
+    if is_dataclass(value):
+        return any(points_into(getattr(value, f.name), paths) for f in fields(value))
+    return True  # unknown: assume it holds positions
 
 
 def carry_model(
@@ -188,7 +230,17 @@ def carry_model(
     patched = graph.patched(before, calls)
     if patched is None:
         return None
-    changed = set(before)
+    moved: set[str] = set()
+    for path, old in before.items():
+        new = calls.get(path)
+        if new is None:
+            continue
+        old_free, new_free = old.position_free, new.position_free
+        if old_free == new_free:
+            moved.add(path)
+        elif old_free[:2] + old_free[3:] == new_free[:2] + new_free[3:] and not _reads_changed_aliases(path, old, new, dependencies, calls):
+            moved.add(path)  # only re-exports changed (an import edit), and no reader names one of them
+    changed = set(before) - moved
     for path, old in before.items():  # a registration gives a function in another file a role: that file changes too
         new = calls.get(path)
         if old.registered != (new.registered if new is not None else ()):
@@ -196,11 +248,33 @@ def carry_model(
                 for found in (graph.function(registration.target), patched.function(registration.target)):
                     if found is not None:
                         changed.add(found[0])
-    stale_files = dependencies.stale(changed)
-    stale: set[str] = set()
-    for path in stale_files:
+    moved -= changed  # (a registration made it a seed)
+    stale_files = dependencies.stale(changed) | moved
+    stale = _functions_of(stale_files, before, calls)
+    readers = _functions_of(dependencies.stale(moved) - stale_files, before, calls)
+    aliased = {path for path in moved if before[path].aliases != calls[path].aliases}
+    updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of, aliased) if changed or aliased else dependencies
+    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls), frozenset(moved), frozenset(readers))
+
+
+def _reads_changed_aliases(path: str, old: ModuleCallFacts, new: ModuleCallFacts, dependencies: FileDependencies, calls: Mapping[str, ModuleCallFacts]) -> bool:
+    """True when the file at `path` or one of its readers names (or names inside) a re-export that the change added, removed or
+    redirected. A name resolves through a re-export only when the re-export is a prefix of it, and a file that names something
+    in a module reads that module's file, so the other files cannot see the change."""
+    changed = {name for name, _ in set(old.aliases) ^ set(new.aliases)}
+    for reader in (path, *dependencies.readers.get(path, ())):
+        facts = calls.get(reader)
+        for name in _names_used(facts) if facts is not None else ():
+            if name in changed or any(name.startswith(alias + ".") for alias in changed):
+                return True
+    return False
+
+
+def _functions_of(paths: Iterable[str], before: Mapping[str, ModuleCallFacts], calls: Mapping[str, ModuleCallFacts]) -> set[str]:
+    """The names of the functions the files `paths` define, before or after the change."""
+    found: set[str] = set()
+    for path in paths:
         for facts in (before.get(path), calls.get(path)):
             if facts is not None:
-                stale.update(f.qualname for f in facts.functions)
-    updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of)
-    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls))
+                found.update(f.qualname for f in facts.functions)
+    return found

@@ -18,15 +18,20 @@ class PerInvocation:
     def __init__(self, graph: CallGraph) -> None:
         self.graph = graph
         self._via: dict[str, str | None] | None = None
+        self._entries: tuple[str, ...] | None = None  # the entry points the walk started from, in order
         self._callees: dict[str, tuple[str, ...]] = {}  # each walked function's callees, resolved
+        self._previous: tuple[PerInvocation, frozenset[str]] | None = None
 
     def memo(self) -> dict[str, tuple[str, ...]]:
         """The resolved callees of each function walked so far (to carry into the next snapshot's walk)."""
         return self._callees
 
-    def keep(self, memo: Mapping[str, tuple[str, ...]]) -> None:
-        """Start with the resolved callees of an earlier snapshot that this snapshot's changes cannot affect."""
+    def keep(self, memo: Mapping[str, tuple[str, ...]], previous: PerInvocation | None = None, stale: frozenset[str] = frozenset()) -> None:
+        """Start with the resolved callees of an earlier snapshot that this snapshot's changes cannot affect; with the
+        `previous` walk and the functions whose callees were not kept (`stale`), reuse that walk when nothing it read changed."""
         self._callees.update(memo)
+        if previous is not None and previous._via is not None:
+            self._previous = previous, stale
 
     def path_to(self, qualname: str) -> tuple[str, ...] | None:
         """The calls from an entry point to `qualname` (entry point first, `qualname` last), or None when no entry point reaches it."""
@@ -40,9 +45,15 @@ class PerInvocation:
 
     def _reached(self) -> dict[str, str | None]:
         if self._via is None:
-            entries = sorted(self.graph.entry_points(), key=lambda item: (item[0], item[1].line))
-            via: dict[str, str | None] = {facts.qualname: None for _, facts in entries}
-            queue = [facts.qualname for _, facts in entries]
+            entries = tuple(facts.qualname for _, facts in sorted(self.graph.entry_points(), key=lambda item: (item[0], item[1].line)))
+            self._entries = entries
+            if self._walk_unchanged(entries):
+                self._via = self._previous[0]._via  # type: ignore[index]
+                self._previous = None
+                return self._via  # type: ignore[return-value]
+            self._previous = None
+            via: dict[str, str | None] = dict.fromkeys(entries)
+            queue = list(entries)
             for current in queue:  # grows while walking: breadth first
                 for callee in self._resolved_callees(current):
                     if callee not in via:
@@ -50,6 +61,18 @@ class PerInvocation:
                         queue.append(callee)
             self._via = via
         return self._via
+
+    def _walk_unchanged(self, entries: tuple[str, ...]) -> bool:
+        """True when the previous walk started from the same `entries` and every function it walked calls what it called then
+        (only the functions whose callees were not kept can differ): the walk would find the same paths."""
+        if self._previous is None:
+            return False
+        previous, stale = self._previous
+        if previous._entries != entries:
+            return False
+        walked, before = previous._via, previous._callees
+        assert walked is not None
+        return all(self._resolved_callees(name) == before.get(name) for name in stale if name in walked)
 
     def _resolved_callees(self, qualname: str) -> tuple[str, ...]:
         """The project functions `qualname` calls, in call order (none for a cached function: its body runs once)."""

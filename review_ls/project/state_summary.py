@@ -77,36 +77,83 @@ _NO_EFFECTS = _Effects({}, {})
 class ProcessStateSummary:
     """State objects of the project and the entry points that write them, derived once per snapshot."""
 
-    def __init__(self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph, route_handlers: Iterable[tuple[str, str]], excluded: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        modules: Mapping[str, ModuleCallFacts],
+        graph: CallGraph,
+        route_handlers: Iterable[tuple[str, str]],
+        excluded: Callable[[str], bool],
+        base: ProcessStateSummary | None = None,
+        changed: Iterable[str] = (),
+    ) -> None:
+        """Index the state objects and classes of `modules`; with `base` (the summary of a snapshot that differs only in the
+        `changed` files, which define the same state objects and classes), patch its indexes instead of reading every module."""
         self._graph = graph
-        self._objects: dict[str, tuple[str, StateObject]] = {}
         self._functions_by_path: dict[str, dict[str, FunctionStateFacts]] = {}  # indexed on first use, per file
         self._aliases = graph.aliases  # the same re-exports, merged in the same file order
-        self._classes: dict[str, ClassStateFacts] = {}
         self._modules = modules
-        self._module_names = frozenset(facts.module for facts in modules.values())  # a submodule wins over a same-named re-export
         self._route_handlers = frozenset(route_handlers)
         self._excluded = excluded
-        for path, facts in modules.items():
-            state = facts.state
-            if state is None:
-                continue
-            if state.classes:
-                self._classes.update((cls.qualname, cls) for cls in state.classes)
-            for obj in state.objects:
-                self._objects[obj.qualname] = (path, obj)
-        # A singleton class -> the module-level instance it is exported as (one state object, not two).
-        self._exported_instance = {self._canonical(obj.detail): name for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE}
+        patched = None if base is None else base._patched_indexes(modules, changed)
+        if patched is not None:
+            self._module_names, self._objects, self._classes = patched
+            self._defined_twice: frozenset[str] = base._defined_twice  # type: ignore[union-attr]
+        else:
+            self._module_names = frozenset(facts.module for facts in modules.values())  # a submodule wins over a same-named re-export
+            self._objects, self._classes = {}, {}
+            twice: set[str] = set()
+            for path, facts in modules.items():
+                state = facts.state
+                if state is None:
+                    continue
+                for cls in state.classes:
+                    if cls.qualname in self._classes:
+                        twice.add(cls.qualname)
+                    self._classes[cls.qualname] = cls
+                for obj in state.objects:
+                    if obj.qualname in self._objects:
+                        twice.add(obj.qualname)
+                    self._objects[obj.qualname] = (path, obj)
+            self._defined_twice = frozenset(twice)  # which definition wins depends on file order: a patch cannot tell
+        # Each module-level instance and the class it is an instance of; a singleton class -> the instance it is exported as.
+        self.instance_classes = tuple((name, self._canonical(obj.detail)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
+        self._exported_instance = {cls: name for name, cls in self.instance_classes}
         self._memo: dict[str, _Effects] = {}
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
+        self._entries: tuple[tuple[str, str, str], ...] | None = None  # (path, name, role) of the entry points the mutators read
+        self._previous: tuple[ProcessStateSummary, frozenset[str]] | None = None  # an earlier summary, the effects kept from it
+
+    def _patched_indexes(
+        self, modules: Mapping[str, ModuleCallFacts], changed: Iterable[str]
+    ) -> tuple[frozenset[str], dict[str, tuple[str, StateObject]], dict[str, ClassStateFacts]] | None:
+        """This summary's module names, objects and classes with those of the `changed` files replaced by theirs in
+        `modules`; None when a changed file's object or class is defined elsewhere too (file order decides the winner)."""
+        objects, classes = dict(self._objects), dict(self._classes)
+        for path in changed:
+            facts = modules.get(path)
+            if facts is None or facts.module not in self._module_names:
+                return None
+            for obj in facts.state.objects if facts.state is not None else ():
+                known = objects.get(obj.qualname)
+                if known is None or known[0] != path or obj.qualname in self._defined_twice:
+                    return None
+                objects[obj.qualname] = (path, obj)
+            for cls in facts.state.classes if facts.state is not None else ():
+                if cls.qualname not in classes or cls.qualname in self._defined_twice:
+                    return None
+                classes[cls.qualname] = cls
+        return self._module_names, objects, classes
 
     def memo(self) -> dict[str, _Effects]:
         """The effects computed so far, by function (to carry into the next snapshot's summary)."""
         return self._memo
 
-    def keep(self, memo: Mapping[str, _Effects]) -> None:
-        """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect."""
+    def keep(self, memo: Mapping[str, _Effects], previous: ProcessStateSummary | None = None) -> None:
+        """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect; with that snapshot's
+        summary (`previous`), reuse its mutators when the entry points and their effects come out the same."""
         self._memo.update(memo)
+        if previous is not None and previous._mutators is not None:
+            self._previous = previous, frozenset(memo)
 
     # -- what rules read ----------------------------------------------------------------------
     def state_object(self, qualname: str) -> tuple[str, StateObject] | None:
@@ -268,13 +315,18 @@ class ProcessStateSummary:
             state.setdefault(name, next(iter(effects.self_attributes.values())).prefixed(step))
 
     def _all_mutators(self) -> dict[str, tuple[StateMutator, ...]]:
+        entries = tuple((path, facts.qualname, facts.role or "route") for path, facts in self._entry_points() if not self._excluded(path))
+        self._entries = entries
+        previous, self._previous = self._previous, None
+        if previous is not None and previous[0]._entries == entries and previous[0]._mutators is not None:
+            summary, kept = previous
+            if all(self._effects(name, set(), 0) == summary._memo.get(name) for _, name, _ in entries if name not in kept):
+                return summary._mutators  # type: ignore[return-value]
         by_state: dict[str, list[StateMutator]] = {}
-        for path, facts in self._entry_points():
-            if self._excluded(path):
-                continue
-            effects = self._effects(facts.qualname, set(), 0)
-            for name, chain in effects.state.items():
-                by_state.setdefault(name, []).append(StateMutator(facts.role or "route", chain))
+        for _, name, role in entries:
+            effects = self._effects(name, set(), 0)
+            for state, chain in effects.state.items():
+                by_state.setdefault(state, []).append(StateMutator(role, chain))
         return {name: tuple(sorted(found, key=lambda m: (m.chain.steps[0].path, m.chain.steps[0].line))) for name, found in by_state.items()}
 
     def _entry_points(self) -> Iterable[tuple[str, FunctionCallFacts]]:

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from review_ls.project.file_facts import ClassFact, FileFacts
 from review_ls.project.modules import ModuleNamer, is_package_file
 from review_ls.project.types import absolute_import
+
+if TYPE_CHECKING:
+    from review_ls.project.views import ProjectClass
 
 _INIT_SUFFIXES = ("__init__.py", "__init__.pyi")
 
@@ -33,6 +37,7 @@ class ViewMemo:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._naming: tuple[tuple[str, ...], frozenset[str]] | None = None  # (roots, package files) the names were made with
+        self._namer: ModuleNamer | None = None
         self._modules: dict[str, str] = {}
         self._absolute: dict[tuple[str, str], str] = {}
         self._module_set: frozenset[str] = frozenset()
@@ -44,20 +49,24 @@ class ViewMemo:
         self._importer_counts: dict[tuple[str, str], int] = {}
         self._base_users: dict[str, set[tuple[str, str]]] = {}  # last name of a base -> (path, class) of the classes naming it
         self._kinds: tuple[Mapping[str, FileFacts], dict[tuple[str, str], str | None]] | None = None  # (snapshot, complete kinds)
+        self._sorted_paths: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
+        # path -> (facts, module name, kinds), the file's known classes, the snapshot they were last made or kept in
+        self._project_classes: dict[str, tuple[tuple[FileFacts, str, tuple[str | None, ...]], tuple[ProjectClass, ...], Mapping[str, FileFacts]]] = {}
 
     def module_names(self, files: Mapping[str, FileFacts], roots: tuple[str, ...]) -> tuple[ModuleNamer, dict[str, str]]:
         """The namer of this snapshot and every file's module name (names kept while roots and packages stay)."""
         packages = frozenset(p for p in files if p.endswith(_INIT_SUFFIXES) and is_package_file(p))
-        namer = ModuleNamer(roots, packages)
         with self._lock:
-            if self._naming != (roots, packages):
+            if self._naming != (roots, packages) or self._namer is None:
                 self._naming = (roots, packages)
+                self._namer = ModuleNamer(roots, packages)
                 self._modules = {}
                 self._absolute = {}
                 self._edges = {}
                 self._imported_names = {}
                 self._importer_counts = {}
                 self._kinds = None
+            namer = self._namer
             known = self._modules
             for path in files:
                 if path not in known:
@@ -116,11 +125,12 @@ class ViewMemo:
                 else:
                     users.discard((path, fact.name))
 
-    def carried_kinds(self, files: Mapping[str, FileFacts]) -> dict[tuple[str, str], str | None]:
-        """The class kinds of the last complete snapshot that stay valid in `files` (call after `classes_by_name(files)`)."""
+    def carried_kinds(self, files: Mapping[str, FileFacts]) -> tuple[dict[tuple[str, str], str | None], tuple[Mapping[str, FileFacts], frozenset[str]] | None]:
+        """The class kinds of the last complete snapshot that stay valid in `files` (call after `classes_by_name(files)`), and
+        that snapshot with the paths whose classes' kinds may differ (None: no snapshot to carry from)."""
         with self._lock:
             if self._kinds is None or self._kinds[0].keys() != files.keys():
-                return {}
+                return {}, None
             old_files, kinds = self._kinds
             changed = [path for path, facts in files.items() if old_files[path] is not facts]
             stale = {(path, c.name) for path in changed for facts in (old_files[path], files[path]) for c in facts.classes}
@@ -135,7 +145,37 @@ class ViewMemo:
             carried = dict(kinds)
         for key in stale:
             carried.pop(key, None)
-        return carried
+        return carried, (old_files, frozenset(changed).union(path for path, _ in stale))
+
+    def sorted_paths(self, files: Mapping[str, FileFacts]) -> tuple[str, ...]:
+        """The paths of `files` in order (sorted again only when the set of paths changed)."""
+        with self._lock:
+            known, ordered = self._sorted_paths
+            if len(known) != len(files) or any(path not in known for path in files):
+                self._sorted_paths = known, ordered = frozenset(files), tuple(sorted(files))
+            return ordered
+
+    def project_classes(
+        self, path: str, key: tuple[FileFacts, str, tuple[str | None, ...]], make: Callable[[], tuple[ProjectClass, ...]], snapshot: Mapping[str, FileFacts]
+    ) -> tuple[ProjectClass, ...]:
+        """The known classes of one file in `snapshot`, from `make()` when its `key` (facts, module name, kinds of its classes)
+        changed, else as made before."""
+        with self._lock:
+            entry = self._project_classes.get(path)
+            if entry is None or entry[0][0] is not key[0] or entry[0][1:] != key[1:]:
+                entry = (key, make(), snapshot)
+            self._project_classes[path] = (entry[0], entry[1], snapshot)
+            return entry[1]
+
+    def unchanged_classes(self, path: str, facts: FileFacts, module: str, made_in: Mapping[str, FileFacts], snapshot: Mapping[str, FileFacts]) -> tuple[ProjectClass, ...] | None:
+        """The known classes of one file as made in the snapshot `made_in`, when they were made there from the same `facts`
+        and `module` (the caller knows their kinds did not change since), now counted as made in `snapshot`; else None."""
+        with self._lock:
+            entry = self._project_classes.get(path)
+            if entry is None or entry[2] is not made_in or entry[0][0] is not facts or entry[0][1] != module:
+                return None
+            self._project_classes[path] = (entry[0], entry[1], snapshot)
+            return entry[1]
 
     def remember_kinds(self, files: Mapping[str, FileFacts], kinds: dict[tuple[str, str], str | None]) -> None:
         """Keep the kinds of every class of `files` (all derived) for the next snapshot."""

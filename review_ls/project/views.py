@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 from review_ls.engine.model import Span
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES
@@ -112,7 +112,7 @@ class ProjectViews:
             self.paths_by_module.setdefault(self.modules[path], path)
         # Each file's classes by name, and every project class by name (in path order).
         self._by_name_in_file, self.classes_named = self._memo.classes_by_name(files)
-        self._kind_memo: dict[tuple[str, str], str | None] = self._memo.carried_kinds(files)
+        self._kind_memo, self._kinds_carried = self._memo.carried_kinds(files)
 
     def root_of(self, path: str) -> str:
         """The workspace root that holds `path` ('' when none does): settings apply within one root."""
@@ -161,14 +161,26 @@ class ProjectViews:
     @cached_property
     def classes(self) -> tuple[ProjectClass, ...]:
         """Every class of the project whose kind is known, in path and line order."""
-        found = []
-        for path in sorted(self.files):
-            for fact in self.files[path].classes:
-                kind = self.kind_of(path, fact)
-                if kind is not None:
-                    found.append(ProjectClass(ClassRef(path, self.modules[path], fact.name, fact.span), fact, kind))
+        found: list[ProjectClass] = []
+        carried = self._kinds_carried
+        for path in self._memo.sorted_paths(self.files):
+            facts = self.files[path]
+            if not facts.classes:
+                continue
+            module = self.modules[path]
+            if carried is not None and path not in carried[1]:
+                kept = self._memo.unchanged_classes(path, facts, module, carried[0], self.files)
+                if kept is not None:
+                    found.extend(kept)
+                    continue
+            kinds = tuple(self.kind_of(path, fact) for fact in facts.classes)
+            found.extend(self._memo.project_classes(path, (facts, module, kinds), partial(self._known_classes, path, facts, kinds), self.files))
         self._memo.remember_kinds(self.files, self._kind_memo)
         return tuple(found)
+
+    def _known_classes(self, path: str, facts: FileFacts, kinds: tuple[str | None, ...]) -> tuple[ProjectClass, ...]:
+        module = self.modules[path]
+        return tuple(ProjectClass(ClassRef(path, module, fact.name, fact.span), fact, kind) for fact, kind in zip(facts.classes, kinds, strict=True) if kind is not None)
 
     @cached_property
     def kinds_at(self) -> dict[tuple[str, int], str]:
@@ -262,10 +274,9 @@ class ProjectViews:
         """Names of the classes the project defines whose names end in Client or Session, except
         value models (a pydantic `CustomerSession(token=...)` is a DTO, not a connection)."""
         return frozenset(
-            c.name
-            for path, facts in self.files.items()
-            for c in facts.classes
-            if c.name.endswith(CLIENT_CLASS_SUFFIXES) and self.kind_of(path, c) not in VALUE_MODEL_KINDS
+            name
+            for name, defined in self.classes_named.items()
+            if name.endswith(CLIENT_CLASS_SUFFIXES) and any(self.kind_of(path, c) not in VALUE_MODEL_KINDS for path, c in defined)
         )
 
     @cached_property

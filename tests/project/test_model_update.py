@@ -129,6 +129,12 @@ SCHEMAS = {
     "copy": "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n",
 }
 INIT = {"": "", "re-export": "from app.helpers import f0 as helper\nfrom app.services import f1\n"}
+# A module that gives functions of other modules a role by registering them (a registration moves between functions).
+NODES = {
+    "": "",
+    "f0": "from langgraph.graph import StateGraph\n\nfrom app import helpers\n\ngraph = StateGraph(dict)\ngraph.add_node('a', helpers.f0)\n",
+    "f1": "from langgraph.graph import StateGraph\n\nfrom app import helpers\n\ngraph = StateGraph(dict)\ngraph.add_node('b', helpers.f1)\n",
+}
 
 
 class RandomProject:
@@ -139,7 +145,8 @@ class RandomProject:
         self.imports = {module: " ".join(self.random.sample([m for m in MODULES if m != module], self.random.randrange(3))) for module in MODULES}
         self.shape = {module: [self._function(module) for _ in range(4)] for module in MODULES}
         self.blank_lines = {module: 0 for module in MODULES}
-        self.fixed = {"state": "", "clients": "", "repo": "", "__init__": "", "models": "", "schemas": ""}
+        self.padding = {module: [0] * 4 for module in MODULES}  # statements inserted at the top of each function's body
+        self.fixed = {"state": "", "clients": "", "repo": "", "__init__": "", "models": "", "schemas": "", "nodes": ""}
 
     def _function(self, module: str) -> tuple[bool, str, str]:
         others = self.imports[module].split() or [m for m in MODULES if m != module]  # calls into a module not imported stay unresolved
@@ -155,6 +162,7 @@ class RandomProject:
             f"{ROOT}/app/repo.py": REPO[self.fixed["repo"]],
             f"{ROOT}/app/models.py": MODELS[self.fixed["models"]],
             f"{ROOT}/app/schemas.py": SCHEMAS[self.fixed["schemas"]],
+            f"{ROOT}/app/nodes.py": NODES[self.fixed["nodes"]],
         }
         for module in MODULES:
             files[f"{ROOT}/app/{module}.py"] = self.text_of(module)
@@ -167,15 +175,16 @@ class RandomProject:
         for n, (is_async, params, body) in enumerate(self.shape[module]):
             route = f'@app.get("/{module}/{n}/{{arg}}")\n' if module == "routes" else ""
             task = "@celery.task\n" if module == "workers" and n == 0 else ""
-            parts.append(f"\n\n{route}{task}{'async ' if is_async else ''}def f{n}({params}):\n    {body}\n")
+            padding = "    _pad = 0\n" * self.padding[module][n]
+            parts.append(f"\n\n{route}{task}{'async ' if is_async else ''}def f{n}({params}):\n{padding}    {body}\n")
         return "".join(parts)
 
     def edit(self) -> str:
         """Change one module at random; return its path."""
-        kind = self.random.choice(("body", "body", "signature", "import", "lines", "fixed", "fixed"))
+        kind = self.random.choice(("body", "body", "signature", "import", "lines", "shift", "shift", "fixed", "fixed"))
         if kind == "fixed":
             name = self.random.choice(sorted(self.fixed))
-            choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT, "models": MODELS, "schemas": SCHEMAS}[name]
+            choices = {"state": STATE, "clients": CLIENTS, "repo": REPO, "__init__": INIT, "models": MODELS, "schemas": SCHEMAS, "nodes": NODES}[name]
             self.fixed[name] = self.random.choice(sorted(choices))
             return f"{ROOT}/app/{name}.py"
         module = self.random.choice(MODULES)
@@ -187,6 +196,8 @@ class RandomProject:
             is_async, params, body = functions[n]
             params = self.random.choice(("arg", "arg, other=None", "arg, *, flag=False"))
             functions[n] = (self.random.random() < 0.5 if self.random.random() < 0.3 else is_async, params, body)
+        elif kind == "shift":  # lines below the function's first statement move; nothing else changes
+            self.padding[module][n] = self.random.randrange(3)
         elif kind == "import":
             others = [m for m in MODULES if m != module]
             self.imports[module] = " ".join(self.random.sample(others, self.random.randrange(3)))
@@ -225,6 +236,78 @@ def test_an_update_carries_the_summaries_of_functions_that_cannot_see_the_change
     assert "app.helpers.f0" not in patched.blocking_memo()  # derived again on demand
     assert index.blocking_chain("app.helpers.f0") is None
     assert index.blocking_chain("app.workers.f1") is not None
+
+
+def test_a_file_whose_lines_only_moved_keeps_the_summaries_of_readers_that_do_not_point_into_it() -> None:
+    project = RandomProject(0)
+    project.imports["routes"] = "helpers"
+    project.shape["routes"][0] = (False, "arg", "return helpers.f0(arg)")
+    project.shape["routes"][1] = (False, "arg", "return helpers.f1(arg)")
+    project.shape["helpers"][0] = (False, "arg", "time.sleep(1)")
+    project.shape["helpers"][1] = (False, "arg", "return arg")
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    observe(index)
+    project.padding["helpers"][0] = 2  # helpers.f0's sleep and every later function move two lines down
+    path = f"{ROOT}/app/helpers.py"
+    index.update_file(path, project.sources()[path])
+    memo = index.call_graph.blocking_memo()
+    assert "app.routes.f1" in memo  # reads helpers, but its summary (no chain) holds no line of it
+    assert "app.routes.f0" not in memo  # its chain points at helpers.f0's sleep: derived again
+    fresh = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    assert index.blocking_chain("app.routes.f0") == fresh.blocking_chain("app.routes.f0")
+    assert index.blocking_chain("app.routes.f0").call_line == fresh.blocking_chain("app.routes.f0").call_line
+    assert observe(index) == observe(fresh)
+
+
+def test_an_import_edit_that_adds_a_re_export_reaches_the_readers_that_name_it() -> None:
+    sources = {
+        f"{ROOT}/app/__init__.py": "import os\n",
+        f"{ROOT}/app/helpers.py": "import time\n\n\ndef f0(arg):\n    time.sleep(1)\n",
+        f"{ROOT}/app/routes.py": "import app\n\n\ndef f(arg):\n    return app.helper(arg)\n",
+        f"{ROOT}/app/other.py": "import app\n\n\ndef g(arg):\n    return app.os\n",
+    }
+    index = ProjectIndex.from_sources(sources, (ROOT,))
+    observe(index)
+    assert index.blocking_chain("app.routes.f") is None
+    for text in ("import os\nfrom app.helpers import f0 as helper\n", "import os\nimport json\nfrom app.helpers import f0 as helper\n", "import os\n"):
+        sources[f"{ROOT}/app/__init__.py"] = text
+        index.update_file(f"{ROOT}/app/__init__.py", text)
+        assert observe(index) == observe(ProjectIndex.from_sources(sources, (ROOT,))), text
+        assert (index.blocking_chain("app.routes.f") is not None) == ("helper" in text)
+
+
+def test_the_canonical_copy_follows_an_import_edit_that_changes_which_copy_is_imported() -> None:
+    model = "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n"
+    sources = {f"{ROOT}/app/__init__.py": "", f"{ROOT}/app/models.py": model, f"{ROOT}/app/schemas.py": model, f"{ROOT}/app/use.py": "from app.schemas import Item\n"}
+    index = ProjectIndex.from_sources(sources, (ROOT,))
+    assert index.duplicate_of(f"{ROOT}/app/models.py", 4) is not None  # schemas.Item is imported: it is canonical
+    for text in ("import os\nfrom app.schemas import Item\n", "from app.models import Item\n", "from app.models import Item\nimport os\n"):
+        sources[f"{ROOT}/app/use.py"] = text
+        index.update_file(f"{ROOT}/app/use.py", text)
+        fresh = ProjectIndex.from_sources(sources, (ROOT,))
+        for path in ("models", "schemas"):
+            assert index.duplicate_of(f"{ROOT}/app/{path}.py", 4) == fresh.duplicate_of(f"{ROOT}/app/{path}.py", 4), text
+    assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) is not None
+
+
+def test_copies_and_field_variants_follow_classes_that_only_moved_lines() -> None:
+    def models(padding: int, gap: int) -> str:
+        head = "from pydantic import BaseModel\n" + "import os\n" * padding
+        first = "\n\nclass Item(BaseModel):\n    name: str\n    metadata: dict\n"
+        second = "\n\nclass Order(BaseModel):\n" + "    _pad: int = 0\n" * gap + "    metadata_vars: dict\n    total: int\n"
+        return head + first + second
+
+    sources = {f"{ROOT}/app/__init__.py": "", f"{ROOT}/app/models.py": models(0, 0), f"{ROOT}/app/schemas.py": models(0, 0).replace("Order", "Other")}
+    index = ProjectIndex.from_sources(sources, (ROOT,))
+
+    def seen(index: ProjectIndex) -> list[tuple[object, object, object]]:
+        return [(c.ref, index.duplicate_of(c.ref.path, c.ref.span.line), index.field_variants(c.ref.path, c.ref.span.line)) for c in index.classes]
+
+    assert any(duplicate for _, duplicate, _ in seen(index)) and any(variants for _, _, variants in seen(index))
+    for padding, gap in ((2, 0), (2, 1), (0, 2), (3, 0)):
+        sources[f"{ROOT}/app/models.py"] = models(padding, gap)
+        index.update_file(f"{ROOT}/app/models.py", sources[f"{ROOT}/app/models.py"])
+        assert seen(index) == seen(ProjectIndex.from_sources(sources, (ROOT,))), (padding, gap)
 
 
 def test_class_kinds_follow_a_changed_base_in_another_file_transitively() -> None:

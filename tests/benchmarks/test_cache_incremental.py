@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from benchmark_modules import load_benchmark  # same folder: pytest puts it on sys.path
 
 from review_ls.cli import build_parser, uses_project_index
 from review_ls.config import Settings
 from review_ls.rules import codes_needing_project, known_codes
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    """Import a module of benchmarks/ (not a package) by file name."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cache_incremental = _load("cache_incremental")
+cache_incremental = load_benchmark("cache_incremental")
 
 
 def _settings_of(options: list[str]) -> Settings:

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from benchmark_modules import load_benchmark  # same folder: pytest puts it on sys.path
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def _load_scorer() -> ModuleType:
-    """Import benchmarks/precision_judgements.py (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("precision_judgements", BENCHMARKS / "precision_judgements.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-pj = _load_scorer()
+pj = load_benchmark("precision_judgements")
 
 
 def finding(line: int, text: str, code: str = "RV302", path: str = "app/api.py") -> object:

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from benchmark_modules import load_benchmark  # same folder: pytest puts it on sys.path
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    """Import a module of benchmarks/ (not a package) by file name."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-real_apps = _load("real_apps")
-RuleScore = _load("precision_judgements").RuleScore
+real_apps = load_benchmark("real_apps")
+RuleScore = load_benchmark("precision_judgements").RuleScore
 
 SCORES = [
     RuleScore("RV000", 5, 5, 0, 5, 0),  # not scored

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from process_table import is_alive  # same folder: pytest puts it on sys.path
 
 LOOP_REQUESTS = "import requests\n\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
 
@@ -83,14 +84,6 @@ sys.exit(main(["fix", folder, "--jobs", "2", "--no-cache"]))
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "State:\tZ" not in status
-
-
 def _interrupted_fix(tmp_path: Path, files: int, where: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """Run the fix over `files` files with SIGINT at `where`; return the run and its log, with no worker left behind."""
     folder = tmp_path / "project"
@@ -105,7 +98,7 @@ def _interrupted_fix(tmp_path: Path, files: int, where: str) -> tuple[subprocess
         run = None
     lines = log.read_text().splitlines()
     workers = [int(line.split()[1]) for line in lines if line.startswith("started ")]
-    left = [pid for pid in workers if _alive(pid)]
+    left = [pid for pid in workers if is_alive(pid)]
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert run is not None, f"review-ls fix still ran 30 s after Ctrl-C at {where!r}"

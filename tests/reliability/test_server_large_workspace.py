@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from process_table import is_alive  # same folder: pytest puts it on sys.path
 import pytest_lsp
 from lsp_editor import EditorClient, codes
 from lsp_session import SERVER, start_session
@@ -38,14 +39,6 @@ def _descendants(pid: int) -> set[int]:
             pending.extend(children - found)
             found |= children
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "State:\tZ" not in status
 
 
 async def _watch_children(pid: int, seen: set[int], stop: asyncio.Event) -> None:
@@ -103,9 +96,9 @@ async def test_a_workspace_over_the_worker_threshold_indexes_and_exits_cleanly_o
     lsp_client.exit(None)
     assert await asyncio.wait_for(server.wait(), 30) == 0, "shutdown + exit end the server"
     deadline = time.monotonic() + 10  # orphans would be reparented; give exiting ones a moment to go
-    while any(_alive(pid) for pid in seen) and time.monotonic() < deadline:
+    while any(is_alive(pid) for pid in seen) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    assert not [pid for pid in seen if _alive(pid)], "no process started by the server survives it"
+    assert not [pid for pid in seen if is_alive(pid)], "no process started by the server survives it"
 
 
 if sys.platform != "linux":  # /proc is needed to see the server's children

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from process_table import is_alive  # same folder: pytest puts it on sys.path
 
 LOOP_REQUESTS = "import requests\n\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
 
@@ -38,14 +39,6 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in text.split()]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "State:\tZ" not in status
-
-
 def _start_slow_fix(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
     """Start the slow fix over 400 files; return it and its worker pids once they run."""
     for number in range(400):
@@ -62,9 +55,9 @@ def _start_slow_fix(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
 
 def _wait_gone(pids: list[int], seconds: float) -> list[int]:
     deadline = time.monotonic() + seconds
-    while any(map(_alive, pids)) and time.monotonic() < deadline:
+    while any(map(is_alive, pids)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return [pid for pid in pids if _alive(pid)]
+    return [pid for pid in pids if is_alive(pid)]
 
 
 def _files_fixed_or_untouched(folder: Path) -> None:
@@ -95,7 +88,7 @@ def test_ctrl_c_to_the_main_process_stops_the_run_without_finishing_the_queue(tm
     except subprocess.TimeoutExpired:
         process.kill()
         for pid in workers:
-            if _alive(pid):
+            if is_alive(pid):
                 os.kill(pid, signal.SIGKILL)
         pytest.fail("review-ls fix went on with its queue after Ctrl-C")
     assert process.returncode == 130 and "interrupted" in err

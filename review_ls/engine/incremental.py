@@ -231,7 +231,7 @@ class _ClassView(ast.ClassDef):
     body = _TrackedBody()
 
     def __init__(self, node: ast.ClassDef, tracker: _ReadTracker) -> None:
-        super().__init__()  # type: ignore[call-arg]  # the fields are copied from `node` below
+        super().__init__(name=node.name)  # type: ignore[call-arg]  # the other fields are copied from `node` below (3.13 warns without `name`)
         for name in (*node._fields, *node._attributes):
             if name != "body" and hasattr(node, name):
                 setattr(self, name, getattr(node, name))

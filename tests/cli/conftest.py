@@ -5,8 +5,12 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from review_ls.engine.analysis import analyse_source
+from review_ls.engine.model import AnalysisResult
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +38,16 @@ def git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
     run_git("config", "user.email", "tester@example.com")
     run_git("config", "commit.gpgsign", "false")
     return run_git
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files a run analyses (not served from the cache), in order."""
+    paths: list[str] = []
+
+    def counting(text: str, path: str, *args: Any, **kwargs: Any) -> AnalysisResult:
+        paths.append(Path(path).name)
+        return analyse_source(text, path, *args, **kwargs)
+
+    monkeypatch.setattr("review_ls.runner.analyse_source", counting)
+    return paths

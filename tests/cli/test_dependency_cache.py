@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import review_ls.dependency_cache
 from review_ls.cache import CACHE_DIR_NAME
 from review_ls.cli import main
-from review_ls.engine.analysis import analyse_source
-from review_ls.engine.model import AnalysisResult
 from review_ls.project import ProjectIndex
 
 HELPER = "import requests\n\n\ndef synthesize(text):\n    return text.upper()\n"  # same imports as BLOCKING_HELPER: imports are shared facts
@@ -33,19 +30,6 @@ def tree(tmp_path: Path) -> Path:
     for name, text in {"helper.py": HELPER, "routes.py": ROUTES, "unrelated.py": UNRELATED, "pyproject.toml": "[tool.review-ls]\n"}.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     return tmp_path
-
-
-@pytest.fixture
-def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files analysed (not served from the cache), in order."""
-    paths: list[str] = []
-
-    def counting(text: str, path: str, *args: Any, **kwargs: Any) -> AnalysisResult:
-        paths.append(Path(path).name)
-        return analyse_source(text, path, *args, **kwargs)
-
-    monkeypatch.setattr("review_ls.runner.analyse_source", counting)
-    return paths
 
 
 def check(capsys: pytest.CaptureFixture[str]) -> list[tuple[str, str, int]]:

@@ -10,7 +10,6 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,8 +17,6 @@ import review_ls.dependency_cache
 import review_ls.stat_signature
 from review_ls.cache import ResultCache
 from review_ls.cli import main
-from review_ls.engine.analysis import analyse_source
-from review_ls.engine.model import AnalysisResult
 from review_ls.stat_signature import RACY_WINDOW_NS, signature_of, worth_recording
 
 HELPER = 'import requests\n\n\ndef synthesize(text):\n    return text.upper()  # as long as BLOCKING................\n'
@@ -43,19 +40,6 @@ def tree(tmp_path: Path) -> Path:
 def trusted_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
     """Record the signatures of files written a moment ago (the tests' files are all 'recent')."""
     monkeypatch.setattr(review_ls.stat_signature, "RACY_WINDOW_NS", 0)
-
-
-@pytest.fixture
-def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files analysed (not served from the cache)."""
-    paths: list[str] = []
-
-    def counting(text: str, path: str, *args: Any, **kwargs: Any) -> AnalysisResult:
-        paths.append(Path(path).name)
-        return analyse_source(text, path, *args, **kwargs)
-
-    monkeypatch.setattr("review_ls.runner.analyse_source", counting)
-    return paths
 
 
 @pytest.fixture

@@ -39,11 +39,11 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in text.split()]
 
 
-def _start_slow_fix(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
-    """Start the slow fix over 400 files; return it and its worker pids once they run."""
-    for number in range(400):
+def _start_with_workers(tmp_path: Path, program: str, files: int) -> tuple[subprocess.Popen[str], list[int]]:
+    """Run `program` over `files` files in tmp_path; return it and its worker pids once two run and have taken work."""
+    for number in range(files):
         (tmp_path / f"m{number:03}.py").write_text(LOOP_REQUESTS)
-    process = subprocess.Popen([sys.executable, "-c", _SLOW_FIX, str(tmp_path)], stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-c", program, str(tmp_path)], stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -51,6 +51,11 @@ def _start_slow_fix(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
     assert len(workers) >= 2, "the pool never started"
     time.sleep(0.5)  # let the workers take work
     return process, workers
+
+
+def _start_slow_fix(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
+    """Start the slow fix over 400 files; return it and its worker pids once they run."""
+    return _start_with_workers(tmp_path, _SLOW_FIX, files=400)
 
 
 def _wait_gone(pids: list[int], seconds: float) -> list[int]:
@@ -115,15 +120,7 @@ index_module.ProjectIndex.build(files, [sys.argv[1]], jobs=2, parallel_threshold
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_killing_the_process_building_the_index_kills_the_index_workers(tmp_path: Path) -> None:
-    for number in range(250):
-        (tmp_path / f"m{number:03}.py").write_text(LOOP_REQUESTS)
-    process = subprocess.Popen([sys.executable, "-c", _SLOW_INDEX, str(tmp_path)], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    workers = _children(process.pid)
-    assert len(workers) >= 2, "the index pool never started"
-    time.sleep(0.5)  # let the workers take work
+    process, workers = _start_with_workers(tmp_path, _SLOW_INDEX, files=250)
     process.kill()
     process.wait()
     still_running = _wait_gone(workers, seconds=10)

@@ -10,6 +10,7 @@ import pytest
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.patterns.blocking import own_nodes
+from review_ls.patterns.function_body import own_statements
 from review_ls.project import ProjectIndex, call_resolution
 from review_ls.project.call_facts import CallResolver, resolver_lessons
 
@@ -65,9 +66,9 @@ def test_the_lessons_of_a_function_are_found_once_per_analysis(monkeypatch: pyte
 
     def counting(body: list[ast.stmt]) -> object:
         walked.append("walk")
-        return own_nodes(body)
+        return own_statements(body)
 
-    monkeypatch.setattr(call_resolution, "own_nodes", counting)
+    monkeypatch.setattr(call_resolution, "own_statements", counting)
     function = ast.parse(SERVICE).body[2]
     ctx = SimpleNamespace(memo={})
     first = call_resolution.function_lessons(function, ctx)  # type: ignore[arg-type]
@@ -80,9 +81,9 @@ def test_the_rules_that_resolve_calls_walk_the_function_once(monkeypatch: pytest
 
     def counting(body: list[ast.stmt]) -> object:
         walked.append(body[0].lineno)
-        return own_nodes(body)
+        return own_statements(body)
 
-    monkeypatch.setattr(call_resolution, "own_nodes", counting)
+    monkeypatch.setattr(call_resolution, "own_statements", counting)
     project = ProjectIndex.from_sources({"service.py": SERVICE, "repo.py": REPO})
     findings = analyse_source(SERVICE, "service.py", Settings(select=("RV202", "RV302", "RV802")), project).findings
     assert [(f.code, f.span.line) for f in findings] == [("RV302", 9)]  # `repo.load` sleeps: resolved through `repo = Repo()`

@@ -243,6 +243,14 @@ def _all_bases(cls: ResolvedClass) -> Iterator[ResolvedClass]:
 
 
 _RESOLVER_KEY = "review_ls.project.inference.TypeResolver"
+# `ProjectTypes.summary` keys of the memos of `_module_containing` and `_imported_modules` (string keys: the facts are pickled with them).
+_CONTAINING_KEY = "inference.module-containing"
+_IMPORTED_BY_KEY = "inference.imported-by-module"
+
+
+def _new_memo(_: ProjectTypes) -> dict[str, Any]:
+    """An empty memo, kept by `ProjectTypes.summary` until the project's facts change."""
+    return {}
 
 
 class TypeResolver:
@@ -340,23 +348,34 @@ class TypeResolver:
         is_package = self.path is not None and Path(self.path).name == "__init__.py"
         direct = {id(m): m for m in (self._module_containing(absolute_import(t, module_name, is_package)) for t in self._imports.values()) if m}
         found = dict(direct)
+        # The modules each module imports, kept with the facts (by module, not per file: the files of a project import the same modules).
+        reexported: dict[str, tuple[ModuleTypeFacts, ...]] = types.summary(_IMPORTED_BY_KEY, _new_memo)
         for module in direct.values():
-            for target in module.imports.values():
-                inner = self._module_containing(target)
-                if inner is not None:
-                    found.setdefault(id(inner), inner)
+            key = module.path or module.module
+            inner_modules = reexported.get(key)
+            if inner_modules is None:
+                inner_modules = reexported[key] = tuple(inner for target in module.imports.values() if (inner := self._module_containing(target)) is not None)
+            for inner in inner_modules:
+                found.setdefault(id(inner), inner)
         return list(found.values())
 
     def _module_containing(self, qualified: str) -> ModuleTypeFacts | None:
-        """The project module `qualified` names, or the one it names something in (`pkg.models.Part` -> pkg.models)."""
+        """The project module `qualified` names, or the one it names something in (`pkg.models.Part` -> pkg.models).
+
+        Answers are kept with the project's facts (dropped when they change): every file asks about the same imports."""
         types = self.project_types
         assert types is not None
+        known: dict[str, ModuleTypeFacts | None] = types.summary(_CONTAINING_KEY, _new_memo)
+        if qualified in known:
+            return known[qualified]
+        found = None
         parts = qualified.split(".")
         for end in range(len(parts), 0, -1):
-            module = types.module(".".join(parts[:end]))
-            if module is not None:
-                return module
-        return None
+            found = types.module(".".join(parts[:end]))
+            if found is not None:
+                break
+        known[qualified] = found
+        return found
 
     def knows_enum_value(self, literal: str) -> bool:
         """True when an enum visible to this file may have a member value equal to `literal` ignoring case."""

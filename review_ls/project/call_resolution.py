@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.function_body import own_statements
 from review_ls.project.call_facts import resolver_lessons
 
@@ -26,3 +27,12 @@ def function_lessons(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Cont
     if lessons is None:
         lessons = ctx.memo[key] = resolver_lessons(own_statements(function.body))
     return lessons
+
+
+def function_own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[ast.AST]:
+    """The own nodes of `function` (`own_nodes`: nested scopes not entered), walked once per analysis for every rule that reads them."""
+    key = ("call-resolution.own-nodes", id(function))
+    nodes: list[ast.AST] | None = ctx.memo.get(key)
+    if nodes is None:
+        nodes = ctx.memo[key] = list(own_nodes(function.body))
+    return nodes

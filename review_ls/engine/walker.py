@@ -189,6 +189,8 @@ class Walker:
                     ctx.imports = dict(ctx.imports)
                 ctx.imports.update(import_bindings(node))
             if shape is _Shape.GENERIC or shape is _Shape.IMPORT:
+                if not fields:
+                    continue  # a leaf (`Name`, `Constant`, ...)
                 # Push the fields' children in reverse (they pop in source order); a leaf pushes nothing.
                 mark = len(stack)
                 push(_POP_PARENT)
@@ -291,10 +293,26 @@ _SHAPES: dict[type[ast.AST], _Shape] = {
 # Per node type: its shape and its child fields in reverse order (a cache filled on first sight of a type).
 _PLANS: dict[type, tuple[_Shape, tuple[str, ...]]] = {}
 
+# Fields that never hold a node (names, identifiers, constants' values), besides `ctx`, `op` and `type_comment`:
+# the most common nodes (`Name`, `Constant`) are then leaves the walk leaves at once.
+_SCALAR_FIELDS: dict[type, frozenset[str]] = {
+    ast.Name: frozenset({"id"}),
+    ast.Constant: frozenset({"value", "kind"}),
+    ast.Attribute: frozenset({"attr"}),
+    ast.keyword: frozenset({"arg"}),
+    ast.arg: frozenset({"arg"}),
+    ast.alias: frozenset({"name", "asname"}),
+    ast.ImportFrom: frozenset({"module", "level"}),
+    ast.Global: frozenset({"names"}),
+    ast.Nonlocal: frozenset({"names"}),
+    ast.FormattedValue: frozenset({"conversion"}),
+}
+
 
 def _plan_of(node_type: type) -> tuple[_Shape, tuple[str, ...]]:
     """The shape of `node_type` and its fields that may hold child nodes, last field first."""
-    fields = tuple(reversed([f for f in getattr(node_type, "_fields", ()) if f not in ("ctx", "op", "type_comment")]))
+    scalars = _SCALAR_FIELDS.get(node_type, frozenset())
+    fields = tuple(reversed([f for f in getattr(node_type, "_fields", ()) if f not in ("ctx", "op", "type_comment") and f not in scalars]))
     plan = _PLANS[node_type] = (_SHAPES.get(node_type, _Shape.GENERIC), fields)
     return plan
 

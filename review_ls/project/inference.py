@@ -887,8 +887,12 @@ def _collect_function_bindings(scope: ast.AST, module_name: str = "", is_package
     else:
         body = list(getattr(scope, "body", ()))
     stack = list(reversed(body))
+    binding_types = _BINDING_NODE_TYPES
     while stack:
         node = stack.pop()
+        if type(node) not in binding_types:  # most nodes bind nothing: only their children are looked at
+            stack.extend(_child_nodes(node))
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bind(node.name, "definition")
             stack.extend(getattr(node, "decorator_list", ()))
@@ -926,9 +930,35 @@ def _collect_function_bindings(scope: ast.AST, module_name: str = "", is_package
             bind(node.name, "opaque")
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bind(node.rest, "opaque")
-        for child in ast.iter_child_nodes(node):
-            stack.append(child)
+        stack.extend(_child_nodes(node))
     return bindings
+
+
+# The node types `_collect_function_bindings` learns a binding from (or stops at).
+_BINDING_NODE_TYPES: frozenset[type] = frozenset(
+    {
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+        ast.comprehension, ast.NamedExpr, ast.withitem, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.ExceptHandler,
+        ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+    }
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # per node type, its fields but `ctx` (a cache filled on first sight)
+
+
+def _child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes(node)` as a list, in its order, without the `Load`/`Store` contexts (which hold nothing)."""
+    node_type = type(node)
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        fields = _CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f != "ctx")
+    children: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            children.append(value)
+        elif type(value) is list:
+            children.extend(item for item in value if isinstance(item, ast.AST))
+    return children
 
 
 def _bind_opaque(target: ast.AST, bind: Any) -> None:

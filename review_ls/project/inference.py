@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
+from review_ls.patterns.function_body import child_nodes as _child_nodes
 from review_ls.project.index import ProjectIndex
 from review_ls.project.types import (
     MODEL_KINDS,
@@ -942,23 +943,6 @@ _BINDING_NODE_TYPES: frozenset[type] = frozenset(
         ast.MatchAs, ast.MatchStar, ast.MatchMapping,
     }
 )
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # per node type, its fields but `ctx` (a cache filled on first sight)
-
-
-def _child_nodes(node: ast.AST) -> list[ast.AST]:
-    """`ast.iter_child_nodes(node)` as a list, in its order, without the `Load`/`Store` contexts (which hold nothing)."""
-    node_type = type(node)
-    fields = _CHILD_FIELDS.get(node_type)
-    if fields is None:
-        fields = _CHILD_FIELDS[node_type] = tuple(f for f in node_type._fields if f != "ctx")
-    children: list[ast.AST] = []
-    for name in fields:
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            children.append(value)
-        elif type(value) is list:
-            children.extend(item for item in value if isinstance(item, ast.AST))
-    return children
 
 
 def _bind_opaque(target: ast.AST, bind: Any) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from review_ls.project import ProjectIndex
 from review_ls.project.inference import TypeResolver
-from review_ls.project.types import ProjectTypes
+from review_ls.project.types import ModuleTypeFacts, ProjectTypes
 
 ENUMS = "import enum\n\nclass Status(str, enum.Enum):\n    OPEN = 'open'\n"
 MODELS = "from pydantic import BaseModel\nfrom app.enums import Status\n\nclass Ticket(BaseModel):\n    status: Status\n    note: str | None = None\n"
@@ -39,7 +39,11 @@ def test_the_second_file_asks_the_project_no_module_lookups(monkeypatch: pytest.
     first = _imported(project, "app/service.py", SERVICE)
     looked_up: list[str] = []
     original = ProjectTypes.module
-    monkeypatch.setattr(ProjectTypes, "module", lambda self, name: looked_up.append(name) or original(self, name))
+    def counting(self: ProjectTypes, name: str) -> ModuleTypeFacts | None:
+        looked_up.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(ProjectTypes, "module", counting)
     assert _imported(project, "app/other.py", SERVICE) == first
     assert looked_up == [name for name in looked_up if name in ("app.service", "app.other")]  # only the file's own name, not its imports
 

@@ -214,6 +214,10 @@ def short_source(node: ast.AST, limit: int = 40) -> str:
 
 def dotted_name(node: ast.AST) -> str | None:
     """Return 'a.b.c' for a Name/Attribute chain, else None."""
+    if isinstance(node, ast.Name):  # (the two commonest shapes first: rules ask this of most calls and attributes)
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

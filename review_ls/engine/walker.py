@@ -173,8 +173,12 @@ class Walker:
         push = stack.append
         plans = _PLANS
         node_base = ast.AST
+        generic, import_shape, pop_parent, pop_parent_node = _Shape.GENERIC, _Shape.IMPORT, _POP_PARENT, parents.pop
         while stack:
             node = pop()
+            if node is pop_parent:  # (the commonest marker, first)
+                pop_parent_node()
+                continue
             node_type = type(node)
             if node_type is tuple:
                 self._apply_marker(node, ctx)
@@ -182,36 +186,36 @@ class Walker:
             visitors = dispatch.get(node_type)
             if visitors:
                 _run_visitors(visitors, node, ctx, findings, errors)
-            plan = plans.get(node_type) or _plan_of(node_type)
-            shape, fields = plan
-            if shape is _Shape.IMPORT and ctx.functions:
-                if ctx.imports is ctx._saved_imports[-1]:  # copy on write: the import is local to its function
-                    ctx.imports = dict(ctx.imports)
-                ctx.imports.update(import_bindings(node))
-            if shape is _Shape.GENERIC or shape is _Shape.IMPORT:
-                if not fields:
-                    continue  # a leaf (`Name`, `Constant`, ...)
-                # Push the fields' children in reverse (they pop in source order); a leaf pushes nothing.
-                mark = len(stack)
-                push(_POP_PARENT)
-                for name in fields:
-                    value = getattr(node, name, None)
-                    if value is None:
-                        continue
-                    if type(value) is list:
-                        for child in reversed(value):
-                            if isinstance(child, node_base):
-                                push(child)
-                    elif isinstance(value, node_base):
-                        push(value)
-                if len(stack) == mark + 1:
-                    pop()
-                else:
+            shape, fields = plans.get(node_type) or _plan_of(node_type)
+            if shape is not generic:
+                if shape is not import_shape:
                     parents.append(node)
-                continue
-            parents.append(node)
-            push(_POP_PARENT)
-            _push_scoped_children(shape, node, push)
+                    push(pop_parent)
+                    _push_scoped_children(shape, node, push)
+                    continue
+                if ctx.functions:
+                    if ctx.imports is ctx._saved_imports[-1]:  # copy on write: the import is local to its function
+                        ctx.imports = dict(ctx.imports)
+                    ctx.imports.update(import_bindings(node))
+            if not fields:
+                continue  # a leaf (`Name`, `Constant`, ...)
+            # Push the fields' children in reverse (they pop in source order); a node without children pushes nothing.
+            mark = len(stack)
+            push(pop_parent)
+            for name in fields:
+                value = getattr(node, name, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    for child in reversed(value):
+                        if isinstance(child, node_base):
+                            push(child)
+                elif isinstance(value, node_base):
+                    push(value)
+            if len(stack) == mark + 1:
+                pop()
+            else:
+                parents.append(node)
         return findings
 
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:

@@ -64,3 +64,11 @@ def test_the_lookups_survive_pickling_with_the_index() -> None:
     assert _imported(copy, "app/other.py", SERVICE) == expected
     copy.update_file("app/enums.py", "import enum\n\nclass Status(str, enum.Enum):\n    DONE = 'done'\n")
     assert _imported(copy, "app/other.py", SERVICE)[0] == {"done"}
+
+
+def test_the_index_is_pickled_without_what_the_analyses_derived() -> None:
+    project = _project()
+    before = len(pickle.dumps(project))
+    _imported(project, "app/service.py", SERVICE)
+    assert project.types._summaries  # the lookups are kept while the index is in use
+    assert len(pickle.dumps(project)) == before  # and not handed to every worker with it

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -197,7 +198,7 @@ def test_a_stopped_pool_has_closed_its_thread_before_the_interpreter_exits() -> 
     pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),))
     for _ in range(6):
         pool.submit(_sleep, 30)
-    manager = pool._executor_manager_thread
+    manager: threading.Thread = getattr(pool, "_executor_manager_thread")  # (typeshed gives it the wrong type)
     wakeup = pool._executor_manager_thread_wakeup
     assert manager is not None and manager.is_alive()
     stop_pool(pool)

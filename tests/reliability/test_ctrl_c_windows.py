@@ -17,6 +17,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import cast
 
 import pytest
 from process_table import is_alive  # same folder: pytest puts it on sys.path
@@ -198,7 +199,7 @@ def test_a_stopped_pool_has_closed_its_thread_before_the_interpreter_exits() -> 
     pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),))
     for _ in range(6):
         pool.submit(_sleep, 30)
-    manager: threading.Thread = getattr(pool, "_executor_manager_thread")  # (typeshed gives it the wrong type)
+    manager = cast(threading.Thread, pool._executor_manager_thread)  # (typeshed types it as the wake-up)
     wakeup = pool._executor_manager_thread_wakeup
     assert manager is not None and manager.is_alive()
     stop_pool(pool)

@@ -209,8 +209,8 @@ class BlockingCalls:
         qualified = self._name_of(func)
         if qualified in BLOCKING_FUNCTIONS:
             return qualified
-        unbound = _UNBOUND_NAMES.get(qualified or "")
-        if unbound is not None and self._is_unbound(qualified.partition(".")[0], func):  # type: ignore[union-attr]
+        unbound = _UNBOUND_NAMES.get(qualified) if qualified is not None else None
+        if unbound is not None and qualified is not None and self._is_unbound(qualified.partition(".")[0], func):
             return unbound
         if isinstance(func, ast.Attribute):
             kind = self.kind_of(func.value)

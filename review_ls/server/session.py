@@ -25,6 +25,7 @@ from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
 from review_ls.engine.model import AnalysisResult
 from review_ls.engine.positions import split_lines
 from review_ls.files import PYTHON_SUFFIXES, SourceReadError, read_source
+from review_ls.project.ahead import load_model_modules
 from review_ls.python_target import nearest_pyproject_folder, newer_target_notice
 from review_ls.server import configuration, dependents, project
 from review_ls.server.client import ClientFeatures
@@ -89,6 +90,7 @@ class Session:
         # After the `initialize` reply (the client waits for it): import and instantiate the rules
         # now, not on the first keystroke.
         rule_set_for(Settings())
+        load_model_modules()
         gc.freeze()  # modules and rules live as long as the server: keep full collections from scanning them
         await configuration.pull_configuration(self)
         self.settings_changed()

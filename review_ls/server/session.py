@@ -33,6 +33,7 @@ from review_ls.server.diagnostics import FindingToDiagnostic
 from review_ls.server.documents import OpenDocument, Outcome, Snapshot
 from review_ls.server.options import parse_client_options
 from review_ls.server.positions import PositionMapper
+from review_ls.server.protocol import ReviewProtocol
 from review_ls.server.project import ProjectState
 from review_ls.server.scheduler import AnalysisScheduler
 from review_ls.server.settings import WorkspaceSettings
@@ -91,6 +92,8 @@ class Session:
         # now, not on the first keystroke.
         rule_set_for(Settings())
         load_model_modules()
+        if isinstance(self.server.protocol, ReviewProtocol):
+            self.server.protocol.prepare_publishing()
         gc.freeze()  # modules and rules live as long as the server: keep full collections from scanning them
         await configuration.pull_configuration(self)
         self.settings_changed()

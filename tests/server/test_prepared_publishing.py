@@ -8,6 +8,7 @@ import json
 from lsprotocol import types
 
 from review_ls.server.app import create_server
+from review_ls.server.protocol import ReviewProtocol
 
 
 def _notification() -> types.PublishDiagnosticsNotification:
@@ -26,8 +27,9 @@ def _notification() -> types.PublishDiagnosticsNotification:
 
 def test_a_prepared_server_sends_the_same_diagnostics_as_one_that_was_not() -> None:
     prepared, fresh = create_server(), create_server()
+    assert isinstance(prepared.protocol, ReviewProtocol)
     sent: list[object] = []
-    prepared.protocol._send_data = sent.append  # type: ignore[method-assign]
+    prepared.protocol._send_data = sent.append  # type: ignore[method-assign, assignment]
     prepared.protocol.prepare_publishing()
     assert sent == [], "preparing sends nothing"
     as_sent = json.dumps(_notification(), default=prepared.protocol._serialize_message)

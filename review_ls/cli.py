@@ -90,9 +90,10 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run() -> int:
-    """The `review-ls` command (and `python -m review_ls`): `main` on the process's arguments, then no collection at exit."""
-    from review_ls.exit_collection import skip_exit_collection
+    """The `review-ls` command (and `python -m review_ls`): `main` on the process's arguments, with the collector set for a short process (cli_gc.py)."""
+    from review_ls.cli_gc import collect_less_often, skip_exit_collection
 
+    collect_less_often()
     code = main()
     skip_exit_collection()
     return code

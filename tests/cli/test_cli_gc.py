@@ -1,5 +1,5 @@
-"""The `review-ls` entry points leave the objects of a run out of the collection the interpreter runs at exit (exit_collection.py);
-`main`, which tests and launchers call in long-lived processes, does not."""
+"""The `review-ls` entry points collect young objects less often and leave the objects of a run out of the collection the
+interpreter runs at exit (cli_gc.py); `main`, which tests and launchers call in long-lived processes, does neither."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import gc, sys
 from review_ls.cli import {entry}
 sys.argv = ["review-ls", "check", "--no-cache", "small.py"]
 code = {entry}() if "{entry}" == "run" else main(sys.argv[1:])
-print("exit", code, "frozen", gc.get_freeze_count() > 0)
+print("exit", code, "frozen", gc.get_freeze_count() > 0, "young threshold", gc.get_threshold()[0])
 """
 
 
@@ -22,12 +22,12 @@ def _run(entry: str, cwd: Path) -> list[str]:
 
 def test_the_command_exempts_what_is_left_from_the_exit_collection_after_writing_its_report(tmp_path: Path) -> None:
     (tmp_path / "small.py").write_text("x = 1\n", encoding="utf-8")
-    assert _run("run", tmp_path) == ["No findings in 1 file.", "exit 0 frozen True"]
+    assert _run("run", tmp_path) == ["No findings in 1 file.", "exit 0 frozen True young threshold 50000"]
 
 
 def test_main_leaves_the_collector_alone(tmp_path: Path) -> None:
     (tmp_path / "small.py").write_text("x = 1\n", encoding="utf-8")
-    assert _run("main", tmp_path) == ["No findings in 1 file.", "exit 0 frozen False"]
+    assert _run("main", tmp_path) == ["No findings in 1 file.", "exit 0 frozen False young threshold 700"]
 
 
 def test_python_m_review_ls_writes_its_whole_report_and_exit_code(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import sysconfig
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +14,7 @@ from review_ls.engine.analysis import analyse_source
 from review_ls.patterns.blocking import own_nodes
 from review_ls.project import ProjectIndex, call_resolution
 from review_ls.project.call_facts import CallResolver, resolver_lessons
+from review_ls.project.call_resolution import own_statements
 
 SERVICE = """\
 import httpx
@@ -65,9 +68,9 @@ def test_the_lessons_of_a_function_are_found_once_per_analysis(monkeypatch: pyte
 
     def counting(body: list[ast.stmt]) -> object:
         walked.append("walk")
-        return own_nodes(body)
+        return own_statements(body)
 
-    monkeypatch.setattr(call_resolution, "own_nodes", counting)
+    monkeypatch.setattr(call_resolution, "own_statements", counting)
     function = ast.parse(SERVICE).body[2]
     ctx = SimpleNamespace(memo={})
     first = call_resolution.function_lessons(function, ctx)  # type: ignore[arg-type]
@@ -80,10 +83,75 @@ def test_the_rules_that_resolve_calls_walk_the_function_once(monkeypatch: pytest
 
     def counting(body: list[ast.stmt]) -> object:
         walked.append(body[0].lineno)
-        return own_nodes(body)
+        return own_statements(body)
 
-    monkeypatch.setattr(call_resolution, "own_nodes", counting)
+    monkeypatch.setattr(call_resolution, "own_statements", counting)
     project = ProjectIndex.from_sources({"service.py": SERVICE, "repo.py": REPO})
     findings = analyse_source(SERVICE, "service.py", Settings(select=("RV202", "RV302", "RV802")), project).findings
     assert [(f.code, f.span.line) for f in findings] == [("RV302", 9)]  # `repo.load` sleeps: resolved through `repo = Repo()`
     assert walked == [7, 12]  # one walk of `handle`'s body and one of `inner`'s, shared by every resolver
+
+
+BLOCKS = """\
+def blocks(items):
+    import os
+    first = Client()
+    if items:
+        second = Client()
+    elif first:
+        from a import b
+    else:
+        third = make()
+    for item in items:
+        fourth = Client(item)
+    else:
+        fifth = Client()
+    while items:
+        sixth = items.pop()
+    try:
+        seventh = Client()
+    except ValueError as error:
+        eighth = Client(error)
+    except OSError:
+        ninth = Client()
+    else:
+        tenth = Client()
+    finally:
+        eleventh = Client()
+    with open(items) as handle:
+        twelfth = Client(handle)
+    match items:
+        case [x] if (y := Client()):
+            thirteenth = Client(x)
+        case _:
+            import json
+    class Inner:
+        hidden = Client()
+    def nested():
+        hidden = Client()
+    go = lambda: Client()
+    return [Client() for _ in items]
+"""
+
+
+def test_the_statement_walk_finds_the_lessons_of_every_block_in_order() -> None:
+    function = ast.parse(BLOCKS).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    lessons = resolver_lessons(own_statements(function.body))
+    assert lessons == resolver_lessons(own_nodes(function.body))
+    names = [node.names[0].name if isinstance(node, (ast.Import, ast.ImportFrom)) else node.targets[0].id for node in lessons]  # type: ignore[attr-defined]
+    words = "first second b third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth json".split()
+    assert names == ["os", *words]
+
+
+def test_the_statement_walk_teaches_what_every_own_node_taught_on_real_code() -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    functions = [
+        node
+        for name in ("_pydecimal.py", "argparse.py", "inspect.py", "typing.py", "asyncio/base_events.py")
+        for node in ast.walk(ast.parse((stdlib / name).read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+    assert len(functions) > 800
+    for function in functions:
+        assert resolver_lessons(own_statements(function.body)) == resolver_lessons(own_nodes(function.body)), function.name

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Callable, Iterator, Mapping
 
 from review_ls.engine.facts import dotted_name
+from review_ls.patterns.node_walk import own_node_list
 
 Qualify = Callable[[ast.AST], "str | None"]
 
@@ -417,32 +418,6 @@ def instance_attribute_kinds(cls: ast.ClassDef, qualify: Qualify, module_kinds: 
 
 
 def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves)."""
-    stack: list[ast.AST] = list(reversed(body))
-    pop, push = stack.pop, stack.append
-    node_base = ast.AST
-    while stack:
-        node = pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        # `ast.iter_child_nodes`, pushed last child first, without its per-node generators
-        for name in _reversed_fields(type(node)):
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in reversed(value):
-                    if isinstance(item, node_base):
-                        push(item)
-            elif isinstance(value, node_base):
-                push(value)
-
-
-_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}  # a cache, filled per node type on first use
-
-
-def _reversed_fields(node_type: type) -> tuple[str, ...]:
-    """The fields of a node type, last first."""
-    fields = _REVERSED_FIELDS.get(node_type)
-    if fields is None:
-        fields = _REVERSED_FIELDS[node_type] = tuple(reversed(getattr(node_type, "_fields", ())))
-    return fields
+    """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves),
+    without names' contexts and operators (`node_walk.own_node_list`)."""
+    return iter(own_node_list(body))

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
-from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
+from review_ls.patterns.blocking import BlockingCalls, module_object_kinds
+from review_ls.patterns.node_walk import own_node_list
 from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
 from review_ls.project.query_facts import QuerySite, module_query_facts
@@ -251,7 +252,7 @@ def _function_facts(
     constructors: frozenset[str],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
-    nodes = own[id(function)] = list(own_nodes(function.body))
+    nodes = own[id(function)] = own_node_list(function.body)
     resolver = CallResolver(module_name, imports, module_defs, class_name)
     resolver.learn(nodes)
 

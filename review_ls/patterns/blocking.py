@@ -145,6 +145,9 @@ def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
     return False
 
 
+_DEFINITION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 class BlockingCalls:
     """Judges the calls of one function body: which are blocking I/O, and what each names."""
 
@@ -163,7 +166,8 @@ class BlockingCalls:
         """
         self._qualify = qualify
         own = list(own_nodes(function.body)) if nodes is None else nodes
-        local_defs = {n.name for n in own if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        definitions = _DEFINITION_TYPES
+        local_defs = {n.name for n in own if type(n) in definitions}  # type: ignore[attr-defined]
         self.shadowed = shadowed | local_defs if local_defs else shadowed
         # A name the function binds (a parameter, an assignment or loop target, ...) is its own local
         # everywhere in it: what the module bound to that name is not what the function uses.

@@ -88,3 +88,51 @@ def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
             elif isinstance(value, node_base):
                 push(value)
     return found
+
+
+def walk_nodes(node: ast.AST) -> list[ast.AST]:
+    """`node` and every node below it, nested scopes included, in `ast.walk`'s order (breadth first), without
+    names' contexts and operators."""
+    found: list[ast.AST] = [node]
+    append, table = found.append, _CHILDREN
+    position = 0
+    while position < len(found):
+        current = found[position]
+        position += 1
+        fields = table.get(type(current))
+        if fields is None:
+            fields = child_fields(type(current))
+        for name, held in reversed(fields):
+            value = getattr(current, name, None)
+            if value is None:
+                continue
+            if held == "one":
+                append(value)
+            elif held == "many":
+                found.extend(item for item in value if item is not None)
+            elif type(value) is list:
+                found.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                append(value)
+    return found
+
+
+def children_last_first(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of `node` (as `ast.iter_child_nodes`, without names' contexts and operators), last first."""
+    found: list[ast.AST] = []
+    fields = _CHILDREN.get(type(node))
+    if fields is None:
+        fields = child_fields(type(node))
+    for name, held in fields:
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if held == "one":
+            found.append(value)
+        elif held == "many":
+            found.extend(item for item in reversed(value) if item is not None)
+        elif type(value) is list:
+            found.extend(item for item in reversed(value) if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found

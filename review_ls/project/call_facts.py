@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.patterns.blocking import BlockingCalls, module_object_kinds
-from review_ls.patterns.node_walk import own_node_list
+from review_ls.patterns.node_walk import own_node_list, walk_nodes
 from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
 from review_ls.project.query_facts import QuerySite, module_query_facts
@@ -130,7 +130,10 @@ class CallResolver:
 
     def learn(self, nodes: Iterable[ast.AST]) -> None:
         """Remember local variables bound to a constructor call (`repo = Repo()`), and function-level imports, among a function's own `nodes`."""
+        lessons = _LESSON_TYPES
         for node in nodes:
+            if type(node) not in lessons:
+                continue
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 imported = {local: resolve_relative(target, *self._relative_base) for local, target in import_bindings(node)}
                 self.imports = {**self.imports, **imported}
@@ -161,6 +164,9 @@ class CallResolver:
         return f"{self.module_name}." if self.module_name else ""
 
 
+_LESSON_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Assign})
+
+
 def _is_call_assignment(node: ast.AST) -> bool:
     """`name = call(...)`: what `CallResolver.learn` reads besides imports (keep the two in step)."""
     return isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
@@ -187,12 +193,13 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
     # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
     candidates: list[tuple[ast.AST, str | None]] = []
+    call_type, registering = ast.Call, _REGISTERING_TYPES
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
-            candidates.extend((node, None) for node in own[id(statement)] if isinstance(node, ast.Call))
+            candidates.extend((node, None) for node in own[id(statement)] if type(node) is call_type)
         elif not isinstance(statement, ast.ClassDef):
-            candidates.extend((node, None) for node in ast.walk(statement))
+            candidates.extend((node, None) for node in walk_nodes(statement) if type(node) in registering)
         else:
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
             resolver = CallResolver(module_name, imports, module_defs, None)
@@ -200,9 +207,9 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
-                    candidates.extend((node, statement.name) for node in own[id(member)] if isinstance(node, ast.Call))
+                    candidates.extend((node, statement.name) for node in own[id(member)] if type(node) is call_type)
                 elif not isinstance(member, ast.ClassDef):
-                    candidates.extend((node, statement.name) for node in ast.walk(member))
+                    candidates.extend((node, statement.name) for node in walk_nodes(member) if type(node) in registering)
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
 
@@ -212,6 +219,10 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     registered = registered_entry_points(candidates, resolve)
     state = module_state_facts(module, module_name, imports, own, memo)
     return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo))
+
+
+# The node types `registered_entry_points` reads.
+_REGISTERING_TYPES = frozenset({ast.Call, ast.Assign})
 
 
 def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
@@ -260,13 +271,19 @@ def _function_facts(
         return qualify_dotted(dotted_name(node) or "", imports)
 
     detector = BlockingCalls(function, qualify, shadowed, kinds, nodes)
-    awaited = {id(n.value) for n in nodes if isinstance(n, ast.Await)}
+    call_nodes: list[ast.Call] = []
+    awaited: set[int] = set()
+    call_type, await_type = ast.Call, ast.Await
+    for node in nodes:
+        kind = type(node)
+        if kind is call_type:
+            call_nodes.append(node)  # type: ignore[arg-type]
+        elif kind is await_type:
+            awaited.add(id(node.value))  # type: ignore[attr-defined]
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
     awaited_calls: list[CallSite] = []
-    for node in nodes:
-        if not isinstance(node, ast.Call):
-            continue
+    for node in call_nodes:
         if id(node) in awaited:
             awaited_target = resolver.target(node.func)
             if awaited_target is not None:

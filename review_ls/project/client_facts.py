@@ -56,10 +56,11 @@ def client_sites(
     fates: dict[int, str] | None = None
     bound: set[str] | None = None
     sites: list[ClientSite] = []
+    call_type = ast.Call
     for node in nodes:
-        if not isinstance(node, ast.Call):
+        if type(node) is not call_type:
             continue
-        func = node.func
+        func = node.func  # type: ignore[attr-defined]
         last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         library = last in constructor_names and qualify(func) in CLIENT_CONSTRUCTORS
         if fates is None:

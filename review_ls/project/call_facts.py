@@ -303,7 +303,7 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    taint = function_taint(function, qualify, resolver.target, nodes)
+    taint = function_taint(function, qualify, resolver.target, nodes, call_nodes)
     clients = client_sites(function, nodes, qualify, resolver.target, constructors)
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint, tuple(awaited_calls), clients, label)

@@ -18,6 +18,7 @@ import ast
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from review_ls.engine.facts import dotted_name
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.patterns.names import names_read
@@ -182,10 +183,10 @@ def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr]
             return MEMOISED  # a `global`
         text = target.id
     elif isinstance(target, ast.Attribute):
-        text = ast.unparse(target)
+        text = _source(target)
     else:
         return LOCAL
-    if isinstance(value, ast.BoolOp) and any(ast.unparse(v) == text for v in value.values):
+    if isinstance(value, ast.BoolOp) and any(_source(v) == text for v in value.values):
         return MEMOISED  # `x = x or Client()`
     if any(_mentions(test, target, text) for test in guards):
         return MEMOISED  # `if self._client is None: self._client = Client()`
@@ -201,4 +202,10 @@ def _mentions(test: ast.expr, target: ast.expr, text: str) -> bool:
     """True when `target` (whose source is `text`) occurs in `test`."""
     if isinstance(target, ast.Name):
         return any(isinstance(n, ast.Name) and n.id == text for n in ast.walk(test))
-    return any(isinstance(n, ast.Attribute) and ast.unparse(n) == text for n in ast.walk(test))
+    return any(isinstance(n, ast.Attribute) and _source(n) == text for n in ast.walk(test))
+
+
+def _source(node: ast.AST) -> str:
+    """`ast.unparse(node)`, read off directly for a Name/Attribute chain."""
+    dotted = dotted_name(node)
+    return dotted if dotted is not None else ast.unparse(node)

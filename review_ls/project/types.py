@@ -152,6 +152,9 @@ def parse_annotation(node: ast.expr | None) -> TypeRef | None:
 def _unparse(node: ast.expr) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    dotted = dotted_name(node)
+    if dotted is not None:  # what `ast.unparse` gives for a Name/Attribute chain, without its visitor
+        return dotted
     try:
         return ast.unparse(node)
     except (ValueError, AttributeError, RecursionError):  # pragma: no cover - unparse handles all parsed trees

@@ -199,7 +199,8 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
             candidates.extend((node, None) for node in own[id(statement)] if type(node) is call_type)
         elif not isinstance(statement, ast.ClassDef):
-            candidates.extend((node, None) for node in walk_nodes(statement) if type(node) in registering)
+            if type(statement) not in _NO_REGISTRATION_STATEMENTS:  # (an `Assign` registers only in a class)
+                candidates.extend((node, None) for node in walk_nodes(statement) if type(node) is call_type)
         else:
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
             resolver = CallResolver(module_name, imports, module_defs, None)
@@ -208,7 +209,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
                     candidates.extend((node, statement.name) for node in own[id(member)] if type(node) is call_type)
-                elif not isinstance(member, ast.ClassDef):
+                elif not isinstance(member, ast.ClassDef) and type(member) not in _NO_REGISTRATION_STATEMENTS:
                     candidates.extend((node, statement.name) for node in walk_nodes(member) if type(node) in registering)
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
@@ -221,8 +222,9 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo))
 
 
-# The node types `registered_entry_points` reads.
+# The node types `registered_entry_points` reads, and statements that hold none of them (or are read on their own).
 _REGISTERING_TYPES = frozenset({ast.Call, ast.Assign})
+_NO_REGISTRATION_STATEMENTS = frozenset({ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal})
 
 
 def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:

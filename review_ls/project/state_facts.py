@@ -213,7 +213,7 @@ def _class_containers(cls: ast.ClassDef, imports: dict[str, str]) -> dict[str, t
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
             name, value = statement.targets[0].id, statement.value
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
-            if "ClassVar" not in (ast.unparse(statement.annotation)):
+            if _container_kind(statement.value, imports) is None or "ClassVar" not in ast.unparse(statement.annotation):
                 continue  # a field of a dataclass/pydantic model: copied per instance
             name, value = statement.target.id, statement.value
         else:

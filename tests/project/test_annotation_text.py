@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import review_ls
+
 from review_ls.project.annotation_text import annotation_text
 
 SHAPES = [
@@ -28,9 +30,9 @@ def test_the_common_shapes_are_covered() -> None:
         assert annotation_text(ast.parse(source, mode="eval").body) == source
 
 
-def test_every_annotation_of_the_standard_library_agrees_with_unparse() -> None:
+def test_every_annotation_of_review_ls_agrees_with_unparse() -> None:
     covered = 0
-    for path in sorted(Path(ast.__file__).parent.glob("*.py"))[:40]:
+    for path in sorted(Path(review_ls.__file__).parent.rglob("*.py"))[:60]:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (SyntaxError, UnicodeDecodeError):

@@ -159,7 +159,8 @@ class BlockingCalls:
         module_kinds: Mapping[str, str | None],
         nodes: list[ast.AST] | None = None,
     ) -> None:
-        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them.
+        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them
+        (its statements, `:=` and `except` clauses in source order suffice).
 
         `module_kinds` are the names the function sees from outside (the module's, or an enclosing
         function's for a nested one; None marks a name known to hold something else).

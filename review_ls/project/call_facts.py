@@ -227,6 +227,12 @@ _REGISTERING_TYPES = frozenset({ast.Call, ast.Assign})
 _NO_REGISTRATION_STATEMENTS = frozenset({ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal})
 
 
+# What `_function_facts` hands its readers instead of every node: the binding learners (`CallResolver.learn`,
+# `BlockingCalls`), the client sites (calls, statements) and the light taint summary read only these.
+_STRUCTURAL_TYPES = frozenset({kind for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.stmt)}
+                              | {ast.Call, ast.Await, ast.NamedExpr, ast.ExceptHandler})
+
+
 def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
     """`_function_facts` through `memo`: an unchanged function's facts and own nodes are taken from it."""
 
@@ -266,22 +272,27 @@ def _function_facts(
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
     nodes = own[id(function)] = own_node_list(function.body)
+    # One pass sorts out what the readers below look at: statements, calls, awaits, `:=` and `except` clauses,
+    # in source order (`structural`), the calls among them, and the awaited values.
+    structural: list[ast.AST] = []
+    call_nodes: list[ast.Call] = []
+    awaited: set[int] = set()
+    keep, call_type, await_type = _STRUCTURAL_TYPES, ast.Call, ast.Await
+    for node in nodes:
+        kind = type(node)
+        if kind in keep:
+            structural.append(node)
+            if kind is call_type:
+                call_nodes.append(node)  # type: ignore[arg-type]
+            elif kind is await_type:
+                awaited.add(id(node.value))  # type: ignore[attr-defined]
     resolver = CallResolver(module_name, imports, module_defs, class_name)
-    resolver.learn(nodes)
+    resolver.learn(structural)
 
     def qualify(node: ast.AST) -> str | None:
         return qualify_dotted(dotted_name(node) or "", imports)
 
-    detector = BlockingCalls(function, qualify, shadowed, kinds, nodes)
-    call_nodes: list[ast.Call] = []
-    awaited: set[int] = set()
-    call_type, await_type = ast.Call, ast.Await
-    for node in nodes:
-        kind = type(node)
-        if kind is call_type:
-            call_nodes.append(node)  # type: ignore[arg-type]
-        elif kind is await_type:
-            awaited.add(id(node.value))  # type: ignore[attr-defined]
+    detector = BlockingCalls(function, qualify, shadowed, kinds, structural)
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
     awaited_calls: list[CallSite] = []
@@ -305,8 +316,8 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    taint = function_taint(function, qualify, resolver.target, nodes, call_nodes)
-    clients = client_sites(function, nodes, qualify, resolver.target, constructors)
+    taint = function_taint(function, qualify, resolver.target, structural, call_nodes)
+    clients = client_sites(function, structural, qualify, resolver.target, constructors)
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint, tuple(awaited_calls), clients, label)
 

@@ -51,7 +51,8 @@ def client_sites(
 ) -> tuple[ClientSite, ...]:
     """Library client constructions of `function`, and project calls whose result it returns or keeps.
 
-    `nodes` are the function's own nodes (see `patterns.blocking.own_nodes`); `constructor_names`
+    `nodes` are the function's own nodes in source order (see `patterns.blocking.own_nodes`; its statements and
+    calls suffice); `constructor_names`
     the last names under which the module can call a client constructor (`client_constructor_names`).
     """
     fates: dict[int, str] | None = None

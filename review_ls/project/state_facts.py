@@ -244,6 +244,10 @@ def _is_singleton_class(cls: ast.ClassDef) -> bool:
     return False
 
 
+# The node types `_FunctionScan.scan` sorts (the others are skipped at once).
+_SCANNED_TYPES = frozenset({ast.Name, ast.Call, ast.Compare, ast.alias, ast.Global, ast.Nonlocal, *_STATEMENTS, *_DEFINITIONS})
+
+
 class _FunctionScan:
     """Collects one function's writes and method calls on module-level objects and on `self`, in one pass over its own nodes."""
 
@@ -277,8 +281,11 @@ class _FunctionScan:
         declared: set[str] = set()
         looked_up: set[str] = set()
         candidates: list[ast.AST] = []
+        scanned = _SCANNED_TYPES
         for node in nodes:
             kind = type(node)
+            if kind not in scanned:
+                continue
             if kind is ast.Name:
                 if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
                     bound.add(node.id)  # type: ignore[attr-defined]

@@ -78,8 +78,8 @@ def function_taint(
 ) -> FunctionTaint | None:
     """The taint summary of `function` (None when no parameter flows to a sink, a call or the return).
 
-    `nodes` are the function's own nodes in source order (`blocking.own_nodes`), when the caller has
-    them, and `calls` the `ast.Call` nodes among them. Only a function that calls something named like a sink gets the full taint pass; the
+    `nodes` are the function's own nodes in source order (`blocking.own_nodes`; its statements, calls and
+    `:=` suffice), when the caller has them, and `calls` the `ast.Call` nodes among them. Only a function that calls something named like a sink gets the full taint pass; the
     others (most of them) get a cheaper flow-insensitive summary of what their parameters are
     passed to and whether they are returned, which is all a chain through them needs.
     """

@@ -118,11 +118,11 @@ def call_fates(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: Sequence
     """
     statements = [n for n in (own_nodes(function.body) if nodes is None else nodes) if isinstance(n, ast.stmt)]
     declared = {name for statement in statements if isinstance(statement, (ast.Global, ast.Nonlocal)) for name in statement.names}
-    handed_out = {value.id for value in map(_handed_out, statements) if isinstance(value, ast.Name)}
+    handed = [_handed_out(statement) for statement in statements]
+    handed_out = {value.id for value in handed if isinstance(value, ast.Name)}
     conditionals = [s for s in statements if isinstance(s, (ast.If, ast.While))]
     fates: dict[int, str] = {}
-    for statement in statements:
-        value = _handed_out(statement)
+    for statement, value in zip(statements, handed, strict=True):
         if value is not None:
             _mark(value, ESCAPES, fates)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, _CARRIERS):

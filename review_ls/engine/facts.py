@@ -212,8 +212,15 @@ def short_source(node: ast.AST, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_NAME, _ATTRIBUTE = ast.Name, ast.Attribute
+
+
 def dotted_name(node: ast.AST) -> str | None:
     """Return 'a.b.c' for a Name/Attribute chain, else None."""
+    if type(node) is _NAME:  # the most common case, without building a list
+        return node.id  # type: ignore[attr-defined,no-any-return]
+    if type(node) is _ATTRIBUTE and type(node.value) is _NAME:  # type: ignore[attr-defined]
+        return f"{node.value.id}.{node.attr}"  # type: ignore[attr-defined]
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

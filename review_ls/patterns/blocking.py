@@ -13,6 +13,7 @@ import ast
 from collections.abc import Callable, Iterator, Mapping
 
 from review_ls.engine.facts import dotted_name
+from review_ls.patterns.node_walk import own_node_list
 
 Qualify = Callable[[ast.AST], "str | None"]
 
@@ -150,6 +151,9 @@ def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
     return False
 
 
+_DEFINITION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 class BlockingCalls:
     """Judges the calls of one function body: which are blocking I/O, and what each names."""
 
@@ -161,14 +165,16 @@ class BlockingCalls:
         module_kinds: Mapping[str, str | None],
         nodes: list[ast.AST] | None = None,
     ) -> None:
-        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them.
+        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them
+        (its statements, `:=` and `except` clauses in source order suffice).
 
         `module_kinds` are the names the function sees from outside (the module's, or an enclosing
         function's for a nested one; None marks a name known to hold something else).
         """
         self._qualify = qualify
         own = list(own_nodes(function.body)) if nodes is None else nodes
-        local_defs = {n.name for n in own if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        definitions = _DEFINITION_TYPES
+        local_defs = {n.name for n in own if type(n) in definitions}  # type: ignore[attr-defined]
         self.shadowed = shadowed | local_defs if local_defs else shadowed
         # A name the function binds (a parameter, an assignment or loop target, ...) is its own local
         # everywhere in it: what the module bound to that name is not what the function uses.
@@ -439,32 +445,6 @@ def instance_attribute_kinds(cls: ast.ClassDef, qualify: Qualify, module_kinds: 
 
 
 def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves)."""
-    stack: list[ast.AST] = list(reversed(body))
-    pop, push = stack.pop, stack.append
-    node_base = ast.AST
-    while stack:
-        node = pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        # `ast.iter_child_nodes`, pushed last child first, without its per-node generators
-        for name in _reversed_fields(type(node)):
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in reversed(value):
-                    if isinstance(item, node_base):
-                        push(item)
-            elif isinstance(value, node_base):
-                push(value)
-
-
-_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}  # a cache, filled per node type on first use
-
-
-def _reversed_fields(node_type: type) -> tuple[str, ...]:
-    """The fields of a node type, last first."""
-    fields = _REVERSED_FIELDS.get(node_type)
-    if fields is None:
-        fields = _REVERSED_FIELDS[node_type] = tuple(reversed(getattr(node_type, "_fields", ())))
-    return fields
+    """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves),
+    without names' contexts and operators (`node_walk.own_node_list`)."""
+    return iter(own_node_list(body))

@@ -218,9 +218,9 @@ _NAME, _ATTRIBUTE = ast.Name, ast.Attribute
 def dotted_name(node: ast.AST) -> str | None:
     """Return 'a.b.c' for a Name/Attribute chain, else None."""
     if type(node) is _NAME:  # the most common case, without building a list
-        return node.id  # type: ignore[attr-defined,no-any-return]
-    if type(node) is _ATTRIBUTE and type(node.value) is _NAME:  # type: ignore[attr-defined]
-        return f"{node.value.id}.{node.attr}"  # type: ignore[attr-defined]
+        return node.id
+    if type(node) is _ATTRIBUTE and type(node.value) is _NAME:
+        return f"{node.value.id}.{node.attr}"
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

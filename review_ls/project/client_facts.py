@@ -62,7 +62,7 @@ def client_sites(
     for node in nodes:
         if type(node) is not call_type:
             continue
-        func = node.func  # type: ignore[attr-defined]
+        func = node.func
         last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         library = last in constructor_names and qualify(func) in CLIENT_CONSTRUCTORS
         if fates is None:

@@ -69,7 +69,7 @@ def _add_first_site(sites: list[QuerySite], qualname: str, nodes: list[ast.AST])
     inner: set[int] = set()
     call_type, attribute_type = ast.Call, ast.Attribute
     for node in nodes:
-        if type(node) is not call_type or id(node) in inner or type(node.func) is not attribute_type:  # type: ignore[attr-defined]
+        if type(node) is not call_type or id(node) in inner or type(node.func) is not attribute_type:
             continue
         _mark_inner_calls(node, inner)
         chain = remote_call_chain(node)

@@ -46,6 +46,9 @@ def test_fields_of_scalars_and_singletons_are_not_visited() -> None:
 def test_a_node_type_without_a_grammar_line_has_every_field_checked_at_run_time() -> None:
     class Odd(ast.AST):
         _fields = ("left", "items", "label")
+        left: ast.AST
+        items: list[object]
+        label: str
 
     Odd.__doc__ = None
     node = Odd()

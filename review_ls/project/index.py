@@ -244,7 +244,8 @@ class ProjectIndex:
                 snapshot = dict(self._files)
                 calls = dict(self._calls)
                 base, changed = self._base, None if self._changed is None else frozenset(self._changed)
-            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo), calls, self.entry_points)
+            previous = None if base is None or changed is None or not _same_paths(base.views.files, snapshot, changed) else base.views
+            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo, previous, changed), calls, self.entry_points)
             if base is not None and changed is not None:
                 derived.carry_from(base, changed)
             with self._lock:
@@ -549,6 +550,11 @@ class _Derived:
         return find_field_variants(self.views.classes)
 
 
+
+
+def _same_paths(before: Mapping[str, object], after: Mapping[str, object], changed: frozenset[str]) -> bool:
+    """True when `after` holds the paths of `before`, knowing that only paths of `changed` were added or removed since."""
+    return len(before) == len(after) and all((path in before) == (path in after) for path in changed)
 
 
 def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts] | None:

@@ -49,8 +49,10 @@ class _EntriesBefore:
     """What a patched graph needs to find its entry points from the previous graph's."""
 
     entries: tuple[tuple[str, FunctionCallFacts], ...]
+    paths: frozenset[str]  # the files of `entries`
     registered: frozenset[str]  # the functions registrations gave a role in the previous graph
     changed: Mapping[str, ModuleCallFacts | None]  # the changed files' facts now (None: removed)
+    registered_entries: Mapping[str, tuple[str, FunctionCallFacts] | None]  # those functions as the previous graph held them
 
 
 class CallGraph:
@@ -127,6 +129,7 @@ class CallGraph:
         self._resolved = {}
         self._chains: dict[str, BlockingChain | None] = {}
         self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
+        self._entry_paths: frozenset[str] | None = None  # the files of `_entry_points`
         self._entries_before: _EntriesBefore | None = None  # (patched graphs) the previous graph's entry points and what changed
 
     def patched(self, before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> CallGraph | None:
@@ -161,8 +164,14 @@ class CallGraph:
         graph._registrations = registrations
         previous_registered = frozenset(self._unregistered)
         graph._apply_registrations()
-        if self._entry_points is not None:
-            graph._entries_before = _EntriesBefore(self._entry_points, previous_registered, {path: after.get(path) for path in before})
+        if self._entry_points is not None and self._entry_paths is not None:
+            graph._entries_before = _EntriesBefore(
+                self._entry_points,
+                self._entry_paths,
+                previous_registered,
+                {path: after.get(path) for path in before},
+                {name: self._functions.get(name) for name in previous_registered},
+            )
         return graph
 
     def functions_of(self, path: str, facts: ModuleCallFacts) -> Iterator[tuple[str, FunctionCallFacts]]:
@@ -275,13 +284,36 @@ class CallGraph:
 
     def entry_points(self) -> Iterator[tuple[str, FunctionCallFacts]]:
         """(path, facts) of every function with an entry-point role (found once per graph)."""
+        return iter(self.entry_point_tuple())
+
+    def entry_point_tuple(self) -> tuple[tuple[str, FunctionCallFacts], ...]:
+        """`entry_points` as one tuple: the same object as the previous graph's when the change left them all as they were."""
         if self._entry_points is None:
             before, self._entries_before = self._entries_before, None
             if before is None:
                 self._entry_points = tuple((path, facts) for path, facts in self._functions.values() if facts.role)
+                self._entry_paths = frozenset(path for path, _ in self._entry_points)
+            elif self._entries_unchanged(before):
+                self._entry_points, self._entry_paths = before.entries, before.paths
             else:
                 self._entry_points = self._patched_entry_points(before)
-        return iter(self._entry_points)
+                self._entry_paths = frozenset(path for path, _ in self._entry_points)
+        return self._entry_points
+
+    def _entries_unchanged(self, before: _EntriesBefore) -> bool:
+        """True when registrations give the same functions the same roles as before and the changed files have no entry
+        point, before or now."""
+        if before.registered != self._unregistered.keys() or not before.paths.isdisjoint(before.changed):
+            return False
+        if any(self._functions.get(name) != entry for name, entry in before.registered_entries.items()):
+            return False
+        return not any(
+            entry is not None and entry[0] == path and entry[1].role
+            for path, facts in before.changed.items()
+            if facts is not None
+            for f in facts.functions
+            for entry in (self._functions.get(f.qualname),)
+        )
 
     def _patched_entry_points(self, before: _EntriesBefore) -> tuple[tuple[str, FunctionCallFacts], ...]:
         """The previous graph's entry points with those of the changed files and of registrations (old and new) found again."""

@@ -437,7 +437,7 @@ class _Derived:
             produced, built = base.client_summaries.memo()
             self._kept["client_summaries"] = (carried.kept(produced), carried.kept(built))
         if "queries" in computed:
-            self._kept["queries"] = carried.kept(base.queries.memo())
+            self._kept["queries"] = (carried.kept(base.queries.memo()), base.queries, before)
         if "per_invocation" in computed:
             self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo()), base.per_invocation, carried.stale)
         if "process_state" in computed and carried.keep_state:
@@ -524,8 +524,9 @@ class _Derived:
         """The query summary of this snapshot."""
         from review_ls.project.query_summary import QuerySummary
 
-        summary = QuerySummary(self.calls, self.call_graph)
-        summary.keep(self._kept.pop("queries", {}))  # type: ignore[arg-type]
+        memo, base, before = cast(tuple[dict[Any, Any], Any, Any], self._kept.pop("queries", ({}, None, None)))
+        summary = QuerySummary(self.calls, self.call_graph, base, before)
+        summary.keep(memo)
         return summary
 
     @cached_property

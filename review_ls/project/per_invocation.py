@@ -45,7 +45,12 @@ class PerInvocation:
 
     def _reached(self) -> dict[str, str | None]:
         if self._via is None:
-            entries = tuple(facts.qualname for _, facts in sorted(self.graph.entry_points(), key=lambda item: (item[0], item[1].line)))
+            found = self.graph.entry_point_tuple()
+            last = self._previous[0] if self._previous is not None else None
+            if last is not None and last._entries is not None and last.graph.entry_point_tuple() is found:
+                entries = last._entries  # the graph kept the previous graph's entry points
+            else:
+                entries = tuple(facts.qualname for _, facts in sorted(found, key=lambda item: (item[0], item[1].line)))
             self._entries = entries
             if self._walk_unchanged(entries):
                 self._via = self._previous[0]._via  # type: ignore[index]

@@ -116,8 +116,16 @@ class ProcessStateSummary:
                     self._objects[obj.qualname] = (path, obj)
             self._defined_twice = frozenset(twice)  # which definition wins depends on file order: a patch cannot tell
         # Each module-level instance and the class it is an instance of; a singleton class -> the instance it is exported as.
-        self.instance_classes = tuple((name, self._canonical(obj.detail)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
-        self._exported_instance = {cls: name for name, cls in self.instance_classes}
+        if patched is not None and base is not None and _same_instances_and_aliases(base._modules, modules, changed):
+            self.instance_classes = base.instance_classes  # the same names resolve the same way
+            self._exported_instance = base._exported_instance
+        else:
+            self.instance_classes = tuple((name, self._canonical(obj.detail)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
+            self._exported_instance = {cls: name for name, cls in self.instance_classes}
+        same_handlers = base is not None and base._route_handlers is self._route_handlers
+        self._handler_paths: frozenset[str] = base._handler_paths if same_handlers else frozenset(path for path, _ in self._route_handlers)  # type: ignore[union-attr]
+        self._changed = frozenset(changed)
+        self._graph_entries: tuple[tuple[str, FunctionCallFacts], ...] | None = None  # the graph's entry points `_entries` came from
         self._memo: dict[str, _Effects] = {}
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
         self._entries: tuple[tuple[str, str, str], ...] | None = None  # (path, name, role) of the entry points the mutators read
@@ -315,9 +323,21 @@ class ProcessStateSummary:
             state.setdefault(name, next(iter(effects.self_attributes.values())).prefixed(step))
 
     def _all_mutators(self) -> dict[str, tuple[StateMutator, ...]]:
-        entries = tuple((path, facts.qualname, facts.role or "route") for path, facts in self._entry_points() if not self._excluded(path))
-        self._entries = entries
         previous, self._previous = self._previous, None
+        graph_entries = self._graph.entry_point_tuple()
+        self._graph_entries = graph_entries
+        last = previous[0] if previous is not None else None
+        if (
+            last is not None
+            and last._entries is not None
+            and last._route_handlers is self._route_handlers
+            and not self._changed & self._handler_paths
+            and (last._graph_entries is graph_entries or last._graph_entries == graph_entries)
+        ):
+            entries = last._entries  # the same entry points and route handlers in the same files
+        else:
+            entries = tuple((path, facts.qualname, facts.role or "route") for path, facts in self._entry_points() if not self._excluded(path))
+        self._entries = entries
         if previous is not None and previous[0]._entries == entries and previous[0]._mutators is not None:
             summary, kept = previous
             if all(self._effects(name, set(), 0) == summary._memo.get(name) for _, name, _ in entries if name not in kept):
@@ -342,6 +362,21 @@ class ProcessStateSummary:
                 if function.qualname.rsplit(".", 1)[-1] == name and function.qualname not in seen:
                     seen.add(function.qualname)
                     yield path, function
+
+
+def _same_instances_and_aliases(before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts], changed: Iterable[str]) -> bool:
+    """True when the `changed` files define the same module-level objects (name, kind, detail) and re-exports as before."""
+    for path in changed:
+        old, new = before.get(path), after.get(path)
+        if old is None or new is None or old.aliases != new.aliases:
+            return False
+        if _objects_of(old) != _objects_of(new):
+            return False
+    return True
+
+
+def _objects_of(facts: ModuleCallFacts) -> tuple[tuple[str, str, str], ...]:
+    return tuple((o.qualname, o.kind, o.detail) for o in facts.state.objects) if facts.state is not None else ()
 
 
 @lru_cache(maxsize=65536)

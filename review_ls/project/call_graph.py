@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
+from review_ls.project.carried_memo import CarriedMemo, adopted
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.entry_points import CONFIGURED, EntryRegistration
 from review_ls.project.layered import LayeredDict, layered_copy
@@ -127,7 +128,7 @@ class CallGraph:
                     self._unregistered.setdefault(found[1].qualname, found)
                     self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._resolved = {}
-        self._chains: dict[str, BlockingChain | None] = {}
+        self._chains = CarriedMemo()  # function -> its blocking chain (None: does not block)
         self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
         self._entry_paths: frozenset[str] | None = None  # the files of `_entry_points`
         self._entries_before: _EntriesBefore | None = None  # (patched graphs) the previous graph's entry points and what changed
@@ -191,13 +192,13 @@ class CallGraph:
         found = self._functions.get(qualname)
         return None if found is None else found[0]
 
-    def blocking_memo(self) -> dict[str, BlockingChain | None]:
+    def blocking_memo(self) -> CarriedMemo:
         """The blocking chains computed so far, by function (to carry into the graph of the next snapshot)."""
         return self._chains
 
-    def keep_blocking(self, memo: Mapping[str, BlockingChain | None]) -> None:
+    def keep_blocking(self, memo: Mapping[str, BlockingChain | None] | CarriedMemo) -> None:
         """Start with the blocking chains of an earlier graph that this graph's changes cannot affect."""
-        self._chains.update(memo)
+        self._chains = adopted(self._chains, memo)
 
     def function(self, qualname: str) -> tuple[str, FunctionCallFacts] | None:
         """The (path, facts) of the project function a target names, following re-exports and constructors."""

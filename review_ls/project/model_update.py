@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.carried_memo import CarriedMemo
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -181,6 +182,8 @@ class CarriedModel:
     def kept(self, memo: Mapping[K, V]) -> dict[K, V]:
         """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid."""
         stale, readers, moved = self.stale, self.moved_readers, self.moved
+        if isinstance(memo, CarriedMemo):
+            return memo.carried(stale, readers, lambda value: points_into(value, moved))  # type: ignore[return-value]
         if all(isinstance(key, str) for key in islice(memo, 1)):
             found: dict[Any, V] = dict(memo)
             for name in stale:

@@ -15,6 +15,7 @@ from functools import cached_property
 from review_ls.patterns.names import snake_case
 from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.carried_memo import CarriedMemo, adopted
 from review_ls.project.layered import LayeredDict, defined_twice, patched_by_file
 from review_ls.project.query_facts import QuerySite
 from review_ls.project.state_facts import INSTANCE
@@ -59,7 +60,7 @@ class QuerySummary:
             self._sites = {key: value for found in sites for key, value in found.items()}
             self._instances = {key: value for found in instances for key, value in found.items()}
             self._twice = (defined_twice(sites), defined_twice(instances))  # which file wins those depends on file order
-        self._memo: dict[tuple[str, int], QueryChain | None] = {}
+        self._memo = CarriedMemo(tuple_keys=True)  # (function, hops) -> the chain to a query, or None
 
     def _patched(
         self, modules: Mapping[str, ModuleCallFacts], before: Mapping[str, ModuleCallFacts]
@@ -72,13 +73,13 @@ class QuerySummary:
         instances = patched_by_file(self._instances, self._twice[1], ((_instances_of(old), _instances_of(modules.get(path))) for path, old in before.items()))
         return None if instances is None else (sites, instances)
 
-    def memo(self) -> dict[tuple[str, int], QueryChain | None]:
+    def memo(self) -> CarriedMemo:
         """The chains computed so far, by (function, hops) (to carry into the next snapshot's summary)."""
         return self._memo
 
-    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None]) -> None:
+    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None] | CarriedMemo) -> None:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
-        self._memo.update(memo)
+        self._memo = adopted(self._memo, memo)
 
     def query_chain(self, target: str) -> QueryChain | None:
         """How calling the project function named `target` (absolute dotted name) runs a query, or None.

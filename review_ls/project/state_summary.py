@@ -24,6 +24,7 @@ from review_ls.patterns.roles import MIGRATION_DIRECTORIES
 from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.carried_memo import CarriedMemo, adopted
 from review_ls.project.state_facts import CLASS_CONTAINER, CONTAINER, INSTANCE, SINGLETON_CLASS, ClassStateFacts, FunctionStateFacts, StateObject, StateWrite
 
 _MAX_DEPTH = 12
@@ -126,7 +127,7 @@ class ProcessStateSummary:
         self._handler_paths: frozenset[str] = base._handler_paths if same_handlers else frozenset(path for path, _ in self._route_handlers)  # type: ignore[union-attr]
         self._changed = frozenset(changed)
         self._graph_entries: tuple[tuple[str, FunctionCallFacts], ...] | None = None  # the graph's entry points `_entries` came from
-        self._memo: dict[str, _Effects] = {}
+        self._memo = CarriedMemo()  # function -> what calling it writes
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
         self._entries: tuple[tuple[str, str, str], ...] | None = None  # (path, name, role) of the entry points the mutators read
         self._previous: tuple[ProcessStateSummary, frozenset[str]] | None = None  # an earlier summary, the effects kept from it
@@ -152,16 +153,16 @@ class ProcessStateSummary:
                 classes[cls.qualname] = cls
         return self._module_names, objects, classes
 
-    def memo(self) -> dict[str, _Effects]:
+    def memo(self) -> CarriedMemo:
         """The effects computed so far, by function (to carry into the next snapshot's summary)."""
         return self._memo
 
     def keep(self, memo: Mapping[str, _Effects], previous: ProcessStateSummary | None = None) -> None:
         """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect; with that snapshot's
         summary (`previous`), reuse its mutators when the entry points and their effects come out the same."""
-        self._memo.update(memo)
+        self._memo = adopted(self._memo, memo)
         if previous is not None and previous._mutators is not None:
-            self._previous = previous, frozenset(memo)
+            self._previous = previous, self._memo.carried(())  # (a copy: the names kept, before any is derived here)
 
     # -- what rules read ----------------------------------------------------------------------
     def state_object(self, qualname: str) -> tuple[str, StateObject] | None:

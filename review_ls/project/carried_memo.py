@@ -1,0 +1,126 @@
+"""A per-function memo of summaries that the next snapshot takes over in time proportional to the change, not to its size.
+
+The summaries (blocking, taint, client, query, process-state effects, resolved callees) memoise a
+value per function, keyed by the function's absolute name or by a tuple that starts with it. After
+an edit the next snapshot keeps every entry except those of the stale functions (`model_update.py`).
+`CarriedMemo` stores entries by function name: a shared base dict that is never changed, a layer of
+this memo's own entries, and the names whose base entries no longer hold. `carried` makes the next
+snapshot's memo by copying the layer only (in C) and hiding the stale names; the layer is folded
+into a new base once it grows past `FOLD_AT` names. With tuple keys, a function's entries sit in
+one small dict per name (`rest of the key -> value`), copied on the first write of a new owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+FOLD_AT = 4096
+_MISSING: Any = object()
+
+
+class CarriedMemo:
+    """Summaries by function name (or by a tuple starting with it): a shared base, this memo's layer, hidden base names."""
+
+    __slots__ = ("_base", "_layer", "_hidden", "_owned", "_tuple_keys")
+
+    def __init__(self, tuple_keys: bool = False) -> None:
+        self._base: dict[str, Any] = {}  # never changed: other memos may share it
+        self._layer: dict[str, Any] = {}
+        self._hidden: frozenset[str] = frozenset()  # names whose base entries do not hold here
+        self._owned: set[str] = set()  # (tuple keys) names whose dict in the layer this memo made, so may change
+        self._tuple_keys = tuple_keys
+
+    def _entry(self, name: str) -> Any:
+        """The value (or, with tuple keys, the dict of values) of `name`, or `_MISSING`."""
+        found = self._layer.get(name, _MISSING)
+        if found is not _MISSING or name in self._hidden:
+            return found
+        return self._base.get(name, _MISSING)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The value memoised for `key`, or `default`."""
+        if not self._tuple_keys:
+            found = self._entry(key)
+            return default if found is _MISSING else found
+        entries = self._entry(key[0])
+        return default if entries is _MISSING else entries.get(key[1:], default)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+    def __getitem__(self, key: Any) -> Any:
+        found = self.get(key, _MISSING)
+        if found is _MISSING:
+            raise KeyError(key)
+        return found
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if not self._tuple_keys:
+            self._layer[key] = value
+            return
+        name = key[0]
+        if name not in self._owned:
+            shared = self._entry(name)
+            self._layer[name] = {} if shared is _MISSING else dict(shared)
+            self._owned.add(name)
+        self._layer[name][key[1:]] = value
+
+    def update(self, other: Mapping[Any, Any]) -> None:
+        """Memoise every entry of `other`."""
+        for key, value in other.items():
+            self[key] = value
+
+    def __iter__(self) -> Iterator[Any]:
+        return (key for key, _ in self.items())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.items())
+
+    def items(self) -> Iterator[tuple[Any, Any]]:
+        """Every (key, value) memoised (for tests and for callers that read the whole memo)."""
+        layer, hidden = self._layer, self._hidden
+        merged = [*((n, v) for n, v in self._base.items() if n not in layer and n not in hidden), *layer.items()]
+        for name, value in merged:
+            if self._tuple_keys:
+                yield from (((name, *rest), found) for rest, found in value.items())
+            else:
+                yield name, value
+
+    def carried(self, stale: Iterable[str], suspects: Iterable[str] = (), drops: Callable[[Any], bool] | None = None) -> CarriedMemo:
+        """The memo of the next snapshot: these entries except those of the `stale` names and of the `suspects` whose
+        value (with tuple keys: one of their values) `drops` refuses. This memo is left as it is."""
+        hidden = set(stale)
+        if drops is not None:
+            for name in suspects:
+                found = self._entry(name)
+                if found is not _MISSING and name not in hidden and drops(found):
+                    hidden.add(name)
+        memo = CarriedMemo(self._tuple_keys)
+        layer = dict(self._layer)
+        for name in hidden:
+            layer.pop(name, None)
+        hidden_in_base = self._hidden.union(name for name in hidden if name in self._base)
+        if len(layer) + len(hidden_in_base) > FOLD_AT:
+            base = {**self._base, **layer}
+            for name in hidden_in_base:
+                if name not in layer:
+                    base.pop(name, None)
+            memo._base = base
+        else:
+            memo._base, memo._layer, memo._hidden = self._base, layer, frozenset(hidden_in_base)
+        return memo
+
+    def names(self) -> frozenset[str]:
+        """The names of the functions with a memoised entry now."""
+        layer, hidden = self._layer, self._hidden
+        return frozenset(layer).union(name for name in self._base if name not in hidden) if hidden else frozenset(layer).union(self._base)
+
+
+def adopted(own: CarriedMemo, kept: Mapping[Any, Any] | CarriedMemo) -> CarriedMemo:
+    """A summary's memo after it starts with the entries `kept` from an earlier snapshot: `kept` itself when the summary has
+    memoised nothing yet, else `own` with them added."""
+    if isinstance(kept, CarriedMemo) and not own._layer and not own._base:
+        return kept
+    own.update(kept if isinstance(kept, Mapping) else dict(kept.items()))
+    return own

@@ -117,12 +117,15 @@ class ProcessStateSummary:
                     self._objects[obj.qualname] = (path, obj)
             self._defined_twice = frozenset(twice)  # which definition wins depends on file order: a patch cannot tell
         # Each module-level instance and the class it is an instance of; a singleton class -> the instance it is exported as.
-        if patched is not None and base is not None and _same_instances_and_aliases(base._modules, modules, changed):
-            self.instance_classes = base.instance_classes  # the same names resolve the same way
+        if patched is not None and base is not None and _same_instances(base._modules, modules, changed, base._alias_reads):
+            self.instance_classes = base.instance_classes  # the same names resolve through the same re-exports
             self._exported_instance = base._exported_instance
+            self._alias_reads: frozenset[str] = base._alias_reads
         else:
-            self.instance_classes = tuple((name, self._canonical(obj.detail)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
+            tried: set[str] = set()
+            self.instance_classes = tuple((name, self._canonical(obj.detail, tried)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
             self._exported_instance = {cls: name for name, cls in self.instance_classes}
+            self._alias_reads = frozenset(tried)  # the re-exported names that resolving the instances' classes looked up
         same_handlers = base is not None and base._route_handlers is self._route_handlers
         self._handler_paths: frozenset[str] = base._handler_paths if same_handlers else frozenset(path for path, _ in self._route_handlers)  # type: ignore[union-attr]
         self._changed = frozenset(changed)
@@ -176,14 +179,16 @@ class ProcessStateSummary:
         return self._mutators.get(qualname, ())
 
     # -- resolution -----------------------------------------------------------------------------
-    def _canonical(self, name: str) -> str:
-        """`name` with re-exported prefixes replaced by what they name."""
+    def _canonical(self, name: str, tried: set[str] | None = None) -> str:
+        """`name` with re-exported prefixes replaced by what they name (each re-exported name looked up added to `tried`)."""
         for _ in range(_MAX_ALIAS_HOPS):
             if name in self._objects:
                 return name
             parts = name.split(".")
             for cut in range(len(parts), 0, -1):
                 prefix = ".".join(parts[:cut])
+                if tried is not None:
+                    tried.add(prefix)
                 target = None if prefix in self._module_names else self._aliases.get(prefix)
                 if target is not None:
                     name = ".".join([target, *parts[cut:]])
@@ -365,13 +370,14 @@ class ProcessStateSummary:
                     yield path, function
 
 
-def _same_instances_and_aliases(before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts], changed: Iterable[str]) -> bool:
-    """True when the `changed` files define the same module-level objects (name, kind, detail) and re-exports as before."""
+def _same_instances(before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts], changed: Iterable[str], alias_reads: frozenset[str]) -> bool:
+    """True when the `changed` files define the same module-level objects (name, kind, detail) as before, and no re-export
+    they added, removed or redirected is one that resolving the instances' classes looked up (`alias_reads`)."""
     for path in changed:
         old, new = before.get(path), after.get(path)
-        if old is None or new is None or old.aliases != new.aliases:
+        if old is None or new is None or _objects_of(old) != _objects_of(new):
             return False
-        if _objects_of(old) != _objects_of(new):
+        if old.aliases != new.aliases and any(name in alias_reads for name, _ in set(old.aliases) ^ set(new.aliases)):
             return False
     return True
 

@@ -374,3 +374,58 @@ def test_edits_of_a_corpus_project_leave_the_model_equal_to_a_fresh_build(name: 
             texts[path] = text
             index.update_file(path, text)
             assert observe(index) == observe(ProjectIndex.from_sources(texts, roots)), (path, kind)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_with_memos_and_maps_folded_often_leave_the_model_equal_to_a_fresh_build(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    from review_ls.project import carried_memo, layered
+
+    monkeypatch.setattr(carried_memo, "FOLD_AT", 3)
+    monkeypatch.setattr(layered, "FOLD_AT", 3)
+    project = RandomProject(100 + seed)
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    observe(index)
+    for _ in range(20):
+        path = project.edit()
+        index.update_file(path, project.sources()[path])
+        assert observe(index) == observe(ProjectIndex.from_sources(project.sources(), (ROOT,)))
+
+
+# Two workspace roots whose modules are not packages: both `jobs.py` are the module `jobs`, so every name they define is
+# defined twice, and which file wins depends on file order.
+TWIN_ROOTS = ("/proj/one", "/proj/two")
+TWIN_BODIES = ("return arg", "time.sleep(1)", "return requests.post(arg)", "state.CACHE[arg] = 1", "return open(arg).read()", "return jobs.f1(arg)")
+
+
+def twin_sources(bodies: dict[str, list[str]], extra: dict[str, str]) -> dict[str, str]:
+    """Path -> text of the two roots' `jobs.py` (bodies per root), their `state.py`, and a `routes.py` calling `jobs`."""
+    header = "import time\n\nimport requests\n\nimport jobs\nimport state\n" + extra.get("import", "")
+    sources = {}
+    for root, found in bodies.items():
+        functions = "".join(f"\n\ndef f{n}(arg):\n    {body}\n" for n, body in enumerate(found))
+        sources[f"{root}/jobs.py"] = header + extra.get(root, "") + functions
+        sources[f"{root}/state.py"] = "CACHE = {}\n"
+    sources[f"{TWIN_ROOTS[0]}/routes.py"] = 'import jobs\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef route(arg):\n    return jobs.f0(arg)\n'
+    return sources
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_edits_of_names_defined_twice_leave_the_model_equal_to_a_fresh_build(seed: int) -> None:
+    chooser = random.Random(seed)
+    bodies = {root: [chooser.choice(TWIN_BODIES) for _ in range(3)] for root in TWIN_ROOTS}
+    extra: dict[str, str] = {}
+    index = ProjectIndex.from_sources(twin_sources(bodies, extra), TWIN_ROOTS)
+    observe(index)
+    for _ in range(15):
+        root = chooser.choice(TWIN_ROOTS)
+        kind = chooser.choice(("body", "body", "only here", "import"))
+        if kind == "body":
+            bodies[root][chooser.randrange(3)] = chooser.choice(TWIN_BODIES)
+        elif kind == "only here":  # a function only this copy defines comes or goes
+            extra[root] = "" if extra.get(root) else "\n\ndef only(arg):\n    time.sleep(1)\n"
+        else:
+            extra["import"] = "" if extra.get("import") else "import json as _json\n"
+        sources = twin_sources(bodies, extra)
+        for path in (f"{root}/jobs.py",) if kind != "import" else [p for p in sources if p.endswith("jobs.py")]:
+            index.update_file(path, sources[path])
+        assert observe(index) == observe(ProjectIndex.from_sources(sources, TWIN_ROOTS)), (root, kind)

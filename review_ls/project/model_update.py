@@ -9,8 +9,9 @@ the files it imports. A function outside that reverse closure calls (transitivel
 whose facts and resolution are unchanged, so its memoised summaries equal a fresh computation.
 
 A full rebuild is the fallback whenever the patch cannot tell what a fresh build would decide: a
-file was added or removed (module names and resolution change), a changed name is also defined by
-another file (the winner depends on file order), or the configured entry points changed.
+file was added or removed (module names, resolution and file order change) or the configured entry
+points changed. A changed name that other files define too goes to the last of them in file order,
+as a fresh build decides; the files it moved between count as changed.
 The views that walk every entry point (what runs per invocation, which entry points write state)
 are recomputed per snapshot from the kept memos.
 """
@@ -243,7 +244,10 @@ def carry_model(
             moved.add(path)
         elif old_free[:2] + old_free[3:] == new_free[:2] + new_free[3:] and not _reads_changed_aliases(path, old, new, dependencies, calls):
             moved.add(path)  # only re-exports changed (an import edit), and no reader names one of them
-    changed = set(before) - moved
+    changed = (set(before) - moved) | patched.contested_paths  # a name that changed hands changes what its readers call
+    for path in list(changed):  # a name may come or go in any file of a module that several files are: their readers see it
+        for facts in (before.get(path), calls.get(path)):
+            changed.update(patched.files_of_module(facts.module) if facts is not None else ())
     for path, old in before.items():  # a registration gives a function in another file a role: that file changes too
         new = calls.get(path)
         if old.registered != (new.registered if new is not None else ()):

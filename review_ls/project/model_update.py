@@ -180,9 +180,10 @@ class CarriedModel:
     moved: frozenset[str] = frozenset()  # changed files whose facts changed only in line numbers
     moved_readers: frozenset[str] = frozenset()  # functions (not stale) that read a moved file: kept unless a summary points into it
 
-    def kept(self, memo: Mapping[K, V]) -> dict[K, V]:
-        """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid."""
-        stale, readers, moved = self.stale, self.moved_readers, self.moved
+    def kept(self, memo: Mapping[K, V], holds_lines: bool = True) -> dict[K, V]:
+        """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid
+        (`holds_lines=False`: its values hold no line, so moved lines leave every entry of a function that is not stale valid)."""
+        stale, readers, moved = self.stale, self.moved_readers if holds_lines else frozenset(), self.moved
         if isinstance(memo, CarriedMemo):
             return memo.carried(stale, readers, lambda value: points_into(value, moved))  # type: ignore[return-value]
         if all(isinstance(key, str) for key in islice(memo, 1)):
@@ -205,8 +206,11 @@ def points_into(value: object, paths: frozenset[str]) -> bool:
 
     Every line a chain holds belongs to one of its steps' files, so a summary that has no step in a
     file whose facts only moved holds no line of it: it equals what a fresh derivation finds."""
-    if value is None or isinstance(value, (str, int, float)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
         return False
+    if kind is dict:  # (checked before the abstract Mapping below: much faster)
+        return any(points_into(item, paths) for item in value.values())  # type: ignore[attr-defined]
     steps = getattr(value, "steps", None)
     if isinstance(steps, tuple) and is_dataclass(value):  # a chain: its other fields are names, flags and a line of a step's file
         return any(step.path in paths for step in steps)
@@ -214,10 +218,10 @@ def points_into(value: object, paths: frozenset[str]) -> bool:
         return value.path in paths
     if isinstance(value, (tuple, list, frozenset, set)):
         return any(points_into(item, paths) for item in value)
-    if isinstance(value, Mapping):
-        return any(points_into(item, paths) for item in value.values())
     if is_dataclass(value):
         return any(points_into(getattr(value, f.name), paths) for f in fields(value))
+    if isinstance(value, Mapping):
+        return any(points_into(item, paths) for item in value.values())
     return True  # unknown: assume it holds positions
 
 

@@ -8,11 +8,17 @@ this memo's own entries, and the names whose base entries no longer hold. `carri
 snapshot's memo by copying the layer only (in C) and hiding the stale names; the layer is folded
 into a new base once it grows past `FOLD_AT` names. With tuple keys, a function's entries sit in
 one small dict per name (`rest of the key -> value`), copied on the first write of a new owner.
+
+A function that reads a file whose lines only moved keeps its entries unless one of them has a
+step in that file (`model_update.points_into`). Which files a value has steps in is found once per
+value object (`step_paths`) and cached for every memo carried from this one: the same objects are
+carried from snapshot to snapshot, and an editor edits the same file again and again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 FOLD_AT = 4096
@@ -22,7 +28,7 @@ _MISSING: Any = object()
 class CarriedMemo:
     """Summaries by function name (or by a tuple starting with it): a shared base, this memo's layer, hidden base names."""
 
-    __slots__ = ("_base", "_layer", "_hidden", "_owned", "_tuple_keys")
+    __slots__ = ("_base", "_layer", "_hidden", "_owned", "_tuple_keys", "_steps_in")
 
     def __init__(self, tuple_keys: bool = False) -> None:
         self._base: dict[str, Any] = {}  # never changed: other memos may share it
@@ -30,6 +36,7 @@ class CarriedMemo:
         self._hidden: frozenset[str] = frozenset()  # names whose base entries do not hold here
         self._owned: set[str] = set()  # (tuple keys) names whose dict in the layer this memo made, so may change
         self._tuple_keys = tuple_keys
+        self._steps_in: dict[str, tuple[Any, frozenset[str] | None]] = {}  # name -> (value, `step_paths` of it); shared with carried memos
 
     def _entry(self, name: str) -> Any:
         """The value (or, with tuple keys, the dict of values) of `name`, or `_MISSING`."""
@@ -87,16 +94,17 @@ class CarriedMemo:
             else:
                 yield name, value
 
-    def carried(self, stale: Iterable[str], suspects: Iterable[str] = (), drops: Callable[[Any], bool] | None = None) -> CarriedMemo:
-        """The memo of the next snapshot: these entries except those of the `stale` names and of the `suspects` whose
-        value (with tuple keys: one of their values) `drops` refuses. This memo is left as it is."""
+    def carried(self, stale: Iterable[str], suspects: Iterable[str] = (), moved: frozenset[str] = frozenset()) -> CarriedMemo:
+        """The memo of the next snapshot: these entries except those of the `stale` names and of the `suspects` whose value
+        (with tuple keys: one of their values) has a step in one of the `moved` files. This memo is left as it is."""
         hidden = set(stale)
-        if drops is not None:
+        if moved:
             for name in suspects:
                 found = self._entry(name)
-                if found is not _MISSING and name not in hidden and drops(found):
+                if found is not _MISSING and name not in hidden and self._has_step_in(name, found, moved):
                     hidden.add(name)
         memo = CarriedMemo(self._tuple_keys)
+        memo._steps_in = self._steps_in
         layer = dict(self._layer)
         for name in hidden:
             layer.pop(name, None)
@@ -111,10 +119,46 @@ class CarriedMemo:
             memo._base, memo._layer, memo._hidden = self._base, layer, frozenset(hidden_in_base)
         return memo
 
+    def _has_step_in(self, name: str, value: Any, paths: frozenset[str]) -> bool:
+        """True when `value` (the entry of `name`) has a step in one of `paths` (or holds something unknown)."""
+        cached = self._steps_in.get(name)
+        if cached is None or cached[0] is not value:
+            cached = self._steps_in[name] = (value, step_paths(value))
+        return cached[1] is None or not cached[1].isdisjoint(paths)
+
     def names(self) -> frozenset[str]:
         """The names of the functions with a memoised entry now."""
         layer, hidden = self._layer, self._hidden
         return frozenset(layer).union(name for name in self._base if name not in hidden) if hidden else frozenset(layer).union(self._base)
+
+
+def step_paths(value: object) -> frozenset[str] | None:
+    """The files of the steps of a summary (a chain with `steps`, a step with a `path`, or containers and dataclasses of
+    them); None when it holds something else, which may hold lines of any file."""
+    found: set[str] = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if item is None or kind is str or kind is int or kind is bool:
+            continue
+        if kind is dict:
+            pending.extend(item.values())  # type: ignore[attr-defined]
+            continue
+        steps = getattr(item, "steps", None)
+        if isinstance(steps, tuple) and is_dataclass(item):  # a chain: its other fields are names, flags and a line of a step's file
+            found.update(step.path for step in steps)
+        elif isinstance(getattr(item, "path", None), str) and hasattr(item, "qualname") and is_dataclass(item):  # one step
+            found.add(item.path)  # type: ignore[attr-defined]
+        elif isinstance(item, (tuple, list, frozenset, set)):
+            pending.extend(item)
+        elif is_dataclass(item):
+            pending.extend(getattr(item, f.name) for f in fields(item))
+        elif isinstance(item, Mapping):
+            pending.extend(item.values())
+        else:
+            return None
+    return frozenset(found)
 
 
 def adopted(own: CarriedMemo, kept: Mapping[Any, Any] | CarriedMemo) -> CarriedMemo:

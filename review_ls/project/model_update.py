@@ -185,7 +185,7 @@ class CarriedModel:
         (`holds_lines=False`: its values hold no line, so moved lines leave every entry of a function that is not stale valid)."""
         stale, readers, moved = self.stale, self.moved_readers if holds_lines else frozenset(), self.moved
         if isinstance(memo, CarriedMemo):
-            return memo.carried(stale, readers, lambda value: points_into(value, moved))  # type: ignore[return-value]
+            return memo.carried(stale, readers, moved)  # type: ignore[return-value]
         if all(isinstance(key, str) for key in islice(memo, 1)):
             found: dict[Any, V] = dict(memo)
             for name in stale:

@@ -7,7 +7,8 @@ import random
 import pytest
 
 from review_ls.project import carried_memo
-from review_ls.project.carried_memo import CarriedMemo, adopted
+from review_ls.project.call_graph import BlockingChain, ChainStep
+from review_ls.project.carried_memo import CarriedMemo, adopted, step_paths
 
 
 def test_a_carried_memo_hides_the_stale_functions_and_keeps_the_others() -> None:
@@ -30,11 +31,25 @@ def test_tuple_keys_are_kept_per_function_and_copied_on_the_first_write() -> Non
     assert sorted(child.items(), key=str) == [(("f", "x", "file"), "chain"), (("f", "y", "url"), None)]
 
 
-def test_suspects_are_dropped_only_when_their_value_is_refused() -> None:
+def chain_through(*paths: str) -> BlockingChain:
+    return BlockingChain(tuple(ChainStep(f"m.f{n}", path, n + 1) for n, path in enumerate(paths)), "time.sleep", 3)
+
+
+def test_suspects_are_dropped_only_when_a_step_of_their_value_is_in_a_moved_file() -> None:
     memo = CarriedMemo()
-    memo["near"], memo["far"], memo["other"] = "points into moved.py", "elsewhere", "points into moved.py"
-    child = memo.carried((), suspects={"near", "far"}, drops=lambda value: "moved.py" in value)
-    assert "near" not in child and child["far"] == "elsewhere" and "other" in child  # `other` reads no moved file
+    memo["near"], memo["far"], memo["other"], memo["none"] = chain_through("a.py", "moved.py"), chain_through("a.py"), chain_through("moved.py"), None
+    child = memo.carried((), suspects={"near", "far", "none"}, moved=frozenset({"moved.py"}))
+    assert "near" not in child and child["far"] == chain_through("a.py") and "none" in child
+    assert "other" in child  # not a suspect: reads no moved file
+    again = child.carried((), suspects={"far"}, moved=frozenset({"a.py"}))  # (the steps of `far`'s value are known by now)
+    assert "far" not in again
+
+
+def test_step_paths_finds_the_steps_inside_containers_and_dataclasses_and_refuses_unknown_values() -> None:
+    effects = {"state": {"x": chain_through("s.py")}, "pair": (ChainStep("m.g", "g.py", 1), None)}
+    assert step_paths(effects) == {"s.py", "g.py"}
+    assert step_paths(None) == frozenset() and step_paths(("m.f", "m.g")) == frozenset()
+    assert step_paths(object()) is None
 
 
 def test_adopted_takes_the_kept_memo_when_nothing_was_memoised_yet() -> None:
@@ -61,17 +76,18 @@ def test_many_generations_with_folds_match_a_plain_dict(monkeypatch: pytest.Monk
     memo, reference = CarriedMemo(tuple_keys), {}
     for _ in range(60):
         for _ in range(chooser.randrange(4)):
-            k, value = key(chooser.choice(names)), chooser.randrange(100)
+            k, value = key(chooser.choice(names)), BlockingChain((ChainStep("m.f", f"odd{chooser.randrange(3)}.py", 1),), "c", chooser.randrange(100))
             memo[k] = value
             reference[k] = value
         stale = set(chooser.sample(names, chooser.randrange(3)))
         suspects = set(chooser.sample(names, chooser.randrange(3)))
-        refused = {name for name in suspects if any(v % 2 for k, v in reference.items() if (k[0] if tuple_keys else k) == name)}  # type: ignore[index]
+        moved = frozenset({f"odd{chooser.randrange(2)}.py"})
+        refused = {name for name in suspects if any(v.steps[0].path in moved for k, v in reference.items() if (k[0] if tuple_keys else k) == name)}  # type: ignore[index]
         previous, before = memo, dict(memo.items())
-        memo = memo.carried(stale, suspects, lambda value: any(v % 2 for v in value.values()) if isinstance(value, dict) else value % 2 == 1)
+        memo = memo.carried(stale, suspects, moved)
         reference = {k: v for k, v in reference.items() if (k[0] if tuple_keys else k) not in stale | refused}  # type: ignore[index]
         assert dict(memo.items()) == reference
         assert all(memo.get(k) == v for k, v in reference.items())
-        memo[key(chooser.choice(names))] = -1  # a write to the new memo ...
+        memo[key(chooser.choice(names))] = chain_through("odd0.py")  # a write to the new memo ...
         reference = dict(memo.items())
         assert dict(previous.items()) == before  # ... leaves the previous one as it was

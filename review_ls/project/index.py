@@ -439,7 +439,8 @@ class _Derived:
         if "queries" in computed:
             self._kept["queries"] = (carried.kept(base.queries.memo()), base.queries, before)
         if "per_invocation" in computed:
-            self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo(), holds_lines=False), base.per_invocation, carried.stale)
+            callers = carried.stale if carried.callers_stale is None else carried.callers_stale  # (resolved callees: names only)
+            self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo(), holds_lines=False, stale=callers), base.per_invocation, callers)
         if "process_state" in computed and carried.keep_state:
             self._kept["process_state"] = (base.process_state, frozenset(before), carried.kept(base.process_state.memo()))
 

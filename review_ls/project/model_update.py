@@ -179,11 +179,13 @@ class CarriedModel:
     keep_state: bool  # False when the process-state effects must all be derived again
     moved: frozenset[str] = frozenset()  # changed files whose facts changed only in line numbers
     moved_readers: frozenset[str] = frozenset()  # functions (not stale) that read a moved file: kept unless a summary points into it
+    callers_stale: frozenset[str] | None = None  # the functions whose resolved callees may differ (None: those of `stale`)
 
-    def kept(self, memo: Mapping[K, V], holds_lines: bool = True) -> dict[K, V]:
+    def kept(self, memo: Mapping[K, V], holds_lines: bool = True, stale: frozenset[str] | None = None) -> dict[K, V]:
         """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid
-        (`holds_lines=False`: its values hold no line, so moved lines leave every entry of a function that is not stale valid)."""
-        stale, readers, moved = self.stale, self.moved_readers if holds_lines else frozenset(), self.moved
+        (`holds_lines=False`: its values hold no line, so moved lines leave every entry of a function that is not stale valid;
+        `stale`: the functions whose entries may differ, when fewer than `self.stale`)."""
+        stale, readers, moved = self.stale if stale is None else stale, self.moved_readers if holds_lines else frozenset(), self.moved
         if isinstance(memo, CarriedMemo):
             return memo.carried(stale, readers, moved)  # type: ignore[return-value]
         if all(isinstance(key, str) for key in islice(memo, 1)):
@@ -265,7 +267,16 @@ def carry_model(
     readers = _functions_of(dependencies.stale(moved) - stale_files, before, calls)
     aliased = {path for path in moved if before[path].aliases != calls[path].aliases}
     updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of, aliased) if changed or aliased else dependencies
-    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls), frozenset(moved), frozenset(readers))
+    # Which project function a call target names changes only when a name is defined, dropped or re-exported elsewhere: when
+    # the changed files define the same names and re-exports, only their own functions can call other functions than before.
+    same_names = not patched.contested_paths and all(_defined_names(old) == _defined_names(calls.get(path)) for path, old in before.items())
+    callers = frozenset(_functions_of(before, before, calls)) if same_names else None
+    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls), frozenset(moved), frozenset(readers), callers)
+
+
+def _defined_names(facts: ModuleCallFacts | None) -> tuple[frozenset[str], frozenset[tuple[str, str]]] | None:
+    """The functions and re-exports (with their targets) a module defines."""
+    return None if facts is None else (frozenset(f.qualname for f in facts.functions), frozenset(facts.aliases))
 
 
 def _reads_changed_aliases(path: str, old: ModuleCallFacts, new: ModuleCallFacts, dependencies: FileDependencies, calls: Mapping[str, ModuleCallFacts]) -> bool:

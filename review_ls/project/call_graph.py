@@ -182,8 +182,8 @@ class CallGraph:
                     self._take(kind, name, path, new)
                     continue
                 contested.setdefault((kind, name), held)
-                known = owners if owners is not None else (held,)
-                owners_of[name] = known if path in known else (*known, path)  # type: ignore[arg-type]
+                known = owners if owners is not None else ((held,) if held is not None else ())
+                owners_of[name] = known if path in known else (*known, path)
 
     def _settle(self, contested: Mapping[tuple[str, str], str | None], after: Mapping[str, ModuleCallFacts]) -> set[str]:
         """Give each contested name to the last file in file order that defines it; the files whose names changed hands."""
@@ -219,7 +219,7 @@ class CallGraph:
                     self._unregistered.setdefault(found[1].qualname, found)
                     self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._resolved = {}
-        self._chains = CarriedMemo()  # function -> its blocking chain (None: does not block)
+        self._chains: CarriedMemo[str, BlockingChain | None] = CarriedMemo()  # function -> its blocking chain (None: does not block)
         self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
         self._entry_paths: frozenset[str] | None = None  # the files of `_entry_points`
         self._entries_before: _EntriesBefore | None = None  # (patched graphs) the previous graph's entry points and what changed
@@ -291,11 +291,11 @@ class CallGraph:
         found = self._functions.get(qualname)
         return None if found is None else found[0]
 
-    def blocking_memo(self) -> CarriedMemo:
+    def blocking_memo(self) -> CarriedMemo[str, BlockingChain | None]:
         """The blocking chains computed so far, by function (to carry into the graph of the next snapshot)."""
         return self._chains
 
-    def keep_blocking(self, memo: Mapping[str, BlockingChain | None] | CarriedMemo) -> None:
+    def keep_blocking(self, memo: Mapping[str, BlockingChain | None] | CarriedMemo[str, BlockingChain | None]) -> None:
         """Start with the blocking chains of an earlier graph that this graph's changes cannot affect."""
         self._chains = adopted(self._chains, memo)
 

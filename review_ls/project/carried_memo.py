@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 FOLD_AT = 4096
 _MISSING: Any = object()
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-class CarriedMemo:
+class CarriedMemo(Generic[K, V]):
     """Summaries by function name (or by a tuple starting with it): a shared base, this memo's layer, hidden base names."""
 
     __slots__ = ("_base", "_layer", "_hidden", "_owned", "_tuple_keys", "_steps_in")
@@ -45,56 +47,58 @@ class CarriedMemo:
             return found
         return self._base.get(name, _MISSING)
 
-    def get(self, key: Any, default: Any = None) -> Any:
+    def get(self, key: K, default: Any = None) -> V | Any:
         """The value memoised for `key`, or `default`."""
         if not self._tuple_keys:
-            found = self._entry(key)
+            found = self._entry(cast(str, key))
             return default if found is _MISSING else found
-        entries = self._entry(key[0])
-        return default if entries is _MISSING else entries.get(key[1:], default)
+        parts = cast(tuple[Any, ...], key)
+        entries = self._entry(parts[0])
+        return default if entries is _MISSING else entries.get(parts[1:], default)
 
     def __contains__(self, key: object) -> bool:
-        return self.get(key, _MISSING) is not _MISSING
+        return self.get(cast(K, key), _MISSING) is not _MISSING
 
-    def __getitem__(self, key: Any) -> Any:
+    def __getitem__(self, key: K) -> V:
         found = self.get(key, _MISSING)
         if found is _MISSING:
             raise KeyError(key)
-        return found
+        return cast(V, found)
 
-    def __setitem__(self, key: Any, value: Any) -> None:
+    def __setitem__(self, key: K, value: V) -> None:
         if not self._tuple_keys:
-            self._layer[key] = value
+            self._layer[cast(str, key)] = value
             return
-        name = key[0]
+        parts = cast(tuple[Any, ...], key)
+        name = parts[0]
         if name not in self._owned:
             shared = self._entry(name)
             self._layer[name] = {} if shared is _MISSING else dict(shared)
             self._owned.add(name)
-        self._layer[name][key[1:]] = value
+        self._layer[name][parts[1:]] = value
 
-    def update(self, other: Mapping[Any, Any]) -> None:
+    def update(self, other: Mapping[K, V]) -> None:
         """Memoise every entry of `other`."""
         for key, value in other.items():
             self[key] = value
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[K]:
         return (key for key, _ in self.items())
 
     def __len__(self) -> int:
         return sum(1 for _ in self.items())
 
-    def items(self) -> Iterator[tuple[Any, Any]]:
+    def items(self) -> Iterator[tuple[K, V]]:
         """Every (key, value) memoised (for tests and for callers that read the whole memo)."""
         layer, hidden = self._layer, self._hidden
         merged = [*((n, v) for n, v in self._base.items() if n not in layer and n not in hidden), *layer.items()]
         for name, value in merged:
             if self._tuple_keys:
-                yield from (((name, *rest), found) for rest, found in value.items())
+                yield from ((cast(K, (name, *rest)), found) for rest, found in value.items())
             else:
-                yield name, value
+                yield cast(K, name), value
 
-    def carried(self, stale: Iterable[str], suspects: Iterable[str] = (), moved: frozenset[str] = frozenset()) -> CarriedMemo:
+    def carried(self, stale: Iterable[str], suspects: Iterable[str] = (), moved: frozenset[str] = frozenset()) -> CarriedMemo[K, V]:
         """The memo of the next snapshot: these entries except those of the `stale` names and of the `suspects` whose value
         (with tuple keys: one of their values) has a step in one of the `moved` files. This memo is left as it is."""
         hidden = set(stale)
@@ -103,7 +107,7 @@ class CarriedMemo:
                 found = self._entry(name)
                 if found is not _MISSING and name not in hidden and self._has_step_in(name, found, moved):
                     hidden.add(name)
-        memo = CarriedMemo(self._tuple_keys)
+        memo: CarriedMemo[K, V] = CarriedMemo(self._tuple_keys)
         memo._steps_in = self._steps_in
         layer = dict(self._layer)
         for name in hidden:
@@ -148,8 +152,8 @@ def step_paths(value: object) -> frozenset[str] | None:
         steps = getattr(item, "steps", None)
         if isinstance(steps, tuple) and is_dataclass(item):  # a chain: its other fields are names, flags and a line of a step's file
             found.update(step.path for step in steps)
-        elif isinstance(getattr(item, "path", None), str) and hasattr(item, "qualname") and is_dataclass(item):  # one step
-            found.add(item.path)  # type: ignore[attr-defined]
+        elif isinstance(path := getattr(item, "path", None), str) and hasattr(item, "qualname") and is_dataclass(item):  # one step
+            found.add(path)
         elif isinstance(item, (tuple, list, frozenset, set)):
             pending.extend(item)
         elif is_dataclass(item):
@@ -161,7 +165,7 @@ def step_paths(value: object) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def adopted(own: CarriedMemo, kept: Mapping[Any, Any] | CarriedMemo) -> CarriedMemo:
+def adopted(own: CarriedMemo[K, V], kept: Mapping[K, V] | CarriedMemo[K, V]) -> CarriedMemo[K, V]:
     """A summary's memo after it starts with the entries `kept` from an earlier snapshot: `kept` itself when the summary has
     memoised nothing yet, else `own` with them added."""
     if isinstance(kept, CarriedMemo) and not own._layer and not own._base:

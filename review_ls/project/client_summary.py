@@ -48,15 +48,15 @@ class ClientSummaries:
 
     def __init__(self, graph: CallGraph) -> None:
         self.graph = graph
-        self._produced = CarriedMemo()  # function or class -> the chain of the client it hands its caller, or None
-        self._built = CarriedMemo()  # function or class -> the chain of the client it builds per call, or None
+        self._produced: CarriedMemo[str, ClientChain | None] = CarriedMemo()  # function or class -> the client it hands its caller
+        self._built: CarriedMemo[str, ClientChain | None] = CarriedMemo()  # function or class -> the client it builds per call
         self._built_in: dict[str, ClientChain | None] = {}
 
-    def memo(self) -> tuple[CarriedMemo, CarriedMemo]:
+    def memo(self) -> tuple[CarriedMemo[str, ClientChain | None], CarriedMemo[str, ClientChain | None]]:
         """The produced/built chains computed so far, by function (to carry into the next snapshot's summaries)."""
         return self._produced, self._built
 
-    def keep(self, memo: tuple[Mapping[str, ClientChain | None] | CarriedMemo, Mapping[str, ClientChain | None] | CarriedMemo]) -> None:
+    def keep(self, memo: tuple[Mapping[str, ClientChain | None] | CarriedMemo[str, ClientChain | None], Mapping[str, ClientChain | None] | CarriedMemo[str, ClientChain | None]]) -> None:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
         self._produced = adopted(self._produced, memo[0])
         self._built = adopted(self._built, memo[1])
@@ -125,7 +125,7 @@ class ClientSummaries:
             visiting.discard(facts.qualname)
         return None
 
-    def _summary(self, qualname: str, visiting: set[str], depth: int, memo: dict[str, ClientChain | None], *, produced: bool) -> ClientChain | None:
+    def _summary(self, qualname: str, visiting: set[str], depth: int, memo: CarriedMemo[str, ClientChain | None], *, produced: bool) -> ClientChain | None:
         if qualname in memo:
             return memo[qualname]
         path, facts = self.graph.function(qualname) or ("", None)

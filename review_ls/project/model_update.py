@@ -181,13 +181,13 @@ class CarriedModel:
     moved_readers: frozenset[str] = frozenset()  # functions (not stale) that read a moved file: kept unless a summary points into it
     callers_stale: frozenset[str] | None = None  # the functions whose resolved callees may differ (None: those of `stale`)
 
-    def kept(self, memo: Mapping[K, V], holds_lines: bool = True, stale: frozenset[str] | None = None) -> dict[K, V]:
+    def kept(self, memo: Mapping[K, V] | CarriedMemo[K, V], holds_lines: bool = True, stale: frozenset[str] | None = None) -> dict[K, V] | CarriedMemo[K, V]:
         """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid
         (`holds_lines=False`: its values hold no line, so moved lines leave every entry of a function that is not stale valid;
         `stale`: the functions whose entries may differ, when fewer than `self.stale`)."""
         stale, readers, moved = self.stale if stale is None else stale, self.moved_readers if holds_lines else frozenset(), self.moved
         if isinstance(memo, CarriedMemo):
-            return memo.carried(stale, readers, moved)  # type: ignore[return-value]
+            return memo.carried(stale, readers, moved)
         if all(isinstance(key, str) for key in islice(memo, 1)):
             found: dict[Any, V] = dict(memo)
             for name in stale:

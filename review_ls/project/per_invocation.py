@@ -20,14 +20,14 @@ class PerInvocation:
         self.graph = graph
         self._via: dict[str, str | None] | None = None
         self._entries: tuple[str, ...] | None = None  # the entry points the walk started from, in order
-        self._callees = CarriedMemo()  # each walked function's callees, resolved
+        self._callees: CarriedMemo[str, tuple[str, ...]] = CarriedMemo()  # each walked function's callees, resolved
         self._previous: tuple[PerInvocation, frozenset[str]] | None = None
 
-    def memo(self) -> CarriedMemo:
+    def memo(self) -> CarriedMemo[str, tuple[str, ...]]:
         """The resolved callees of each function walked so far (to carry into the next snapshot's walk)."""
         return self._callees
 
-    def keep(self, memo: Mapping[str, tuple[str, ...]], previous: PerInvocation | None = None, stale: frozenset[str] = frozenset()) -> None:
+    def keep(self, memo: Mapping[str, tuple[str, ...]] | CarriedMemo[str, tuple[str, ...]], previous: PerInvocation | None = None, stale: frozenset[str] = frozenset()) -> None:
         """Start with the resolved callees of an earlier snapshot that this snapshot's changes cannot affect; with the
         `previous` walk and the functions whose callees were not kept (`stale`), reuse that walk when nothing it read changed."""
         self._callees = adopted(self._callees, memo)

@@ -50,17 +50,18 @@ class QuerySummary:
         self._modules = modules
         self._sites: dict[str, QuerySite] | LayeredDict[str, QuerySite]
         self._instances: dict[str, str] | LayeredDict[str, str]
+        self._twice: tuple[frozenset[str], frozenset[str]]  # the site and instance names more than one file defines
         patched = None if base is None or before is None else base._patched(modules, before)
         if patched is not None:
             self._sites, self._instances = patched
-            self._twice = base._twice  # type: ignore[union-attr]
+            self._twice = base._twice if base is not None else (frozenset(), frozenset())
         else:
             sites = [_sites_of(facts) for facts in modules.values()]
             instances = [_instances_of(facts) for facts in modules.values()]
             self._sites = {key: value for found in sites for key, value in found.items()}
             self._instances = {key: value for found in instances for key, value in found.items()}
             self._twice = (defined_twice(sites), defined_twice(instances))  # which file wins those depends on file order
-        self._memo = CarriedMemo(tuple_keys=True)  # (function, hops) -> the chain to a query, or None
+        self._memo: CarriedMemo[tuple[str, int], QueryChain | None] = CarriedMemo(tuple_keys=True)  # (function, hops) -> the chain to a query
 
     def _patched(
         self, modules: Mapping[str, ModuleCallFacts], before: Mapping[str, ModuleCallFacts]
@@ -73,11 +74,11 @@ class QuerySummary:
         instances = patched_by_file(self._instances, self._twice[1], ((_instances_of(old), _instances_of(modules.get(path))) for path, old in before.items()))
         return None if instances is None else (sites, instances)
 
-    def memo(self) -> CarriedMemo:
+    def memo(self) -> CarriedMemo[tuple[str, int], QueryChain | None]:
         """The chains computed so far, by (function, hops) (to carry into the next snapshot's summary)."""
         return self._memo
 
-    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None] | CarriedMemo) -> None:
+    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None] | CarriedMemo[tuple[str, int], QueryChain | None]) -> None:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
         self._memo = adopted(self._memo, memo)
 

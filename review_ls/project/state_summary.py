@@ -117,10 +117,13 @@ class ProcessStateSummary:
                     self._objects[obj.qualname] = (path, obj)
             self._defined_twice = frozenset(twice)  # which definition wins depends on file order: a patch cannot tell
         # Each module-level instance and the class it is an instance of; a singleton class -> the instance it is exported as.
+        self.instance_classes: tuple[tuple[str, str], ...]
+        self._exported_instance: dict[str, str]
+        self._alias_reads: frozenset[str]
         if patched is not None and base is not None and _same_instances(base._modules, modules, changed, base._alias_reads):
             self.instance_classes = base.instance_classes  # the same names resolve through the same re-exports
             self._exported_instance = base._exported_instance
-            self._alias_reads: frozenset[str] = base._alias_reads
+            self._alias_reads = base._alias_reads
         else:
             tried: set[str] = set()
             self.instance_classes = tuple((name, self._canonical(obj.detail, tried)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
@@ -130,10 +133,10 @@ class ProcessStateSummary:
         self._handler_paths: frozenset[str] = base._handler_paths if same_handlers else frozenset(path for path, _ in self._route_handlers)  # type: ignore[union-attr]
         self._changed = frozenset(changed)
         self._graph_entries: tuple[tuple[str, FunctionCallFacts], ...] | None = None  # the graph's entry points `_entries` came from
-        self._memo = CarriedMemo()  # function -> what calling it writes
+        self._memo: CarriedMemo[str, _Effects] = CarriedMemo()  # function -> what calling it writes
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
         self._entries: tuple[tuple[str, str, str], ...] | None = None  # (path, name, role) of the entry points the mutators read
-        self._previous: tuple[ProcessStateSummary, frozenset[str]] | None = None  # an earlier summary, the effects kept from it
+        self._previous: tuple[ProcessStateSummary, CarriedMemo[str, _Effects]] | None = None  # an earlier summary, the effects kept from it
 
     def _patched_indexes(
         self, modules: Mapping[str, ModuleCallFacts], changed: Iterable[str]
@@ -156,11 +159,11 @@ class ProcessStateSummary:
                 classes[cls.qualname] = cls
         return self._module_names, objects, classes
 
-    def memo(self) -> CarriedMemo:
+    def memo(self) -> CarriedMemo[str, _Effects]:
         """The effects computed so far, by function (to carry into the next snapshot's summary)."""
         return self._memo
 
-    def keep(self, memo: Mapping[str, _Effects], previous: ProcessStateSummary | None = None) -> None:
+    def keep(self, memo: Mapping[str, _Effects] | CarriedMemo[str, _Effects], previous: ProcessStateSummary | None = None) -> None:
         """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect; with that snapshot's
         summary (`previous`), reuse its mutators when the entry points and their effects come out the same."""
         self._memo = adopted(self._memo, memo)

@@ -38,13 +38,13 @@ class TaintSummaries:
 
     def __init__(self, graph: CallGraph) -> None:
         self.graph = graph
-        self._chains = CarriedMemo(tuple_keys=True)  # (function, parameter, kind) -> the chain to a sink, or None
+        self._chains: CarriedMemo[tuple[str, str, str], SinkChain | None] = CarriedMemo(tuple_keys=True)  # (function, parameter, kind) -> its chain
 
-    def memo(self) -> CarriedMemo:
+    def memo(self) -> CarriedMemo[tuple[str, str, str], SinkChain | None]:
         """The chains computed so far, by (function, parameter, kind) (to carry into the next snapshot's summaries)."""
         return self._chains
 
-    def keep(self, memo: Mapping[tuple[str, str, str], SinkChain | None] | CarriedMemo) -> None:
+    def keep(self, memo: Mapping[tuple[str, str, str], SinkChain | None] | CarriedMemo[tuple[str, str, str], SinkChain | None]) -> None:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
         self._chains = adopted(self._chains, memo)
 

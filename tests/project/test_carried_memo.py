@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from review_ls.project.carried_memo import CarriedMemo, adopted, step_paths
 
 
 def test_a_carried_memo_hides_the_stale_functions_and_keeps_the_others() -> None:
-    memo = CarriedMemo()
+    memo: CarriedMemo[str, int | None] = CarriedMemo()
     memo["a"], memo["b"] = 1, None
     child = memo.carried({"a"})
     assert "a" not in child and child["b"] is None and child.get("a", "missing") == "missing"
@@ -22,7 +23,7 @@ def test_a_carried_memo_hides_the_stale_functions_and_keeps_the_others() -> None
 
 
 def test_tuple_keys_are_kept_per_function_and_copied_on_the_first_write() -> None:
-    memo = CarriedMemo(tuple_keys=True)
+    memo: CarriedMemo[tuple[str, str, str], str | None] = CarriedMemo(tuple_keys=True)
     memo[("f", "x", "file")] = "chain"
     child = memo.carried(())
     child[("f", "y", "url")] = None
@@ -36,7 +37,7 @@ def chain_through(*paths: str) -> BlockingChain:
 
 
 def test_suspects_are_dropped_only_when_a_step_of_their_value_is_in_a_moved_file() -> None:
-    memo = CarriedMemo()
+    memo: CarriedMemo[str, BlockingChain | None] = CarriedMemo()
     memo["near"], memo["far"], memo["other"], memo["none"] = chain_through("a.py", "moved.py"), chain_through("a.py"), chain_through("moved.py"), None
     child = memo.carried((), suspects={"near", "far", "none"}, moved=frozenset({"moved.py"}))
     assert "near" not in child and child["far"] == chain_through("a.py") and "none" in child
@@ -47,16 +48,16 @@ def test_suspects_are_dropped_only_when_a_step_of_their_value_is_in_a_moved_file
 
 def test_step_paths_finds_the_steps_inside_containers_and_dataclasses_and_refuses_unknown_values() -> None:
     effects = {"state": {"x": chain_through("s.py")}, "pair": (ChainStep("m.g", "g.py", 1), None)}
-    assert step_paths(effects) == {"s.py", "g.py"}
+    assert step_paths(effects) == frozenset({"s.py", "g.py"})
     assert step_paths(None) == frozenset() and step_paths(("m.f", "m.g")) == frozenset()
     assert step_paths(object()) is None
 
 
 def test_adopted_takes_the_kept_memo_when_nothing_was_memoised_yet() -> None:
-    kept = CarriedMemo()
+    kept: CarriedMemo[str, int] = CarriedMemo()
     kept["a"] = 1
     assert adopted(CarriedMemo(), kept) is kept
-    own = CarriedMemo()
+    own: CarriedMemo[str, int] = CarriedMemo()
     own["b"] = 2
     merged = adopted(own, kept)
     assert merged is own and merged["a"] == 1 and merged["b"] == 2
@@ -70,10 +71,14 @@ def test_many_generations_with_folds_match_a_plain_dict(monkeypatch: pytest.Monk
     chooser = random.Random(seed)
     names = [f"f{n}" for n in range(12)]
 
-    def key(name: str) -> object:
+    def key(name: str) -> Any:
         return (name, chooser.randrange(2)) if tuple_keys else name
 
-    memo, reference = CarriedMemo(tuple_keys), {}
+    def name_of(key: Any) -> str:
+        return key[0] if tuple_keys else key
+
+    memo: CarriedMemo[Any, BlockingChain] = CarriedMemo(tuple_keys)
+    reference: dict[Any, BlockingChain] = {}
     for _ in range(60):
         for _ in range(chooser.randrange(4)):
             k, value = key(chooser.choice(names)), BlockingChain((ChainStep("m.f", f"odd{chooser.randrange(3)}.py", 1),), "c", chooser.randrange(100))
@@ -82,10 +87,10 @@ def test_many_generations_with_folds_match_a_plain_dict(monkeypatch: pytest.Monk
         stale = set(chooser.sample(names, chooser.randrange(3)))
         suspects = set(chooser.sample(names, chooser.randrange(3)))
         moved = frozenset({f"odd{chooser.randrange(2)}.py"})
-        refused = {name for name in suspects if any(v.steps[0].path in moved for k, v in reference.items() if (k[0] if tuple_keys else k) == name)}  # type: ignore[index]
+        refused = {name for name in suspects if any(v.steps[0].path in moved for k, v in reference.items() if name_of(k) == name)}
         previous, before = memo, dict(memo.items())
         memo = memo.carried(stale, suspects, moved)
-        reference = {k: v for k, v in reference.items() if (k[0] if tuple_keys else k) not in stale | refused}  # type: ignore[index]
+        reference = {k: v for k, v in reference.items() if name_of(k) not in stale | refused}
         assert dict(memo.items()) == reference
         assert all(memo.get(k) == v for k, v in reference.items())
         memo[key(chooser.choice(names))] = chain_through("odd0.py")  # a write to the new memo ...

@@ -34,9 +34,23 @@ V = TypeVar("V")
 class FileDependencies:
     """For each file, the files whose facts its summaries read (`edges`), and the reverse (`readers`)."""
 
-    def __init__(self, edges: dict[str, frozenset[str]], readers: dict[str, frozenset[str]]) -> None:
+    def __init__(
+        self, edges: dict[str, frozenset[str]], readers: dict[str, frozenset[str]], named: dict[str, tuple[ModuleCallFacts, frozenset[str]]] | None = None
+    ) -> None:
         self.edges = edges
         self.readers = readers
+        self._named = {} if named is None else named  # path -> (facts, `_names_used` and their dotted prefixes); shared by updates
+
+    def names_named(self, path: str, facts: ModuleCallFacts) -> frozenset[str]:
+        """Every absolute name the module at `path` (its `facts`) resolves through the project, with each dotted prefix of them."""
+        known = self._named.get(path)
+        if known is None or known[0] is not facts:
+            found: set[str] = set()
+            for name in _names_used(facts):
+                parts = name.split(".")
+                found.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+            known = self._named[path] = (facts, frozenset(found))
+        return known[1]
 
     @classmethod
     def of(cls, calls: Mapping[str, ModuleCallFacts], graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> FileDependencies:
@@ -99,7 +113,7 @@ class FileDependencies:
                 readers[target] = frozenset(found)
             else:
                 readers.pop(target, None)
-        return FileDependencies(edges, readers)
+        return FileDependencies(edges, readers, self._named)
 
 
 def file_edges(path: str, facts: ModuleCallFacts, graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> frozenset[str]:
@@ -286,9 +300,8 @@ def _reads_changed_aliases(path: str, old: ModuleCallFacts, new: ModuleCallFacts
     changed = {name for name, _ in set(old.aliases) ^ set(new.aliases)}
     for reader in (path, *dependencies.readers.get(path, ())):
         facts = calls.get(reader)
-        for name in _names_used(facts) if facts is not None else ():
-            if name in changed or any(name.startswith(alias + ".") for alias in changed):
-                return True
+        if facts is not None and not changed.isdisjoint(dependencies.names_named(reader, facts)):  # a name is, or is inside, one of them
+            return True
     return False
 
 

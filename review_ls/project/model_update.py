@@ -18,6 +18,7 @@ are recomputed per snapshot from the kept memos.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from itertools import islice
@@ -35,32 +36,41 @@ class FileDependencies:
     """For each file, the files whose facts its summaries read (`edges`), and the reverse (`readers`)."""
 
     def __init__(
-        self, edges: dict[str, frozenset[str]], readers: dict[str, frozenset[str]], named: dict[str, tuple[ModuleCallFacts, frozenset[str]]] | None = None
+        self, edges: dict[str, frozenset[str]], readers: dict[str, frozenset[str]], named: dict[str, tuple[ModuleCallFacts, tuple[str, ...]]] | None = None
     ) -> None:
         self.edges = edges
         self.readers = readers
-        self._named = {} if named is None else named  # path -> (facts, `_names_used` and their dotted prefixes); shared by updates
+        self._named = {} if named is None else named  # path -> (facts, `_names_used` sorted); shared by updates
 
-    def names_named(self, path: str, facts: ModuleCallFacts) -> frozenset[str]:
-        """Every absolute name the module at `path` (its `facts`) resolves through the project, with each dotted prefix of them."""
+    def names_used(self, path: str, facts: ModuleCallFacts) -> tuple[str, ...]:
+        """Every absolute name the module at `path` (its `facts`) resolves through the project, sorted (kept per facts object)."""
         known = self._named.get(path)
         if known is None or known[0] is not facts:
-            found: set[str] = set()
-            for name in _names_used(facts):
-                parts = name.split(".")
-                found.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
-            known = self._named[path] = (facts, frozenset(found))
+            known = self._named[path] = (facts, tuple(sorted(set(_names_used(facts)))))
         return known[1]
+
+    def names_inside(self, path: str, facts: ModuleCallFacts, names: Iterable[str]) -> bool:
+        """True when the module at `path` (its `facts`) resolves one of `names`, or a name inside one (`name.attribute`)."""
+        used = self.names_used(path, facts)
+        for name in names:
+            at = bisect_left(used, name)  # a name, then the names inside it ("." sorts before the characters of identifiers)
+            if at < len(used) and (used[at] == name or used[at].startswith(name + ".")):
+                return True
+            inside = bisect_left(used, name + ".")
+            if inside < len(used) and used[inside].startswith(name + "."):
+                return True
+        return False
 
     @classmethod
     def of(cls, calls: Mapping[str, ModuleCallFacts], graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> FileDependencies:
         """The dependencies of every file of one snapshot."""
-        edges = {path: file_edges(path, facts, graph, paths_by_module, imports_of) for path, facts in calls.items()}
+        named: dict[str, tuple[ModuleCallFacts, tuple[str, ...]]] = {}
+        edges = {path: file_edges(path, facts, graph, paths_by_module, imports_of, named) for path, facts in calls.items()}
         readers: dict[str, set[str]] = {}
         for path, targets in edges.items():
             for target in targets:
                 readers.setdefault(target, set()).add(path)
-        return cls(edges, {path: frozenset(found) for path, found in readers.items()})
+        return cls(edges, {path: frozenset(found) for path, found in readers.items()}, named)
 
     def stale(self, changed: Iterable[str]) -> set[str]:
         """The changed files and every file that reads one of them, directly or through other files."""
@@ -95,7 +105,7 @@ class FileDependencies:
         for path in again:
             old = edges.get(path, frozenset())
             facts = calls.get(path)
-            new = file_edges(path, facts, graph, paths_by_module, imports_of) if facts is not None else frozenset()
+            new = file_edges(path, facts, graph, paths_by_module, imports_of, self._named) if facts is not None else frozenset()
             if facts is None:
                 edges.pop(path, None)
             else:
@@ -116,10 +126,20 @@ class FileDependencies:
         return FileDependencies(edges, readers, self._named)
 
 
-def file_edges(path: str, facts: ModuleCallFacts, graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> frozenset[str]:
-    """The other files whose facts the summaries of the file at `path` read."""
+def file_edges(
+    path: str,
+    facts: ModuleCallFacts,
+    graph: CallGraph,
+    paths_by_module: Mapping[str, str],
+    imports_of: Callable[[str], Iterable[str]],
+    named: dict[str, tuple[ModuleCallFacts, tuple[str, ...]]] | None = None,
+) -> frozenset[str]:
+    """The other files whose facts the summaries of the file at `path` read (the names it resolves kept in `named`, sorted)."""
     found: set[str] = set()
-    for target in set(_names_used(facts)):
+    used = tuple(sorted(set(_names_used(facts))))
+    if named is not None:
+        named[path] = (facts, used)
+    for target in used:
         for name in graph.resolution(target):
             found.update(_module_paths(name, paths_by_module))
         resolved = graph.function(target)
@@ -300,7 +320,7 @@ def _reads_changed_aliases(path: str, old: ModuleCallFacts, new: ModuleCallFacts
     changed = {name for name, _ in set(old.aliases) ^ set(new.aliases)}
     for reader in (path, *dependencies.readers.get(path, ())):
         facts = calls.get(reader)
-        if facts is not None and not changed.isdisjoint(dependencies.names_named(reader, facts)):  # a name is, or is inside, one of them
+        if facts is not None and dependencies.names_inside(reader, facts, changed):
             return True
     return False
 

@@ -353,6 +353,15 @@ def test_a_graph_patch_is_refused_for_a_file_new_to_the_graph() -> None:
     assert graph.patched({"/p/two.py": ModuleCallFacts("app.two")}, {"/p/one.py": ModuleCallFacts("app.one"), "/p/two.py": ModuleCallFacts("app.two")}) is None
 
 
+def test_a_reader_names_a_re_export_when_it_resolves_the_name_or_a_name_inside_it() -> None:
+    facts = ModuleCallFacts("app.r", aliases=(("app.r.h", "app.helpers.f0"), ("app.r.x", "app.api.x.y")))
+    dependencies = FileDependencies({}, {})
+    assert dependencies.names_inside("/r.py", facts, {"app.helpers.f0"})
+    assert dependencies.names_inside("/r.py", facts, {"app.api.x"})  # app.api.x.y is inside it
+    assert dependencies.names_inside("/r.py", facts, {"app.helpers"})
+    assert not dependencies.names_inside("/r.py", facts, {"app.api.xy", "app.helpers.f", "app.api.x.y.z", "app.r"})
+
+
 def test_file_dependencies_follow_readers_transitively_and_update_their_edges() -> None:
     dependencies = FileDependencies({"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset()}, {"b": frozenset({"a"}), "c": frozenset({"b"})})
     assert dependencies.stale(["c"]) == {"a", "b", "c"}

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from review_ls.config import ConfigResolver
-from review_ls.engine.gc_pause import garbage_collector_paused
+from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
@@ -135,7 +135,7 @@ class ProjectIndex:
         namer = index._namer()
         work = [(path, namer.module_name(path)) for path in paths]
         workers = jobs or os.cpu_count() or 1
-        with garbage_collector_paused():
+        with kept_out_of_collections():  # the index lives as long as its workspace: full collections need not walk it again
             context = _parallel_context(len(work), workers, parallel_threshold)
             if context is not None:
                 from concurrent.futures import ProcessPoolExecutor

@@ -5,7 +5,8 @@ threshold the collector ran ~20 young collections while a one-file check importe
 as the interpreter exits it collects over every object left (~15 ms). The process entry points (`cli.run`) raise the
 threshold, as mypy does, and exempt what is left from the exit-time collections: the report is written and the files
 are closed before `main` returns, and atexit handlers (process pools, temporary folders) still run. `main` itself
-changes neither: tests and editors' bundled launchers call it in long-lived processes.
+changes neither (tests and editors' bundled launchers call it in long-lived processes); only the project index it
+builds is kept out of collections, as it is in the server (`ProjectIndex.build`).
 """
 
 from __future__ import annotations

@@ -37,20 +37,3 @@ def kept_out_of_collections() -> Iterator[None]:
     with garbage_collector_paused():
         yield
         gc.freeze()
-
-
-@contextmanager
-def aged_after() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block, then move every object alive into the oldest generation, uncollected.
-
-    For a bulk of long-lived objects without reference cycles (the project index): left in the young
-    generation, the next young, middle and full collections would each walk them all (measured: ~0.5 s
-    CPU after a 500 KLOC index build). In the oldest generation they are walked only by the next full
-    collection, and they stay collectable. When something already keeps objects in the permanent
-    generation (the server's start-up), the move would thaw those too: then nothing is moved.
-    """
-    with garbage_collector_paused():
-        yield
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()  # the permanent generation goes back into the oldest one, without a collection

@@ -17,6 +17,7 @@ open <= 100 ms, CPU per edit <= 30 ms, initialize <= 250 ms.
 
     python benchmarks/lsp_latency.py [--file PATH] [--edits 20] [--verbose]
     python benchmarks/lsp_latency.py --trace [--file PATH] [--bursts 40] [--seed 1] [--no-ruff]
+    python benchmarks/lsp_latency.py --opens 7 [--file PATH]   (open only, median of fresh servers: open_latency.py)
 """
 
 from __future__ import annotations
@@ -160,7 +161,12 @@ def main() -> int:
     parser.add_argument("--bursts", type=int, default=40, help="bursts per state in --trace mode (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the --trace typing (default: %(default)s)")
     parser.add_argument("--no-ruff", action="store_true", help="do not run `ruff server` beside review-ls in --trace mode")
+    parser.add_argument("--opens", type=int, default=0, metavar="N", help="only open the file, in N fresh servers; print the median")
     arguments = parser.parse_args()
+    if arguments.opens:
+        from open_latency import run_opens
+
+        return run_opens(arguments.file.resolve(), arguments.opens)
     if arguments.trace:
         from typing_trace import run_traces
 

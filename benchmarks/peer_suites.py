@@ -18,9 +18,15 @@ Each peer checks a test file only for the codes it is about, and so does the sco
 (`LinterSettings::for_rule`, flake8_async/mod.rs), flake8-async's harness enables the code in the
 file's name or its `# ARG --enable=` line (tests/test_flake8_async.py). A report of a call of
 another code (an `open()` in `async232.py`, which labels the methods of files) is neither right nor
-wrong there: it is not counted. flake8-async's files also say in comments where their labels are
-wrong (`# should error`, `# not handled`, "Known unhandled cases"); those notes are listed in the
-manifest and applied, and the row "(labels only)" scores the labels as written.
+wrong there: it is not counted.
+
+Each suite's first row scores its labels as written (what the peer's own test expects); the last
+row, "RV302, both suites", pools those counts and is the headline for issue #14's target. Every
+line where RV302 and a label still differ is listed in the manifest's `notes` with the verdict of
+a review (`blocking`) and a one-line `reason`: the suite's own comments where they say the label
+is wrong (`# should error`, `# not handled`, "Known unhandled cases"), calls that do no I/O, and
+calls that cannot run as labelled. The rows "(judged)" apply those verdicts; `--show-misses` lists
+each difference of the rows as written with its reason.
 Never part of the default test run.
 """
 
@@ -36,6 +42,7 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10
     import tomli as tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from review_ls import analyse_source
@@ -158,13 +165,21 @@ def snapshot_codes(snapshots: Path) -> dict[str, set[str]]:
     return codes
 
 
-def score(folder: Path, labels: dict[str, set[int]], enabled: dict[str, set[str]] | None = None, notes: dict[str, dict[int, bool]] | None = None) -> Score:
+@dataclass(frozen=True)
+class Note:
+    """A review's verdict on one labelled (or unlabelled) line: whether the call there blocks, and why."""
+
+    blocking: bool
+    reason: str
+
+
+def score(folder: Path, labels: dict[str, set[int]], enabled: dict[str, set[str]] | None = None, notes: dict[str, dict[int, Note]] | None = None) -> Score:
     """Run RV302 alone over each labelled file and compare its lines with the labels.
 
     `enabled` are the codes each file is checked for (ruff's snapshot rules; flake8-async's
     harness when None): a report of a call of another code is neither right nor wrong there (the
-    peer's test never runs that check on the file) and is counted as out of scope. `notes` flip
-    labels (file -> line -> blocking) where the suite's own comments say its label is wrong.
+    peer's test never runs that check on the file) and is counted as out of scope. `notes`
+    (file -> line -> verdict) replace the labels of the lines they judge; None scores the labels as written.
     """
     # The suites label metadata checks (os.path.exists, ...) too: score with RV302's parity option on.
     settings = Settings(select=("RV302",), options=(("RV302", (("report-metadata-checks", True),)),))
@@ -172,8 +187,8 @@ def score(folder: Path, labels: dict[str, set[int]], enabled: dict[str, set[str]
     for name, labelled in sorted(labels.items()):
         source = (folder / name).read_text(encoding="utf-8")
         expected = set(labelled)
-        for line, blocking in (notes or {}).get(name, {}).items():
-            (expected.add if blocking else expected.discard)(line)
+        for line, note in (notes or {}).get(name, {}).items():
+            (expected.add if note.blocking else expected.discard)(line)
         # The fixtures live under test folders; analyse them as the service code they stand for.
         findings = [f for f in analyse_source(source, f"service/{Path(name).name}", settings).findings if f.code == "RV302"]
         reported = {f.span.line for f in findings}
@@ -188,12 +203,45 @@ def score(folder: Path, labels: dict[str, set[int]], enabled: dict[str, set[str]
     return result
 
 
-def suite_notes(suite: dict[str, object]) -> dict[str, dict[int, bool]]:
-    """The manifest's `notes` of a suite (its own comments on labels it gets wrong): file -> line -> whether the call blocks."""
-    judged: dict[str, dict[int, bool]] = {}
+def suite_notes(suite: dict[str, object]) -> dict[str, dict[int, Note]]:
+    """The manifest's `notes` of a suite (a review's verdict on lines where RV302 and a label differ): file -> line -> note."""
+    judged: dict[str, dict[int, Note]] = {}
     for entry in suite.get("notes", []):  # type: ignore[union-attr]
-        judged.setdefault(str(entry["file"]), {})[int(entry["line"])] = bool(entry["blocking"])
+        reason = str(entry.get("reason", "")).strip()
+        if not reason:
+            raise SystemExit(f"peer_suites: the note on {entry['file']}:{entry['line']} of {suite['name']} gives no reason")
+        judged.setdefault(str(entry["file"]), {})[int(entry["line"])] = Note(bool(entry["blocking"]), reason)
     return judged
+
+
+def pooled(scores: list[Score]) -> Score:
+    """The counts of several suites added together (one recall and precision over all their labels)."""
+    total = Score()
+    for part in scores:
+        total.true_positives += part.true_positives
+        total.false_positives += part.false_positives
+        total.false_negatives += part.false_negatives
+        total.out_of_scope += part.out_of_scope
+        total.misses += part.misses
+        total.extras += part.extras
+    return total
+
+
+def explained(places: list[str], notes: dict[str, dict[int, Note]]) -> list[str]:
+    """`file:line` differences, each followed by the verdict and reason of its note (or `no note`)."""
+    lines = []
+    for place in places:
+        name, _, line = place.rpartition(":")
+        note = notes.get(name, {}).get(int(line))
+        verdict = "no note" if note is None else f"{'blocks' if note.blocking else 'does not block'}: {note.reason}"
+        lines.append(f"    {place:<26} {verdict}")
+    return lines
+
+
+def print_row(row: str, result: Score) -> None:
+    """One line of the table."""
+    labelled = result.true_positives + result.false_negatives
+    print(f"{row:<28} {labelled:>8} {result.true_positives:>6} {result.false_positives - result.out_of_scope:>6} {result.recall:>7.2f} {result.scoped_precision:>9.2f} {result.precision:>11.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,25 +254,32 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     suites = tomllib.loads(_MANIFEST.read_text(encoding="utf-8"))["suite"]
     print(f"{'suite':<28} {'labelled':>8} {'found':>6} {'extra':>6} {'recall':>7} {'precision':>9} {'all reports':>11}")
-    for suite in suites:
+    as_written: list[Score] = []
+    judged: list[Score] = []
+    for suite in (entry for entry in suites if entry["labels"] != "semgrep"):
         root = extract(suite, args.mirror, args.cache)
-        if suite["labels"] == "semgrep":
-            print_taint_suite(suite, root, args.show_misses)
-            continue
         folder = root / suite["files"]
         if suite["labels"] == "snapshots":
             labels, enabled = snapshot_labels(folder, root / suite["snapshots"]), snapshot_codes(root / suite["snapshots"])
         else:
             labels, enabled = comment_labels(folder), None
         notes = suite_notes(suite)
-        rows = ((suite["name"], notes), (f"{suite['name']} (labels only)", {})) if notes else ((suite["name"], {}),)
-        for row, flips in rows:
-            result = score(folder, labels, enabled, flips)
-            labelled = result.true_positives + result.false_negatives
-            print(f"{row:<28} {labelled:>8} {result.true_positives:>6} {result.false_positives - result.out_of_scope:>6} {result.recall:>7.2f} {result.scoped_precision:>9.2f} {result.precision:>11.2f}")
-            if args.show_misses:
-                print("  missed: " + " ".join(result.misses))
-                print("  extra:  " + " ".join(result.extras))
+        result = score(folder, labels, enabled)
+        as_written.append(result)
+        print_row(suite["name"], result)
+        if args.show_misses:
+            print("  missed:", *explained(result.misses, notes), sep="\n")
+            print("  extra:", *explained(result.extras, notes), sep="\n")
+        reviewed = score(folder, labels, enabled, notes)
+        judged.append(reviewed)
+        print_row(f"{suite['name']} (judged)", reviewed)
+        if args.show_misses and (reviewed.misses or reviewed.extras):
+            print("  missed: " + " ".join(reviewed.misses))
+            print("  extra:  " + " ".join(reviewed.extras))
+    print_row("RV302, both suites", pooled(as_written))
+    print_row("RV302, both suites (judged)", pooled(judged))
+    for suite in (entry for entry in suites if entry["labels"] == "semgrep"):
+        print_taint_suite(suite, extract(suite, args.mirror, args.cache), args.show_misses)
     return 0
 
 

@@ -1,5 +1,5 @@
 """`python -m review_ls` runs the command-line interface."""
 
-from review_ls.cli import main
+from review_ls.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

@@ -89,6 +89,16 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", metavar="I/N", help="check only shard I of N (1-based; files split by a stable hash of their project-relative path)")
 
 
+def run() -> int:
+    """The `review-ls` command (and `python -m review_ls`): `main` on the process's arguments, with the collector set for a short process (cli_gc.py)."""
+    from review_ls.cli_gc import collect_less_often, skip_exit_collection
+
+    collect_less_often()
+    code = main()
+    skip_exit_collection()
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()

@@ -174,10 +174,15 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
         for task in tasks:
             yield check_file(task, project)
         return
-    from concurrent.futures import ProcessPoolExecutor  # (multiprocessing loads only for a parallel run)
+    import multiprocessing  # (multiprocessing loads only for a parallel run)
+    from concurrent.futures import ProcessPoolExecutor
 
     from review_ls.worker_lifetime import map_in_pool
+    from review_ls.worker_start import prepare_shared_model
 
+    if multiprocessing.get_start_method() == "fork":  # (a spawned worker unpickles its own index, without what is derived)
+        prepare_shared_model(project, tasks)  # built once here and shared by the forked workers, instead of built in each
+        gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
     chunk = max(1, min(64, len(tasks) // (workers * 4)))
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid()))
     # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now

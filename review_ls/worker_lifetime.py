@@ -26,6 +26,7 @@ Result = TypeVar("Result")
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.5
+_MANAGER_EXIT_SECONDS = 10.0  # how long `stop_pool` waits for the pool's thread to close its pipes
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -108,9 +109,10 @@ def interrupts_deferred() -> Iterator[None]:
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: drop queued work and kill its workers (each file write is atomic, so none is half done)."""
+    """Stop a pool now: drop queued work, kill its workers and wait for its thread (file writes are atomic: none is half done)."""
     workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
     results = getattr(pool, "_result_queue", None)
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         try:
@@ -123,3 +125,8 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     writer = getattr(results, "_writer", None)
     if writer is not None:
         writer.close()
+    # The pool's thread closes its wake-up pipe as it ends, while the interpreter, exiting, writes to that
+    # pipe without a lock (concurrent.futures' `_python_exit`, 3.10-3.13): the two racing printed "Exception
+    # ignored ... Bad file descriptor" after "interrupted". Waiting here lets the thread end first.
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(_MANAGER_EXIT_SECONDS)

@@ -212,11 +212,14 @@ def short_source(node: ast.AST, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_NAME, _ATTRIBUTE = ast.Name, ast.Attribute
+
+
 def dotted_name(node: ast.AST) -> str | None:
     """Return 'a.b.c' for a Name/Attribute chain, else None."""
-    if isinstance(node, ast.Name):  # (the two commonest shapes first: rules ask this of most calls and attributes)
+    if type(node) is _NAME:  # the most common case, without building a list
         return node.id
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+    if type(node) is _ATTRIBUTE and type(node.value) is _NAME:
         return f"{node.value.id}.{node.attr}"
     parts: list[str] = []
     while isinstance(node, ast.Attribute):

@@ -13,10 +13,16 @@ import ast
 from collections.abc import Callable, Iterator, Mapping
 
 from review_ls.engine.facts import dotted_name
+from review_ls.patterns.node_walk import own_node_list
 
 Qualify = Callable[[ast.AST], "str | None"]
 
 _HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete", "request")
+# `os.path` functions that ask the file system (stat, lstat, readlink; `_joinrealpath` is `realpath`'s
+# worker). Not `abspath`/`relpath`/`normpath`/`samestat`: string work on the path (at most a
+# `getcwd()`, which reads no disk), so nothing there waits for I/O.
+_OS_PATH_METADATA = ("exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize", "getmtime", "getatime", "getctime",
+                     "realpath", "_joinrealpath", "samefile", "sameopenfile")
 BLOCKING_FUNCTIONS = frozenset(
     {
         "time.sleep",
@@ -44,8 +50,7 @@ BLOCKING_FUNCTIONS = frozenset(
         *(f"os.spawn{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")),
         *(f"os.wait{suffix}" for suffix in ("", "3", "4", "id", "pid")),
         "os.walk",
-        *(f"os.path.{name}" for name in ("abspath", "exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize",
-                                         "getmtime", "getatime", "getctime", "realpath", "samefile", "sameopenfile", "samestat")),
+        *(f"os.path.{name}" for name in _OS_PATH_METADATA),
         "shutil.copy",
         "shutil.copy2",
         "shutil.copyfile",
@@ -61,6 +66,11 @@ BLOCKING_FUNCTIONS = frozenset(
         "socket.gethostbyname_ex",
     }
 )
+
+# Names that can only be urllib's when nothing in the module or function binds them (they come from
+# a star import such as `from urllib.request import *`, as flake8-async reads them).
+_UNBOUND_NAMES = {"urlopen": "urllib.request.urlopen", "urlretrieve": "urllib.request.urlretrieve",
+                  "request.urlopen": "urllib.request.urlopen", "request.urlretrieve": "urllib.request.urlretrieve"}
 
 # What a constructor (or annotation) makes: a kind of sync object whose methods block.
 HTTP_CLIENT, URLLIB3_POOL, FILE, PATH, BOTO3, DB_SESSION, DB_ENGINE = "http client", "urllib3 pool", "file", "path", "boto3 client", "DB session", "DB engine"
@@ -114,10 +124,7 @@ _BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, 
 _LOCAL_FILE_FUNCTIONS = frozenset({"open", "io.open", "io.open_code", "os.fdopen", "os.walk"})
 _LOCAL_FILE_PREFIXES = ("os.path.", "shutil.")
 # File-system metadata checks: one stat-like system call on a path, no file content read or written.
-_METADATA_FUNCTIONS = frozenset(
-    f"os.path.{name}" for name in ("abspath", "exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize",
-                                   "getmtime", "getatime", "getctime", "realpath", "samefile", "sameopenfile", "samestat")
-)
+_METADATA_FUNCTIONS = frozenset(f"os.path.{name}" for name in _OS_PATH_METADATA)
 _PATH_METADATA_METHODS = frozenset({"exists", "is_dir", "is_file", "is_symlink", "is_mount", "stat", "lstat", "resolve", "owner",
                                     "group", "readlink", "samefile"})
 
@@ -144,6 +151,9 @@ def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
     return False
 
 
+_DEFINITION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 class BlockingCalls:
     """Judges the calls of one function body: which are blocking I/O, and what each names."""
 
@@ -155,29 +165,34 @@ class BlockingCalls:
         module_kinds: Mapping[str, str | None],
         nodes: list[ast.AST] | None = None,
     ) -> None:
-        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them.
+        """Learn the function's sync objects; `nodes` are its own nodes (`own_nodes`) when the caller already has them
+        (its statements, `:=` and `except` clauses in source order suffice).
 
         `module_kinds` are the names the function sees from outside (the module's, or an enclosing
         function's for a nested one; None marks a name known to hold something else).
         """
         self._qualify = qualify
         own = list(own_nodes(function.body)) if nodes is None else nodes
-        local_defs = {n.name for n in own if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        definitions = _DEFINITION_TYPES
+        local_defs = {n.name for n in own if type(n) in definitions}  # type: ignore[attr-defined]
         self.shadowed = shadowed | local_defs if local_defs else shadowed
         # A name the function binds (a parameter, an assignment or loop target, ...) is its own local
         # everywhere in it: what the module bound to that name is not what the function uses.
         # name -> (line, kind or None) bindings: a name is what its last binding above made it.
         self._bindings: dict[str, list[tuple[int, str | None]]] = {name: [(0, kind)] for name, kind in module_kinds.items()}
         self._element_kinds: dict[str, str] = {}  # parameters annotated as containers of sync objects
+        self._local_names: set[str] = set()  # every name the function itself binds
         arguments = function.args
         for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
             self._bindings[argument.arg] = [(0, self.annotation_kind(argument.annotation))]
+            self._local_names.add(argument.arg)
             element = self._element_kind(argument.annotation)
             if element is not None:
                 self._element_kinds[argument.arg] = element
         for extra in (arguments.vararg, arguments.kwarg):
             if extra is not None:
                 self._bindings[extra.arg] = [(0, None)]
+                self._local_names.add(extra.arg)
         parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg) if a is not None}
         outer = set(module_kinds) - parameters
         declared_outside: set[str] = set()
@@ -200,11 +215,23 @@ class BlockingCalls:
         qualified = self._name_of(func)
         if qualified in BLOCKING_FUNCTIONS:
             return qualified
+        unbound = _UNBOUND_NAMES.get(qualified) if qualified is not None else None
+        if unbound is not None and qualified is not None and self._is_unbound(qualified.partition(".")[0], func):
+            return unbound
         if isinstance(func, ast.Attribute):
             kind = self.kind_of(func.value)
             if kind is not None and method_blocks(kind, func.attr, call):
                 return f"{dotted_name(func.value) or kind}.{func.attr}" if dotted_name(func.value) else f"{kind_label(kind)}.{func.attr}"
         return None
+
+    @property
+    def local_names(self) -> frozenset[str]:
+        """Every name the function binds itself (parameters, assignment and loop targets, imports): a nested function sees them."""
+        return frozenset(self._local_names)
+
+    def _is_unbound(self, head: str, func: ast.AST) -> bool:
+        """True when `head` is neither imported nor bound by the module, the enclosing functions or this one."""
+        return self._qualify(func) is None and head not in self.shadowed and head not in self._local_names and head not in self._bindings
 
     def is_metadata_check(self, call: ast.Call) -> bool:
         """True for a blocking call that only reads a path's metadata (`os.path.exists`, `Path.is_file`, `Path.resolve`)."""
@@ -331,6 +358,7 @@ class BlockingCalls:
                 self._bind(dotted, line, self.kind_of(value) if value is not None else None)
 
     def _bind(self, name: str, line: int, kind: str | None) -> None:
+        self._local_names.add(name)
         bindings = self._bindings.get(name)
         if bindings is not None:
             bindings.append((line, kind))
@@ -417,32 +445,6 @@ def instance_attribute_kinds(cls: ast.ClassDef, qualify: Qualify, module_kinds: 
 
 
 def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves)."""
-    stack: list[ast.AST] = list(reversed(body))
-    pop, push = stack.pop, stack.append
-    node_base = ast.AST
-    while stack:
-        node = pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        # `ast.iter_child_nodes`, pushed last child first, without its per-node generators
-        for name in _reversed_fields(type(node)):
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in reversed(value):
-                    if isinstance(item, node_base):
-                        push(item)
-            elif isinstance(value, node_base):
-                push(value)
-
-
-_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}  # a cache, filled per node type on first use
-
-
-def _reversed_fields(node_type: type) -> tuple[str, ...]:
-    """The fields of a node type, last first."""
-    fields = _REVERSED_FIELDS.get(node_type)
-    if fields is None:
-        fields = _REVERSED_FIELDS[node_type] = tuple(reversed(getattr(node_type, "_fields", ())))
-    return fields
+    """Nodes of a function body, not entering nested functions, lambdas or classes (which are yielded themselves),
+    without names' contexts and operators (`node_walk.own_node_list`)."""
+    return iter(own_node_list(body))

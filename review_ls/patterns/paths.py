@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name, resolve_through_imports
+from review_ls.patterns.node_walk import children_last_first
 
 Qualifier = Callable[[ast.expr], "str | None"]
 
@@ -84,20 +85,13 @@ def _function_node_list(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tup
     """`function_nodes`, walked once per function: the RV6 rules ask for the same function several times in a row."""
     found: list[tuple[ast.AST, ast.stmt]] = []
     stack: list[tuple[ast.AST, ast.stmt]] = [(s, s) for s in reversed(function.body)]
-    node_base, statement_base = ast.AST, ast.stmt
+    statement_base = ast.stmt
     while stack:
         node, statement = stack.pop()
         found.append((node, statement))
         if isinstance(node, _SCOPES):
             continue
-        children: list[ast.AST] = []
-        for name in node._fields:  # as ast.iter_child_nodes, without its generators
-            value = getattr(node, name, None)
-            if isinstance(value, node_base):
-                children.append(value)
-            elif type(value) is list:
-                children.extend(item for item in value if isinstance(item, node_base))
-        for child in reversed(children):
+        for child in children_last_first(node):
             stack.append((child, child if isinstance(child, statement_base) else statement))
     return tuple(found)
 

@@ -103,6 +103,11 @@ ProjectCall = Callable[[ast.Call, Sequence[tuple["int | str", Tainted]]], "tuple
 say whether its return value is tainted and what it leads to (a chain, or None)."""
 
 
+# The node types `TaintPass.run` acts on (the others only carry `statement` along).
+_HANDLED_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension, ast.With, ast.AsyncWith,
+                            ast.Return, ast.Call, ast.Compare})
+
+
 @dataclass
 class TaintPass:
     """One forward pass over a function (see the module docstring)."""
@@ -127,7 +132,10 @@ class TaintPass:
         self.clean = checked_names(self.function, items)
         for name in self.clean:
             self.env.pop(name, None)
+        handled = _HANDLED_TYPES
         for node, statement in items:
+            if type(node) not in handled:
+                continue
             self.statement = statement
             if isinstance(node, ast.Assign):
                 value = self.value_of(node.value)
@@ -157,6 +165,8 @@ class TaintPass:
                 self.call(node)
             elif isinstance(node, ast.Compare):
                 self._compares_with_base(node)
+        if items:
+            self.statement = items[-1][1]
         return self
 
     # -- statements -----------------------------------------------------------------------------

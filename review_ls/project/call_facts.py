@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
-from review_ls.patterns.blocking import BlockingCalls, module_object_kinds, own_nodes
+from review_ls.patterns.blocking import BlockingCalls, module_object_kinds
+from review_ls.patterns.node_walk import own_node_list, walk_nodes
 from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
 from review_ls.project.query_facts import QuerySite, module_query_facts
@@ -129,7 +130,10 @@ class CallResolver:
 
     def learn(self, nodes: Iterable[ast.AST]) -> None:
         """Remember local variables bound to a constructor call (`repo = Repo()`), and function-level imports, among a function's own `nodes`."""
+        lessons = _LESSON_TYPES
         for node in nodes:
+            if type(node) not in lessons:
+                continue
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 imported = {local: resolve_relative(target, *self._relative_base) for local, target in import_bindings(node)}
                 self.imports = {**self.imports, **imported}
@@ -160,6 +164,9 @@ class CallResolver:
         return f"{self.module_name}." if self.module_name else ""
 
 
+_LESSON_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Assign})
+
+
 def _is_call_assignment(node: ast.AST) -> bool:
     """`name = call(...)`: what `CallResolver.learn` reads besides imports (keep the two in step)."""
     return isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
@@ -186,12 +193,14 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
     # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
     candidates: list[tuple[ast.AST, str | None]] = []
+    call_type, registering = ast.Call, _REGISTERING_TYPES
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
-            candidates.extend((node, None) for node in own[id(statement)] if isinstance(node, ast.Call))
+            candidates.extend((node, None) for node in own[id(statement)] if type(node) is call_type)
         elif not isinstance(statement, ast.ClassDef):
-            candidates.extend((node, None) for node in ast.walk(statement))
+            if type(statement) not in _NO_REGISTRATION_STATEMENTS:  # (an `Assign` registers only in a class)
+                candidates.extend((node, None) for node in walk_nodes(statement) if type(node) is call_type)
         else:
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
             resolver = CallResolver(module_name, imports, module_defs, None)
@@ -199,9 +208,9 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
-                    candidates.extend((node, statement.name) for node in own[id(member)] if isinstance(node, ast.Call))
-                elif not isinstance(member, ast.ClassDef):
-                    candidates.extend((node, statement.name) for node in ast.walk(member))
+                    candidates.extend((node, statement.name) for node in own[id(member)] if type(node) is call_type)
+                elif not isinstance(member, ast.ClassDef) and type(member) not in _NO_REGISTRATION_STATEMENTS:
+                    candidates.extend((node, statement.name) for node in walk_nodes(member) if type(node) in registering)
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
 
@@ -211,6 +220,17 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     registered = registered_entry_points(candidates, resolve)
     state = module_state_facts(module, module_name, imports, own, memo)
     return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo))
+
+
+# The node types `registered_entry_points` reads, and statements that hold none of them (or are read on their own).
+_REGISTERING_TYPES = frozenset({ast.Call, ast.Assign})
+_NO_REGISTRATION_STATEMENTS = frozenset({ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal})
+
+
+# What `_function_facts` hands its readers instead of every node: the binding learners (`CallResolver.learn`,
+# `BlockingCalls`), the client sites (calls, statements) and the light taint summary read only these.
+_STRUCTURAL_TYPES = frozenset({kind for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.stmt)}
+                              | {ast.Call, ast.Await, ast.NamedExpr, ast.ExceptHandler})
 
 
 def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
@@ -251,21 +271,32 @@ def _function_facts(
     constructors: frozenset[str],
 ) -> FunctionCallFacts:
     class_name = owner[0] if owner else None
-    nodes = own[id(function)] = list(own_nodes(function.body))
+    nodes = own[id(function)] = own_node_list(function.body)
+    # One pass sorts out what the readers below look at: statements, calls, awaits, `:=` and `except` clauses,
+    # in source order (`structural`), the calls among them, and the awaited values.
+    structural: list[ast.AST] = []
+    call_nodes: list[ast.Call] = []
+    awaited: set[int] = set()
+    keep, call_type, await_type = _STRUCTURAL_TYPES, ast.Call, ast.Await
+    for node in nodes:
+        kind = type(node)
+        if kind in keep:
+            structural.append(node)
+            if kind is call_type:
+                call_nodes.append(node)  # type: ignore[arg-type]
+            elif kind is await_type:
+                awaited.add(id(node.value))  # type: ignore[attr-defined]
     resolver = CallResolver(module_name, imports, module_defs, class_name)
-    resolver.learn(nodes)
+    resolver.learn(structural)
 
     def qualify(node: ast.AST) -> str | None:
         return qualify_dotted(dotted_name(node) or "", imports)
 
-    detector = BlockingCalls(function, qualify, shadowed, kinds, nodes)
-    awaited = {id(n.value) for n in nodes if isinstance(n, ast.Await)}
+    detector = BlockingCalls(function, qualify, shadowed, kinds, structural)
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
     awaited_calls: list[CallSite] = []
-    for node in nodes:
-        if not isinstance(node, ast.Call):
-            continue
+    for node in call_nodes:
         if id(node) in awaited:
             awaited_target = resolver.target(node.func)
             if awaited_target is not None:
@@ -285,8 +316,8 @@ def _function_facts(
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    taint = function_taint(function, qualify, resolver.target, nodes)
-    clients = client_sites(function, nodes, qualify, resolver.target, constructors)
+    taint = function_taint(function, qualify, resolver.target, structural, call_nodes)
+    clients = client_sites(function, structural, qualify, resolver.target, constructors)
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint, tuple(awaited_calls), clients, label)
 

@@ -14,12 +14,22 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
+from review_ls.project.carried_memo import CarriedMemo, adopted
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.entry_points import CONFIGURED, EntryRegistration
 from review_ls.project.layered import LayeredDict, layered_copy
 
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
+_KINDS = ("function", "alias", "class")
+
+
+def _names_by_kind(facts: ModuleCallFacts | None) -> Iterator[tuple[str, list[str]]]:
+    """The names one module defines, by kind (in definition order)."""
+    if facts is not None:
+        yield "function", [f.qualname for f in facts.functions]
+        yield "alias", [name for name, _ in facts.aliases]
+        yield "class", [c.qualname for c in facts.classes]
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,10 @@ class _EntriesBefore:
     """What a patched graph needs to find its entry points from the previous graph's."""
 
     entries: tuple[tuple[str, FunctionCallFacts], ...]
+    paths: frozenset[str]  # the files of `entries`
     registered: frozenset[str]  # the functions registrations gave a role in the previous graph
     changed: Mapping[str, ModuleCallFacts | None]  # the changed files' facts now (None: removed)
+    registered_entries: Mapping[str, tuple[str, FunctionCallFacts] | None]  # those functions as the previous graph held them
 
 
 class CallGraph:
@@ -65,11 +77,18 @@ class CallGraph:
         self._alias_paths: dict[str, str] | LayeredDict[str, str] = {}
         self._classes: dict[str, tuple[str, ClassFacts]] | LayeredDict[str, tuple[str, ClassFacts]] = {}
         self._shared: set[str] = set()  # names that more than one file defines: which one wins depends on file order
+        self._owners: dict[str, dict[str, tuple[str, ...]]] = {kind: {} for kind in _KINDS}  # kind -> shared name -> the files defining it
+        self._order: dict[str, int] = {}  # path -> its place in file order (the last file defining a shared name wins)
+        self.contested_paths: frozenset[str] = frozenset()  # (patched graphs) files whose shared names changed hands
         self._registrations: dict[str, tuple[EntryRegistration, ...]] = {}
+        files_of: dict[str, list[str]] = {}
         for path, facts in modules:
+            self._order[path] = len(self._order)
+            files_of.setdefault(facts.module, []).append(path)
             self._add(path, facts)
             if facts.registered:
                 self._registrations[path] = facts.registered
+        self._twin_files = {module: tuple(paths) for module, paths in files_of.items() if len(paths) > 1}  # modules of several files
         self._apply_registrations()
 
     def _add(self, path: str, facts: ModuleCallFacts) -> bool:
@@ -81,12 +100,14 @@ class CallGraph:
             known = self._functions.get(function.qualname)
             if known is not None and known[0] != path:
                 self._shared.add(function.qualname)
+                self._own("function", function.qualname, known[0], path)
                 alone = False
             self._functions[function.qualname] = (path, function)
             self._unregistered.pop(function.qualname, None)
         for name, target in facts.aliases:
             if self._alias_paths.get(name, path) != path:
                 self._shared.add(name)
+                self._own("alias", name, self._alias_paths[name], path)
                 alone = False
             self._aliases[name] = target
             self._alias_paths[name] = path
@@ -94,24 +115,97 @@ class CallGraph:
             known_class = self._classes.get(cls.qualname)
             if known_class is not None and known_class[0] != path:
                 self._shared.add(cls.qualname)
+                self._own("class", cls.qualname, known_class[0], path)
                 alone = False
             self._classes[cls.qualname] = (path, cls)
         return alone
 
-    def _remove(self, path: str, facts: ModuleCallFacts) -> bool:
-        """Drop one module's names; False when one of them is also another file's."""
-        names = [*(f.qualname for f in facts.functions), *(name for name, _ in facts.aliases), *(c.qualname for c in facts.classes)]
-        if any(name in self._shared for name in names):
-            return False
-        for function in facts.functions:
-            self._functions.pop(function.qualname, None)
-            self._unregistered.pop(function.qualname, None)
-        for name, _ in facts.aliases:
+    def _own(self, kind: str, name: str, first: str, then: str) -> None:
+        """While building: `then` defines `name` (a `kind`) that `first` or an earlier file defines too."""
+        owners = self._owners[kind].get(name, (first,))
+        self._owners[kind][name] = owners if then in owners else (*owners, then)
+
+    # -- patching ------------------------------------------------------------------------------
+    def _definer(self, kind: str, name: str) -> str | None:
+        """The file whose definition of `name` (a `kind`) this graph holds."""
+        if kind == "function":
+            found = self._functions.get(name)
+            return None if found is None else found[0]
+        if kind == "alias":
+            return self._alias_paths.get(name)
+        known = self._classes.get(name)
+        return None if known is None else known[0]
+
+    def _take(self, kind: str, name: str, path: str, facts: ModuleCallFacts) -> None:
+        """Hold the definition of `name` (a `kind`) that the module at `path` (its `facts`) makes (its last one)."""
+        if kind == "function":
+            function = next(f for f in reversed(facts.functions) if f.qualname == name)
+            if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
+                function = replace(function, role=CONFIGURED)
+            self._functions[name] = (path, function)
+            self._unregistered.pop(name, None)
+        elif kind == "alias":
+            self._aliases[name] = next(target for alias, target in reversed(facts.aliases) if alias == name)
+            self._alias_paths[name] = path
+        else:
+            self._classes[name] = (path, next(c for c in reversed(facts.classes) if c.qualname == name))
+
+    def _drop(self, kind: str, name: str) -> None:
+        if kind == "function":
+            self._functions.pop(name, None)
+            self._unregistered.pop(name, None)
+        elif kind == "alias":
             self._aliases.pop(name, None)
             self._alias_paths.pop(name, None)
-        for cls in facts.classes:
-            self._classes.pop(cls.qualname, None)
-        return True
+        else:
+            self._classes.pop(name, None)
+
+    def _replace_module(self, path: str, old: ModuleCallFacts | None, new: ModuleCallFacts | None, contested: dict[tuple[str, str], str | None]) -> None:
+        """Swap one module's definitions; a name that another file defines too joins `contested`, with the file that held it first."""
+        for kind, names in _names_by_kind(old):
+            owners_of = self._owners[kind]
+            for name in dict.fromkeys(names):
+                owners = owners_of.get(name)
+                if owners is None:
+                    self._drop(kind, name)
+                else:
+                    contested.setdefault((kind, name), self._definer(kind, name))
+                    owners_of[name] = tuple(p for p in owners if p != path)
+        if new is None:
+            return
+        for kind, names in _names_by_kind(new):
+            owners_of = self._owners[kind]
+            for name in dict.fromkeys(names):
+                owners = owners_of.get(name)
+                held = self._definer(kind, name)
+                if owners is None and (held is None or held == path):
+                    self._take(kind, name, path, new)
+                    continue
+                contested.setdefault((kind, name), held)
+                known = owners if owners is not None else ((held,) if held is not None else ())
+                owners_of[name] = known if path in known else (*known, path)
+
+    def _settle(self, contested: Mapping[tuple[str, str], str | None], after: Mapping[str, ModuleCallFacts]) -> set[str]:
+        """Give each contested name to the last file in file order that defines it; the files whose names changed hands."""
+        moved: set[str] = set()
+        for (kind, name), first in contested.items():
+            owners_of = self._owners[kind]
+            owners = sorted(owners_of.get(name, ()), key=self._order.__getitem__)
+            if not owners:
+                owners_of.pop(name, None)
+                self._drop(kind, name)
+                winner = None
+            else:
+                winner = owners[-1]
+                self._take(kind, name, winner, after[winner])
+                if len(owners) == 1:
+                    del owners_of[name]
+                else:
+                    owners_of[name] = tuple(owners)
+            if winner != first:
+                moved.update(p for p in (first, winner) if p is not None)
+        self._shared = {name for owners_of in self._owners.values() for name in owners_of}
+        return moved
 
     def _apply_registrations(self) -> None:
         """`graph.add_node("x", fn)`: fn becomes an entry point (a decorator's role wins); summaries start empty."""
@@ -125,14 +219,18 @@ class CallGraph:
                     self._unregistered.setdefault(found[1].qualname, found)
                     self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._resolved = {}
-        self._chains: dict[str, BlockingChain | None] = {}
+        self._chains: CarriedMemo[str, BlockingChain | None] = CarriedMemo()  # function -> its blocking chain (None: does not block)
         self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
+        self._entry_paths: frozenset[str] | None = None  # the files of `_entry_points`
         self._entries_before: _EntriesBefore | None = None  # (patched graphs) the previous graph's entry points and what changed
 
     def patched(self, before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts]) -> CallGraph | None:
         """The graph of the project after the modules of `before` (old facts) became those of `after` (absent: removed),
-        made from this one without re-reading the other modules; None when a changed name is also another file's
-        (then only a full build knows which one wins). `after` lists every module of the project in file order."""
+        made from this one without re-reading the other modules. A name that several files define goes to the last of them
+        in file order, as in a fresh build; `contested_paths` lists the files whose names changed hands. None when a
+        changed file is new to the graph (only a full build knows its place). `after` lists every module of the project in file order."""
+        if any(path not in self._order for path in before):
+            return None
         graph = CallGraph.__new__(CallGraph)
         graph._configured = self._configured
         graph._functions = layered_copy(self._functions)
@@ -140,14 +238,15 @@ class CallGraph:
         graph._aliases = layered_copy(self._aliases)
         graph._alias_paths = layered_copy(self._alias_paths)
         graph._classes = layered_copy(self._classes)
-        graph._shared = set(self._shared)
+        graph._owners = {kind: dict(owners) for kind, owners in self._owners.items()}
+        graph._order = self._order
+        graph._twin_files = self._twin_files
+        contested: dict[tuple[str, str], str | None] = {}
         for path, facts in before.items():
-            if not graph._remove(path, facts):
-                return None
+            graph._replace_module(path, facts, None, contested)
         for path in before:
-            changed = after.get(path)
-            if changed is not None and not graph._add(path, changed):
-                return None
+            graph._replace_module(path, None, after.get(path), contested)
+        graph.contested_paths = frozenset(graph._settle(contested, after))
         registrations = dict(self._registrations)  # in file order, as a fresh graph takes them (the first role wins)
         for path in before:
             changed = after.get(path)
@@ -161,9 +260,19 @@ class CallGraph:
         graph._registrations = registrations
         previous_registered = frozenset(self._unregistered)
         graph._apply_registrations()
-        if self._entry_points is not None:
-            graph._entries_before = _EntriesBefore(self._entry_points, previous_registered, {path: after.get(path) for path in before})
+        if self._entry_points is not None and self._entry_paths is not None:
+            graph._entries_before = _EntriesBefore(
+                self._entry_points,
+                self._entry_paths,
+                previous_registered,
+                {path: after.get(path) for path in (*before, *graph.contested_paths)},
+                {name: self._functions.get(name) for name in previous_registered},
+            )
         return graph
+
+    def files_of_module(self, module: str) -> tuple[str, ...]:
+        """Every file named `module` when several are (a reader of a name in it may read any of them); else ()."""
+        return self._twin_files.get(module, ())
 
     def functions_of(self, path: str, facts: ModuleCallFacts) -> Iterator[tuple[str, FunctionCallFacts]]:
         """(path, facts) of the module's functions as this graph holds them (entry-point roles given), where the module defines them."""
@@ -182,13 +291,13 @@ class CallGraph:
         found = self._functions.get(qualname)
         return None if found is None else found[0]
 
-    def blocking_memo(self) -> dict[str, BlockingChain | None]:
+    def blocking_memo(self) -> CarriedMemo[str, BlockingChain | None]:
         """The blocking chains computed so far, by function (to carry into the graph of the next snapshot)."""
         return self._chains
 
-    def keep_blocking(self, memo: Mapping[str, BlockingChain | None]) -> None:
+    def keep_blocking(self, memo: Mapping[str, BlockingChain | None] | CarriedMemo[str, BlockingChain | None]) -> None:
         """Start with the blocking chains of an earlier graph that this graph's changes cannot affect."""
-        self._chains.update(memo)
+        self._chains = adopted(self._chains, memo)
 
     def function(self, qualname: str) -> tuple[str, FunctionCallFacts] | None:
         """The (path, facts) of the project function a target names, following re-exports and constructors."""
@@ -275,13 +384,36 @@ class CallGraph:
 
     def entry_points(self) -> Iterator[tuple[str, FunctionCallFacts]]:
         """(path, facts) of every function with an entry-point role (found once per graph)."""
+        return iter(self.entry_point_tuple())
+
+    def entry_point_tuple(self) -> tuple[tuple[str, FunctionCallFacts], ...]:
+        """`entry_points` as one tuple: the same object as the previous graph's when the change left them all as they were."""
         if self._entry_points is None:
             before, self._entries_before = self._entries_before, None
             if before is None:
                 self._entry_points = tuple((path, facts) for path, facts in self._functions.values() if facts.role)
+                self._entry_paths = frozenset(path for path, _ in self._entry_points)
+            elif self._entries_unchanged(before):
+                self._entry_points, self._entry_paths = before.entries, before.paths
             else:
                 self._entry_points = self._patched_entry_points(before)
-        return iter(self._entry_points)
+                self._entry_paths = frozenset(path for path, _ in self._entry_points)
+        return self._entry_points
+
+    def _entries_unchanged(self, before: _EntriesBefore) -> bool:
+        """True when registrations give the same functions the same roles as before and the changed files have no entry
+        point, before or now."""
+        if before.registered != self._unregistered.keys() or not before.paths.isdisjoint(before.changed):
+            return False
+        if any(self._functions.get(name) != entry for name, entry in before.registered_entries.items()):
+            return False
+        return not any(
+            entry is not None and entry[0] == path and entry[1].role
+            for path, facts in before.changed.items()
+            if facts is not None
+            for f in facts.functions
+            for entry in (self._functions.get(f.qualname),)
+        )
 
     def _patched_entry_points(self, before: _EntriesBefore) -> tuple[tuple[str, FunctionCallFacts], ...]:
         """The previous graph's entry points with those of the changed files and of registrations (old and new) found again."""

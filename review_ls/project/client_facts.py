@@ -18,6 +18,7 @@ import ast
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from review_ls.engine.facts import dotted_name
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.patterns.names import names_read
@@ -50,14 +51,16 @@ def client_sites(
 ) -> tuple[ClientSite, ...]:
     """Library client constructions of `function`, and project calls whose result it returns or keeps.
 
-    `nodes` are the function's own nodes (see `patterns.blocking.own_nodes`); `constructor_names`
+    `nodes` are the function's own nodes in source order (see `patterns.blocking.own_nodes`; its statements and
+    calls suffice); `constructor_names`
     the last names under which the module can call a client constructor (`client_constructor_names`).
     """
     fates: dict[int, str] | None = None
     bound: set[str] | None = None
     sites: list[ClientSite] = []
+    call_type = ast.Call
     for node in nodes:
-        if not isinstance(node, ast.Call):
+        if type(node) is not call_type:
             continue
         func = node.func
         last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -115,11 +118,11 @@ def call_fates(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: Sequence
     """
     statements = [n for n in (own_nodes(function.body) if nodes is None else nodes) if isinstance(n, ast.stmt)]
     declared = {name for statement in statements if isinstance(statement, (ast.Global, ast.Nonlocal)) for name in statement.names}
-    handed_out = {value.id for value in map(_handed_out, statements) if isinstance(value, ast.Name)}
+    handed = [_handed_out(statement) for statement in statements]
+    handed_out = {value.id for value in handed if isinstance(value, ast.Name)}
     conditionals = [s for s in statements if isinstance(s, (ast.If, ast.While))]
     fates: dict[int, str] = {}
-    for statement in statements:
-        value = _handed_out(statement)
+    for statement, value in zip(statements, handed, strict=True):
         if value is not None:
             _mark(value, ESCAPES, fates)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, _CARRIERS):
@@ -181,10 +184,10 @@ def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr]
             return MEMOISED  # a `global`
         text = target.id
     elif isinstance(target, ast.Attribute):
-        text = ast.unparse(target)
+        text = _source(target)
     else:
         return LOCAL
-    if isinstance(value, ast.BoolOp) and any(ast.unparse(v) == text for v in value.values):
+    if isinstance(value, ast.BoolOp) and any(_source(v) == text for v in value.values):
         return MEMOISED  # `x = x or Client()`
     if any(_mentions(test, target, text) for test in guards):
         return MEMOISED  # `if self._client is None: self._client = Client()`
@@ -200,4 +203,10 @@ def _mentions(test: ast.expr, target: ast.expr, text: str) -> bool:
     """True when `target` (whose source is `text`) occurs in `test`."""
     if isinstance(target, ast.Name):
         return any(isinstance(n, ast.Name) and n.id == text for n in ast.walk(test))
-    return any(isinstance(n, ast.Attribute) and ast.unparse(n) == text for n in ast.walk(test))
+    return any(isinstance(n, ast.Attribute) and _source(n) == text for n in ast.walk(test))
+
+
+def _source(node: ast.AST) -> str:
+    """`ast.unparse(node)`, read off directly for a Name/Attribute chain."""
+    dotted = dotted_name(node)
+    return dotted if dotted is not None else ast.unparse(node)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.project.call_graph import CallGraph, ChainStep
 from review_ls.project.client_facts import ESCAPES, MEMOISED
+from review_ls.project.carried_memo import CarriedMemo, adopted
 
 _MAX_DEPTH = 12
 
@@ -47,18 +48,18 @@ class ClientSummaries:
 
     def __init__(self, graph: CallGraph) -> None:
         self.graph = graph
-        self._produced: dict[str, ClientChain | None] = {}
-        self._built: dict[str, ClientChain | None] = {}
+        self._produced: CarriedMemo[str, ClientChain | None] = CarriedMemo()  # function or class -> the client it hands its caller
+        self._built: CarriedMemo[str, ClientChain | None] = CarriedMemo()  # function or class -> the client it builds per call
         self._built_in: dict[str, ClientChain | None] = {}
 
-    def memo(self) -> tuple[dict[str, ClientChain | None], dict[str, ClientChain | None]]:
+    def memo(self) -> tuple[CarriedMemo[str, ClientChain | None], CarriedMemo[str, ClientChain | None]]:
         """The produced/built chains computed so far, by function (to carry into the next snapshot's summaries)."""
         return self._produced, self._built
 
-    def keep(self, memo: tuple[Mapping[str, ClientChain | None], Mapping[str, ClientChain | None]]) -> None:
+    def keep(self, memo: tuple[Mapping[str, ClientChain | None] | CarriedMemo[str, ClientChain | None], Mapping[str, ClientChain | None] | CarriedMemo[str, ClientChain | None]]) -> None:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
-        self._produced.update(memo[0])
-        self._built.update(memo[1])
+        self._produced = adopted(self._produced, memo[0])
+        self._built = adopted(self._built, memo[1])
 
     def produced_by(self, target: str) -> ClientChain | None:
         """How calling the project function or class `target` hands the caller a freshly built client, or None."""
@@ -124,7 +125,7 @@ class ClientSummaries:
             visiting.discard(facts.qualname)
         return None
 
-    def _summary(self, qualname: str, visiting: set[str], depth: int, memo: dict[str, ClientChain | None], *, produced: bool) -> ClientChain | None:
+    def _summary(self, qualname: str, visiting: set[str], depth: int, memo: CarriedMemo[str, ClientChain | None], *, produced: bool) -> ClientChain | None:
         if qualname in memo:
             return memo[qualname]
         path, facts = self.graph.function(qualname) or ("", None)

@@ -20,6 +20,7 @@ from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.model import Span
 from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.patterns.imports import unconditional_heavy_imports
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.project.import_graph import ImportFact, import_facts
 
 # Calls that register a route handler: method name -> which keyword names the handler.
@@ -375,8 +376,9 @@ def _factory_binding(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: 
 
 def _registered_routes(module: ast.Module, imports: dict[str, str]) -> Iterator[RouteRef]:
     """Handlers registered by call anywhere in the module."""
-    for node in ast.walk(module):
-        if not isinstance(node, ast.Call):
+    call_type = ast.Call
+    for node in walk_nodes(module):
+        if type(node) is not call_type:
             continue
         handler = _registered_handler(node, imports)
         if handler is None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from review_ls.config import ConfigResolver
-from review_ls.engine.gc_pause import garbage_collector_paused
+from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
@@ -135,7 +135,7 @@ class ProjectIndex:
         namer = index._namer()
         work = [(path, namer.module_name(path)) for path in paths]
         workers = jobs or os.cpu_count() or 1
-        with garbage_collector_paused():
+        with kept_out_of_collections():  # the index lives as long as its workspace: full collections need not walk it again
             context = _parallel_context(len(work), workers, parallel_threshold)
             if context is not None:
                 from concurrent.futures import ProcessPoolExecutor
@@ -244,7 +244,8 @@ class ProjectIndex:
                 snapshot = dict(self._files)
                 calls = dict(self._calls)
                 base, changed = self._base, None if self._changed is None else frozenset(self._changed)
-            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo), calls, self.entry_points)
+            previous = None if base is None or changed is None or not _same_paths(base.views.files, snapshot, changed) else base.views
+            derived = _Derived(ProjectViews(snapshot, self.roots, self._view_memo, previous, changed), calls, self.entry_points)
             if base is not None and changed is not None:
                 derived.carry_from(base, changed)
             with self._lock:
@@ -436,9 +437,10 @@ class _Derived:
             produced, built = base.client_summaries.memo()
             self._kept["client_summaries"] = (carried.kept(produced), carried.kept(built))
         if "queries" in computed:
-            self._kept["queries"] = carried.kept(base.queries.memo())
+            self._kept["queries"] = (carried.kept(base.queries.memo()), base.queries, before)
         if "per_invocation" in computed:
-            self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo()), base.per_invocation, carried.stale)
+            callers = carried.stale if carried.callers_stale is None else carried.callers_stale  # (resolved callees: names only)
+            self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo(), holds_lines=False, stale=callers), base.per_invocation, callers)
         if "process_state" in computed and carried.keep_state:
             self._kept["process_state"] = (base.process_state, frozenset(before), carried.kept(base.process_state.memo()))
 
@@ -523,8 +525,9 @@ class _Derived:
         """The query summary of this snapshot."""
         from review_ls.project.query_summary import QuerySummary
 
-        summary = QuerySummary(self.calls, self.call_graph)
-        summary.keep(self._kept.pop("queries", {}))  # type: ignore[arg-type]
+        memo, base, before = cast(tuple[dict[Any, Any], Any, Any], self._kept.pop("queries", ({}, None, None)))
+        summary = QuerySummary(self.calls, self.call_graph, base, before)
+        summary.keep(memo)
         return summary
 
     @cached_property
@@ -549,6 +552,11 @@ class _Derived:
         return find_field_variants(self.views.classes)
 
 
+
+
+def _same_paths(before: Mapping[str, object], after: Mapping[str, object], changed: frozenset[str]) -> bool:
+    """True when `after` holds the paths of `before`, knowing that only paths of `changed` were added or removed since."""
+    return len(before) == len(after) and all((path in before) == (path in after) for path in changed)
 
 
 def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts] | None:

@@ -8,7 +8,7 @@ folded into a new base once it grows past `FOLD_AT` entries.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Generic, TypeVar, cast
 
 K = TypeVar("K")
@@ -104,3 +104,35 @@ class LayeredDict(Mapping[K, V], Generic[K, V]):
 def layered_copy(mapping: dict[K, V] | LayeredDict[K, V]) -> LayeredDict[K, V]:
     """An independent copy of `mapping` that shares its entries: a plain dict becomes the base (it must not change again)."""
     return LayeredDict(mapping) if isinstance(mapping, dict) else mapping.child()
+
+
+def patched_by_file(
+    merged: dict[K, V] | LayeredDict[K, V], twice: frozenset[K], changes: Iterable[tuple[Mapping[K, V], Mapping[K, V]]]
+) -> LayeredDict[K, V] | None:
+    """`merged` (every file's entries merged, the last file's winning) after files changed from their `changes` (old entries,
+    new entries), sharing the rest; None when a changed key is defined by another file too (`twice` lists those of
+    `merged`): which file wins then depends on file order, and only a merge of every file can tell."""
+    result = layered_copy(merged)
+    for old, new in changes:
+        for key in old:
+            if key in twice:
+                return None
+            if key not in new:
+                result.pop(key)
+        for key, value in new.items():
+            if key in twice or (key not in old and key in result):
+                return None
+            result[key] = value
+    return result
+
+
+def defined_twice(entries: Iterable[Iterable[K]]) -> frozenset[K]:
+    """The keys that more than one of `entries` (each file's keys) holds."""
+    seen: set[K] = set()
+    twice: set[K] = set()
+    for keys in entries:
+        for key in set(keys):
+            if key in seen:
+                twice.add(key)
+            seen.add(key)
+    return frozenset(twice)

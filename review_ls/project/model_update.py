@@ -9,14 +9,16 @@ the files it imports. A function outside that reverse closure calls (transitivel
 whose facts and resolution are unchanged, so its memoised summaries equal a fresh computation.
 
 A full rebuild is the fallback whenever the patch cannot tell what a fresh build would decide: a
-file was added or removed (module names and resolution change), a changed name is also defined by
-another file (the winner depends on file order), or the configured entry points changed.
+file was added or removed (module names, resolution and file order change) or the configured entry
+points changed. A changed name that other files define too goes to the last of them in file order,
+as a fresh build decides; the files it moved between count as changed.
 The views that walk every entry point (what runs per invocation, which entry points write state)
 are recomputed per snapshot from the kept memos.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from itertools import islice
@@ -24,6 +26,7 @@ from typing import Any, TypeVar
 
 from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.carried_memo import CarriedMemo
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -32,19 +35,42 @@ V = TypeVar("V")
 class FileDependencies:
     """For each file, the files whose facts its summaries read (`edges`), and the reverse (`readers`)."""
 
-    def __init__(self, edges: dict[str, frozenset[str]], readers: dict[str, frozenset[str]]) -> None:
+    def __init__(
+        self, edges: dict[str, frozenset[str]], readers: dict[str, frozenset[str]], named: dict[str, tuple[ModuleCallFacts, tuple[str, ...]]] | None = None
+    ) -> None:
         self.edges = edges
         self.readers = readers
+        self._named = {} if named is None else named  # path -> (facts, `_names_used` sorted); shared by updates
+
+    def names_used(self, path: str, facts: ModuleCallFacts) -> tuple[str, ...]:
+        """Every absolute name the module at `path` (its `facts`) resolves through the project, sorted (kept per facts object)."""
+        known = self._named.get(path)
+        if known is None or known[0] is not facts:
+            known = self._named[path] = (facts, tuple(sorted(set(_names_used(facts)))))
+        return known[1]
+
+    def names_inside(self, path: str, facts: ModuleCallFacts, names: Iterable[str]) -> bool:
+        """True when the module at `path` (its `facts`) resolves one of `names`, or a name inside one (`name.attribute`)."""
+        used = self.names_used(path, facts)
+        for name in names:
+            at = bisect_left(used, name)  # a name, then the names inside it ("." sorts before the characters of identifiers)
+            if at < len(used) and (used[at] == name or used[at].startswith(name + ".")):
+                return True
+            inside = bisect_left(used, name + ".")
+            if inside < len(used) and used[inside].startswith(name + "."):
+                return True
+        return False
 
     @classmethod
     def of(cls, calls: Mapping[str, ModuleCallFacts], graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> FileDependencies:
         """The dependencies of every file of one snapshot."""
-        edges = {path: file_edges(path, facts, graph, paths_by_module, imports_of) for path, facts in calls.items()}
+        named: dict[str, tuple[ModuleCallFacts, tuple[str, ...]]] = {}
+        edges = {path: file_edges(path, facts, graph, paths_by_module, imports_of, named) for path, facts in calls.items()}
         readers: dict[str, set[str]] = {}
         for path, targets in edges.items():
             for target in targets:
                 readers.setdefault(target, set()).add(path)
-        return cls(edges, {path: frozenset(found) for path, found in readers.items()})
+        return cls(edges, {path: frozenset(found) for path, found in readers.items()}, named)
 
     def stale(self, changed: Iterable[str]) -> set[str]:
         """The changed files and every file that reads one of them, directly or through other files."""
@@ -79,7 +105,7 @@ class FileDependencies:
         for path in again:
             old = edges.get(path, frozenset())
             facts = calls.get(path)
-            new = file_edges(path, facts, graph, paths_by_module, imports_of) if facts is not None else frozenset()
+            new = file_edges(path, facts, graph, paths_by_module, imports_of, self._named) if facts is not None else frozenset()
             if facts is None:
                 edges.pop(path, None)
             else:
@@ -97,13 +123,23 @@ class FileDependencies:
                 readers[target] = frozenset(found)
             else:
                 readers.pop(target, None)
-        return FileDependencies(edges, readers)
+        return FileDependencies(edges, readers, self._named)
 
 
-def file_edges(path: str, facts: ModuleCallFacts, graph: CallGraph, paths_by_module: Mapping[str, str], imports_of: Callable[[str], Iterable[str]]) -> frozenset[str]:
-    """The other files whose facts the summaries of the file at `path` read."""
+def file_edges(
+    path: str,
+    facts: ModuleCallFacts,
+    graph: CallGraph,
+    paths_by_module: Mapping[str, str],
+    imports_of: Callable[[str], Iterable[str]],
+    named: dict[str, tuple[ModuleCallFacts, tuple[str, ...]]] | None = None,
+) -> frozenset[str]:
+    """The other files whose facts the summaries of the file at `path` read (the names it resolves kept in `named`, sorted)."""
     found: set[str] = set()
-    for target in set(_names_used(facts)):
+    used = tuple(sorted(set(_names_used(facts))))
+    if named is not None:
+        named[path] = (facts, used)
+    for target in used:
         for name in graph.resolution(target):
             found.update(_module_paths(name, paths_by_module))
         resolved = graph.function(target)
@@ -177,10 +213,15 @@ class CarriedModel:
     keep_state: bool  # False when the process-state effects must all be derived again
     moved: frozenset[str] = frozenset()  # changed files whose facts changed only in line numbers
     moved_readers: frozenset[str] = frozenset()  # functions (not stale) that read a moved file: kept unless a summary points into it
+    callers_stale: frozenset[str] | None = None  # the functions whose resolved callees may differ (None: those of `stale`)
 
-    def kept(self, memo: Mapping[K, V]) -> dict[K, V]:
-        """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid."""
-        stale, readers, moved = self.stale, self.moved_readers, self.moved
+    def kept(self, memo: Mapping[K, V] | CarriedMemo[K, V], holds_lines: bool = True, stale: frozenset[str] | None = None) -> dict[K, V] | CarriedMemo[K, V]:
+        """The entries of a per-function memo (keyed by the function's name, or by a tuple that starts with it) that stay valid
+        (`holds_lines=False`: its values hold no line, so moved lines leave every entry of a function that is not stale valid;
+        `stale`: the functions whose entries may differ, when fewer than `self.stale`)."""
+        stale, readers, moved = self.stale if stale is None else stale, self.moved_readers if holds_lines else frozenset(), self.moved
+        if isinstance(memo, CarriedMemo):
+            return memo.carried(stale, readers, moved)
         if all(isinstance(key, str) for key in islice(memo, 1)):
             found: dict[Any, V] = dict(memo)
             for name in stale:
@@ -201,8 +242,11 @@ def points_into(value: object, paths: frozenset[str]) -> bool:
 
     Every line a chain holds belongs to one of its steps' files, so a summary that has no step in a
     file whose facts only moved holds no line of it: it equals what a fresh derivation finds."""
-    if value is None or isinstance(value, (str, int, float)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
         return False
+    if kind is dict:  # (checked before the abstract Mapping below: much faster)
+        return any(points_into(item, paths) for item in value.values())  # type: ignore[attr-defined]
     steps = getattr(value, "steps", None)
     if isinstance(steps, tuple) and is_dataclass(value):  # a chain: its other fields are names, flags and a line of a step's file
         return any(step.path in paths for step in steps)
@@ -210,10 +254,10 @@ def points_into(value: object, paths: frozenset[str]) -> bool:
         return value.path in paths
     if isinstance(value, (tuple, list, frozenset, set)):
         return any(points_into(item, paths) for item in value)
-    if isinstance(value, Mapping):
-        return any(points_into(item, paths) for item in value.values())
     if is_dataclass(value):
         return any(points_into(getattr(value, f.name), paths) for f in fields(value))
+    if isinstance(value, Mapping):
+        return any(points_into(item, paths) for item in value.values())
     return True  # unknown: assume it holds positions
 
 
@@ -240,7 +284,10 @@ def carry_model(
             moved.add(path)
         elif old_free[:2] + old_free[3:] == new_free[:2] + new_free[3:] and not _reads_changed_aliases(path, old, new, dependencies, calls):
             moved.add(path)  # only re-exports changed (an import edit), and no reader names one of them
-    changed = set(before) - moved
+    changed = (set(before) - moved) | patched.contested_paths  # a name that changed hands changes what its readers call
+    for path in list(changed):  # a name may come or go in any file of a module that several files are: their readers see it
+        for facts in (before.get(path), calls.get(path)):
+            changed.update(patched.files_of_module(facts.module) if facts is not None else ())
     for path, old in before.items():  # a registration gives a function in another file a role: that file changes too
         new = calls.get(path)
         if old.registered != (new.registered if new is not None else ()):
@@ -254,7 +301,16 @@ def carry_model(
     readers = _functions_of(dependencies.stale(moved) - stale_files, before, calls)
     aliased = {path for path in moved if before[path].aliases != calls[path].aliases}
     updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of, aliased) if changed or aliased else dependencies
-    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls), frozenset(moved), frozenset(readers))
+    # Which project function a call target names changes only when a name is defined, dropped or re-exported elsewhere: when
+    # the changed files define the same names and re-exports, only their own functions can call other functions than before.
+    same_names = not patched.contested_paths and all(_defined_names(old) == _defined_names(calls.get(path)) for path, old in before.items())
+    callers = frozenset(_functions_of(before, before, calls)) if same_names else None
+    return CarriedModel(patched, updated, frozenset(stale), not state_facts_changed(before, calls), frozenset(moved), frozenset(readers), callers)
+
+
+def _defined_names(facts: ModuleCallFacts | None) -> tuple[frozenset[str], frozenset[tuple[str, str]]] | None:
+    """The functions and re-exports (with their targets) a module defines."""
+    return None if facts is None else (frozenset(f.qualname for f in facts.functions), frozenset(facts.aliases))
 
 
 def _reads_changed_aliases(path: str, old: ModuleCallFacts, new: ModuleCallFacts, dependencies: FileDependencies, calls: Mapping[str, ModuleCallFacts]) -> bool:
@@ -264,9 +320,8 @@ def _reads_changed_aliases(path: str, old: ModuleCallFacts, new: ModuleCallFacts
     changed = {name for name, _ in set(old.aliases) ^ set(new.aliases)}
     for reader in (path, *dependencies.readers.get(path, ())):
         facts = calls.get(reader)
-        for name in _names_used(facts) if facts is not None else ():
-            if name in changed or any(name.startswith(alias + ".") for alias in changed):
-                return True
+        if facts is not None and dependencies.names_inside(reader, facts, changed):
+            return True
     return False
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from review_ls.project.call_facts import FunctionCallFacts
 from review_ls.project.call_graph import CallGraph
+from review_ls.project.carried_memo import CarriedMemo, adopted
 
 
 class PerInvocation:
@@ -19,17 +20,17 @@ class PerInvocation:
         self.graph = graph
         self._via: dict[str, str | None] | None = None
         self._entries: tuple[str, ...] | None = None  # the entry points the walk started from, in order
-        self._callees: dict[str, tuple[str, ...]] = {}  # each walked function's callees, resolved
+        self._callees: CarriedMemo[str, tuple[str, ...]] = CarriedMemo()  # each walked function's callees, resolved
         self._previous: tuple[PerInvocation, frozenset[str]] | None = None
 
-    def memo(self) -> dict[str, tuple[str, ...]]:
+    def memo(self) -> CarriedMemo[str, tuple[str, ...]]:
         """The resolved callees of each function walked so far (to carry into the next snapshot's walk)."""
         return self._callees
 
-    def keep(self, memo: Mapping[str, tuple[str, ...]], previous: PerInvocation | None = None, stale: frozenset[str] = frozenset()) -> None:
+    def keep(self, memo: Mapping[str, tuple[str, ...]] | CarriedMemo[str, tuple[str, ...]], previous: PerInvocation | None = None, stale: frozenset[str] = frozenset()) -> None:
         """Start with the resolved callees of an earlier snapshot that this snapshot's changes cannot affect; with the
         `previous` walk and the functions whose callees were not kept (`stale`), reuse that walk when nothing it read changed."""
-        self._callees.update(memo)
+        self._callees = adopted(self._callees, memo)
         if previous is not None and previous._via is not None:
             self._previous = previous, stale
 
@@ -45,7 +46,12 @@ class PerInvocation:
 
     def _reached(self) -> dict[str, str | None]:
         if self._via is None:
-            entries = tuple(facts.qualname for _, facts in sorted(self.graph.entry_points(), key=lambda item: (item[0], item[1].line)))
+            found = self.graph.entry_point_tuple()
+            last = self._previous[0] if self._previous is not None else None
+            if last is not None and last._entries is not None and last.graph.entry_point_tuple() is found:
+                entries = last._entries  # the graph kept the previous graph's entry points
+            else:
+                entries = tuple(facts.qualname for _, facts in sorted(found, key=lambda item: (item[0], item[1].line)))
             self._entries = entries
             if self._walk_unchanged(entries):
                 self._via = self._previous[0]._via  # type: ignore[index]

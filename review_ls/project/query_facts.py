@@ -67,8 +67,9 @@ def module_query_facts(
 
 def _add_first_site(sites: list[QuerySite], qualname: str, nodes: list[ast.AST]) -> None:
     inner: set[int] = set()
+    call_type, attribute_type = ast.Call, ast.Attribute
     for node in nodes:
-        if not isinstance(node, ast.Call) or id(node) in inner or not isinstance(node.func, ast.Attribute):
+        if type(node) is not call_type or id(node) in inner or type(node.func) is not attribute_type:
             continue
         _mark_inner_calls(node, inner)
         chain = remote_call_chain(node)

@@ -15,6 +15,8 @@ from functools import cached_property
 from review_ls.patterns.names import snake_case
 from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.carried_memo import CarriedMemo, adopted
+from review_ls.project.layered import LayeredDict, defined_twice, patched_by_file
 from review_ls.project.query_facts import QuerySite
 from review_ls.project.state_facts import INSTANCE
 from review_ls.project.state_summary import short_name
@@ -39,25 +41,46 @@ class QueryChain:
 class QuerySummary:
     """Which project functions reach a query, derived once per snapshot."""
 
-    def __init__(self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph) -> None:
+    def __init__(
+        self, modules: Mapping[str, ModuleCallFacts], graph: CallGraph, base: QuerySummary | None = None, before: Mapping[str, ModuleCallFacts] | None = None
+    ) -> None:
+        """Index the query sites and module-level instances of `modules`; with `base` (the summary of a snapshot whose files
+        differ only in those of `before`, their facts then), patch its indexes instead of reading every module."""
         self._graph = graph
         self._modules = modules
-        self._sites: dict[str, QuerySite] = {}
-        self._instances: dict[str, str] = {}
-        for facts in modules.values():
-            if facts.queries:
-                self._sites.update((site.function, site) for site in facts.queries)
-            if facts.state is not None and facts.state.objects:
-                self._instances.update((obj.qualname, obj.detail) for obj in facts.state.objects if obj.kind == INSTANCE)
-        self._memo: dict[tuple[str, int], QueryChain | None] = {}
+        self._sites: dict[str, QuerySite] | LayeredDict[str, QuerySite]
+        self._instances: dict[str, str] | LayeredDict[str, str]
+        self._twice: tuple[frozenset[str], frozenset[str]]  # the site and instance names more than one file defines
+        patched = None if base is None or before is None else base._patched(modules, before)
+        if patched is not None:
+            self._sites, self._instances = patched
+            self._twice = base._twice if base is not None else (frozenset(), frozenset())
+        else:
+            sites = [_sites_of(facts) for facts in modules.values()]
+            instances = [_instances_of(facts) for facts in modules.values()]
+            self._sites = {key: value for found in sites for key, value in found.items()}
+            self._instances = {key: value for found in instances for key, value in found.items()}
+            self._twice = (defined_twice(sites), defined_twice(instances))  # which file wins those depends on file order
+        self._memo: CarriedMemo[tuple[str, int], QueryChain | None] = CarriedMemo(tuple_keys=True)  # (function, hops) -> the chain to a query
 
-    def memo(self) -> dict[tuple[str, int], QueryChain | None]:
+    def _patched(
+        self, modules: Mapping[str, ModuleCallFacts], before: Mapping[str, ModuleCallFacts]
+    ) -> tuple[LayeredDict[str, QuerySite], LayeredDict[str, str]] | None:
+        """This summary's sites and instances with the files of `before` changed to what `modules` holds; None when only
+        reading every module can tell."""
+        sites = patched_by_file(self._sites, self._twice[0], ((_sites_of(old), _sites_of(modules.get(path))) for path, old in before.items()))
+        if sites is None:
+            return None
+        instances = patched_by_file(self._instances, self._twice[1], ((_instances_of(old), _instances_of(modules.get(path))) for path, old in before.items()))
+        return None if instances is None else (sites, instances)
+
+    def memo(self) -> CarriedMemo[tuple[str, int], QueryChain | None]:
         """The chains computed so far, by (function, hops) (to carry into the next snapshot's summary)."""
         return self._memo
 
-    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None]) -> None:
+    def keep(self, memo: Mapping[tuple[str, int], QueryChain | None] | CarriedMemo[tuple[str, int], QueryChain | None]) -> None:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
-        self._memo.update(memo)
+        self._memo = adopted(self._memo, memo)
 
     def query_chain(self, target: str) -> QueryChain | None:
         """How calling the project function named `target` (absolute dotted name) runs a query, or None.
@@ -106,3 +129,15 @@ class QuerySummary:
                     break
         self._memo[key] = chain
         return chain
+
+
+def _sites_of(facts: ModuleCallFacts | None) -> dict[str, QuerySite]:
+    """One module's query sites by function (the last of a function wins)."""
+    return {site.function: site for site in facts.queries} if facts is not None and facts.queries else {}
+
+
+def _instances_of(facts: ModuleCallFacts | None) -> dict[str, str]:
+    """One module's module-level instances -> the class each is an instance of, as written."""
+    if facts is None or facts.state is None or not facts.state.objects:
+        return {}
+    return {obj.qualname: obj.detail for obj in facts.state.objects if obj.kind == INSTANCE}

@@ -213,7 +213,7 @@ def _class_containers(cls: ast.ClassDef, imports: dict[str, str]) -> dict[str, t
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
             name, value = statement.targets[0].id, statement.value
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is not None:
-            if "ClassVar" not in (ast.unparse(statement.annotation)):
+            if _container_kind(statement.value, imports) is None or "ClassVar" not in ast.unparse(statement.annotation):
                 continue  # a field of a dataclass/pydantic model: copied per instance
             name, value = statement.target.id, statement.value
         else:
@@ -242,6 +242,10 @@ def _is_singleton_class(cls: ast.ClassDef) -> bool:
         if isinstance(named, ast.Name) and named.id in ("_instance", "__instance"):
             return True
     return False
+
+
+# The node types `_FunctionScan.scan` sorts (the others are skipped at once).
+_SCANNED_TYPES = frozenset({ast.Name, ast.Call, ast.Compare, ast.alias, ast.Global, ast.Nonlocal, *_STATEMENTS, *_DEFINITIONS})
 
 
 class _FunctionScan:
@@ -277,8 +281,11 @@ class _FunctionScan:
         declared: set[str] = set()
         looked_up: set[str] = set()
         candidates: list[ast.AST] = []
+        scanned = _SCANNED_TYPES
         for node in nodes:
             kind = type(node)
+            if kind not in scanned:
+                continue
             if kind is ast.Name:
                 if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
                     bound.add(node.id)  # type: ignore[attr-defined]

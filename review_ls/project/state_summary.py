@@ -24,6 +24,7 @@ from review_ls.patterns.roles import MIGRATION_DIRECTORIES
 from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
+from review_ls.project.carried_memo import CarriedMemo, adopted
 from review_ls.project.state_facts import CLASS_CONTAINER, CONTAINER, INSTANCE, SINGLETON_CLASS, ClassStateFacts, FunctionStateFacts, StateObject, StateWrite
 
 _MAX_DEPTH = 12
@@ -116,12 +117,26 @@ class ProcessStateSummary:
                     self._objects[obj.qualname] = (path, obj)
             self._defined_twice = frozenset(twice)  # which definition wins depends on file order: a patch cannot tell
         # Each module-level instance and the class it is an instance of; a singleton class -> the instance it is exported as.
-        self.instance_classes = tuple((name, self._canonical(obj.detail)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
-        self._exported_instance = {cls: name for name, cls in self.instance_classes}
-        self._memo: dict[str, _Effects] = {}
+        self.instance_classes: tuple[tuple[str, str], ...]
+        self._exported_instance: dict[str, str]
+        self._alias_reads: frozenset[str]
+        if patched is not None and base is not None and _same_instances(base._modules, modules, changed, base._alias_reads):
+            self.instance_classes = base.instance_classes  # the same names resolve through the same re-exports
+            self._exported_instance = base._exported_instance
+            self._alias_reads = base._alias_reads
+        else:
+            tried: set[str] = set()
+            self.instance_classes = tuple((name, self._canonical(obj.detail, tried)) for name, (_, obj) in self._objects.items() if obj.kind == INSTANCE)
+            self._exported_instance = {cls: name for name, cls in self.instance_classes}
+            self._alias_reads = frozenset(tried)  # the re-exported names that resolving the instances' classes looked up
+        same_handlers = base is not None and base._route_handlers is self._route_handlers
+        self._handler_paths: frozenset[str] = base._handler_paths if same_handlers else frozenset(path for path, _ in self._route_handlers)  # type: ignore[union-attr]
+        self._changed = frozenset(changed)
+        self._graph_entries: tuple[tuple[str, FunctionCallFacts], ...] | None = None  # the graph's entry points `_entries` came from
+        self._memo: CarriedMemo[str, _Effects] = CarriedMemo()  # function -> what calling it writes
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
         self._entries: tuple[tuple[str, str, str], ...] | None = None  # (path, name, role) of the entry points the mutators read
-        self._previous: tuple[ProcessStateSummary, frozenset[str]] | None = None  # an earlier summary, the effects kept from it
+        self._previous: tuple[ProcessStateSummary, CarriedMemo[str, _Effects]] | None = None  # an earlier summary, the effects kept from it
 
     def _patched_indexes(
         self, modules: Mapping[str, ModuleCallFacts], changed: Iterable[str]
@@ -144,16 +159,16 @@ class ProcessStateSummary:
                 classes[cls.qualname] = cls
         return self._module_names, objects, classes
 
-    def memo(self) -> dict[str, _Effects]:
+    def memo(self) -> CarriedMemo[str, _Effects]:
         """The effects computed so far, by function (to carry into the next snapshot's summary)."""
         return self._memo
 
-    def keep(self, memo: Mapping[str, _Effects], previous: ProcessStateSummary | None = None) -> None:
+    def keep(self, memo: Mapping[str, _Effects] | CarriedMemo[str, _Effects], previous: ProcessStateSummary | None = None) -> None:
         """Start with the effects of an earlier snapshot that this snapshot's changes cannot affect; with that snapshot's
         summary (`previous`), reuse its mutators when the entry points and their effects come out the same."""
-        self._memo.update(memo)
+        self._memo = adopted(self._memo, memo)
         if previous is not None and previous._mutators is not None:
-            self._previous = previous, frozenset(memo)
+            self._previous = previous, self._memo.carried(())  # (a copy: the names kept, before any is derived here)
 
     # -- what rules read ----------------------------------------------------------------------
     def state_object(self, qualname: str) -> tuple[str, StateObject] | None:
@@ -167,14 +182,16 @@ class ProcessStateSummary:
         return self._mutators.get(qualname, ())
 
     # -- resolution -----------------------------------------------------------------------------
-    def _canonical(self, name: str) -> str:
-        """`name` with re-exported prefixes replaced by what they name."""
+    def _canonical(self, name: str, tried: set[str] | None = None) -> str:
+        """`name` with re-exported prefixes replaced by what they name (each re-exported name looked up added to `tried`)."""
         for _ in range(_MAX_ALIAS_HOPS):
             if name in self._objects:
                 return name
             parts = name.split(".")
             for cut in range(len(parts), 0, -1):
                 prefix = ".".join(parts[:cut])
+                if tried is not None:
+                    tried.add(prefix)
                 target = None if prefix in self._module_names else self._aliases.get(prefix)
                 if target is not None:
                     name = ".".join([target, *parts[cut:]])
@@ -315,9 +332,21 @@ class ProcessStateSummary:
             state.setdefault(name, next(iter(effects.self_attributes.values())).prefixed(step))
 
     def _all_mutators(self) -> dict[str, tuple[StateMutator, ...]]:
-        entries = tuple((path, facts.qualname, facts.role or "route") for path, facts in self._entry_points() if not self._excluded(path))
-        self._entries = entries
         previous, self._previous = self._previous, None
+        graph_entries = self._graph.entry_point_tuple()
+        self._graph_entries = graph_entries
+        last = previous[0] if previous is not None else None
+        if (
+            last is not None
+            and last._entries is not None
+            and last._route_handlers is self._route_handlers
+            and not self._changed & self._handler_paths
+            and (last._graph_entries is graph_entries or last._graph_entries == graph_entries)
+        ):
+            entries = last._entries  # the same entry points and route handlers in the same files
+        else:
+            entries = tuple((path, facts.qualname, facts.role or "route") for path, facts in self._entry_points() if not self._excluded(path))
+        self._entries = entries
         if previous is not None and previous[0]._entries == entries and previous[0]._mutators is not None:
             summary, kept = previous
             if all(self._effects(name, set(), 0) == summary._memo.get(name) for _, name, _ in entries if name not in kept):
@@ -342,6 +371,22 @@ class ProcessStateSummary:
                 if function.qualname.rsplit(".", 1)[-1] == name and function.qualname not in seen:
                     seen.add(function.qualname)
                     yield path, function
+
+
+def _same_instances(before: Mapping[str, ModuleCallFacts], after: Mapping[str, ModuleCallFacts], changed: Iterable[str], alias_reads: frozenset[str]) -> bool:
+    """True when the `changed` files define the same module-level objects (name, kind, detail) as before, and no re-export
+    they added, removed or redirected is one that resolving the instances' classes looked up (`alias_reads`)."""
+    for path in changed:
+        old, new = before.get(path), after.get(path)
+        if old is None or new is None or _objects_of(old) != _objects_of(new):
+            return False
+        if old.aliases != new.aliases and any(name in alias_reads for name, _ in set(old.aliases) ^ set(new.aliases)):
+            return False
+    return True
+
+
+def _objects_of(facts: ModuleCallFacts) -> tuple[tuple[str, str, str], ...]:
+    return tuple((o.qualname, o.kind, o.detail) for o in facts.state.objects) if facts.state is not None else ()
 
 
 @lru_cache(maxsize=65536)

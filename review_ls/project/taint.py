@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from review_ls.project.call_graph import CallGraph, ChainStep
 from review_ls.project.taint_facts import FunctionTaint
+from review_ls.project.carried_memo import CarriedMemo, adopted
 
 _MAX_DEPTH = 6
 
@@ -37,15 +38,15 @@ class TaintSummaries:
 
     def __init__(self, graph: CallGraph) -> None:
         self.graph = graph
-        self._chains: dict[tuple[str, str, str], SinkChain | None] = {}
+        self._chains: CarriedMemo[tuple[str, str, str], SinkChain | None] = CarriedMemo(tuple_keys=True)  # (function, parameter, kind) -> its chain
 
-    def memo(self) -> dict[tuple[str, str, str], SinkChain | None]:
+    def memo(self) -> CarriedMemo[tuple[str, str, str], SinkChain | None]:
         """The chains computed so far, by (function, parameter, kind) (to carry into the next snapshot's summaries)."""
         return self._chains
 
-    def keep(self, memo: Mapping[tuple[str, str, str], SinkChain | None]) -> None:
+    def keep(self, memo: Mapping[tuple[str, str, str], SinkChain | None] | CarriedMemo[tuple[str, str, str], SinkChain | None]) -> None:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
-        self._chains.update(memo)
+        self._chains = adopted(self._chains, memo)
 
     def sink_chain(self, target: str, slot: int | str, kind: str | None = None) -> SinkChain | None:
         """How an argument passed at `slot` to the project function `target` reaches a sink (of `kind`, or any), or None."""

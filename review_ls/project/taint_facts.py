@@ -74,11 +74,12 @@ def function_taint(
     qualify: Qualifier,
     target_of: Callable[[ast.expr], "str | None"],
     nodes: Sequence[ast.AST] | None = None,
+    calls: Sequence[ast.Call] | None = None,
 ) -> FunctionTaint | None:
     """The taint summary of `function` (None when no parameter flows to a sink, a call or the return).
 
-    `nodes` are the function's own nodes in source order (`blocking.own_nodes`), when the caller has
-    them. Only a function that calls something named like a sink gets the full taint pass; the
+    `nodes` are the function's own nodes in source order (`blocking.own_nodes`; its statements, calls and
+    `:=` suffice), when the caller has them, and `calls` the `ast.Call` nodes among them. Only a function that calls something named like a sink gets the full taint pass; the
     others (most of them) get a cheaper flow-insensitive summary of what their parameters are
     passed to and whether they are returned, which is all a chain through them needs.
     """
@@ -90,7 +91,7 @@ def function_taint(
     if not names:
         return None
     own = list(own_nodes(function.body)) if nodes is None else nodes
-    if any(type(node) is ast.Call and may_be_sink(node) for node in own):
+    if any(may_be_sink(call) for call in calls) if calls is not None else any(type(node) is ast.Call and may_be_sink(node) for node in own):
         full = _full_summary(function, params, names, qualify, target_of)
         light = _light_summary(params, names, own, target_of)
         if light is None or not light.returned_calls:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
+from review_ls.project.annotation_text import annotation_text
 
 T = TypeVar("T")
 
@@ -152,6 +153,9 @@ def parse_annotation(node: ast.expr | None) -> TypeRef | None:
 def _unparse(node: ast.expr) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    text = annotation_text(node)
+    if text is not None:
+        return text
     try:
         return ast.unparse(node)
     except (ValueError, AttributeError, RecursionError):  # pragma: no cover - unparse handles all parsed trees

@@ -13,12 +13,18 @@ Class kinds are kept too (`carried_kinds`): a class's kind reads its own facts a
 bases, the classes its bases name (in its file, in the module a dotted base names, or the only
 project class of that name). So after a change, the kinds to derive again are those of the changed
 files' classes and of every class with a base whose last name is one of theirs, transitively.
+
+Each derivation remembers the snapshot it last synced with. Given a `SnapshotDelta` (the previous
+snapshot and the paths whose facts may differ from it, over the same set of paths), a derivation
+synced with that previous snapshot visits only those paths and shares or copies (in C) the rest;
+otherwise it compares every file's facts object as before.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from review_ls.project.file_facts import ClassFact, FileFacts
@@ -29,6 +35,18 @@ if TYPE_CHECKING:
     from review_ls.project.views import ProjectClass
 
 _INIT_SUFFIXES = ("__init__.py", "__init__.pyi")
+
+
+@dataclass(frozen=True)
+class SnapshotDelta:
+    """How a snapshot differs from the `before` snapshot: only the files of `changed` may have other facts (same paths)."""
+
+    before: Mapping[str, FileFacts]
+    changed: frozenset[str]
+
+    def since(self, synced: Mapping[str, FileFacts] | None) -> frozenset[str] | None:
+        """The paths to visit for a derivation last synced with `synced`; None when it must compare every file."""
+        return self.changed if synced is not None and synced is self.before else None
 
 
 class ViewMemo:
@@ -44,6 +62,7 @@ class ViewMemo:
         self._classes_by_name: dict[str, tuple[FileFacts, dict[str, ClassFact]]] = {}
         self._paths_defining: dict[str, set[str]] = {}  # class name -> the files defining it
         self._classes_named: dict[str, tuple[tuple[str, ClassFact], ...]] = {}
+        self._names_by_suffixes: dict[tuple[str, ...], set[str]] = {}  # suffixes -> the class names in `_classes_named` ending so
         self._edges: dict[str, tuple[object, frozenset[str], frozenset[str]]] = {}  # path -> (imports, module set, edges)
         self._imported_names: dict[str, tuple[FileFacts, tuple[tuple[str, str], ...]]] = {}
         self._importer_counts: dict[tuple[str, str], int] = {}
@@ -52,9 +71,21 @@ class ViewMemo:
         self._sorted_paths: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
         # path -> (facts, module name, kinds), the file's known classes, the snapshot they were last made or kept in
         self._project_classes: dict[str, tuple[tuple[FileFacts, str, tuple[str | None, ...]], tuple[ProjectClass, ...], Mapping[str, FileFacts]]] = {}
+        # The snapshot each derivation last synced with, and what it gave for it (the fast paths start from these).
+        self._names_synced: tuple[Mapping[str, FileFacts], ModuleNamer, dict[str, str]] | None = None
+        self._by_name_synced: tuple[Mapping[str, FileFacts], dict[str, dict[str, ClassFact]]] | None = None
+        self._edges_synced: tuple[Mapping[str, FileFacts], Mapping[str, str], dict[str, frozenset[str]]] | None = None
+        self._counts_synced: Mapping[str, FileFacts] | None = None
+        self._sorted_synced: Mapping[str, FileFacts] | None = None
+        self._classes_synced: tuple[Mapping[str, FileFacts], dict[str, tuple[ProjectClass, ...]]] | None = None
 
-    def module_names(self, files: Mapping[str, FileFacts], roots: tuple[str, ...]) -> tuple[ModuleNamer, dict[str, str]]:
+    def module_names(self, files: Mapping[str, FileFacts], roots: tuple[str, ...], delta: SnapshotDelta | None = None) -> tuple[ModuleNamer, dict[str, str]]:
         """The namer of this snapshot and every file's module name (names kept while roots and packages stay)."""
+        with self._lock:
+            synced = self._names_synced
+            if delta is not None and synced is not None and delta.since(synced[0]) is not None and self._naming is not None and self._naming[0] == roots:
+                self._names_synced = (files, synced[1], synced[2])  # same paths: same packages, same names
+                return synced[1], synced[2]
         packages = frozenset(p for p in files if p.endswith(_INIT_SUFFIXES) and is_package_file(p))
         with self._lock:
             if self._naming != (roots, packages) or self._namer is None:
@@ -71,7 +102,9 @@ class ViewMemo:
             for path in files:
                 if path not in known:
                     known[path] = namer.module_name(path)
-            return namer, {path: known[path] for path in files}
+            modules = {path: known[path] for path in files}
+            self._names_synced = (files, namer, modules)
+            return namer, modules
 
     def absolute(self, qualified: str, path: str, modules: Mapping[str, str]) -> str:
         """`absolute_import` of `qualified` as written in the file at `path` (memoised while the module names stay)."""
@@ -81,20 +114,29 @@ class ViewMemo:
             found = self._absolute[key] = absolute_import(qualified, modules.get(path, ""), is_package_file(path))
         return found
 
-    def classes_by_name(self, files: Mapping[str, FileFacts]) -> tuple[dict[str, dict[str, ClassFact]], dict[str, tuple[tuple[str, ClassFact], ...]]]:
+    def classes_by_name(
+        self, files: Mapping[str, FileFacts], delta: SnapshotDelta | None = None
+    ) -> tuple[dict[str, dict[str, ClassFact]], dict[str, tuple[tuple[str, ClassFact], ...]]]:
         """Each file's classes by name (the first definition of a name wins, as `reversed` makes it), and every
         project class by name in path order (re-derived only for the names the changed files define or defined)."""
         memo = self._classes_by_name
         found: dict[str, dict[str, ClassFact]] = {}
         touched: set[str] = set()
         with self._lock:
-            for path in [p for p in memo if p not in files]:
-                old_facts, old_names = memo.pop(path)
-                gone = set(old_names)
-                touched |= gone
-                self._forget_names(path, gone)
-                self._count_base_users(path, old_facts, -1)
-            for path, facts in files.items():
+            synced = self._by_name_synced
+            visit: Iterable[str] | None = None if delta is None or synced is None else delta.since(synced[0])
+            if visit is not None and synced is not None:
+                found = dict(synced[1])
+            else:
+                visit = files
+                for path in [p for p in memo if p not in files]:
+                    old_facts, old_names = memo.pop(path)
+                    gone = set(old_names)
+                    touched |= gone
+                    self._forget_names(path, gone)
+                    self._count_base_users(path, old_facts, -1)
+            for path in visit:
+                facts = files[path]
                 entry = memo.get(path)
                 if entry is None or entry[0] is not facts:
                     if entry is not None:
@@ -114,7 +156,24 @@ class ViewMemo:
                     named[name] = tuple((path, fact) for path in sorted(paths) for fact in files[path].classes if fact.name == name)
                 else:
                     named.pop(name, None)
+                for suffixes, ending in self._names_by_suffixes.items():
+                    if name in named and name.endswith(suffixes):
+                        ending.add(name)
+                    else:
+                        ending.discard(name)
+            self._by_name_synced = (files, found)
             return found, dict(named)
+
+    def names_ending(self, suffixes: tuple[str, ...], files: Mapping[str, FileFacts], named: Mapping[str, object]) -> frozenset[str]:
+        """The names of `named` (the project classes by name of the snapshot `files`) that end with one of `suffixes`."""
+        with self._lock:
+            synced = self._by_name_synced
+            if synced is None or synced[0] is not files:
+                return frozenset(name for name in named if name.endswith(suffixes))
+            ending = self._names_by_suffixes.get(suffixes)
+            if ending is None:
+                ending = self._names_by_suffixes[suffixes] = {name for name in self._classes_named if name.endswith(suffixes)}
+            return frozenset(ending)
 
     def _count_base_users(self, path: str, facts: FileFacts, step: int) -> None:
         for fact in facts.classes:
@@ -125,14 +184,18 @@ class ViewMemo:
                 else:
                     users.discard((path, fact.name))
 
-    def carried_kinds(self, files: Mapping[str, FileFacts]) -> tuple[dict[tuple[str, str], str | None], tuple[Mapping[str, FileFacts], frozenset[str]] | None]:
+    def carried_kinds(
+        self, files: Mapping[str, FileFacts], delta: SnapshotDelta | None = None
+    ) -> tuple[dict[tuple[str, str], str | None], tuple[Mapping[str, FileFacts], frozenset[str]] | None]:
         """The class kinds of the last complete snapshot that stay valid in `files` (call after `classes_by_name(files)`), and
         that snapshot with the paths whose classes' kinds may differ (None: no snapshot to carry from)."""
         with self._lock:
-            if self._kinds is None or self._kinds[0].keys() != files.keys():
+            visit = None if delta is None or self._kinds is None else delta.since(self._kinds[0])
+            if visit is None and (self._kinds is None or self._kinds[0].keys() != files.keys()):
                 return {}, None
+            assert self._kinds is not None
             old_files, kinds = self._kinds
-            changed = [path for path, facts in files.items() if old_files[path] is not facts]
+            changed = [path for path in (files if visit is None else visit) if old_files[path] is not files[path]]
             stale = {(path, c.name) for path in changed for facts in (old_files[path], files[path]) for c in facts.classes}
             pending = list({name for _, name in stale})
             seen = set(pending)
@@ -147,12 +210,13 @@ class ViewMemo:
             carried.pop(key, None)
         return carried, (old_files, frozenset(changed).union(path for path, _ in stale))
 
-    def sorted_paths(self, files: Mapping[str, FileFacts]) -> tuple[str, ...]:
+    def sorted_paths(self, files: Mapping[str, FileFacts], delta: SnapshotDelta | None = None) -> tuple[str, ...]:
         """The paths of `files` in order (sorted again only when the set of paths changed)."""
         with self._lock:
             known, ordered = self._sorted_paths
-            if len(known) != len(files) or any(path not in known for path in files):
+            if (delta is None or delta.since(self._sorted_synced) is None) and (len(known) != len(files) or any(path not in known for path in files)):
                 self._sorted_paths = known, ordered = frozenset(files), tuple(sorted(files))
+            self._sorted_synced = files
             return ordered
 
     def project_classes(
@@ -177,6 +241,18 @@ class ViewMemo:
             self._project_classes[path] = (entry[0], entry[1], snapshot)
             return entry[1]
 
+    def classes_since(self, made_in: Mapping[str, FileFacts]) -> dict[str, tuple[ProjectClass, ...]] | None:
+        """A copy of each file's known classes as the last `classes` view made them, when that view was made for the snapshot
+        `made_in`; else None."""
+        with self._lock:
+            synced = self._classes_synced
+            return dict(synced[1]) if synced is not None and synced[0] is made_in else None
+
+    def remember_classes(self, files: Mapping[str, FileFacts], by_path: dict[str, tuple[ProjectClass, ...]]) -> None:
+        """Keep each file's known classes of the snapshot `files` (files without any left out) for the next snapshot."""
+        with self._lock:
+            self._classes_synced = (files, by_path)
+
     def remember_kinds(self, files: Mapping[str, FileFacts], kinds: dict[tuple[str, str], str | None]) -> None:
         """Keep the kinds of every class of `files` (all derived) for the next snapshot."""
         with self._lock:
@@ -189,12 +265,33 @@ class ViewMemo:
                 paths.discard(path)
 
     def import_edges(
-        self, paths_by_module: Mapping[str, str], files: Mapping[str, FileFacts], edges_of: Callable[[str, frozenset[str]], frozenset[str]]
+        self,
+        paths_by_module: Mapping[str, str],
+        files: Mapping[str, FileFacts],
+        edges_of: Callable[[str, frozenset[str]], frozenset[str]],
+        delta: SnapshotDelta | None = None,
+        modules_of: Mapping[str, str] | None = None,
     ) -> dict[str, frozenset[str]]:
         """Each project module's import edges, from `edges_of(module, modules)`; re-derived for a file whose imports or
-        whose project's set of modules changed."""
+        whose project's set of modules changed (with `delta` and every file's module name `modules_of`: only the changed files)."""
+        with self._lock:
+            synced = self._edges_synced
+            visit = None if delta is None or synced is None or synced[1] is not paths_by_module or modules_of is None else delta.since(synced[0])
+            if visit is not None and synced is not None and modules_of is not None:
+                edges = dict(synced[2])
+                for path in visit:
+                    module = modules_of[path]
+                    if paths_by_module.get(module) != path:
+                        continue
+                    imports = files[path].imports
+                    entry = self._edges.get(path)
+                    if entry is None or entry[0] is not imports or entry[1] is not self._module_set:
+                        entry = self._edges[path] = (imports, self._module_set, edges_of(module, self._module_set))
+                    edges[module] = entry[2]
+                self._edges_synced = (files, paths_by_module, edges)
+                return edges
         modules = frozenset(paths_by_module)
-        edges: dict[str, frozenset[str]] = {}
+        edges = {}
         with self._lock:
             if modules != self._module_set:
                 self._module_set = modules
@@ -205,17 +302,23 @@ class ViewMemo:
                 if entry is None or entry[0] is not imports or entry[1] is not modules:
                     entry = self._edges[path] = (imports, modules, edges_of(module, modules))
                 edges[module] = entry[2]
+            self._edges_synced = (files, paths_by_module, edges)
         return edges
 
-    def importer_counts(self, files: Mapping[str, FileFacts], imported_names: Callable[[str, FileFacts], tuple[tuple[str, str], ...]]) -> dict[tuple[str, str], int]:
+    def importer_counts(
+        self, files: Mapping[str, FileFacts], imported_names: Callable[[str, FileFacts], tuple[tuple[str, str], ...]], delta: SnapshotDelta | None = None
+    ) -> dict[tuple[str, str], int]:
         """How many files import each (module, name) by name, kept as a running count that changes by the changed files' imports."""
         memo = self._imported_names
         counts = self._importer_counts
         with self._lock:
-            for path in [p for p in memo if p not in files]:
-                _, gone = memo.pop(path)
-                _count(counts, gone, -1)
-            for path, facts in files.items():
+            visit = None if delta is None else delta.since(self._counts_synced)
+            if visit is None:
+                for path in [p for p in memo if p not in files]:
+                    _, gone = memo.pop(path)
+                    _count(counts, gone, -1)
+            for path in files if visit is None else visit:
+                facts = files[path]
                 entry = memo.get(path)
                 if entry is not None and entry[0] is facts:
                     continue
@@ -224,6 +327,7 @@ class ViewMemo:
                 names = imported_names(path, facts)
                 memo[path] = (facts, names)
                 _count(counts, names, 1)
+            self._counts_synced = files
             return dict(counts)
 
 

@@ -2,7 +2,8 @@
 
 `ProjectViews` is built from an immutable snapshot of the index (path -> FileFacts) when a rule
 first asks after a change, so a burst of edits costs one rebuild, and a reader on another thread
-always sees one consistent snapshot.
+always sees one consistent snapshot. Given the views of the previous snapshot and which files
+changed since (`SnapshotDelta`), it re-derives only what those files can change.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, partial
+from itertools import chain, repeat
 
 from review_ls.engine.model import Span
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES
 from review_ls.project.file_facts import ClassFact, FieldFact, FileFacts
 from review_ls.project.import_graph import ImportGraph, module_edges
 from review_ls.project.modules import normalise
-from review_ls.project.view_memo import ViewMemo
+from review_ls.project.view_memo import SnapshotDelta, ViewMemo
 
 
 class Kind:
@@ -102,17 +104,33 @@ class SettingsTarget:
 class ProjectViews:
     """Everything derived from one snapshot of the index's facts."""
 
-    def __init__(self, files: Mapping[str, FileFacts], roots: tuple[str, ...], memo: ViewMemo | None = None) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, FileFacts],
+        roots: tuple[str, ...],
+        memo: ViewMemo | None = None,
+        previous: ProjectViews | None = None,
+        changed: frozenset[str] | None = None,
+    ) -> None:
+        """The views of `files`; with the `previous` snapshot's views and the paths `changed` since (the same set of paths),
+        only the changed files are derived again."""
         self.files = files
         self.roots = tuple(sorted(roots, key=len, reverse=True))
         self._memo = memo or ViewMemo()  # per-file derivations, shared with the views of earlier snapshots
-        self.namer, self.modules = self._memo.module_names(files, tuple(roots))
-        self.paths_by_module: dict[str, str] = {}
-        for path in sorted(files):
-            self.paths_by_module.setdefault(self.modules[path], path)
+        self._previous = previous
+        self._delta = None if previous is None or changed is None else SnapshotDelta(previous.files, changed)
+        if previous is not None:  # one snapshot back at most (its own lazy views then derive from scratch)
+            previous._previous = previous._delta = None
+        self.namer, self.modules = self._memo.module_names(files, tuple(roots), self._delta)
+        if previous is not None and self._delta is not None and previous.namer is self.namer and previous.modules is self.modules:
+            self.paths_by_module: dict[str, str] = previous.paths_by_module  # same paths, same names
+        else:
+            self.paths_by_module = {}
+            for path in sorted(files):
+                self.paths_by_module.setdefault(self.modules[path], path)
         # Each file's classes by name, and every project class by name (in path order).
-        self._by_name_in_file, self.classes_named = self._memo.classes_by_name(files)
-        self._kind_memo, self._kinds_carried = self._memo.carried_kinds(files)
+        self._by_name_in_file, self.classes_named = self._memo.classes_by_name(files, self._delta)
+        self._kind_memo, self._kinds_carried = self._memo.carried_kinds(files, self._delta)
 
     def root_of(self, path: str) -> str:
         """The workspace root that holds `path` ('' when none does): settings apply within one root."""
@@ -161,22 +179,38 @@ class ProjectViews:
     @cached_property
     def classes(self) -> tuple[ProjectClass, ...]:
         """Every class of the project whose kind is known, in path and line order."""
-        found: list[ProjectClass] = []
         carried = self._kinds_carried
-        for path in self._memo.sorted_paths(self.files):
-            facts = self.files[path]
-            if not facts.classes:
-                continue
-            module = self.modules[path]
-            if carried is not None and path not in carried[1]:
-                kept = self._memo.unchanged_classes(path, facts, module, carried[0], self.files)
-                if kept is not None:
-                    found.extend(kept)
+        by_path = self._memo.classes_since(carried[0]) if carried is not None and self._delta is not None else None
+        ordered = self._memo.sorted_paths(self.files, self._delta)
+        if by_path is not None and carried is not None:  # only the files whose classes' kinds may differ are visited
+            for path in carried[1]:
+                made = self._classes_of(path, self.files[path])
+                if made:
+                    by_path[path] = made
+                else:
+                    by_path.pop(path, None)
+        else:
+            by_path = {}
+            for path in ordered:
+                facts = self.files[path]
+                if not facts.classes:
                     continue
-            kinds = tuple(self.kind_of(path, fact) for fact in facts.classes)
-            found.extend(self._memo.project_classes(path, (facts, module, kinds), partial(self._known_classes, path, facts, kinds), self.files))
+                kept = None
+                if carried is not None and path not in carried[1]:
+                    kept = self._memo.unchanged_classes(path, facts, self.modules[path], carried[0], self.files)
+                made = kept if kept is not None else self._classes_of(path, facts)
+                if made:
+                    by_path[path] = made
         self._memo.remember_kinds(self.files, self._kind_memo)
-        return tuple(found)
+        self._memo.remember_classes(self.files, by_path)
+        return tuple(chain.from_iterable(map(by_path.get, ordered, repeat(()))))
+
+    def _classes_of(self, path: str, facts: FileFacts) -> tuple[ProjectClass, ...]:
+        """The known classes of one file (their kinds derived), as made before when nothing they read changed."""
+        if not facts.classes:
+            return ()
+        kinds = tuple(self.kind_of(path, fact) for fact in facts.classes)
+        return self._memo.project_classes(path, (facts, self.modules[path], kinds), partial(self._known_classes, path, facts, kinds), self.files)
 
     def _known_classes(self, path: str, facts: FileFacts, kinds: tuple[str | None, ...]) -> tuple[ProjectClass, ...]:
         module = self.modules[path]
@@ -273,15 +307,25 @@ class ProjectViews:
     def client_class_names(self) -> frozenset[str]:
         """Names of the classes the project defines whose names end in Client or Session, except
         value models (a pydantic `CustomerSession(token=...)` is a DTO, not a connection)."""
+        named = self.classes_named
         return frozenset(
             name
-            for name, defined in self.classes_named.items()
-            if name.endswith(CLIENT_CLASS_SUFFIXES) and any(self.kind_of(path, c) not in VALUE_MODEL_KINDS for path, c in defined)
+            for name in self._memo.names_ending(CLIENT_CLASS_SUFFIXES, self.files, named)
+            if any(self.kind_of(path, c) not in VALUE_MODEL_KINDS for path, c in named.get(name, ()))
         )
 
     @cached_property
     def route_handler_names(self) -> frozenset[tuple[str, str]]:
         """(path, function name) of every function registered as a route handler by a call."""
+        previous, delta = self._previous, self._delta
+        if (
+            previous is not None
+            and delta is not None
+            and "route_handler_names" in previous.__dict__
+            and previous.paths_by_module is self.paths_by_module
+            and all(delta.before[path].routes == self.files[path].routes for path in delta.changed)
+        ):
+            return previous.route_handler_names
         found: set[tuple[str, str]] = set()
         for path, facts in self.files.items():
             for route in facts.routes:
@@ -301,7 +345,7 @@ class ProjectViews:
             path = self.paths_by_module[module]
             return module_edges(module, self.files[path].imports, modules, lambda target: self.absolute(target, path))
 
-        return ImportGraph(self._memo.import_edges(self.paths_by_module, self.files, edges_of))
+        return ImportGraph(self._memo.import_edges(self.paths_by_module, self.files, edges_of, self._delta, self.modules))
 
     @cached_property
     def name_importers(self) -> dict[tuple[str, str], int]:
@@ -309,7 +353,7 @@ class ProjectViews:
         def imported_names(path: str, facts: FileFacts) -> tuple[tuple[str, str], ...]:
             return tuple((base, name) for fact in facts.imports for base in (self.absolute(fact.module, path),) for name in fact.names)
 
-        return self._memo.importer_counts(self.files, imported_names)
+        return self._memo.importer_counts(self.files, imported_names, self._delta)
 
     @cached_property
     def subclassed(self) -> frozenset[tuple[str, str]]:

@@ -77,6 +77,9 @@ class ProjectState:
         index.configure_entry_points(entry for folder in folders for entry in resolvers[folder].config_for(folder).entry_points)
         for open_path, text in open_texts.items():
             index.update_file(open_path, text)
+        from review_ls.project.ahead import derive_ahead
+
+        derive_ahead(index, should_stop)  # (not inside the first analysis that asks, before its diagnostics)
         return index
 
     def knows(self, path: str) -> bool:

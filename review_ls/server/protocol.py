@@ -75,6 +75,23 @@ class ReviewProtocol(LanguageServerProtocol):
 
         super()._execute_handler(msg_id, handler, finished, args, kwargs)
 
+    def prepare_publishing(self) -> None:
+        """Have the converter build its code for `publishDiagnostics` now: on first use it costs ~6 ms, before a document's first diagnostics."""
+        span = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=1))
+        related = types.DiagnosticRelatedInformation(location=types.Location(uri="file:///sample.py", range=span), message="")
+        sample = types.Diagnostic(
+            range=span,
+            message="",
+            severity=types.DiagnosticSeverity.Warning,
+            code="RV000",
+            code_description=types.CodeDescription(href="https://example.invalid"),
+            source="review-ls",
+            related_information=[related],
+            tags=[types.DiagnosticTag.Unnecessary],
+            data={},
+        )
+        self._converter.unstructure(types.PublishDiagnosticsNotification(params=types.PublishDiagnosticsParams(uri="file:///sample.py", diagnostics=[sample], version=1)))
+
     def answer_unreadable(self, error: Exception) -> bool:
         """Answer a frame whose body is not JSON (or not UTF-8) with `ParseError`; True if it was one."""
         if isinstance(error, RecursionError):

@@ -25,6 +25,7 @@ from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
 from review_ls.engine.model import AnalysisResult
 from review_ls.engine.positions import split_lines
 from review_ls.files import PYTHON_SUFFIXES, SourceReadError, read_source
+from review_ls.project.ahead import load_model_modules
 from review_ls.python_target import nearest_pyproject_folder, newer_target_notice
 from review_ls.server import configuration, dependents, project
 from review_ls.server.client import ClientFeatures
@@ -32,6 +33,7 @@ from review_ls.server.diagnostics import FindingToDiagnostic
 from review_ls.server.documents import OpenDocument, Outcome, Snapshot
 from review_ls.server.options import parse_client_options
 from review_ls.server.positions import PositionMapper
+from review_ls.server.protocol import ReviewProtocol
 from review_ls.server.project import ProjectState
 from review_ls.server.scheduler import AnalysisScheduler
 from review_ls.server.settings import WorkspaceSettings
@@ -89,6 +91,9 @@ class Session:
         # After the `initialize` reply (the client waits for it): import and instantiate the rules
         # now, not on the first keystroke.
         rule_set_for(Settings())
+        load_model_modules()
+        if isinstance(self.server.protocol, ReviewProtocol):
+            self.server.protocol.prepare_publishing()
         gc.freeze()  # modules and rules live as long as the server: keep full collections from scanning them
         await configuration.pull_configuration(self)
         self.settings_changed()

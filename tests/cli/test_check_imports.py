@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from review_ls.project.ahead import MODEL_MODULES
 from review_ls.rules import default_off_codes
 
 PROGRAM = """
@@ -105,3 +106,12 @@ def test_a_pyproject_toml_is_read_when_there_is_one(tmp_path: Path) -> None:
     assert exit_code == "0"
     assert "tomllib" in loaded or "tomli" in loaded
     assert [name.rsplit(".", 1)[1][:5].upper() for name in loaded if name.startswith("review_ls.rules.") and ".rv" in name] == ["RV801"]
+
+
+def test_the_server_loads_ahead_every_model_module_that_check_loads_on_first_use() -> None:
+    """The server imports them once it is initialized (project/ahead.py), not inside the first analysis of a document."""
+    assert DERIVED_ON_FIRST_USE <= set(MODEL_MODULES)
+    program = "import sys\nfrom review_ls.project.ahead import load_model_modules\nload_model_modules()\nprint('\\n'.join(sorted(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout.split()
+    assert set(MODEL_MODULES) <= set(loaded)
+    assert [name for name in loaded if name.startswith("jedi")] == [], "jedi loads only for the rules that infer types"

@@ -16,7 +16,15 @@ def observe(index: ProjectIndex) -> dict[str, object]:
         {o.qualname for path in index.paths for facts in (index.call_facts(path),) if facts and facts.state for o in facts.state.objects}
     )
     clients = index.client_summaries
+    views = index._views().views  # the lookups the views derive file by file (kept incrementally: compared too)
     return {
+        "modules": {path: index.module_name(path) for path in sorted(index.paths)},
+        "paths_by_module": views.paths_by_module,
+        "imports": {module: index.imports_of(module) for module in sorted(views.paths_by_module)},
+        "name_importers": views.name_importers,
+        "classes_named": views.classes_named,
+        "classes_in_file": {path: views._by_name_in_file.get(path) for path in sorted(index.paths)},
+        "kinds_at": views.kinds_at,
         "blocking": {q: index.blocking_chain(q) for q in functions},
         "taint": {(q, slot, kind): index.taint_sink_chain(q, slot, kind or None) for q in functions for slot in _SLOTS for kind in _SINK_KINDS},
         "returns": {(q, slot): index.taint_returns(q, slot) for q in functions for slot in _SLOTS},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import sysconfig
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -10,9 +12,9 @@ import pytest
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.function_body import own_statements
 from review_ls.project import ProjectIndex, call_resolution
 from review_ls.project.call_facts import CallResolver, resolver_lessons
+from review_ls.project.call_resolution import own_statements
 
 SERVICE = """\
 import httpx
@@ -121,3 +123,68 @@ def test_rv302_walks_a_method_once_for_its_attribute_calls_and_its_sync_objects(
     # `fetch`'s body: one walk shared by `_calls_attribute_methods` and `BlockingCalls` (they walked it once each),
     # and one as a method of the class whose attributes `__init__` sets (`instance_attribute_kinds` reads every method)
     assert walked.count(9) == 2
+
+
+BLOCKS = """\
+def blocks(items):
+    import os
+    first = Client()
+    if items:
+        second = Client()
+    elif first:
+        from a import b
+    else:
+        third = make()
+    for item in items:
+        fourth = Client(item)
+    else:
+        fifth = Client()
+    while items:
+        sixth = items.pop()
+    try:
+        seventh = Client()
+    except ValueError as error:
+        eighth = Client(error)
+    except OSError:
+        ninth = Client()
+    else:
+        tenth = Client()
+    finally:
+        eleventh = Client()
+    with open(items) as handle:
+        twelfth = Client(handle)
+    match items:
+        case [x] if (y := Client()):
+            thirteenth = Client(x)
+        case _:
+            import json
+    class Inner:
+        hidden = Client()
+    def nested():
+        hidden = Client()
+    go = lambda: Client()
+    return [Client() for _ in items]
+"""
+
+
+def test_the_statement_walk_finds_the_lessons_of_every_block_in_order() -> None:
+    function = ast.parse(BLOCKS).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    lessons = resolver_lessons(own_statements(function.body))
+    assert lessons == resolver_lessons(own_nodes(function.body))
+    names = [node.names[0].name if isinstance(node, (ast.Import, ast.ImportFrom)) else node.targets[0].id for node in lessons]  # type: ignore[attr-defined]
+    words = "first second b third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth json".split()
+    assert names == ["os", *words]
+
+
+def test_the_statement_walk_teaches_what_every_own_node_taught_on_real_code() -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    functions = [
+        node
+        for name in ("_pydecimal.py", "argparse.py", "inspect.py", "typing.py", "asyncio/base_events.py")
+        for node in ast.walk(ast.parse((stdlib / name).read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+    assert len(functions) > 800
+    for function in functions:
+        assert resolver_lessons(own_statements(function.body)) == resolver_lessons(own_nodes(function.body)), function.name

@@ -334,11 +334,32 @@ def test_a_copied_model_is_found_again_when_the_original_changes() -> None:
     assert index.duplicate_of(f"{ROOT}/app/schemas.py", 4) == ProjectIndex.from_sources(project.sources(), (ROOT,)).duplicate_of(f"{ROOT}/app/schemas.py", 4)
 
 
-def test_a_graph_patch_is_refused_when_another_file_defines_a_changed_name() -> None:
+def test_a_name_another_file_defines_too_goes_to_the_last_file_defining_it_as_in_a_fresh_graph() -> None:
     first = ModuleCallFacts("app.m", aliases=(("app.m.x", "app.a.y"),))
     second = ModuleCallFacts("app.m", aliases=(("app.m.x", "app.b.y"),))
-    graph = CallGraph([("/p/one.py", first), ("/p/two.py", second)])
-    assert graph.patched({"/p/one.py": first}, {"/p/one.py": ModuleCallFacts("app.m"), "/p/two.py": second}) is None
+    third = ModuleCallFacts("app.m", aliases=(("app.m.x", "app.c.y"),))
+    graph = CallGraph([("/p/one.py", first), ("/p/two.py", second), ("/p/three.py", ModuleCallFacts("app.m"))])
+    assert graph.aliases["app.m.x"] == "app.b.y"
+    unchanged = graph.patched({"/p/one.py": first}, {"/p/one.py": ModuleCallFacts("app.m"), "/p/two.py": second, "/p/three.py": ModuleCallFacts("app.m")})
+    assert unchanged is not None and unchanged.aliases["app.m.x"] == "app.b.y" and unchanged.contested_paths == frozenset()
+    after = {"/p/one.py": first, "/p/two.py": ModuleCallFacts("app.m"), "/p/three.py": third}
+    patched = graph.patched({"/p/two.py": second, "/p/three.py": ModuleCallFacts("app.m")}, after)
+    assert patched is not None and patched.aliases["app.m.x"] == CallGraph(after.items()).aliases["app.m.x"] == "app.c.y"
+    assert patched.contested_paths == {"/p/two.py", "/p/three.py"}  # the name moved from two.py to three.py
+
+
+def test_a_graph_patch_is_refused_for_a_file_new_to_the_graph() -> None:
+    graph = CallGraph([("/p/one.py", ModuleCallFacts("app.one"))])
+    assert graph.patched({"/p/two.py": ModuleCallFacts("app.two")}, {"/p/one.py": ModuleCallFacts("app.one"), "/p/two.py": ModuleCallFacts("app.two")}) is None
+
+
+def test_a_reader_names_a_re_export_when_it_resolves_the_name_or_a_name_inside_it() -> None:
+    facts = ModuleCallFacts("app.r", aliases=(("app.r.h", "app.helpers.f0"), ("app.r.x", "app.api.x.y")))
+    dependencies = FileDependencies({}, {})
+    assert dependencies.names_inside("/r.py", facts, {"app.helpers.f0"})
+    assert dependencies.names_inside("/r.py", facts, {"app.api.x"})  # app.api.x.y is inside it
+    assert dependencies.names_inside("/r.py", facts, {"app.helpers"})
+    assert not dependencies.names_inside("/r.py", facts, {"app.api.xy", "app.helpers.f", "app.api.x.y.z", "app.r"})
 
 
 def test_file_dependencies_follow_readers_transitively_and_update_their_edges() -> None:
@@ -374,3 +395,62 @@ def test_edits_of_a_corpus_project_leave_the_model_equal_to_a_fresh_build(name: 
             texts[path] = text
             index.update_file(path, text)
             assert observe(index) == observe(ProjectIndex.from_sources(texts, roots)), (path, kind)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_with_memos_and_maps_folded_often_leave_the_model_equal_to_a_fresh_build(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    from review_ls.project import carried_memo, layered
+
+    monkeypatch.setattr(carried_memo, "FOLD_AT", 3)
+    monkeypatch.setattr(layered, "FOLD_AT", 3)
+    project = RandomProject(100 + seed)
+    index = ProjectIndex.from_sources(project.sources(), (ROOT,))
+    observe(index)
+    for _ in range(20):
+        path = project.edit()
+        index.update_file(path, project.sources()[path])
+        assert observe(index) == observe(ProjectIndex.from_sources(project.sources(), (ROOT,)))
+
+
+# Three workspace roots whose modules are not packages: each `jobs.py` is the module `jobs`, so every name they define is
+# defined more than once, and which file wins depends on file order (a reader reads the first file and the winner).
+TWIN_ROOTS = ("/proj/one", "/proj/two", "/proj/three")
+TWIN_BODIES = ("return arg", "time.sleep(1)", "return requests.post(arg)", "state.CACHE[arg] = 1", "return open(arg).read()", "return jobs.f1(arg)")
+
+
+def twin_sources(bodies: dict[str, list[str]], extra: dict[str, str]) -> dict[str, str]:
+    """Path -> text of each root's `jobs.py` (bodies per root) and `state.py`, and a `routes.py` calling `jobs`."""
+    header = "import time\n\nimport requests\n\nimport jobs\nimport state\n" + extra.get("import", "")
+    sources = {}
+    for root, found in bodies.items():
+        functions = "".join(f"\n\ndef f{n}(arg):\n    {body}\n" for n, body in enumerate(found))
+        sources[f"{root}/jobs.py"] = header + extra.get(root, "") + functions
+        sources[f"{root}/state.py"] = "CACHE = {}\n"
+    sources[f"{TWIN_ROOTS[0]}/routes.py"] = (
+        'import jobs\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef route(arg):\n    return jobs.f0(arg) or jobs.f3(arg)\n'
+    )
+    return sources
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_edits_of_names_defined_twice_leave_the_model_equal_to_a_fresh_build(seed: int) -> None:
+    chooser = random.Random(seed)
+    bodies = {root: [chooser.choice(TWIN_BODIES) for _ in range(3)] for root in TWIN_ROOTS}
+    extra: dict[str, str] = {}
+    index = ProjectIndex.from_sources(twin_sources(bodies, extra), TWIN_ROOTS)
+    observe(index)
+    for _ in range(20):
+        root = chooser.choice(TWIN_ROOTS)
+        kind = chooser.choice(("body", "body", "count", "count", "only here", "import"))
+        if kind == "body":
+            bodies[root][chooser.randrange(len(bodies[root]))] = chooser.choice(TWIN_BODIES)
+        elif kind == "count":  # f3 (which the route calls) comes or goes in this copy: the other copy's f3 may win now
+            bodies[root] = bodies[root][:3] if len(bodies[root]) > 3 else [*bodies[root], chooser.choice(TWIN_BODIES)]
+        elif kind == "only here":  # a function only this copy defines comes or goes
+            extra[root] = "" if extra.get(root) else "\n\ndef only(arg):\n    time.sleep(1)\n"
+        else:
+            extra["import"] = "" if extra.get("import") else "import json as _json\n"
+        sources = twin_sources(bodies, extra)
+        for path in (f"{root}/jobs.py",) if kind != "import" else [p for p in sources if p.endswith("jobs.py")]:
+            index.update_file(path, sources[path])
+        assert observe(index) == observe(ProjectIndex.from_sources(sources, TWIN_ROOTS)), (root, kind)

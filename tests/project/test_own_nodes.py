@@ -1,4 +1,5 @@
-"""`own_nodes`: a function body's nodes in `ast.iter_child_nodes` pre-order, not entering nested scopes."""
+"""`own_nodes`: a function body's nodes in `ast.iter_child_nodes` pre-order, not entering nested scopes,
+without names' contexts and operators (singleton nodes nothing reads from a node list)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,15 @@ def handler(request, *args, key=None, **kw):
 '''
 
 
+SINGLETONS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+
+
 def reference(body: list[ast.stmt]) -> Iterator[ast.AST]:
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
-        yield node
+        if not isinstance(node, SINGLETONS):
+            yield node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
@@ -43,5 +48,6 @@ def test_own_nodes_are_the_child_nodes_in_pre_order_without_nested_scopes() -> N
     found = list(own_nodes(function.body))
     expected = list(reference(function.body))
     assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected))
+    assert any(isinstance(n, ast.Compare) for n in found) and not any(isinstance(n, SINGLETONS) for n in found)
     names = {n.attr for n in found if isinstance(n, ast.Attribute)}
     assert "read" in names and "get" not in names and "sleep" not in names  # nested scopes are not entered

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.function_body import own_statements
+from review_ls.project.call_resolution import own_statements
 from tests.project.test_own_nodes import BODY
 
 TRY_STAR = '''

@@ -8,14 +8,21 @@ what its workers did, so the tests check that every worker is gone and that the 
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import cast
 
 import pytest
 from process_table import is_alive  # same folder: pytest puts it on sys.path
+
+from review_ls.worker_lifetime import die_with_parent, stop_pool
 
 LOOP_REQUESTS = "import requests\n\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
 
@@ -179,3 +186,22 @@ def test_ctrl_c_after_a_worker_sent_half_a_result_still_exits(tmp_path: Path) ->
         pytest.fail("the process waited for the rest of the half-sent result")
     assert run.returncode == 0, run.stderr
     assert run.stdout == "interrupted\n"
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_stopped_pool_has_closed_its_thread_before_the_interpreter_exits() -> None:
+    # The interpreter's exit writes to the pool thread's wake-up pipe without a lock while that thread closes
+    # it: on 3.10 CI, Ctrl-C then printed "Exception ignored ... Bad file descriptor" after "interrupted".
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),))
+    for _ in range(6):
+        pool.submit(_sleep, 30)
+    manager = cast(threading.Thread, pool._executor_manager_thread)  # (typeshed types it as the wake-up)
+    wakeup = pool._executor_manager_thread_wakeup
+    assert manager is not None and manager.is_alive()
+    stop_pool(pool)
+    assert not manager.is_alive()
+    assert wakeup._closed  # so the exit's wake-up call writes nothing

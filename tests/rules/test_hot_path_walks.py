@@ -59,11 +59,13 @@ SERVICE = textwrap.dedent(
 
 
 def _reference_function_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[tuple[ast.AST, ast.stmt]]:
-    """The walk `function_nodes` made before it was memoised (ast.iter_child_nodes, pre-order, nested scopes not entered)."""
+    """The walk `function_nodes` made before it was memoised (ast.iter_child_nodes, pre-order, nested scopes not entered),
+    without names' contexts and operators (singleton nodes nothing reads from the walk)."""
     stack: list[tuple[ast.AST, ast.stmt]] = [(s, s) for s in reversed(function.body)]
     while stack:
         node, statement = stack.pop()
-        yield node, statement
+        if not isinstance(node, (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)):
+            yield node, statement
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             for child in reversed(list(ast.iter_child_nodes(node))):
                 stack.append((child, child if isinstance(child, ast.stmt) else statement))

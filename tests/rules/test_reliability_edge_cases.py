@@ -271,3 +271,11 @@ def test_fsync_is_not_asked_for_files_deleted_again_or_temporary() -> None:
     assert _codes(removed_by_method, "RV504") == []
     assert _codes(named_temporary, "RV504") == []
     assert _codes(kept, "RV504") == [("RV504", 6)]
+
+
+def test_unbounded_history_reads_growth_only_through_self_as_a_whole_word() -> None:
+    """RV506's text pre-check finds `self.<name>` growth with a word check per match (a leading `\\b` scanned every position)."""
+    from review_ls.rules.reliability.rv506_unbounded_history import _grown_names
+
+    text = "self.log += [0]\nmyself.history.append(1)\n(self.samples.append(2))\nitself.frames += [3]\n_self.ticks.extend(4)\n\tself . readings . insert(0, 5)\n"
+    assert _grown_names(text) == {"log", "samples"}

@@ -51,9 +51,10 @@ class BlockingCallInAsync(Rule):
         Option(
             "report-metadata-checks",
             False,
-            "Also report file-system metadata checks (`os.path.exists/isfile/abspath/...`, `Path.exists/is_file/"
+            "Also report file-system metadata checks (`os.path.exists/isfile/realpath/...`, `Path.exists/is_file/"
             "resolve/stat`) made in an async def, as flake8-async's ASYNC240 does: one stat-like system call each, "
-            "judged debatable rather than wrong on real applications.",
+            "judged debatable rather than wrong on real applications. Path string work (`os.path.abspath/relpath/"
+            "normpath`, at most a `getcwd()`) is not reported: it waits for no I/O.",
         ),
     )
     fix_title = "Run {call} without blocking the event loop"
@@ -68,8 +69,10 @@ class BlockingCallInAsync(Rule):
             `os.fdopen`, `Path.open` and methods of the files they return; `Path` I/O (metadata
             checks such as `os.path.exists/isfile/getsize/...`, `Path.exists/is_file/resolve` only
             with the option `report-metadata-checks`: one stat-like system call each, judged
-            debatable on real applications); `time.sleep`; `input()`; `shutil` file operations,
-            `socket` connects and look-ups. It also finds a call to a sync project function that
+            debatable on real applications; `os.path.abspath/relpath/normpath` never: string work
+            that waits for no I/O); `time.sleep`; `input()`; `shutil` file operations,
+            `socket` connects and look-ups. `urlopen` (or `request.urlopen`) that neither the module
+            nor the function binds is urllib's, brought in by a star import. It also finds a call to a sync project function that
             blocks one or more calls away, in any file of the project, and shows the chain (also as
             related locations). A chain needs network, subprocess, sleep or database I/O: local
             file-system work in a helper (reading a small config, prompt or id file, `exists`,
@@ -158,6 +161,11 @@ class BlockingCallInAsync(Rule):
 
         async def load(path):
             return await anyio.Path(path).read_text()
+        """,
+        # An opener the caller passes in is not urllib's `urlopen`, whatever its name.
+        """
+        async def latest_release(url, urlopen):
+            return urlopen(url).read()
         """,
         # Metadata checks (one stat-like system call each) without `report-metadata-checks`.
         """
@@ -255,6 +263,17 @@ class BlockingCallInAsync(Rule):
             """,
             line=4,
             files=(("tts.py", "import requests\n\n\ndef synthesize(text):\n    return _post(text)\n\n\ndef _post(text):\n    return requests.post('https://tts.example.com', json={'text': text}, timeout=5).content\n"),),
+        ),
+        # A name only a star import can bring is the module's blocking function.
+        Invalid(
+            """
+            from urllib.request import *
+
+            async def latest_release(url):
+                return urlopen(url, timeout=5).read()
+            """,
+            line=4,
+            message="urllib.request.urlopen() blocks the event loop inside async def latest_release(); every other task waits until it returns",
         ),
         Invalid(
             """
@@ -375,7 +394,7 @@ def _scope_detector(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Conte
         enclosing = _enclosing_function(function, ctx)
         if enclosing is not None:
             outer = _scope_detector(enclosing, ctx)
-            outer_kinds, shadowed = outer.kinds_at(function.lineno), outer.shadowed
+            outer_kinds, shadowed = outer.kinds_at(function.lineno), outer.shadowed | outer.local_names
         elif (me := _instance_parameter(function, ctx)) is not None and ctx.class_ is not None and _calls_attribute_methods(function_own_nodes(function, ctx), me):
             attributes = _class_attribute_kinds(ctx.class_, ctx, module_kinds)  # reads the class body: only for methods that need it
             if attributes:

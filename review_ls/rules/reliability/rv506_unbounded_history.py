@@ -32,7 +32,10 @@ _HISTORY_WORDS = frozenset(
 _GROWING_METHODS = frozenset({"append", "extend", "insert", "appendleft"})
 
 
-_GROWTH_TEXT = re.compile(r"\bself\.(\w+)\s*\.\s*(?:append|extend|insert|appendleft)\s*\(|\bself\.(\w+)\s*\+=")
+# `self` must start a word; that is checked per match (`_grown_names`): a leading `\b` makes the engine try
+# every position of the class's text instead of searching for `self.` (~30x slower on a 3,000-line class).
+_GROWTH_TEXT = re.compile(r"self\.(\w+)\s*\.\s*(?:append|extend|insert|appendleft)\s*\(|self\.(\w+)\s*\+=")
+_WORD_CHARACTER = re.compile(r"\w")
 
 
 _TRIMMING_METHODS = frozenset({"pop", "popleft", "clear", "remove", "__delitem__"})
@@ -191,7 +194,7 @@ class UnboundedHistory(Rule):
     def visit_ClassDef(self, node: ast.ClassDef, ctx: Context) -> Iterator[Finding]:
         """Decide once per class: history-like lists appended to and never trimmed."""
         text = "\n".join(ctx.lines.line_text(line) for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))
-        grown = {name for match in _GROWTH_TEXT.finditer(text) for name in match.groups() if name}
+        grown = _grown_names(text)
         if not any(name_words(name) & _HISTORY_WORDS for name in grown):
             return
         from review_ls.patterns.attributes import instance_attribute_uses  # (loads for the rare class that grows a history-like list)
@@ -241,3 +244,14 @@ class UnboundedHistory(Rule):
         fctx.replace_scope(replace_nodes(fctx.cst_module, {id(value_cst): new_value}).code)
         fctx.add_definition(f"{constant} = {int(self.config['maxlen'])}")
         return fctx.build(fctx.finding.fix_title or "Bound the list", self.fix_applicability)
+
+
+def _grown_names(text: str) -> set[str]:
+    """The attributes `self.<name>.append(...)`, `.extend`, `.insert`, `.appendleft` or `self.<name> +=` grow in `text`."""
+    return {
+        name
+        for match in _GROWTH_TEXT.finditer(text)
+        if not (match.start() and _WORD_CHARACTER.match(text, match.start() - 1))
+        for name in match.groups()
+        if name
+    }

@@ -25,8 +25,8 @@ def instance_sources(function: Function, ctx: Context, sources_of: SourcesOf) ->
     if cls is None or not function.args.args or not ctx.is_class_member(function):
         return {}
     me = function.args.args[0].arg
-    if not is_route_handler(function, ctx) or not _reads_attributes(function, me):
-        return {}  # the class body is read (which makes the method depend on all of the class) only for handlers that use `self.x`; the cheap test first
+    if not is_route_handler(function, ctx) or not _reads_attributes(function, me):  # (the cheap test first: it looks at no body)
+        return {}  # the class body is read (which makes the method depend on all of the class) only for handlers that use `self.x`
     # Kept in the module's facts, not `ctx.memo` (reading the memo marks a statement as reading the whole module).
     known: dict[int, dict[str, Tainted]] = ctx.facts.derived.setdefault(_KEY, {})
     attributes = known.get(id(cls))

@@ -1,0 +1,59 @@
+"""`patterns/node_walk.py`: the per-type child table visits what `ast` visits, minus names' contexts and operators."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from review_ls.patterns import node_walk
+from review_ls.patterns.node_walk import child_fields, children_last_first, walk_nodes
+
+SINGLETONS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+SOURCE = (Path(ast.__file__)).read_text(encoding="utf-8") + '''
+def f(a, /, b=1, *c, d, e=2, **g):
+    x = {**g, "k": [y async for y in z if y]}
+    match x:
+        case {"a": [1, *rest], **others} | P(q=0) if rest:
+            del x["a"]
+    try:
+        pass
+    except ValueError as error:
+        raise RuntimeError(f"{error!r:>{w}}") from None
+    return not (a < b <= c) and -d
+'''
+
+
+def test_walk_nodes_is_ast_walk_without_singletons() -> None:
+    tree = ast.parse(SOURCE)
+    expected = [n for n in ast.walk(tree) if not isinstance(n, SINGLETONS)]
+    found = walk_nodes(tree)
+    assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected))
+
+
+def test_children_are_iter_child_nodes_without_singletons_last_first() -> None:
+    for node in ast.walk(ast.parse(SOURCE)):
+        expected = [c for c in ast.iter_child_nodes(node) if not isinstance(c, SINGLETONS)]
+        assert children_last_first(node) == expected[::-1]
+
+
+def test_fields_of_scalars_and_singletons_are_not_visited() -> None:
+    assert [name for name, _ in child_fields(ast.Name)] == []
+    assert [name for name, _ in child_fields(ast.Compare)] == ["comparators", "left"]
+    assert dict(child_fields(ast.Dict)) == {"keys": "many", "values": "many"}
+    assert [name for name, _ in child_fields(ast.Constant)] == []
+
+
+def test_a_node_type_without_a_grammar_line_has_every_field_checked_at_run_time() -> None:
+    class Odd(ast.AST):
+        _fields = ("left", "items", "label")
+        left: ast.AST
+        items: list[object]
+        label: str
+
+    Odd.__doc__ = None
+    node = Odd()
+    node.left, node.items, node.label = ast.Name("a", ast.Load()), [ast.Constant(1), "text", None], "label"
+    assert [name for name, held in child_fields(Odd)] == ["label", "items", "left"]
+    assert all(held == "check" for _, held in child_fields(Odd))
+    assert children_last_first(node) == [node.items[0], node.left]
+    node_walk._CHILDREN.pop(Odd, None)

@@ -173,8 +173,12 @@ class Walker:
         push = stack.append
         plans = _PLANS
         node_base = ast.AST
+        generic, import_shape, pop_parent, pop_parent_node = _Shape.GENERIC, _Shape.IMPORT, _POP_PARENT, parents.pop
         while stack:
             node = pop()
+            if node is pop_parent:  # (the commonest marker, first)
+                pop_parent_node()
+                continue
             node_type = type(node)
             if node_type is tuple:
                 self._apply_marker(node, ctx)
@@ -182,34 +186,36 @@ class Walker:
             visitors = dispatch.get(node_type)
             if visitors:
                 _run_visitors(visitors, node, ctx, findings, errors)
-            plan = plans.get(node_type) or _plan_of(node_type)
-            shape, fields = plan
-            if shape is _Shape.IMPORT and ctx.functions:
-                if ctx.imports is ctx._saved_imports[-1]:  # copy on write: the import is local to its function
-                    ctx.imports = dict(ctx.imports)
-                ctx.imports.update(import_bindings(node))
-            if shape is _Shape.GENERIC or shape is _Shape.IMPORT:
-                # Push the fields' children in reverse (they pop in source order); a leaf pushes nothing.
-                mark = len(stack)
-                push(_POP_PARENT)
-                for name in fields:
-                    value = getattr(node, name, None)
-                    if value is None:
-                        continue
-                    if type(value) is list:
-                        for child in reversed(value):
-                            if isinstance(child, node_base):
-                                push(child)
-                    elif isinstance(value, node_base):
-                        push(value)
-                if len(stack) == mark + 1:
-                    pop()
-                else:
+            shape, fields = plans.get(node_type) or _plan_of(node_type)
+            if shape is not generic:
+                if shape is not import_shape:
                     parents.append(node)
-                continue
-            parents.append(node)
-            push(_POP_PARENT)
-            _push_scoped_children(shape, node, push)
+                    push(pop_parent)
+                    _push_scoped_children(shape, node, push)
+                    continue
+                if ctx.functions:
+                    if ctx.imports is ctx._saved_imports[-1]:  # copy on write: the import is local to its function
+                        ctx.imports = dict(ctx.imports)
+                    ctx.imports.update(import_bindings(node))
+            if not fields:
+                continue  # a leaf (`Name`, `Constant`, ...)
+            # Push the fields' children in reverse (they pop in source order); a node without children pushes nothing.
+            mark = len(stack)
+            push(pop_parent)
+            for name in fields:
+                value = getattr(node, name, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    for child in reversed(value):
+                        if isinstance(child, node_base):
+                            push(child)
+                elif isinstance(value, node_base):
+                    push(value)
+            if len(stack) == mark + 1:
+                pop()
+            else:
+                parents.append(node)
         return findings
 
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
@@ -291,10 +297,26 @@ _SHAPES: dict[type[ast.AST], _Shape] = {
 # Per node type: its shape and its child fields in reverse order (a cache filled on first sight of a type).
 _PLANS: dict[type, tuple[_Shape, tuple[str, ...]]] = {}
 
+# Fields that never hold a node (names, identifiers, constants' values), besides `ctx`, `op` and `type_comment`:
+# the most common nodes (`Name`, `Constant`) are then leaves the walk leaves at once.
+_SCALAR_FIELDS: dict[type, frozenset[str]] = {
+    ast.Name: frozenset({"id"}),
+    ast.Constant: frozenset({"value", "kind"}),
+    ast.Attribute: frozenset({"attr"}),
+    ast.keyword: frozenset({"arg"}),
+    ast.arg: frozenset({"arg"}),
+    ast.alias: frozenset({"name", "asname"}),
+    ast.ImportFrom: frozenset({"module", "level"}),
+    ast.Global: frozenset({"names"}),
+    ast.Nonlocal: frozenset({"names"}),
+    ast.FormattedValue: frozenset({"conversion"}),
+}
+
 
 def _plan_of(node_type: type) -> tuple[_Shape, tuple[str, ...]]:
     """The shape of `node_type` and its fields that may hold child nodes, last field first."""
-    fields = tuple(reversed([f for f in getattr(node_type, "_fields", ()) if f not in ("ctx", "op", "type_comment")]))
+    scalars = _SCALAR_FIELDS.get(node_type, frozenset())
+    fields = tuple(reversed([f for f in getattr(node_type, "_fields", ()) if f not in ("ctx", "op", "type_comment") and f not in scalars]))
     plan = _PLANS[node_type] = (_SHAPES.get(node_type, _Shape.GENERIC), fields)
     return plan
 

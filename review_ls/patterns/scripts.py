@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -28,16 +29,18 @@ def path_parts(path: str | None) -> list[str]:
     return [part for part in _SEPARATORS.split(path or "") if part]
 
 
+@functools.lru_cache(maxsize=1024)
 def is_test_path(path: str | None) -> bool:
-    """True for test modules (`test_*.py`, `*_test.py`, files under `tests/`)."""
+    """True for test modules (`test_*.py`, `*_test.py`, files under `tests/`); kept per path (rules ask it per call)."""
     parts = path_parts(path)
     if not parts:
         return False
     return bool(_TEST_FILE.match(parts[-1])) or any(part in ("tests", "test", "testing") for part in parts[:-1])
 
 
+@functools.lru_cache(maxsize=1024)
 def is_script_path(path: str | None) -> bool:
-    """True for files that are run rather than imported: `scripts/`, `examples/`, `setup.py`, `__main__.py`."""
+    """True for files that are run rather than imported: `scripts/`, `examples/`, `setup.py`, `__main__.py` (kept per path)."""
     parts = path_parts(path)
     if not parts:
         return False

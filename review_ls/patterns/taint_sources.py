@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from review_ls.engine.facts import dotted_name
+from review_ls.patterns.annotation_names import annotation_names
 from review_ls.patterns.web_inputs import NUMERIC_CONVERTERS, route_template_parameters, text_parameters
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -96,8 +97,7 @@ def model_parameters(function: Function, model_names: frozenset[str]) -> dict[st
         annotation = argument.annotation
         if annotation is None:
             continue
-        names = {(dotted_name(n) or "").rsplit(".", 1)[-1] for n in ast.walk(annotation) if isinstance(n, (ast.Name, ast.Attribute))}
-        hit = names & model_names
+        hit = annotation_names(annotation) & model_names
         if hit:
             found[argument.arg] = sorted(hit)[0]
     return found
@@ -111,5 +111,4 @@ def _all_arguments(function: Function) -> list[ast.arg]:
 def _annotated(argument: ast.arg, type_names: frozenset[str] | tuple[str, ...]) -> bool:
     if argument.annotation is None:
         return False
-    names = {(dotted_name(n) or "").rsplit(".", 1)[-1] for n in ast.walk(argument.annotation) if isinstance(n, (ast.Name, ast.Attribute))}
-    return bool(names & set(type_names))
+    return not annotation_names(argument.annotation).isdisjoint(type_names)

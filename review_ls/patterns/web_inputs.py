@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from review_ls.engine.facts import ModuleFacts, dotted_name
+from review_ls.patterns.annotation_names import annotation_names
 from review_ls.patterns.frameworks import is_route_decorator
 from review_ls.patterns.imports import imported_roots
 
@@ -25,12 +26,8 @@ def is_text_annotation(annotation: ast.expr | None) -> bool:
             annotation = ast.parse(annotation.value, mode="eval").body
         except SyntaxError:
             return False
-    for node in ast.walk(annotation):
-        name = dotted_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-        if name is not None and name.rsplit(".", 1)[-1] == "Literal":
-            return False
-    names = {(dotted_name(n) or "").rsplit(".", 1)[-1] for n in ast.walk(annotation) if isinstance(n, (ast.Name, ast.Attribute))}
-    return bool(names & TEXT_TYPE_NAMES)
+    names = annotation_names(annotation)
+    return "Literal" not in names and not names.isdisjoint(TEXT_TYPE_NAMES)
 
 
 def _has_validating_default(default: ast.expr | None) -> bool:
@@ -106,8 +103,7 @@ def upload_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[s
     for argument in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]:
         if argument.annotation is None:
             continue
-        names = {(dotted_name(n) or "").rsplit(".", 1)[-1] for n in ast.walk(argument.annotation) if isinstance(n, (ast.Name, ast.Attribute))}
-        if names & UPLOAD_TYPE_NAMES:
+        if not annotation_names(argument.annotation).isdisjoint(UPLOAD_TYPE_NAMES):
             found.add(argument.arg)
     return found
 

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from review_ls.patterns.blocking import own_nodes
 from review_ls.project.call_facts import resolver_lessons
 
 if TYPE_CHECKING:
@@ -46,3 +47,12 @@ def own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                     elif isinstance(item, (ast.ExceptHandler, ast.match_case)):
                         inner.extend(item.body)
         stack.extend(reversed(inner))
+
+
+def function_own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[ast.AST]:
+    """The own nodes of `function` (`own_nodes`: nested scopes not entered), walked once per analysis for every rule that reads them."""
+    key = ("call-resolution.own-nodes", id(function))
+    nodes: list[ast.AST] | None = ctx.memo.get(key)
+    if nodes is None:
+        nodes = ctx.memo[key] = list(own_nodes(function.body))
+    return nodes

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
+from review_ls.patterns.function_body import child_nodes as _child_nodes
 from review_ls.project.index import ProjectIndex
 from review_ls.project.types import (
     MODEL_KINDS,
@@ -243,6 +244,14 @@ def _all_bases(cls: ResolvedClass) -> Iterator[ResolvedClass]:
 
 
 _RESOLVER_KEY = "review_ls.project.inference.TypeResolver"
+# `ProjectTypes.summary` keys of the memos of `_module_containing` and `_imported_modules` (string keys: the facts are pickled with them).
+_CONTAINING_KEY = "inference.module-containing"
+_IMPORTED_BY_KEY = "inference.imported-by-module"
+
+
+def _new_memo(_: ProjectTypes) -> dict[str, Any]:
+    """An empty memo, kept by `ProjectTypes.summary` until the project's facts change."""
+    return {}
 
 
 class TypeResolver:
@@ -340,23 +349,34 @@ class TypeResolver:
         is_package = self.path is not None and Path(self.path).name == "__init__.py"
         direct = {id(m): m for m in (self._module_containing(absolute_import(t, module_name, is_package)) for t in self._imports.values()) if m}
         found = dict(direct)
+        # The modules each module imports, kept with the facts (by module, not per file: the files of a project import the same modules).
+        reexported: dict[str, tuple[ModuleTypeFacts, ...]] = types.summary(_IMPORTED_BY_KEY, _new_memo)
         for module in direct.values():
-            for target in module.imports.values():
-                inner = self._module_containing(target)
-                if inner is not None:
-                    found.setdefault(id(inner), inner)
+            key = module.path or module.module
+            inner_modules = reexported.get(key)
+            if inner_modules is None:
+                inner_modules = reexported[key] = tuple(inner for target in module.imports.values() if (inner := self._module_containing(target)) is not None)
+            for inner in inner_modules:
+                found.setdefault(id(inner), inner)
         return list(found.values())
 
     def _module_containing(self, qualified: str) -> ModuleTypeFacts | None:
-        """The project module `qualified` names, or the one it names something in (`pkg.models.Part` -> pkg.models)."""
+        """The project module `qualified` names, or the one it names something in (`pkg.models.Part` -> pkg.models).
+
+        Answers are kept with the project's facts (dropped when they change): every file asks about the same imports."""
         types = self.project_types
         assert types is not None
+        known: dict[str, ModuleTypeFacts | None] = types.summary(_CONTAINING_KEY, _new_memo)
+        if qualified in known:
+            return known[qualified]
+        found = None
         parts = qualified.split(".")
         for end in range(len(parts), 0, -1):
-            module = types.module(".".join(parts[:end]))
-            if module is not None:
-                return module
-        return None
+            found = types.module(".".join(parts[:end]))
+            if found is not None:
+                break
+        known[qualified] = found
+        return found
 
     def knows_enum_value(self, literal: str) -> bool:
         """True when an enum visible to this file may have a member value equal to `literal` ignoring case."""
@@ -868,8 +888,12 @@ def _collect_function_bindings(scope: ast.AST, module_name: str = "", is_package
     else:
         body = list(getattr(scope, "body", ()))
     stack = list(reversed(body))
+    binding_types = _BINDING_NODE_TYPES
     while stack:
         node = stack.pop()
+        if type(node) not in binding_types:  # most nodes bind nothing: only their children are looked at
+            stack.extend(_child_nodes(node))
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bind(node.name, "definition")
             stack.extend(getattr(node, "decorator_list", ()))
@@ -907,9 +931,18 @@ def _collect_function_bindings(scope: ast.AST, module_name: str = "", is_package
             bind(node.name, "opaque")
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bind(node.rest, "opaque")
-        for child in ast.iter_child_nodes(node):
-            stack.append(child)
+        stack.extend(_child_nodes(node))
     return bindings
+
+
+# The node types `_collect_function_bindings` learns a binding from (or stops at).
+_BINDING_NODE_TYPES: frozenset[type] = frozenset(
+    {
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+        ast.comprehension, ast.NamedExpr, ast.withitem, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.ExceptHandler,
+        ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+    }
+)
 
 
 def _bind_opaque(target: ast.AST, bind: Any) -> None:

@@ -626,6 +626,12 @@ class ProjectTypes:
         self._derived: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
         self._summaries: dict[str, object] = {}  # what `summary` computed from the current facts
 
+    def __getstate__(self) -> dict[str, object]:
+        """The facts without what `summary` derived from them (recomputed on first use; the index is pickled for every worker)."""
+        state = dict(self.__dict__)
+        state["_summaries"] = {}
+        return state
+
     @classmethod
     def from_files(cls, root: Path, paths: Iterable[Path]) -> ProjectTypes:
         """Build the facts of the given files (unparsable and unreadable files are skipped)."""

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ast
+import sysconfig
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.model import Finding
@@ -248,3 +252,22 @@ def test_every_node_is_visited_once_under_its_own_parent() -> None:
     statements = [node for node in visited if isinstance(node, ast.stmt)]
     assert [s.lineno for s in statements] == sorted(s.lineno for s in statements)  # source order
     assert ctx.parents == [module] and not ctx.loops and not ctx.functions and not ctx.classes
+
+
+def _visits(module: ast.Module, source: str) -> list[tuple[int, int | None]]:
+    recorder = EveryNode()
+    ctx = Context("m.py", LineIndex.from_source(source), ModuleFacts.from_module(module))
+    ctx.parents.append(module)
+    Walker([recorder]).walk(module.body, ctx, [])
+    return [(id(node), id(parent) if parent is not None else None) for node, parent in recorder.visited]
+
+
+def test_leaf_nodes_left_at_once_change_neither_the_order_nor_the_parents(monkeypatch: pytest.MonkeyPatch) -> None:
+    from review_ls.engine import walker
+
+    source = _EVERY_SHAPE + (Path(sysconfig.get_paths()["stdlib"]) / "argparse.py").read_text(encoding="utf-8")
+    module = ast.parse(source)
+    fast = _visits(module, source)
+    monkeypatch.setattr(walker, "_SCALAR_FIELDS", {})
+    monkeypatch.setattr(walker, "_PLANS", {})
+    assert _visits(module, source) == fast  # every field walked, as before leaves were known

@@ -92,6 +92,39 @@ def test_the_rules_that_resolve_calls_walk_the_function_once(monkeypatch: pytest
     assert walked == [7, 12]  # one walk of `handle`'s body and one of `inner`'s, shared by every resolver
 
 
+CLIENT_METHOD = """\
+import requests
+
+
+class Gateway:
+    def __init__(self):
+        self.session = requests.Session()
+
+    async def fetch(self, url):
+        import json
+        return json.loads(self.session.get(url).text)
+"""
+
+
+def test_rv302_walks_a_method_once_for_its_attribute_calls_and_its_sync_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    from review_ls.patterns import blocking
+
+    walked: list[int] = []
+
+    def counting(body: list[ast.stmt]) -> object:
+        walked.append(body[0].lineno if body else 0)
+        return own_nodes(body)
+
+    monkeypatch.setattr(blocking, "own_nodes", counting)
+    monkeypatch.setattr(call_resolution, "own_nodes", counting)
+    project = ProjectIndex.from_sources({"gateway.py": CLIENT_METHOD})
+    findings = analyse_source(CLIENT_METHOD, "gateway.py", Settings(select=("RV302",)), project).findings
+    assert [(f.code, f.span.line) for f in findings] == [("RV302", 10)]  # `self.session.get`: a sync session, known from `__init__`
+    # `fetch`'s body: one walk shared by `_calls_attribute_methods` and `BlockingCalls` (they walked it once each),
+    # and one as a method of the class whose attributes `__init__` sets (`instance_attribute_kinds` reads every method)
+    assert walked.count(9) == 2
+
+
 BLOCKS = """\
 def blocks(items):
     import os

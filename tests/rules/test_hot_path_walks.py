@@ -6,6 +6,8 @@ import ast
 import textwrap
 from collections.abc import Iterator
 
+import pytest
+
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.patterns import names, paths
@@ -124,3 +126,32 @@ def test_a_path_attribute_read_only_in_a_nested_function_still_reaches_the_forwa
     )
     result = analyse_source(source, "app.py", Settings(select=("RV602",)))
     assert [f.span.line for f in result.findings if f.code == "RV602"] == [9]
+
+
+REPOSITORY = textwrap.dedent(
+    """
+    class Repository:
+        def __init__(self, session):
+            self.session = session
+
+        def load(self, key):
+            return self.session.get(key)
+
+        def save(self, key, value):
+            self.session.put(key, value)
+    """
+)
+
+
+def test_the_methods_of_a_class_that_handles_no_request_are_not_searched_for_self_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from review_ls.rules.security import _instance_taint
+
+    searched: list[str] = []
+    original = _instance_taint._reads_attributes
+    def counting(function: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> bool:
+        searched.append(function.name)
+        return original(function, me)
+
+    monkeypatch.setattr(_instance_taint, "_reads_attributes", counting)
+    assert analyse_source(REPOSITORY, "repository.py", Settings(select=("RV601", "RV602"))).findings == ()
+    assert searched == []  # not route handlers: their `self.x` reads cannot carry request data

@@ -14,10 +14,10 @@ from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Option, Rule, RuleDocs, Valid
 from review_ls.engine.project_model import Needs
 from review_ls.engine.walker import Context
-from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, instance_attribute_kinds, module_object_kinds, own_nodes
+from review_ls.patterns.blocking import BLOCKING_FUNCTIONS, BlockingCalls, instance_attribute_kinds, module_object_kinds
 from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
-from review_ls.project.call_resolution import function_lessons
+from review_ls.project.call_resolution import function_lessons, function_own_nodes
 from review_ls.project.modules import is_package_file
 
 if TYPE_CHECKING:
@@ -395,11 +395,11 @@ def _scope_detector(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Conte
         if enclosing is not None:
             outer = _scope_detector(enclosing, ctx)
             outer_kinds, shadowed = outer.kinds_at(function.lineno), outer.shadowed | outer.local_names
-        elif (me := _instance_parameter(function, ctx)) is not None and ctx.class_ is not None and _calls_attribute_methods(function, me):
+        elif (me := _instance_parameter(function, ctx)) is not None and ctx.class_ is not None and _calls_attribute_methods(function_own_nodes(function, ctx), me):
             attributes = _class_attribute_kinds(ctx.class_, ctx, module_kinds)  # reads the class body: only for methods that need it
             if attributes:
                 outer_kinds = {**module_kinds, **{f"{me}.{attribute}": kind for attribute, kind in attributes.items()}}
-        detector = ctx.memo[key] = BlockingCalls(function, qualify, shadowed, outer_kinds)
+        detector = ctx.memo[key] = BlockingCalls(function, qualify, shadowed, outer_kinds, function_own_nodes(function, ctx))
     return detector
 
 
@@ -412,9 +412,9 @@ def _instance_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: C
     return function.args.args[0].arg
 
 
-def _calls_attribute_methods(function: ast.FunctionDef | ast.AsyncFunctionDef, me: str) -> bool:
-    """True when the method calls a method of one of its attributes (`self.session.get(...)`)."""
-    for node in own_nodes(function.body):
+def _calls_attribute_methods(own: list[ast.AST], me: str) -> bool:
+    """True when the method (its own nodes) calls a method of one of its attributes (`self.session.get(...)`)."""
+    for node in own:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
             if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == me:
@@ -460,12 +460,9 @@ def _blocking_chain(node: ast.Call, ctx: Context) -> BlockingChain | None:
     key = ("RV302.resolver", id(function))
     resolver = ctx.memo.get(key)
     if resolver is None:
-        path = ctx.path or "<unknown>.py"
-        module_name = index.module_name(path)
-        module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
-        imports = absolute_imports(module, module_name, is_package_file(path))
+        module_name, module_imports, defs = _module_names(ctx)
+        imports = dict(module_imports)
         imports.update((name, target) for name, target in ctx.imports.items() if name not in imports and not target.startswith("."))
-        defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
         cls = ctx.class_
         resolver = ctx.memo[key] = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
         if isinstance(function, ast.AsyncFunctionDef):
@@ -480,6 +477,18 @@ def _related(chain: BlockingChain) -> tuple[RelatedLocation, ...]:
     last = chain.steps[-1]
     related.append(RelatedLocation(last.path, Span(chain.call_line, 0, chain.call_line, 0), f"{chain.call}() blocks here"))
     return tuple(related)
+
+
+def _module_names(ctx: Context) -> tuple[str, dict[str, str], frozenset[str]]:
+    """The module's dotted name, its module-level imports as absolute names and its top-level definitions (once per analysis)."""
+    found: tuple[str, dict[str, str], frozenset[str]] | None = ctx.memo.get("RV302.module-names")
+    if found is None:
+        path = ctx.path or "<unknown>.py"
+        module_name = project_for(ctx).module_name(path)
+        module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
+        defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        found = ctx.memo["RV302.module-names"] = (module_name, absolute_imports(module, module_name, is_package_file(path)), defs)
+    return found
 
 
 def _awaited_sync_function(node: ast.Call, function: ast.AsyncFunctionDef, ctx: Context) -> bool:

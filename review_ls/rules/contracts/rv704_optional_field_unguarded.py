@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
+from review_ls.patterns.function_body import child_nodes
 from review_ls.project.inference import TypeResolver
 from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of
@@ -266,25 +267,46 @@ def _guarded_expressions(ctx: Context) -> frozenset[str]:
 
 
 def _checked_in(scope: ast.AST) -> Iterator[str]:
-    for node in ast.walk(scope):
-        tested: list[ast.AST] = []
-        if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
-            tested.append(node.test)
-        elif isinstance(node, ast.BoolOp):
-            tested.extend(node.values)
-        elif isinstance(node, ast.comprehension):
-            tested.extend(node.ifs)
-        elif isinstance(node, ast.Match):
-            tested.append(node.subject)
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            tested.extend(node.targets if isinstance(node, ast.Assign) else [node.target])
-        elif isinstance(node, ast.NamedExpr):
-            tested.append(node.value)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "getattr", "hasattr"):
-            tested.extend(node.args)
-        for root in tested:
-            for inner in ast.walk(root):
-                if isinstance(inner, ast.Attribute):
-                    dotted = dotted_name(inner)
-                    if dotted is not None:
-                        yield dotted
+    """Dotted expressions under a tested, defaulted or reassigned part of `scope`, in one walk (a node is
+    marked when one of its ancestors is such a part, instead of walking each part again)."""
+    stack: list[tuple[ast.AST, bool]] = [(scope, False)]
+    pop, push, parts_of = stack.pop, stack.append, _CHECKED_PARTS
+    while stack:
+        node, marked = pop()
+        node_type = type(node)
+        if marked and node_type is ast.Attribute:
+            dotted = dotted_name(node)
+            if dotted is not None:
+                yield dotted
+        children = child_nodes(node)
+        if marked:
+            for child in children:
+                push((child, True))
+            continue
+        part_getter = parts_of.get(node_type)
+        parts = part_getter(node) if part_getter is not None else ()
+        for child in children:
+            push((child, bool(parts) and any(child is part for part in parts)))
+
+
+def _checked_call_arguments(node: ast.Call) -> list[ast.expr]:
+    """The arguments of `isinstance`/`getattr`/`hasattr`: what they test counts as checked."""
+    func = node.func
+    return node.args if isinstance(func, ast.Name) and func.id in ("isinstance", "getattr", "hasattr") else []
+
+
+# Per node type: its children whose expressions count as checked (a test, a target, a value, an isinstance argument).
+_CHECKED_PARTS: dict[type, Callable[[Any], Sequence[ast.AST]]] = {
+    ast.If: lambda n: (n.test,),
+    ast.While: lambda n: (n.test,),
+    ast.IfExp: lambda n: (n.test,),
+    ast.Assert: lambda n: (n.test,),
+    ast.BoolOp: lambda n: n.values,
+    ast.comprehension: lambda n: n.ifs,
+    ast.Match: lambda n: (n.subject,),
+    ast.Assign: lambda n: n.targets,
+    ast.AugAssign: lambda n: (n.target,),
+    ast.AnnAssign: lambda n: (n.target,),
+    ast.NamedExpr: lambda n: (n.value,),
+    ast.Call: _checked_call_arguments,
+}

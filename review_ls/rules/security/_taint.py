@@ -120,15 +120,23 @@ _REQUEST_MODELS = "RV6.request-models"
 
 
 def _request_models(ctx: Context) -> frozenset[str]:
-    """Names of the project's pydantic classes (found once per version of the project's classes)."""
-    classes = project_for(ctx).classes
-    last = ctx.facts.derived.get(_REQUEST_MODELS)
+    """Names of the project's pydantic classes (found once per version of the project's classes, for every file).
+
+    Kept in a slot that lives with the project's type facts (not `ctx.memo`: see `request_flows`); the
+    classes it was found from are checked by identity."""
+    index = project_for(ctx)
+    classes = index.classes
+    slot: dict[str, tuple[tuple[object, ...], frozenset[str]]] = index.types.summary(_REQUEST_MODELS, _new_slot)
+    last = slot.get("last")
     if last is not None and last[0] is classes:
-        known: frozenset[str] = last[1]
-        return known
+        return last[1]
     found = frozenset(c.ref.name for c in classes if c.kind == Kind.PYDANTIC)
-    ctx.facts.derived[_REQUEST_MODELS] = (classes, found)  # (in the module's facts, not `ctx.memo`: see `request_flows`)
+    slot["last"] = (classes, found)
     return found
+
+
+def _new_slot(_: object) -> dict[str, tuple[tuple[object, ...], frozenset[str]]]:
+    return {}
 
 
 def _request_globals(ctx: Context) -> frozenset[str]:

@@ -136,3 +136,10 @@ def children_last_first(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, ast.AST):
             found.append(value)
     return found
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of `node` in `ast.iter_child_nodes`' order, without names' contexts and operators."""
+    found = children_last_first(node)
+    found.reverse()
+    return found

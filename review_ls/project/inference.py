@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
-from review_ls.patterns.function_body import child_nodes as _child_nodes
+from review_ls.patterns.node_walk import child_nodes as _child_nodes
 from review_ls.project.index import ProjectIndex
 from review_ls.project.types import (
     MODEL_KINDS,

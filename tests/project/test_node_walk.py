@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from review_ls.patterns import node_walk
-from review_ls.patterns.node_walk import child_fields, children_last_first, walk_nodes
+from review_ls.patterns.node_walk import child_fields, child_nodes, children_last_first, walk_nodes
 
 SINGLETONS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 SOURCE = (Path(ast.__file__)).read_text(encoding="utf-8") + '''
@@ -57,3 +57,10 @@ def test_a_node_type_without_a_grammar_line_has_every_field_checked_at_run_time(
     assert all(held == "check" for _, held in child_fields(Odd))
     assert children_last_first(node) == [node.items[0], node.left]
     node_walk._CHILDREN.pop(Odd, None)
+
+
+def test_child_nodes_are_iter_child_nodes_in_order_without_singletons() -> None:
+    for node in ast.walk(ast.parse(SOURCE)):
+        expected = [child for child in ast.iter_child_nodes(node) if not isinstance(child, SINGLETONS)]
+        found = child_nodes(node)
+        assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected)), ast.dump(node)[:80]

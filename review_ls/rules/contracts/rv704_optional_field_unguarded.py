@@ -10,7 +10,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.patterns.function_body import child_nodes
+from review_ls.patterns.node_walk import child_nodes
 from review_ls.project.inference import TypeResolver
 from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of

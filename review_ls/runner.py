@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source, parse_or_none
-from review_ls.engine.gc_pause import garbage_collector_paused
+from review_ls.engine.gc_pause import garbage_collector_paused, nothing_frozen_yet
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import ProjectModel
 from review_ls.files import SourceFile, SourceReadError, read_source
@@ -159,7 +159,7 @@ def check_files(
 def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
     # The index and the loaded rules live for the whole run: keep the collector from scanning them again
     # for every file (and, in forked workers, from copying their pages); thawed when the run ends.
-    thaw = gc.get_freeze_count() == 0
+    thaw = nothing_frozen_yet()
     gc.freeze()
     try:
         yield from _check_in_processes(tasks, jobs, project)

@@ -6,6 +6,15 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# What the interpreter itself reports as frozen before any code freezes (read as this module loads, before
+# the CLI or the server freezes anything): 0, except on CPython 3.12.1, which counts 375 objects of its own.
+_FROZEN_BY_THE_INTERPRETER = gc.get_freeze_count()
+
+
+def nothing_frozen_yet() -> bool:
+    """True when no code has frozen objects out of the collector yet (`gc.freeze`), whatever the interpreter counts itself."""
+    return gc.get_freeze_count() <= _FROZEN_BY_THE_INTERPRETER
+
 
 @contextmanager
 def garbage_collector_paused() -> Iterator[None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from review_ls.project.annotation_text import annotation_text
 
 SHAPES = [
     "int", "x.y.Z", "None", "...", "list[int]", "dict[str, list[x.Y]]", "Optional[int | None]", "a | b | c", "a | (b | c)",
-    "(a | b) | c", "Callable[[int], str]", "tuple[int, ...]", "x[a,]", "x[()]", "x[*ts]", "Literal['a', 'b']", "Annotated[int, Field(gt=0)]",
+    "(a | b) | c", "Callable[[int], str]", "tuple[int, ...]", "x[a,]", "x[()]", *(["x[*ts]"] if sys.version_info >= (3, 11) else []), "Literal['a', 'b']", "Annotated[int, Field(gt=0)]",
     "dict[str, int | None]", "a[b][c]", "(a | b)[c]", "f().x", "int & str", "x[1:2]", "'Forward'",
 ]
 

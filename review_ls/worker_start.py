@@ -12,9 +12,11 @@ if TYPE_CHECKING:
 
 
 def prepare_shared_model(project: ProjectModel | None, tasks: Iterable[FileTask]) -> None:
-    """Build the project-wide parts of `project` that the tasks' enabled rules read (`project/shared_model.py`), so
-    that forked workers share them instead of each building (and copying) them; nothing when no rule reads the project."""
-    if project is None:
+    """Build the project-wide parts of `project` that the tasks' enabled rules read (`project/ahead.py`), so that
+    forked workers share them instead of each building (and copying) them; nothing when no rule reads the project."""
+    from review_ls.project.index import ProjectIndex
+
+    if not isinstance(project, ProjectIndex):
         return
     from review_ls.rules._catalog import CATALOG
 
@@ -22,6 +24,6 @@ def prepare_shared_model(project: ProjectModel | None, tasks: Iterable[FileTask]
     enabled = [needs for code, (*_, needs) in CATALOG.items() if any(s.is_enabled(code) for s in settings)]
     if not any(needs for needs in enabled):
         return
-    from review_ls.project.shared_model import build_shared_model
+    from review_ls.project.ahead import derive_for_workers
 
-    build_shared_model(project, types=any(Needs.TYPES.value in needs for needs in enabled))
+    derive_for_workers(project, type_lookups=any(Needs.TYPES.value in needs for needs in enabled))

@@ -97,33 +97,28 @@ class CallGraph:
         for function in facts.functions:
             if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
                 function = replace(function, role=CONFIGURED)
-            known = self._functions.get(function.qualname)
-            if known is not None and known[0] != path:
-                self._shared.add(function.qualname)
-                self._own("function", function.qualname, known[0], path)
-                alone = False
+            alone = self._first_definition("function", function.qualname, path) and alone
             self._functions[function.qualname] = (path, function)
             self._unregistered.pop(function.qualname, None)
         for name, target in facts.aliases:
-            if self._alias_paths.get(name, path) != path:
-                self._shared.add(name)
-                self._own("alias", name, self._alias_paths[name], path)
-                alone = False
+            alone = self._first_definition("alias", name, path) and alone
             self._aliases[name] = target
             self._alias_paths[name] = path
         for cls in facts.classes:
-            known_class = self._classes.get(cls.qualname)
-            if known_class is not None and known_class[0] != path:
-                self._shared.add(cls.qualname)
-                self._own("class", cls.qualname, known_class[0], path)
-                alone = False
+            alone = self._first_definition("class", cls.qualname, path) and alone
             self._classes[cls.qualname] = (path, cls)
         return alone
 
-    def _own(self, kind: str, name: str, first: str, then: str) -> None:
-        """While building: `then` defines `name` (a `kind`) that `first` or an earlier file defines too."""
+    def _first_definition(self, kind: str, name: str, path: str) -> bool:
+        """While building, before `path` takes `name` (a `kind`): False, and both files noted as its owners, when
+        another file defines it already."""
+        first = self._definer(kind, name)
+        if first is None or first == path:
+            return True
+        self._shared.add(name)
         owners = self._owners[kind].get(name, (first,))
-        self._owners[kind][name] = owners if then in owners else (*owners, then)
+        self._owners[kind][name] = owners if path in owners else (*owners, path)
+        return False
 
     # -- patching ------------------------------------------------------------------------------
     def _definer(self, kind: str, name: str) -> str | None:

@@ -5,12 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-
-
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
-
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 _CLOSE_METHODS = frozenset({"close", "aclose"})

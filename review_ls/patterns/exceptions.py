@@ -6,8 +6,8 @@ import ast
 from collections.abc import Iterator, Sequence
 
 from review_ls.engine.facts import dotted_name
+from review_ls.patterns.names import SCOPE_NODES
 
-SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 BROAD_EXCEPTION_NAMES = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from review_ls.engine.facts import dotted_name
+from review_ls.patterns.names import SCOPE_NODES
 
 Qualifier = Callable[[ast.AST], "str | None"]
 """Resolves a Name/Attribute chain through the imports (`Context.qualified_name`), None if not imported."""
@@ -76,7 +77,7 @@ def is_opener(expr: ast.AST, qualify: Qualifier) -> bool:
 def with_bound_opener(name: str, ancestors: Sequence[ast.AST], qualify: Qualifier) -> ast.Call | None:
     """The opener call an enclosing `with ... as name:` binds `name` to, if any."""
     for ancestor in reversed(ancestors):
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        if isinstance(ancestor, SCOPE_NODES):
             return None
         if isinstance(ancestor, (ast.With, ast.AsyncWith)):
             for item in ancestor.items:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 import re
 
+from review_ls.patterns.names import SCOPE_NODES
+
 # ASDL field types whose values are never nodes to visit: builtin scalars, and the singleton
 # nodes of expression contexts and operators.
 _NOT_VISITED = frozenset({"identifier", "string", "constant", "int", "object", "bytes", "expr_context", "operator", "boolop", "unaryop", "cmpop"})
@@ -20,8 +22,7 @@ _GRAMMAR_LINE = re.compile(r"^\w+\((.*)\)$")
 # entries, as `Dict.keys`), or "check" (unknown: visited if it is a node or a list of nodes).
 Field = tuple[str, str]
 _CHILDREN: dict[type, tuple[Field, ...]] = {}  # a cache, filled per node type on first use
-SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-_SCOPE_TYPES = frozenset(SCOPES)
+_SCOPE_TYPES = frozenset(SCOPE_NODES)
 
 
 def child_fields(node_type: type) -> tuple[Field, ...]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from review_ls.engine.facts import dotted_name, resolve_through_imports
+from review_ls.patterns.names import SCOPE_NODES
 from review_ls.patterns.node_walk import children_last_first
 
 Qualifier = Callable[[ast.expr], "str | None"]
@@ -42,7 +43,6 @@ GUARD_CALL_NAMES = frozenset(
 GUARD_WORDS = ("sanitiz", "sanitis", "validat", "safe", "secure", "inside", "within", "contain", "subpath", "traversal", "check_path")
 NON_PROPAGATING_CALLS = frozenset({"int", "float", "bool", "len", "hash", "UUID", "uuid.UUID", "isinstance", "basename"})
 NAME_ONLY_ATTRIBUTES = frozenset({"name", "stem", "suffix", "suffixes"})
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def _function_node_list(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tup
     while stack:
         node, statement = stack.pop()
         found.append((node, statement))
-        if isinstance(node, _SCOPES):
+        if isinstance(node, SCOPE_NODES):
             continue
         for child in children_last_first(node):
             stack.append((child, child if isinstance(child, statement_base) else statement))

@@ -8,8 +8,7 @@ from typing import cast
 
 from review_ls.engine.cst_edit import cst, statement_line_of
 from review_ls.engine.walker import Context
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+from review_ls.patterns.names import SCOPE_NODES
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -44,7 +43,7 @@ class _ScopeIndex:
                 self.loads.setdefault(node.id, []).append(node)
                 if nested:
                     self.escaped.add(id(node))
-            inner = nested or isinstance(node, _SCOPES)
+            inner = nested or isinstance(node, SCOPE_NODES)
             stack.extend((child, node, inner) for child in reversed(list(ast.iter_child_nodes(node))))
 
     def parent(self, node: ast.AST) -> ast.AST | None:

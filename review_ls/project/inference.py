@@ -841,8 +841,6 @@ def _same_path(a: str, b: str) -> bool:
 
 # -- scopes ----------------------------------------------------------------------------------------------------
 
-_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
 
 def _function_chain(parents: Sequence[ast.AST]) -> list[tuple[ast.AST, ast.ClassDef | None]]:
     """The functions enclosing a node, outermost first, each with the class it is a method of."""

@@ -17,10 +17,9 @@ from review_ls.engine.facts import dotted_name
 from review_ls.patterns.clients import client_constructor_name
 from review_ls.project import project_for
 from review_ls.rules.clients._shared import chain_names, chain_related, project_target
-from review_ls.patterns.names import loop_bound_names, names_read
+from review_ls.patterns.names import SCOPE_NODES, loop_bound_names, names_read
 from review_ls.patterns.client_closing import (
     _LOOPS,
-    _SCOPES,
     _is_sole_with_item,
     _assigned_name,
     _is_close_call,
@@ -44,7 +43,7 @@ def _placement_in_loop(node: ast.AST, ancestors: Sequence[ast.AST]) -> _LoopPlac
     path = [*ancestors, node]
     for index in range(len(path) - 2, -1, -1):
         ancestor = path[index]
-        if isinstance(ancestor, _SCOPES):
+        if isinstance(ancestor, SCOPE_NODES):
             return None
         if isinstance(ancestor, _LOOPS):
             child = path[index + 1]

@@ -12,7 +12,8 @@ from review_ls.engine.model import Finding, Fix, Severity
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.patterns.client_closing import _LOOPS, _SCOPES
+from review_ls.patterns.client_closing import _LOOPS
+from review_ls.patterns.names import SCOPE_NODES
 
 if TYPE_CHECKING:
     from review_ls.engine.fixes import FixContext
@@ -175,7 +176,7 @@ class RequestsWithoutSessionInLoop(Rule):
         """The outermost statement loop around the call within its function."""
         found = None
         for ancestor in reversed(ancestors):
-            if isinstance(ancestor, _SCOPES):
+            if isinstance(ancestor, SCOPE_NODES):
                 break
             if isinstance(ancestor, _LOOPS):
                 found = ancestor

@@ -12,9 +12,7 @@ from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
-
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+from review_ls.patterns.names import SCOPE_NODES
 
 
 class UnsynchronizedGlobalCounter(Rule):
@@ -112,7 +110,7 @@ def _declares_global(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str
         node = stack.pop()
         if isinstance(node, ast.Global) and name in node.names:
             return True
-        if not isinstance(node, _SCOPES) and isinstance(node, ast.stmt):
+        if not isinstance(node, SCOPE_NODES) and isinstance(node, ast.stmt):
             stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt | ast.excepthandler))
         elif isinstance(node, ast.ExceptHandler):
             stack.extend(node.body)
@@ -121,7 +119,7 @@ def _declares_global(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str
 
 def _under_lock(ancestors: Sequence[ast.AST]) -> bool:
     for ancestor in reversed(ancestors):
-        if isinstance(ancestor, _SCOPES):
+        if isinstance(ancestor, SCOPE_NODES):
             return False
         if isinstance(ancestor, (ast.With, ast.AsyncWith)):
             for item in ancestor.items:

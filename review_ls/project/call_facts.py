@@ -186,7 +186,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     prefix = f"{module_name}." if module_name else ""
     constructors = client_constructor_names(imports)
     if memo is not None:
-        memo.use_context((module_name, tuple(imports.items()), module_defs, shadowed, tuple(kinds.items()), constructors))
+        memo.use_context(module_name, imports, module_defs, shadowed, kinds, constructors)
     function_facts = _function_facts if memo is None else _memoised(memo)
     functions: list[FunctionCallFacts] = []
     classes: list[ClassFacts] = []
@@ -247,13 +247,12 @@ def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
         own: dict[int, list[ast.AST]],
         constructors: frozenset[str],
     ) -> FunctionCallFacts:
-        key = memo.key(function, owner)
-        entry = memo.get(key)
+        entry = memo.get(function, owner)
         if entry is not None:
-            facts, own[id(function)] = entry
+            facts, own[id(function)] = entry  # (nodes that may hold other lines: readers of lines ask `memo.own_nodes`)
             return facts  # type: ignore[no-any-return]
         facts = _function_facts(function, owner, module_name, imports, module_defs, shadowed, kinds, own, constructors)
-        memo.put(key, facts, own[id(function)])
+        memo.put(function, owner, facts, own[id(function)])
         return facts
 
     return function_facts

@@ -214,6 +214,7 @@ class CallGraph:
                     self._unregistered.setdefault(found[1].qualname, found)
                     self._functions[found[1].qualname] = (found[0], replace(found[1], role=registration.role, label=registration.label))
         self._resolved = {}
+        self._resolved_classes: dict[str, tuple[str, ClassFacts] | None] = {}
         self._chains: CarriedMemo[str, BlockingChain | None] = CarriedMemo()  # function -> its blocking chain (None: does not block)
         self._entry_points: tuple[tuple[str, FunctionCallFacts], ...] | None = None
         self._entry_paths: frozenset[str] | None = None  # the files of `_entry_points`
@@ -325,7 +326,14 @@ class CallGraph:
             qualname = resolved
 
     def class_facts(self, qualname: str) -> tuple[str, ClassFacts] | None:
-        """The (path, facts) of the project class a target names, following re-exports."""
+        """The (path, facts) of the project class a target names, following re-exports (memoised: summaries ask for every callee)."""
+        try:
+            return self._resolved_classes[qualname]
+        except KeyError:
+            found = self._resolved_classes[qualname] = self._resolve_class(qualname)
+            return found
+
+    def _resolve_class(self, qualname: str) -> tuple[str, ClassFacts] | None:
         for _ in range(_MAX_ALIAS_HOPS):
             found = self._classes.get(qualname)
             if found is not None:

@@ -44,24 +44,24 @@ def module_query_facts(
     own = own if own is not None else {}
     sites: list[QuerySite] = []
 
-    def _add(sites: list[QuerySite], qualname: str, nodes: list[ast.AST], function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def _add(sites: list[QuerySite], qualname: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if memo is None:
-            _add_first_site(sites, qualname, nodes)
+            _add_first_site(sites, qualname, own.get(id(function)) or list(own_nodes(function.body)))
             return
 
         def found() -> tuple[QuerySite, ...]:
             first: list[QuerySite] = []
-            _add_first_site(first, qualname, nodes)
+            _add_first_site(first, qualname, memo.own_nodes(function, own))
             return tuple(first)
 
         sites.extend(memo.reuse("queries", function, qualname, found))
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _add(sites, f"{prefix}{statement.name}", own.get(id(statement)) or list(own_nodes(statement.body)), statement)
+            _add(sites, f"{prefix}{statement.name}", statement)
         elif isinstance(statement, ast.ClassDef):
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    _add(sites, f"{prefix}{statement.name}.{member.name}", own.get(id(member)) or list(own_nodes(member.body)), member)
+                    _add(sites, f"{prefix}{statement.name}.{member.name}", member)
     return tuple(sites)
 
 

@@ -14,8 +14,9 @@ are not counted: only that connection's handlers, in the process that holds it, 
 from __future__ import annotations
 
 import ast
+import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted, short_source
@@ -124,10 +125,11 @@ def module_state_facts(
     prefix = f"{module_name}." if module_name else ""
     module_names = _module_level_names(module)
 
-    def scan_of(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST], owner: tuple[str, frozenset[str]] | None) -> _FunctionScan:
+    def scan_of(function: ast.FunctionDef | ast.AsyncFunctionDef, owner: tuple[str, frozenset[str]] | None) -> _FunctionScan:
         if memo is None:
-            return _scan_function(function, nodes, owner, imports, module_names, prefix)
-        return memo.reuse("state", function, (owner, module_names), lambda: _scan_function(function, nodes, owner, imports, module_names, prefix))
+            return _scan_function(function, _nodes(function, own), owner, imports, module_names, prefix)
+        return memo.reuse("state", function, (owner, memo.names_in(function, module_names)),
+                          lambda: _scan_function(function, memo.own_nodes(function, own), owner, imports, module_names, prefix))
     objects: list[StateObject] = []
     functions: list[FunctionStateFacts] = []
     classes: list[ClassStateFacts] = []
@@ -139,7 +141,7 @@ def module_state_facts(
             if found is not None and not _CACHE_NAME.search(name):
                 objects.append(StateObject(f"{prefix}{name}", statement.lineno, *found))
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scan = scan_of(statement, _nodes(statement, own), None)
+            scan = scan_of(statement, None)
             functions.append(scan.facts(f"{prefix}{statement.name}", frozenset()))
         elif isinstance(statement, ast.ClassDef):
             class_name = f"{prefix}{statement.name}"
@@ -148,7 +150,7 @@ def module_state_facts(
             if _is_singleton_class(statement):
                 objects.append(StateObject(class_name, statement.lineno, SINGLETON_CLASS, statement.name))
             owner = (class_name, frozenset(containers))
-            methods = [(m, scan_of(m, _nodes(m, own), owner)) for m in statement.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            methods = [(m, scan_of(m, owner)) for m in statement.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
             attributes = frozenset(containers).union(*(scan.container_attributes for _, scan in methods))
             bases = tuple(b for b in (_absolute_name(dotted_name(base), imports, module_names, prefix) for base in statement.bases) if b and b != "object")
             classes.append(ClassStateFacts(class_name, bases, attributes))
@@ -268,6 +270,14 @@ class _FunctionScan:
         self.self_writes: list[StateWrite] = []
         self.method_calls: list[MethodCall] = []
         self.container_attributes: set[str] = set()
+
+    def shifted(self, delta: int) -> _FunctionScan:
+        """This scan with its lines moved by `delta` (the function moved; see `line_shift`)."""
+        moved = copy.copy(self)
+        moved.writes = [replace(w, line=w.line + delta) for w in self.writes]
+        moved.self_writes = [replace(w, line=w.line + delta) for w in self.self_writes]
+        moved.method_calls = [replace(c, line=c.line + delta) for c in self.method_calls]
+        return moved
 
     def facts(self, qualname: str, container_attributes: frozenset[str]) -> FunctionStateFacts:
         """The function's facts; writes to `self` count for the class's container attributes only, and never in a constructor."""

@@ -57,6 +57,9 @@ EDITS = [
     ("an import added", SOURCE.replace("import time\n", "import time\nimport httpx as requests\n")),
     ("a new module-level name", SOURCE.replace("CACHE:", "Repo2 = object()\nCACHE:")),
     ("class bases changed", SOURCE.replace("class Repo:", "class Repo(dict):")),
+    ("a statement added above the functions below", SOURCE.replace("    return requests.get(url, timeout=5).text", "    print(url)\n    return requests.get(url, timeout=5).text")),
+    ("a module-level name a moved method mentions", SOURCE.replace("CACHE:", "items: list = []\nCACHE:")),
+    ("an unrelated import", "import json\n" + SOURCE),
     ("unchanged", SOURCE),
 ]
 
@@ -90,9 +93,11 @@ def test_an_edit_inside_one_function_re_extracts_that_function_only() -> None:
     with memos.extracting("app.py", edited) as memo:
         _facts(ast.parse(edited), memo)
         assert memo.reused == 5  # of six functions: fetch, users, __init__, add, read
-    with memos.extracting("app.py", "\n" + edited) as memo:
-        _facts(ast.parse("\n" + edited), memo)
-        assert memo.reused == 0  # every function moved: its facts hold lines
+    moved = "\n" + edited
+    with memos.extracting("app.py", moved) as memo:
+        facts = _facts(ast.parse(moved), memo)
+        assert memo.reused == 6  # every function moved, and is taken with its lines moved
+    assert facts == _facts(ast.parse(moved), None)
 
 
 def test_a_text_that_does_not_parse_keeps_the_memo() -> None:
@@ -106,15 +111,34 @@ def test_a_text_that_does_not_parse_keeps_the_memo() -> None:
         assert memo.reused == 6
 
 
-def test_a_changed_import_forgets_every_entry() -> None:
+def test_a_changed_import_re_extracts_only_the_functions_that_name_it() -> None:
     memos = FileMemos()
     with memos.extracting("app.py", SOURCE) as memo:
         _facts(ast.parse(SOURCE), memo)
     changed = SOURCE.replace("import requests\n", "import httpx as requests\n")
     with memos.extracting("app.py", changed) as memo:
         facts = _facts(ast.parse(changed), memo)
-        assert memo.reused == 0
+        assert memo.reused == 5  # all but fetch, which calls `requests.get`
     assert facts == _facts(ast.parse(changed), None)
+    added = "import json\n" + changed
+    with memos.extracting("app.py", added) as memo:
+        facts = _facts(ast.parse(added), memo)
+        assert memo.reused == 6  # no function names `json`: each is only moved a line down
+    assert facts == _facts(ast.parse(added), None)
+
+
+def test_a_moved_function_whose_state_facts_changed_reads_its_nodes_at_their_new_lines() -> None:
+    memos = FileMemos()
+    with memos.extracting("app.py", SOURCE) as memo:
+        _facts(ast.parse(SOURCE), memo)
+    changed = SOURCE.replace("CACHE:", "items: list = []\nCACHE:")  # a module-level name `Repo.add` mentions (`self.items`)
+    with memos.extracting("app.py", changed) as memo:
+        facts = _facts(ast.parse(changed), memo)
+        assert memo.reused == 6  # the call facts of every function, moved a line down
+    fresh = _facts(ast.parse(changed), None)
+    assert facts == fresh
+    writes = [(w.target, w.line) for f in fresh.state.functions for w in (*f.writes, *f.self_writes)]  # type: ignore[attr-defined]
+    assert writes == [("pkg.app.CACHE", 26), ("items", 25)]  # rescanned (`Repo.add` now sees `items`), at the lines of the new text
 
 
 def test_index_updates_equal_a_fresh_index_of_the_same_text() -> None:

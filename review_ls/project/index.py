@@ -442,7 +442,10 @@ class _Derived:
             callers = carried.stale if carried.callers_stale is None else carried.callers_stale  # (resolved callees: names only)
             self._kept["per_invocation"] = (carried.kept(base.per_invocation.memo(), holds_lines=False, stale=callers), base.per_invocation, callers)
         if "process_state" in computed and carried.keep_state:
-            self._kept["process_state"] = (base.process_state, frozenset(before), carried.kept(base.process_state.memo()))
+            effects = base.process_state.memo()
+            seeds = carried.callers_stale
+            cutoff = None if seeds is None else (carried.kept(effects, stale=seeds), seeds, effects)
+            self._kept["process_state"] = (base.process_state, frozenset(before), carried.kept(effects), cutoff)
 
     def _carry_duplicates(self, base: _Derived, changed: frozenset[str]) -> None:
         """Keep the duplicate models and field variants when no changed file's classes changed but in lines (`ClassMoves`); when
@@ -514,10 +517,12 @@ class _Derived:
         kept = self._kept.pop("process_state", None)
         if kept is None:
             return ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service)
-        base, changed, memo = cast(tuple[ProcessStateSummary, frozenset[str], dict[str, Any]], kept)
+        base, changed, memo, cutoff = cast(tuple[ProcessStateSummary, frozenset[str], dict[str, Any], Any], kept)
         summary = ProcessStateSummary(self.calls, self.call_graph, self.views.route_handler_names, runs_outside_service, base, changed)
         if summary.instance_classes == base.instance_classes:  # else a re-export changed what a module-level instance is
             summary.keep(memo, base)
+            if cutoff is not None:
+                summary.keep_if_unchanged(*cutoff)
         return summary
 
     @cached_property

@@ -75,6 +75,16 @@ class _Effects:
 _NO_EFFECTS = _Effects({}, {})
 
 
+@dataclass(frozen=True)
+class _Cutoff:
+    """Effects kept on condition (`ProcessStateSummary.keep_if_unchanged`)."""
+
+    memo: CarriedMemo[str, _Effects]
+    seeds: frozenset[str]
+    before: Mapping[str, _Effects] | CarriedMemo[str, _Effects]
+    previous: ProcessStateSummary | None
+
+
 class ProcessStateSummary:
     """State objects of the project and the entry points that write them, derived once per snapshot."""
 
@@ -137,6 +147,7 @@ class ProcessStateSummary:
         self._mutators: dict[str, tuple[StateMutator, ...]] | None = None
         self._entries: tuple[tuple[str, str, str], ...] | None = None  # (path, name, role) of the entry points the mutators read
         self._previous: tuple[ProcessStateSummary, CarriedMemo[str, _Effects]] | None = None  # an earlier summary, the effects kept from it
+        self._cutoff: _Cutoff | None = None  # more effects kept, valid when the changed files' functions write what they wrote
 
     def _patched_indexes(
         self, modules: Mapping[str, ModuleCallFacts], changed: Iterable[str]
@@ -169,6 +180,12 @@ class ProcessStateSummary:
         self._memo = adopted(self._memo, memo)
         if previous is not None and previous._mutators is not None:
             self._previous = previous, self._memo.carried(())  # (a copy: the names kept, before any is derived here)
+
+    def keep_if_unchanged(self, memo: CarriedMemo[str, _Effects], seeds: frozenset[str], before: Mapping[str, _Effects] | CarriedMemo[str, _Effects]) -> None:
+        """Also offer `memo`, which keeps the effects of every function but the `seeds` (the changed files' functions, the only
+        ones whose facts or resolved callees changed): it holds when each seed's effects come out as `before` held them, since
+        then every other function's callees write what they wrote. Checked on first use; else the effects `keep` gave hold."""
+        self._cutoff = _Cutoff(memo, seeds, before, self._previous[0] if self._previous is not None else None)
 
     # -- what rules read ----------------------------------------------------------------------
     def state_object(self, qualname: str) -> tuple[str, StateObject] | None:
@@ -331,7 +348,22 @@ class ProcessStateSummary:
         if effects.self_attributes:
             state.setdefault(name, next(iter(effects.self_attributes.values())).prefixed(step))
 
+    def _take_cutoff(self) -> None:
+        """Use the memo of `keep_if_unchanged` when the seeds' effects are those of the previous snapshot."""
+        cutoff, self._cutoff = self._cutoff, None
+        if cutoff is None:
+            return
+        strict, self._memo = self._memo, cutoff.memo
+        kept = cutoff.memo.carried(())
+        before = cutoff.before
+        if all(self._effects(seed, set(), 0) == before[seed] for seed in cutoff.seeds if seed in before):
+            if cutoff.previous is not None:
+                self._previous = cutoff.previous, kept
+        else:
+            self._memo = strict
+
     def _all_mutators(self) -> dict[str, tuple[StateMutator, ...]]:
+        self._take_cutoff()
         previous, self._previous = self._previous, None
         graph_entries = self._graph.entry_point_tuple()
         self._graph_entries = graph_entries

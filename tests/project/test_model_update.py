@@ -40,7 +40,7 @@ BODIES = (
     "return open(arg).read()",
     "return open(os.path.join('/srv', arg)).read()",
     "return httpx.get(arg)",
-    "state.CACHE[arg] = 1",
+    "state.ITEMS[arg] = 1",
     "state.SUBSCRIBERS.append(arg)",
     "state.manager.connect(arg)",
     "return product_repository.get_by_id(arg)",
@@ -415,7 +415,7 @@ def test_random_edits_with_memos_and_maps_folded_often_leave_the_model_equal_to_
 # Three workspace roots whose modules are not packages: each `jobs.py` is the module `jobs`, so every name they define is
 # defined more than once, and which file wins depends on file order (a reader reads the first file and the winner).
 TWIN_ROOTS = ("/proj/one", "/proj/two", "/proj/three")
-TWIN_BODIES = ("return arg", "time.sleep(1)", "return requests.post(arg)", "state.CACHE[arg] = 1", "return open(arg).read()", "return jobs.f1(arg)")
+TWIN_BODIES = ("return arg", "time.sleep(1)", "return requests.post(arg)", "state.ITEMS[arg] = 1", "return open(arg).read()", "return jobs.f1(arg)")
 
 
 def twin_sources(bodies: dict[str, list[str]], extra: dict[str, str]) -> dict[str, str]:
@@ -425,7 +425,7 @@ def twin_sources(bodies: dict[str, list[str]], extra: dict[str, str]) -> dict[st
     for root, found in bodies.items():
         functions = "".join(f"\n\ndef f{n}(arg):\n    {body}\n" for n, body in enumerate(found))
         sources[f"{root}/jobs.py"] = header + extra.get(root, "") + functions
-        sources[f"{root}/state.py"] = "CACHE = {}\n"
+        sources[f"{root}/state.py"] = "ITEMS = {}\n"
     sources[f"{TWIN_ROOTS[0]}/routes.py"] = (
         'import jobs\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef route(arg):\n    return jobs.f0(arg) or jobs.f3(arg)\n'
     )
@@ -454,3 +454,43 @@ def test_random_edits_of_names_defined_twice_leave_the_model_equal_to_a_fresh_bu
         for path in (f"{root}/jobs.py",) if kind != "import" else [p for p in sources if p.endswith("jobs.py")]:
             index.update_file(path, sources[path])
         assert observe(index) == observe(ProjectIndex.from_sources(sources, TWIN_ROOTS)), (root, kind)
+
+
+def state_chain_sources(helper: str) -> dict[str, str]:
+    """A route that writes `state.ITEMS` through a service and a helper, whose definition is `helper`."""
+    return {
+        f"{ROOT}/app/__init__.py": "",
+        f"{ROOT}/app/state.py": "ITEMS = {}\n",
+        f"{ROOT}/app/helpers.py": f"from app import state\n\n\n{helper}",
+        f"{ROOT}/app/services.py": "from app import helpers\n\n\ndef save(arg):\n    return helpers.put(arg)\n",
+        f"{ROOT}/app/routes.py": 'from fastapi import FastAPI\n\nfrom app import services\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef route(arg):\n    return services.save(arg)\n',
+    }
+
+
+def test_an_edit_that_leaves_a_functions_writes_as_they_were_keeps_the_effects_of_its_callers() -> None:
+    writes = "def put(arg):\n    state.ITEMS[arg] = 1\n\n\ndef log(arg):\n    return arg\n"
+    index = ProjectIndex.from_sources(state_chain_sources(writes), (ROOT,))
+    observe(index)
+    before = index.process_state.memo().get("app.services.save")
+    assert before is not None and "app.state.ITEMS" in before.state
+    sources = state_chain_sources(writes.replace("= 1\n", "= 1\n    log(arg)\n"))  # a new call, to a function that writes nothing
+    index.update_file(f"{ROOT}/app/helpers.py", sources[f"{ROOT}/app/helpers.py"])
+    assert [m.chain.describe() for m in index.process_state.mutators("app.state.ITEMS")] == ["route -> save -> put -> state.ITEMS[...]"]
+    assert index.process_state.memo().get("app.services.save") is before  # kept, not derived again: `put` writes what it wrote
+    assert observe(index) == observe(ProjectIndex.from_sources(sources, (ROOT,)))
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("def put(arg):\n    state.ITEMS[arg] = 1\n", "def put(arg, other=None):\n    return arg\n"),  # the write goes
+        ("def put(arg):\n    return arg\n", "def put(arg, other=None):\n    state.ITEMS[arg] = 1\n"),  # a write comes
+        ("def put(arg):\n    state.ITEMS[arg] = 1\n", "def put(arg, other=None):\n\n    state.ITEMS[arg] = 1\n"),  # the write moves
+    ],
+)
+def test_a_function_whose_writes_changed_changes_the_effects_of_its_callers_in_other_files(first: str, then: str) -> None:
+    index = ProjectIndex.from_sources(state_chain_sources(first), (ROOT,))
+    observe(index)
+    sources = state_chain_sources(then)
+    index.update_file(f"{ROOT}/app/helpers.py", sources[f"{ROOT}/app/helpers.py"])
+    assert observe(index) == observe(ProjectIndex.from_sources(sources, (ROOT,)))

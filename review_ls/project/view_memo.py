@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from review_ls.project.file_facts import ClassFact, FileFacts
+from review_ls.project.layered import LayeredDict, layered_copy
 from review_ls.project.modules import ModuleNamer, is_package_file
 from review_ls.project.types import absolute_import
 
@@ -66,6 +67,8 @@ class ViewMemo:
         self._edges: dict[str, tuple[object, frozenset[str], frozenset[str]]] = {}  # path -> (imports, module set, edges)
         self._imported_names: dict[str, tuple[FileFacts, tuple[tuple[str, str], ...]]] = {}
         self._importer_counts: dict[tuple[str, str], int] = {}
+        # The running counts the last snapshot's copy was made from, and that copy (the next copies only the changed counts).
+        self._counts_copy: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int] | LayeredDict[tuple[str, str], int]] | None = None
         self._base_users: dict[str, set[tuple[str, str]]] = {}  # last name of a base -> (path, class) of the classes naming it
         self._kinds: tuple[Mapping[str, FileFacts], dict[tuple[str, str], str | None]] | None = None  # (snapshot, complete kinds)
         self._sorted_paths: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
@@ -307,10 +310,12 @@ class ViewMemo:
 
     def importer_counts(
         self, files: Mapping[str, FileFacts], imported_names: Callable[[str, FileFacts], tuple[tuple[str, str], ...]], delta: SnapshotDelta | None = None
-    ) -> dict[tuple[str, str], int]:
-        """How many files import each (module, name) by name, kept as a running count that changes by the changed files' imports."""
+    ) -> Mapping[tuple[str, str], int]:
+        """How many files import each (module, name) by name, kept as a running count that changes by the changed files' imports
+        (each snapshot gets its own copy; after a change, a layer over the previous copy with the counts that changed)."""
         memo = self._imported_names
         counts = self._importer_counts
+        touched: set[tuple[str, str]] = set()
         with self._lock:
             visit = None if delta is None else delta.since(self._counts_synced)
             if visit is None:
@@ -324,11 +329,26 @@ class ViewMemo:
                     continue
                 if entry is not None:
                     _count(counts, entry[1], -1)
+                    touched.update(entry[1])
                 names = imported_names(path, facts)
                 memo[path] = (facts, names)
                 _count(counts, names, 1)
+                touched.update(names)
             self._counts_synced = files
-            return dict(counts)
+            previous = self._counts_copy
+            copy: dict[tuple[str, str], int] | LayeredDict[tuple[str, str], int]
+            if visit is None or previous is None or previous[0] is not counts:
+                copy = dict(counts)
+            else:
+                copy = layered_copy(previous[1])
+                for key in touched:
+                    total = counts.get(key)
+                    if total:
+                        copy[key] = total
+                    else:
+                        copy.pop(key)
+            self._counts_copy = (counts, copy)
+            return copy
 
 
 def _count(counts: dict[tuple[str, str], int], names: tuple[tuple[str, str], ...], step: int) -> None:

@@ -348,7 +348,7 @@ class ProjectViews:
         return ImportGraph(self._memo.import_edges(self.paths_by_module, self.files, edges_of, self._delta, self.modules))
 
     @cached_property
-    def name_importers(self) -> dict[tuple[str, str], int]:
+    def name_importers(self) -> Mapping[tuple[str, str], int]:
         """How many project files import each (module, name) with `from <module> import <name>`."""
         def imported_names(path: str, facts: FileFacts) -> tuple[tuple[str, str], ...]:
             return tuple((base, name) for fact in facts.imports for base in (self.absolute(fact.module, path),) for name in fact.names)

@@ -82,3 +82,20 @@ def test_views_kept_current_by_the_memo_equal_views_made_from_scratch() -> None:
         kept = index._views().views  # derived with the index's memo, as updates arrive
         fresh = ProjectViews(dict(index._files), index.roots)  # derived from nothing
         assert _derived(kept) == _derived(fresh), f"after editing {path}"
+
+
+def test_each_snapshot_keeps_its_own_importer_counts_while_later_ones_layer_their_changes() -> None:
+    index = ProjectIndex.from_sources(FILES, roots=["/proj"])
+    first = index._views().views.name_importers
+    counted = dict(first.items())
+    assert counted[("app.models", "User")] == 2
+    index.update_file("/proj/app/schemas.py", FILES["/proj/app/schemas.py"].replace("from .models import User\n", ""))
+    second = index._views().views.name_importers
+    index.update_file("/proj/app/routes.py", FILES["/proj/app/routes.py"] + "from app.schemas import UserOut\n")
+    third = index._views().views.name_importers
+    assert dict(first.items()) == counted  # an earlier snapshot's counts stay as they were
+    assert second.get(("app.models", "User")) == 1 and second.get(("app.schemas", "UserOut")) is None
+    assert third.get(("app.models", "User")) == 1 and third.get(("app.schemas", "UserOut")) == 1
+    fresh = ProjectIndex.from_sources({**FILES, "/proj/app/schemas.py": FILES["/proj/app/schemas.py"].replace("from .models import User\n", ""),
+                                       "/proj/app/routes.py": FILES["/proj/app/routes.py"] + "from app.schemas import UserOut\n"}, roots=["/proj"])
+    assert dict(third.items()) == dict(fresh._views().views.name_importers.items())

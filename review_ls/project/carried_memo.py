@@ -102,10 +102,20 @@ class CarriedMemo(Generic[K, V]):
         """The memo of the next snapshot: these entries except those of the `stale` names and of the `suspects` whose value
         (with tuple keys: one of their values) has a step in one of the `moved` files. This memo is left as it is."""
         hidden = set(stale)
-        if moved:
+        if moved:  # (`_entry` inlined, and which files a value has steps in cached per value: every reader of a moved file is a suspect)
+            layer, base, hidden_in_base, steps_in = self._layer, self._base, self._hidden, self._steps_in
             for name in suspects:
-                found = self._entry(name)
-                if found is not _MISSING and name not in hidden and self._has_step_in(name, found, moved):
+                found = layer.get(name, _MISSING)
+                if found is _MISSING:
+                    if name in hidden_in_base:
+                        continue
+                    found = base.get(name, _MISSING)
+                if found is None or found is _MISSING or name in hidden:
+                    continue
+                cached = steps_in.get(name)
+                if cached is None or cached[0] is not found:
+                    cached = steps_in[name] = (found, step_paths(found))
+                if cached[1] is None or not cached[1].isdisjoint(moved):
                     hidden.add(name)
         memo: CarriedMemo[K, V] = CarriedMemo(self._tuple_keys)
         memo._steps_in = self._steps_in
@@ -122,13 +132,6 @@ class CarriedMemo(Generic[K, V]):
         else:
             memo._base, memo._layer, memo._hidden = self._base, layer, frozenset(hidden_in_base)
         return memo
-
-    def _has_step_in(self, name: str, value: Any, paths: frozenset[str]) -> bool:
-        """True when `value` (the entry of `name`) has a step in one of `paths` (or holds something unknown)."""
-        cached = self._steps_in.get(name)
-        if cached is None or cached[0] is not value:
-            cached = self._steps_in[name] = (value, step_paths(value))
-        return cached[1] is None or not cached[1].isdisjoint(paths)
 
     def names(self) -> frozenset[str]:
         """The names of the functions with a memoised entry now."""

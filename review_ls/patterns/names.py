@@ -51,6 +51,7 @@ def _loop_bound_names(loop: ast.AST) -> frozenset[str]:
     return frozenset()
 
 
+@functools.lru_cache(maxsize=8192)  # (the model's query facts ask for the same receiver names again and again)
 def snake_case(name: str) -> str:
     """`AsyncClient` -> 'async_client'."""
     out: list[str] = []

@@ -116,13 +116,25 @@ def call_fates(function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: Sequence
 
     `nodes` are the function's own nodes when the caller has them already (`patterns.blocking.own_nodes`).
     """
-    statements = [n for n in (own_nodes(function.body) if nodes is None else nodes) if isinstance(n, ast.stmt)]
-    declared = {name for statement in statements if isinstance(statement, (ast.Global, ast.Nonlocal)) for name in statement.names}
-    handed = [_handed_out(statement) for statement in statements]
-    handed_out = {value.id for value in handed if isinstance(value, ast.Name)}
-    conditionals = [s for s in statements if isinstance(s, (ast.If, ast.While))]
+    # One pass sorts the statements out: `global`/`nonlocal` names, `if`/`while` tests, values handed out, assignments.
+    declared: set[str] = set()
+    handed_out: set[str] = set()
+    conditionals: list[ast.If | ast.While] = []
+    read: list[tuple[ast.stmt, ast.expr | None]] = []  # the statements that may decide a call's fate, with the value they hand out
+    declaring, conditional, reading = _DECLARING, _CONDITIONAL, _FATE_STATEMENTS
+    for node in own_nodes(function.body) if nodes is None else nodes:
+        kind = type(node)
+        if kind in declaring:
+            declared.update(node.names)  # type: ignore[attr-defined]
+        elif kind in conditional:
+            conditionals.append(node)  # type: ignore[arg-type]
+        elif kind in reading:
+            value = _handed_out(node)  # type: ignore[arg-type]
+            read.append((node, value))  # type: ignore[arg-type]
+            if type(value) is ast.Name:
+                handed_out.add(value.id)
     fates: dict[int, str] = {}
-    for statement, value in zip(statements, handed, strict=True):
+    for statement, value in read:
         if value is not None:
             _mark(value, ESCAPES, fates)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, _CARRIERS):
@@ -148,6 +160,11 @@ def _handed_out(statement: ast.stmt) -> ast.expr | None:
         return statement.value.value
     return None
 
+
+# How `call_fates` sorts statements: those that declare outer names, guard others, or may decide a call's fate (no other node counts).
+_DECLARING = frozenset({ast.Global, ast.Nonlocal})
+_CONDITIONAL = frozenset({ast.If, ast.While})
+_FATE_STATEMENTS = frozenset({ast.Return, ast.Expr, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith})
 
 # Values that may carry a call's result to the statement (see `_carried`).
 _CARRIERS = (ast.Call, ast.Await, ast.BoolOp, ast.IfExp, ast.NamedExpr)

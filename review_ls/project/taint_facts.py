@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
 
 from review_ls.patterns.blocking import own_nodes
+from review_ls.patterns.node_walk import children_last_first
 from review_ls.patterns.paths import callee_name
 from review_ls.patterns.taint_flow import TaintPass, Tainted, contains_file_guard, contains_url_guard
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, may_be_sink
@@ -222,7 +223,7 @@ def _origin_in(expr: ast.AST, origin: dict[str, str]) -> str | None:
         return _origin_in(expr.left, origin) or _origin_in(expr.right, origin)  # type: ignore[attr-defined]
     if kind is ast.Subscript:
         return _origin_in(expr.value, origin)  # type: ignore[attr-defined]
-    return next((f for child in ast.iter_child_nodes(expr) if (f := _origin_in(child, origin)) is not None), None)
+    return next((f for child in reversed(children_last_first(expr)) if (f := _origin_in(child, origin)) is not None), None)
 
 
 def _maybe_project(target: str) -> bool:

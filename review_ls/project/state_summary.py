@@ -12,6 +12,8 @@ search (their body runs once per argument set). A constructor's writes to module
 where the class is constructed (per request, or at import for module-level instances, which no
 entry point reaches); its writes to its own `self` never do. Each function is summarised once: inside a call cycle, a function
 summarised while its caller is still open misses that caller's writes. Entry points in tests, scripts and migrations are not counted.
+After an edit, the effects of the functions that do not read the changed files are kept; so are those of the
+functions that read them, when every function of the changed files writes what it wrote before (`keep_if_unchanged`).
 """
 
 from __future__ import annotations

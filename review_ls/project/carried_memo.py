@@ -77,6 +77,11 @@ class CarriedMemo(Generic[K, V]):
             self._owned.add(name)
         self._layer[name][parts[1:]] = value
 
+    def missing(self, names: Iterable[str]) -> list[str]:
+        """Those of `names` (plain keys) that have no entry, in order (`not in` for each, without a call per name)."""
+        layer, hidden, base = self._layer, self._hidden, self._base
+        return [name for name in names if name not in layer and (name in hidden or name not in base)]
+
     def update(self, other: Mapping[K, V]) -> None:
         """Memoise every entry of `other`."""
         for key, value in other.items():

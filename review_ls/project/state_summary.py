@@ -383,7 +383,7 @@ class ProcessStateSummary:
         self._entries = entries
         if previous is not None and previous[0]._entries == entries and previous[0]._mutators is not None:
             summary, kept = previous
-            if all(self._effects(name, set(), 0) == summary._memo.get(name) for _, name, _ in entries if name not in kept):
+            if all(self._effects(name, set(), 0) == summary._memo.get(name) for name in kept.missing(name for _, name, _ in entries)):
                 return summary._mutators  # type: ignore[return-value]
         by_state: dict[str, list[StateMutator]] = {}
         for _, name, role in entries:

@@ -96,3 +96,14 @@ def test_many_generations_with_folds_match_a_plain_dict(monkeypatch: pytest.Monk
         memo[key(chooser.choice(names))] = chain_through("odd0.py")  # a write to the new memo ...
         reference = dict(memo.items())
         assert dict(previous.items()) == before  # ... leaves the previous one as it was
+
+
+def test_missing_lists_the_names_without_an_entry_as_not_in_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(carried_memo, "FOLD_AT", 1)
+    memo: CarriedMemo[str, object] = CarriedMemo()
+    memo.update({"a": 1, "b": None, "c": 3})
+    folded = memo.carried(["c"])  # (the layer folds into a new base)
+    carried = folded.carried(["a"])  # `a` hidden in the base
+    carried["d"] = None
+    names = ["a", "b", "c", "d", "e"]
+    assert carried.missing(names) == [name for name in names if name not in carried] == ["a", "c", "e"]

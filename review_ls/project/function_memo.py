@@ -31,6 +31,14 @@ FunctionKey = tuple[Hashable, ...]
 T = TypeVar("T")
 
 
+class ExtractionStopped(Exception):
+    """The extraction was asked to stop (a newer edit of the file came in); nothing of it was stored."""
+
+
+def _never() -> bool:
+    return False
+
+
 class FunctionMemo:
     """The reusable per-function facts of one file (use it within `FileMemos.extracting`)."""
 
@@ -42,6 +50,7 @@ class FunctionMemo:
         self._texts: dict[int, tuple[int, str]] = {}
         self._extracted = False  # the extraction got as far as the functions (the text parsed)
         self.reused = 0  # functions whose facts the last extraction took from the memo
+        self.should_stop: Callable[[], bool] = _never  # asked before each function; True raises ExtractionStopped
 
     def begin(self, text: str) -> None:
         """Start an extraction of the file's new `text`."""
@@ -62,6 +71,7 @@ class FunctionMemo:
         """The key of a function of the text being extracted: its text, first line and class."""
         text = self._texts.get(id(function))
         if text is None:
+            self.check()
             first = statement_start_line(function)
             text = self._texts[id(function)] = (first, "\n".join(self._lines[first - 1 : function.end_lineno or function.lineno]))
         return (text[1], text[0], owner)
@@ -86,16 +96,23 @@ class FunctionMemo:
             self.reused += 1
         return entry
 
+    def check(self) -> None:
+        """Raise `ExtractionStopped` when the extraction was asked to stop."""
+        if self.should_stop():
+            raise ExtractionStopped()
+
     def put(self, key: FunctionKey, facts: Any, nodes: list[ast.AST]) -> None:
         """Store a function's freshly extracted facts and own nodes."""
         self._used[key] = (facts, nodes)
 
-    def end(self) -> None:
-        """Finish the extraction: keep only the entries it used or made (all of them when the text did not parse)."""
+    def end(self, completed: bool = True) -> None:
+        """Finish the extraction: keep only the entries it used or made (all of them when the text did not parse,
+        and those it made besides them when it stopped before the end)."""
         if self._extracted:
-            self._entries = self._used
+            self._entries = self._used if completed else {**self._entries, **self._used}
         self._used = {}
         self._lines, self._texts = [], {}
+        self.should_stop = _never
 
 
 class FileMemos:
@@ -107,8 +124,8 @@ class FileMemos:
         self._lock = threading.Lock()
 
     @contextmanager
-    def extracting(self, path: str, text: str) -> Iterator[FunctionMemo]:
-        """The memo of `path`, held by this extraction of `text` alone until it ends."""
+    def extracting(self, path: str, text: str, should_stop: Callable[[], bool] | None = None) -> Iterator[FunctionMemo]:
+        """The memo of `path`, held by this extraction of `text` alone until it ends (`should_stop`: see `FunctionMemo.check`)."""
         with self._lock:
             entry = self._memos.pop(path, None) or (FunctionMemo(), threading.Lock())
             self._memos[path] = entry
@@ -117,10 +134,13 @@ class FileMemos:
         memo, lock = entry
         with lock:
             memo.begin(text)
+            memo.should_stop = should_stop or _never
+            completed = False
             try:
                 yield memo
+                completed = True
             finally:
-                memo.end()
+                memo.end(completed)
 
     def forget(self, path: str) -> None:
         """Drop the memo of a removed file."""

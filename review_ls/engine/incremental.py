@@ -418,27 +418,32 @@ class IncrementalAnalyser:
         if self._last is not None and self._last[0] == source and self._last[1] == context_key:
             if self._settled or not settle:
                 return self._last[2]
-            result = self._settle(source, rule_set, project, should_stop)
+            result = self._settle(source, context_key, rule_set, project, should_stop)
         else:
             self._revision += 1
             result = self._analyse_new_text(source, context_key, rule_set, project)
             if settle and not self._settled:
                 self._last = (source, context_key, result)
-                result = self._settle(source, rule_set, project, should_stop)
+                result = self._settle(source, context_key, rule_set, project, should_stop)
         self._last = (source, context_key, result)
         return result
 
     def _analyse_new_text(self, source: str, context_key: tuple[Any, ...], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult:
         lines = split_lines(source)
-        previous = self._parsed if self._parsed is not None and self._parsed.context_key == context_key else None
+        parsed = self._parsed
+        # Only the project changed (its index took in an edit): the fast pass still walks just what the
+        # text's edits touched, and the settling pass, which stops for the next key, walks the rest again.
+        project_moved = parsed is not None and parsed.context_key != context_key and parsed.context_key[0] == context_key[0]
+        previous = parsed if parsed is not None and (parsed.context_key == context_key or project_moved) else None
         if previous is not None:
             result = self._analyse_edit(previous, source, lines, rule_set, project)
             if isinstance(result, RegionSyntaxError):
                 self._settled = True
                 return self._while_broken(previous, lines, rule_set, syntax_error_finding(result.error, LineIndex(lines)))
             if result is not None:
+                self._settled = self._settled and not project_moved
                 return result
-        return self._analyse_whole(previous, source, lines, rule_set, project, context_key)
+        return self._analyse_whole(None if project_moved else previous, source, lines, rule_set, project, context_key)
 
     # -- the fast pass: re-parse the changed segments -----------------------------------------
     def _analyse_edit(
@@ -482,15 +487,24 @@ class IncrementalAnalyser:
         self._parsed = _Parsed(lines, segments, context_key, facts, source)
         return self._assemble(segments, lines, rule_set)
 
-    def _settle(self, source: str, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None) -> AnalysisResult:
-        """Walk again, over a fresh parse, whatever may depend on something the edits changed."""
-        assert self._parsed is not None
+    def _settle(
+        self, source: str, context_key: tuple[Any, ...], rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None
+    ) -> AnalysisResult:
+        """Walk again, over a fresh parse, whatever may depend on something the edits changed.
+
+        When the project changed since the segments were walked, every segment is walked again (on
+        the nodes it has, without parsing the text again when the lines are the same)."""
+        parsed = self._parsed
+        assert parsed is not None
         lines = split_lines(source)
-        if self._parsed.lines == lines:
-            in_place = self._settle_in_place(self._parsed, rule_set, project, should_stop)
+        project_moved = parsed.context_key != context_key
+        if project_moved:
+            parsed = replace(parsed, segments=tuple(_without_findings(segment) for segment in parsed.segments), context_key=context_key)
+        if parsed.lines == lines:
+            in_place = self._settle_in_place(parsed, rule_set, project, should_stop)
             if in_place is not None:
                 return in_place
-        return self._analyse_whole(self._parsed, source, lines, rule_set, project, self._parsed.context_key, should_stop)
+        return self._analyse_whole(None if project_moved else parsed, source, lines, rule_set, project, context_key, should_stop)
 
     def _settle_in_place(
         self, parsed: _Parsed, rule_set: RuleSet, project: ProjectModel | None, should_stop: Callable[[], bool] | None
@@ -611,6 +625,12 @@ def _walked(segment: Segment, walk: _Walk, should_stop: Callable[[], bool] | Non
         check()
         segment = walk.class_shell(segment)
     return segment
+
+
+def _without_findings(segment: Segment) -> Segment:
+    """The segment with no findings of its own or of its members: every part is walked again."""
+    members = None if segment.members is None else tuple(replace(member, findings=None) for member in segment.members)
+    return replace(segment, findings=None, members=members)
 
 
 def _without_stale_findings(

@@ -75,6 +75,14 @@ class _Context:
         return (self.fixed, frozenset(item for word in words & by_name.keys() for item in by_name[word]))
 
 
+class ExtractionStopped(Exception):
+    """The extraction was asked to stop (a newer edit of the file came in); nothing of it was stored."""
+
+
+def _never() -> bool:
+    return False
+
+
 class FunctionMemo:
     """The reusable per-function facts of one file (use it within `FileMemos.extracting`)."""
 
@@ -88,6 +96,7 @@ class FunctionMemo:
         self._moved: set[int] = set()  # `id`s of function nodes whose stored own nodes hold other lines
         self._extracted = False  # the extraction got as far as the functions (the text parsed)
         self.reused = 0  # functions whose facts the last extraction took from the memo
+        self.should_stop: Callable[[], bool] = _never  # asked before each function; True raises ExtractionStopped
 
     def begin(self, text: str) -> None:
         """Start an extraction of the file's new `text`."""
@@ -106,6 +115,7 @@ class FunctionMemo:
     def _function(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> _Function:
         found = self._functions.get(id(function))
         if found is None:
+            self.check()
             first = statement_start_line(function)
             text = "\n".join(self._lines[first - 1 : function.end_lineno or function.lineno])
             words = self._words.get(text)
@@ -155,6 +165,11 @@ class FunctionMemo:
         self.reused += 1
         return entry.value, entry.nodes  # type: ignore[return-value]
 
+    def check(self) -> None:
+        """Raise `ExtractionStopped` when the extraction was asked to stop."""
+        if self.should_stop():
+            raise ExtractionStopped()
+
     def put(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: Hashable, facts: Any, nodes: list[ast.AST]) -> None:
         """Store a function's freshly extracted facts and own nodes."""
         key = self.key(function, owner)
@@ -169,14 +184,19 @@ class FunctionMemo:
             self._moved.discard(id(function))
         return nodes
 
-    def end(self) -> None:
-        """Finish the extraction: keep only the entries it used or made (all of them when the text did not parse)."""
+    def end(self, completed: bool = True) -> None:
+        """Finish the extraction: keep only the entries it used or made (all of them when the text did not parse,
+        and those it made besides them when it stopped before the end)."""
         if self._extracted:
-            self._entries = self._used
-            texts = {function.text for function in self._functions.values()}
-            self._words = {text: words for text, words in self._words.items() if text in texts}
+            if completed:
+                self._entries = self._used
+                texts = {function.text for function in self._functions.values()}
+                self._words = {text: words for text, words in self._words.items() if text in texts}
+            else:
+                self._entries = {**self._entries, **self._used}
         self._used = {}
         self._lines, self._functions, self._moved = [], {}, set()
+        self.should_stop = _never
 
 
 class FileMemos:
@@ -188,8 +208,8 @@ class FileMemos:
         self._lock = threading.Lock()
 
     @contextmanager
-    def extracting(self, path: str, text: str) -> Iterator[FunctionMemo]:
-        """The memo of `path`, held by this extraction of `text` alone until it ends."""
+    def extracting(self, path: str, text: str, should_stop: Callable[[], bool] | None = None) -> Iterator[FunctionMemo]:
+        """The memo of `path`, held by this extraction of `text` alone until it ends (`should_stop`: see `FunctionMemo.check`)."""
         with self._lock:
             entry = self._memos.pop(path, None) or (FunctionMemo(), threading.Lock())
             self._memos[path] = entry
@@ -198,10 +218,13 @@ class FileMemos:
         memo, lock = entry
         with lock:
             memo.begin(text)
+            memo.should_stop = should_stop or _never
+            completed = False
             try:
                 yield memo
+                completed = True
             finally:
-                memo.end()
+                memo.end(completed)
 
     def forget(self, path: str) -> None:
         """Drop the memo of a removed file."""

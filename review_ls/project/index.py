@@ -21,7 +21,7 @@ import gc
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -32,7 +32,7 @@ from review_ls.files import SourceReadError, discover_python_files, read_source
 from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.file_facts import FileFacts, facts_of_module
-from review_ls.project.function_memo import FileMemos, FunctionMemo
+from review_ls.project.function_memo import ExtractionStopped, FileMemos, FunctionMemo
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.view_memo import ViewMemo
@@ -151,20 +151,34 @@ class ProjectIndex:
                 index._store(path, *result)
         return index
 
-    def update_file(self, path: str | os.PathLike[str], text: str, tree: ast.Module | None = None) -> bool:
+    def update_file(
+        self, path: str | os.PathLike[str], text: str, tree: ast.Module | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> bool:
         """Re-extract one file's facts from `text`; return True when any fact changed.
 
         Pass `tree` (the text already parsed, e.g. by the analysis) to skip the parse. Text that
-        does not parse (an edit in progress) keeps the file's last facts.
+        does not parse (an edit in progress) keeps the file's last facts. `should_stop` is asked
+        between the steps of the extraction (before each function): when it says True, the update
+        raises `ExtractionStopped` and the file keeps its last facts.
         """
         key = os.fspath(path)
+        if should_stop is not None and should_stop():
+            raise ExtractionStopped()
         new_package = is_package_file(key) and normalise(key) not in self._init_files
         if new_package:
             self._init_files.add(normalise(key))
             self._bump(None)
         module = self._namer().module_name(key)
-        with garbage_collector_paused(), self._function_memos.extracting(key, text) as memo:
-            extracted = _extract(text, key, module, memo) if tree is None else (facts_of_module(tree, text), module_type_facts(tree, module, key), module_call_facts(tree, module, is_package_file(key), memo))
+        with garbage_collector_paused(), self._function_memos.extracting(key, text, should_stop) as memo:
+            if tree is None:
+                extracted = _extract(text, key, module, memo)
+            else:
+                facts = facts_of_module(tree, text)
+                memo.check()
+                types = module_type_facts(tree, module, key)
+                memo.check()
+                extracted = facts, types, module_call_facts(tree, module, is_package_file(key), memo)
+            memo.check()
         if extracted is None:
             if key in self._files:
                 return new_package

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from review_ls.files import SourceReadError, read_source
 from review_ls.project.dependencies import ModuleReach, files_affected
+from review_ls.project.function_memo import ExtractionStopped
 from review_ls.server.scheduler import CancelToken
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ async def _index_document(session: Session, uri: str, version: int, token: Cance
     settled = session.scheduler.latest(uri)
     tree = settled.tree if settled is not None and settled.snapshot.text == snapshot.text else None
     await update_index(session, {snapshot.path: snapshot.text}, (), token, {snapshot.path: tree} if tree is not None else None)
+    if token.cancelled and state.indexed_version == version:
+        state.indexed_version = None  # a key stopped the indexing: the next settled result indexes the text
 
 
 async def update_index(
@@ -93,9 +96,12 @@ def reindex(
 ) -> set[str] | None:
     """Update the index (worker thread); the open paths whose findings may change (the updated ones included), None if no fact changed.
 
-    `trees` holds the parsed tree of some texts (equal to `ast.parse` of them): those are not parsed again."""
+    `trees` holds the parsed tree of some texts (equal to `ast.parse` of them): those are not parsed again.
+    A `token` cancelled meanwhile (a new key in the document) stops the extraction between functions:
+    the files not yet updated keep their last facts, so a key never waits for the indexing of a large file."""
     if token is not None and token.cancelled:
         return None
+    should_stop = None if token is None else (lambda: token.cancelled)
     before_reach = ModuleReach(index)
     before = {path: before_reach.reach(path) for path in open_paths}
     changed = [*texts, *deleted]
@@ -110,7 +116,10 @@ def reindex(
             except SourceReadError:
                 any_change = index.remove_file(path) or any_change
                 continue
-        any_change = index.update_file(path, text, (trees or {}).get(path)) or any_change
+        try:
+            any_change = index.update_file(path, text, (trees or {}).get(path), should_stop) or any_change
+        except ExtractionStopped:
+            break
     if not any_change:
         return None
     shared_changed = any(_shared_facts(index, path) != shared_before[path] for path in changed)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+import review_ls.engine.analysis as analysis
 import review_ls.engine.incremental as incremental
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
@@ -56,8 +59,13 @@ def test_the_same_text_under_a_changed_project_settles_without_parsing_again(mon
     analyser.analyse(APP, None, project)
     project.update_file("/p/helpers.py", BLOCKING_HELPERS)
     parsed: list[str] = []
-    original_parse = incremental.parse_module
-    monkeypatch.setattr(incremental, "parse_module", lambda source, *args: parsed.append(source) or original_parse(source, *args))
+    original_parse = analysis.parse_module
+
+    def counting_parse(source: str, *args: Any) -> Any:
+        parsed.append(source)
+        return original_parse(source, *args)
+
+    monkeypatch.setattr(incremental, "parse_module", counting_parse)
     assert analyser.analyse(APP, None, project, settle=False).findings == (), "the re-analysis a project change asks for is quick"
     assert analyser.needs_settling
     assert analyser.analyse(APP, None, project) == analyse_source(APP, "/p/app.py", None, project)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.model import Span
@@ -22,6 +22,9 @@ from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.patterns.imports import unconditional_heavy_imports
 from review_ls.patterns.node_walk import walk_nodes
 from review_ls.project.import_graph import ImportFact, import_facts
+
+if TYPE_CHECKING:
+    from review_ls.project.function_memo import FunctionMemo
 
 # Calls that register a route handler: method name -> which keyword names the handler.
 _REGISTRATION_METHODS = frozenset(
@@ -148,8 +151,9 @@ class FileFacts:
         )
 
 
-def facts_of_module(module: ast.Module, source: str) -> FileFacts:
-    """The facts of an already parsed module."""
+def facts_of_module(module: ast.Module, source: str, memo: FunctionMemo | None = None) -> FileFacts:
+    """The facts of an already parsed module (`memo`: the routes each unchanged function registers, from the
+    last extraction; its context must be this extraction's, so the call facts are extracted first)."""
     imports = module_imports(module)
     lines = LineIndex(split_lines(source))
     classes: list[ClassFact] = []
@@ -166,7 +170,7 @@ def facts_of_module(module: ast.Module, source: str) -> FileFacts:
             factory = _factory_binding(statement, imports)
             if factory is not None:
                 factories.append(factory)
-    routes = tuple(_registered_routes(module, imports)) if _may_register_routes(source) else ()
+    routes = tuple(_registered_routes(module, imports, memo)) if _may_register_routes(source) else ()
     return FileFacts(
         classes=tuple(classes),
         instances=tuple(instances),
@@ -374,10 +378,26 @@ def _factory_binding(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: 
     return (function.name, callee) if callee and _is_class_like(callee) else None
 
 
-def _registered_routes(module: ast.Module, imports: dict[str, str]) -> Iterator[RouteRef]:
-    """Handlers registered by call anywhere in the module."""
+def _registered_routes(module: ast.Module, imports: dict[str, str], memo: FunctionMemo | None = None) -> Iterator[RouteRef]:
+    """Handlers registered by call anywhere in the module, statement by statement (with `memo`: those of its
+    unchanged functions and methods from it)."""
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    for statement in module.body:
+        members: list[ast.AST] = [statement]
+        if isinstance(statement, ast.ClassDef):
+            members = [*statement.decorator_list, *statement.bases, *statement.keywords, *statement.body]
+        for member in members:
+            if memo is not None and isinstance(member, functions):
+                function = member
+                yield from memo.reuse("routes", function, None, lambda: tuple(_routes_registered_in(function, imports)))
+            else:
+                yield from _routes_registered_in(member, imports)
+
+
+def _routes_registered_in(root: ast.AST, imports: dict[str, str]) -> Iterator[RouteRef]:
+    """Handlers registered by call in `root` and below."""
     call_type = ast.Call
-    for node in walk_nodes(module):
+    for node in walk_nodes(root):
         if type(node) is not call_type:
             continue
         handler = _registered_handler(node, imports)

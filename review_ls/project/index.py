@@ -173,11 +173,7 @@ class ProjectIndex:
             if tree is None:
                 extracted = _extract(text, key, module, memo)
             else:
-                facts = facts_of_module(tree, text)
-                memo.check()
-                types = module_type_facts(tree, module, key)
-                memo.check()
-                extracted = facts, types, module_call_facts(tree, module, is_package_file(key), memo)
+                extracted = _facts_of_tree(tree, text, key, module, memo)
             memo.check()
         if extracted is None:
             if key in self._files:
@@ -586,7 +582,18 @@ def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return facts_of_module(tree, text), module_type_facts(tree, module, path), module_call_facts(tree, module, is_package_file(path), memo)
+    return _facts_of_tree(tree, text, path, module, memo)
+
+
+def _facts_of_tree(tree: ast.Module, text: str, path: str, module: str, memo: FunctionMemo | None) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts]:
+    """Both kinds of facts of one parsed file; the call facts first, as they set the memo's context for this text."""
+    calls = module_call_facts(tree, module, is_package_file(path), memo)
+    if memo is not None:
+        memo.check()
+    types = module_type_facts(tree, module, path)
+    if memo is not None:
+        memo.check()
+    return facts_of_module(tree, text, memo), types, calls
 
 
 def _start_index_worker(parent_pid: int) -> None:

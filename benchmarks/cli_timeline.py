@@ -61,10 +61,10 @@ def phase(module, attribute, name, generator=False):
 
 def per_item(module, attribute, name):
     original = getattr(module, attribute)
-    def wrapped(item):
+    def wrapped(item, *rest):
         start = time.time()
         try:
-            return original(item)
+            return original(item, *rest)
         finally:
             path = getattr(item, "path", None) or (item[0] if isinstance(item, tuple) else "?")
             os.write(events_fd, (json.dumps({"t": time.time(), "start": start, "pid": os.getpid(), "kind": "item", "name": name, "path": str(path)}) + "\n").encode())
@@ -81,8 +81,17 @@ phase(progress, "with_progress", "reports (check_files consumed)", generator=Tru
 phase(futures_process.ProcessPoolExecutor, "shutdown", "pool shutdown")
 phase(runner, "_check_in_processes", "check (in processes)", generator=True)
 phase(runner, "_check_uncached", "check (uncached)", generator=True)
-per_item(runner, "_check_in_worker", "check")
+per_item(runner, "check_file", "check")
 per_item(index_module, "_read_and_extract", "index")
+from review_ls.project import jedi_adapter
+original_answer = jedi_adapter.JediAdapter._answer
+def answer(self, operation, source, path, *rest):
+    start, cpu = time.time(), time.process_time()
+    try:
+        return original_answer(self, operation, source, path, *rest)
+    finally:
+        os.write(events_fd, (json.dumps({"t": time.time(), "start": start, "cpu": time.process_time() - cpu, "pid": os.getpid(), "kind": "jedi", "name": operation, "path": str(path)}) + "\n").encode())
+jedi_adapter.JediAdapter._answer = answer
 original_emit = cli._emit
 def emit(*args, **kwargs):
     mark("start", "output")
@@ -209,6 +218,14 @@ def main() -> None:
         for pid, es in by_pid.items():
             last = sorted(es, key=lambda e: float(e["t"]))[-args.tail:]
             print(f"  {pid} last: " + ", ".join(f"{Path(str(e['path'])).name} {float(e['start']) - start:.2f}-{float(e['t']) - start:.2f}" for e in last))
+    asked = [e for e in events if e["kind"] == "jedi"]
+    for pid in sorted({e["pid"] for e in asked}):
+        mine = sorted((e for e in asked if e["pid"] == pid), key=lambda e: float(e["start"]))
+        waits = [float(e["t"]) - float(e["start"]) for e in mine]
+        print(
+            f"jedi in {pid}: {len(mine)} answers, {sum(waits):.2f} s waited ({sum(float(e['cpu']) for e in mine):.2f} s CPU of the process), "
+            f"the first {waits[0]:.2f} s, the longest {max(waits):.2f} s"
+        )
     steps = [i * 0.5 for i in range(int(wall / 0.5) + 1)]
     print("busy cores per 0.5 s, this run:     " + " ".join(f"{busy(t, t + 0.5):.1f}" for t in steps))
     print("busy cores per 0.5 s, whole machine: " + " ".join(f"{busy(t, t + 0.5, 2):.1f}" for t in steps))

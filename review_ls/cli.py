@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from review_ls.engine.project_model import ProjectModel
     from review_ls.engine.rule import Rule
     from review_ls.gitdiff import ChangedLines
-    from review_ls.runner import FileReport, FileTask
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -240,8 +239,8 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
 
         checked = check_with_dependencies(tasks, *indexed_and_entry_points(), roots=_index_roots(args.paths), jobs=args.jobs)
     else:
-        checked = check_files(tasks, jobs=args.jobs, project_factory=project_factory if needs_index else None, in_task_order=False)
-    reports = _in_task_order(list(with_progress(checked, len(tasks), sys.stderr, show_progress)), tasks)
+        checked = check_files(tasks, jobs=args.jobs, project_factory=project_factory if needs_index else None)
+    reports = list(with_progress(checked, len(tasks), sys.stderr, show_progress))
     if changed_since_base is not None:
         reports = [changed_since_base.filter_report(r) for r in reports]
     errors = [r for r in reports if r.error]
@@ -266,14 +265,6 @@ def run_check(args: argparse.Namespace, fix: bool) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_CLEAN
-
-
-def _in_task_order(reports: list[FileReport], tasks: Sequence[FileTask]) -> list[FileReport]:
-    """`reports` (one per task, in any order) sorted as their tasks are, i.e. as the files were found."""
-    position: dict[str, int] = {}
-    for number, task in enumerate(tasks):
-        position.setdefault(task.path, number)
-    return sorted(reports, key=lambda report: position[report.path])
 
 
 def _files_of_shard(shard_option: str, files: list[Path], resolver: ConfigResolver) -> list[Path]:

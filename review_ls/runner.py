@@ -135,10 +135,8 @@ def check_files(
     jobs: int | None = None,
     project: ProjectModel | None = None,
     project_factory: Callable[[], ProjectModel | None] | None = None,
-    in_task_order: bool = True,
 ) -> Iterator[FileReport]:
-    """Report on every task, in task order (or, without `in_task_order`, as each is done: the cached ones first):
-    from the cache where it has the file, else by `check_file`.
+    """Report on every task, in task order: from the cache where it has the file, else by `check_file`.
 
     Cache hits are read here; only the misses go to `jobs` worker processes (all cores by default).
     The project index is `project`, or is built by `project_factory` only when some file is not cached.
@@ -153,30 +151,26 @@ def check_files(
     misses = [task for task, report in zip(tasks, reports) if report is None]
     if misses and project is None and project_factory is not None:
         project = project_factory()
-    fresh = _check_uncached(misses, jobs, project, in_task_order)
-    if not in_task_order:
-        yield from (report for report in reports if report is not None)
-        yield from fresh
-        return
+    fresh = _check_uncached(misses, jobs, project)
     for report in reports:
         yield report if report is not None else next(fresh)
 
 
-def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None, in_task_order: bool = True) -> Iterator[FileReport]:
+def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
     # The index and the loaded rules live for the whole run: keep the collector from scanning them again
     # for every file (and, in forked workers, from copying their pages); thawed when the run ends.
     thaw = nothing_frozen_yet()
     gc.freeze()
     try:
-        yield from _check_in_processes(tasks, jobs, project, in_task_order)
+        yield from _check_in_processes(tasks, jobs, project)
     finally:
         if thaw:
             gc.unfreeze()
 
 
-def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None, in_task_order: bool = True) -> Iterator[FileReport]:
-    """Check `tasks` (in this process below `_PARALLEL_THRESHOLD` files or with one job), else in worker processes,
-    the largest files first (`check_order.py`); reports in task order, or as each chunk is done."""
+def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
+    """Check `tasks` in this process (below `_PARALLEL_THRESHOLD` files, or with one job), else in worker processes
+    in chunks that shrink towards the end (`check_order.py`); reports in task order."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:
@@ -191,26 +185,13 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     if multiprocessing.get_start_method() == "fork":  # (a spawned worker unpickles its own index, without what is derived)
         prepare_shared_model(project, tasks)  # built once here and shared by the forked workers, instead of built in each
         gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
-    from review_ls.check_order import largest_first_chunks
+    from review_ls.check_order import shrinking_chunks
 
-    chunks = largest_first_chunks([_size_of(task) for task in tasks], workers)
+    chunks = [list(tasks[chunk.start : chunk.stop]) for chunk in shrinking_chunks([_size_of(task) for task in tasks], workers)]
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid()))
     # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now
-    checked = map_in_pool(pool, _check_chunk_in_worker, [[tasks[position] for position in chunk] for chunk in chunks])
-    try:
-        if not in_task_order:
-            for reports in checked:
-                yield from reports
-            return
-        done: dict[int, FileReport] = {}
-        next_position = 0
-        for chunk, reports in zip(chunks, checked):
-            done.update(zip(chunk, reports))
-            while next_position in done:
-                yield done.pop(next_position)
-                next_position += 1
-    finally:
-        checked.close()  # (stops the pool at once when the consumer stops early)
+    for reports in map_in_pool(pool, _check_chunk_in_worker, chunks):
+        yield from reports
 
 
 def _size_of(task: FileTask) -> int:

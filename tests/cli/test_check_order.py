@@ -1,27 +1,25 @@
-"""A parallel check hands out the largest files first in shrinking chunks (`check_order.py`), and still reports in file order."""
+"""A parallel check hands out files in file order, in chunks that shrink towards the end (`check_order.py`), and reports in file order."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from review_ls.check_order import MAX_CHUNK, largest_first_chunks
+from review_ls.check_order import MAX_CHUNK, shrinking_chunks
 from review_ls.cli import main
 from review_ls.config import Settings
 from review_ls.runner import FileTask, check_files
 
 
-def test_every_file_is_handed_out_once_the_largest_first() -> None:
+def test_every_file_is_handed_out_once_in_order() -> None:
     sizes = [(number * 7919) % 5000 for number in range(500)]
-    chunks = largest_first_chunks(sizes, workers=2)
-    order = [position for chunk in chunks for position in chunk]
-    assert sorted(order) == list(range(500))
-    assert [sizes[p] for p in order] == sorted(sizes, reverse=True)
+    chunks = shrinking_chunks(sizes, workers=2)
+    assert [position for chunk in chunks for position in chunk] == list(range(500))
 
 
 def test_chunks_shrink_to_single_files_at_the_end() -> None:
     sizes = [1000] * 2000
-    chunks = largest_first_chunks(sizes, workers=2)
+    chunks = shrinking_chunks(sizes, workers=2)
     assert max(len(chunk) for chunk in chunks) <= MAX_CHUNK
     assert len(chunks[0]) == MAX_CHUNK
     assert [len(chunk) for chunk in chunks[-3:]] == [1, 1, 1]
@@ -30,16 +28,16 @@ def test_chunks_shrink_to_single_files_at_the_end() -> None:
 
 
 def test_a_file_larger_than_a_share_is_a_chunk_of_its_own() -> None:
-    chunks = largest_first_chunks([10, 10_000, 10, 10], workers=2)
-    assert chunks[0] == [1]
+    chunks = shrinking_chunks([10, 10_000, 10, 10], workers=2)
+    assert [list(chunk) for chunk in chunks][:2] == [[0], [1]]
 
 
 def test_no_files_no_chunks() -> None:
-    assert largest_first_chunks([], workers=2) == []
+    assert shrinking_chunks([], workers=2) == []
 
 
 def _files_smallest_first(folder: Path, count: int) -> list[str]:
-    """`count` files, each larger than the one before (so largest-first is the reverse of their order), each with one finding."""
+    """`count` files, each larger than the one before (the last ones in chunks of their own), each with one finding."""
     paths = []
     for number in range(count):
         path = folder / f"m{number:02d}.py"
@@ -55,9 +53,6 @@ def test_parallel_reports_come_in_task_order(tmp_path: Path) -> None:
     ordered = list(check_files(tasks, jobs=2))
     assert [report.path for report in ordered] == paths
     assert all(len(report.findings) == 1 for report in ordered)
-    as_done = list(check_files(tasks, jobs=2, in_task_order=False))
-    assert sorted(report.path for report in as_done) == paths
-    assert {r.path: r.findings for r in as_done} == {r.path: r.findings for r in ordered}
 
 
 def test_the_cli_prints_files_in_the_order_found(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

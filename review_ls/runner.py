@@ -169,6 +169,8 @@ def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: Projec
 
 
 def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
+    """Check `tasks` in this process (below `_PARALLEL_THRESHOLD` files, or with one job), else in worker processes
+    in chunks that shrink towards the end (`check_order.py`); reports in task order."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:
@@ -183,10 +185,21 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     if multiprocessing.get_start_method() == "fork":  # (a spawned worker unpickles its own index, without what is derived)
         prepare_shared_model(project, tasks)  # built once here and shared by the forked workers, instead of built in each
         gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
-    chunk = max(1, min(64, len(tasks) // (workers * 4)))
+    from review_ls.check_order import shrinking_chunks
+
+    chunks = [list(tasks[chunk.start : chunk.stop]) for chunk in shrinking_chunks([_size_of(task) for task in tasks], workers)]
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid()))
     # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now
-    yield from map_in_pool(pool, _check_in_worker, tasks, chunksize=chunk)
+    for reports in map_in_pool(pool, _check_chunk_in_worker, chunks):
+        yield from reports
+
+
+def _size_of(task: FileTask) -> int:
+    """The file's size in bytes (0 when it cannot be read: reading it reports why)."""
+    try:
+        return os.stat(task.path).st_size
+    except OSError:
+        return 0
 
 
 # Per worker process: the project index handed over once by the pool initializer.
@@ -200,5 +213,6 @@ def _set_worker_project(project: ProjectModel | None, parent_pid: int) -> None:
     _WORKER_STATE["project"] = project
 
 
-def _check_in_worker(task: FileTask) -> FileReport:
-    return check_file(task, _WORKER_STATE.get("project"))
+def _check_chunk_in_worker(tasks: list[FileTask]) -> list[FileReport]:
+    project = _WORKER_STATE.get("project")
+    return [check_file(task, project) for task in tasks]

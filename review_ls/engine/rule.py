@@ -146,6 +146,9 @@ class Rule:
     fix_title: ClassVar[str | None] = None
     fix_applicability: ClassVar[Applicability] = Applicability.SAFE
     options: ClassVar[tuple[Option, ...]] = ()
+    # The callee names (`f` of `f(...)` and of `obj.f(...)`) of the only calls `visit_Call` can report on; the walker
+    # does not dispatch other calls to it (None: every call). Set it only where `visit_Call` returns at once for any other name.
+    call_names: ClassVar[frozenset[str] | None] = None
     valid: ClassVar[tuple[str | Valid, ...]] = ()
     invalid: ClassVar[tuple[Invalid, ...]] = ()
 

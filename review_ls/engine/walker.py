@@ -150,22 +150,30 @@ class Walker:
         self.rules = tuple(rules)
         self.classify = classify
         self.dispatch: dict[type[ast.AST], list[Visitor]] = _dispatch_table(self.rules)
-        self._dispatch_by_role: dict[Role, dict[type[ast.AST], list[Visitor]]] = {}
+        self._calls_by_name = _calls_by_name(self.rules)
+        self._dispatch_by_role: dict[Role, tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]]]] = {}
 
     def dispatch_for(self, ctx: Context) -> dict[type[ast.AST], list[Visitor]]:
         """The visitors of the rules that apply to the file of `ctx` (by its role; all rules without a classifier)."""
+        return self._tables_for(ctx)[0]
+
+    def _tables_for(self, ctx: Context) -> tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]]]:
+        """The visitors by node type of the rules that apply to the file of `ctx`, and the call visitors by callee name
+        of the calls that some rule's `call_names` holds (the visitors of other calls are the by-type table's)."""
         if self.classify is None:
-            return self.dispatch
+            return self.dispatch, self._calls_by_name
         role = self.classify(ctx.path, ctx.facts, ctx.lines.line_text)
-        table = self._dispatch_by_role.get(role)
-        if table is None:
-            table = self._dispatch_by_role[role] = _dispatch_table(tuple(rule for rule in self.rules if role in rule.applies_to))
-        return table
+        tables = self._dispatch_by_role.get(role)
+        if tables is None:
+            applying = tuple(rule for rule in self.rules if role in rule.applies_to)
+            tables = self._dispatch_by_role[role] = (_dispatch_table(applying), _calls_by_name(applying))
+        return tables
 
     def walk(self, statements: Iterable[ast.AST], ctx: Context, errors: list[str]) -> list[Finding]:
         """Visit every node under `statements` (children of the module in `ctx.parents`)."""
         findings: list[Finding] = []
-        dispatch = self.dispatch_for(ctx)
+        dispatch, calls_by_name = self._tables_for(ctx)
+        call_type, attribute_type, name_type = ast.Call, ast.Attribute, ast.Name
         parents = ctx.parents
         stack: list[Any] = list(statements)
         stack.reverse()
@@ -184,8 +192,14 @@ class Walker:
                 self._apply_marker(node, ctx)
                 continue
             visitors = dispatch.get(node_type)
-            if visitors:
-                _run_visitors(visitors, node, ctx, findings, errors)
+            if visitors is not None:
+                if node_type is call_type and calls_by_name:
+                    func = node.func
+                    func_type = type(func)
+                    callee = func.attr if func_type is attribute_type else func.id if func_type is name_type else None
+                    visitors = calls_by_name.get(callee, visitors)  # type: ignore[arg-type]
+                if visitors:
+                    _run_visitors(visitors, node, ctx, findings, errors)
             shape, fields = plans.get(node_type) or _plan_of(node_type)
             if shape is not generic:
                 if shape is not import_shape:
@@ -221,7 +235,11 @@ class Walker:
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
         """Run only the visitors of `node` itself, without descending (incremental re-analysis of a class)."""
         findings: list[Finding] = []
-        _run_visitors(self.dispatch_for(ctx).get(type(node), ()), node, ctx, findings, errors)
+        dispatch, calls_by_name = self._tables_for(ctx)
+        visitors = dispatch.get(type(node), ())
+        if isinstance(node, ast.Call) and calls_by_name:
+            visitors = calls_by_name.get(_callee_name(node), visitors)
+        _run_visitors(visitors, node, ctx, findings, errors)
         return findings
 
     @staticmethod
@@ -249,12 +267,34 @@ class Walker:
 
 
 def _dispatch_table(rules: Sequence[Rule]) -> dict[type[ast.AST], list[Visitor]]:
-    """The visitors of `rules` by the node type they subscribe to."""
+    """The visitors of `rules` by the node type they subscribe to (a call visitor with `call_names` only in `_calls_by_name`)."""
     table: dict[type[ast.AST], list[Visitor]] = {}
     for rule in rules:
         for node_type, visitor in rule.iter_visitors():
-            table.setdefault(node_type, []).append(visitor)
+            if node_type is not ast.Call or rule.call_names is None:
+                table.setdefault(node_type, []).append(visitor)
+            else:
+                table.setdefault(node_type, [])  # (present, maybe empty: the walk then looks the call's name up)
     return table
+
+
+def _calls_by_name(rules: Sequence[Rule]) -> dict[str, list[Visitor]]:
+    """For each callee name that some rule's `call_names` holds: the call visitors of `rules` that see such a call, in rule order.
+
+    A call by any other name goes to the visitors of the rules without `call_names` only, so most calls skip the
+    rules that look for one function (`print`, `setattr`, `.error`) without running them.
+    """
+    visitors = [(rule.call_names, visitor) for rule in rules for node_type, visitor in rule.iter_visitors() if node_type is ast.Call]
+    names = {name for gate, _ in visitors if gate is not None for name in gate}
+    return {name: [visitor for gate, visitor in visitors if gate is None or name in gate] for name in names}
+
+
+def _callee_name(call: ast.Call) -> str | None:
+    """`f` of `f(...)` and of `obj.f(...)`; None for any other callee (`f()()`, `x[0]()`)."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _run_visitors(visitors: Iterable[Visitor], node: ast.AST, ctx: Context, findings: list[Finding], errors: list[str]) -> None:

@@ -40,6 +40,7 @@ class GlobalMonkeypatch(Rule):
 
     code = "RV403"
     name = "global-monkeypatch"
+    call_names = frozenset({"setattr"})  # (visit_Call returns at once for any other callee)
     applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})
     message = "{target} is patched at import time: every user of {owner} in the process gets the change, in import order"

@@ -25,6 +25,7 @@ class BlockingPutOnBoundedQueue(Rule):
 
     code = "RV306"
     name = "blocking-put-on-bounded-queue"
+    call_names = frozenset({"put"})  # (visit_Call returns at once for any other callee)
     applies_to = SERVICE_CODE
     message = "{queue}.put() blocks the event loop when the bounded queue is full"
     docs = RuleDocs(

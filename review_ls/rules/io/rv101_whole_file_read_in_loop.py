@@ -79,6 +79,9 @@ class _Use(enum.Enum):
     WHOLE = "needs the whole content"
 
 
+# The reads the rule reports on: the whole content at once.
+_WHOLE_FILE_READS = frozenset({"read_text", "read_bytes", "read", "readlines"})
+
 _PASS_THROUGH_METHODS = frozenset({"strip", "rstrip", "lstrip", "decode", "lower", "upper", "casefold"})
 
 
@@ -317,6 +320,7 @@ class WholeFileReadInLoop(Rule):
 
     code = "RV101"
     name = "whole-file-read-in-loop"
+    call_names = _WHOLE_FILE_READS  # (visit_Call returns at once for any other callee)
     applies_to = SERVICE_CODE
     severity = Severity.HINT
     default_enabled = False
@@ -684,7 +688,7 @@ class WholeFileReadInLoop(Rule):
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         """Report whole-file reads whose content is only iterated by line (or scanned, in a loop over files)."""
         func = node.func
-        if type(func) is not ast.Attribute or func.attr not in ("read_text", "read_bytes", "read", "readlines"):
+        if type(func) is not ast.Attribute or func.attr not in _WHOLE_FILE_READS:
             return
         read = whole_file_read(node, ctx.parents, ctx.qualified_name)
         if read is None or not _may_be_streamable(read, ctx.parent):

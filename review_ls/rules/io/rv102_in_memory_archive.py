@@ -211,6 +211,7 @@ class InMemoryArchive(Rule):
 
     code = "RV102"
     name = "in-memory-archive"
+    call_names = frozenset({"BytesIO"})  # (visit_Call returns at once for any other callee)
     applies_to = SERVICE_CODE
     message = "the {kind} archive is built in an io.BytesIO, so all of it is held in memory; spool it to a temporary file"
     fix_title = "Build the archive in a tempfile.SpooledTemporaryFile"

@@ -26,6 +26,7 @@ class PrintInExcept(Rule):
 
     code = "RV501"
     name = "print-in-except"
+    call_names = frozenset({"print"})  # (visit_Call returns at once for any other callee)
     applies_to = SERVICE_CODE
     severity = Severity.HINT
     default_enabled = False

@@ -30,6 +30,7 @@ class ErrorLoggedWithoutTraceback(Rule):
 
     code = "RV503"
     name = "error-logged-without-traceback"
+    call_names = frozenset({"error"})  # (visit_Call returns at once for any other callee)
     applies_to = SERVICE_CODE
     severity = Severity.HINT
     default_enabled = False

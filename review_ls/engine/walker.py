@@ -236,9 +236,10 @@ class Walker:
         """Run only the visitors of `node` itself, without descending (incremental re-analysis of a class)."""
         findings: list[Finding] = []
         dispatch, calls_by_name = self._tables_for(ctx)
-        visitors = dispatch.get(type(node), ())
-        if isinstance(node, ast.Call) and calls_by_name:
-            visitors = calls_by_name.get(_callee_name(node), visitors)
+        visitors: Sequence[Visitor] = dispatch.get(type(node), ())
+        callee = _callee_name(node) if isinstance(node, ast.Call) and calls_by_name else None
+        if callee is not None:
+            visitors = calls_by_name.get(callee, visitors)
         _run_visitors(visitors, node, ctx, findings, errors)
         return findings
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from review_ls.check_order import MAX_CHUNK, shrinking_chunks
 from review_ls.cli import main
 from review_ls.config import Settings
@@ -55,7 +57,7 @@ def test_parallel_reports_come_in_task_order(tmp_path: Path) -> None:
     assert all(len(report.findings) == 1 for report in ordered)
 
 
-def test_the_cli_prints_files_in_the_order_found(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_prints_files_in_the_order_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paths = _files_smallest_first(tmp_path, 24)
     assert main(["check", str(tmp_path), "--select", "RV501", "--no-cache", "--jobs", "2", "--format", "json"]) == 1
     printed = [Path(finding["filename"]).name for finding in json.loads(capsys.readouterr().out)]

@@ -353,5 +353,7 @@ def _inferred(name: Any) -> InferredName:
 
 @functools.lru_cache(maxsize=8)
 def adapter_for(root: str, environment_path: str | None = None) -> JediAdapter:
-    """The one adapter of a workspace root (per process), made on first use."""
-    return JediAdapter(Path(root), environment_path)
+    """The one adapter of a workspace root (per process), made on first use: in a parallel check's worker, one that asks the run's jedi service (`jedi_service.py`)."""
+    from review_ls.project.jedi_service import remote_adapter
+
+    return remote_adapter(Path(root), environment_path) or JediAdapter(Path(root), environment_path)

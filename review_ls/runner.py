@@ -185,7 +185,7 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     if multiprocessing.get_start_method() == "fork":  # (a spawned worker unpickles its own index, without what is derived)
         prepare_shared_model(project, tasks)  # built once here and shared by the forked workers, instead of built in each
         gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
-        jedi = start_jedi_service(project, tasks)  # one process runs jedi for every worker
+        jedi = start_jedi_service(project, tasks, workers)  # one process runs jedi for every worker
     chunk = max(1, min(64, len(tasks) // (workers * 4)))
     # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now (and the jedi service)
     try:

@@ -28,7 +28,7 @@ def prepare_shared_model(project: ProjectModel | None, tasks: Iterable[FileTask]
     derive_for_workers(project, type_lookups=any(Needs.TYPES.value in needs for needs in enabled))
 
 
-def start_jedi_service(project: ProjectModel | None, tasks: Iterable[FileTask]) -> JediService | None:
+def start_jedi_service(project: ProjectModel | None, tasks: Iterable[FileTask], workers: int) -> JediService | None:
     """When a type-aware rule is enabled, fork the process that answers the workers' jedi questions
     (`project/jedi_service.py`), so that jedi and its caches live once instead of in every worker; else None."""
     from review_ls.project.index import ProjectIndex
@@ -39,7 +39,7 @@ def start_jedi_service(project: ProjectModel | None, tasks: Iterable[FileTask]) 
 
     from review_ls.project.jedi_service import JediService
 
-    return JediService(multiprocessing.get_context())
+    return JediService(multiprocessing.get_context(), workers)
 
 
 def start_worker(jedi_channel: JediChannel | None) -> None:

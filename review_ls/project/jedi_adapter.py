@@ -199,11 +199,18 @@ class JediAdapter:
     """Inference on demand for one workspace root, cached per document text, within a time budget."""
 
     def __init__(
-        self, root: Path | str, environment_path: str | None = None, max_documents: int = 32, warm_up_seconds: float = WARM_UP_SECONDS
+        self,
+        root: Path | str,
+        environment_path: str | None = None,
+        max_documents: int = 32,
+        warm_up_seconds: float = WARM_UP_SECONDS,
+        max_scripts: int | None = None,
     ) -> None:
         self.root = Path(root)
         self.environment_path = environment_path
         self._max_documents = max_documents
+        # jedi Scripts kept (each holds its own inference state): the newest documents' only; None keeps every cached document's
+        self._max_scripts = max_scripts
         self._warm_up_seconds = warm_up_seconds
         self._warm = False
         self._documents: OrderedDict[tuple[str | None, str, object], _Document] = OrderedDict()
@@ -247,6 +254,9 @@ class JediAdapter:
                     self._documents.popitem(last=False)
             else:
                 self._documents.move_to_end(key)
+            if self._max_scripts is not None:
+                for older in list(self._documents.values())[: -self._max_scripts or None]:
+                    older.script = None  # its answers stay cached; a new question about it makes a new Script
             return document
 
     def _answer(

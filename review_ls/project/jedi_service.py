@@ -3,7 +3,7 @@
 jedi's caches (stubs, the libraries and project modules it parsed) cost each process that infers 80–100 MB and
 4–5 s CPU on the 509 KLOC application corpus, and every check worker used to hold its own copy. The CLI forks one
 service process (`JediService`) before its workers: they send it their questions and it answers with the
-adapters a worker would have used (`adapter_for`): same time budgets, same warm-up allowance, same answers.
+adapters a worker would have used (`adapter_for`): an adapter per root as a worker makes (`adapter_for`), with the same time budgets, warm-up allowance and answers.
 It is forked with `os.fork` right after the model is derived (no thread runs in the CLI yet, and it is not one of
 the pool's workers); it dies with the CLI (`die_with_parent`), ignores Ctrl-C and is killed with the pool.
 
@@ -51,7 +51,7 @@ class JediChannel:
 class JediService:
     """The service process, forked now, answering the workers' jedi questions until `close` or `kill`."""
 
-    def __init__(self, context: BaseContext) -> None:
+    def __init__(self, context: BaseContext, workers: int) -> None:
         service_end, worker_end = context.Pipe(duplex=True)
         self.channel = JediChannel(worker_end, context.Lock())
         parent_pid = os.getpid()
@@ -60,7 +60,7 @@ class JediService:
             code = 1
             try:
                 worker_end.close()
-                serve(service_end, parent_pid)
+                serve(service_end, parent_pid, workers)
                 code = 0
             finally:
                 os._exit(code)
@@ -98,11 +98,12 @@ class JediService:
             return True
 
 
-def serve(connection: Connection, parent_pid: int) -> None:
+def serve(connection: Connection, parent_pid: int, workers: int) -> None:
     """Answer questions from `connection` in order until told to stop, the pipe closes or `parent_pid` dies."""
     from review_ls.worker_lifetime import die_with_parent
 
     die_with_parent(parent_pid)
+    adapters: dict[tuple[str, str | None], JediAdapter] = {}
     while True:
         try:
             message = connection.recv()
@@ -110,20 +111,24 @@ def serve(connection: Connection, parent_pid: int) -> None:
             return
         if message is None:
             return
-        number, question = message
+        number, (root, environment_path, *question) = message
+        adapter = adapters.get((root, environment_path))
+        if adapter is None:
+            # Each jedi Script holds its own inference state: keep those of the newest documents only, one per
+            # worker (a check asks about a file only while a worker analyses it); their answers stay cached.
+            adapter = adapters[root, environment_path] = JediAdapter(Path(root), environment_path, max_scripts=workers)
         try:
-            reply = answer_question(*question)
+            reply = answer_question(adapter, *question)
         except Exception as exc:  # never leaves a worker without a reply
-            log.debug("jedi service: %r failed: %r", question[:3], exc)
+            log.debug("jedi service: %r failed: %r", question[:2], exc)
             reply = (None, question[-1])
         connection.send((number, reply))
 
 
 def answer_question(
-    root: str, environment_path: str | None, operation: str, source: str, path: str | None, line: int, column: int, context: object, remaining: float
+    adapter: JediAdapter, operation: str, source: str, path: str | None, line: int, column: int, context: object, remaining: float
 ) -> tuple[Answer, float]:
-    """A worker's question answered by this process's adapter of `root`: the names, and the budget left afterwards."""
-    adapter = adapter_for(root, environment_path)
+    """A worker's question answered by `adapter` within `remaining` seconds: the names, and the budget left afterwards."""
     budget = InferenceBudget(remaining)
     names = adapter.infer(source, path, line, column, budget, context) if operation == "infer" else adapter.goto(source, path, line, column, budget, context)
     return names, budget.remaining
@@ -140,7 +145,7 @@ class RemoteAdapter(JediAdapter):
     def _answer(
         self, operation: str, source: str, path: str | None, line: int, column: int, budget: InferenceBudget, context: object
     ) -> Answer:
-        number = next(self._numbers)
+        number = (os.getpid(), id(self), next(self._numbers))  # (several adapters and workers share the pipe)
         question = (str(self.root), self.environment_path, operation, source, path, line, column, context, budget.remaining)
         wait = budget.remaining + WARM_UP_SECONDS + _REPLY_MARGIN_SECONDS
         with self._channel.lock:

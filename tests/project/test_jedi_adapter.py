@@ -91,6 +91,18 @@ def test_answers_are_cached_per_text_and_reused_without_budget(project: Path) ->
     assert adapter.cached_documents() == 2
 
 
+def test_with_max_scripts_only_the_newest_documents_keep_their_jedi_script(project: Path) -> None:
+    adapter = JediAdapter(project, max_scripts=1)
+    path = str(project / "shop/user.py")
+    texts = [_user_text(), _user_text() + "\n"]
+    answers = [adapter.infer(text, path, 9, 0, _ample()) for text in texts]
+    assert answers[0] and answers[0] == answers[1]
+    scripts = [document.script is not None for document in adapter._documents.values()]
+    assert scripts == [False, True]  # the older text's Script (and its inference state) is let go
+    assert adapter.infer(texts[0], path, 9, 0, InferenceBudget(0.0)) == answers[0]  # its answers are still cached
+    assert adapter.infer(texts[0], path, 5, 11, _ample())  # a new question about it makes a new Script
+
+
 def test_the_cache_key_includes_the_project_context(project: Path) -> None:
     adapter = JediAdapter(project)
     path = str(project / "shop/user.py")

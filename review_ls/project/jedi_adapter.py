@@ -361,6 +361,19 @@ def _inferred(name: Any) -> InferredName:
     )
 
 
+def trim_parsed_modules(keep: int) -> None:
+    """Forget all but the `keep` most recently used module trees parso keeps in memory for jedi (shared by every
+    adapter of the process; jedi loads a forgotten module again from parso's disk cache, or parses it, when it needs it).
+    Call it between inferences; nothing is loaded when jedi never ran."""
+    parso_cache = sys.modules.get("parso.cache")
+    if parso_cache is None:
+        return
+    for modules in list(parso_cache.parser_cache.values()):  # (one table per grammar)
+        if len(modules) > keep:
+            for path, _ in sorted(list(modules.items()), key=lambda item: item[1].last_used)[: len(modules) - keep]:
+                modules.pop(path, None)
+
+
 @functools.lru_cache(maxsize=8)
 def adapter_for(root: str, environment_path: str | None = None) -> JediAdapter:
     """The one adapter of a workspace root (per process), made on first use: in a parallel check's worker, one that asks the run's jedi service (`jedi_service.py`)."""

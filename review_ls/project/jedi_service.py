@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review_ls.project.jedi_adapter import WARM_UP_SECONDS, InferenceBudget, InferredName, JediAdapter, adapter_for
+from review_ls.project.jedi_adapter import WARM_UP_SECONDS, InferenceBudget, InferredName, JediAdapter, adapter_for, trim_parsed_modules
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 _REPLY_MARGIN_SECONDS = 10.0
 # How long `close` waits for the service to finish before killing it.
 _EXIT_SECONDS = 2.0
+# Module trees parso keeps in memory for jedi, most recently used first. Unbounded, the service held ~105 of them
+# (~0.5 MB each) on the application corpus: 114 MB written, against 81 MB with 20 kept, for the same answers and
+# jedi CPU within noise (a module asked about again is loaded from parso's disk cache, or parsed).
+_PARSED_MODULES_KEPT = 20
 
 Answer = tuple[InferredName, ...] | None
 
@@ -123,6 +127,7 @@ def serve(connection: Connection, parent_pid: int, workers: int) -> None:
             log.debug("jedi service: %r failed: %r", question[:2], exc)
             reply = (None, question[-1])
         connection.send((number, reply))
+        trim_parsed_modules(_PARSED_MODULES_KEPT)  # (between questions: no jedi call is running)
 
 
 def answer_question(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import sys
 import textwrap
 from pathlib import Path
 
@@ -46,14 +45,18 @@ def test_workers_ask_the_service_and_find_what_jedi_finds(
     shop: tuple[list[str], ProjectIndex], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths, index = shop
-    log = tmp_path / "workers.log"
-    real_check = review_ls.runner.check_file
+    checked, inferred = tmp_path / "checked.log", tmp_path / "inferred.log"
+    real_check, real_compute = review_ls.runner.check_file, JediAdapter._compute
 
-    def check_and_note(task: FileTask, project: object) -> review_ls.runner.FileReport:  # (inherited by the forked workers)
-        report = real_check(task, project)  # type: ignore[arg-type]
-        with log.open("a") as stream:
-            stream.write(f"{os.getpid()} {'jedi' in sys.modules}\n")
-        return report
+    def check_and_note(task: FileTask, project: object) -> review_ls.runner.FileReport:  # (inherited by the forked processes)
+        with checked.open("a") as stream:
+            stream.write(f"{os.getpid()}\n")
+        return real_check(task, project)  # type: ignore[arg-type]
+
+    def compute_and_note(adapter: JediAdapter, *args: object) -> object:  # where jedi runs
+        with inferred.open("a") as stream:
+            stream.write(f"{os.getpid()}\n")
+        return real_compute(adapter, *args)  # type: ignore[arg-type]
 
     services: list[JediService] = []
     real_start = review_ls.worker_start.start_jedi_service
@@ -64,14 +67,16 @@ def test_workers_ask_the_service_and_find_what_jedi_finds(
         return service
 
     monkeypatch.setattr(review_ls.runner, "check_file", check_and_note)
+    monkeypatch.setattr(JediAdapter, "_compute", compute_and_note)
     monkeypatch.setattr(review_ls.worker_start, "start_jedi_service", start_and_keep)
     reports = list(check_files([FileTask(path, PATIENT_JEDI) for path in paths], jobs=2, project=index))
 
     found = sorted((Path(r.path).name, f.code, f.span.line) for r in reports for f in r.findings)
     assert found == sorted([(f"lookup{n}.py", "RV701", 6) for n in range(COPIES)] + [("inventory.py", "RV701", 5), ("lookup.py", "RV701", 6), ("catalog.py", "RV701", 5)])
-    workers = dict(line.split() for line in log.read_text().splitlines())
-    assert len(workers) == 2 and set(workers.values()) == {"False"}  # no worker loaded jedi: the service answered
-    assert len(services) == 1 and _gone(services[0].pid)  # stopped and reaped when the run ended
+    workers = set(checked.read_text().split())
+    assert len(workers) == 2 and len(services) == 1
+    assert set(inferred.read_text().split()) == {str(services[0].pid)}  # jedi ran in the service only, never in a worker
+    assert _gone(services[0].pid)  # stopped and reaped when the run ended
 
 
 def test_without_a_type_aware_rule_no_service_is_started(shop: tuple[list[str], ProjectIndex], monkeypatch: pytest.MonkeyPatch) -> None:

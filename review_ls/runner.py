@@ -18,6 +18,7 @@ from review_ls.files import SourceFile, SourceReadError, read_source
 
 if TYPE_CHECKING:
     from review_ls.cache import ResultCache
+    from review_ls.project.jedi_service import JediChannel
 
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 16
@@ -180,18 +181,28 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     from concurrent.futures import ProcessPoolExecutor
 
     from review_ls.worker_lifetime import map_in_pool
-    from review_ls.worker_start import prepare_shared_model
+    from review_ls.worker_start import prepare_shared_model, start_jedi_service
 
+    jedi = None
     if multiprocessing.get_start_method() == "fork":  # (a spawned worker unpickles its own index, without what is derived)
         prepare_shared_model(project, tasks)  # built once here and shared by the forked workers, instead of built in each
         gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
+        jedi = start_jedi_service(project, tasks, workers)  # one process runs jedi for every worker
     from review_ls.check_order import shrinking_chunks
 
     chunks = [list(tasks[chunk.start : chunk.stop]) for chunk in shrinking_chunks([_size_of(task) for task in tasks], workers)]
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid()))
-    # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now
-    for reports in map_in_pool(pool, _check_chunk_in_worker, chunks):
-        yield from reports
+    # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now (and the jedi service)
+    try:
+        channel = jedi.channel if jedi is not None else None
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid(), channel))
+        for reports in map_in_pool(pool, _check_chunk_in_worker, chunks):
+            yield from reports
+    except BaseException:
+        if jedi is not None:
+            jedi.kill()
+        raise
+    if jedi is not None:
+        jedi.close()
 
 
 def _size_of(task: FileTask) -> int:
@@ -206,10 +217,12 @@ def _size_of(task: FileTask) -> int:
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _set_worker_project(project: ProjectModel | None, parent_pid: int) -> None:
+def _set_worker_project(project: ProjectModel | None, parent_pid: int, jedi_channel: JediChannel | None = None) -> None:
     from review_ls.worker_lifetime import die_with_parent
+    from review_ls.worker_start import start_worker
 
     die_with_parent(parent_pid)
+    start_worker(jedi_channel)
     _WORKER_STATE["project"] = project
 
 

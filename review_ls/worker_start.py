@@ -1,4 +1,5 @@
-"""What a parallel check prepares in the parent before its worker processes fork: the model every worker reads."""
+"""What a parallel check prepares in the parent before its worker processes fork: the model every worker reads,
+and the one place that runs jedi for all of them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 from review_ls.engine.project_model import Needs, ProjectModel
 
 if TYPE_CHECKING:
+    from review_ls.project.jedi_service import JediChannel, JediService
     from review_ls.runner import FileTask
 
 
@@ -18,12 +20,39 @@ def prepare_shared_model(project: ProjectModel | None, tasks: Iterable[FileTask]
 
     if not isinstance(project, ProjectIndex):
         return
-    from review_ls.rules._catalog import CATALOG
-
-    settings = {task.settings for task in tasks}
-    enabled = [needs for code, (*_, needs) in CATALOG.items() if any(s.is_enabled(code) for s in settings)]
+    enabled = _enabled_needs(tasks)
     if not any(needs for needs in enabled):
         return
     from review_ls.project.ahead import derive_for_workers
 
     derive_for_workers(project, type_lookups=any(Needs.TYPES.value in needs for needs in enabled))
+
+
+def start_jedi_service(project: ProjectModel | None, tasks: Iterable[FileTask], workers: int) -> JediService | None:
+    """When a type-aware rule is enabled, fork the process that answers the workers' jedi questions
+    (`project/jedi_service.py`), so that jedi and its caches live once instead of in every worker; else None."""
+    from review_ls.project.index import ProjectIndex
+
+    if not isinstance(project, ProjectIndex) or not any(Needs.TYPES.value in needs for needs in _enabled_needs(tasks)):
+        return None
+    import multiprocessing
+
+    from review_ls.project.jedi_service import JediService
+
+    return JediService(multiprocessing.get_context(), workers)
+
+
+def start_worker(jedi_channel: JediChannel | None) -> None:
+    """In a forked worker: ask the jedi service, when the run has one."""
+    if jedi_channel is not None:
+        from review_ls.project.jedi_service import use_service
+
+        use_service(jedi_channel)
+
+
+def _enabled_needs(tasks: Iterable[FileTask]) -> list[tuple[str, ...]]:
+    """What each rule enabled for some task reads (`Needs` values)."""
+    from review_ls.rules._catalog import CATALOG
+
+    settings = {task.settings for task in tasks}
+    return [needs for code, (*_, needs) in CATALOG.items() if any(s.is_enabled(code) for s in settings)]

@@ -199,11 +199,18 @@ class JediAdapter:
     """Inference on demand for one workspace root, cached per document text, within a time budget."""
 
     def __init__(
-        self, root: Path | str, environment_path: str | None = None, max_documents: int = 32, warm_up_seconds: float = WARM_UP_SECONDS
+        self,
+        root: Path | str,
+        environment_path: str | None = None,
+        max_documents: int = 32,
+        warm_up_seconds: float = WARM_UP_SECONDS,
+        max_scripts: int | None = None,
     ) -> None:
         self.root = Path(root)
         self.environment_path = environment_path
         self._max_documents = max_documents
+        # jedi Scripts kept (each holds its own inference state): the newest documents' only; None keeps every cached document's
+        self._max_scripts = max_scripts
         self._warm_up_seconds = warm_up_seconds
         self._warm = False
         self._documents: OrderedDict[tuple[str | None, str, object], _Document] = OrderedDict()
@@ -247,6 +254,9 @@ class JediAdapter:
                     self._documents.popitem(last=False)
             else:
                 self._documents.move_to_end(key)
+            if self._max_scripts is not None:
+                for older in list(self._documents.values())[: -self._max_scripts or None]:
+                    older.script = None  # its answers stay cached; a new question about it makes a new Script
             return document
 
     def _answer(
@@ -351,7 +361,22 @@ def _inferred(name: Any) -> InferredName:
     )
 
 
+def trim_parsed_modules(keep: int) -> None:
+    """Forget all but the `keep` most recently used module trees parso keeps in memory for jedi (shared by every
+    adapter of the process; jedi loads a forgotten module again from parso's disk cache, or parses it, when it needs it).
+    Call it between inferences; nothing is loaded when jedi never ran."""
+    parso_cache = sys.modules.get("parso.cache")
+    if parso_cache is None:
+        return
+    for modules in list(parso_cache.parser_cache.values()):  # (one table per grammar)
+        if len(modules) > keep:
+            for path, _ in sorted(list(modules.items()), key=lambda item: item[1].last_used)[: len(modules) - keep]:
+                modules.pop(path, None)
+
+
 @functools.lru_cache(maxsize=8)
 def adapter_for(root: str, environment_path: str | None = None) -> JediAdapter:
-    """The one adapter of a workspace root (per process), made on first use."""
-    return JediAdapter(Path(root), environment_path)
+    """The one adapter of a workspace root (per process), made on first use: in a parallel check's worker, one that asks the run's jedi service (`jedi_service.py`)."""
+    from review_ls.project.jedi_service import remote_adapter
+
+    return remote_adapter(Path(root), environment_path) or JediAdapter(Path(root), environment_path)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from review_ls.project.jedi_adapter import InferenceBudget, JediAdapter, adapter_for
+from review_ls.project.jedi_adapter import InferenceBudget, JediAdapter, adapter_for, trim_parsed_modules
 
 MODELS = """
 from pydantic import BaseModel
@@ -89,6 +89,34 @@ def test_answers_are_cached_per_text_and_reused_without_budget(project: Path) ->
     # another text (an edit) is another document: nothing cached for it, and no budget left
     assert adapter.infer(_user_text() + "\n", path, 9, 0, exhausted) is None
     assert adapter.cached_documents() == 2
+
+
+def test_with_max_scripts_only_the_newest_documents_keep_their_jedi_script(project: Path) -> None:
+    adapter = JediAdapter(project, max_scripts=1)
+    path = str(project / "shop/user.py")
+    texts = [_user_text(), _user_text() + "\n"]
+    answers = [adapter.infer(text, path, 9, 0, _ample()) for text in texts]
+    assert answers[0] and answers[0] == answers[1]
+    scripts = [document.script is not None for document in adapter._documents.values()]
+    assert scripts == [False, True]  # the older text's Script (and its inference state) is let go
+    assert adapter.infer(texts[0], path, 9, 0, InferenceBudget(0.0)) == answers[0]  # its answers are still cached
+    assert adapter.infer(texts[0], path, 5, 11, _ample())  # a new question about it makes a new Script
+
+
+def test_trimming_parsed_modules_keeps_the_most_recent_and_the_same_answers(project: Path) -> None:
+    import parso.cache
+
+    adapter = JediAdapter(project)
+    path = str(project / "shop/user.py")
+    first = adapter.infer(_user_text(), path, 9, 0, _ample())  # parses shop/models.py (and pydantic) for the answer
+    models = str(project / "shop" / "models.py")
+    assert any(str(p) == models for table in parso.cache.parser_cache.values() for p in table)
+    trim_parsed_modules(0)
+    assert all(len(table) == 0 for table in parso.cache.parser_cache.values())
+    assert adapter.infer(_user_text() + "\n", path, 9, 0, _ample()) == first  # parsed or loaded again: the same answer
+    newest = [max((item.last_used, str(p)) for p, item in table.items())[1] for table in parso.cache.parser_cache.values() if table]
+    trim_parsed_modules(1)  # (one table per grammar: modules and stubs)
+    assert [str(p) for table in parso.cache.parser_cache.values() for p in table] == newest
 
 
 def test_the_cache_key_includes_the_project_context(project: Path) -> None:

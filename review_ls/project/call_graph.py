@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
 from review_ls.project.carried_memo import CarriedMemo, adopted
@@ -22,6 +23,15 @@ from review_ls.project.layered import LayeredDict, layered_copy
 _MAX_ALIAS_HOPS = 8
 _MAX_DEPTH = 12
 _KINDS = ("function", "alias", "class")
+
+
+def _last_definitions(facts: ModuleCallFacts) -> dict[str, dict[str, Any]]:
+    """Each kind's definition of each name in one module: its last one (by kind, as `_names_by_kind` names them)."""
+    return {
+        "function": {function.qualname: function for function in facts.functions},
+        "alias": dict(facts.aliases),
+        "class": {cls.qualname: cls for cls in facts.classes},
+    }
 
 
 def _names_by_kind(facts: ModuleCallFacts | None) -> Iterator[tuple[str, list[str]]]:
@@ -131,19 +141,20 @@ class CallGraph:
         known = self._classes.get(name)
         return None if known is None else known[0]
 
-    def _take(self, kind: str, name: str, path: str, facts: ModuleCallFacts) -> None:
-        """Hold the definition of `name` (a `kind`) that the module at `path` (its `facts`) makes (its last one)."""
+    def _take(self, kind: str, name: str, path: str, facts: ModuleCallFacts, definitions: dict[str, dict[str, Any]]) -> None:
+        """Hold the definition of `name` (a `kind`) that the module at `path` (its `facts`, and their `_last_definitions`) makes."""
+        found = definitions[kind][name]
         if kind == "function":
-            function = next(f for f in reversed(facts.functions) if f.qualname == name)
+            function = found
             if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
                 function = replace(function, role=CONFIGURED)
             self._functions[name] = (path, function)
             self._unregistered.pop(name, None)
         elif kind == "alias":
-            self._aliases[name] = next(target for alias, target in reversed(facts.aliases) if alias == name)
+            self._aliases[name] = found
             self._alias_paths[name] = path
         else:
-            self._classes[name] = (path, next(c for c in reversed(facts.classes) if c.qualname == name))
+            self._classes[name] = (path, found)
 
     def _drop(self, kind: str, name: str) -> None:
         if kind == "function":
@@ -168,13 +179,14 @@ class CallGraph:
                     owners_of[name] = tuple(p for p in owners if p != path)
         if new is None:
             return
+        definitions = _last_definitions(new)
         for kind, names in _names_by_kind(new):
             owners_of = self._owners[kind]
             for name in dict.fromkeys(names):
                 owners = owners_of.get(name)
                 held = self._definer(kind, name)
                 if owners is None and (held is None or held == path):
-                    self._take(kind, name, path, new)
+                    self._take(kind, name, path, new, definitions)
                     continue
                 contested.setdefault((kind, name), held)
                 known = owners if owners is not None else ((held,) if held is not None else ())
@@ -183,6 +195,7 @@ class CallGraph:
     def _settle(self, contested: Mapping[tuple[str, str], str | None], after: Mapping[str, ModuleCallFacts]) -> set[str]:
         """Give each contested name to the last file in file order that defines it; the files whose names changed hands."""
         moved: set[str] = set()
+        definitions: dict[str, dict[str, dict[str, Any]]] = {}
         for (kind, name), first in contested.items():
             owners_of = self._owners[kind]
             owners = sorted(owners_of.get(name, ()), key=self._order.__getitem__)
@@ -192,7 +205,9 @@ class CallGraph:
                 winner = None
             else:
                 winner = owners[-1]
-                self._take(kind, name, winner, after[winner])
+                if winner not in definitions:
+                    definitions[winner] = _last_definitions(after[winner])
+                self._take(kind, name, winner, after[winner], definitions[winner])
                 if len(owners) == 1:
                     del owners_of[name]
                 else:

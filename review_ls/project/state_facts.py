@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted, short_source
 from review_ls.patterns.blocking import own_nodes
 

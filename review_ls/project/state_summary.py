@@ -17,9 +17,9 @@ summarised while its caller is still open misses that caller's writes. Entry poi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.roles import MIGRATION_DIRECTORIES
 from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts

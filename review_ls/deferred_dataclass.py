@@ -15,10 +15,13 @@ what `dataclasses.dataclass` makes of it. A class whose instances could be made 
 once: one with its own `__init__`, `__new__` or pickling, `slots=True` (which replaces the class), or a
 metaclass.
 
-Threads: the class is defined under a lock, and its `__init__` is replaced last, in one assignment, so
-another thread sees either the trigger (which waits for the lock) or the finished class. The generated
-`__init__` therefore comes from a throwaway subclass (`_generated_init`), as `dataclasses` does not
-replace a trigger already in the class.
+Threads: the class is defined under a lock. In a process with one thread (the command line), the triggers
+are removed and `dataclasses.dataclass` defines the class as usual. With other threads (the server), its
+`__init__` is replaced last, in one assignment, so another thread sees either the trigger (which waits for
+the lock) or the finished class: the generated `__init__` then comes from a throwaway subclass
+(`_generated_init`), as `dataclasses` does not replace a trigger already in the class. (A class with
+`init=False` is made by an inherited `__init__`, which never waited for the definition: it is defined
+the usual way in both cases.)
 
 Type checkers see `dataclasses.dataclass` itself.
 """
@@ -55,8 +58,9 @@ class _Deferred:
         with _DEFINING:
             if cls.__dict__.get("__deferred_dataclass__") is not self:
                 return
-            if not self.options.get("init", True):
-                del cls.__init__  # type: ignore[misc]  # (instances are made by the inherited `__init__`)
+            if not self.options.get("init", True) or _only_thread():
+                # Nothing can make an instance meanwhile: the triggers go first, then `dataclasses` defines it all.
+                del cls.__init__  # type: ignore[misc]
                 del cls.__setstate__  # type: ignore[attr-defined]
                 del cls.__deferred_dataclass__  # type: ignore[attr-defined]
                 dataclasses.dataclass(cls, **self.options)
@@ -67,6 +71,11 @@ class _Deferred:
             del cls.__setstate__  # type: ignore[attr-defined]
             del cls.__deferred_dataclass__  # type: ignore[attr-defined]
             cls.__init__ = generated  # type: ignore[misc]  # last: the trigger is replaced by the real one
+
+
+def _only_thread() -> bool:
+    """True when no other thread runs Python code (that could make an instance while the class is being defined)."""
+    return threading.active_count() == 1
 
 
 def _generated_init(cls: type, frozen: bool, doc: str | None) -> tuple[Any, str | None]:

@@ -30,6 +30,13 @@ OPTIONS = [
 ]
 
 
+@pytest.fixture(params=["one thread", "other threads"])
+def threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Define classes the way a process with one thread does, or the way it does beside other threads."""
+    monkeypatch.setattr(deferred_dataclass, "_only_thread", lambda: request.param == "one thread")
+    return str(request.param)
+
+
 def _declare(decorate: Callable[..., Any], options: dict[str, Any], documented: bool = True) -> type:
     """A class with every kind of field, made a dataclass by `decorate(**options)`."""
 
@@ -94,7 +101,7 @@ def _behaviour(cls: type, init: bool) -> list[object]:
 
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()) or "default")
 @pytest.mark.parametrize("documented", [True, False], ids=["documented", "undocumented"])
-def test_the_class_is_what_dataclasses_makes_of_it(options: dict[str, Any], documented: bool) -> None:
+def test_the_class_is_what_dataclasses_makes_of_it(options: dict[str, Any], documented: bool, threads: str) -> None:
     standard = _declare(dataclasses.dataclass, options, documented)
     deferred = _declare(deferred_dataclass.dataclass, options, documented)
     assert "__deferred_dataclass__" in deferred.__dict__  # nothing generated yet
@@ -104,7 +111,7 @@ def test_the_class_is_what_dataclasses_makes_of_it(options: dict[str, Any], docu
 
 
 @pytest.mark.parametrize("first_use", ["call", "fields", "is_dataclass", "params", "subclass"])
-def test_any_first_use_defines_the_class(first_use: str) -> None:
+def test_any_first_use_defines_the_class(first_use: str, threads: str) -> None:
     cls = _declare(deferred_dataclass.dataclass, {"frozen": True})
     assert "__repr__" not in cls.__dict__
     if first_use == "call":
@@ -123,7 +130,7 @@ def test_any_first_use_defines_the_class(first_use: str) -> None:
     assert repr(cls(size=1)) == f"{cls.__qualname__}(name='n', size=1, tags=[], derived=1)"
 
 
-def test_subclasses_inherit_the_fields_of_a_deferred_base() -> None:
+def test_subclasses_inherit_the_fields_of_a_deferred_base(threads: str) -> None:
     base = _declare(deferred_dataclass.dataclass, {})
 
     @deferred_dataclass.dataclass

@@ -28,11 +28,11 @@ import shutil
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from review_ls.config import Settings
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity, Span, TextEdit
 
 CACHE_DIR_NAME = ".review-ls-cache"

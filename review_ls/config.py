@@ -11,11 +11,12 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.model import Severity
 from review_ls.options_schema import DEFAULT_MAX_FILE_SIZE as DEFAULT_MAX_FILE_SIZE
 from review_ls.options_schema import option_meta, shared_pyproject_keys

@@ -29,7 +29,7 @@ import json
 import pickle
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from review_ls.cache import (
     encode_finding,
     encode_fix,
 )
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.gc_pause import garbage_collector_paused, kept_out_of_collections
 from review_ls.files import SourceReadError, read_source
 from review_ls.project.dependencies import ModuleReach, file_digests, shared_digest

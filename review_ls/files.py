@@ -9,11 +9,11 @@ import stat
 import sys
 import tokenize
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from review_ls.config import ConfigResolver, ProjectConfig
+from review_ls.deferred_dataclass import dataclass
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 

@@ -13,10 +13,11 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.model import Span
 
 if TYPE_CHECKING:

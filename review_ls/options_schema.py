@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.model import Severity
 
 META = "review_ls.option"
@@ -28,7 +29,7 @@ LOG_LEVELS = ("error", "warning", "info", "debug")
 EDITOR_ONLY_KEYS = ("enable", "interpreter", "importStrategy", "trace")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class OptionMeta:
     """How one editor option is named, typed and defaulted in the editor, and its pyproject.toml twin."""
 
@@ -44,7 +45,7 @@ def _option(key: str, json_type: JsonType, editor_default: Any, choices: tuple[s
     return dataclasses.field(default=None, metadata={META: OptionMeta(key, json_type, editor_default, choices, pyproject_key)})
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class ClientOptions:
     """Options set in the editor; None means "not set here" (a wider scope, pyproject.toml or the default applies).
 

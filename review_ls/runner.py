@@ -5,11 +5,12 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review_ls.config import Settings
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.analysis import analyse_source, parse_or_none
 from review_ls.engine.gc_pause import garbage_collector_paused, nothing_frozen_yet
 from review_ls.engine.model import Finding, Fix

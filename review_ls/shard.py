@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from review_ls.deferred_dataclass import dataclass
 
 
 @dataclass(frozen=True)

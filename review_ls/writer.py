@@ -8,11 +8,11 @@ import stat
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from review_ls import atomic_exchange
+from review_ls.deferred_dataclass import dataclass
 
 _SETTLE_ROUNDS = 20  # a save caught mid-write is waited for, at most 20 x 5 ms
 _SETTLE_SECONDS = 0.005

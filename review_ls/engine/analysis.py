@@ -6,10 +6,10 @@ import ast
 import functools
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from review_ls.config import Settings
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import ModuleFacts
 from review_ls.engine.model import AnalysisResult, Finding, Severity, Span
 from review_ls.engine.positions import LineIndex, split_lines

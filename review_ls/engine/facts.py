@@ -10,8 +10,9 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from review_ls.deferred_dataclass import dataclass
 
 MUTABLE_FACTORIES = frozenset(
     {

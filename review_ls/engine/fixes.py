@@ -11,11 +11,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from review_ls.config import Settings
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.code_style import CodeStyle, code_style_for
 from review_ls.engine.facts import ModuleFacts, imports_visible_at, resolve_through_imports
 from review_ls.engine.import_place import import_key, import_sites, place_import

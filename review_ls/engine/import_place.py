@@ -8,8 +8,8 @@ Sections are future, standard library, third party, first party, local (relative
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.code_style import CodeStyle
 from review_ls.engine.positions import statement_start_line
 

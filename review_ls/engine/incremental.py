@@ -47,10 +47,11 @@ import difflib
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from review_ls.config import Settings
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.analysis import (
     SYNTAX_ERROR,
     RuleSet,

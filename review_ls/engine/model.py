@@ -8,8 +8,10 @@ server converts these into LSP positions with pygls's codec; the CLI prints colu
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
+
+from review_ls.deferred_dataclass import dataclass
 
 
 class Severity(enum.Enum):

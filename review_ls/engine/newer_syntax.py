@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+
+from review_ls.deferred_dataclass import dataclass
 
 
 @dataclass(frozen=True)

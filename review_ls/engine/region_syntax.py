@@ -14,7 +14,8 @@ end of the text, where every error is the whole text's), and the whole text only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from review_ls.deferred_dataclass import dataclass
+
 
 _RUNS_ON = ("never closed", "unterminated triple-quoted", "EOF", "unexpected end", "expected an indented block")
 

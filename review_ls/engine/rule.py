@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.model import Applicability, Finding, Fix, RelatedLocation, Severity
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import REVIEWED_CODE, Role

@@ -10,8 +10,8 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.model import Finding, Span
 
 SUPPRESSION = re.compile(r"#\s*review:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)

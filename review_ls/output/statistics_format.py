@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.runner import FileReport
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name
 
 Method = ast.FunctionDef | ast.AsyncFunctionDef

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import codecs
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import cast
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name
 from review_ls.patterns.names import SCOPE_NODES
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, resolve_through_imports
 from review_ls.patterns.names import SCOPE_NODES
 from review_ls.patterns.node_walk import children_last_first

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.names import snake_case
 
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, short_source
 from review_ls.patterns.paths import GUARD_CALL_NAMES, GUARD_WORDS, NAME_ONLY_ATTRIBUTES, callee_name, function_nodes
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, Sink, file_sink, url_sink

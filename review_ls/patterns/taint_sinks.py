@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name
 
 Qualifier = Callable[[ast.expr], "str | None"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.files import Qualifier
 
 TEMP_FILE_FACTORIES = frozenset(

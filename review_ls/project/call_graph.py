@@ -11,9 +11,10 @@ Cached functions (`functools.cache`/`lru_cache`) stop it too: their body runs on
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.project.call_facts import ClassFacts, FunctionCallFacts, ModuleCallFacts
 from review_ls.project.carried_memo import CarriedMemo, adopted
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints

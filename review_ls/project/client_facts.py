@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS

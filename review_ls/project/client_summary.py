@@ -13,8 +13,8 @@ kept in a process-wide place (`global`, a container, a guarded `if self._client 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.project.call_graph import CallGraph, ChainStep
 from review_ls.project.client_facts import ESCAPES, MEMOISED

@@ -9,7 +9,8 @@ The syntax is checked where the configuration is read (`config.ENTRY_POINT_SYNTA
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from review_ls.deferred_dataclass import dataclass
 
 
 @dataclass(frozen=True)

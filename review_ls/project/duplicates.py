@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.migrations import is_migration_path
 from review_ls.patterns.scripts import is_script_path, is_test_path
 from review_ls.project.import_graph import ImportGraph

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name
 from review_ls.patterns.frameworks import HTTP_METHOD_NAMES, VIEW_BASE_SUFFIXES, is_route_decorator
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.model import Span
 from review_ls.engine.positions import LineIndex, split_lines

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+
+from review_ls.deferred_dataclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from review_ls.deferred_dataclass import dataclass
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ import logging
 import os
 import signal
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.project.jedi_adapter import WARM_UP_SECONDS, InferenceBudget, InferredName, JediAdapter, adapter_for, trim_parsed_modules
 
 if TYPE_CHECKING:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep
 from review_ls.project.carried_memo import CarriedMemo

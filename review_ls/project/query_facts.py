@@ -7,9 +7,9 @@ A Django queryset that is only built (`Model.objects.filter(...)` returned uneva
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.remote_calls import remote_call_chain, remote_kind
 

@@ -9,9 +9,9 @@ more): deeper than that, a call per item is a unit of work, not a lookup. Cached
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.names import snake_case
 from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph, ChainStep

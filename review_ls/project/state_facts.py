@@ -16,9 +16,10 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import MUTABLE_FACTORIES, dotted_name, qualify_dotted, short_source
 from review_ls.patterns.blocking import own_nodes
 

@@ -19,9 +19,9 @@ functions that read them, when every function of the changed files writes what i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.roles import MIGRATION_DIRECTORIES
 from review_ls.patterns.scripts import is_script_path, is_test_path, path_parts
 from review_ls.project.call_facts import FunctionCallFacts, ModuleCallFacts

@@ -8,8 +8,8 @@ function `target` reaches a file or URL sink, in its own body (its `FunctionTain
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.project.call_graph import CallGraph, ChainStep
 from review_ls.project.taint_facts import FunctionTaint
 from review_ls.project.carried_memo import CarriedMemo, adopted

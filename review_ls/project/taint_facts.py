@@ -8,9 +8,9 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.node_walk import children_last_first
 from review_ls.patterns.paths import callee_name

@@ -15,10 +15,11 @@ import ast
 import enum
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TypeVar
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.project.annotation_text import annotation_text
 

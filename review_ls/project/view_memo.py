@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.project.file_facts import ClassFact, FileFacts
 from review_ls.project.layered import LayeredDict, layered_copy
 from review_ls.project.modules import ModuleNamer, is_package_file

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property, partial
 from itertools import chain, repeat
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.model import Span
 from review_ls.patterns.clients import CLIENT_CLASS_SUFFIXES
 from review_ls.project.file_facts import ClassFact, FieldFact, FileFacts

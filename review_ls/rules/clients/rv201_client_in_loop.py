@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes, statement_line_of
 from review_ls.engine.model import Finding, Fix
 from review_ls.engine.project_model import Needs

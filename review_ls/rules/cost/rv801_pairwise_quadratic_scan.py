@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import BindingKind, dotted_name
 from review_ls.engine.model import Finding
 from review_ls.engine.roles import SERVICE_CODE

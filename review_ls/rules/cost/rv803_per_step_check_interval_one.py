@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.model import Finding, Fix

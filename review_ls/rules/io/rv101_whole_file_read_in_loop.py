@@ -6,9 +6,9 @@ import ast
 import enum
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.cst_edit import cst, block_statements, indented, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Applicability, Finding, Fix, Severity

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.cst_edit import cst, indented, replace_nodes
 from review_ls.engine.facts import BindingKind
 from review_ls.engine.model import Applicability, Finding, Fix

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from process_tree import descendants, process_table
+
 _TICK = os.sysconf("SC_CLK_TCK")
 
 # Runs in the child: wraps the phase functions, then runs the CLI. Events are JSON lines appended to a file
@@ -108,28 +110,9 @@ sys.exit(code)
 
 def tree_cpu_seconds(root: int) -> tuple[float, int]:
     """CPU seconds (user + system) of `root` and every live descendant, and how many processes that is."""
-    stats: dict[int, tuple[int, float]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / _TICK)
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _) in stats.items():
-        children.setdefault(parent, []).append(pid)
-    total, count, pending = 0.0, 0, [root]
-    while pending:
-        pid = pending.pop()
-        if pid in stats:
-            # utime+stime of the process plus cutime+cstime of its reaped children (workers that exited)
-            total += stats[pid][1]
-            count += 1
-        pending.extend(children.get(pid, ()))
-    return total, count
+    table = process_table()
+    tree = [pid for pid in descendants(root, table) if pid in table]
+    return sum(table[pid][1] for pid in tree), len(tree)
 
 
 def machine_busy_seconds() -> float:

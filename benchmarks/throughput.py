@@ -37,6 +37,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from process_tree import descendants
+
 
 def stdlib_corpus(count: int) -> list[Path]:
     """The first `count` non-test modules of the standard library, by name."""
@@ -128,30 +130,10 @@ def _rollup_kb(pid: int) -> dict[str, int]:
     return found
 
 
-def _descendants(root: int) -> list[int]:
-    """`root` and every process below it (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    found, pending = [], [root]
-    while pending:
-        pid = pending.pop()
-        found.append(pid)
-        pending.extend(children.get(pid, ()))
-    return found
-
-
 def tree_memory(root: int) -> TreeMemory:
     """Memory of `root` and all its descendants: summed PSS (shared pages once; RSS where PSS is unknown) and summed RSS."""
     pss_kb = rss_kb = 0
-    for pid in _descendants(root):
+    for pid in descendants(root):
         rollup = _rollup_kb(pid)
         rss = rollup.get("Rss", _status_rss_kb(pid))
         rss_kb += rss

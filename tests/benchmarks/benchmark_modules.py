@@ -14,6 +14,8 @@ def load_benchmark(name: str) -> ModuleType:
     """The module benchmarks/<name>.py, imported once (benchmark scripts import each other by name)."""
     if name in sys.modules:
         return sys.modules[name]
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.append(str(BENCHMARKS))  # as when the script runs: its own folder is on the path
     spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -10,34 +10,19 @@ import time
 from pathlib import Path
 
 import pytest
-from process_table import is_alive  # same folder: pytest puts it on sys.path
+from process_table import (  # same folder: pytest puts it on sys.path
+    children,
+    slow_cli_program,
+    wait_gone,
+)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc, forks workers")
 
 LOOP_REQUESTS = "import requests\n\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
 
 # `review-ls check` (the default rules: RV701-RV703 read types, so the run has a jedi service) whose workers
-# take 0.3 s a file (forked workers inherit the patch): 40 files are indexed in this process, then checked on 2 workers.
-_SLOW_CHECK = """
-import sys, time
-import review_ls.runner
-real_check_file = review_ls.runner.check_file
-
-def slow_check_file(*args, **kwargs):
-    time.sleep(0.3)
-    return real_check_file(*args, **kwargs)
-
-review_ls.runner.check_file = slow_check_file
-from review_ls.cli import main
-sys.exit(main(["check", sys.argv[1], "--jobs", "2", "--no-cache"]))
-"""
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+# take 0.3 s a file: 40 files are indexed in this process, then checked on 2 workers.
+_SLOW_CHECK = slow_cli_program(["check", "--jobs", "2", "--no-cache"], 0.3)
 
 
 def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
@@ -46,38 +31,35 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
         (tmp_path / f"m{number:03}.py").write_text(LOOP_REQUESTS)
     process = subprocess.Popen([sys.executable, "-c", _SLOW_CHECK, str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while len(_children(process.pid)) < 3 and time.monotonic() < deadline:
+    while len(children(process.pid)) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    children = _children(process.pid)
-    assert len(children) == 3, f"expected the jedi service and two workers, found {children}"
-    return process, children
+    started = children(process.pid)
+    assert len(started) == 3, f"expected the jedi service and two workers, found {started}"
+    return process, started
 
 
 def _still_alive_after(pids: list[int], seconds: float) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while any(map(is_alive, pids)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [pid for pid in pids if is_alive(pid)]
+    left = wait_gone(pids, seconds)
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     return left
 
 
 def test_ctrl_c_stops_the_jedi_service_with_the_workers(tmp_path: Path) -> None:
-    process, children = _start(tmp_path)
+    process, started = _start(tmp_path)
     process.send_signal(signal.SIGINT)
     try:
         _, err = process.communicate(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-        _still_alive_after(children, 0)
+        _still_alive_after(started, 0)
         pytest.fail("review-ls check went on after Ctrl-C")
     assert process.returncode == 130 and "interrupted" in err
-    assert _still_alive_after(children, 10) == []
+    assert _still_alive_after(started, 10) == []
 
 
 def test_killing_the_cli_kills_the_jedi_service(tmp_path: Path) -> None:
-    process, children = _start(tmp_path)
+    process, started = _start(tmp_path)
     process.kill()
     process.wait()
-    assert _still_alive_after(children, 10) == []
+    assert _still_alive_after(started, 10) == []

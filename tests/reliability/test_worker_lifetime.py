@@ -11,32 +11,17 @@ import time
 from pathlib import Path
 
 import pytest
-from process_table import is_alive  # same folder: pytest puts it on sys.path
+from process_table import (  # same folder: pytest puts it on sys.path
+    children,
+    is_alive,
+    slow_cli_program,
+    wait_gone,
+)
 
 LOOP_REQUESTS = "import requests\n\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"
 
-# `review-ls fix` whose workers take 0.2 s a file (forked workers inherit the patch): 40 s of work on 2 workers.
-_SLOW_FIX = """
-import sys, time
-import review_ls.runner
-real_check_file = review_ls.runner.check_file
-
-def slow_check_file(*args, **kwargs):
-    time.sleep(0.2)
-    return real_check_file(*args, **kwargs)
-
-review_ls.runner.check_file = slow_check_file
-from review_ls.cli import main
-sys.exit(main(["fix", sys.argv[1], "--jobs", "2", "--no-cache"]))
-"""
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(child) for child in text.split()]
+# `review-ls fix` whose workers take 0.2 s a file: 40 s of work on 2 workers.
+_SLOW_FIX = slow_cli_program(["fix", "--jobs", "2", "--no-cache"], 0.2)
 
 
 def _start_with_workers(tmp_path: Path, program: str, files: int) -> tuple[subprocess.Popen[str], list[int]]:
@@ -45,9 +30,9 @@ def _start_with_workers(tmp_path: Path, program: str, files: int) -> tuple[subpr
         (tmp_path / f"m{number:03}.py").write_text(LOOP_REQUESTS)
     process = subprocess.Popen([sys.executable, "-c", program, str(tmp_path)], stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+    while len(children(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    workers = _children(process.pid)
+    workers = children(process.pid)
     assert len(workers) >= 2, "the pool never started"
     time.sleep(0.5)  # let the workers take work
     return process, workers
@@ -56,13 +41,6 @@ def _start_with_workers(tmp_path: Path, program: str, files: int) -> tuple[subpr
 def _start_slow_fix(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
     """Start the slow fix over 400 files; return it and its worker pids once they run."""
     return _start_with_workers(tmp_path, _SLOW_FIX, files=400)
-
-
-def _wait_gone(pids: list[int], seconds: float) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while any(map(is_alive, pids)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return [pid for pid in pids if is_alive(pid)]
 
 
 def _files_fixed_or_untouched(folder: Path) -> None:
@@ -77,7 +55,7 @@ def test_killing_the_main_process_kills_its_workers(tmp_path: Path) -> None:
     process, workers = _start_slow_fix(tmp_path)
     process.kill()
     process.wait()
-    still_running = _wait_gone(workers, seconds=10)
+    still_running = wait_gone(workers, seconds=10)
     for pid in still_running:
         os.kill(pid, signal.SIGKILL)
     assert still_running == []
@@ -97,7 +75,7 @@ def test_ctrl_c_to_the_main_process_stops_the_run_without_finishing_the_queue(tm
                 os.kill(pid, signal.SIGKILL)
         pytest.fail("review-ls fix went on with its queue after Ctrl-C")
     assert process.returncode == 130 and "interrupted" in err
-    assert _wait_gone(workers, seconds=10) == []
+    assert wait_gone(workers, seconds=10) == []
     _files_fixed_or_untouched(tmp_path)
 
 
@@ -123,7 +101,7 @@ def test_killing_the_process_building_the_index_kills_the_index_workers(tmp_path
     process, workers = _start_with_workers(tmp_path, _SLOW_INDEX, files=250)
     process.kill()
     process.wait()
-    still_running = _wait_gone(workers, seconds=10)
+    still_running = wait_gone(workers, seconds=10)
     for pid in still_running:
         os.kill(pid, signal.SIGKILL)
     assert still_running == []  # orphaned, they used to wait forever on the pool's queue

@@ -378,6 +378,7 @@ class IncrementalAnalyser:
         self._settled = True
         self._broken = False
         self._summary_cache = _StatementSummaries()
+        self._split: tuple[str, list[str]] = ("", [""])  # the last text split into lines, and its lines
 
     @property
     def text_parses(self) -> bool:
@@ -393,6 +394,14 @@ class IncrementalAnalyser:
         if any(part.offset for segment in parsed.segments for part in _parts(segment)):
             return None
         return ast.Module(body=[node for segment in parsed.segments for node in segment.nodes], type_ignores=[])
+
+    def lines_of(self, source: str) -> list[str]:
+        """`split_lines(source)`, without splitting again the text last analysed (the caller must not change the list)."""
+        text, lines = self._split
+        if text is not source:
+            lines = split_lines(source)
+            self._split = (source, lines)
+        return lines
 
     @property
     def needs_settling(self) -> bool:
@@ -430,7 +439,7 @@ class IncrementalAnalyser:
         return result
 
     def _analyse_new_text(self, source: str, context_key: tuple[Any, ...], rule_set: RuleSet, project: ProjectModel | None) -> AnalysisResult:
-        lines = split_lines(source)
+        lines = self.lines_of(source)
         parsed = self._parsed
         # Only the project changed (its index took in an edit): the fast pass still walks just what the
         # text's edits touched, and the settling pass, which stops for the next key, walks the rest again.
@@ -497,7 +506,7 @@ class IncrementalAnalyser:
         the nodes it has, without parsing the text again when the lines are the same)."""
         parsed = self._parsed
         assert parsed is not None
-        lines = split_lines(source)
+        lines = self.lines_of(source)
         project_moved = parsed.context_key != context_key
         if project_moved:
             parsed = replace(parsed, segments=tuple(_without_findings(segment) for segment in parsed.segments), context_key=context_key)

@@ -269,7 +269,6 @@ class Session:
             name = Path(snapshot.path).name
             reason = f"{name} is larger than {snapshot.size_limit:,} bytes (maxFileSizeBytes), so it is not analysed"
             return Outcome(snapshot, None, (), [], skipped_reason=reason)
-        lines = split_lines(snapshot.text)
         try:
             result = state.analyser.analyse(snapshot.text, snapshot.settings, snapshot.project, settle=settle, should_stop=should_stop)
             settled, parses = not state.analyser.needs_settling, state.analyser.text_parses
@@ -279,6 +278,7 @@ class Session:
             log.exception("incremental analysis of %s failed; analysing the whole file", snapshot.path)
             state.analyser = IncrementalAnalyser(snapshot.path)
             result, settled, parses = _analyse_plainly(snapshot), True, True
+        lines = state.analyser.lines_of(snapshot.text)  # (split once, by the analysis)
         mapper = self.mapper(lines)
         diagnostics = self.converter.convert(result.all_findings, snapshot.uri, snapshot.version, snapshot.path, mapper, self.mapper_for_file)
         tree = state.analyser.settled_tree() if settled and parses else None

@@ -542,3 +542,17 @@ def test_an_edit_that_leaves_something_open_is_reported_without_a_whole_parse(ol
     result = analyser.analyse(edited)
     assert result.syntax_error == expected.syntax_error
     assert result.findings == expected.findings
+
+
+SOURCE_FOR_LINES = "".join(f"\n\ndef f_{i}():\n    return {i}\n" for i in range(5))
+
+
+def test_the_lines_of_the_analysed_text_are_split_once_and_equal_split_lines() -> None:
+    from review_ls.engine.positions import split_lines
+
+    analyser = IncrementalAnalyser("m.py")
+    analyser.analyse(SOURCE_FOR_LINES)
+    assert analyser.lines_of(SOURCE_FOR_LINES) is analyser.lines_of(SOURCE_FOR_LINES) and analyser.lines_of(SOURCE_FOR_LINES) == split_lines(SOURCE_FOR_LINES)
+    edited = SOURCE_FOR_LINES.replace("return 3", "return (3")
+    analyser.analyse(edited, settle=False)
+    assert analyser.lines_of(edited) == split_lines(edited) and analyser.lines_of(SOURCE_FOR_LINES) == split_lines(SOURCE_FOR_LINES)

@@ -182,13 +182,14 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     from concurrent.futures import ProcessPoolExecutor
 
     from review_ls.worker_lifetime import map_in_pool
-    from review_ls.worker_start import prepare_shared_model, start_jedi_service
+    from review_ls.worker_start import enabled_needs, prepare_shared_model, start_jedi_service
 
     jedi = None
     if multiprocessing.get_start_method() == "fork":  # (a spawned worker unpickles its own index, without what is derived)
-        prepare_shared_model(project, tasks)  # built once here and shared by the forked workers, instead of built in each
+        enabled = enabled_needs(tasks)
+        prepare_shared_model(project, enabled)  # built once here and shared by the forked workers, instead of built in each
         gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
-        jedi = start_jedi_service(project, tasks, workers)  # one process runs jedi for every worker
+        jedi = start_jedi_service(project, enabled, workers)  # one process runs jedi for every worker
     from review_ls.check_order import shrinking_chunks
 
     chunks = [list(tasks[chunk.start : chunk.stop]) for chunk in shrinking_chunks([_size_of(task) for task in tasks], workers)]

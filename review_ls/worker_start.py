@@ -13,14 +13,14 @@ if TYPE_CHECKING:
     from review_ls.runner import FileTask
 
 
-def prepare_shared_model(project: ProjectModel | None, tasks: Iterable[FileTask]) -> None:
-    """Build the project-wide parts of `project` that the tasks' enabled rules read (`project/ahead.py`), so that
-    forked workers share them instead of each building (and copying) them; nothing when no rule reads the project."""
+def prepare_shared_model(project: ProjectModel | None, enabled: list[tuple[str, ...]]) -> None:
+    """Build the project-wide parts of `project` that the enabled rules read (`enabled`: their `enabled_needs`,
+    `project/ahead.py`), so that forked workers share them instead of each building (and copying) them; nothing
+    when no rule reads the project."""
     from review_ls.project.index import ProjectIndex
 
     if not isinstance(project, ProjectIndex):
         return
-    enabled = _enabled_needs(tasks)
     if not any(needs for needs in enabled):
         return
     from review_ls.project.ahead import derive_for_workers
@@ -28,12 +28,13 @@ def prepare_shared_model(project: ProjectModel | None, tasks: Iterable[FileTask]
     derive_for_workers(project, type_lookups=any(Needs.TYPES.value in needs for needs in enabled))
 
 
-def start_jedi_service(project: ProjectModel | None, tasks: Iterable[FileTask], workers: int) -> JediService | None:
-    """When a type-aware rule is enabled, fork the process that answers the workers' jedi questions
-    (`project/jedi_service.py`), so that jedi and its caches live once instead of in every worker; else None."""
+def start_jedi_service(project: ProjectModel | None, enabled: list[tuple[str, ...]], workers: int) -> JediService | None:
+    """When a type-aware rule is enabled (`enabled`: the enabled rules' `enabled_needs`), fork the process that answers
+    the workers' jedi questions (`project/jedi_service.py`), so that jedi and its caches live once instead of in every
+    worker; else None."""
     from review_ls.project.index import ProjectIndex
 
-    if not isinstance(project, ProjectIndex) or not any(Needs.TYPES.value in needs for needs in _enabled_needs(tasks)):
+    if not isinstance(project, ProjectIndex) or not any(Needs.TYPES.value in needs for needs in enabled):
         return None
     import multiprocessing
 
@@ -50,7 +51,7 @@ def start_worker(jedi_channel: JediChannel | None) -> None:
         use_service(jedi_channel)
 
 
-def _enabled_needs(tasks: Iterable[FileTask]) -> list[tuple[str, ...]]:
+def enabled_needs(tasks: Iterable[FileTask]) -> list[tuple[str, ...]]:
     """What each rule enabled for some task reads (`Needs` values)."""
     from review_ls.rules._catalog import CATALOG
 

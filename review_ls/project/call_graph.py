@@ -106,8 +106,7 @@ class CallGraph:
         """Take one module's functions, re-exports and classes; False when one of its names is also another file's."""
         alone = True
         for function in facts.functions:
-            if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
-                function = replace(function, role=CONFIGURED)
+            function = self._with_configured_role(function, facts.module)
             alone = self._first_definition("function", function.qualname, path) and alone
             self._functions[function.qualname] = (path, function)
             self._unregistered.pop(function.qualname, None)
@@ -119,6 +118,12 @@ class CallGraph:
             alone = self._first_definition("class", cls.qualname, path) and alone
             self._classes[cls.qualname] = (path, cls)
         return alone
+
+    def _with_configured_role(self, function: FunctionCallFacts, module: str) -> FunctionCallFacts:
+        """The function as an entry point of role `configured` when the configuration names it and it has no role of its own."""
+        if self._configured and not function.role and self._configured.matches(function.qualname, module):
+            return replace(function, role=CONFIGURED)
+        return function
 
     def _first_definition(self, kind: str, name: str, path: str) -> bool:
         """While building, before `path` takes `name` (a `kind`): False, and both files noted as its owners, when
@@ -146,10 +151,7 @@ class CallGraph:
         """Hold the definition of `name` (a `kind`) that the module at `path` (its `facts`, and their `_last_definitions`) makes."""
         found = definitions[kind][name]
         if kind == "function":
-            function = found
-            if self._configured and not function.role and self._configured.matches(function.qualname, facts.module):
-                function = replace(function, role=CONFIGURED)
-            self._functions[name] = (path, function)
+            self._functions[name] = (path, self._with_configured_role(found, facts.module))
             self._unregistered.pop(name, None)
         elif kind == "alias":
             self._aliases[name] = found

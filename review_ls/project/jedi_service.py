@@ -2,8 +2,8 @@
 
 jedi's caches (stubs, the libraries and project modules it parsed) cost each process that infers 80–100 MB and
 4–5 s CPU on the 509 KLOC application corpus, and every check worker used to hold its own copy. The CLI forks one
-service process (`JediService`) before its workers: they send it their questions and it answers with the
-adapters a worker would have used (`adapter_for`): an adapter per root as a worker makes (`adapter_for`), with the same time budgets, warm-up allowance and answers.
+service process (`JediService`) before its workers: they send it their questions and it answers them with an
+adapter per root, as a worker's `adapter_for` would make, with the same time budgets, warm-up allowance and answers.
 It is forked with `os.fork` right after the model is derived (no thread runs in the CLI yet, and it is not one of
 the pool's workers); it dies with the CLI (`die_with_parent`), ignores Ctrl-C and is killed with the pool.
 

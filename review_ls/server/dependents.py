@@ -7,6 +7,11 @@ of a module they reach through calls and imports) are analysed again. Their new 
 published (push), or the client is asked to pull again (`workspace/diagnostic/refresh`).
 Saves and files changed on disk go through the same update. Nothing here runs before the edited
 document's own diagnostics are out, and the indexing runs on a worker thread.
+
+The quiet period before the indexing grows with what indexing the document last cost: the indexing
+only serves the *other* documents, and on a large file it takes long enough (0.2-0.7 s on 50k lines)
+that a key typed meanwhile shares the interpreter with it. So it waits for a pause that is long
+compared with its own length, instead of starting at the first short pause in the typing.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,8 +35,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How long a document must be quiet after its settled result before its text is indexed.
+# How long a document must be quiet after its settled result before its text is indexed: at least
+# DEPENDENTS_DELAY, and QUIET_PER_INDEXING_SECOND times as long as indexing its text last took, at most MAX_QUIET.
 DEPENDENTS_DELAY = 0.25
+QUIET_PER_INDEXING_SECOND = 10.0
+MAX_QUIET = 5.0
 _JOB = "dependents:"
 
 
@@ -40,7 +49,13 @@ def document_settled(session: Session, uri: str) -> None:
     version = session.version_of(uri)
     if state is None or version is None or state.indexed_version == version:
         return
-    session.scheduler.debounce(_JOB + uri, DEPENDENTS_DELAY, lambda token: session.spawn(_index_document(session, uri, version, token)))
+    delay = quiet_period(state.indexing_seconds)
+    session.scheduler.debounce(_JOB + uri, delay, lambda token: session.spawn(_index_document(session, uri, version, token)))
+
+
+def quiet_period(indexing_seconds: float) -> float:
+    """How long a document whose indexing last took `indexing_seconds` must be quiet before it is indexed again."""
+    return min(MAX_QUIET, max(DEPENDENTS_DELAY, QUIET_PER_INDEXING_SECOND * indexing_seconds))
 
 
 def document_changed(session: Session, uri: str) -> None:
@@ -57,7 +72,11 @@ async def _index_document(session: Session, uri: str, version: int, token: Cance
     state.indexed_version = version
     settled = session.scheduler.latest(uri)
     tree = settled.tree if settled is not None and settled.snapshot.text == snapshot.text else None
+    started = time.perf_counter()
     await update_index(session, {snapshot.path: snapshot.text}, (), token, {snapshot.path: tree} if tree is not None else None)
+    took = time.perf_counter() - started
+    # (a stopped indexing took at least this long: the estimate never shrinks from it)
+    state.indexing_seconds = max(state.indexing_seconds, took) if token.cancelled else took
     if token.cancelled and state.indexed_version == version:
         state.indexed_version = None  # a key stopped the indexing: the next settled result indexes the text
 

@@ -83,6 +83,7 @@ class OpenDocument:
     lost_sync_shown: bool = False  # the user was told that the server lost track of the document's edits
     indexed_on_open: bool = False  # the index learned this document from the editor, not from the workspace
     indexed_version: int | None = None  # the version whose text the index last took (see dependents.py)
+    indexing_seconds: float = 0.0  # how long indexing this document's text last took (wall time; see dependents.py)
 
     @classmethod
     def open(cls, uri: str, path: str) -> OpenDocument:

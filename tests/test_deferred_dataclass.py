@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 import pickle
@@ -10,6 +11,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import InitVar, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -204,3 +206,30 @@ def test_threads_that_first_use_a_class_together_all_get_complete_instances() ->
     finally:
         sys.setswitchinterval(interval)
     assert failures == []
+
+
+def _decorator_names(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return ast.unparse(target)
+
+
+def test_modules_outside_the_server_take_dataclass_from_the_deferred_module() -> None:
+    """The start-up saving holds only while modules import `dataclass` from `review_ls.deferred_dataclass`
+    (the server defines its classes at start either way, so it may use `dataclasses` itself)."""
+    package = Path(deferred_dataclass.__file__).parent
+    offenders: list[str] = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith("server/") or relative == "deferred_dataclass.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        deferred = any(
+            isinstance(node, ast.ImportFrom) and node.module == "review_ls.deferred_dataclass" and any(a.name == "dataclass" for a in node.names)
+            for node in ast.walk(tree)
+        )
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                names = [_decorator_names(d) for d in node.decorator_list]
+                if "dataclasses.dataclass" in names or ("dataclass" in names and not deferred):
+                    offenders.append(f"{relative}:{node.lineno} {node.name}")
+    assert offenders == []

@@ -250,7 +250,7 @@ def read_source(path: Path, max_bytes: int | None = None, limit_name: str = "lim
     if wide:
         raise SourceReadError(f"cannot decode: the file is {wide} (it starts with a {wide} byte-order mark); Python source must be UTF-8 or an 8-bit encoding")
     try:
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        encoding, _ = tokenize.detect_encoding(iter(_first_lines(data)).__next__)
     except SyntaxError as exc:
         if "unknown encoding" in str(exc) or "encoding problem" in str(exc):
             raise SourceReadError(f"cannot decode: {exc}") from None
@@ -263,6 +263,13 @@ def read_source(path: Path, max_bytes: int | None = None, limit_name: str = "lim
     if text.startswith("\ufeff"):
         text = text[1:]
     return SourceFile(text, data, encoding)
+
+
+def _first_lines(data: bytes) -> list[bytes]:
+    """The lines of `data` as `bytes.splitlines(keepends=True)` gives them, at least the first two (a coding line is on
+    one of them), without splitting the whole file."""
+    lines = data[:4096].splitlines(keepends=True)
+    return lines[:2] if len(lines) > 2 else data.splitlines(keepends=True)
 
 
 def _read_regular_file(path: Path) -> bytes:

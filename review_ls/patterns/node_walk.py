@@ -91,6 +91,38 @@ def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
     return found
 
 
+def own_nodes_with_statements(body: list[ast.stmt]) -> list[tuple[ast.AST, ast.stmt]]:
+    """`own_node_list(body)`, each node with its innermost statement (a statement is its own)."""
+    found: list[tuple[ast.AST, ast.stmt]] = []
+    append = found.append
+    stack: list[tuple[ast.AST, ast.stmt]] = [(s, s) for s in reversed(body)]
+    pop, push = stack.pop, stack.append
+    table, scopes, node_base, statement_base = _CHILDREN, _SCOPE_TYPES, ast.AST, ast.stmt
+    while stack:
+        item = pop()
+        append(item)
+        node, statement = item
+        kind = type(node)
+        if kind in scopes:
+            continue
+        fields = table.get(kind)
+        if fields is None:
+            fields = child_fields(kind)
+        for name, held in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if held == "one":
+                push((value, value if isinstance(value, statement_base) else statement))
+            elif held == "many" or type(value) is list:
+                for child in reversed(value):
+                    if child is not None and (held == "many" or isinstance(child, node_base)):
+                        push((child, child if isinstance(child, statement_base) else statement))
+            elif isinstance(value, node_base):
+                push((value, value if isinstance(value, statement_base) else statement))
+    return found
+
+
 def walk_nodes(node: ast.AST) -> list[ast.AST]:
     """`node` and every node below it, nested scopes included, in `ast.walk`'s order (breadth first), without
     names' contexts and operators."""

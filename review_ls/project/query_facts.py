@@ -7,6 +7,7 @@ A Django queryset that is only built (`Model.objects.filter(...)` returned uneva
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
@@ -35,18 +36,23 @@ class QuerySite:
 
 
 def module_query_facts(
-    module: ast.Module, module_name: str, own: dict[int, list[ast.AST]] | None = None, memo: FunctionMemo | None = None
+    module: ast.Module,
+    module_name: str,
+    own: dict[int, list[ast.AST]] | None = None,
+    memo: FunctionMemo | None = None,
+    own_calls: dict[int, list[ast.Call]] | None = None,
 ) -> tuple[QuerySite, ...]:
     """The first direct query or write of every function and method of a parsed module (`own`: each
-    function's own nodes when the caller has them already, by `id` of the function node; `memo`: the
-    sites of the unchanged functions, from the last extraction of the file)."""
+    function's own nodes when the caller has them already, by `id` of the function node, and `own_calls` the
+    calls among them; `memo`: the sites of the unchanged functions, from the last extraction of the file)."""
     prefix = f"{module_name}." if module_name else ""
     own = own if own is not None else {}
+    calls = own_calls if own_calls is not None and memo is None else {}  # (with a memo, a moved function's nodes are read anew)
     sites: list[QuerySite] = []
 
     def _add(sites: list[QuerySite], qualname: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if memo is None:
-            _add_first_site(sites, qualname, own.get(id(function)) or list(own_nodes(function.body)))
+            _add_first_site(sites, qualname, calls.get(id(function)) or own.get(id(function)) or list(own_nodes(function.body)))
             return
 
         def found() -> tuple[QuerySite, ...]:
@@ -65,7 +71,8 @@ def module_query_facts(
     return tuple(sites)
 
 
-def _add_first_site(sites: list[QuerySite], qualname: str, nodes: list[ast.AST]) -> None:
+def _add_first_site(sites: list[QuerySite], qualname: str, nodes: Sequence[ast.AST]) -> None:
+    """The function's first query or write among its own `nodes` (the calls among them suffice), added to `sites`."""
     inner: set[int] = set()
     call_type, attribute_type = ast.Call, ast.Attribute
     for node in nodes:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.remote_calls import remote_call_chain, remote_kind
+from review_ls.patterns.remote_calls import DATABASE_METHODS, remote_call_chain, remote_kind
 
 if TYPE_CHECKING:
     from review_ls.project.function_memo import FunctionMemo
@@ -74,10 +74,12 @@ def module_query_facts(
 def _add_first_site(sites: list[QuerySite], qualname: str, nodes: Sequence[ast.AST]) -> None:
     """The function's first query or write among its own `nodes` (the calls among them suffice), added to `sites`."""
     inner: set[int] = set()
-    call_type, attribute_type = ast.Call, ast.Attribute
+    call_type, attribute_type, database_methods = ast.Call, ast.Attribute, DATABASE_METHODS
     for node in nodes:
         if type(node) is not call_type or id(node) in inner or type(node.func) is not attribute_type:
             continue
+        if node.func.attr not in database_methods and _calls_only_once(node.func):
+            continue  # `x.y.method(...)`: one method called, which runs no query
         _mark_inner_calls(node, inner)
         chain = remote_call_chain(node)
         kind = remote_kind(chain) if chain is not None else None
@@ -87,6 +89,14 @@ def _add_first_site(sites: list[QuerySite], qualname: str, nodes: Sequence[ast.A
             continue  # a queryset built, not evaluated here
         sites.append(QuerySite(qualname, kind[0], kind[1], node.lineno))
         return
+
+
+def _calls_only_once(func: ast.Attribute) -> bool:
+    """True when the chain below the method `func` calls nothing (`self.repo.save`, not `db.query(X).first`)."""
+    node = func.value
+    while type(node) is ast.Attribute:
+        node = node.value  # type: ignore[attr-defined]
+    return type(node) is not ast.Call
 
 
 def _mark_inner_calls(call: ast.Call, inner: set[int]) -> None:

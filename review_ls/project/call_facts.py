@@ -253,7 +253,7 @@ def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
         if entry is not None:
             facts, nodes = entry
             own[id(function)] = nodes  # (nodes that may hold other lines: readers of lines ask `memo.own_nodes`)
-            own_calls[id(function)] = [node for node in nodes if type(node) is ast.Call]  # type: ignore[misc]
+            own_calls[id(function)] = [node for node in nodes if type(node) is ast.Call]
             return facts  # type: ignore[no-any-return]
         facts = _function_facts(function, owner, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls)
         memo.put(function, owner, facts, own[id(function)])

@@ -133,7 +133,7 @@ _TOOL_LISTS = frozenset({"ToolNode", "bind_tools", "create_react_agent", "Agent"
 _TASK_LIST_ATTRIBUTES = frozenset({"functions"})
 
 Resolve = Callable[[ast.AST, str | None], str | None]
-# The callee names `_registrations_of` reads a registration from (besides a `tools=` keyword).
+# The callee names `_registrations_of` reads a registration from (besides a `tools=` keyword): other calls are skipped at once.
 _REGISTERING_NAMES = frozenset({*_REGISTRARS, *_TOOL_LISTS, "on"})
 
 
@@ -144,21 +144,17 @@ def registered_entry_points(nodes: Iterable[tuple[ast.AST, str | None]], resolve
     class_name)` gives the absolute dotted name an expression refers to (`self.method` too), or None.
     """
     found: list[EntryRegistration] = []
+    call_type, attribute_type, name_type, registering = ast.Call, ast.Attribute, ast.Name, _REGISTERING_NAMES
     for node, class_name in nodes:
-        if isinstance(node, ast.Call):
-            if _may_register(node):
+        if type(node) is call_type:
+            func = node.func
+            name = func.attr if type(func) is attribute_type else func.id if type(func) is name_type else ""
+            if name in registering or any(keyword.arg == "tools" for keyword in node.keywords):
                 found.extend(_registrations_of(node, class_name, resolve))
         elif isinstance(node, ast.Assign) and class_name is not None and isinstance(node.value, (ast.List, ast.Tuple)):
             if any(isinstance(t, ast.Name) and t.id in _TASK_LIST_ATTRIBUTES for t in node.targets):
                 found.extend(_listed(node.value, TASK, None, resolve))
     return tuple(dict.fromkeys(found))
-
-
-def _may_register(call: ast.Call) -> bool:
-    """False for a call `_registrations_of` finds nothing in (most calls), told by its name and keywords alone."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    return name in _REGISTERING_NAMES or any(keyword.arg == "tools" for keyword in call.keywords)
 
 
 def _registrations_of(call: ast.Call, class_name: str | None, resolve: Resolve) -> Iterator[EntryRegistration]:

@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.remote_calls import DATABASE_METHODS, remote_call_chain, remote_kind
+from review_ls.patterns.remote_calls import (
+    DATABASE_METHODS,
+    remote_call_chain,
+    remote_kind,
+)
 
 if TYPE_CHECKING:
     from review_ls.project.function_memo import FunctionMemo
@@ -95,7 +99,7 @@ def _calls_only_once(func: ast.Attribute) -> bool:
     """True when the chain below the method `func` calls nothing (`self.repo.save`, not `db.query(X).first`)."""
     node = func.value
     while type(node) is ast.Attribute:
-        node = node.value  # type: ignore[attr-defined]
+        node = node.value
     return type(node) is not ast.Call
 
 

@@ -7,6 +7,7 @@ judged from their decorators and their class, or from the call that registers th
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterable, Iterator
 
 from review_ls.deferred_dataclass import dataclass
@@ -52,17 +53,30 @@ def function_role(function: ast.FunctionDef | ast.AsyncFunctionDef, class_bases:
         last = name.rsplit(".", 1)[-1]
         if last in _DECORATOR_ROLES and (last not in ("on", "event") or "." in name):
             return _DECORATOR_ROLES[last]
-    if class_bases is not None:
-        tails = [base.rsplit(".", 1)[-1] for base in class_bases]
-        if any(tail.endswith("Servicer") for tail in tails) and not function.name.startswith("_"):
+    if class_bases:
+        servicer, view, namespace, consumer = _base_kinds(class_bases)
+        if servicer and not function.name.startswith("_"):
             return RPC
-        if function.name in HTTP_METHOD_NAMES and any(tail.endswith(VIEW_BASE_SUFFIXES) for tail in tails):
+        if view and function.name in HTTP_METHOD_NAMES:
             return ROUTE
-        if function.name.startswith("on_") and any(tail.endswith("Namespace") for tail in tails):
+        if namespace and function.name.startswith("on_"):
             return WEBSOCKET  # socket.io class-based namespaces
-        if function.name in _CONSUMER_METHODS and any(tail.endswith(_CHANNELS_CONSUMERS) for tail in tails):
+        if consumer and function.name in _CONSUMER_METHODS:
             return WEBSOCKET  # Django Channels consumers
     return NONE
+
+
+@functools.lru_cache(maxsize=256)
+def _base_kinds(class_bases: tuple[str, ...]) -> tuple[bool, bool, bool, bool]:
+    """Whether a class with these bases is a gRPC servicer, a class-based view, a socket.io namespace, a Channels consumer
+    (read once per class, not once per method)."""
+    tails = [base.rsplit(".", 1)[-1] for base in class_bases]
+    return (
+        any(tail.endswith("Servicer") for tail in tails),
+        any(tail.endswith(VIEW_BASE_SUFFIXES) for tail in tails),
+        any(tail.endswith("Namespace") for tail in tails),
+        any(tail.endswith(_CHANNELS_CONSUMERS) for tail in tails),
+    )
 
 
 def _is_litestar_route(decorator: ast.expr) -> bool:

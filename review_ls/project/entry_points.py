@@ -163,7 +163,7 @@ def registered_entry_points(nodes: Iterable[tuple[ast.AST, str | None]], resolve
         if type(node) is call_type:
             func = node.func
             name = func.attr if type(func) is attribute_type else func.id if type(func) is name_type else ""
-            if name in registering or any(keyword.arg == "tools" for keyword in node.keywords):
+            if name in registering or (node.keywords and any(keyword.arg == "tools" for keyword in node.keywords)):
                 found.extend(_registrations_of(node, class_name, resolve))
         elif isinstance(node, ast.Assign) and class_name is not None and isinstance(node.value, (ast.List, ast.Tuple)):
             if any(isinstance(t, ast.Name) and t.id in _TASK_LIST_ATTRIBUTES for t in node.targets):

@@ -1,5 +1,6 @@
-"""The build skips calls by their shape before judging them (issue #14, item 7): a call that calls one method
-which runs no query, and a call whose callee names no registrar. What is found stays what a full look finds."""
+"""Shortcuts the build takes (issue #14, item 7) find what a full look finds: a call that calls one method
+which runs no query is skipped, a call whose callee names no registrar too, and a class's bases are read once for
+all its methods' roles."""
 
 from __future__ import annotations
 
@@ -65,3 +66,34 @@ def build(graph, sio):
 '''
     found = [(r.target, r.role, r.label) for r in module_call_facts(ast.parse(source), "app").registered]
     assert found == [("app.fn", "node", "step"), ("app.handler", "websocket", "message"), ("app.a", "tool", "a"), ("app.c", "tool", "c")]
+
+
+def test_method_roles_from_class_bases_hold_for_every_method_and_class() -> None:
+    source = '''
+class Greeter(pb.GreeterServicer):
+    def SayHello(self, request, context): ...
+    def _helper(self): ...
+
+class Chat(socketio.AsyncNamespace):
+    def on_message(self, sid, data): ...
+    def get(self): ...
+
+class Items(MethodView):
+    def get(self): ...
+    def on_message(self): ...
+
+class Room(AsyncWebsocketConsumer):
+    def receive(self, text_data): ...
+
+class Plain(Base):
+    def get(self): ...
+    def receive(self): ...
+'''
+    roles = {f.qualname: f.role for f in module_call_facts(ast.parse(source), "app").functions}
+    assert roles == {
+        "app.Greeter.SayHello": "rpc", "app.Greeter._helper": "",
+        "app.Chat.on_message": "websocket", "app.Chat.get": "",
+        "app.Items.get": "route", "app.Items.on_message": "",
+        "app.Room.receive": "websocket",
+        "app.Plain.get": "", "app.Plain.receive": "",
+    }

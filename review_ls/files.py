@@ -232,13 +232,13 @@ class SourceFile:
     encoding: str
 
 
-def read_source(path: Path, max_bytes: int | None = None, limit_name: str = "limit") -> SourceFile:
+def read_source(path: Path | str, max_bytes: int | None = None, limit_name: str = "limit") -> SourceFile:
     """Read a Python file as text (honouring a PEP 263 coding line); raise SourceReadError with a reason.
 
     A file over `max_bytes` is refused by its size on disk, before it is read (memory stays bounded).
     """
     try:
-        size = path.stat().st_size if max_bytes is not None else 0
+        size = os.stat(path).st_size if max_bytes is not None else 0
         if max_bytes is not None and size > max_bytes:
             raise SourceReadError(f"skipped: {size:,} bytes is over the {limit_name} of {max_bytes:,}")
         data = _read_regular_file(path)
@@ -250,7 +250,7 @@ def read_source(path: Path, max_bytes: int | None = None, limit_name: str = "lim
     if wide:
         raise SourceReadError(f"cannot decode: the file is {wide} (it starts with a {wide} byte-order mark); Python source must be UTF-8 or an 8-bit encoding")
     try:
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        encoding, _ = tokenize.detect_encoding(iter(_first_lines(data)).__next__)
     except SyntaxError as exc:
         if "unknown encoding" in str(exc) or "encoding problem" in str(exc):
             raise SourceReadError(f"cannot decode: {exc}") from None
@@ -265,13 +265,31 @@ def read_source(path: Path, max_bytes: int | None = None, limit_name: str = "lim
     return SourceFile(text, data, encoding)
 
 
-def _read_regular_file(path: Path) -> bytes:
-    """The bytes of a regular file; raise OSError for a FIFO or device (opened without blocking, never read)."""
+def _first_lines(data: bytes) -> list[bytes]:
+    """The lines of `data` as `bytes.splitlines(keepends=True)` gives them, at least the first two (a coding line is on
+    one of them), without splitting the whole file."""
+    lines = data[:4096].splitlines(keepends=True)
+    return lines[:2] if len(lines) > 2 else data.splitlines(keepends=True)
+
+
+def _read_regular_file(path: Path | str) -> bytes:
+    """The bytes of a regular file; raise OSError for a FIFO or device (opened without blocking, never read).
+
+    Read with `os.read` (no file object: an index build reads thousands of files), in one call when the size holds.
+    """
     handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(handle, "rb") as source:
-        if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return source.read()
+        chunks: list[bytes] = []
+        size = status.st_size + 1  # (+1: the read that finds the end is then the next one, which returns nothing)
+        while chunk := os.read(handle, size):
+            chunks.append(chunk)
+            size = 1 << 16
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 _WIDE_BOMS = (

@@ -23,6 +23,7 @@ _GRAMMAR_LINE = re.compile(r"^\w+\((.*)\)$")
 Field = tuple[str, str]
 _CHILDREN: dict[type, tuple[Field, ...]] = {}  # a cache, filled per node type on first use
 _SCOPE_TYPES = frozenset(SCOPE_NODES)
+_OWN_CHILDREN: dict[type, tuple[Field, ...]] = {}  # as `_CHILDREN`, with no fields for the nested scopes (`own_node_list`)
 
 
 def child_fields(node_type: type) -> tuple[Field, ...]:
@@ -56,6 +57,12 @@ def _read_child_fields(node_type: type) -> list[Field]:
     return found
 
 
+def _own_child_fields(node_type: type) -> tuple[Field, ...]:
+    """`child_fields`, but none for a nested scope (its nodes are not the function's own)."""
+    fields = _OWN_CHILDREN[node_type] = () if node_type in _SCOPE_TYPES else child_fields(node_type)
+    return fields
+
+
 def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
     """The nodes of a function body in source order (pre-order), not entering nested functions, lambdas or
     classes (which are listed themselves), without names' contexts and operators."""
@@ -63,18 +70,16 @@ def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
     append = found.append
     stack: list[ast.AST | None] = body[::-1]  # type: ignore[assignment]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    table, scopes, node_base = _CHILDREN, _SCOPE_TYPES, ast.AST
+    table, node_base = _OWN_CHILDREN, ast.AST
     while stack:
         node = pop()
         if node is None:
             continue  # a hole in a list field (`Dict.keys` of `**x`, `kw_defaults`)
         append(node)
         kind = type(node)
-        if kind in scopes:
-            continue
         fields = table.get(kind)
         if fields is None:
-            fields = child_fields(kind)
+            fields = _own_child_fields(kind)
         for name, held in fields:
             value = getattr(node, name, None)
             if value is None:
@@ -88,6 +93,38 @@ def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
                 extend(item for item in reversed(value) if isinstance(item, node_base))
             elif isinstance(value, node_base):
                 push(value)
+    return found
+
+
+def own_nodes_with_statements(body: list[ast.stmt]) -> list[tuple[ast.AST, ast.stmt]]:
+    """`own_node_list(body)`, each node with its innermost statement (a statement is its own)."""
+    found: list[tuple[ast.AST, ast.stmt]] = []
+    append = found.append
+    stack: list[tuple[ast.AST, ast.stmt]] = [(s, s) for s in reversed(body)]
+    pop, push = stack.pop, stack.append
+    table, scopes, node_base, statement_base = _CHILDREN, _SCOPE_TYPES, ast.AST, ast.stmt
+    while stack:
+        item = pop()
+        append(item)
+        node, statement = item
+        kind = type(node)
+        if kind in scopes:
+            continue
+        fields = table.get(kind)
+        if fields is None:
+            fields = child_fields(kind)
+        for name, held in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if held == "one":
+                push((value, value if isinstance(value, statement_base) else statement))
+            elif held == "many" or type(value) is list:
+                for child in reversed(value):
+                    if child is not None and (held == "many" or isinstance(child, node_base)):
+                        push((child, child if isinstance(child, statement_base) else statement))
+            elif isinstance(value, node_base):
+                push((value, value if isinstance(value, statement_base) else statement))
     return found
 
 

@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, resolve_through_imports
-from review_ls.patterns.names import SCOPE_NODES
-from review_ls.patterns.node_walk import children_last_first
+from review_ls.patterns.node_walk import own_nodes_with_statements
 
 Qualifier = Callable[[ast.expr], "str | None"]
 
@@ -83,17 +82,7 @@ def function_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator
 @functools.lru_cache(maxsize=4)
 def _function_node_list(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[tuple[ast.AST, ast.stmt], ...]:
     """`function_nodes`, walked once per function: the RV6 rules ask for the same function several times in a row."""
-    found: list[tuple[ast.AST, ast.stmt]] = []
-    stack: list[tuple[ast.AST, ast.stmt]] = [(s, s) for s in reversed(function.body)]
-    statement_base = ast.stmt
-    while stack:
-        node, statement = stack.pop()
-        found.append((node, statement))
-        if isinstance(node, SCOPE_NODES):
-            continue
-        for child in children_last_first(node):
-            stack.append((child, child if isinstance(child, statement_base) else statement))
-    return tuple(found)
+    return tuple(own_nodes_with_statements(function.body))
 
 
 def callee_name(call: ast.Call) -> str:

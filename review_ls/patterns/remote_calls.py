@@ -78,6 +78,10 @@ _WRITE_METHODS = frozenset(
 )
 
 
+# The methods a chain must call for `remote_kind` to call it a query or a write (as its first method, or any for Mongo).
+DATABASE_METHODS = _DJANGO_METHODS | _FLASK_QUERY_METHODS | _MONGO_METHODS | _SESSION_METHODS
+
+
 @dataclass(frozen=True)
 class RemoteCallChain:
     """A call chain such as `self.session.query(User).filter(...).first()`.

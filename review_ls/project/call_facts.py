@@ -191,13 +191,14 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     functions: list[FunctionCallFacts] = []
     classes: list[ClassFacts] = []
     own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
+    own_calls: dict[int, list[ast.Call]] = {}  # the calls among them, in order
     # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
     candidates: list[tuple[ast.AST, str | None]] = []
     call_type, registering = ast.Call, _REGISTERING_TYPES
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors))
-            candidates.extend((node, None) for node in own[id(statement)] if type(node) is call_type)
+            functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
+            candidates.extend((node, None) for node in own_calls[id(statement)])
         elif not isinstance(statement, ast.ClassDef):
             if type(statement) not in _NO_REGISTRATION_STATEMENTS:  # (an `Assign` registers only in a class)
                 candidates.extend((node, None) for node in walk_nodes(statement) if type(node) is call_type)
@@ -207,8 +208,8 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             classes.append(ClassFacts(f"{prefix}{statement.name}", statement.lineno, tuple(t for t in (resolver.target(b) for b in statement.bases) if t)))
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors))
-                    candidates.extend((node, statement.name) for node in own[id(member)] if type(node) is call_type)
+                    functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
+                    candidates.extend((node, statement.name) for node in own_calls[id(member)])
                 elif not isinstance(member, ast.ClassDef) and type(member) not in _NO_REGISTRATION_STATEMENTS:
                     candidates.extend((node, statement.name) for node in walk_nodes(member) if type(node) in registering)
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
@@ -219,7 +220,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
 
     registered = registered_entry_points(candidates, resolve)
     state = module_state_facts(module, module_name, imports, own, memo)
-    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo))
+    return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo, own_calls))
 
 
 # The node types `registered_entry_points` reads, and statements that hold none of them (or are read on their own).
@@ -246,12 +247,15 @@ def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
         kinds: dict[str, str],
         own: dict[int, list[ast.AST]],
         constructors: frozenset[str],
+        own_calls: dict[int, list[ast.Call]],
     ) -> FunctionCallFacts:
         entry = memo.get(function, owner)
         if entry is not None:
-            facts, own[id(function)] = entry  # (nodes that may hold other lines: readers of lines ask `memo.own_nodes`)
+            facts, nodes = entry
+            own[id(function)] = nodes  # (nodes that may hold other lines: readers of lines ask `memo.own_nodes`)
+            own_calls[id(function)] = [node for node in nodes if type(node) is ast.Call]
             return facts  # type: ignore[no-any-return]
-        facts = _function_facts(function, owner, module_name, imports, module_defs, shadowed, kinds, own, constructors)
+        facts = _function_facts(function, owner, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls)
         memo.put(function, owner, facts, own[id(function)])
         return facts
 
@@ -268,13 +272,16 @@ def _function_facts(
     kinds: dict[str, str],
     own: dict[int, list[ast.AST]],
     constructors: frozenset[str],
+    own_calls: dict[int, list[ast.Call]],
 ) -> FunctionCallFacts:
+    """The call facts of one function; its own nodes go to `own`, and the calls among them to `own_calls` (by `id` of `function`)."""
     class_name = owner[0] if owner else None
     nodes = own[id(function)] = own_node_list(function.body)
     # One pass sorts out what the readers below look at: statements, calls, awaits, `:=` and `except` clauses,
     # in source order (`structural`), the calls among them, and the awaited values.
     structural: list[ast.AST] = []
     call_nodes: list[ast.Call] = []
+    own_calls[id(function)] = call_nodes
     awaited: set[int] = set()
     keep, call_type, await_type = _STRUCTURAL_TYPES, ast.Call, ast.Await
     for node in nodes:

@@ -22,6 +22,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.patterns.blocking import own_nodes
 from review_ls.patterns.clients import CLIENT_CONSTRUCTORS
 from review_ls.patterns.names import names_read
+from review_ls.patterns.node_walk import walk_nodes
 
 LOCAL, ESCAPES, MEMOISED = "local", "escapes", "memoised"
 
@@ -208,7 +209,7 @@ def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr]
         return MEMOISED  # `x = x or Client()`
     if any(_mentions(test, target, text) for test in guards):
         return MEMOISED  # `if self._client is None: self._client = Client()`
-    if declared and any(isinstance(n, ast.Name) and n.id in declared for test in guards for n in ast.walk(test)):
+    if declared and any(isinstance(n, ast.Name) and n.id in declared for test in guards for n in walk_nodes(test)):
         return MEMOISED  # built under `if not _initialised:` of a `global`: runs once per process
     if isinstance(target, ast.Name):
         return ESCAPES if target.id in handed_out else LOCAL
@@ -219,8 +220,8 @@ def _fate_of_target(target: ast.expr, value: ast.AST, guards: Sequence[ast.expr]
 def _mentions(test: ast.expr, target: ast.expr, text: str) -> bool:
     """True when `target` (whose source is `text`) occurs in `test`."""
     if isinstance(target, ast.Name):
-        return any(isinstance(n, ast.Name) and n.id == text for n in ast.walk(test))
-    return any(isinstance(n, ast.Attribute) and _source(n) == text for n in ast.walk(test))
+        return any(isinstance(n, ast.Name) and n.id == text for n in walk_nodes(test))
+    return any(isinstance(n, ast.Attribute) and _source(n) == text for n in walk_nodes(test))
 
 
 def _source(node: ast.AST) -> str:

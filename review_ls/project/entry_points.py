@@ -7,6 +7,7 @@ judged from their decorators and their class, or from the call that registers th
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterable, Iterator
 
 from review_ls.deferred_dataclass import dataclass
@@ -52,17 +53,30 @@ def function_role(function: ast.FunctionDef | ast.AsyncFunctionDef, class_bases:
         last = name.rsplit(".", 1)[-1]
         if last in _DECORATOR_ROLES and (last not in ("on", "event") or "." in name):
             return _DECORATOR_ROLES[last]
-    if class_bases is not None:
-        tails = [base.rsplit(".", 1)[-1] for base in class_bases]
-        if any(tail.endswith("Servicer") for tail in tails) and not function.name.startswith("_"):
+    if class_bases:
+        servicer, view, namespace, consumer = _base_kinds(class_bases)
+        if servicer and not function.name.startswith("_"):
             return RPC
-        if function.name in HTTP_METHOD_NAMES and any(tail.endswith(VIEW_BASE_SUFFIXES) for tail in tails):
+        if view and function.name in HTTP_METHOD_NAMES:
             return ROUTE
-        if function.name.startswith("on_") and any(tail.endswith("Namespace") for tail in tails):
+        if namespace and function.name.startswith("on_"):
             return WEBSOCKET  # socket.io class-based namespaces
-        if function.name in _CONSUMER_METHODS and any(tail.endswith(_CHANNELS_CONSUMERS) for tail in tails):
+        if consumer and function.name in _CONSUMER_METHODS:
             return WEBSOCKET  # Django Channels consumers
     return NONE
+
+
+@functools.lru_cache(maxsize=256)
+def _base_kinds(class_bases: tuple[str, ...]) -> tuple[bool, bool, bool, bool]:
+    """Whether a class with these bases is a gRPC servicer, a class-based view, a socket.io namespace, a Channels consumer
+    (read once per class, not once per method)."""
+    tails = [base.rsplit(".", 1)[-1] for base in class_bases]
+    return (
+        any(tail.endswith("Servicer") for tail in tails),
+        any(tail.endswith(VIEW_BASE_SUFFIXES) for tail in tails),
+        any(tail.endswith("Namespace") for tail in tails),
+        any(tail.endswith(_CHANNELS_CONSUMERS) for tail in tails),
+    )
 
 
 def _is_litestar_route(decorator: ast.expr) -> bool:
@@ -133,6 +147,8 @@ _TOOL_LISTS = frozenset({"ToolNode", "bind_tools", "create_react_agent", "Agent"
 _TASK_LIST_ATTRIBUTES = frozenset({"functions"})
 
 Resolve = Callable[[ast.AST, str | None], str | None]
+# The callee names `_registrations_of` reads a registration from (besides a `tools=` keyword): other calls are skipped at once.
+_REGISTERING_NAMES = frozenset({*_REGISTRARS, *_TOOL_LISTS, "on"})
 
 
 def registered_entry_points(nodes: Iterable[tuple[ast.AST, str | None]], resolve: Resolve) -> tuple[EntryRegistration, ...]:
@@ -142,9 +158,13 @@ def registered_entry_points(nodes: Iterable[tuple[ast.AST, str | None]], resolve
     class_name)` gives the absolute dotted name an expression refers to (`self.method` too), or None.
     """
     found: list[EntryRegistration] = []
+    call_type, attribute_type, name_type, registering = ast.Call, ast.Attribute, ast.Name, _REGISTERING_NAMES
     for node, class_name in nodes:
-        if isinstance(node, ast.Call):
-            found.extend(_registrations_of(node, class_name, resolve))
+        if type(node) is call_type:
+            func = node.func
+            name = func.attr if type(func) is attribute_type else func.id if type(func) is name_type else ""
+            if name in registering or (node.keywords and any(keyword.arg == "tools" for keyword in node.keywords)):
+                found.extend(_registrations_of(node, class_name, resolve))
         elif isinstance(node, ast.Assign) and class_name is not None and isinstance(node.value, (ast.List, ast.Tuple)):
             if any(isinstance(t, ast.Name) and t.id in _TASK_LIST_ATTRIBUTES for t in node.targets):
                 found.extend(_listed(node.value, TASK, None, resolve))

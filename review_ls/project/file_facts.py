@@ -49,8 +49,10 @@ _ROUTE_CONSTRUCTORS = frozenset({"Route", "WebSocketRoute", "path", "re_path"})
 _AIOHTTP_ROUTE_FUNCTIONS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "route", "view"})
 _HANDLER_KEYWORDS = ("endpoint", "view_func", "handler", "view")
 # Substrings without which a file registers no route by call (checked before walking the tree).
+# (every one starts with `add_`: a file without `add_` is not searched for each)
 _REGISTRATION_MARKERS = ("add_api_route", "add_api_websocket_route", "add_route", "add_websocket_route", "add_url_rule",
-                         "add_get", "add_post", "add_put", "add_patch", "add_delete", "add_view", "Route(")
+                         "add_get", "add_post", "add_put", "add_patch", "add_delete", "add_view")
+_ROUTE_CONSTRUCTOR_MARKER = "Route("
 _FRAMEWORK_REGISTRATION_MARKERS = (("django", ("path(",)), ("aiohttp", ("web.get(", "web.post(", "web.put(", "web.patch(", "web.delete(", "web.route(", "web.view(")))
 _ENVIRONMENT_MARKERS = ("getenv", "environ")
 _ORM_COLUMN_CALLS = frozenset({"Column", "mapped_column", "column_property", "ForeignKey", "relationship"})
@@ -155,12 +157,13 @@ def facts_of_module(module: ast.Module, source: str, memo: FunctionMemo | None =
     """The facts of an already parsed module (`memo`: the routes each unchanged function registers, from the
     last extraction; its context must be this extraction's, so the call facts are extracted first)."""
     imports = module_imports(module)
-    lines = LineIndex(split_lines(source))
+    lines: LineIndex | None = None  # (only classes read lines)
     classes: list[ClassFact] = []
     instances: list[tuple[str, str]] = []
     factories: list[tuple[str, str]] = []
     for statement in _module_level_statements(module.body):
         if isinstance(statement, ast.ClassDef):
+            lines = lines or LineIndex(split_lines(source))
             classes.append(_class_fact(statement, imports, lines))
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             instance = _instance_binding(statement, imports)
@@ -192,7 +195,9 @@ def module_imports(module: ast.Module) -> dict[str, str]:
 
 
 def _may_register_routes(source: str) -> bool:
-    if any(marker in source for marker in _REGISTRATION_MARKERS):
+    if "add_" in source and any(marker in source for marker in _REGISTRATION_MARKERS):
+        return True
+    if _ROUTE_CONSTRUCTOR_MARKER in source:
         return True
     return any(framework in source and any(m in source for m in markers) for framework, markers in _FRAMEWORK_REGISTRATION_MARKERS)
 

@@ -608,7 +608,7 @@ def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts
     """Read and extract one file for `build` (an unreadable or unparsable file has empty facts)."""
     path, module = item
     try:
-        text = read_source(Path(path)).text
+        text = read_source(path).text
     except SourceReadError:
         return FileFacts(), None, ModuleCallFacts(module)
     return _extract(text, path, module) or (FileFacts(), None, ModuleCallFacts(module))

@@ -7,11 +7,16 @@ A Django queryset that is only built (`Model.objects.filter(...)` returned uneva
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.remote_calls import remote_call_chain, remote_kind
+from review_ls.patterns.remote_calls import (
+    DATABASE_METHODS,
+    remote_call_chain,
+    remote_kind,
+)
 
 if TYPE_CHECKING:
     from review_ls.project.function_memo import FunctionMemo
@@ -35,18 +40,23 @@ class QuerySite:
 
 
 def module_query_facts(
-    module: ast.Module, module_name: str, own: dict[int, list[ast.AST]] | None = None, memo: FunctionMemo | None = None
+    module: ast.Module,
+    module_name: str,
+    own: dict[int, list[ast.AST]] | None = None,
+    memo: FunctionMemo | None = None,
+    own_calls: dict[int, list[ast.Call]] | None = None,
 ) -> tuple[QuerySite, ...]:
     """The first direct query or write of every function and method of a parsed module (`own`: each
-    function's own nodes when the caller has them already, by `id` of the function node; `memo`: the
-    sites of the unchanged functions, from the last extraction of the file)."""
+    function's own nodes when the caller has them already, by `id` of the function node, and `own_calls` the
+    calls among them; `memo`: the sites of the unchanged functions, from the last extraction of the file)."""
     prefix = f"{module_name}." if module_name else ""
     own = own if own is not None else {}
+    calls = own_calls if own_calls is not None and memo is None else {}  # (with a memo, a moved function's nodes are read anew)
     sites: list[QuerySite] = []
 
     def _add(sites: list[QuerySite], qualname: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if memo is None:
-            _add_first_site(sites, qualname, own.get(id(function)) or list(own_nodes(function.body)))
+            _add_first_site(sites, qualname, calls.get(id(function)) or own.get(id(function)) or list(own_nodes(function.body)))
             return
 
         def found() -> tuple[QuerySite, ...]:
@@ -65,12 +75,15 @@ def module_query_facts(
     return tuple(sites)
 
 
-def _add_first_site(sites: list[QuerySite], qualname: str, nodes: list[ast.AST]) -> None:
+def _add_first_site(sites: list[QuerySite], qualname: str, nodes: Sequence[ast.AST]) -> None:
+    """The function's first query or write among its own `nodes` (the calls among them suffice), added to `sites`."""
     inner: set[int] = set()
-    call_type, attribute_type = ast.Call, ast.Attribute
+    call_type, attribute_type, database_methods = ast.Call, ast.Attribute, DATABASE_METHODS
     for node in nodes:
         if type(node) is not call_type or id(node) in inner or type(node.func) is not attribute_type:
             continue
+        if node.func.attr not in database_methods and _calls_only_once(node.func):
+            continue  # `x.y.method(...)`: one method called, which runs no query
         _mark_inner_calls(node, inner)
         chain = remote_call_chain(node)
         kind = remote_kind(chain) if chain is not None else None
@@ -80,6 +93,14 @@ def _add_first_site(sites: list[QuerySite], qualname: str, nodes: list[ast.AST])
             continue  # a queryset built, not evaluated here
         sites.append(QuerySite(qualname, kind[0], kind[1], node.lineno))
         return
+
+
+def _calls_only_once(func: ast.Attribute) -> bool:
+    """True when the chain below the method `func` calls nothing (`self.repo.save`, not `db.query(X).first`)."""
+    node = func.value
+    while type(node) is ast.Attribute:
+        node = node.value
+    return type(node) is not ast.Call
 
 
 def _mark_inner_calls(call: ast.Call, inner: set[int]) -> None:

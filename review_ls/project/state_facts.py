@@ -247,6 +247,7 @@ def _is_singleton_class(cls: ast.ClassDef) -> bool:
     return False
 
 
+_STATEMENT_TYPES = frozenset(_STATEMENTS)
 # The node types `_FunctionScan.scan` sorts (the others are skipped at once).
 _SCANNED_TYPES = frozenset({ast.Name, ast.Call, ast.Compare, ast.alias, ast.Global, ast.Nonlocal, *_STATEMENTS, *_DEFINITIONS})
 
@@ -292,21 +293,22 @@ class _FunctionScan:
         declared: set[str] = set()
         looked_up: set[str] = set()
         candidates: list[ast.AST] = []
-        scanned = _SCANNED_TYPES
+        scanned, statements = _SCANNED_TYPES, _STATEMENT_TYPES
+        name_type, load_type, call_type, attribute_type = ast.Name, ast.Load, ast.Call, ast.Attribute
         for node in nodes:
             kind = type(node)
             if kind not in scanned:
                 continue
-            if kind is ast.Name:
-                if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+            if kind is name_type:
+                if type(node.ctx) is not load_type:  # type: ignore[attr-defined]
                     bound.add(node.id)  # type: ignore[attr-defined]
-            elif kind is ast.Call:
+            elif kind is call_type:
                 func = node.func  # type: ignore[attr-defined]
-                if type(func) is ast.Attribute:
+                if type(func) is attribute_type:
                     candidates.append(node)
                     if func.attr == "get":
                         looked_up.add(dotted_name(func.value) or "")
-            elif kind in _STATEMENTS:
+            elif kind in statements:
                 candidates.append(node)
             elif kind is ast.Compare:
                 if any(type(op) in (ast.In, ast.NotIn) for op in node.ops):  # type: ignore[attr-defined]

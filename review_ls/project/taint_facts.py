@@ -140,7 +140,7 @@ def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST]
             continue
         if kind is call_type:
             call: ast.Call = node  # type: ignore[assignment]
-            passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not ast.Starred and (source := _origin_in(a, origin)) is not None]
+            passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not _STARRED and (source := _origin_in(a, origin)) is not None]
             passed += [(k.arg, source) for k in call.keywords if k.arg is not None and (source := _origin_in(k.value, origin)) is not None]
             if passed:
                 target = target_of(call.func)
@@ -183,7 +183,7 @@ def _param_calls(value: ast.expr, origin: dict[str, str], target_of: Callable[[a
     call = value.value if type(value) is ast.Await else value
     if type(call) is not ast.Call:
         return ()
-    passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not ast.Starred and (source := _origin_in(a, origin)) is not None]
+    passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not _STARRED and (source := _origin_in(a, origin)) is not None]
     passed += [(k.arg, source) for k in call.keywords if k.arg is not None and (source := _origin_in(k.value, origin)) is not None]
     if not passed:
         return ()
@@ -203,25 +203,31 @@ def _bound_names(target: ast.expr) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
+# (module-level names: `_origin_in` runs for every argument of every call, and `ast.X` is two lookups)
+_NAME, _CONSTANT, _CALL, _BINOP, _SUBSCRIPT, _STARRED = ast.Name, ast.Constant, ast.Call, ast.BinOp, ast.Subscript, ast.Starred
+_VALUE_HOLDERS = frozenset({ast.Attribute, ast.Starred, ast.Await, ast.FormattedValue})
+_OPAQUE = frozenset({ast.Compare, ast.Lambda})
+
+
 def _origin_in(expr: ast.AST, origin: dict[str, str]) -> str | None:
     """The parameter a local or parameter read in `expr` derives from (not through comparisons or opaque calls)."""
     kind = type(expr)
-    if kind is ast.Name:
+    if kind is _NAME:
         return origin.get(expr.id)  # type: ignore[attr-defined]
-    if kind is ast.Constant:
+    if kind is _CONSTANT:
         return None
-    if kind is ast.Attribute or kind is ast.Starred or kind is ast.Await or kind is ast.FormattedValue:
+    if kind in _VALUE_HOLDERS:
         return _origin_in(expr.value, origin)  # type: ignore[attr-defined]
-    if kind is ast.Call:
+    if kind is _CALL:
         found = _origin_in(expr.func, origin)  # type: ignore[attr-defined]
         if found is None and callee_name(expr) in _PASSING_NAMES:  # type: ignore[arg-type]
             found = next((f for a in expr.args if (f := _origin_in(a, origin)) is not None), None)  # type: ignore[attr-defined]
         return found
-    if kind is ast.Compare or kind is ast.Lambda:
+    if kind in _OPAQUE:
         return None
-    if kind is ast.BinOp:
+    if kind is _BINOP:
         return _origin_in(expr.left, origin) or _origin_in(expr.right, origin)  # type: ignore[attr-defined]
-    if kind is ast.Subscript:
+    if kind is _SUBSCRIPT:
         return _origin_in(expr.value, origin)  # type: ignore[attr-defined]
     return next((f for child in reversed(children_last_first(expr)) if (f := _origin_in(child, origin)) is not None), None)
 

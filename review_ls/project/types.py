@@ -144,6 +144,10 @@ def parse_annotation(node: ast.expr | None) -> TypeRef | None:
     """Reduce an annotation expression to a `TypeRef` (None when there is none or it is not understood)."""
     if node is None:
         return None
+    kind = type(node)
+    if kind is ast.Name or kind is ast.Attribute:  # the common case, made at once: its text is its dotted name
+        name = dotted_name(node)
+        return TypeRef(name, False, (), name) if name else None
     ref = _parse(node, depth=0)
     if ref is None:
         return None

@@ -6,7 +6,14 @@ import ast
 from pathlib import Path
 
 from review_ls.patterns import node_walk
-from review_ls.patterns.node_walk import child_fields, child_nodes, children_last_first, walk_nodes
+from review_ls.patterns.node_walk import (
+    child_fields,
+    child_nodes,
+    children_last_first,
+    own_node_list,
+    own_nodes_with_statements,
+    walk_nodes,
+)
 
 SINGLETONS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 SOURCE = (Path(ast.__file__)).read_text(encoding="utf-8") + '''
@@ -64,3 +71,38 @@ def test_child_nodes_are_iter_child_nodes_in_order_without_singletons() -> None:
         expected = [child for child in ast.iter_child_nodes(node) if not isinstance(child, SINGLETONS)]
         found = child_nodes(node)
         assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected)), ast.dump(node)[:80]
+
+
+def _own_with_statements(body: list[ast.stmt]) -> list[tuple[ast.AST, ast.stmt]]:
+    """The reference: pre-order over `ast.iter_child_nodes` (without singletons), not entering nested scopes."""
+    found: list[tuple[ast.AST, ast.stmt]] = []
+
+    def visit(node: ast.AST, statement: ast.stmt) -> None:
+        found.append((node, statement))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            return
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, SINGLETONS):
+                visit(child, child if isinstance(child, ast.stmt) else statement)
+
+    for statement in body:
+        visit(statement, statement)
+    return found
+
+
+def test_own_nodes_with_statements_pair_each_own_node_with_its_innermost_statement() -> None:
+    functions = [n for n in ast.walk(ast.parse(SOURCE)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    assert len(functions) > 20
+    for function in functions:
+        expected = _own_with_statements(function.body)
+        found = own_nodes_with_statements(function.body)
+        assert len(found) == len(expected) and all(a[0] is b[0] and a[1] is b[1] for a, b in zip(found, expected)), function.name
+        assert [node for node, _ in found] == own_node_list(function.body)
+
+
+def test_own_node_list_lists_a_nested_scope_but_not_its_nodes() -> None:
+    function = ast.parse("def f():\n    g = lambda: inner()\n    class C:\n        x = other()\n    outer()\n").body[0]
+    calls = [ast.unparse(n) for n in own_node_list(function.body) if isinstance(n, ast.Call)]  # type: ignore[attr-defined]
+    assert calls == ["outer()"]
+    kinds = [type(n).__name__ for n in own_node_list(function.body)]  # type: ignore[attr-defined]
+    assert "Lambda" in kinds and "ClassDef" in kinds

@@ -12,6 +12,7 @@ from review_ls.engine.facts import ModuleFacts
 from review_ls.project.types import (
     ClassKind,
     ProjectTypes,
+    TypeRef,
     absolute_import,
     declared_names,
     module_type_facts,
@@ -157,3 +158,8 @@ def test_a_class_contract_change_changes_the_module_fingerprint_but_a_method_bod
     assert fingerprint(base) == fingerprint(base.replace("return 1", "return 2"))
     assert fingerprint(base) != fingerprint(base.replace("list[str]", "list[str] | None"))
     assert fingerprint(base) != fingerprint(base.replace("x=1", "x=1, y=2"))
+
+
+@pytest.mark.parametrize(("annotation", "expected"), [("Part", TypeRef("Part", False, (), "Part")), ("models.Part", TypeRef("models.Part", False, (), "models.Part")), ("make().Part", None)])
+def test_a_name_or_attribute_annotation_is_its_dotted_name_with_that_text(annotation: str, expected: TypeRef | None) -> None:
+    assert parse_annotation(ast.parse(annotation, mode="eval").body) == expected

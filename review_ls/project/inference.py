@@ -244,6 +244,8 @@ def _all_bases(cls: ResolvedClass) -> Iterator[ResolvedClass]:
 
 
 _RESOLVER_KEY = "review_ls.project.inference.TypeResolver"
+# How many distinct names `TypeResolver._imported_has` looks up in the imported modules one by one before uniting their names.
+_PROBES_BEFORE_UNION = 16
 # `ProjectTypes.summary` keys of the memos of `_module_containing` and `_imported_modules` (string keys: the facts are pickled with them).
 _CONTAINING_KEY = "inference.module-containing"
 _IMPORTED_BY_KEY = "inference.imported-by-module"
@@ -275,6 +277,8 @@ class TypeResolver:
         self._visible: DeclaredNames | None = None
         self._own_declared: DeclaredNames | None = None
         self._imported_parts: dict[str, frozenset[str]] = {}  # `DeclaredNames` field -> its union over the imported modules
+        self._imported_answers: dict[str, dict[str, bool]] = {}  # `DeclaredNames` field -> item -> whether an imported module has it
+        self._imported_list: list[ModuleTypeFacts] | None = None
         self._own_name: tuple[str, str | None] | None = None
         self._classes: dict[tuple[str | None, str, str], ResolvedClass | None] = {}
         self._scopes: dict[int, dict[str, list[tuple[str, Any]]]] = {}
@@ -355,8 +359,13 @@ class TypeResolver:
         """One field of `imported_names` (each united on first use: most analyses ask about one or two)."""
         found = self._imported_parts.get(kind)
         if found is None:
-            found = self._imported_parts[kind] = frozenset().union(*(getattr(m, kind) for m in self._imported_modules()))
+            found = self._imported_parts[kind] = frozenset().union(*(getattr(m, kind) for m in self._modules_imported()))
         return found
+
+    def _modules_imported(self) -> list[ModuleTypeFacts]:
+        if self._imported_list is None:
+            self._imported_list = self._imported_modules()
+        return self._imported_list
 
     def _imported_has(self, kind: str, item: str) -> bool:
         """`item in imported_names().<kind>`. The imported modules are project modules, so an item that no module of the
@@ -364,7 +373,18 @@ class TypeResolver:
         types = self.project_types
         if types is None or item not in getattr(types, kind):
             return False
-        return item in self._imported_part(kind)
+        united = self._imported_parts.get(kind)
+        if united is not None:
+            return item in united
+        # The first few items are looked up module by module (an analysis asks about a handful; uniting every imported
+        # module's names costs more), then the names are united.
+        answers = self._imported_answers.setdefault(kind, {})
+        found = answers.get(item)
+        if found is None:
+            if len(answers) >= _PROBES_BEFORE_UNION:
+                return item in self._imported_part(kind)
+            found = answers[item] = any(item in getattr(module, kind) for module in self._modules_imported())
+        return found
 
     def _visible_has(self, kind: str, item: str) -> bool:
         """`item in visible_names().<kind>`, uniting the imported names only when the project declares `item` somewhere."""

@@ -106,5 +106,19 @@ def test_asking_about_enum_values_unites_no_field_names(monkeypatch: pytest.Monk
     united: list[str] = []
     original = TypeResolver._imported_part
     monkeypatch.setattr(TypeResolver, "_imported_part", lambda self, kind: united.append(kind) or original(self, kind))
-    assert resolver.knows_enum_value("OPEN") and resolver.imported_enum_values() == {"open"}
-    assert united == ["enum_values", "enum_values"]
+    assert resolver.knows_enum_value("OPEN") and resolver.knows_optional_field("note")
+    assert united == []  # a few names are looked up module by module
+    assert resolver.imported_enum_values() == {"open"}
+    assert united == ["enum_values"]
+
+
+def test_many_names_asked_of_one_resolver_are_answered_as_the_visible_names_do() -> None:
+    project = ProjectIndex.from_sources(
+        {"app/__init__.py": "", "app/enums.py": ENUMS, "app/service.py": SERVICE, **{f"app/models{i}.py": MODELS.replace("note", f"note{i}") for i in range(30)}}
+    )
+    source = "".join(f"from app.models{i} import Ticket as T{i}\n" for i in range(30))
+    resolver, visible = _resolver(project, "app/service.py", source), _resolver(project, "app/service.py", source).visible_names()
+    names = [f"note{i}" for i in range(40)] + ["status", "missing"]
+    assert [resolver.knows_optional_field(n) for n in names] == [n in visible.optional_fields for n in names]
+    assert [resolver.knows_field(n) for n in names] == [n in visible.field_names for n in names]
+    assert sum(resolver.knows_optional_field(n) for n in names) == 30

@@ -167,7 +167,7 @@ def _mentions(function: Function, requests: frozenset[str], websockets: frozense
     every method reads `self`, and the taint pass finds request data only under the whole name.
     When the function's (ASCII) text holds none of the names' last parts, its tree is not walked."""
     names = requests | websockets
-    text = "\n".join(lines.line_text(line) for line in range(statement_start_line(function), (function.end_lineno or function.lineno) + 1))
+    text = lines.text_of_lines(statement_start_line(function), function.end_lineno or function.lineno)
     if text.isascii() and not any(name.rsplit(".", 1)[-1] in text for name in names):
         return False  # (identifiers are NFKC-normalised in the tree: only ASCII text shows every one as written)
     simple = {name for name in names if "." not in name}

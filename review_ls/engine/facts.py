@@ -67,16 +67,20 @@ class StatementFacts:
 class ModuleFacts:
     """Imports, bindings and layout facts of a whole module."""
 
-    __slots__ = ("imports", "bindings", "import_block_end", "header_end", "has_main_guard", "fingerprint", "derived")
+    __slots__ = ("imports", "bindings", "import_block_end", "header_end", "has_main_guard", "_fingerprint", "_contracts_of", "derived")
 
-    def __init__(self, per_statement: Iterable[tuple[int, int, StatementFacts]]) -> None:
+    def __init__(self, per_statement: Iterable[tuple[int, int, StatementFacts]], contracts_of: Sequence[ast.stmt] | None = None) -> None:
+        """Merge the facts of the top-level statements. Without `contracts_of`, `per_statement` carry the contract digests
+        and the fingerprint is computed now; with it, they were made without (`statement_facts(..., contracts=False)`)
+        and the fingerprint is computed from these statements when first read."""
         self.imports: dict[str, str] = {}
         self.bindings: dict[str, Binding] = {}
         self.import_block_end = 0
         self.header_end = 0
         self.has_main_guard = False
         self.derived: dict[Any, Any] = {}  # values patterns compute once per module (see `memoised`)
-        key: list[object] = []
+        self._contracts_of = contracts_of
+        key: list[object] | None = [] if contracts_of is None else None
         seen_code = False
         for start, end, facts in per_statement:
             self.imports.update(facts.imports)
@@ -89,14 +93,25 @@ class ModuleFacts:
             elif not facts.is_import:
                 seen_code = True
             self.has_main_guard = self.has_main_guard or facts.is_main_guard
-            key.append((facts.imports, tuple((b.name, b.kind, b.detail) for b in facts.bindings)))
+            if key is not None:
+                key.append((facts.imports, tuple((b.name, b.kind, b.detail) for b in facts.bindings)))
         self.import_block_end = max(self.import_block_end, self.header_end)
-        self.fingerprint = hash(tuple(key))
+        self._fingerprint = hash(tuple(key)) if key is not None else None
+
+    @property
+    def fingerprint(self) -> int:
+        """A hash of the imports and module-level bindings with the contracts of the functions and classes (no line numbers)."""
+        if self._fingerprint is None:
+            statements = self._contracts_of or ()
+            self._fingerprint = ModuleFacts((0, 0, statement_facts(stmt)) for stmt in statements).fingerprint
+        return self._fingerprint
 
     @classmethod
     def from_module(cls, module: ast.Module) -> ModuleFacts:
-        """Compute the facts of a parsed module."""
-        return cls((stmt.lineno, stmt.end_lineno or stmt.lineno, statement_facts(stmt)) for stmt in module.body)
+        """Compute the facts of a parsed module (the contract digests that only the fingerprint reads wait until it is read:
+        a check never reads it)."""
+        statements = tuple(module.body)
+        return cls(((stmt.lineno, stmt.end_lineno or stmt.lineno, statement_facts(stmt, contracts=False)) for stmt in statements), statements)
 
     def insertion_line(self) -> int:
         """The 1-based line before which a new module-level import or definition goes."""
@@ -110,10 +125,11 @@ class ModuleFacts:
         return None
 
 
-def statement_facts(stmt: ast.stmt) -> StatementFacts:
-    """Compute what one top-level statement contributes to the module's facts."""
+def statement_facts(stmt: ast.stmt, contracts: bool = True) -> StatementFacts:
+    """Compute what one top-level statement contributes to the module's facts (without `contracts`, a function's or
+    class's binding has an empty `detail` instead of its contract digest, which only `ModuleFacts.fingerprint` reads)."""
     imports = tuple(_imports_of(stmt))
-    bindings = tuple(_bindings_of(stmt))
+    bindings = tuple(_bindings_of(stmt, contracts))
     is_docstring = isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
     is_future = isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
     return StatementFacts(
@@ -169,11 +185,11 @@ def _imports_of(stmt: ast.stmt) -> Iterator[tuple[str, str]]:
                 yield from _imports_of(child)
 
 
-def _bindings_of(stmt: ast.stmt) -> Iterator[Binding]:
+def _bindings_of(stmt: ast.stmt, contracts: bool = True) -> Iterator[Binding]:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        yield Binding(stmt.name, BindingKind.FUNCTION, stmt.lineno, contract_digest(stmt))
+        yield Binding(stmt.name, BindingKind.FUNCTION, stmt.lineno, contract_digest(stmt) if contracts else "")
     elif isinstance(stmt, ast.ClassDef):
-        yield Binding(stmt.name, BindingKind.CLASS, stmt.lineno, contract_digest(stmt))
+        yield Binding(stmt.name, BindingKind.CLASS, stmt.lineno, contract_digest(stmt) if contracts else "")
     elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
         for local, target in import_bindings(stmt):
             yield Binding(local, BindingKind.IMPORT, stmt.lineno, target)
@@ -188,7 +204,7 @@ def _bindings_of(stmt: ast.stmt) -> Iterator[Binding]:
     elif isinstance(stmt, (ast.If, ast.Try)):
         for field in ("body", "orelse"):
             for child in getattr(stmt, field, ()):
-                yield from _bindings_of(child)
+                yield from _bindings_of(child, contracts)
 
 
 def classify_value(value: ast.expr) -> tuple[BindingKind, str]:

@@ -35,6 +35,13 @@ class LineIndex:
             return self.lines[index]
         return ""
 
+    def text_of_lines(self, first: int, last: int) -> str:
+        """The text of 1-based lines `first` to `last` joined with '\\n', as `line_text` reads each ('' past the end)."""
+        start, stop, lines = first - 1 - self._line_offset, last - self._line_offset, self.lines
+        if 0 <= start and stop <= len(lines):
+            return "\n".join(lines[start:stop])
+        return "\n".join(self.line_text(line) for line in range(first, last + 1))
+
     def column(self, line: int, byte_offset: int) -> int:
         """Convert a UTF-8 byte offset in `line` into a code-point column."""
         text = self.line_text(line)

@@ -148,6 +148,9 @@ class Rule:
     options: ClassVar[tuple[Option, ...]] = ()
     # The callee names (`f` of `f(...)` and of `obj.f(...)`) of the only calls `visit_Call` can report on; the walker
     # does not dispatch other calls to it (None: every call). Set it only where `visit_Call` returns at once for any other name.
+    # A bare name imported under another name counts by the last part of what it imports (`env_get(...)` after
+    # `from os import getenv as env_get` is a call by `getenv`), so a rule that resolves callees through the imports
+    # (`ctx.qualified_name`) may name the last parts of the qualified names it looks for.
     call_names: ClassVar[frozenset[str] | None] = None
     valid: ClassVar[tuple[str | Valid, ...]] = ()
     invalid: ClassVar[tuple[Invalid, ...]] = ()

@@ -151,6 +151,8 @@ class Walker:
         self.classify = classify
         self.dispatch: dict[type[ast.AST], list[Visitor]] = _dispatch_table(self.rules)
         self._calls_by_name = _calls_by_name(self.rules)
+        # Every call visitor's place in rule order (to merge two by-name lists, `_imported_call_visitors`).
+        self._call_rank = {visitor: rank for rank, (node_type, visitor) in enumerate(v for rule in self.rules for v in rule.iter_visitors()) if node_type is ast.Call}
         self._dispatch_by_role: dict[Role, tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]]]] = {}
 
     def dispatch_for(self, ctx: Context) -> dict[type[ast.AST], list[Visitor]]:
@@ -196,8 +198,15 @@ class Walker:
                 if node_type is call_type and calls_by_name:
                     func = node.func
                     func_type = type(func)
-                    callee = func.attr if func_type is attribute_type else func.id if func_type is name_type else None
-                    visitors = calls_by_name.get(callee, visitors)  # type: ignore[arg-type]
+                    if func_type is attribute_type:
+                        visitors = calls_by_name.get(func.attr, visitors)
+                    elif func_type is name_type:
+                        callee = func.id
+                        target = ctx.imports.get(callee)
+                        if target is None:
+                            visitors = calls_by_name.get(callee, visitors)
+                        else:  # (an imported name: `from os import getenv as env_get`)
+                            visitors = self._imported_call_visitors(callee, target, calls_by_name, visitors)
                 if visitors:
                     _run_visitors(visitors, node, ctx, findings, errors)
             shape, fields = plans.get(node_type) or _plan_of(node_type)
@@ -239,9 +248,26 @@ class Walker:
         visitors: Sequence[Visitor] = dispatch.get(type(node), ())
         callee = _callee_name(node) if isinstance(node, ast.Call) and calls_by_name else None
         if callee is not None:
-            visitors = calls_by_name.get(callee, visitors)
+            target = ctx.imports.get(callee) if isinstance(node.func, ast.Name) else None  # type: ignore[attr-defined]
+            if target is None:
+                visitors = calls_by_name.get(callee, visitors)
+            else:
+                visitors = self._imported_call_visitors(callee, target, calls_by_name, visitors)  # type: ignore[arg-type]
         _run_visitors(visitors, node, ctx, findings, errors)
         return findings
+
+    def _imported_call_visitors(self, callee: str, target: str, calls_by_name: dict[str, list[Visitor]], default: list[Visitor]) -> list[Visitor]:
+        """The visitors of a call `callee(...)` where `callee` is imported as `target`: a call by some rule's `call_names`
+        either as written or as imported (`getenv` of `os.getenv`), else `default` (the visitors of every call)."""
+        written = calls_by_name.get(callee)
+        imported_as = target.rpartition(".")[2]
+        imported = calls_by_name.get(imported_as) if imported_as != callee else None
+        if imported is None:
+            return written if written is not None else default
+        if written is None:
+            return imported
+        rank = self._call_rank
+        return sorted({*written, *imported}, key=lambda visitor: rank[visitor])
 
     @staticmethod
     def _apply_marker(marker: tuple[Any, ...], ctx: Context) -> None:

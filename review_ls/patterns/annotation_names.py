@@ -10,9 +10,10 @@ import ast
 import functools
 
 from review_ls.engine.facts import dotted_name
+from review_ls.patterns.node_walk import walk_nodes
 
 
 @functools.lru_cache(maxsize=1024)
 def annotation_names(annotation: ast.expr) -> frozenset[str]:
     """The last part of every name and attribute chain in `annotation` ('' for a chain that is not a dotted name)."""
-    return frozenset((dotted_name(n) or "").rsplit(".", 1)[-1] for n in ast.walk(annotation) if isinstance(n, (ast.Name, ast.Attribute)))
+    return frozenset((dotted_name(n) or "").rsplit(".", 1)[-1] for n in walk_nodes(annotation) if isinstance(n, (ast.Name, ast.Attribute)))

@@ -6,22 +6,25 @@ import ast
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 
+from review_ls.patterns.node_walk import SCOPE_NODES as SCOPE_NODES  # (defined with the walk; imported from here by the rules)
+from review_ls.patterns.node_walk import walk_nodes
+
 
 def names_read(node: ast.AST) -> set[str]:
     """Every bare name read anywhere inside `node`."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in walk_nodes(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}  # type: ignore[attr-defined]
 
 
 def names_bound(target: ast.AST) -> set[str]:
     """Names bound by an assignment/loop target (`a`, `a, (b, c)`, `*rest`)."""
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return {n.id for n in walk_nodes(target) if type(n) is ast.Name}  # type: ignore[attr-defined]
 
 
 def names_assigned_in(statements: Iterable[ast.stmt]) -> set[str]:
     """Names bound anywhere inside these statements (assignments, loop targets, with-as, walrus, imports)."""
     bound: set[str] = set()
     for statement in statements:
-        for node in ast.walk(statement):
+        for node in walk_nodes(statement):
             if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 bound.add(node.id)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -65,9 +68,6 @@ def snake_case(name: str) -> str:
 def name_words(name: str) -> set[str]:
     """The lower-case words of an identifier: `addListener` / `add_listener` -> {'add', 'listener'}."""
     return {word for word in snake_case(name).split("_") if word}
-
-
-SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def nodes_within(nodes: Sequence[ast.AST]) -> Iterator[ast.AST]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 import re
 
-from review_ls.patterns.names import SCOPE_NODES
-
+# The nodes that open a scope of their own (`names.py` re-exports it, where the rules import it from).
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 # ASDL field types whose values are never nodes to visit: builtin scalars, and the singleton
 # nodes of expression contexts and operators.
 _NOT_VISITED = frozenset({"identifier", "string", "constant", "int", "object", "bytes", "expr_context", "operator", "boolop", "unaryop", "cmpop"})

@@ -39,8 +39,9 @@ def file_role(path: str | None, facts: ModuleFacts, line_text: Callable[[int], s
 
 def _classify(path: str | None, facts: ModuleFacts, line_text: Callable[[int], str]) -> Role:
     header = [line_text(number) for number in range(1, _HEADER_LINES + 1)]
-    for line in header:
-        stated = _ROLE_COMMENT.search(line)
+    comments = [line for line in header if "#" in line]  # (both patterns need a comment)
+    for line in comments:
+        stated = _ROLE_COMMENT.search(line) if "review-ls:" in line else None
         if stated and stated.group(1).lower() in {role.value for role in Role}:
             return Role(stated.group(1).lower())
     if is_test_path(path):
@@ -50,7 +51,7 @@ def _classify(path: str | None, facts: ModuleFacts, line_text: Callable[[int], s
     parts = path_parts(path)
     if parts and parts[-1] in CONFIG_FILES:
         return Role.CONFIG
-    if any(_NOTEBOOK_CELL.match(line.strip()) for line in header):
+    if any(_NOTEBOOK_CELL.match(line.strip()) for line in comments):
         return Role.NOTEBOOK
     if is_script_path(path) or facts.has_main_guard or imports_cli_framework(facts):
         return Role.SCRIPT

@@ -51,6 +51,7 @@ class ClientSummaries:
         self._produced: CarriedMemo[str, ClientChain | None] = CarriedMemo()  # function or class -> the client it hands its caller
         self._built: CarriedMemo[str, ClientChain | None] = CarriedMemo()  # function or class -> the client it builds per call
         self._built_in: dict[str, ClientChain | None] = {}
+        self._produced_by_target: dict[str, ClientChain | None] = {}  # `produced_by`'s answers (rules ask per call site)
 
     def memo(self) -> tuple[CarriedMemo[str, ClientChain | None], CarriedMemo[str, ClientChain | None]]:
         """The produced/built chains computed so far, by function (to carry into the next snapshot's summaries)."""
@@ -60,10 +61,15 @@ class ClientSummaries:
         """Start with the chains of an earlier snapshot that this snapshot's changes cannot affect."""
         self._produced = adopted(self._produced, memo[0])
         self._built = adopted(self._built, memo[1])
+        self._produced_by_target.clear()
 
     def produced_by(self, target: str) -> ClientChain | None:
         """How calling the project function or class `target` hands the caller a freshly built client, or None."""
-        return self._produced_by(target, set(), 0)
+        answers = self._produced_by_target
+        if target in answers:
+            return answers[target]
+        chain = answers[target] = self._produced_by(target, set(), 0)
+        return chain
 
     def built_by(self, target: str) -> ClientChain | None:
         """How calling `target` builds a client on every call (for itself or its caller), or None."""

@@ -244,6 +244,8 @@ def _all_bases(cls: ResolvedClass) -> Iterator[ResolvedClass]:
 
 
 _RESOLVER_KEY = "review_ls.project.inference.TypeResolver"
+# How many distinct names `TypeResolver._imported_has` looks up in the imported modules one by one before uniting their names.
+_PROBES_BEFORE_UNION = 16
 # `ProjectTypes.summary` keys of the memos of `_module_containing` and `_imported_modules` (string keys: the facts are pickled with them).
 _CONTAINING_KEY = "inference.module-containing"
 _IMPORTED_BY_KEY = "inference.imported-by-module"
@@ -273,6 +275,10 @@ class TypeResolver:
         self._module_ast = module
         self._local: ModuleTypeFacts | None = None
         self._visible: DeclaredNames | None = None
+        self._own_declared: DeclaredNames | None = None
+        self._imported_parts: dict[str, frozenset[str]] = {}  # `DeclaredNames` field -> its union over the imported modules
+        self._imported_answers: dict[str, dict[str, bool]] = {}  # `DeclaredNames` field -> item -> whether an imported module has it
+        self._imported_list: list[ModuleTypeFacts] | None = None
         self._own_name: tuple[str, str | None] | None = None
         self._classes: dict[tuple[str | None, str, str], ResolvedClass | None] = {}
         self._scopes: dict[int, dict[str, list[tuple[str, Any]]]] = {}
@@ -322,7 +328,7 @@ class TypeResolver:
         """What the classes this file can see declare: its own, those of the project modules it
         imports, and those of the modules they import (one level of re-export)."""
         if self._visible is None:
-            own = declared_names(self._module_ast)
+            own = self._own_names()
             imported = self.imported_names()
             self._visible = DeclaredNames(
                 own.enum_values | imported.enum_values,
@@ -334,12 +340,55 @@ class TypeResolver:
     def imported_names(self) -> DeclaredNames:
         """What the classes of the project modules this file imports declare (and of the modules they
         import): `visible_names` without the file's own classes. Reads imports and the project only."""
-        modules = self._imported_modules()
-        return DeclaredNames(
-            frozenset().union(*(m.enum_values for m in modules)),
-            frozenset().union(*(m.field_names for m in modules)),
-            frozenset().union(*(m.optional_fields for m in modules)),
-        )
+        return DeclaredNames(self._imported_part("enum_values"), self._imported_part("field_names"), self._imported_part("optional_fields"))
+
+    def imported_enum_values(self) -> frozenset[str]:
+        """`imported_names().enum_values`, without uniting the other names."""
+        return self._imported_part("enum_values")
+
+    def may_import_enum_value(self, folded: str) -> bool:
+        """`folded in imported_enum_values()`, answered by the project's enum values alone when none of them is `folded`."""
+        return self._imported_has("enum_values", folded)
+
+    def _own_names(self) -> DeclaredNames:
+        if self._own_declared is None:
+            self._own_declared = declared_names(self._module_ast)
+        return self._own_declared
+
+    def _imported_part(self, kind: str) -> frozenset[str]:
+        """One field of `imported_names` (each united on first use: most analyses ask about one or two)."""
+        found = self._imported_parts.get(kind)
+        if found is None:
+            found = self._imported_parts[kind] = frozenset().union(*(getattr(m, kind) for m in self._modules_imported()))
+        return found
+
+    def _modules_imported(self) -> list[ModuleTypeFacts]:
+        if self._imported_list is None:
+            self._imported_list = self._imported_modules()
+        return self._imported_list
+
+    def _imported_has(self, kind: str, item: str) -> bool:
+        """`item in imported_names().<kind>`. The imported modules are project modules, so an item that no module of the
+        project declares (`ProjectTypes.<kind>`, derived once per project) is not imported either: no union is built."""
+        types = self.project_types
+        if types is None or item not in getattr(types, kind):
+            return False
+        united = self._imported_parts.get(kind)
+        if united is not None:
+            return item in united
+        # The first few items are looked up module by module (an analysis asks about a handful; uniting every imported
+        # module's names costs more), then the names are united.
+        answers = self._imported_answers.setdefault(kind, {})
+        found = answers.get(item)
+        if found is None:
+            if len(answers) >= _PROBES_BEFORE_UNION:
+                return item in self._imported_part(kind)
+            found = answers[item] = any(item in getattr(module, kind) for module in self._modules_imported())
+        return found
+
+    def _visible_has(self, kind: str, item: str) -> bool:
+        """`item in visible_names().<kind>`, uniting the imported names only when the project declares `item` somewhere."""
+        return item in getattr(self._own_names(), kind) or self._imported_has(kind, item)
 
     def _imported_modules(self) -> list[ModuleTypeFacts]:
         types = self.project_types
@@ -380,15 +429,15 @@ class TypeResolver:
 
     def knows_enum_value(self, literal: str) -> bool:
         """True when an enum visible to this file may have a member value equal to `literal` ignoring case."""
-        return literal.casefold() in self.visible_names().enum_values
+        return self._visible_has("enum_values", literal.casefold())
 
     def knows_field(self, name: str) -> bool:
         """True when a model visible to this file may declare a field called `name`."""
-        return name in self.visible_names().field_names
+        return self._visible_has("field_names", name)
 
     def knows_optional_field(self, name: str) -> bool:
         """True when a model visible to this file may declare `name` as an optional field."""
-        return name in self.visible_names().optional_fields
+        return self._visible_has("optional_fields", name)
 
     def worth_inferring(self, expr: ast.expr, parents: Sequence[ast.AST], depth: int = 0) -> bool:
         """True when jedi may know what `expr` holds where the facts do not: the result of a project

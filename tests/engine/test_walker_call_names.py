@@ -93,7 +93,7 @@ GATED = [rule for rule in all_rules() if rule.call_names is not None]
 
 
 def test_some_catalog_rules_declare_call_names() -> None:
-    assert {rule.code for rule in GATED} >= {"RV101", "RV102", "RV306", "RV403", "RV501", "RV503"}
+    assert {rule.code for rule in GATED} >= {"RV101", "RV102", "RV104", "RV203", "RV301", "RV304", "RV306", "RV402", "RV403", "RV501", "RV503"}
 
 
 @pytest.mark.parametrize("rule", GATED, ids=lambda rule: rule.code)
@@ -112,3 +112,67 @@ def test_call_names_keep_every_finding_of_the_rules_examples(rule: type[Rule], m
     monkeypatch.setattr(rule, "call_names", None)
     assert findings() == gated
     assert any(gated)  # the invalid examples report
+
+
+class SeesGetenv(_Recorder):
+    code = "XX104"
+    name = "getenv"
+    call_names = frozenset({"getenv"})
+
+
+def test_a_name_imported_under_another_name_counts_by_the_imported_name() -> None:
+    log: list[tuple[str, str]] = []
+    source = """
+    from os import getenv as env_get
+    env_get("A")
+    def f():
+        from os import getenv as read
+        read("B")
+        unrelated("C")
+    read("D")
+    """
+    _walk(source, [SeesGetenv(log)])
+    assert [func for _, func in log] == ["env_get", "read"]  # not `read` outside the function that imports it
+
+
+def test_a_name_gated_as_written_and_as_imported_reaches_both_rules_in_rule_order() -> None:
+    log: list[tuple[str, str]] = []
+    source = "from os import getenv as print\nprint('A')\n"
+    rules = [SeesEveryCall(log), SeesGetenv(log), SeesPrints(log), SeesEveryCallToo(log)]
+    _walk(source, rules)
+    assert [code for code, _ in log] == ["XX101", "XX104", "XX102", "XX103"]
+    log.clear()
+    module = ast.parse(source)
+    ctx = Context("m.py", LineIndex.from_source(source), ModuleFacts.from_module(module))
+    Walker(rules).visit(module.body[1].value, ctx, [])  # type: ignore[attr-defined]
+    assert [code for code, _ in log] == ["XX101", "XX104", "XX102", "XX103"]
+
+
+# Calls by an imported alias that the rules which resolve callees through the imports report (with and without their names).
+ALIASED = [
+    ("RV104", "from re import compile as rx\n\n\ndef count(lines):\n    for line in lines:\n        rx(r'\\d+').match(line)\n"),
+    ("RV203", "from requests import get as fetch\n\n\ndef crawl(urls):\n    for url in urls:\n        fetch(url)\n"),
+    ("RV301", "from asyncio import run as run_async\n\n\ndef sync_fetch(url):\n    return run_async(fetch(url))\n"),
+    ("RV304", "from concurrent.futures import ThreadPoolExecutor as Pool\n\nEXECUTOR = Pool(max_workers=1)\n"),
+    (
+        "RV402",
+        "from os import getenv as env\nfrom pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+        "    worker_url: str = 'http://localhost:8001'\n\n\ndef submit(job):\n    return post(env('WORKER_URL', 'http://localhost:8001'), job)\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "source"), ALIASED, ids=[code for code, _ in ALIASED])
+def test_call_names_keep_the_findings_of_calls_by_an_imported_alias(code: str, source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    rule = next(rule for rule in GATED if rule.code == code)
+    settings = Settings(select=(code,))
+
+    def findings() -> list[tuple[int, int, str]]:
+        from review_ls.engine.analysis import rule_set_for
+
+        rule_set_for.cache_clear()
+        return [(f.span.line, f.span.col, f.message) for f in analyse_source(source, "app/service.py", settings).all_findings]
+
+    gated = findings()
+    monkeypatch.setattr(rule, "call_names", None)
+    assert gated and findings() == gated

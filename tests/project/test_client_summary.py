@@ -112,6 +112,22 @@ def test_caching_the_factory_in_its_file_updates_the_summary(index: ProjectIndex
     assert index.fingerprint != before
 
 
+@pytest.mark.parametrize("target", ["svc.clients.get_worker_client", "svc.clients.PooledClient", "sqlalchemy.select", "svc.clients.global_client"])
+def test_a_target_asked_again_is_answered_without_following_the_graph(index: ProjectIndex, target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    summaries = index.client_summaries
+    first = summaries.produced_by(target)
+    graph = type(summaries.graph)
+    monkeypatch.setattr(graph, "function", lambda *_: pytest.fail("the call graph was asked again"))
+    monkeypatch.setattr(graph, "class_facts", lambda *_: pytest.fail("the call graph was asked again"))
+    assert summaries.produced_by(target) is first
+
+
+def test_the_answers_follow_an_update_of_the_project(index: ProjectIndex) -> None:
+    assert index.client_summaries.produced_by("svc.clients.get_worker_client") is not None
+    index.update_file("svc/clients.py", CLIENTS.replace("def get_worker_client", "@functools.cache\ndef get_worker_client"))
+    assert index.client_summaries.produced_by("svc.clients.get_worker_client") is None
+
+
 REGISTRATIONS = """\
 import socketio
 from arq import cron

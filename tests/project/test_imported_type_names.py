@@ -72,3 +72,53 @@ def test_the_index_is_pickled_without_what_the_analyses_derived() -> None:
     _imported(project, "app/service.py", SERVICE)
     assert project.types._summaries  # the lookups are kept while the index is in use
     assert len(pickle.dumps(project)) == before  # and not handed to every worker with it
+
+
+def _resolver(project: ProjectIndex, path: str, source: str) -> TypeResolver:
+    module = ast.parse(source)
+    imports = dict(name for statement in module.body if isinstance(statement, ast.ImportFrom) for name in ((a.asname or a.name, f"{statement.module}.{a.name}") for a in statement.names))
+    return TypeResolver(module, path, source.splitlines(), project, imports)
+
+
+OWN = SERVICE + "\n\nclass Local(BaseModel):\n    extra: int | None = None\n\nclass Kind(str, enum.Enum):\n    BIG = 'Big'\n"
+
+
+@pytest.mark.parametrize("name", ["open", "OPEN", "big", "done", "status", "note", "extra", "missing"])
+def test_the_pre_filters_answer_as_the_visible_names_do(name: str) -> None:
+    project = _project()
+    resolver = _resolver(project, "app/service.py", OWN)
+    visible = _resolver(project, "app/service.py", OWN).visible_names()
+    assert resolver.knows_enum_value(name) == (name.casefold() in visible.enum_values)
+    assert resolver.knows_field(name) == (name in visible.field_names)
+    assert resolver.knows_optional_field(name) == (name in visible.optional_fields)
+    assert resolver.may_import_enum_value(name) == (name in resolver.imported_names().enum_values)
+
+
+def test_a_name_no_project_module_declares_unites_no_imported_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    resolver = _resolver(_project(), "app/service.py", SERVICE)
+    monkeypatch.setattr(TypeResolver, "_imported_modules", lambda self: pytest.fail("the imported modules were looked up"))
+    assert not resolver.knows_optional_field("missing") and not resolver.knows_field("missing") and not resolver.knows_enum_value("missing")
+    assert not resolver.may_import_enum_value("missing")
+
+
+def test_asking_about_enum_values_unites_no_field_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    resolver = _resolver(_project(), "app/service.py", SERVICE)
+    united: list[str] = []
+    original = TypeResolver._imported_part
+    monkeypatch.setattr(TypeResolver, "_imported_part", lambda self, kind: united.append(kind) or original(self, kind))
+    assert resolver.knows_enum_value("OPEN") and resolver.knows_optional_field("note")
+    assert united == []  # a few names are looked up module by module
+    assert resolver.imported_enum_values() == {"open"}
+    assert united == ["enum_values"]
+
+
+def test_many_names_asked_of_one_resolver_are_answered_as_the_visible_names_do() -> None:
+    project = ProjectIndex.from_sources(
+        {"app/__init__.py": "", "app/enums.py": ENUMS, "app/service.py": SERVICE, **{f"app/models{i}.py": MODELS.replace("note", f"note{i}") for i in range(30)}}
+    )
+    source = "".join(f"from app.models{i} import Ticket as T{i}\n" for i in range(30))
+    resolver, visible = _resolver(project, "app/service.py", source), _resolver(project, "app/service.py", source).visible_names()
+    names = [f"note{i}" for i in range(40)] + ["status", "missing"]
+    assert [resolver.knows_optional_field(n) for n in names] == [n in visible.optional_fields for n in names]
+    assert [resolver.knows_field(n) for n in names] == [n in visible.field_names for n in names]
+    assert sum(resolver.knows_optional_field(n) for n in names) == 30

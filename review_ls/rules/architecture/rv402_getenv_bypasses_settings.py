@@ -38,6 +38,7 @@ class GetenvBypassesSettings(Rule):
     """RV402: `os.getenv("X", "default")` next to a project settings object."""
 
     code = "RV402"
+    call_names = frozenset(name.rpartition(".")[2] for name in _GETENV)  # (visit_Call returns at once for any other callee)
     name = "getenv-bypasses-settings"
     applies_to = SERVICE_CODE
     severity = Severity.HINT

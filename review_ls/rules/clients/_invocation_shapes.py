@@ -18,9 +18,10 @@ LONG_RUN_ROLES = frozenset({TASK, ACTIVITY, WORKFLOW})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def signature_dependency(node: ast.Call, ctx: Context) -> tuple[FunctionNode, ast.expr] | None:
-    """(the function, the dependency it names) when `node` is `Depends(x)` in a function's parameters (a default or `Annotated[...]`)."""
-    if ctx.qualified_name(node.func) not in _DEPENDENCY_MARKERS:
+def signature_dependency(node: ast.Call, ctx: Context, qualified: str | None) -> tuple[FunctionNode, ast.expr] | None:
+    """(the function, the dependency it names) when `node` is `Depends(x)` in a function's parameters (a default or `Annotated[...]`);
+    `qualified` is the callee's qualified name (`ctx.qualified_name(node.func)`)."""
+    if qualified not in _DEPENDENCY_MARKERS:
         return None
     dependency = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "dependency"), None)
     if not isinstance(dependency, (ast.Name, ast.Attribute)):

@@ -424,14 +424,14 @@ class ClientPerRequest(Rule):
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those)."""
-        dependency = signature_dependency(node, ctx)
+        library = ctx.qualified_name(node.func)
+        dependency = signature_dependency(node, ctx, library)
         if dependency is not None:
             yield from self._per_request_dependency(node, *dependency, ctx)
             return
         function = ctx.function
         if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or is_cached(function):
             return
-        library = ctx.qualified_name(node.func)
         chain: ClientChain | None = None
         if library in CLIENT_CONSTRUCTORS and not is_shareable_construction(node, bound_names(function, ctx)):
             return

@@ -26,6 +26,7 @@ class RequestsWithoutSessionInLoop(Rule):
     """RV203: `requests.get/post/...` called inside a loop without a Session."""
 
     code = "RV203"
+    call_names = _REQUESTS_VERBS  # (requests.<verb>: visit_Call returns at once for any other callee)
     name = "requests-without-session-in-loop"
     applies_to = SERVICE_CODE
     severity = Severity.HINT

@@ -27,6 +27,7 @@ class EventLoopInSyncBridge(Rule):
     """RV301: a sync function that runs a fresh event loop to get a coroutine's result."""
 
     code = "RV301"
+    call_names = frozenset({"apply", "run", "run_until_complete"})  # (nest_asyncio.apply, asyncio.run, loop.run_until_complete: visit_Call returns at once for any other callee)
     name = "event-loop-in-sync-bridge"
     applies_to = SERVICE_CODE
     severity = Severity.HINT

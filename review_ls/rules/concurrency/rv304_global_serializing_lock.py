@@ -35,6 +35,7 @@ class GlobalSerializingLock(Rule):
     """RV304: one module-level lock or single-worker executor that every request goes through."""
 
     code = "RV304"
+    call_names = frozenset(name.rpartition(".")[2] for name in _EXECUTORS)  # (visit_Call returns at once for any other callee; visit_With sees every with)
     name = "global-serializing-lock"
     applies_to = SERVICE_CODE
     needs = frozenset({Needs.PROJECT_INDEX})

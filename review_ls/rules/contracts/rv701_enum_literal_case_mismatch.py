@@ -25,20 +25,35 @@ def _is_str(node: ast.expr) -> bool:
 
 def _own_enum_values(statement: ast.stmt) -> frozenset[str]:
     """Casefolded str values that the enum-like classes of one top-level statement declare (a module summary)."""
+    if type(statement) not in _MAY_DECLARE_CLASSES:
+        return _NONE  # (`declared_names` reads classes only, and those nested in `if`/`try` blocks)
     return declared_names(ast.Module(body=[statement], type_ignores=[])).enum_values
 
 
-def _imported_enum_values(ctx: Context) -> frozenset[str]:
-    """Casefolded str values that the enums of the project modules this file imports declare (once per analysis)."""
+_MAY_DECLARE_CLASSES = frozenset({ast.ClassDef, ast.If, ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ())})
+_NONE: frozenset[str] = frozenset()
+
+
+def _imports_enum_value(ctx: Context, folded: str) -> bool:
+    """True when an enum of the project modules this file imports declares the casefolded str value `folded`.
+
+    Kept per analysis: the project's enum values, and the imported ones, united only when a literal is one of
+    the project's (the imported modules are project modules: a value no module declares is not imported)."""
     project = ctx.project
     key = ("RV701.imported-enum-values", id(project), None if project is None else project.fingerprint)
-    found: frozenset[str] | None = ctx.facts.derived.get(key)
-    if found is None:
-        from review_ls.project.inference import TypeResolver  # (inference loads only when a file compares or passes string literals)
+    slot: list[frozenset[str] | None] | None = ctx.facts.derived.get(key)
+    if slot is None:
+        from review_ls.project.inference import project_types_of  # (inference loads only when a file compares or passes string literals)
 
-        resolver = TypeResolver(ast.Module(body=[], type_ignores=[]), ctx.path, (), project, ctx.facts.imports)
-        found = ctx.facts.derived[key] = resolver.imported_names().enum_values
-    return found
+        types = project_types_of(project)
+        slot = ctx.facts.derived[key] = [types.enum_values if types is not None else frozenset(), None]
+    if folded not in slot[0]:  # type: ignore[operator]
+        return False
+    if slot[1] is None:
+        from review_ls.project.inference import TypeResolver
+
+        slot[1] = TypeResolver(ast.Module(body=[], type_ignores=[]), ctx.path, (), project, ctx.facts.imports).imported_enum_values()
+    return folded in slot[1]
 
 
 def _may_be_enum_value(literal: str, ctx: Context) -> bool:
@@ -46,7 +61,7 @@ def _may_be_enum_value(literal: str, ctx: Context) -> bool:
     ignoring case (`TypeResolver.knows_enum_value`). It reads neither the module nor the analysis memo,
     so a walk it stops stays valid until the file's own enums gain that value (`module_summary.py`)."""
     folded = literal.casefold()
-    return folded in _imported_enum_values(ctx) or module_summary_has(ctx, _own_enum_values, folded)
+    return _imports_enum_value(ctx, folded) or module_summary_has(ctx, _own_enum_values, folded)
 
 
 def _parameter_for(params: Sequence[ParamFacts], key: str | int) -> ParamFacts | None:

@@ -12,6 +12,7 @@ from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
@@ -346,19 +347,21 @@ def _request_attributes_read(function: ast.AST, request: str, ctx: Context) -> s
     if key in ctx.memo:
         cached: set[str] | None = ctx.memo[key]
         return cached
+    # One walk: every read of the name is either the object of an attribute (`request.x`), a parameter's default (not a
+    # use), or the object itself escaping whole.
     attributes: set[str] = set()
-    escaped = False
-    parents: dict[int, ast.AST] = {}
-    for outer in ast.walk(function):
-        for child in ast.iter_child_nodes(outer):
-            parents[id(child)] = outer
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name) and node.id == request:
-            parent = parents.get(id(node))
-            if isinstance(parent, ast.Attribute) and parent.value is node:
-                attributes.add(parent.attr)
-            elif not isinstance(parent, ast.arguments):
-                escaped = True
-    result = None if escaped else attributes
+    reads = attribute_reads = defaults = 0
+    for node in walk_nodes(function):
+        kind = type(node)
+        if kind is ast.Name:
+            reads += node.id == request  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is ast.Name and value.id == request:
+                attribute_reads += 1
+                attributes.add(node.attr)  # type: ignore[attr-defined]
+        elif kind is ast.arguments:
+            defaults += sum(1 for d in (*node.defaults, *node.kw_defaults) if type(d) is ast.Name and d.id == request)  # type: ignore[attr-defined]
+    result = None if reads > attribute_reads + defaults else attributes
     ctx.memo[key] = result
     return result

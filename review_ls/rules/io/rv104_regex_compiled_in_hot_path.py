@@ -137,6 +137,7 @@ class RegexCompiledInHotPath(Rule):
     """RV104: an `re` function called with a literal pattern inside a loop."""
 
     code = "RV104"
+    call_names = frozenset(_RE_FUNCTIONS)  # (re.<function>: visit_Call returns at once for any other callee)
     name = "regex-compiled-in-hot-path"
     applies_to = SERVICE_CODE
     severity = Severity.HINT

@@ -19,6 +19,7 @@ from review_ls.engine.positions import LineIndex, statement_start_line
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.imports import first_import_of, imported_roots
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.patterns.taint_flow import Flow, TaintPass, Tainted
 from review_ls.patterns.taint_sources import (
     is_django_function_view,
@@ -166,12 +167,12 @@ def _mentions(function: Function, requests: frozenset[str], websockets: frozense
     every method reads `self`, and the taint pass finds request data only under the whole name.
     When the function's (ASCII) text holds none of the names' last parts, its tree is not walked."""
     names = requests | websockets
-    text = "\n".join(lines.line_text(line) for line in range(statement_start_line(function), (function.end_lineno or function.lineno) + 1))
+    text = lines.text_of_lines(statement_start_line(function), function.end_lineno or function.lineno)
     if text.isascii() and not any(name.rsplit(".", 1)[-1] in text for name in names):
         return False  # (identifiers are NFKC-normalised in the tree: only ASCII text shows every one as written)
     simple = {name for name in names if "." not in name}
     attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
-    for node in ast.walk(function):
+    for node in walk_nodes(function):
         if isinstance(node, ast.Name) and node.id in simple:
             return True
         if isinstance(node, ast.Attribute) and node.attr in attributes and dotted_name(node) in names:
@@ -195,7 +196,7 @@ def _resolver(function: Function, ctx: Context) -> CallResolver:
     imports.update((name, target) for name, target in ctx.imports.items() if name not in imports and not target.startswith("."))
     cls = ctx.class_
     resolver = CallResolver(module_name, imports, defs, cls.name if cls is not None else None)
-    resolver.learn(node for node in ast.walk(function))
+    resolver.learn(walk_nodes(function))  # (`ast.walk`'s nodes in its order, without contexts and operators)
     return resolver
 
 

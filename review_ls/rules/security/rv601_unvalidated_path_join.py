@@ -54,7 +54,7 @@ def _request_sources(function: Function, ctx: Context) -> set[str]:
     names = set(text_parameters(function)) if is_route_handler(function, ctx) else set()
     names |= upload_parameters(function) | request_parameters(function)
     request = _request_global(ctx.facts)
-    if request is not None and any(request in ctx.lines.line_text(line) for line in range(function.lineno, (function.end_lineno or function.lineno) + 1)):
+    if request is not None and request in ctx.lines.text_of_lines(function.lineno, function.end_lineno or function.lineno):  # (a name spans no line break)
         names.add(request)
     return names
 

@@ -16,6 +16,7 @@ from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.paths import NON_PROPAGATING_CALLS, callee_name, function_nodes
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.patterns.web_inputs import route_path_parameters, text_parameters
 from review_ls.patterns.taint_flow import compared_names, contains_url_guard
 from review_ls.patterns.taint_sinks import URL, url_sink
@@ -494,4 +495,4 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
 def _mentions_request_path(function: Function) -> bool:
     """True when a `match_info`/`path_params`/`view_args` attribute occurs anywhere in the function: one walk
     that spares the per-node walks of `_reads_request_path` in the functions (nearly all) without one."""
-    return any(isinstance(node, ast.Attribute) and node.attr in _REQUEST_PATH_ATTRIBUTES for node in ast.walk(function))
+    return any(isinstance(node, ast.Attribute) and node.attr in _REQUEST_PATH_ATTRIBUTES for node in walk_nodes(function))

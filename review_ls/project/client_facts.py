@@ -26,7 +26,7 @@ from review_ls.patterns.names import names_read
 LOCAL, ESCAPES, MEMOISED = "local", "escapes", "memoised"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClientSite:
     """A call in a function that builds a client (`library`: a known constructor) or keeps what a project call returns.
 

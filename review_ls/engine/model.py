@@ -39,7 +39,7 @@ class Applicability(enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, order=True)
 class Span:
     """A range of source text: 1-based lines, 0-based code-point columns, end exclusive."""
 

@@ -45,11 +45,17 @@ class InterningTable:
 
     def loads(self, data: bytes) -> Any:
         """The value `dumps` pickled into `data`, with its shared values taken from earlier loads when equal."""
-        unpickler = pickle.Unpickler(io.BytesIO(data))
-        unpickler.persistent_load = self._shared  # type: ignore[method-assign]
-        return unpickler.load()
+        return _SharingUnpickler(io.BytesIO(data), self._seen).load()
 
-    def _shared(self, reference: object) -> object:
+
+class _SharingUnpickler(pickle.Unpickler):
+    """An unpickler that takes the values `_SharingPickler` shared from a table of those loaded before."""
+
+    def __init__(self, file: io.BytesIO, seen: dict[object, object]) -> None:
+        super().__init__(file)
+        self._seen = seen
+
+    def persistent_load(self, reference: object) -> object:
         """The first loaded value equal to the one `reference` stands for (see `_SharingPickler.persistent_id`)."""
         if type(reference) is tuple and reference and type(reference[0]) is type:  # (class, field values) of a value
             found = self._seen.get(reference)

@@ -23,6 +23,7 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
+from review_ls import compact_pickle
 from review_ls.project import ProjectIndex
 from review_ls.project.types import ModuleTypeFacts
 
@@ -78,7 +79,8 @@ def main() -> None:
     facts = dump["facts"]
     assert isinstance(facts, dict)
     if args.write:
-        args.write.write_bytes(pickle.dumps(dump, protocol=pickle.HIGHEST_PROTOCOL))
+        args.write.write_bytes(compact_pickle.dumps(dump))  # (facts as their class and field values: a dump loads back
+        # the same after the classes change how they store fields, e.g. gain `slots=True`)
         print(f"wrote the model of {len(facts)} files to {args.write} ({time.perf_counter() - started:.0f} s)")
         return
     found = differences(pickle.loads(args.compare.read_bytes()), dump)

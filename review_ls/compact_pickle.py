@@ -9,8 +9,8 @@ pickle: `pickle.loads` reads it.
 
 A dataclass is recorded this way only when calling it with its field values rebuilds it: every
 field is a positional `__init__` argument, there is no `__post_init__`, the class does not define
-its own pickling, and the instance holds no attributes besides its fields. Any other object is
-pickled as usual.
+its own pickling, and the instance holds no attributes besides its fields (a slotted class: its
+slots are its fields). Any other object is pickled as usual.
 """
 
 from __future__ import annotations
@@ -20,8 +20,17 @@ import io
 import pickle
 from typing import Any
 
+_PICKLING = ("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__")
 # What a class that leaves pickling to `object` has under these names (no `__getstate__` before 3.11, never a `__setstate__`).
-_DEFAULT_PICKLING = {name: getattr(object, name, None) for name in ("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__")}
+_DEFAULT_PICKLING = {name: getattr(object, name, None) for name in _PICKLING}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Slotted:
+    """A frozen slotted dataclass: what `dataclasses` gives such a class to pickle it with (its own methods up to 3.11)."""
+
+
+_SLOTTED_PICKLING = {name: getattr(_Slotted, name, None) for name in _PICKLING}
 
 
 def dumps(value: object) -> bytes:
@@ -39,14 +48,18 @@ def dumps(value: object) -> bytes:
 
 def rebuilt_by_fields(cls: type) -> tuple[str, ...] | None:
     """The field names to call `cls` with to rebuild an instance, or None when its instances must be pickled as usual."""
-    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__") or "__slots__" in cls.__dict__:
-        return None
-    if any(getattr(cls, name, None) is not default for name, default in _DEFAULT_PICKLING.items()):
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
         return None
     fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    slotted = "__slots__" in cls.__dict__
+    if slotted and (tuple(cls.__dict__["__slots__"]) != names or cls.__base__ is not object):
+        return None  # (slots besides the fields, or a base that holds attributes)
+    if any(getattr(cls, name, None) is not default for name, default in (_SLOTTED_PICKLING if slotted else _DEFAULT_PICKLING).items()):
+        return None
     if any(not f.init or f.kw_only for f in fields):
         return None
-    return tuple(f.name for f in fields)
+    return names
 
 
 class _CompactPickler(pickle.Pickler):
@@ -63,7 +76,10 @@ class _CompactPickler(pickle.Pickler):
         if cls not in self._fields:
             self._fields[cls] = rebuilt_by_fields(cls) if not isinstance(obj, type) else None
         names = self._fields[cls]
-        if names is None or getattr(obj, "__dict__", None) is None or len(obj.__dict__) != len(names):
+        if names is None:
+            return NotImplemented
+        attributes = getattr(obj, "__dict__", None)  # (none: a slotted instance, which holds only its fields)
+        if attributes is not None and len(attributes) != len(names) or attributes is None and "__slots__" not in cls.__dict__:
             return NotImplemented
         return cls, tuple(self._shared(getattr(obj, name)) for name in names)
 

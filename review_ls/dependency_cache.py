@@ -56,7 +56,7 @@ from review_ls.stat_signature import (
 )
 
 SHARED = ""  # the dependency pair that names the shared facts
-_FORMAT = 1  # of the stored index
+_FORMAT = 2  # of the stored index (2: its facts are slotted dataclasses, whose default pickles differ)
 _TABLE_FORMAT = 2
 _MAX_TABLE_BYTES = 256 * 1024 * 1024
 _MAX_INDEX_BYTES = 4 * 1024 * 1024 * 1024

@@ -22,6 +22,12 @@ class Function:
     bases: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class SlottedSite:
+    target: str
+    line: int = 0
+
+
 @dataclass
 class Doubling:
     value: int
@@ -90,6 +96,15 @@ def test_dataclasses_that_a_call_with_their_fields_would_not_rebuild_are_pickled
     assert loaded[:3] == [Doubling(1), hidden, keyworded]
     assert loaded[0].value == 2 and loaded[1].derived == 7
     assert loaded[3].__dict__ == {"value": 4, "restored": True}
+
+
+def test_slotted_dataclasses_are_recorded_by_their_field_values_too() -> None:
+    name = "package.module.SomeClass.some_method"
+    sites = [SlottedSite(target, 1) for target in _distinct_copies(name, 200)]
+    data = compact_pickle.dumps(sites)
+    assert compact_pickle.rebuilt_by_fields(SlottedSite) == ("target", "line")
+    assert data.count(name.encode()) == 1
+    assert pickle.loads(data) == sites
 
 
 def test_a_value_that_refers_back_to_itself_still_round_trips() -> None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 _CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BlockingSite:
     """A blocking call made directly by a function: its name as shown and its line."""
 
@@ -39,7 +39,7 @@ class BlockingSite:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallSite:
     """A call to a (possibly project) function: the absolute dotted target and the call's line."""
 
@@ -47,7 +47,7 @@ class CallSite:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionCallFacts:
     """One function or method: `qualname` is absolute (`pkg.mod.Class.method`)."""
 
@@ -64,7 +64,7 @@ class FunctionCallFacts:
     label: str = ""  # an entry point's name in chains: `POST /speak`, the task's name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassFacts:
     """A class of the module: absolute `qualname`, line, and its bases as absolute dotted names."""
 
@@ -73,7 +73,7 @@ class ClassFacts:
     bases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleCallFacts:
     """The call facts of one module."""
 

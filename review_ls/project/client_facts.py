@@ -27,7 +27,7 @@ from review_ls.patterns.node_walk import walk_nodes
 LOCAL, ESCAPES, MEMOISED = "local", "escapes", "memoised"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClientSite:
     """A call in a function that builds a client (`library`: a known constructor) or keeps what a project call returns.
 

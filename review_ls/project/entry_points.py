@@ -107,7 +107,7 @@ def entry_label(function: ast.FunctionDef | ast.AsyncFunctionDef, role: str) -> 
     return function.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryRegistration:
     """A function made an entry point by a call that registers it: absolute `target`, its role, and its label."""
 

@@ -59,7 +59,7 @@ _ORM_COLUMN_CALLS = frozenset({"Column", "mapped_column", "column_property", "Fo
 _FIELD_ALIAS_KEYWORDS = ("alias", "validation_alias", "env")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldFact:
     """A class-level field: name, annotation and default as normalised source text ('' when absent)."""
 
@@ -70,7 +70,7 @@ class FieldFact:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassFact:
     """A class defined at module level (also inside module-level `if`/`try` blocks)."""
 
@@ -112,7 +112,7 @@ class ClassFact:
         return (self.bases, self.keywords, tuple(sorted((f.name, f.annotation, f.default, f.aliases) for f in self.fields)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteRef:
     """A function registered as a route handler: its name and the module it comes from ('' = this file)."""
 
@@ -120,7 +120,7 @@ class RouteRef:
     module: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     """Everything the index knows about one file."""
 

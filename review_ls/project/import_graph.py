@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from review_ls.deferred_dataclass import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportFact:
     """One module-level import as written: `import <module>` (no `names`) or `from <module> import <names>`.
 

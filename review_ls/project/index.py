@@ -140,13 +140,15 @@ class ProjectIndex:
             if context is not None:
                 from concurrent.futures import ProcessPoolExecutor
 
+                from review_ls.project.interning import InterningTable
                 from review_ls.worker_lifetime import map_in_pool  # stops the pool at once on Ctrl-C
 
                 chunk = max(1, len(work) // (workers * 8))
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_index_worker, initargs=(os.getpid(),))
-                results = list(map_in_pool(pool, _read_and_extract, work, chunksize=chunk))
+                table = InterningTable()  # equal names made in different workers become one object
+                results = (table.loads(data) for data in map_in_pool(pool, _read_and_extract_pickled, work, chunksize=chunk))
             else:
-                results = [_read_and_extract(item) for item in work]
+                results = (_read_and_extract(item) for item in work)
             for path, result in zip(paths, results, strict=True):
                 index._store(path, *result)
         return index
@@ -612,6 +614,13 @@ def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts
     except SourceReadError:
         return FileFacts(), None, ModuleCallFacts(module)
     return _extract(text, path, module) or (FileFacts(), None, ModuleCallFacts(module))
+
+
+def _read_and_extract_pickled(item: tuple[str, str]) -> bytes:
+    """`_read_and_extract` in an index worker, pickled for the parent's `InterningTable` (`interning.py`)."""
+    from review_ls.project.interning import dumps
+
+    return dumps(_read_and_extract(item))
 
 
 def build_index(paths: Sequence[Path], resolver: ConfigResolver | None = None, jobs: int | None = None) -> ProjectIndex:

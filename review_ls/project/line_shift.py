@@ -52,10 +52,9 @@ def _shifted(value: Any, delta: int) -> Any:
                 changes[name] = new
     if not changes:
         return value
-    copy = object.__new__(kind)
-    copy.__dict__.update(value.__dict__)
-    for name, new in changes.items():
-        object.__setattr__(copy, name, new)
+    copy = object.__new__(kind)  # (frozen, maybe slotted: no `__dict__` to copy, every field set by name)
+    for name in names:
+        object.__setattr__(copy, name, changes[name] if name in changes else getattr(value, name))
     return copy
 
 

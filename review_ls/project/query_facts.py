@@ -29,7 +29,7 @@ LAZY_QUERYSET_METHODS = frozenset(
 _DATABASE_KINDS = frozenset({"query", "write"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuerySite:
     """The first query or write a function makes itself: `kind` (`query`/`write`), the call as shown, its line."""
 

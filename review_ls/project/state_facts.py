@@ -46,7 +46,7 @@ _WEAK_OR_LOCAL = frozenset({"weakref.WeakValueDictionary", "weakref.WeakKeyDicti
 _SINGLETON_ATTRIBUTES = frozenset({"_instance", "__instance", "_instances", "instance"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateObject:
     """An object that lives as long as the process: `qualname` is absolute, `kind` one of the kinds above,
     `detail` what it is (`dict`, `defaultdict`, the class of an instance)."""
@@ -57,7 +57,7 @@ class StateObject:
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateWrite:
     """A write in place to the object named `target` (absolute, as written), shown as `text`, on `line`."""
 
@@ -66,7 +66,7 @@ class StateWrite:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MethodCall:
     """A call of `method` on the module-level object named `receiver` (absolute, as written)."""
 
@@ -75,7 +75,7 @@ class MethodCall:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionStateFacts:
     """What one function (absolute `qualname`) writes: module-level objects (`writes`), attributes of
     its own `self` (`self_writes`, by attribute name), and which methods of module-level objects it calls."""
@@ -86,7 +86,7 @@ class FunctionStateFacts:
     method_calls: tuple[MethodCall, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassStateFacts:
     """A class of the module: absolute `qualname`, its `bases` (absolute, as written) and the attributes its
     methods (or its body) set to a container (`self.active = {}`): writes to those are writes to state."""
@@ -96,7 +96,7 @@ class ClassStateFacts:
     container_attributes: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleStateFacts:
     """The state facts of one module."""
 

@@ -24,7 +24,7 @@ _PASSING_NAMES = frozenset({"join", "joinpath", "Path", "PurePath", "str", "form
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParamSink:
     """Parameter `param` reaches the sink `sink` (kind `file`/`url`) on `line`; `joined` when joined onto a base first."""
 
@@ -36,7 +36,7 @@ class ParamSink:
     url_part: str = "whole"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParamCall:
     """Parameter `param` is passed as argument `slot` (a position or a keyword) to the project function `target`."""
 
@@ -46,7 +46,7 @@ class ParamCall:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionTaint:
     """The taint summary of one function: its positional parameters (without `self`/`cls`) and where they flow."""
 

@@ -98,7 +98,7 @@ _LIST_LIKE = frozenset(
 _DICT_LIKE = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "defaultdict", "DefaultDict"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TypeRef:
     """What an annotation says, reduced to what the rules need.
 
@@ -222,7 +222,7 @@ def _union(members: list[TypeRef | None]) -> TypeRef | None:
     return TypeRef(None, optional)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldFacts:
     """A field of a model (or an annotated attribute of any class)."""
 
@@ -233,7 +233,7 @@ class FieldFacts:
     default_is_none: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParamFacts:
     """A parameter of a function."""
 
@@ -243,7 +243,7 @@ class ParamFacts:
     annotation: TypeRef | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionFacts:
     """A function's signature as written."""
 
@@ -265,7 +265,7 @@ class FunctionFacts:
         return self.params[1:]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassFacts:
     """A top-level class: what it derives from, its fields or enum members, its methods."""
 
@@ -296,7 +296,7 @@ class ClassFacts:
         return None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class ModuleTypeFacts:
     """The type facts of one module."""
 

@@ -35,3 +35,16 @@ def test_a_value_of_another_class_moves_its_lines_itself() -> None:
             return Scan([line + delta for line in self.lines])
 
     assert shifted([Scan([1, 2])], 2)[0].lines == [3, 4]
+
+
+def test_slotted_facts_move_too() -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True, slots=True)
+    class Site:
+        target: str
+        line: int
+
+    moved = shifted((Site("pkg.f", 3), "kept"), 2)
+    assert moved == (Site("pkg.f", 5), "kept")
+    assert not hasattr(moved[0], "__dict__")

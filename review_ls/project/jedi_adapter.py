@@ -334,6 +334,8 @@ class JediAdapter:
                 self._project = jedi.Project(self.root, environment_path=self.environment_path)
         import jedi
 
+        if document.path is not None:
+            _reuse_parsed_tree(self._environment.get_grammar(), document.source, Path(document.path).absolute(), jedi.settings.cache_directory)
         return jedi.Script(document.source, path=document.path, project=self._project, environment=self._environment)
 
     def _make_environment(self, jedi: Any) -> Any:
@@ -349,6 +351,29 @@ class JediAdapter:
             except Exception as exc:  # an invalid path degrades to this interpreter's packages
                 log.warning("review-ls: cannot use Python environment %r for inference (%s); using %s", wanted, exc, sys.executable)
         return jedi.InterpreterEnvironment()
+
+
+def _reuse_parsed_tree(grammar: Any, source: str, path: Path, cache_directory: str) -> None:
+    """Put the tree of `path` in parso's memory cache (from its disk cache, else parsed and saved there) when it is the
+    file's text on disk, as jedi loads an imported module, so that the Script of the document takes that tree instead
+    of parsing the text again (parso returns a cached tree whose lines equal the text as is). Parsing the analysed file
+    was the largest part of a file's first jedi question; a later run loads the tree ~3× faster than it parses it.
+    Nothing changes when the tree is already cached, or when the text is not the file's (an unsaved document)."""
+    import parso
+    from parso.cache import parser_cache
+
+    trees = parser_cache.get(grammar._hashed, {})
+    if path in trees:
+        return  # jedi uses the tree it has (it loaded the module already)
+    try:
+        grammar.parse(path=path, cache=True, cache_path=cache_directory)
+    except Exception as exc:  # unreadable or gone: jedi parses the text itself
+        log.debug("jedi: no cached tree for %s: %r", path, exc)
+        return
+    trees = parser_cache.get(grammar._hashed, {})
+    cached = trees.get(path)
+    if cached is not None and cached.lines != parso.split_lines(source, keepends=True):
+        del trees[path]  # the document is not the file: jedi parses its text, as without this
 
 
 def _inferred(name: Any) -> InferredName:

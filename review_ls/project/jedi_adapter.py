@@ -242,6 +242,13 @@ class JediAdapter:
         with self._lock:
             return len(self._documents)
 
+    def drop_scripts(self) -> None:
+        """Let go of every document's jedi Script (its answers stay cached; a new question makes a new Script).
+        Call it between inferences, before `trim_parsed_modules`."""
+        with self._lock:
+            for document in self._documents.values():
+                document.script = None
+
     # -- cache ------------------------------------------------------------------------------------
     def _document(self, source: str, path: str | None, context: object) -> _Document:
         import hashlib  # (OpenSSL's start-up is paid on the first inference, not by every run)
@@ -387,9 +394,17 @@ def _inferred(name: Any) -> InferredName:
     )
 
 
+def parsed_modules() -> int:
+    """How many module trees parso keeps in memory for jedi (0 when jedi never ran)."""
+    parso_cache = sys.modules.get("parso.cache")
+    return 0 if parso_cache is None else sum(len(modules) for modules in parso_cache.parser_cache.values())
+
+
 def trim_parsed_modules(keep: int) -> None:
     """Forget all but the `keep` most recently used module trees parso keeps in memory for jedi (shared by every
     adapter of the process; jedi loads a forgotten module again from parso's disk cache, or parses it, when it needs it).
+    Only when no jedi Script lives (`JediAdapter.drop_scripts`): a Script's inference reads the tree of every module
+    it loaded from that cache, and fails (KeyError) once one is gone.
     Call it between inferences; nothing is loaded when jedi never ran."""
     parso_cache = sys.modules.get("parso.cache")
     if parso_cache is None:

@@ -269,3 +269,20 @@ def test_an_unsaved_document_is_parsed_from_its_own_text(project: Path, monkeypa
     assert parsed[0] >= 1
     (document,) = adapter._documents.values()
     assert document.script._module_node.get_code() == unsaved
+
+
+def test_bounding_parsed_modules_between_questions_keeps_later_answers(write, monkeypatch: pytest.MonkeyPatch) -> None:
+    import review_ls.project.jedi_service as jedi_service
+
+    write("shop/__init__.py", "")
+    write("shop/models.py", MODELS + "\n    def label(self) -> str:\n        return self.name\n")
+    user = _user_text() + "text = part.label()\ntext\n"
+    path = write("shop/user.py", user)
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)  # bound after every question, as a long run does
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    adapter = JediAdapter(path.parent.parent)
+    assert adapter.infer(user, str(path), 9, 0, _ample())
+    jedi_service.bound_parsed_modules([adapter])
+    # another question about the same document: jedi reads the trees of the modules it loads from parso's cache
+    names = adapter.infer(user, str(path), 11, 0, _ample())
+    assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.str")]

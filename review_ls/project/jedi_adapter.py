@@ -366,21 +366,23 @@ def _reuse_parsed_tree(grammar: Any, source: str, path: Path, cache_directory: s
     of parsing the text again (parso returns a cached tree whose lines equal the text as is). Parsing the analysed file
     was the largest part of a file's first jedi question; a later run loads the tree ~3× faster than it parses it.
     Nothing changes when the tree is already cached, or when the text is not the file's (an unsaved document)."""
-    import parso
     from parso.cache import parser_cache
+    from parso.utils import python_bytes_to_unicode, split_lines
 
     trees = parser_cache.get(grammar._hashed, {})
-    if path in trees:
-        return  # jedi uses the tree it has (it loaded the module already)
+    if path in trees or path.suffix != ".py":
+        return  # jedi uses the tree it has (it loaded the module already); a stub is parsed with another grammar
     try:
+        if python_bytes_to_unicode(path.read_bytes()) != source:
+            return  # an unsaved document (read, not parsed: a file costs ~0.1 ms to read, ~25 ms to parse)
         grammar.parse(path=path, cache=True, cache_path=cache_directory)
     except Exception as exc:  # unreadable or gone: jedi parses the text itself
         log.debug("jedi: no cached tree for %s: %r", path, exc)
         return
     trees = parser_cache.get(grammar._hashed, {})
     cached = trees.get(path)
-    if cached is not None and cached.lines != parso.split_lines(source, keepends=True):
-        del trees[path]  # the document is not the file: jedi parses its text, as without this
+    if cached is not None and cached.lines != split_lines(source, keepends=True):
+        del trees[path]  # the file changed since it was read: jedi parses the document's text, as without this
 
 
 def _inferred(name: Any) -> InferredName:

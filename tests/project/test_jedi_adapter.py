@@ -261,18 +261,20 @@ def test_an_unsaved_document_is_parsed_from_its_own_text(project: Path, monkeypa
     path = str(project / "shop/user.py")
     JediAdapter(project).infer(_user_text(), path, 9, 0, _ample())  # the file's tree is in parso's caches now
     parso.cache.parser_cache.clear()
-    parsed = _count_parses(monkeypatch)
+    loaded: list[str] = []
+    original = parso.cache._load_from_file_system
+    monkeypatch.setattr(parso.cache, "_load_from_file_system", lambda grammar, p, *a, **k: loaded.append(str(p)) or original(grammar, p, *a, **k))
     unsaved = _user_text().replace("part = load()", "part = {'name': 1}")
     adapter = JediAdapter(project)
     names = adapter.infer(unsaved, path, 9, 0, _ample())
     assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.dict")]
-    assert parsed[0] >= 1
+    assert path not in loaded  # the file's tree is not loaded (nor parsed) for a text that is not the file's
     (document,) = adapter._documents.values()
     assert document.script._module_node.get_code() == unsaved
 
 
 def test_bounding_parsed_modules_between_questions_keeps_later_answers(write, monkeypatch: pytest.MonkeyPatch) -> None:
-    import review_ls.project.jedi_service as jedi_service
+    from review_ls.project import jedi_service
 
     write("shop/__init__.py", "")
     write("shop/models.py", MODELS + "\n    def label(self) -> str:\n        return self.name\n")

@@ -20,11 +20,20 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review_ls.deferred_dataclass import dataclass
-from review_ls.project.jedi_adapter import WARM_UP_SECONDS, InferenceBudget, InferredName, JediAdapter, adapter_for, trim_parsed_modules
+from review_ls.project.jedi_adapter import (
+    WARM_UP_SECONDS,
+    InferenceBudget,
+    InferredName,
+    JediAdapter,
+    adapter_for,
+    parsed_modules,
+    trim_parsed_modules,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -36,10 +45,12 @@ log = logging.getLogger(__name__)
 _REPLY_MARGIN_SECONDS = 10.0
 # How long `close` waits for the service to finish before killing it.
 _EXIT_SECONDS = 2.0
-# Module trees parso keeps in memory for jedi, most recently used first. Unbounded, the service held ~105 of them
-# (~0.5 MB each) on the application corpus: 114 MB written, against 81 MB with 20 kept, for the same answers and
-# jedi CPU within noise (a module asked about again is loaded from parso's disk cache, or parsed).
+# Module trees parso keeps in memory for jedi. Unbounded, the service held ~105 of them (~0.5 MB each) on the
+# application corpus. Past the limit, the service lets go of its jedi Scripts (their answers stay cached) and keeps the
+# most recently used trees only: trimming under a live Script made every later question about its document fail
+# (jedi reads the tree of each module it loaded from parso's cache): 411 of dispatch's 469 questions answered nothing.
 _PARSED_MODULES_KEPT = 20
+_PARSED_MODULES_LIMIT = 60
 
 Answer = tuple[InferredName, ...] | None
 
@@ -127,7 +138,15 @@ def serve(connection: Connection, parent_pid: int, workers: int) -> None:
             log.debug("jedi service: %r failed: %r", question[:2], exc)
             reply = (None, question[-1])
         connection.send((number, reply))
-        trim_parsed_modules(_PARSED_MODULES_KEPT)  # (between questions: no jedi call is running)
+        bound_parsed_modules(adapters.values())  # (between questions: no jedi call is running)
+
+
+def bound_parsed_modules(adapters: Iterable[JediAdapter]) -> None:
+    """Past `_PARSED_MODULES_LIMIT` trees in parso's memory, let go of the adapters' Scripts, then keep the newest trees."""
+    if parsed_modules() > _PARSED_MODULES_LIMIT:
+        for adapter in adapters:
+            adapter.drop_scripts()  # (a tree must not be forgotten under a live Script)
+        trim_parsed_modules(_PARSED_MODULES_KEPT)
 
 
 def answer_question(

@@ -224,3 +224,67 @@ def test_stopping_interrupts_a_running_call_but_waits_for_a_shielded_section() -
         assert isinstance(future.exception(), _Interrupted)
     assert done == ["section finished"]
     assert thread.submit(lambda: 42).result() == 42
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the texts parso really parses from here on (not the trees it takes from its caches)."""
+    from parso.python.parser import Parser
+
+    parsed = [0]
+    original = Parser.parse
+
+    def counting(self: Any, tokens: Any) -> Any:
+        parsed[0] += 1
+        return original(self, tokens)
+
+    monkeypatch.setattr(Parser, "parse", counting)
+    return parsed
+
+
+def test_a_document_that_is_the_file_on_disk_takes_parsos_cached_tree(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import parso.cache
+
+    path = str(project / "shop/user.py")
+    first = JediAdapter(project).infer(_user_text(), path, 9, 0, _ample())  # parses (and saves) what it needs
+    parso.cache.parser_cache.clear()  # as a new process: only parso's disk cache is left
+    parsed = _count_parses(monkeypatch)
+    adapter = JediAdapter(project)
+    assert adapter.infer(_user_text(), path, 9, 0, _ample()) == first
+    assert parsed == [0]  # the document's tree came from parso's disk cache, as the imported modules' did
+    (document,) = adapter._documents.values()
+    assert document.script._module_node.get_code() == _user_text()
+
+
+def test_an_unsaved_document_is_parsed_from_its_own_text(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import parso.cache
+
+    path = str(project / "shop/user.py")
+    JediAdapter(project).infer(_user_text(), path, 9, 0, _ample())  # the file's tree is in parso's caches now
+    parso.cache.parser_cache.clear()
+    loaded: list[str] = []
+    original = parso.cache._load_from_file_system
+    monkeypatch.setattr(parso.cache, "_load_from_file_system", lambda grammar, p, *a, **k: loaded.append(str(p)) or original(grammar, p, *a, **k))
+    unsaved = _user_text().replace("part = load()", "part = {'name': 1}")
+    adapter = JediAdapter(project)
+    names = adapter.infer(unsaved, path, 9, 0, _ample())
+    assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.dict")]
+    assert path not in loaded  # the file's tree is not loaded (nor parsed) for a text that is not the file's
+    (document,) = adapter._documents.values()
+    assert document.script._module_node.get_code() == unsaved
+
+
+def test_bounding_parsed_modules_between_questions_keeps_later_answers(write, monkeypatch: pytest.MonkeyPatch) -> None:
+    from review_ls.project import jedi_service
+
+    write("shop/__init__.py", "")
+    write("shop/models.py", MODELS + "\n    def label(self) -> str:\n        return self.name\n")
+    user = _user_text() + "text = part.label()\ntext\n"
+    path = write("shop/user.py", user)
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)  # bound after every question, as a long run does
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    adapter = JediAdapter(path.parent.parent)
+    assert adapter.infer(user, str(path), 9, 0, _ample())
+    jedi_service.bound_parsed_modules([adapter])
+    # another question about the same document: jedi reads the trees of the modules it loads from parso's cache
+    names = adapter.infer(user, str(path), 11, 0, _ample())
+    assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.str")]

@@ -20,12 +20,14 @@ import io
 import pickle
 from typing import Any
 
+from review_ls.deferred_dataclass import dataclass
+
 _PICKLING = ("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__")
 # What a class that leaves pickling to `object` has under these names (no `__getstate__` before 3.11, never a `__setstate__`).
 _DEFAULT_PICKLING = {name: getattr(object, name, None) for name in _PICKLING}
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class _Slotted:
     """A frozen slotted dataclass: what `dataclasses` gives such a class to pickle it with (its own methods up to 3.11)."""
 

@@ -12,12 +12,12 @@ from review_ls.patterns.node_walk import walk_nodes
 
 def names_read(node: ast.AST) -> set[str]:
     """Every bare name read anywhere inside `node`."""
-    return {n.id for n in walk_nodes(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}  # type: ignore[attr-defined]
+    return {n.id for n in walk_nodes(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}
 
 
 def names_bound(target: ast.AST) -> set[str]:
     """Names bound by an assignment/loop target (`a`, `a, (b, c)`, `*rest`)."""
-    return {n.id for n in walk_nodes(target) if type(n) is ast.Name}  # type: ignore[attr-defined]
+    return {n.id for n in walk_nodes(target) if type(n) is ast.Name}
 
 
 def names_assigned_in(statements: Iterable[ast.stmt]) -> set[str]:

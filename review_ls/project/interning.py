@@ -84,14 +84,14 @@ class _SharingPickler(pickle.Pickler):
             return obj if not obj or set(map(type, obj)) == _ONLY_STRINGS else None  # type: ignore[call-overload]
         if kind in _ATOMS:
             return None
-        names = _value_fields(kind)
+        names = _value_fields(kind)  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
         if names is None or not self._is_value(obj):
             return None
         return kind, tuple(getattr(obj, name) for name in names)
 
     def reducer_override(self, obj: Any) -> Any:
         """(class, field values) for a slotted dataclass instance that a call with them rebuilds; else NotImplemented."""
-        names = _rebuilding_fields(type(obj))
+        names = _rebuilding_fields(type(obj))  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
         if names is None:
             return NotImplemented
         return type(obj), tuple(getattr(obj, name) for name in names)
@@ -106,7 +106,7 @@ class _SharingPickler(pickle.Pickler):
             return all(self._is_value(item) for item in obj)  # type: ignore[attr-defined]
         known = self._values.get(id(obj))
         if known is None:
-            names = _value_fields(kind)
+            names = _value_fields(kind)  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
             known = self._values[id(obj)] = names is not None and all(self._is_value(getattr(obj, name)) for name in names)
         return known
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -67,7 +68,12 @@ def test_a_body_change_keeps_the_fingerprint() -> None:
 def test_facts_from_a_module_compute_no_contract_digest_until_the_fingerprint_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     digested: list[str] = []
     original = facts_module.contract_digest
-    monkeypatch.setattr(facts_module, "contract_digest", lambda stmt: digested.append(stmt.name) or original(stmt))
+
+    def counted(stmt: Any) -> Any:
+        digested.append(stmt.name)
+        return original(stmt)
+
+    monkeypatch.setattr(facts_module, "contract_digest", counted)
     facts = ModuleFacts.from_module(ast.parse(textwrap.dedent(SOURCE)))
     assert digested == []
     assert facts.bindings["handler"].kind is BindingKind.FUNCTION and facts.bindings["Service"].kind is BindingKind.CLASS

@@ -138,7 +138,7 @@ def test_a_name_imported_under_another_name_counts_by_the_imported_name() -> Non
 def test_a_name_gated_as_written_and_as_imported_reaches_both_rules_in_rule_order() -> None:
     log: list[tuple[str, str]] = []
     source = "from os import getenv as print\nprint('A')\n"
-    rules = [SeesEveryCall(log), SeesGetenv(log), SeesPrints(log), SeesEveryCallToo(log)]
+    rules: list[Rule] = [SeesEveryCall(log), SeesGetenv(log), SeesPrints(log), SeesEveryCallToo(log)]
     _walk(source, rules)
     assert [code for code, _ in log] == ["XX101", "XX104", "XX102", "XX103"]
     log.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import pickle
+from typing import Any
 
 import pytest
 
@@ -105,7 +106,12 @@ def test_asking_about_enum_values_unites_no_field_names(monkeypatch: pytest.Monk
     resolver = _resolver(_project(), "app/service.py", SERVICE)
     united: list[str] = []
     original = TypeResolver._imported_part
-    monkeypatch.setattr(TypeResolver, "_imported_part", lambda self, kind: united.append(kind) or original(self, kind))
+
+    def counted(self: TypeResolver, kind: str) -> Any:
+        united.append(kind)
+        return original(self, kind)
+
+    monkeypatch.setattr(TypeResolver, "_imported_part", counted)
     assert resolver.knows_enum_value("OPEN") and resolver.knows_optional_field("note")
     assert united == []  # a few names are looked up module by module
     assert resolver.imported_enum_values() == {"open"}

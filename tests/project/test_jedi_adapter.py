@@ -263,7 +263,12 @@ def test_an_unsaved_document_is_parsed_from_its_own_text(project: Path, monkeypa
     parso.cache.parser_cache.clear()
     loaded: list[str] = []
     original = parso.cache._load_from_file_system
-    monkeypatch.setattr(parso.cache, "_load_from_file_system", lambda grammar, p, *a, **k: loaded.append(str(p)) or original(grammar, p, *a, **k))
+
+    def counted(grammar: Any, p: Any, *a: Any, **k: Any) -> Any:
+        loaded.append(str(p))
+        return original(grammar, p, *a, **k)
+
+    monkeypatch.setattr(parso.cache, "_load_from_file_system", counted)
     unsaved = _user_text().replace("part = load()", "part = {'name': 1}")
     adapter = JediAdapter(project)
     names = adapter.infer(unsaved, path, 9, 0, _ample())

@@ -40,20 +40,22 @@ def _imports_enum_value(ctx: Context, folded: str) -> bool:
     Kept per analysis: the project's enum values, and the imported ones, united only when a literal is one of
     the project's (the imported modules are project modules: a value no module declares is not imported)."""
     project = ctx.project
-    key = ("RV701.imported-enum-values", id(project), None if project is None else project.fingerprint)
-    slot: list[frozenset[str] | None] | None = ctx.facts.derived.get(key)
-    if slot is None:
+    key = ("RV701.project-enum-values", id(project), None if project is None else project.fingerprint)
+    declared: frozenset[str] | None = ctx.facts.derived.get(key)
+    if declared is None:
         from review_ls.project.inference import project_types_of  # (inference loads only when a file compares or passes string literals)
 
         types = project_types_of(project)
-        slot = ctx.facts.derived[key] = [types.enum_values if types is not None else frozenset(), None]
-    if folded not in slot[0]:  # type: ignore[operator]
+        declared = ctx.facts.derived[key] = types.enum_values if types is not None else frozenset()
+    if folded not in declared:
         return False
-    if slot[1] is None:
+    imported_key = ("RV701.imported-enum-values", *key[1:])
+    imported: frozenset[str] | None = ctx.facts.derived.get(imported_key)
+    if imported is None:
         from review_ls.project.inference import TypeResolver
 
-        slot[1] = TypeResolver(ast.Module(body=[], type_ignores=[]), ctx.path, (), project, ctx.facts.imports).imported_enum_values()
-    return folded in slot[1]
+        imported = ctx.facts.derived[imported_key] = TypeResolver(ast.Module(body=[], type_ignores=[]), ctx.path, (), project, ctx.facts.imports).imported_enum_values()
+    return folded in imported
 
 
 def _may_be_enum_value(literal: str, ctx: Context) -> bool:

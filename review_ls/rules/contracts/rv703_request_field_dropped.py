@@ -361,7 +361,9 @@ def _request_attributes_read(function: ast.AST, request: str, ctx: Context) -> s
                 attribute_reads += 1
                 attributes.add(node.attr)  # type: ignore[attr-defined]
         elif kind is ast.arguments:
-            defaults += sum(1 for d in (*node.defaults, *node.kw_defaults) if type(d) is ast.Name and d.id == request)  # type: ignore[attr-defined]
+            for default in (*node.defaults, *node.kw_defaults):  # type: ignore[attr-defined]
+                if type(default) is ast.Name and default.id == request:
+                    defaults += 1
     result = None if reads > attribute_reads + defaults else attributes
     ctx.memo[key] = result
     return result

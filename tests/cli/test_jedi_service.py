@@ -18,6 +18,7 @@ from review_ls.project import ProjectIndex
 from review_ls.project.jedi_adapter import InferenceBudget, JediAdapter
 from review_ls.project.jedi_service import JediService, RemoteAdapter
 from review_ls.runner import FileTask, check_files
+from tests.project.test_jedi_adapter import MODELS, USER  # the jedi tests' two-module sample project
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the service is forked")
 
@@ -86,27 +87,6 @@ def test_without_a_type_aware_rule_no_service_is_started(shop: tuple[list[str], 
     monkeypatch.setattr(JediService, "__init__", lambda *args: started.append(args))
     list(check_files([FileTask(path, Settings(select=("RV401",))) for path in paths], jobs=2, project=index))
     assert started == []
-
-
-MODELS = """
-from pydantic import BaseModel
-
-
-class Part(BaseModel):
-    name: str
-"""
-
-USER = """
-from shop.models import Part
-
-
-def load():
-    return Part(name="x")
-
-
-part = load()
-part
-"""
 
 
 @pytest.fixture

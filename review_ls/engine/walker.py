@@ -175,7 +175,7 @@ class Walker:
         """Visit every node under `statements` (children of the module in `ctx.parents`)."""
         findings: list[Finding] = []
         dispatch, calls_by_name = self._tables_for(ctx)
-        call_type, attribute_type, name_type = ast.Call, ast.Attribute, ast.Name
+        call_type = ast.Call
         parents = ctx.parents
         stack: list[Any] = list(statements)
         stack.reverse()
@@ -193,20 +193,10 @@ class Walker:
             if node_type is tuple:
                 self._apply_marker(node, ctx)
                 continue
-            visitors = dispatch.get(node_type)
+            visitors: Sequence[Visitor] | None = dispatch.get(node_type)
             if visitors is not None:
                 if node_type is call_type and calls_by_name:
-                    func = node.func
-                    func_type = type(func)
-                    if func_type is attribute_type:
-                        visitors = calls_by_name.get(func.attr, visitors)
-                    elif func_type is name_type:
-                        callee = func.id
-                        target = ctx.imports.get(callee)
-                        if target is None:
-                            visitors = calls_by_name.get(callee, visitors)
-                        else:  # (an imported name: `from os import getenv as env_get`)
-                            visitors = self._imported_call_visitors(callee, target, calls_by_name, visitors)
+                    visitors = self._call_visitors(node, ctx, calls_by_name, visitors)
                 if visitors:
                     _run_visitors(visitors, node, ctx, findings, errors)
             shape, fields = plans.get(node_type) or _plan_of(node_type)
@@ -246,17 +236,27 @@ class Walker:
         findings: list[Finding] = []
         dispatch, calls_by_name = self._tables_for(ctx)
         visitors: Sequence[Visitor] = dispatch.get(type(node), ())
-        callee = _callee_name(node) if isinstance(node, ast.Call) and calls_by_name else None
-        if callee is not None:
-            target = ctx.imports.get(callee) if isinstance(node.func, ast.Name) else None  # type: ignore[attr-defined]
-            if target is None:
-                visitors = calls_by_name.get(callee, visitors)
-            else:
-                visitors = self._imported_call_visitors(callee, target, calls_by_name, visitors)  # type: ignore[arg-type]
+        if isinstance(node, ast.Call) and calls_by_name:
+            visitors = self._call_visitors(node, ctx, calls_by_name, visitors)
         _run_visitors(visitors, node, ctx, findings, errors)
         return findings
 
-    def _imported_call_visitors(self, callee: str, target: str, calls_by_name: dict[str, list[Visitor]], default: list[Visitor]) -> list[Visitor]:
+    def _call_visitors(self, call: ast.Call, ctx: Context, calls_by_name: dict[str, list[Visitor]], default: Sequence[Visitor]) -> Sequence[Visitor]:
+        """The visitors of `call`: those of its callee's name (`f` of `f(...)` and `obj.f(...)`) when some rule's
+        `call_names` holds it, as written or as imported; else `default` (the visitors of every call)."""
+        func = call.func
+        func_type = type(func)
+        if func_type is ast.Attribute:
+            return calls_by_name.get(func.attr, default)  # type: ignore[attr-defined]
+        if func_type is not ast.Name:
+            return default  # (`f()()`, `x[0]()`)
+        callee: str = func.id  # type: ignore[attr-defined]
+        target = ctx.imports.get(callee)
+        if target is None:
+            return calls_by_name.get(callee, default)
+        return self._imported_call_visitors(callee, target, calls_by_name, default)  # (`from os import getenv as env_get`)
+
+    def _imported_call_visitors(self, callee: str, target: str, calls_by_name: dict[str, list[Visitor]], default: Sequence[Visitor]) -> Sequence[Visitor]:
         """The visitors of a call `callee(...)` where `callee` is imported as `target`: a call by some rule's `call_names`
         either as written or as imported (`getenv` of `os.getenv`), else `default` (the visitors of every call)."""
         written = calls_by_name.get(callee)
@@ -314,14 +314,6 @@ def _calls_by_name(rules: Sequence[Rule]) -> dict[str, list[Visitor]]:
     visitors = [(rule.call_names, visitor) for rule in rules for node_type, visitor in rule.iter_visitors() if node_type is ast.Call]
     names = {name for gate, _ in visitors if gate is not None for name in gate}
     return {name: [visitor for gate, visitor in visitors if gate is None or name in gate] for name in names}
-
-
-def _callee_name(call: ast.Call) -> str | None:
-    """`f` of `f(...)` and of `obj.f(...)`; None for any other callee (`f()()`, `x[0]()`)."""
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else None
 
 
 def _run_visitors(visitors: Iterable[Visitor], node: ast.AST, ctx: Context, findings: list[Finding], errors: list[str]) -> None:

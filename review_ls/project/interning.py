@@ -19,8 +19,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
+import operator
 import pickle
 import re
+from collections.abc import Callable
 from typing import Any
 
 from review_ls.compact_pickle import rebuilt_by_fields
@@ -41,29 +43,27 @@ class InterningTable:
     """The values loaded so far by one build that are shared: `loads` hands back the first equal one."""
 
     def __init__(self) -> None:
-        self._seen: dict[object, object] = {}
+        self._seen = _SharedValues()
 
     def loads(self, data: bytes) -> Any:
         """The value `dumps` pickled into `data`, with its shared values taken from earlier loads when equal."""
-        return _SharingUnpickler(io.BytesIO(data), self._seen).load()
+        unpickler = pickle.Unpickler(io.BytesIO(data))
+        unpickler.persistent_load = self._seen.__getitem__  # (a value seen before is found without a Python call)
+        return unpickler.load()
 
 
-class _SharingUnpickler(pickle.Unpickler):
-    """An unpickler that takes the values `_SharingPickler` shared from a table of those loaded before."""
+class _SharedValues(dict[object, object]):
+    """The first loaded value equal to the one each reference stands for (see `_SharingPickler.persistent_id`), by reference."""
 
-    def __init__(self, file: io.BytesIO, seen: dict[object, object]) -> None:
-        super().__init__(file)
-        self._seen = seen
-
-    def persistent_load(self, reference: object) -> object:
-        """The first loaded value equal to the one `reference` stands for (see `_SharingPickler.persistent_id`)."""
-        if type(reference) is tuple and reference and type(reference[0]) is type:  # (class, field values) of a value
-            found = self._seen.get(reference)
-            if found is None:
-                cls, values = reference
-                found = self._seen[reference] = cls(*values)
-            return found
-        return self._seen.setdefault(reference, reference)
+    def __missing__(self, reference: object) -> object:
+        """The value a reference seen for the first time stands for: (class, field values) of a value instance is
+        rebuilt; any other reference is its value."""
+        value = reference
+        if type(reference) is tuple and reference and type(reference[0]) is type:
+            cls, values = reference
+            value = cls(*values)
+        self[reference] = value
+        return value
 
 
 class _SharingPickler(pickle.Pickler):
@@ -84,31 +84,58 @@ class _SharingPickler(pickle.Pickler):
             return obj if not obj or set(map(type, obj)) == _ONLY_STRINGS else None  # type: ignore[call-overload]
         if kind in _ATOMS:
             return None
-        names = _value_fields(kind)  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
-        if names is None or not self._is_value(obj):
+        fields = _value_getter(kind)  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
+        if fields is None:
             return None
-        return kind, tuple(getattr(obj, name) for name in names)
+        values = fields(obj)
+        return (kind, values) if self._is_value(obj, values) else None
 
     def reducer_override(self, obj: Any) -> Any:
         """(class, field values) for a slotted dataclass instance that a call with them rebuilds; else NotImplemented."""
-        names = _rebuilding_fields(type(obj))  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
-        if names is None:
+        fields = _rebuilding_getter(type(obj))  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
+        if fields is None:
             return NotImplemented
-        return type(obj), tuple(getattr(obj, name) for name in names)
+        return type(obj), fields(obj)
 
-    def _is_value(self, obj: object) -> bool:
-        """Whether `obj` is made only of strings, booleans, None, tuples of these and instances of value classes
-        (`_value_fields`) whose fields hold such: two equal ones are interchangeable."""
-        kind = type(obj)
-        if kind is str or kind is bool or obj is None:
-            return True
-        if kind is tuple:
-            return all(self._is_value(item) for item in obj)  # type: ignore[attr-defined]
+    def _is_value(self, obj: object, values: tuple[object, ...]) -> bool:
+        """Whether the value-class instance `obj` with field `values` is made only of strings, booleans, None, tuples
+        of these and instances of value classes (`_value_fields`) whose fields hold such: two equal ones are interchangeable."""
         known = self._values.get(id(obj))
         if known is None:
-            names = _value_fields(kind)  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
-            known = self._values[id(obj)] = names is not None and all(self._is_value(getattr(obj, name)) for name in names)
+            known = self._values[id(obj)] = all(map(self._holds_values, values))
         return known
+
+    def _holds_values(self, value: object) -> bool:
+        """Whether a field's `value` is a string, boolean, None, a tuple of such or a value (`_is_value`)."""
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            return True
+        if kind is tuple:
+            return all(map(self._holds_values, value))  # type: ignore[arg-type]
+        fields = _value_getter(kind)  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
+        return fields is not None and self._is_value(value, fields(value))
+
+
+def _getter(names: tuple[str, ...] | None) -> Callable[[object], tuple[object, ...]] | None:
+    """A function from an instance to the tuple of its fields `names` (None for None)."""
+    if names is None:
+        return None
+    if len(names) == 1:
+        single = operator.attrgetter(names[0])
+        return lambda obj: (single(obj),)
+    return operator.attrgetter(*names) if names else lambda obj: ()
+
+
+@functools.cache
+def _rebuilding_getter(cls: type) -> Callable[[object], tuple[object, ...]] | None:
+    """The field values that rebuild an instance of `cls` (`_rebuilding_fields`), or None."""
+    return _getter(_rebuilding_fields(cls))
+
+
+@functools.cache
+def _value_getter(cls: type) -> Callable[[object], tuple[object, ...]] | None:
+    """The field values of an instance of `cls` when its instances may be shared (`_value_fields`), or None."""
+    return _getter(_value_fields(cls))
 
 
 @functools.cache

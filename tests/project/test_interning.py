@@ -11,6 +11,7 @@ from review_ls.project.call_facts import CallSite, FunctionCallFacts, ModuleCall
 from review_ls.project.file_facts import FileFacts
 from review_ls.project.import_graph import ImportFact
 from review_ls.project.interning import InterningTable, dumps
+from review_ls.project.state_facts import FunctionStateFacts, MethodCall
 
 
 def _copy(text: str) -> str:
@@ -48,6 +49,16 @@ def test_nested_facts_load_back_equal() -> None:
     loaded = InterningTable().loads(dumps(value))
     assert loaded == value
     assert loaded[2][0] is loaded[2][1]
+
+
+def test_equal_value_instances_from_separate_pickles_become_one_object_and_those_holding_numbers_do_not() -> None:
+    table = InterningTable()
+    loaded = [table.loads(dumps((FunctionStateFacts(_copy("pkg.app.run")), FunctionStateFacts(_copy("pkg.app.go"), method_calls=(MethodCall("cache", "set", 3),)))))
+              for _ in range(2)]
+    assert loaded[0] == loaded[1] == (FunctionStateFacts("pkg.app.run"), FunctionStateFacts("pkg.app.go", method_calls=(MethodCall("cache", "set", 3),)))
+    assert loaded[0][0] is loaded[1][0]  # only strings and tuples: one object
+    assert loaded[0][1] is not loaded[1][1]  # holds a line number: never shared
+    assert loaded[0][1].qualname is loaded[1][1].qualname
 
 
 def _field_values(value: object) -> tuple[object, ...] | None:

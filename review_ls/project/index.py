@@ -143,10 +143,12 @@ class ProjectIndex:
                 from review_ls.project.interning import InterningTable
                 from review_ls.worker_lifetime import map_in_pool  # stops the pool at once on Ctrl-C
 
-                chunk = max(1, len(work) // (workers * 8))
+                from review_ls.check_order import shrinking_chunks
+
+                chunks = [work[chunk.start : chunk.stop] for chunk in shrinking_chunks([_size_of(path) for path in paths], workers)]
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_index_worker, initargs=(os.getpid(),))
                 table = InterningTable()  # equal names made in different workers become one object
-                results = (table.loads(data) for data in map_in_pool(pool, _read_and_extract_pickled, work, chunksize=chunk))
+                results = (result for data in map_in_pool(pool, _read_and_extract_pickled, chunks) for result in table.loads(data))
             else:
                 results = (_read_and_extract(item) for item in work)
             for path, result in zip(paths, results, strict=True):
@@ -616,11 +618,19 @@ def _read_and_extract(item: tuple[str, str]) -> tuple[FileFacts, ModuleTypeFacts
     return _extract(text, path, module) or (FileFacts(), None, ModuleCallFacts(module))
 
 
-def _read_and_extract_pickled(item: tuple[str, str]) -> bytes:
-    """`_read_and_extract` in an index worker, pickled for the parent's `InterningTable` (`interning.py`)."""
+def _read_and_extract_pickled(chunk: list[tuple[str, str]]) -> bytes:
+    """`_read_and_extract` of each file of a chunk, in an index worker, pickled together for the parent's `InterningTable` (`interning.py`)."""
     from review_ls.project.interning import dumps
 
-    return dumps(_read_and_extract(item))
+    return dumps([_read_and_extract(item) for item in chunk])
+
+
+def _size_of(path: str) -> int:
+    """The file's size in bytes, which the pool's chunks are sized by (0 when it cannot be read: reading it reports why)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def build_index(paths: Sequence[Path], resolver: ConfigResolver | None = None, jobs: int | None = None) -> ProjectIndex:

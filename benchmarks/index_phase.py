@@ -60,8 +60,12 @@ _COLUMNS = ("discovery", "build_parent", "build_workers", "build_cpu", "build_wa
 
 
 def one_round(paths: list[Path], jobs: int) -> dict[str, float]:
-    """One round in a fresh process: the CPU (and the build's wall) of each step."""
-    output = subprocess.run([sys.executable, "-c", _ROUND, json.dumps([str(p) for p in paths]), str(jobs)], check=True, capture_output=True, text=True)
+    """One round in a fresh process, run from the folder that holds `paths` (as `cli_timeline.py` runs the CLI: the
+    default configuration's root is the working folder): the CPU (and the build's wall) of each step."""
+    cwd = os.path.commonpath([str(p.resolve()) for p in paths])
+    cwd = cwd if os.path.isdir(cwd) else os.path.dirname(cwd)
+    absolute = [str(p.resolve()) for p in paths]
+    output = subprocess.run([sys.executable, "-c", _ROUND, json.dumps(absolute), str(jobs)], check=True, capture_output=True, text=True, cwd=cwd)
     result: dict[str, float] = json.loads(output.stdout.strip().splitlines()[-1])
     result["build_cpu"] = result["build_parent"] + result["build_workers"]
     return result

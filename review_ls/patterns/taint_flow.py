@@ -242,11 +242,13 @@ class TaintPass:
         operands = node.args if isinstance(node, ast.Call) else [node.left, *node.comparators]
         if len(operands) < 2:
             return False
-        read = [_names(operand) for operand in operands]
+        read: list[set[str]] | None = None  # (the operands' names: read only once some tainted value has a base)
         checked = False
         for name, value in list(self.env.items()):
             if value.base is None:
                 continue
+            if read is None:
+                read = [_names(operand) for operand in operands]
             base_names = _names(value.base)
             if base_names and any(name in names for names in read) and any(base_names & names for names in read if name not in names):
                 del self.env[name]

@@ -298,7 +298,8 @@ def _function_facts(
     def qualify(node: ast.AST) -> str | None:
         return qualify_dotted(dotted_name(node) or "", imports)
 
-    detector = BlockingCalls(function, qualify, shadowed, kinds, structural)
+    # (which calls block needs the function's bindings learnt: only when some call is not awaited)
+    detector = BlockingCalls(function, qualify, shadowed, kinds, structural) if any(id(node) not in awaited for node in call_nodes) else None
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
     awaited_calls: list[CallSite] = []
@@ -308,6 +309,7 @@ def _function_facts(
             if awaited_target is not None:
                 awaited_calls.append(CallSite(awaited_target, node.lineno))
             continue
+        assert detector is not None  # (this call is not awaited)
         name = detector.blocking_name(node)
         if name is not None:
             if detector.is_local_file_io(node):

@@ -233,3 +233,50 @@ def test_modules_outside_the_server_take_dataclass_from_the_deferred_module() ->
                 if "dataclasses.dataclass" in names or ("dataclass" in names and not deferred):
                     offenders.append(f"{relative}:{node.lineno} {node.name}")
     assert offenders == []
+
+
+def _frozen_slotted(decorate: Callable[..., Any]) -> Any:
+    """A frozen slotted dataclass with defaults, made by `decorate`."""
+
+    @decorate(frozen=True, slots=True)
+    class Site:
+        """A call site."""
+
+        target: str
+        line: int = 0
+        tags: tuple[str, ...] = ()
+
+    return Site
+
+
+def test_a_frozen_slotted_class_sets_its_slots_directly_and_behaves_as_dataclasses_makes_it() -> None:
+    standard, deferred = _frozen_slotted(dataclasses.dataclass), _frozen_slotted(deferred_dataclass.dataclass)
+    assert "_set_target" in deferred.__init__.__code__.co_names and "_set_target" not in standard.__init__.__code__.co_names
+    assert str(inspect.signature(deferred)) == str(inspect.signature(standard))
+    assert deferred.__init__.__qualname__ == standard.__init__.__qualname__
+    for args, kwargs in [(("f",), {}), (("f", 3), {}), (("f",), {"tags": ("a",)}), ((), {"target": "g", "line": 2})]:
+        made, expected = deferred(*args, **kwargs), standard(*args, **kwargs)
+        assert (made.target, made.line, made.tags) == (expected.target, expected.line, expected.tags)
+        assert made == deferred(*args, **kwargs) and hash(made) == hash(deferred(*args, **kwargs))
+        assert _outcome(lambda: setattr(made, "line", 5)) is dataclasses.FrozenInstanceError  # noqa: B023
+    assert _outcome(lambda: deferred()) is _outcome(lambda: standard()) is TypeError
+    assert _outcome(lambda: deferred("f", 1, (), 4)) is TypeError
+
+
+def test_frozen_slotted_classes_that_post_process_or_build_defaults_keep_the_generated_init() -> None:
+    @deferred_dataclass.dataclass(frozen=True, slots=True)
+    class Built:
+        tags: list[str] = field(default_factory=list)
+
+    @deferred_dataclass.dataclass(frozen=True, slots=True)
+    class Checked:
+        size: int
+
+        def __post_init__(self) -> None:
+            if self.size < 0:
+                raise ValueError("negative")
+
+    assert Built().tags == [] and Built().tags is not Built().tags
+    with pytest.raises(ValueError, match="negative"):
+        Checked(-1)
+    assert "_set_size" not in Checked.__init__.__code__.co_names and "_set_tags" not in Built.__init__.__code__.co_names

@@ -100,7 +100,7 @@ def _set_slots_directly(cls: type) -> None:
     class's. Only for a class whose `__init__` takes exactly its fields, each positional or keyword with no default
     factory, and that has no `__post_init__` (every other one keeps what `dataclasses` made)."""
     generated = cls.__dict__.get("__init__")
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    fields = dataclasses.fields(cls)
     if generated is None or hasattr(cls, "__post_init__") or any(f.default_factory is not dataclasses.MISSING for f in fields):
         return
     parameters = list(inspect.signature(generated).parameters.values())[1:]
@@ -140,7 +140,7 @@ class _DefinedOnRead:
 def _defer(cls: type, options: dict[str, Any]) -> type:
     """`cls`, to become a dataclass with `options` on first use (at once when it could be used without the triggers)."""
     if options.get("slots") or type(cls) is not type or any(name in cls.__dict__ for name in _OWN_CONSTRUCTION):
-        defined = dataclasses.dataclass(cls, **options)
+        defined: type = dataclasses.dataclass(cls, **options)
         if options.get("slots") and options.get("frozen"):
             _set_slots_directly(defined)
         return defined

@@ -254,7 +254,8 @@ def test_a_frozen_slotted_class_sets_its_slots_directly_and_behaves_as_dataclass
     assert "_set_target" in deferred.__init__.__code__.co_names and "_set_target" not in standard.__init__.__code__.co_names
     assert str(inspect.signature(deferred)) == str(inspect.signature(standard))
     assert deferred.__init__.__qualname__ == standard.__init__.__qualname__
-    for args, kwargs in [(("f",), {}), (("f", 3), {}), (("f",), {"tags": ("a",)}), ((), {"target": "g", "line": 2})]:
+    calls: list[tuple[tuple[object, ...], dict[str, object]]] = [(("f",), {}), (("f", 3), {}), (("f",), {"tags": ("a",)}), ((), {"target": "g", "line": 2})]
+    for args, kwargs in calls:
         made, expected = deferred(*args, **kwargs), standard(*args, **kwargs)
         assert (made.target, made.line, made.tags) == (expected.target, expected.line, expected.tags)
         assert made == deferred(*args, **kwargs) and hash(made) == hash(deferred(*args, **kwargs))

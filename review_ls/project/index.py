@@ -140,10 +140,9 @@ class ProjectIndex:
             if context is not None:
                 from concurrent.futures import ProcessPoolExecutor
 
+                from review_ls.check_order import shrinking_chunks
                 from review_ls.project.interning import InterningTable
                 from review_ls.worker_lifetime import map_in_pool  # stops the pool at once on Ctrl-C
-
-                from review_ls.check_order import shrinking_chunks
 
                 chunks = [work[chunk.start : chunk.stop] for chunk in shrinking_chunks([_size_of(path) for path in paths], workers)]
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_index_worker, initargs=(os.getpid(),))

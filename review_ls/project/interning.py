@@ -48,7 +48,7 @@ class InterningTable:
     def loads(self, data: bytes) -> Any:
         """The value `dumps` pickled into `data`, with its shared values taken from earlier loads when equal."""
         unpickler = pickle.Unpickler(io.BytesIO(data))
-        unpickler.persistent_load = self._seen.__getitem__  # (a value seen before is found without a Python call)
+        unpickler.persistent_load = self._seen.__getitem__  # type: ignore[method-assign]  # (a value seen before: found without a Python call)
         return unpickler.load()
 
 
@@ -111,7 +111,7 @@ class _SharingPickler(pickle.Pickler):
         if kind is str or kind is bool or value is None:
             return True
         if kind is tuple:
-            return all(map(self._holds_values, value))  # type: ignore[arg-type]
+            return all(map(self._holds_values, value))  # type: ignore[call-overload]  # (a tuple)
         fields = _value_getter(kind)  # type: ignore[arg-type]  # (typeshed: a class is Hashable)
         return fields is not None and self._is_value(value, fields(value))
 

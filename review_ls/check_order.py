@@ -1,4 +1,5 @@
-"""The chunks in which a parallel check hands files to its workers: in file order, each a shrinking share of the bytes left.
+"""The chunks in which a parallel check (and the project index's parallel build) hands files to its workers: in file
+order, each a shrinking share of the bytes left.
 
 On 2 cores a pool's wall time is its busiest worker's: a large chunk handed out last leaves the other core idle while
 it finishes. Measured on the 509 KLOC application corpus with chunks of 64 files, the workers finished 0.2–0.8 s apart.

@@ -116,6 +116,11 @@ class _JediThread(threading.Thread):
             elif self.ident is not None:
                 _raise_in_thread(self.ident, _Interrupted)
 
+    def idle(self) -> bool:
+        """True when no call is queued or running."""
+        with self._guard:
+            return self._running is None and self._jobs.empty()
+
     @contextlib.contextmanager
     def shielded(self) -> Iterator[None]:
         """Defer a stop until the end of this section (run on this thread only)."""
@@ -241,6 +246,11 @@ class JediAdapter:
         """How many document texts the cache holds."""
         with self._lock:
             return len(self._documents)
+
+    def idle(self) -> bool:
+        """True when no jedi call is queued or running (one interrupted for its budget may still be unwinding)."""
+        thread = self._thread
+        return thread is None or thread.idle()
 
     def drop_scripts(self) -> None:
         """Let go of every document's jedi Script (its answers stay cached; a new question makes a new Script).
@@ -402,19 +412,41 @@ def parsed_modules() -> int:
     return 0 if parso_cache is None else sum(len(modules) for modules in parso_cache.parser_cache.values())
 
 
-def trim_parsed_modules(keep: int) -> None:
+def trim_parsed_modules(keep: int) -> list[Any]:
     """Forget all but the `keep` most recently used module trees parso keeps in memory for jedi (shared by every
-    adapter of the process; jedi loads a forgotten module again from parso's disk cache, or parses it, when it needs it).
+    adapter of the process; jedi loads a forgotten module again from parso's disk cache, or parses it, when it needs it),
+    and return the forgotten trees.
     Only when no jedi Script lives (`JediAdapter.drop_scripts`): a Script's inference reads the tree of every module
     it loaded from that cache, and fails (KeyError) once one is gone.
     Call it between inferences; nothing is loaded when jedi never ran."""
     parso_cache = sys.modules.get("parso.cache")
     if parso_cache is None:
-        return
+        return []
+    forgotten = []
     for modules in list(parso_cache.parser_cache.values()):  # (one table per grammar)
         if len(modules) > keep:
-            for path, _ in sorted(list(modules.items()), key=lambda item: item[1].last_used)[: len(modules) - keep]:
+            for path, item in sorted(list(modules.items()), key=lambda item: item[1].last_used)[: len(modules) - keep]:
                 modules.pop(path, None)
+                forgotten.append(item.node)
+    return forgotten
+
+
+def take_apart(tree: Any) -> None:
+    """Unlink every node of a parso tree from its parent and its children, so that reference counting frees the nodes
+    nothing else holds at once. A tree is a cycle (each child points to its parent): forgotten whole, it stays in memory
+    until a full collection of the oldest generation, which a check's jedi service never runs.
+    Only for a tree that nothing will read again: forgotten by parso's cache while no jedi Script lived and no inference
+    ran (what a dropped inference state still holds is garbage)."""
+    if hasattr(tree, "_used_names"):
+        tree._used_names = None
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        node.parent = None
+        children = getattr(node, "children", None)
+        if children:
+            pending.extend(children)
+            children.clear()
 
 
 @functools.lru_cache(maxsize=8)

@@ -293,3 +293,39 @@ def test_bounding_parsed_modules_between_questions_keeps_later_answers(write, mo
     # another question about the same document: jedi reads the trees of the modules it loads from parso's cache
     names = adapter.infer(user, str(path), 11, 0, _ample())
     assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.str")]
+
+
+def test_bounding_parsed_modules_frees_the_forgotten_trees_without_a_collection(write, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import parso.cache
+
+    from review_ls.project import jedi_service
+
+    write("shop/__init__.py", "")
+    write("shop/models.py", MODELS)
+    path = write("shop/user.py", _user_text())
+    adapter = JediAdapter(path.parent.parent)
+    assert adapter.infer(_user_text(), str(path), 9, 0, _ample())
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    nodes = sum(_count_nodes(item.node) for table in parso.cache.parser_cache.values() for item in table.values())
+    gc.collect()
+    gc.disable()  # (a tree is a reference cycle: only reference counting may free it here)
+    try:
+        before = len(gc.get_objects())
+        jedi_service.bound_parsed_modules([adapter])
+        freed = before - len(gc.get_objects())
+    finally:
+        gc.enable()
+    assert parso.cache.parser_cache and all(len(table) == 0 for table in parso.cache.parser_cache.values())
+    assert freed > nodes // 2  # most nodes are gone (the dropped inference state, garbage until a collection, holds a few)
+
+
+def _count_nodes(tree: Any) -> int:
+    pending, count = [tree], 0
+    while pending:
+        node = pending.pop()
+        count += 1
+        pending.extend(getattr(node, "children", ()))
+    return count

@@ -100,5 +100,5 @@ def _build_type_lookups(index: ProjectIndex) -> None:
     jedi_gates.may_misspell_enum_value(resolver, "")
     jedi_gates.may_be_model_field(resolver, "")
     types.summary(jedi_gates._ANNOTATED_SPELLINGS_KEY, jedi_gates._annotated_enum_spellings)
-    types.summary(jedi_gates._ALIASES_KEY, jedi_gates._import_aliases)
+    types.summary(jedi_gates._IMPORTED_NAMES_KEY, jedi_gates._imported_names)
     types.summary(jedi_gates._DEFAULTED_NAMES_KEY, jedi_gates._defaulted_names)

@@ -23,13 +23,15 @@ file's own classes are added per analysis (its text may be newer than the index'
 
 The last two bound what the callee jedi finds can declare. `TypeResolver.callee_with_jedi` asks jedi only about
 `obj.name(...)` calls, and makes a `Callee` only of a function, a method (bound) or a class of a module the resolver
-has facts for (the index's, or the analysed file's), found under the name jedi's definition has: jedi's goto follows
-imports, so that name is the called attribute `name` or a name imported as `name` (`from m import f as name`, through
-any chain of such imports; `_names_behind`). `_possible_callees` makes every such `Callee` of the index, with that
-name, and the passes read their parameters (`Callee.parameters`) and resolve each annotation where it is written
-(`Callee.annotation_module`), as the rules do. That holds for the resolver of an analysis when the analysed file's
-facts are the index's (`_index_view_holds`): it then sees every module as the pass does. When they are not (an edited,
-unsaved document in the editor, or a file outside the index), the gates answer True and jedi is asked.
+has facts for (the index's, or the analysed file's), found under the name of jedi's definition. jedi's goto follows
+imports (not assignments: `name = f` is a statement, which makes no `Callee`), so that name is `name` itself unless an
+import binds `name` (`from m import f as name`, chained, or two imports of one name in `try`/`if` branches): when any
+top-level import of the project binds `name`, the gates answer True. (Imports in class bodies bind attributes too; the
+facts do not record them, and none of the corpus's 4,615 files has one.) `_possible_callees` makes every `Callee` of
+the index with its name, and the passes read its parameters (`Callee.parameters`) and resolve each annotation where it
+is written (`Callee.annotation_module`), as the rules do. That holds for the resolver of an analysis when the analysed
+file's facts are the index's (`_index_view_holds`): it then sees every module as the pass does. When they are not (an
+edited, unsaved document in the editor, or a file outside the index), the gates answer True and jedi is asked.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ _MODEL_FIELDS_KEY = "jedi_gates.model-fields"
 _ANNOTATED_SPELLINGS_KEY = "jedi_gates.annotated-enum-spellings"
 _DEFAULTED_NAMES_KEY = "jedi_gates.defaulted-parameters"
 _INDEX_VIEW_KEY = "jedi_gates.index-view-holds"
-_ALIASES_KEY = "jedi_gates.import-aliases"
+_IMPORTED_NAMES_KEY = "jedi_gates.imported-names"
 
 # The parameter kinds a positional argument fills (`Callee.parameters`).
 POSITIONAL_KINDS = frozenset({"positional-only", "positional"})
@@ -71,39 +73,28 @@ def may_be_model_field(resolver: TypeResolver, name: str) -> bool:
 
 
 def may_pass_misspelt_enum_value(resolver: TypeResolver, called: str, key: str | int, literal: str) -> bool:
-    """True when a parameter of a function, method or class named `called` (or imported under that name) of the project,
-    that an argument `key` (a keyword's name, or a positional argument's index) can fill, is annotated with an enum
-    declaring a str value equal to `literal` ignoring case only (or when the analysed text's facts are not the index's)."""
+    """True when a parameter of a function, method or class named `called` of the project, that an argument `key` (a
+    keyword's name, or a positional argument's index) can fill, is annotated with an enum declaring a str value equal to
+    `literal` ignoring case only (or when an import binds `called`, or the analysed text's facts are not the index's)."""
     types = resolver.project_types
     if types is None or not _index_view_holds(resolver):
         return True
-    spellings = types.summary(_ANNOTATED_SPELLINGS_KEY, _annotated_enum_spellings)
-    for name in _names_behind(called, types.summary(_ALIASES_KEY, _import_aliases)):
-        if any(spelling != literal for spelling in spellings.get((name, key), {}).get(literal.casefold(), ())):
-            return True
-    return False
-
-
-def _names_behind(name: str, aliases: Mapping[str, frozenset[str]]) -> set[str]:
-    """`name` and every name it may import under another name, through any chain of aliases (jedi's goto follows them)."""
-    found, pending = {name}, [name]
-    while pending:
-        for imported in aliases.get(pending.pop(), ()):
-            if imported not in found:
-                found.add(imported)
-                pending.append(imported)
-    return found
+    if called in types.summary(_IMPORTED_NAMES_KEY, _imported_names):
+        return True  # jedi's goto may follow the import to a definition of another name
+    spellings = types.summary(_ANNOTATED_SPELLINGS_KEY, _annotated_enum_spellings).get((called, key), {})
+    return any(spelling != literal for spelling in spellings.get(literal.casefold(), ()))
 
 
 def may_drop_defaulted_parameter(resolver: TypeResolver, called: str, names: Iterable[str]) -> bool:
-    """True when a function, method or class named `called` (or imported under that name) of the project has a
-    parameter with a default named one of `names` (or when the analysed text's facts are not the index's)."""
+    """True when a function, method or class named `called` of the project has a parameter with a default named one of
+    `names` (or when an import binds `called`, or the analysed text's facts are not the index's)."""
     types = resolver.project_types
     if types is None or not _index_view_holds(resolver):
         return True
-    defaulted = types.summary(_DEFAULTED_NAMES_KEY, _defaulted_names)
-    wanted = set(names)
-    return any(not wanted.isdisjoint(defaulted.get(name, ())) for name in _names_behind(called, types.summary(_ALIASES_KEY, _import_aliases)))
+    if called in types.summary(_IMPORTED_NAMES_KEY, _imported_names):
+        return True  # jedi's goto may follow the import to a definition of another name
+    defaulted = types.summary(_DEFAULTED_NAMES_KEY, _defaulted_names).get(called, frozenset())
+    return any(name in defaulted for name in names)
 
 
 def _index_view_holds(resolver: TypeResolver) -> bool:
@@ -145,15 +136,9 @@ def _annotated_enum_spellings(types: ProjectTypes) -> dict[tuple[str, str | int]
     return {key: {folded: frozenset(values) for folded, values in by_value.items()} for key, by_value in spellings.items()}
 
 
-def _import_aliases(types: ProjectTypes) -> dict[str, frozenset[str]]:
-    """Local name -> the names it imports under another name (`from m import f as g`: g -> f), over the project."""
-    aliases: dict[str, set[str]] = {}
-    for module in types.modules():
-        for local, target in module.imports.items():
-            imported = target.rpartition(".")[2]
-            if imported != local:
-                aliases.setdefault(local, set()).add(imported)
-    return {local: frozenset(names) for local, names in aliases.items()}
+def _imported_names(types: ProjectTypes) -> frozenset[str]:
+    """Every name an import binds at the top level of a module of the project (`from m import f as g`: g)."""
+    return frozenset(local for module in types.modules() for local in module.imports)
 
 
 def _possible_callees(resolver: TypeResolver, types: ProjectTypes) -> Iterator[tuple[str, Callee]]:

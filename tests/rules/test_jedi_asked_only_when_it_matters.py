@@ -185,6 +185,15 @@ def test_a_callee_imported_under_the_called_name_still_looks_up_the_callee(asked
     assert asked == ["callee"]  # jedi's goto follows `tag` -> `mark` -> `set_status`
 
 
+def test_a_name_two_imports_bind_still_looks_up_the_callee(asked: list[str]) -> None:
+    extra = {
+        "marks.py": "from models import Status\n\ndef set_status(value: Status) -> None:\n    pass\n\ndef noop(value) -> None:\n    pass\n",
+        "compat.py": "try:\n    from marks import set_status as mark\nexcept ImportError:\n    from marks import noop as mark\n",
+    }
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).mark(value='Closed')\n", extra)
+    assert asked == ["callee"]  # the facts keep the last import of `mark` only; the first one makes it `set_status`
+
+
 def test_an_edited_document_still_looks_up_the_callee(asked: list[str]) -> None:
     source = "from repository import load\n\ndef check(key):\n    load(key).refresh(status='Closed')\n"
     project = ProjectIndex.from_sources({"models.py": MODELS, "repository.py": REPOSITORY, "service.py": "x = 1\n"})

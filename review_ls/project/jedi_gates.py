@@ -10,10 +10,10 @@ changes a finding.
   `literal` except for case (RV701 reports only such literals).
 - `may_be_model_field(resolver, name)`: some pydantic model, dataclass or named tuple has a field
   or annotated attribute `name`, its bases included (RV702 reports only such subscripts).
-- `may_pass_misspelt_enum_value(resolver, key, literal)`: some parameter of the project that the
-  argument `key` (a keyword, or a position) can fill is annotated with an enum that declares a str
-  value spelt like `literal` except for case (RV701 checks a literal argument only against the
-  annotation of the callee's parameter it fills).
+- `may_pass_misspelt_enum_value(resolver, called, key, literal)`: some parameter, of a function,
+  method or class of the project called `called`, that the argument `key` (a keyword, or a position)
+  can fill is annotated with an enum that declares a str value spelt like `literal` except for case
+  (RV701 checks a literal argument only against the annotation of the parameter it fills).
 - `may_drop_defaulted_parameter(resolver, called, names)`: some function, method or class of the
   project called `called` has a parameter (or field) with a default named one of `names` (RV703
   reports only those).

@@ -186,6 +186,43 @@ def _shield_parso_cache_writes(parso_cache: Any) -> None:
     parso_cache._save_to_file_system = save_to_file_system
 
 
+def _walk_used_names_iteratively(parso_tree: Any) -> None:
+    """Make parso's `Module.get_used_names` walk the tree with a stack instead of recursion (once per process).
+
+    jedi asks it once per module tree it loads; the recursive walk (a Python call per node) was ~12% of the jedi
+    service's CPU on the application corpus, the stack ~2.5 times faster. The mapping is the very same: the stack pops
+    the nodes in the recursion's order (depth first, children left to right), so each name is inserted when the
+    recursion inserted it and its list holds the same leaves in the same order; a leaf is told from a node as parso
+    does (no `children` attribute).
+    """
+    module_class = parso_tree.Module
+    original = module_class.get_used_names
+    if getattr(original, "review_ls_iterative", False):
+        return
+    used_names_mapping = parso_tree.UsedNamesMapping
+
+    def get_used_names(self: Any) -> Any:
+        if self._used_names is None:
+            found: dict[str, list[Any]] = {}
+            pending = [self]
+            while pending:
+                node = pending.pop()
+                try:
+                    children = node.children
+                except AttributeError:
+                    if node.type == "name":
+                        found.setdefault(node.value, []).append(node)
+                else:
+                    pending.extend(reversed(children))
+            self._used_names = used_names_mapping(found)
+        return self._used_names
+
+    get_used_names.__doc__ = original.__doc__
+    get_used_names.review_ls_iterative = True  # type: ignore[attr-defined]
+    get_used_names.recursive = original  # type: ignore[attr-defined]
+    module_class.get_used_names = get_used_names
+
+
 _MISSING = object()
 
 
@@ -344,8 +381,10 @@ class JediAdapter:
             with self._thread.shielded():  # never leave jedi half-imported
                 import jedi
                 import parso.cache
+                import parso.python.tree
 
                 _shield_parso_cache_writes(parso.cache)
+                _walk_used_names_iteratively(parso.python.tree)
                 jedi.settings.dynamic_params = False  # callers' arguments are guesses, not declared types
                 self._environment = self._make_environment(jedi)
                 self._project = jedi.Project(self.root, environment_path=self.environment_path)

@@ -329,3 +329,19 @@ def _count_nodes(tree: Any) -> int:
         count += 1
         pending.extend(getattr(node, "children", ()))
     return count
+
+
+def test_the_names_of_a_module_tree_are_the_recursive_walks_in_the_same_order(project: Path) -> None:
+    import parso
+    import parso.python.tree
+
+    adapter = JediAdapter(project)
+    assert adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, _ample())  # (jedi loaded, parso patched)
+    get_used_names = parso.python.tree.Module.get_used_names
+    assert get_used_names.review_ls_iterative
+    source = Path(parso.python.tree.__file__).read_text() + "\n" + MODELS + "\nx = [a for a in b if a.c(d=e)]\n"
+    fast, slow = parso.parse(source), parso.parse(source)
+    fast_names, slow_names = dict(fast.get_used_names()), dict(get_used_names.recursive(slow))
+    assert list(fast_names) == list(slow_names) and len(fast_names) > 100
+    for name, leaves in fast_names.items():
+        assert [leaf.start_pos for leaf in leaves] == [leaf.start_pos for leaf in slow_names[name]]

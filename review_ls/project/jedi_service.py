@@ -124,6 +124,7 @@ def serve(connection: Connection, parent_pid: int, workers: int) -> None:
 
     die_with_parent(parent_pid)
     adapters: dict[tuple[str, str | None], JediAdapter] = {}
+    forgotten: list[Any] = []  # trees parso's cache forgot, to take apart once no jedi call runs
     while True:
         try:
             message = connection.recv()
@@ -143,20 +144,23 @@ def serve(connection: Connection, parent_pid: int, workers: int) -> None:
             log.debug("jedi service: %r failed: %r", question[:2], exc)
             reply = (None, question[-1])
         connection.send((number, reply))
-        bound_parsed_modules(adapters.values())  # (between questions: no jedi call is running)
+        bound_parsed_modules(adapters.values(), forgotten)  # (between questions: no jedi call is running)
 
 
-def bound_parsed_modules(adapters: Iterable[JediAdapter]) -> None:
+def bound_parsed_modules(adapters: Iterable[JediAdapter], forgotten: list[Any] | None = None) -> None:
     """Past `_PARSED_MODULES_LIMIT` trees in parso's memory, let go of the adapters' Scripts, then keep the newest trees
-    and free the others' nodes at once (`take_apart`) when no jedi call is unwinding."""
+    and free the others' nodes at once (`take_apart`), once no jedi call is unwinding (a call interrupted for its budget
+    may still run for a moment): `forgotten` keeps the trees waiting for that from one call to the next."""
+    adapters = list(adapters)
+    forgotten = [] if forgotten is None else forgotten
     if parsed_modules() > _PARSED_MODULES_LIMIT:
-        adapters = list(adapters)
         for adapter in adapters:
             adapter.drop_scripts()  # (a tree must not be forgotten under a live Script)
-        forgotten = trim_parsed_modules(_PARSED_MODULES_KEPT)
-        if all(adapter.idle() for adapter in adapters):
-            for tree in forgotten:
-                take_apart(tree)
+        forgotten.extend(trim_parsed_modules(_PARSED_MODULES_KEPT))
+    if forgotten and all(adapter.idle() for adapter in adapters):
+        for tree in forgotten:
+            take_apart(tree)
+        forgotten.clear()
 
 
 def answer_question(

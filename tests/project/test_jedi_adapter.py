@@ -345,3 +345,31 @@ def test_the_names_of_a_module_tree_are_the_recursive_walks_in_the_same_order(pr
     assert list(fast_names) == list(slow_names) and len(fast_names) > 100
     for name, leaves in fast_names.items():
         assert [leaf.start_pos for leaf in leaves] == [leaf.start_pos for leaf in slow_names[name]]
+
+
+def test_trees_forgotten_while_a_jedi_call_unwinds_are_taken_apart_once_it_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    import parso
+
+    from review_ls.project import jedi_service
+
+    class Adapter:  # (the service's adapter, its jedi thread still busy with an interrupted call)
+        busy = True
+
+        def drop_scripts(self) -> None:
+            pass
+
+        def idle(self) -> bool:
+            return not self.busy
+
+    tree = parso.parse("def f(a):\n    return [a, a]\n")
+    cached = [tree]  # (parso's cache, as `trim_parsed_modules` sees it: one tree over a limit of 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)
+    monkeypatch.setattr(jedi_service, "parsed_modules", lambda: len(cached))
+    monkeypatch.setattr(jedi_service, "trim_parsed_modules", lambda keep: [cached.pop() for _ in range(len(cached) - keep)])
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    adapter, forgotten = Adapter(), []
+    jedi_service.bound_parsed_modules([adapter], forgotten)  # type: ignore[list-item]
+    assert forgotten == [tree] and tree.children  # forgotten by parso's cache, still whole
+    adapter.busy = False
+    jedi_service.bound_parsed_modules([adapter], forgotten)  # type: ignore[list-item]
+    assert forgotten == [] and tree.children == []  # taken apart after the next question

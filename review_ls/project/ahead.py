@@ -99,3 +99,6 @@ def _build_type_lookups(index: ProjectIndex) -> None:
     resolver.project_types = types
     jedi_gates.may_misspell_enum_value(resolver, "")
     jedi_gates.may_be_model_field(resolver, "")
+    types.summary(jedi_gates._ANNOTATED_SPELLINGS_KEY, jedi_gates._annotated_enum_spellings)
+    types.summary(jedi_gates._IMPORTED_NAMES_KEY, jedi_gates._imported_names)
+    types.summary(jedi_gates._DEFAULTED_NAMES_KEY, jedi_gates._defaulted_names)

@@ -10,23 +10,49 @@ changes a finding.
   `literal` except for case (RV701 reports only such literals).
 - `may_be_model_field(resolver, name)`: some pydantic model, dataclass or named tuple has a field
   or annotated attribute `name`, its bases included (RV702 reports only such subscripts).
+- `may_pass_misspelt_enum_value(resolver, called, key, literal)`: some parameter, of a function,
+  method or class of the project called `called`, that the argument `key` (a keyword, or a position)
+  can fill is annotated with an enum that declares a str value spelt like `literal` except for case
+  (RV701 checks a literal argument only against the annotation of the parameter it fills).
+- `may_drop_defaulted_parameter(resolver, called, names)`: some function, method or class of the
+  project called `called` has a parameter (or field) with a default named one of `names` (RV703
+  reports only those).
 
 The project-wide sets are kept by `ProjectTypes.summary` until a file's facts change; the analysed
 file's own classes are added per analysis (its text may be newer than the index's).
+
+The last two bound what the callee jedi finds can declare. `TypeResolver.callee_with_jedi` asks jedi only about
+`obj.name(...)` calls, and makes a `Callee` only of a function, a method (bound) or a class of a module the resolver
+has facts for (the index's, or the analysed file's), found under the name of jedi's definition. jedi's goto follows
+imports (not assignments: `name = f` is a statement, which makes no `Callee`), so that name is `name` itself unless an
+import binds `name` (`from m import f as name`, chained, or two imports of one name in `try`/`if` branches): when any
+top-level import of the project binds `name`, the gates answer True. (Imports in class bodies bind attributes too; the
+facts do not record them, and none of the corpus's 4,615 files has one.) `_possible_callees` makes every `Callee` of
+the index with its name, and the passes read its parameters (`Callee.parameters`) and resolve each annotation where it
+is written (`Callee.annotation_module`), as the rules do. That holds for the resolver of an analysis when the analysed
+file's facts are the index's (`_index_view_holds`): it then sees every module as the pass does. When they are not (an
+edited, unsaved document in the editor, or a file outside the index), the gates answer True and jedi is asked.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from review_ls.project.inference import ResolvedClass, TypeResolver
+    from review_ls.project.inference import Callee, ResolvedClass, TypeResolver
     from review_ls.project.types import ModuleTypeFacts, ProjectTypes
 
 _SPELLINGS_KEY = "jedi_gates.enum-spellings"
 _MODEL_FIELDS_KEY = "jedi_gates.model-fields"
+_ANNOTATED_SPELLINGS_KEY = "jedi_gates.annotated-enum-spellings"
+_DEFAULTED_NAMES_KEY = "jedi_gates.defaulted-parameters"
+_INDEX_VIEW_KEY = "jedi_gates.index-view-holds"
+_IMPORTED_NAMES_KEY = "jedi_gates.imported-names"
+
+# The parameter kinds a positional argument fills (`Callee.parameters`).
+POSITIONAL_KINDS = frozenset({"positional-only", "positional"})
 
 
 def may_misspell_enum_value(resolver: TypeResolver, literal: str) -> bool:
@@ -44,6 +70,108 @@ def may_be_model_field(resolver: TypeResolver, name: str) -> bool:
     if types is not None and name in types.summary(_MODEL_FIELDS_KEY, _project_model_fields):
         return True
     return name in _local_model_fields(resolver)
+
+
+def may_pass_misspelt_enum_value(resolver: TypeResolver, called: str, key: str | int, literal: str) -> bool:
+    """True when a parameter of a function, method or class named `called` of the project, that an argument `key` (a
+    keyword's name, or a positional argument's index) can fill, is annotated with an enum declaring a str value equal to
+    `literal` ignoring case only (or when an import binds `called`, or the analysed text's facts are not the index's)."""
+    types = resolver.project_types
+    if types is None or not _index_view_holds(resolver):
+        return True
+    if called in types.summary(_IMPORTED_NAMES_KEY, _imported_names):
+        return True  # jedi's goto may follow the import to a definition of another name
+    spellings = types.summary(_ANNOTATED_SPELLINGS_KEY, _annotated_enum_spellings).get((called, key), {})
+    return any(spelling != literal for spelling in spellings.get(literal.casefold(), ()))
+
+
+def may_drop_defaulted_parameter(resolver: TypeResolver, called: str, names: Iterable[str]) -> bool:
+    """True when a function, method or class named `called` of the project has a parameter with a default named one of
+    `names` (or when an import binds `called`, or the analysed text's facts are not the index's)."""
+    types = resolver.project_types
+    if types is None or not _index_view_holds(resolver):
+        return True
+    if called in types.summary(_IMPORTED_NAMES_KEY, _imported_names):
+        return True  # jedi's goto may follow the import to a definition of another name
+    defaulted = types.summary(_DEFAULTED_NAMES_KEY, _defaulted_names).get(called, frozenset())
+    return any(name in defaulted for name in names)
+
+
+def _index_view_holds(resolver: TypeResolver) -> bool:
+    """True when the index holds the analysed file with the very facts of the analysed text (so the resolver of the
+    analysis resolves every name as a resolver over the index alone does)."""
+    holds: bool | None = resolver.derived.get(_INDEX_VIEW_KEY)
+    if holds is None:
+        types = resolver.project_types
+        indexed = types.for_path(resolver.path) if types is not None and resolver.path is not None else None
+        holds = resolver.derived[_INDEX_VIEW_KEY] = indexed is not None and _same_facts(indexed, resolver.local)
+    return holds
+
+
+def _same_facts(a: ModuleTypeFacts, b: ModuleTypeFacts) -> bool:
+    """Field by field (`ModuleTypeFacts` compares by identity)."""
+    return a is b or all(getattr(a, name) == getattr(b, name) for name in _FACT_FIELDS)
+
+
+_FACT_FIELDS = ("module", "path", "is_package", "imports", "classes", "functions", "enum_values", "field_names", "optional_fields")
+
+
+def _annotated_enum_spellings(types: ProjectTypes) -> dict[tuple[str, str | int], dict[str, frozenset[str]]]:
+    """(callee's name, argument key: a parameter's name or a positional parameter's index) -> casefolded str value -> its
+    spellings, over the enums annotating the parameters of every callee `callee_with_jedi` can return."""
+    resolver = _index_resolver(types)
+    spellings: dict[tuple[str, str | int], dict[str, set[str]]] = {}
+    for name, callee in _possible_callees(resolver, types):
+        params = callee.parameters() or ()
+        positional = [param for param in params if param.kind in POSITIONAL_KINDS]
+        for param in params:
+            if param.annotation is None:
+                continue
+            value_type = resolver.from_annotation(param.annotation, callee.annotation_module(param))
+            members = value_type.cls.str_enum_members() if value_type is not None and value_type.cls is not None else None
+            keys: list[str | int] = [param.name, *(index for index, p in enumerate(positional) if p is param)]
+            for key in keys:
+                for _, value in members or ():
+                    spellings.setdefault((name, key), {}).setdefault(value.casefold(), set()).add(value)
+    return {key: {folded: frozenset(values) for folded, values in by_value.items()} for key, by_value in spellings.items()}
+
+
+def _imported_names(types: ProjectTypes) -> frozenset[str]:
+    """Every name an import binds at the top level of a module of the project (`from m import f as g`: g)."""
+    return frozenset(local for module in types.modules() for local in module.imports)
+
+
+def _possible_callees(resolver: TypeResolver, types: ProjectTypes) -> Iterator[tuple[str, Callee]]:
+    """Every `Callee` `TypeResolver.callee_with_jedi` can make, with the name jedi found it by: a module's function, a
+    class's method (bound), a class."""
+    from review_ls.project.inference import Callee
+
+    for module in types.modules():
+        for function in module.functions.values():
+            yield function.name, Callee(function, None, module, bound=False)
+        for name, facts in module.classes.items():
+            for method_name, method in facts.methods:
+                yield method_name, Callee(method, None, module, bound=True)
+            cls = resolver.resolve_class_in(module, name)
+            if cls is not None:
+                yield name, Callee(None, cls, module, bound=False)
+
+
+def _defaulted_names(types: ProjectTypes) -> dict[str, frozenset[str]]:
+    """Callee's name -> the names of its parameters with a default, over every callee `callee_with_jedi` can return."""
+    names: dict[str, set[str]] = {}
+    for name, callee in _possible_callees(_index_resolver(types), types):
+        names.setdefault(name, set()).update(param.name for param in callee.parameters() or () if param.has_default)
+    return {name: frozenset(params) for name, params in names.items()}
+
+
+def _index_resolver(types: ProjectTypes) -> TypeResolver:
+    """A resolver over the index's own facts, with no analysed text in front of them."""
+    from review_ls.project.inference import TypeResolver  # (inference loads only when a rule asks for types)
+
+    resolver = TypeResolver(ast.Module(body=[], type_ignores=[]), None, (), None)
+    resolver.project_types = types
+    return resolver
 
 
 def _project_spellings(types: ProjectTypes | None) -> Mapping[str, frozenset[str]]:
@@ -73,11 +201,7 @@ def _spellings(modules: Iterable[ModuleTypeFacts]) -> dict[str, frozenset[str]]:
 
 def _project_model_fields(types: ProjectTypes) -> frozenset[str]:
     """Field and attribute names of every model class of the project, inherited ones included."""
-    from review_ls.project.inference import TypeResolver  # (inference loads only when a rule asks for types)
-
-    resolver = TypeResolver(ast.Module(body=[], type_ignores=[]), None, (), None)
-    resolver.project_types = types  # the index's own facts, no analysed text in front of them
-    return _model_fields(resolver, types.modules())
+    return _model_fields(_index_resolver(types), types.modules())
 
 
 def _local_model_fields(resolver: TypeResolver) -> frozenset[str]:

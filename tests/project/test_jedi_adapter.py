@@ -293,3 +293,83 @@ def test_bounding_parsed_modules_between_questions_keeps_later_answers(write, mo
     # another question about the same document: jedi reads the trees of the modules it loads from parso's cache
     names = adapter.infer(user, str(path), 11, 0, _ample())
     assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.str")]
+
+
+def test_bounding_parsed_modules_frees_the_forgotten_trees_without_a_collection(write, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import parso.cache
+
+    from review_ls.project import jedi_service
+
+    write("shop/__init__.py", "")
+    write("shop/models.py", MODELS)
+    path = write("shop/user.py", _user_text())
+    adapter = JediAdapter(path.parent.parent)
+    assert adapter.infer(_user_text(), str(path), 9, 0, _ample())
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    nodes = sum(_count_nodes(item.node) for table in parso.cache.parser_cache.values() for item in table.values())
+    gc.collect()
+    gc.disable()  # (a tree is a reference cycle: only reference counting may free it here)
+    try:
+        before = len(gc.get_objects())
+        jedi_service.bound_parsed_modules([adapter])
+        freed = before - len(gc.get_objects())
+    finally:
+        gc.enable()
+    assert parso.cache.parser_cache and all(len(table) == 0 for table in parso.cache.parser_cache.values())
+    assert freed > nodes // 2  # most nodes are gone (the dropped inference state, garbage until a collection, holds a few)
+
+
+def _count_nodes(tree: Any) -> int:
+    pending, count = [tree], 0
+    while pending:
+        node = pending.pop()
+        count += 1
+        pending.extend(getattr(node, "children", ()))
+    return count
+
+
+def test_the_names_of_a_module_tree_are_the_recursive_walks_in_the_same_order(project: Path) -> None:
+    import parso
+    import parso.python.tree
+
+    adapter = JediAdapter(project)
+    assert adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, _ample())  # (jedi loaded, parso patched)
+    get_used_names = parso.python.tree.Module.get_used_names
+    assert get_used_names.review_ls_iterative
+    source = Path(parso.python.tree.__file__).read_text() + "\n" + MODELS + "\nx = [a for a in b if a.c(d=e)]\n"
+    fast, slow = parso.parse(source), parso.parse(source)
+    fast_names, slow_names = dict(fast.get_used_names()), dict(get_used_names.recursive(slow))
+    assert list(fast_names) == list(slow_names) and len(fast_names) > 100
+    for name, leaves in fast_names.items():
+        assert [leaf.start_pos for leaf in leaves] == [leaf.start_pos for leaf in slow_names[name]]
+
+
+def test_trees_forgotten_while_a_jedi_call_unwinds_are_taken_apart_once_it_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    import parso
+
+    from review_ls.project import jedi_service
+
+    class Adapter:  # (the service's adapter, its jedi thread still busy with an interrupted call)
+        busy = True
+
+        def drop_scripts(self) -> None:
+            pass
+
+        def idle(self) -> bool:
+            return not self.busy
+
+    tree = parso.parse("def f(a):\n    return [a, a]\n")
+    cached = [tree]  # (parso's cache, as `trim_parsed_modules` sees it: one tree over a limit of 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)
+    monkeypatch.setattr(jedi_service, "parsed_modules", lambda: len(cached))
+    monkeypatch.setattr(jedi_service, "trim_parsed_modules", lambda keep: [cached.pop() for _ in range(len(cached) - keep)])
+    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    adapter, forgotten = Adapter(), []
+    jedi_service.bound_parsed_modules([adapter], forgotten)  # type: ignore[list-item]
+    assert forgotten == [tree] and tree.children  # forgotten by parso's cache, still whole
+    adapter.busy = False
+    jedi_service.bound_parsed_modules([adapter], forgotten)  # type: ignore[list-item]
+    assert forgotten == [] and tree.children == []  # taken apart after the next question

@@ -43,7 +43,7 @@ class Ticket(BaseModel):
 """
 
 REPOSITORY = """\
-from models import Ticket
+from models import Status, Ticket
 
 
 def load(key):
@@ -52,6 +52,14 @@ def load(key):
 
 def make():
     return Ticket
+
+
+class Store:
+    def update(self, status: Status) -> None:
+        pass
+
+    def run(self, query: str, limit: int = 10) -> None:
+        pass
 """
 
 
@@ -150,3 +158,50 @@ def test_the_project_wide_sets_follow_an_update_of_the_index() -> None:
     project.update_file("models.py", "class Status:\n    pass\n")
     fresh = TypeResolver(ast.parse("x = 1\n"), "service.py", ["x = 1"], project)
     assert not may_misspell_enum_value(fresh, "OPEN") and not may_be_model_field(fresh, "summary")
+
+
+def test_a_literal_argument_no_project_callee_of_that_name_takes_as_an_enum_does_not_look_up_the_callee(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).refresh(status='Closed')\n")
+    assert asked == []  # no function, method or class of the project is called `refresh`
+
+
+def test_a_literal_keyword_no_parameter_of_that_name_takes_as_an_enum_does_not_look_up_the_callee(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).update(state='Closed')\n")
+    assert asked == []  # `Store.update` takes `status`, not `state`
+
+
+def test_a_literal_in_the_position_of_an_enum_parameter_still_looks_up_the_callee(asked: list[str]) -> None:
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).update('Closed')\n")
+    assert asked == ["callee"]  # `Store.update(self, status: Status)`: the first argument of the bound method
+
+
+def test_a_callee_imported_under_the_called_name_still_looks_up_the_callee(asked: list[str]) -> None:
+    extra = {
+        "marks.py": "from models import Status\n\ndef set_status(value: Status) -> None:\n    pass\n",
+        "aliases.py": "from marks import set_status as mark\n",
+        "more_aliases.py": "from aliases import mark as tag\n",
+    }
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).tag(value='Closed')\n", extra)
+    assert asked == ["callee"]  # jedi's goto follows `tag` -> `mark` -> `set_status`
+
+
+def test_a_name_two_imports_bind_still_looks_up_the_callee(asked: list[str]) -> None:
+    extra = {
+        "marks.py": "from models import Status\n\ndef set_status(value: Status) -> None:\n    pass\n\ndef noop(value) -> None:\n    pass\n",
+        "compat.py": "try:\n    from marks import set_status as mark\nexcept ImportError:\n    from marks import noop as mark\n",
+    }
+    _analyse("from repository import load\n\ndef check(key):\n    load(key).mark(value='Closed')\n", extra)
+    assert asked == ["callee"]  # the facts keep the last import of `mark` only; the first one makes it `set_status`
+
+
+def test_an_edited_document_still_looks_up_the_callee(asked: list[str]) -> None:
+    source = "from repository import load\n\ndef check(key):\n    load(key).refresh(status='Closed')\n"
+    project = ProjectIndex.from_sources({"models.py": MODELS, "repository.py": REPOSITORY, "service.py": "x = 1\n"})
+    assert analyse_source(source, "service.py", PATIENT, project).findings == ()
+    assert asked == ["callee"]  # the index's facts of the file are not the text's: the project-wide pass may not cover it
+
+
+def test_a_call_whose_callee_name_has_no_defaulted_parameter_like_a_request_field_does_not_look_up_the_callee(asked: list[str]) -> None:
+    source = REQUEST_MODELS + "\n\n@router.post('/search')\nasync def search(body: Search):\n    return make().execute(body.query)\n"
+    _analyse("from repository import make\n" + source)
+    assert asked == []  # no function, method or class of the project is called `execute`

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from review_ls.engine.project_model import Needs
 from review_ls.engine.rule import Option, Rule
 from review_ls.engine.walker import Context
+from review_ls.project.jedi_gates import POSITIONAL_KINDS
 
 if TYPE_CHECKING:
     from review_ls.engine.fixes import FixContext
@@ -23,7 +24,7 @@ _JEDI_BUDGET = Option(
 )
 
 
-_POSITIONAL_KINDS = frozenset({"positional-only", "positional"})
+_POSITIONAL_KINDS = POSITIONAL_KINDS
 
 
 _KEYWORD_KINDS = frozenset({"positional", "keyword-only"})
@@ -50,10 +51,11 @@ class _TypeAwareRule(Rule):
             return found
         return resolver.infer_with_jedi(expr, ctx.parents, ctx.lines, resolver.budget(self.config["jedi-budget-ms"] / 1000))
 
-    def _callee(self, call: ast.Call, ctx: Context, resolver: TypeResolver) -> Callee | None:
-        """What `call` calls: local and project facts first, then jedi within the budget."""
+    def _callee(self, call: ast.Call, ctx: Context, resolver: TypeResolver, answer_matters: Callable[[], bool] | None = None) -> Callee | None:
+        """What `call` calls: local and project facts first, then jedi within the budget (only when
+        `answer_matters()` says a callee could still change the rule's result)."""
         found = resolver.callee(call, ctx.parents)
-        if found is not None or not self._may_ask_jedi(ctx):
+        if found is not None or not self._may_ask_jedi(ctx) or (answer_matters is not None and not answer_matters()):
             return found
         return resolver.callee_with_jedi(call, ctx.parents, ctx.lines, resolver.budget(self.config["jedi-budget-ms"] / 1000))
 

@@ -10,7 +10,7 @@ from review_ls.engine.model import Applicability, Finding, Fix
 from review_ls.engine.module_summary import module_summary_has
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.project.jedi_gates import may_misspell_enum_value
+from review_ls.project.jedi_gates import may_misspell_enum_value, may_pass_misspelt_enum_value
 from review_ls.project.types import ParamFacts, declared_names
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
@@ -353,7 +353,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         arguments = [(key, literal) for key, literal in arguments if _may_be_misspelt(cast(str, literal.value), resolver)]
         if not arguments:
             return
-        callee = self._callee(node, ctx, resolver)
+        callee = self._callee(node, ctx, resolver, lambda: _may_fill_an_enum_parameter(node, arguments, resolver))
         params = callee.parameters() if callee is not None else None
         if callee is None or params is None:
             return
@@ -424,6 +424,15 @@ def _may_be_misspelt(literal: str, resolver: TypeResolver) -> bool:
     """True when an enum this file sees (`_may_be_enum_value` said one may) holds `literal` spelt with other case,
     not only as written (a literal spelt exactly like every matching value is never reported: no type needs to be looked up)."""
     return may_misspell_enum_value(resolver, literal)
+
+
+def _may_fill_an_enum_parameter(call: ast.Call, arguments: list[tuple[str | int, ast.Constant]], resolver: TypeResolver) -> bool:
+    """True when jedi's callee of `call` could take one of the literal `arguments` as a value of an enum spelt with other
+    case (jedi is asked about `obj.method(...)` calls only: `TypeResolver.callee_with_jedi`)."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and any(
+        may_pass_misspelt_enum_value(resolver, func.attr, key, cast(str, literal.value)) for key, literal in arguments
+    )
 
 
 def _converts_by_itself(value_type: ValueType | None) -> bool:

@@ -13,6 +13,7 @@ from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
 from review_ls.patterns.node_walk import walk_nodes
+from review_ls.project.jedi_gates import may_drop_defaulted_parameter
 from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
@@ -264,7 +265,7 @@ class RequestFieldDropped(_TypeAwareRule):
         passed = {kw.arg for kw in call.keywords}
         if fields <= used | passed:
             return []  # every field is passed on already: no callee can drop one (none is looked up)
-        callee = self._callee(call, ctx, resolver)
+        callee = self._callee(call, ctx, resolver, lambda: _may_drop(call, resolver, fields - used - passed))
         params = callee.parameters() if callee is not None else None
         if params is None:
             return []
@@ -367,3 +368,10 @@ def _request_attributes_read(function: ast.AST, request: str, ctx: Context) -> s
     result = None if reads > attribute_reads + defaults else attributes
     ctx.memo[key] = result
     return result
+
+
+def _may_drop(call: ast.Call, resolver: TypeResolver, fields: set[str]) -> bool:
+    """True when jedi's callee of `call` could have a parameter with a default named like one of `fields` (jedi is asked
+    about `obj.method(...)` calls only: `TypeResolver.callee_with_jedi`)."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and may_drop_defaulted_parameter(resolver, func.attr, fields)

@@ -242,8 +242,7 @@ class RequestFieldDropped(_TypeAwareRule):
 
     def _request_models(self, function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[tuple[str, ResolvedClass]]:
         """The handler's parameters annotated with a request model (cached per function; empty if no handler)."""
-        args = function.args
-        annotated = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+        annotated = _annotated_parameters(function, ctx)
         if not annotated:
             return []  # (without reading the memo: an incremental walk counts that as reading the whole module)
         key = ("RV703-requests", id(function))
@@ -367,3 +366,22 @@ def _request_attributes_read(function: ast.AST, request: str, ctx: Context) -> s
     result = None if reads > attribute_reads + defaults else attributes
     ctx.memo[key] = result
     return result
+
+
+_LAST_ANNOTATED = "RV703.last-annotated-parameters"
+
+
+def _annotated_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[ast.arg]:
+    """The parameters of `function` with an annotation, kept for the function last asked about (its calls ask in a row).
+
+    Kept in the module's facts, not `ctx.memo` (reading the memo marks a statement as reading the whole module); the
+    answer depends on the function's node only."""
+    derived = ctx.facts.derived
+    last = derived.get(_LAST_ANNOTATED)
+    if last is not None and last[0] is function:
+        found: list[ast.arg] = last[1]
+        return found
+    args = function.args
+    found = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+    derived[_LAST_ANNOTATED] = (function, found)
+    return found

@@ -424,19 +424,26 @@ class ClientPerRequest(Rule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those)."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those).
+
+        A plain function: the calls of functions no entry point runs leave without making a generator."""
         library = ctx.qualified_name(node.func)
         dependency = signature_dependency(node, ctx, library)
         if dependency is not None:
-            yield from self._per_request_dependency(node, *dependency, ctx)
-            return
+            return self._per_request_dependency(node, *dependency, ctx)
         function = ctx.function
         if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return
+            return None
         reached = self._run_per_invocation(function, ctx)
         if reached is None:
-            return  # (before resolving the call: most functions run once per invocation of nothing)
+            return None  # (before resolving the call: most functions run once per invocation of nothing)
+        return self._client_per_invocation(node, ctx, library, function, reached)
+
+    def _client_per_invocation(
+        self, node: ast.Call, ctx: Context, library: str | None, function: ast.FunctionDef | ast.AsyncFunctionDef, reached: tuple[str, tuple[str, ...]]
+    ) -> Iterator[Finding]:
+        """The finding of a client that `node` builds in `function`, which runs once per invocation of an entry point (`reached`)."""
         chain: ClientChain | None = None
         if library in CLIENT_CONSTRUCTORS and not is_shareable_construction(node, bound_names(function, ctx)):
             return

@@ -286,8 +286,12 @@ class BlockingCallInAsync(Rule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report blocking calls made in a coroutine's body, directly or through sync project functions."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report blocking calls made in a coroutine's body, directly or through sync project functions (a plain
+        function: calls outside a coroutine leave without making a generator)."""
+        return self._call_findings(node, ctx) if isinstance(ctx.function, ast.AsyncFunctionDef) else None
+
+    def _call_findings(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         function = ctx.function
         if not isinstance(function, ast.AsyncFunctionDef) or _wrapped_for_async(node, ctx):
             return

@@ -220,8 +220,15 @@ class RequestFieldDropped(_TypeAwareRule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report calls in a route handler that leave request fields at the callee's defaults."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report calls in a route handler that leave request fields at the callee's defaults (a plain function: calls
+        outside a function with annotated parameters leave without making a generator)."""
+        function = ctx.function
+        if function is None or type(function) is ast.Lambda or not _annotated_parameters(function, ctx):  # type: ignore[arg-type]
+            return None
+        return self._call_findings(node, ctx)
+
+    def _call_findings(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         function = ctx.function
         if function is None or type(function) is ast.Lambda:
             return

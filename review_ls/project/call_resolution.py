@@ -55,7 +55,7 @@ def _statement_blocks(node_type: type) -> tuple[str, ...]:
     if node_type in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
         return ()
     description = (node_type.__doc__ or "").partition("(")[2]
-    return tuple(name for kind, name in re.findall(r"(stmt|excepthandler|match_case)\* (\w+)", description) if name in node_type._fields)
+    return tuple(name for kind, name in re.findall(r"(stmt|excepthandler|match_case)\* (\w+)", description) if name in getattr(node_type, "_fields", ()))
 
 
 # Per statement type: the fields `own_statements` enters (empty for simple statements and for nested scopes).

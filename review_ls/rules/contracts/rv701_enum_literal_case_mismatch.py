@@ -339,7 +339,7 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             if type(argument) is ast.Constant and type(argument.value) is str:
                 return self._call_literals(node, ctx)
         for kw in node.keywords:
-            if type(kw.value) is ast.Constant and type(kw.value.value) is str:  # type: ignore[attr-defined]
+            if type(kw.value) is ast.Constant and type(kw.value.value) is str:
                 return self._call_literals(node, ctx)
         return None
 

@@ -226,15 +226,12 @@ class RequestFieldDropped(_TypeAwareRule):
         function = ctx.function
         if function is None or type(function) is ast.Lambda or not _annotated_parameters(function, ctx):  # type: ignore[arg-type]
             return None
-        return self._call_findings(node, ctx)
-
-    def _call_findings(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        function = ctx.function
-        if function is None or type(function) is ast.Lambda:
-            return
         requests = self._request_models(function, ctx)  # type: ignore[arg-type]
         if not requests or any(kw.arg is None for kw in node.keywords):
-            return
+            return None
+        return self._call_findings(node, ctx, function, requests)  # type: ignore[arg-type]
+
+    def _call_findings(self, node: ast.Call, ctx: Context, function: ast.FunctionDef | ast.AsyncFunctionDef, requests: list[tuple[str, ResolvedClass]]) -> Iterator[Finding]:
         resolver = type_resolver(ctx)
         for request, model in requests:
             if not _passes_request_field(node, request):

@@ -40,7 +40,12 @@ def test_mentions_finds_request_names_as_names_only(source: str, mentions: bool)
 def test_a_request_name_in_the_text_as_part_of_a_longer_word_spares_the_walk(monkeypatch: pytest.MonkeyPatch) -> None:
     function, lines = _function("def f(name):\n    return requests.get(name, headers=request_headers)\n")
     walked: list[ast.AST] = []
-    monkeypatch.setattr(_taint, "walk_nodes", lambda node: walked.append(node) or node_walk.walk_nodes(node))
+
+    def counting(node: ast.AST) -> list[ast.AST]:
+        walked.append(node)
+        return node_walk.walk_nodes(node)
+
+    monkeypatch.setattr(_taint, "walk_nodes", counting)
     assert not _taint._mentions(function, frozenset({"request"}), frozenset(), lines)
     assert walked == []
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -153,28 +154,31 @@ class Walker:
         self._calls_by_name = _calls_by_name(self.rules)
         # Every call visitor's place in rule order (to merge two by-name lists, `_imported_call_visitors`).
         self._call_rank = {visitor: rank for rank, (node_type, visitor) in enumerate(v for rule in self.rules for v in rule.iter_visitors()) if node_type is ast.Call}
-        self._dispatch_by_role: dict[Role, tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]]]] = {}
+        self._skipped = _skipped_types(self.dispatch)
+        self._dispatch_by_role: dict[Role, tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]], frozenset[type]]] = {}
 
     def dispatch_for(self, ctx: Context) -> dict[type[ast.AST], list[Visitor]]:
         """The visitors of the rules that apply to the file of `ctx` (by its role; all rules without a classifier)."""
         return self._tables_for(ctx)[0]
 
-    def _tables_for(self, ctx: Context) -> tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]]]:
-        """The visitors by node type of the rules that apply to the file of `ctx`, and the call visitors by callee name
-        of the calls that some rule's `call_names` holds (the visitors of other calls are the by-type table's)."""
+    def _tables_for(self, ctx: Context) -> tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]], frozenset[type]]:
+        """The visitors by node type of the rules that apply to the file of `ctx`, the call visitors by callee name
+        of the calls that some rule's `call_names` holds (the visitors of other calls are the by-type table's), and
+        the types the walk never pushes (leaves no visitor subscribes to, and None)."""
         if self.classify is None:
-            return self.dispatch, self._calls_by_name
+            return self.dispatch, self._calls_by_name, self._skipped
         role = self.classify(ctx.path, ctx.facts, ctx.lines.line_text)
         tables = self._dispatch_by_role.get(role)
         if tables is None:
             applying = tuple(rule for rule in self.rules if role in rule.applies_to)
-            tables = self._dispatch_by_role[role] = (_dispatch_table(applying), _calls_by_name(applying))
+            dispatch = _dispatch_table(applying)
+            tables = self._dispatch_by_role[role] = (dispatch, _calls_by_name(applying), _skipped_types(dispatch))
         return tables
 
     def walk(self, statements: Iterable[ast.AST], ctx: Context, errors: list[str]) -> list[Finding]:
         """Visit every node under `statements` (children of the module in `ctx.parents`)."""
         findings: list[Finding] = []
-        dispatch, calls_by_name = self._tables_for(ctx)
+        dispatch, calls_by_name, skipped = self._tables_for(ctx)
         call_type = ast.Call
         parents = ctx.parents
         stack: list[Any] = list(statements)
@@ -183,6 +187,7 @@ class Walker:
         push = stack.append
         plans = _PLANS
         node_base = ast.AST
+        one, many = _Field.ONE, _Field.MANY
         generic, import_shape, pop_parent, pop_parent_node = _Shape.GENERIC, _Shape.IMPORT, _POP_PARENT, parents.pop
         while stack:
             node = pop()
@@ -212,18 +217,25 @@ class Walker:
                     ctx.imports.update(import_bindings(node))
             if not fields:
                 continue  # a leaf (`Name`, `Constant`, ...)
-            # Push the fields' children in reverse (they pop in source order); a node without children pushes nothing.
+            # Push the fields' children in reverse (they pop in source order), except those of a `skipped` type (a leaf
+            # no rule visits, or None); a node that pushes no child is left at once, without entering `parents`.
             mark = len(stack)
             push(pop_parent)
-            for name in fields:
+            for name, field in fields:
                 value = getattr(node, name, None)
-                if value is None:
-                    continue
-                if type(value) is list:
+                if field is one:
+                    if type(value) not in skipped:
+                        push(value)
+                elif field is many:
+                    if value:
+                        for child in reversed(value):
+                            if type(child) not in skipped:
+                                push(child)
+                elif type(value) is list:  # (a field ast's docstring does not describe: told by its value)
                     for child in reversed(value):
-                        if isinstance(child, node_base):
+                        if isinstance(child, node_base) and type(child) not in skipped:
                             push(child)
-                elif isinstance(value, node_base):
+                elif isinstance(value, node_base) and type(value) not in skipped:
                     push(value)
             if len(stack) == mark + 1:
                 pop()
@@ -234,7 +246,7 @@ class Walker:
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
         """Run only the visitors of `node` itself, without descending (incremental re-analysis of a class)."""
         findings: list[Finding] = []
-        dispatch, calls_by_name = self._tables_for(ctx)
+        dispatch, calls_by_name, _ = self._tables_for(ctx)
         visitors: Sequence[Visitor] = dispatch.get(type(node), ())
         if isinstance(node, ast.Call) and calls_by_name:
             visitors = self._call_visitors(node, ctx, calls_by_name, visitors)
@@ -353,31 +365,65 @@ _SHAPES: dict[type[ast.AST], _Shape] = {
     **{comprehension: _Shape.COMPREHENSION for comprehension in _COMPREHENSIONS},
 }
 
-# Per node type: its shape and its child fields in reverse order (a cache filled on first sight of a type).
-_PLANS: dict[type, tuple[_Shape, tuple[str, ...]]] = {}
+class _Field(enum.Enum):
+    """What a field of a node type holds, by ast's description of the type (its docstring): one node (or None), a list
+    of nodes (`expr*`), or, for a field the description does not give, whatever its value shows."""
 
-# Fields that never hold a node (names, identifiers, constants' values), besides `ctx`, `op` and `type_comment`:
-# the most common nodes (`Name`, `Constant`) are then leaves the walk leaves at once.
-_SCALAR_FIELDS: dict[type, frozenset[str]] = {
-    ast.Name: frozenset({"id"}),
-    ast.Constant: frozenset({"value", "kind"}),
-    ast.Attribute: frozenset({"attr"}),
-    ast.keyword: frozenset({"arg"}),
-    ast.arg: frozenset({"arg"}),
-    ast.alias: frozenset({"name", "asname"}),
-    ast.ImportFrom: frozenset({"module", "level"}),
-    ast.Global: frozenset({"names"}),
-    ast.Nonlocal: frozenset({"names"}),
-    ast.FormattedValue: frozenset({"conversion"}),
-}
+    ONE = "one"
+    MANY = "many"
+    UNKNOWN = "unknown"
 
 
-def _plan_of(node_type: type) -> tuple[_Shape, tuple[str, ...]]:
+# Per node type: its shape and its child fields (name, what it holds) in reverse order (a cache filled on first sight of a type).
+_PLANS: dict[type, tuple[_Shape, tuple[tuple[str, _Field], ...]]] = {}
+
+# Fields that never hold a child the walk visits: expression contexts, operators of `BinOp`/`BoolOp`/`UnaryOp`/`AugAssign`
+# and type comments.
+_NOT_CHILDREN = frozenset({"ctx", "op", "type_comment"})
+
+# ast's kinds of fields that hold no node (names, identifiers, constants' values, flags): the most common nodes (`Name`,
+# `Constant`) are then leaves.
+_SCALAR_KINDS = frozenset({"identifier", "string", "constant", "int", "object"})
+
+# One field in ast's description of a node type: `expr func`, `expr* args`, `expr? returns`.
+_FIELD_DESCRIPTION = re.compile(r"(\w+)([*?]?) (\w+)")
+
+
+def _plan_of(node_type: type) -> tuple[_Shape, tuple[tuple[str, _Field], ...]]:
     """The shape of `node_type` and its fields that may hold child nodes, last field first."""
-    scalars = _SCALAR_FIELDS.get(node_type, frozenset())
-    fields = tuple(reversed([f for f in getattr(node_type, "_fields", ()) if f not in ("ctx", "op", "type_comment") and f not in scalars]))
-    plan = _PLANS[node_type] = (_SHAPES.get(node_type, _Shape.GENERIC), fields)
+    plan = _PLANS[node_type] = (_SHAPES.get(node_type, _Shape.GENERIC), tuple(reversed(_child_fields(node_type))))
     return plan
+
+
+def _child_fields(node_type: type) -> list[tuple[str, _Field]]:
+    """The fields of `node_type` that may hold child nodes, in order, with what each holds (from ast's docstring of the type,
+    `Call(expr func, expr* args, keyword* keywords)`)."""
+    description = (node_type.__doc__ or "").partition("(")[2]
+    kinds = {name: (kind, mark) for kind, mark, name in _FIELD_DESCRIPTION.findall(description)}
+    fields: list[tuple[str, _Field]] = []
+    for name in getattr(node_type, "_fields", ()):
+        if name in _NOT_CHILDREN:
+            continue
+        described = kinds.get(name)
+        if described is None:
+            fields.append((name, _Field.UNKNOWN))
+        elif described[0] not in _SCALAR_KINDS:
+            fields.append((name, _Field.MANY if described[1] == "*" else _Field.ONE))
+    return fields
+
+
+def _skipped_types(dispatch: dict[type[ast.AST], list[Visitor]]) -> frozenset[type]:
+    """The types the walk need not push: None (an absent optional child) and the node types without children, shape or
+    visitor in `dispatch` (`Name`, `Constant`, `alias`, comparison operators, ... when no rule subscribes to them)."""
+    leaves = (
+        node_type
+        for node_type in _AST_TYPES
+        if node_type not in dispatch and node_type not in _SHAPES and not (_PLANS.get(node_type) or _plan_of(node_type))[1]
+    )
+    return frozenset({type(None), *leaves})
+
+
+_AST_TYPES = tuple(value for value in vars(ast).values() if isinstance(value, type) and issubclass(value, ast.AST))
 
 
 def _push_scoped_children(shape: _Shape, node: Any, push: Callable[[Any], None]) -> None:

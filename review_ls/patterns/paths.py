@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, resolve_through_imports
-from review_ls.patterns.node_walk import own_nodes_with_statements
+from review_ls.patterns.node_walk import own_nodes_with_statements, walk_nodes
 
 Qualifier = Callable[[ast.expr], "str | None"]
 
@@ -135,7 +135,7 @@ class _TaintPass:
 
     def join_in(self, expr: ast.AST) -> _Joined | None:
         """A join of a trusted base with untrusted text inside `expr`, or a joined name it reads."""
-        for node in ast.walk(expr):
+        for node in walk_nodes(expr):  # (`ast.walk`'s order)
             if isinstance(node, ast.Name) and node.id in self.joined:
                 return self.joined[node.id]
             found = self._join_at(node)
@@ -221,10 +221,10 @@ class _TaintPass:
         joined name counts as checked from here on."""
         if len(call.args) < 2:
             return False
-        read = [{n.id for n in ast.walk(argument) if isinstance(n, ast.Name)} for argument in call.args]
+        read = [{n.id for n in walk_nodes(argument) if isinstance(n, ast.Name)} for argument in call.args]
         checked = False
         for name, joined in list(self.joined.items()):
-            base_names = {n.id for n in ast.walk(joined.base) if isinstance(n, ast.Name)}
+            base_names = {n.id for n in walk_nodes(joined.base) if isinstance(n, ast.Name)}
             if any(name in names for names in read) and base_names and any(base_names & names for names in read if name not in names):
                 del self.joined[name]
                 checked = True

@@ -23,6 +23,7 @@ from dataclasses import field, replace
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, short_source
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.patterns.paths import GUARD_CALL_NAMES, GUARD_WORDS, NAME_ONLY_ATTRIBUTES, callee_name, function_nodes
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, Sink, file_sink, url_sink
 from review_ls.patterns.taint_sources import request_read
@@ -527,7 +528,7 @@ def _constant_collection(expr: ast.expr) -> bool:
 
 def _names(expr: ast.AST) -> set[str]:
     found = set()
-    for node in ast.walk(expr):
+    for node in walk_nodes(expr):
         if isinstance(node, (ast.Name, ast.Attribute)):
             name = dotted_name(node)
             if name is not None:

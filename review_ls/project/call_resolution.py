@@ -9,6 +9,7 @@ are kept, in order, so every resolver learns exactly what it learnt from the who
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -32,21 +33,35 @@ def own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements of a function body and of its nested blocks, not entering nested functions or classes, in the order
     `own_nodes` meets them. Imports and assignments (the lessons) are statements: walking the expressions found none."""
     stack: list[ast.stmt] = list(reversed(body))
+    blocks_of = _BLOCKS
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
+        blocks = blocks_of.get(type(node))
+        if not blocks:
+            continue  # a simple statement, or a nested function or class (not entered)
         inner: list[ast.stmt] = []
-        for name in node._fields:  # (`body`, `handlers`, `orelse`, `finalbody`, `cases`, in the order `ast` declares them)
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.stmt):
-                        inner.append(item)
-                    elif isinstance(item, (ast.ExceptHandler, ast.match_case)):
-                        inner.extend(item.body)
+        for name in blocks:  # (`body`, `handlers`, `orelse`, `finalbody`, `cases`, in the order `ast` declares them)
+            for item in getattr(node, name):
+                if isinstance(item, ast.stmt):
+                    inner.append(item)
+                else:  # (an `except` clause or a `case`)
+                    inner.extend(item.body)
         stack.extend(reversed(inner))
+
+
+def _statement_blocks(node_type: type) -> tuple[str, ...]:
+    """The fields of a statement type that hold statements, `except` clauses or `case`s (ast's `stmt*`, `excepthandler*`, `match_case*`)."""
+    if node_type in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        return ()
+    description = (node_type.__doc__ or "").partition("(")[2]
+    return tuple(name for kind, name in re.findall(r"(stmt|excepthandler|match_case)\* (\w+)", description) if name in getattr(node_type, "_fields", ()))
+
+
+# Per statement type: the fields `own_statements` enters (empty for simple statements and for nested scopes).
+_BLOCKS: dict[type, tuple[str, ...]] = {
+    node_type: _statement_blocks(node_type) for node_type in vars(ast).values() if isinstance(node_type, type) and issubclass(node_type, ast.stmt)
+}
 
 
 def function_own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[ast.AST]:

@@ -278,6 +278,7 @@ class TypeResolver:
         self._own_declared: DeclaredNames | None = None
         self._imported_parts: dict[str, frozenset[str]] = {}  # `DeclaredNames` field -> its union over the imported modules
         self._imported_answers: dict[str, dict[str, bool]] = {}  # `DeclaredNames` field -> item -> whether an imported module has it
+        self._visible_answers: dict[tuple[str, str], bool] = {}  # `_visible_has`'s answers (rules ask per node: the same names again)
         self._imported_list: list[ModuleTypeFacts] | None = None
         self._own_name: tuple[str, str | None] | None = None
         self._classes: dict[tuple[str | None, str, str], ResolvedClass | None] = {}
@@ -388,7 +389,11 @@ class TypeResolver:
 
     def _visible_has(self, kind: str, item: str) -> bool:
         """`item in visible_names().<kind>`, uniting the imported names only when the project declares `item` somewhere."""
-        return item in getattr(self._own_names(), kind) or self._imported_has(kind, item)
+        key = (kind, item)
+        found = self._visible_answers.get(key)
+        if found is None:
+            found = self._visible_answers[key] = item in getattr(self._own_names(), kind) or self._imported_has(kind, item)
+        return found
 
     def _imported_modules(self) -> list[ModuleTypeFacts]:
         types = self.project_types

@@ -268,6 +268,42 @@ def test_leaf_nodes_left_at_once_change_neither_the_order_nor_the_parents(monkey
     source = _EVERY_SHAPE + (Path(sysconfig.get_paths()["stdlib"]) / "argparse.py").read_text(encoding="utf-8")
     module = ast.parse(source)
     fast = _visits(module, source)
-    monkeypatch.setattr(walker, "_SCALAR_FIELDS", {})
+    monkeypatch.setattr(walker, "_SCALAR_KINDS", frozenset())
     monkeypatch.setattr(walker, "_PLANS", {})
     assert _visits(module, source) == fast  # every field walked, as before leaves were known
+
+
+class CallsOnly(Rule):
+    """Records the calls it is given, with the parents the context holds."""
+
+    code = "XX004"
+    name = "calls-only"
+    message = "never"
+    docs = RuleDocs("-", "-", "-")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.visited: list[tuple[int, tuple[int, ...], int, int]] = []
+
+    def visit_Call(self, node: ast.Call, ctx: Context) -> None:
+        self.visited.append((id(node), tuple(map(id, ctx.parents)), len(ctx.loops), len(ctx.functions)))
+
+
+def test_leaves_no_rule_visits_are_never_pushed_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from review_ls.engine import walker
+
+    source = _EVERY_SHAPE + (Path(sysconfig.get_paths()["stdlib"]) / "argparse.py").read_text(encoding="utf-8")
+    module = ast.parse(source)
+
+    def calls_seen() -> list[tuple[int, tuple[int, ...], int, int]]:
+        rule = CallsOnly()
+        ctx = Context("m.py", LineIndex.from_source(source), ModuleFacts.from_module(module))
+        ctx.parents.append(module)
+        Walker([rule]).walk(module.body, ctx, [])
+        return rule.visited
+
+    skipped = walker._skipped_types(Walker([CallsOnly()]).dispatch)
+    assert {ast.Name, ast.Constant, ast.alias, ast.Eq, type(None)} <= skipped and not skipped & {ast.Call, ast.Attribute, ast.arg}
+    fast = calls_seen()
+    monkeypatch.setattr(walker, "_skipped_types", lambda dispatch: frozenset({type(None)}))
+    assert calls_seen() == fast and len(fast) > 500  # the same calls, in the same order, under the same parents and scopes

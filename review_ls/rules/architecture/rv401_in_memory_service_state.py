@@ -339,8 +339,12 @@ class InMemoryServiceState(Rule):
         ),
     )
 
-    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: Context) -> Iterator[Finding]:
-        """Report a module-level or class-level object that entry points write."""
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign, ctx: Context) -> Iterator[Finding] | None:
+        """Report a module-level or class-level object that entry points write (a plain function: assignments in
+        functions leave without making a generator)."""
+        return self._assigned(node, ctx) if ctx.function is None else None
+
+    def _assigned(self, node: ast.Assign | ast.AnnAssign, ctx: Context) -> Iterator[Finding]:
         target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else node.target if isinstance(node, ast.AnnAssign) else None
         if not isinstance(target, ast.Name) or ctx.function is not None:
             return

@@ -141,8 +141,12 @@ class GlobalMonkeypatch(Rule):
         ),
     )
 
-    def visit_Assign(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
-        """Report `imported.attr = value` at module level."""
+    def visit_Assign(self, node: ast.Assign, ctx: Context) -> Iterator[Finding] | None:
+        """Report `imported.attr = value` at module level (a plain function: other assignments leave without making a
+        generator)."""
+        return self._assigned(node, ctx) if ctx.function is None and ctx.class_ is None else None
+
+    def _assigned(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
         if ctx.function is not None or ctx.class_ is not None or _in_tests_or_scripts(ctx):
             return
         for target in node.targets:

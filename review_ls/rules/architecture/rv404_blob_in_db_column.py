@@ -11,6 +11,7 @@ from review_ls.engine.model import Finding
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
 from review_ls.engine.walker import Context
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.rules.architecture._shared import _assigned_name
 
 
@@ -160,7 +161,7 @@ def _is_orm_model(node: ast.ClassDef, ctx: Context) -> bool:
 def _column_type(statement: ast.stmt) -> str:
     """'binary', 'text', 'string' (unbounded) or '' for a column definition."""
     value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
-    for call in (n for n in ast.walk(value) if isinstance(n, ast.Call)) if value is not None else ():
+    for call in (n for n in walk_nodes(value) if isinstance(n, ast.Call)) if value is not None else ():  # (`ast.walk`'s order)
         callee = (dotted_name(call.func) or "").rsplit(".", 1)[-1]
         if callee in _BINARY_TYPES:
             return "binary"

@@ -302,8 +302,15 @@ class ClientInLoop(Rule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report client constructions inside a loop whose arguments do not change per iteration, directly or in a called project function."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report client constructions inside a loop whose arguments do not change per iteration, directly or in a called project function.
+
+        A plain function: calls outside loops other than `map(...)` leave without making a generator."""
+        if ctx.loop is None and _last_name(node.func) not in _MAPPERS:
+            return None
+        return self._call_findings(node, ctx)
+
+    def _call_findings(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         loop = ctx.loop
         client = client_constructor_name(node, ctx) if loop is not None else None
         if client is None:

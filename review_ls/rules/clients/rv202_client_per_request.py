@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from review_ls.engine.fixes import FixContext
 
 
+_LAST_REACHED = "RV202.last-reached"
+
 _BUILTINS = frozenset(dir(builtins))
 
 # The other files of the multi-file examples: a wrapper class around httpx.AsyncClient and a factory without caching.
@@ -422,16 +424,26 @@ class ClientPerRequest(Rule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those)."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those).
+
+        A plain function: the calls of functions no entry point runs leave without making a generator."""
         library = ctx.qualified_name(node.func)
         dependency = signature_dependency(node, ctx, library)
         if dependency is not None:
-            yield from self._per_request_dependency(node, *dependency, ctx)
-            return
+            return self._per_request_dependency(node, *dependency, ctx)
         function = ctx.function
-        if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or is_cached(function):
-            return
+        if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        reached = self._run_per_invocation(function, ctx)
+        if reached is None:
+            return None  # (before resolving the call: most functions run once per invocation of nothing)
+        return self._client_per_invocation(node, ctx, library, function, reached)
+
+    def _client_per_invocation(
+        self, node: ast.Call, ctx: Context, library: str | None, function: ast.FunctionDef | ast.AsyncFunctionDef, reached: tuple[str, tuple[str, ...]]
+    ) -> Iterator[Finding]:
+        """The finding of a client that `node` builds in `function`, which runs once per invocation of an entry point (`reached`)."""
         chain: ClientChain | None = None
         if library in CLIENT_CONSTRUCTORS and not is_shareable_construction(node, bound_names(function, ctx)):
             return
@@ -442,9 +454,6 @@ class ClientPerRequest(Rule):
                 return
         if call_disposition(node, function, ctx) != LOCAL:
             return  # returned or kept by the object (its caller decides), or memoised process-wide
-        reached = self._per_invocation(function, ctx)
-        if reached is None:
-            return
         role, path = reached
         if role in LONG_RUN_ROLES and reused_for_the_run(node, function, ctx.parents):
             return  # one client per run of a long task, used for all of the run's requests
@@ -477,6 +486,23 @@ class ClientPerRequest(Rule):
         label = entry[1].label if entry is not None and entry[1].label else route.name
         through = f" (route {label} -> dependency {chain_names(chain)} -> {chain.client})"
         yield self.report(node, ctx, client=chain.client, invocation="request", through=through, fixable=False, related=tuple(chain_related(chain)))
+
+    @classmethod
+    def _run_per_invocation(cls, function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> tuple[str, tuple[str, ...]] | None:
+        """`_per_invocation` of a function that is not `functools.cache`d (else None), kept for the function last asked
+        about: its calls ask in a row. Kept in the module's facts, not `ctx.memo` (reading the memo marks a statement as
+        reading the whole module); the answer depends on the function and its class (checked by identity) and on the
+        project (by identity and fingerprint)."""
+        derived = ctx.facts.derived
+        project = ctx.project
+        stamp = (function, ctx.class_, project, project.fingerprint if project is not None else None)
+        last = derived.get(_LAST_REACHED)
+        if last is not None and last[0][0] is function and last[0][1] is ctx.class_ and last[0][2] is project and last[0][3] == stamp[3]:
+            reached: tuple[str, tuple[str, ...]] | None = last[1]
+            return reached
+        reached = None if is_cached(function) else cls._per_invocation(function, ctx)
+        derived[_LAST_REACHED] = (stamp, reached)
+        return reached
 
     @staticmethod
     def _per_invocation(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> tuple[str, tuple[str, ...]] | None:

@@ -286,8 +286,12 @@ class BlockingCallInAsync(Rule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report blocking calls made in a coroutine's body, directly or through sync project functions."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report blocking calls made in a coroutine's body, directly or through sync project functions (a plain
+        function: calls outside a coroutine leave without making a generator)."""
+        return self._call_findings(node, ctx) if isinstance(ctx.function, ast.AsyncFunctionDef) else None
+
+    def _call_findings(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         function = ctx.function
         if not isinstance(function, ast.AsyncFunctionDef) or _wrapped_for_async(node, ctx):
             return
@@ -389,7 +393,9 @@ def _scope_detector(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Conte
         if module_kinds is None:
             module = ctx.parents[0] if ctx.parents and isinstance(ctx.parents[0], ast.Module) else ast.Module(body=[], type_ignores=[])
             module_kinds = ctx.memo["RV302.module-kinds"] = module_object_kinds(module, lambda node: resolve_name(node, ctx.facts.imports))
-        shadowed = frozenset(name for name, binding in ctx.facts.bindings.items() if name not in ctx.facts.imports)
+        shadowed = ctx.memo.get("RV302.module-shadowed")
+        if shadowed is None:
+            shadowed = ctx.memo["RV302.module-shadowed"] = frozenset(name for name in ctx.facts.bindings if name not in ctx.facts.imports)
         outer_kinds: Mapping[str, str | None] = module_kinds
         enclosing = _enclosing_function(function, ctx)
         if enclosing is not None:

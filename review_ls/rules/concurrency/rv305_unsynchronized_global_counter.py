@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator, Sequence
 
 from review_ls.engine.facts import dotted_name
@@ -105,16 +106,23 @@ class UnsynchronizedGlobalCounter(Rule):
 
 
 def _declares_global(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    return name in _global_names(function)
+
+
+@functools.lru_cache(maxsize=8)
+def _global_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names the function's own `global` statements declare (found once per function: each `+=` in it asks)."""
+    found: set[str] = set()
     stack: list[ast.AST] = list(function.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Global) and name in node.names:
-            return True
+        if isinstance(node, ast.Global):
+            found.update(node.names)
         if not isinstance(node, SCOPE_NODES) and isinstance(node, ast.stmt):
             stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt | ast.excepthandler))
         elif isinstance(node, ast.ExceptHandler):
             stack.extend(node.body)
-    return False
+    return frozenset(found)
 
 
 def _under_lock(ancestors: Sequence[ast.AST]) -> bool:

@@ -332,8 +332,18 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         for literal, _ in candidates:
             yield from self._check(literal, value_type, ctx, resolver, suffix)  # type: ignore[arg-type]
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report literals passed to a parameter or model field whose annotation is a str Enum."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report literals passed to a parameter or model field whose annotation is a str Enum (a plain function: a call
+        without a string literal argument leaves without making a generator)."""
+        for argument in node.args:
+            if type(argument) is ast.Constant and type(argument.value) is str:
+                return self._call_literals(node, ctx)
+        for kw in node.keywords:
+            if type(kw.value) is ast.Constant and type(kw.value.value) is str:
+                return self._call_literals(node, ctx)
+        return None
+
+    def _call_literals(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         arguments: list[tuple[str | int, ast.Constant]] = []
         for index, argument in enumerate(node.args):
             if type(argument) is ast.Constant and type(argument.value) is str:
@@ -365,8 +375,14 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
             if not _converts_by_itself(value_type):
                 yield from self._check(literal, value_type, ctx, resolver)
 
-    def visit_Assign(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
-        """Report `obj.field = "lit"` where the field is declared as a str Enum."""
+    def visit_Assign(self, node: ast.Assign, ctx: Context) -> Iterator[Finding] | None:
+        """Report `obj.field = "lit"` where the field is declared as a str Enum (a plain function: other assignments
+        leave without making a generator)."""
+        if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
+            return None
+        return self._assigned_literal(node, ctx)
+
+    def _assigned_literal(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
         if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
             return
         if not _may_be_enum_value(node.value.value, ctx):  # type: ignore[attr-defined]

@@ -171,8 +171,15 @@ class ModelIndexedLikeDict(_TypeAwareRule):
         ),
     )
 
-    def visit_Subscript(self, node: ast.Subscript, ctx: Context) -> Iterator[Finding]:
-        """Report `obj["field"]` on a model instance that declares `field`."""
+    def visit_Subscript(self, node: ast.Subscript, ctx: Context) -> Iterator[Finding] | None:
+        """Report `obj["field"]` on a model instance that declares `field` (a plain function: other subscripts leave
+        without making a generator)."""
+        key = node.slice
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or not isinstance(node.value, (ast.Name, ast.Attribute)):
+            return None
+        return self._indexed_by_name(node, ctx)
+
+    def _indexed_by_name(self, node: ast.Subscript, ctx: Context) -> Iterator[Finding]:
         key = node.slice
         target = node.value
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or not isinstance(target, (ast.Name, ast.Attribute)):

@@ -221,14 +221,18 @@ class RequestFieldDropped(_TypeAwareRule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report calls in a route handler that leave request fields at the callee's defaults."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report calls in a route handler that leave request fields at the callee's defaults (a plain function: calls
+        outside a function with annotated parameters leave without making a generator)."""
         function = ctx.function
-        if function is None or type(function) is ast.Lambda:
-            return
+        if function is None or type(function) is ast.Lambda or not _annotated_parameters(function, ctx):  # type: ignore[arg-type]
+            return None
         requests = self._request_models(function, ctx)  # type: ignore[arg-type]
         if not requests or any(kw.arg is None for kw in node.keywords):
-            return
+            return None
+        return self._call_findings(node, ctx, function, requests)  # type: ignore[arg-type]
+
+    def _call_findings(self, node: ast.Call, ctx: Context, function: ast.FunctionDef | ast.AsyncFunctionDef, requests: list[tuple[str, ResolvedClass]]) -> Iterator[Finding]:
         resolver = type_resolver(ctx)
         for request, model in requests:
             if not _passes_request_field(node, request):
@@ -243,8 +247,7 @@ class RequestFieldDropped(_TypeAwareRule):
 
     def _request_models(self, function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[tuple[str, ResolvedClass]]:
         """The handler's parameters annotated with a request model (cached per function; empty if no handler)."""
-        args = function.args
-        annotated = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+        annotated = _annotated_parameters(function, ctx)
         if not annotated:
             return []  # (without reading the memo: an incremental walk counts that as reading the whole module)
         key = ("RV703-requests", id(function))
@@ -375,3 +378,22 @@ def _may_drop(call: ast.Call, resolver: TypeResolver, fields: set[str]) -> bool:
     about `obj.method(...)` calls only: `TypeResolver.callee_with_jedi`)."""
     func = call.func
     return isinstance(func, ast.Attribute) and may_drop_defaulted_parameter(resolver, func.attr, fields)
+
+
+_LAST_ANNOTATED = "RV703.last-annotated-parameters"
+
+
+def _annotated_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[ast.arg]:
+    """The parameters of `function` with an annotation, kept for the function last asked about (its calls ask in a row).
+
+    Kept in the module's facts, not `ctx.memo` (reading the memo marks a statement as reading the whole module); the
+    answer depends on the function's node only."""
+    derived = ctx.facts.derived
+    last = derived.get(_LAST_ANNOTATED)
+    if last is not None and last[0] is function:
+        found: list[ast.arg] = last[1]
+        return found
+    args = function.args
+    found = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+    derived[_LAST_ANNOTATED] = (function, found)
+    return found

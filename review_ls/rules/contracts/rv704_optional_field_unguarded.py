@@ -199,8 +199,11 @@ class OptionalFieldUnguarded(_TypeAwareRule):
             if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, ast.Attribute):
                 yield from self._check(right, ctx, "searched with `in`", "iterate")
 
-    def visit_Attribute(self, node: ast.Attribute, ctx: Context) -> Iterator[Finding]:
-        """`x.field.attr`."""
+    def visit_Attribute(self, node: ast.Attribute, ctx: Context) -> Iterator[Finding] | None:
+        """`x.field.attr` (a plain function: the other attributes leave without making a generator)."""
+        return self._attribute_use(node, ctx) if isinstance(node.value, ast.Attribute) else None
+
+    def _attribute_use(self, node: ast.Attribute, ctx: Context) -> Iterator[Finding]:
         if isinstance(node.value, ast.Attribute):
             safe = "dict-method" if node.attr in _DICT_SAFE_METHODS else None
             yield from self._check(node.value, ctx, f"used through .{node.attr}", safe)

@@ -674,8 +674,12 @@ class QueryInLoop(Rule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report a remote call in a loop over items whose arguments depend on the item."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report a remote call in a loop over items whose arguments depend on the item (a plain function: calls outside
+        loops leave without making a generator)."""
+        return self._call_findings(node, ctx) if ctx.loops else None
+
+    def _call_findings(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         loop = ctx.loop
         if loop is None or not _is_item_loop(loop) or is_test_path(ctx.path) or _one_off(ctx):
             return

@@ -206,8 +206,12 @@ class TempFileRoundTripInLoop(Rule):
         ),
     )
 
-    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
-        """Report exports to a temporary file that the same iteration reads back."""
+    def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding] | None:
+        """Report exports to a temporary file that the same iteration reads back (a plain function: calls outside loops
+        leave without making a generator)."""
+        return self._call_findings(node, ctx) if ctx.loops else None
+
+    def _call_findings(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         if not ctx.loops or not node.args and not node.keywords:
             return
         func = node.func

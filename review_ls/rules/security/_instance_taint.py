@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from review_ls.engine.walker import Context
 from review_ls.patterns.frameworks import is_route_handler
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.patterns.taint_flow import TaintPass, Tainted
 from review_ls.patterns.taint_sinks import Qualifier
 from review_ls.rules.security._shared import Function
@@ -37,7 +38,7 @@ def instance_sources(function: Function, ctx: Context, sources_of: SourcesOf) ->
 
 def _reads_attributes(function: Function, me: str) -> bool:
     """True when the method reads an attribute of `self` (`self.name`)."""
-    return any(isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name) and n.value.id == me for n in ast.walk(function))
+    return any(isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name) and n.value.id == me for n in walk_nodes(function))
 
 
 def _tainted_attributes(cls: ast.ClassDef, sources_of: SourcesOf, qualify: Qualifier) -> dict[str, Tainted]:
@@ -47,7 +48,7 @@ def _tainted_attributes(cls: ast.ClassDef, sources_of: SourcesOf, qualify: Quali
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or not method.args.args:
             continue
         me = method.args.args[0].arg
-        if not any(isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) and n.value.id == me for n in ast.walk(method)):
+        if not any(isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) and n.value.id == me for n in walk_nodes(method)):
             continue  # sets nothing on self
         sources, requests, websockets = sources_of(method)
         if not sources and not requests and not websockets:

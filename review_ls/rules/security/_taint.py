@@ -10,6 +10,8 @@ file or across files.
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -168,7 +170,7 @@ def _mentions(function: Function, requests: frozenset[str], websockets: frozense
     When the function's (ASCII) text holds none of the names' last parts, its tree is not walked."""
     names = requests | websockets
     text = lines.text_of_lines(statement_start_line(function), function.end_lineno or function.lineno)
-    if text.isascii() and not any(name.rsplit(".", 1)[-1] in text for name in names):
+    if text.isascii() and not _words_in(frozenset(name.rsplit(".", 1)[-1] for name in names), text):
         return False  # (identifiers are NFKC-normalised in the tree: only ASCII text shows every one as written)
     simple = {name for name in names if "." not in name}
     attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
@@ -178,6 +180,17 @@ def _mentions(function: Function, requests: frozenset[str], websockets: frozense
         if isinstance(node, ast.Attribute) and node.attr in attributes and dotted_name(node) in names:
             return True
     return False
+
+
+def _words_in(words: frozenset[str], text: str) -> bool:
+    """True when one of the identifiers `words` occurs in the ASCII `text` as a whole word (`request`, not `requests`)."""
+    return any(word in text for word in words) and _word_pattern(words).search(text) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _word_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """A pattern that finds any of the identifiers `words` as a whole word."""
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b")
 
 
 def _resolver(function: Function, ctx: Context) -> CallResolver:

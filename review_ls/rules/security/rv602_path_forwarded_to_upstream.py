@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from review_ls.engine.cst_edit import cst, replace_nodes
 from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Applicability, Finding, Fix
+from review_ls.engine.positions import LineIndex, statement_start_line
 from review_ls.engine.project_model import Needs
 from review_ls.engine.roles import SERVICE_CODE
 from review_ls.engine.rule import Invalid, Rule, RuleDocs
@@ -335,7 +336,7 @@ class PathForwardedToUpstream(Rule):
         request_names = {a.arg for a in node.args.args if a.arg in ("request", "req")}
         if not sources and not request_names:
             return
-        if not sources and not (_mentions_request_path(node) and any(self._reads_request_path(n, request_names) for n, _ in function_nodes(node))):
+        if not sources and not (_mentions_request_path(node, ctx.lines) and any(self._reads_request_path(n, request_names) for n, _ in function_nodes(node))):
             return
         validated = self._validated(node, sources)
         tainted = {name: name for name in sources - validated}
@@ -492,7 +493,11 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
     )
 
 
-def _mentions_request_path(function: Function) -> bool:
+def _mentions_request_path(function: Function, lines: LineIndex) -> bool:
     """True when a `match_info`/`path_params`/`view_args` attribute occurs anywhere in the function: one walk
-    that spares the per-node walks of `_reads_request_path` in the functions (nearly all) without one."""
+    that spares the per-node walks of `_reads_request_path` in the functions (nearly all) without one. When the
+    function's (ASCII) text holds none of the names, its tree is not walked."""
+    text = lines.text_of_lines(statement_start_line(function), function.end_lineno or function.lineno)
+    if text.isascii() and not any(attribute in text for attribute in _REQUEST_PATH_ATTRIBUTES):
+        return False  # (identifiers are NFKC-normalised in the tree: only ASCII text shows every one as written)
     return any(isinstance(node, ast.Attribute) and node.attr in _REQUEST_PATH_ATTRIBUTES for node in walk_nodes(function))

@@ -186,20 +186,21 @@ def _shield_parso_cache_writes(parso_cache: Any) -> None:
     parso_cache._save_to_file_system = save_to_file_system
 
 
-def _walk_used_names_iteratively(parso_tree: Any) -> None:
+def _walk_used_names_iteratively(parso_tree: Any, parso_version: str) -> None:
     """Make parso's `Module.get_used_names` walk the tree with a stack instead of recursion (once per process).
 
     jedi asks it once per module tree it loads; the recursive walk (a Python call per node) was ~12% of the jedi
     service's CPU on the application corpus, the stack ~2.5 times faster. The mapping is the very same: the stack pops
     the nodes in the recursion's order (depth first, children left to right), so each name is inserted when the
     recursion inserted it and its list holds the same leaves in the same order; a leaf is told from a node as parso
-    does (no `children` attribute).
+    does (no `children` attribute). Only parso 0.8 is patched, whose walk this copies (jedi 0.19–0.20 requires it);
+    any other version keeps its own.
     """
     module_class = parso_tree.Module
     original = module_class.get_used_names
-    if getattr(original, "review_ls_iterative", False):
+    used_names_mapping = getattr(parso_tree, "UsedNamesMapping", None)
+    if getattr(original, "review_ls_iterative", False) or used_names_mapping is None or not parso_version.startswith("0.8."):
         return
-    used_names_mapping = parso_tree.UsedNamesMapping
 
     def get_used_names(self: Any) -> Any:
         if self._used_names is None:
@@ -384,7 +385,7 @@ class JediAdapter:
                 import parso.python.tree
 
                 _shield_parso_cache_writes(parso.cache)
-                _walk_used_names_iteratively(parso.python.tree)
+                _walk_used_names_iteratively(parso.python.tree, parso.__version__)
                 jedi.settings.dynamic_params = False  # callers' arguments are guesses, not declared types
                 self._environment = self._make_environment(jedi)
                 self._project = jedi.Project(self.root, environment_path=self.environment_path)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from review_ls.project.jedi_adapter import InferenceBudget, JediAdapter, adapter_for, trim_parsed_modules
+from review_ls.project.jedi_adapter import InferenceBudget, JediAdapter, _walk_used_names_iteratively, adapter_for, trim_parsed_modules
 
 MODELS = """
 from pydantic import BaseModel
@@ -373,3 +373,22 @@ def test_trees_forgotten_while_a_jedi_call_unwinds_are_taken_apart_once_it_is_do
     adapter.busy = False
     jedi_service.bound_parsed_modules([adapter], forgotten)  # type: ignore[list-item]
     assert forgotten == [] and tree.children == []  # taken apart after the next question
+
+
+def test_the_names_walk_of_a_parso_other_than_0_8_is_left_as_it_is() -> None:
+    from types import SimpleNamespace
+
+    def get_used_names(self: Any) -> None:
+        """parso's own."""
+
+    class Module:
+        pass
+
+    Module.get_used_names = get_used_names  # type: ignore[attr-defined]
+    tree = SimpleNamespace(Module=Module, UsedNamesMapping=dict)
+    _walk_used_names_iteratively(tree, "0.9.0")
+    assert Module.get_used_names is get_used_names  # type: ignore[attr-defined]
+    _walk_used_names_iteratively(SimpleNamespace(Module=Module), "0.8.7")  # (no UsedNamesMapping: another layout)
+    assert Module.get_used_names is get_used_names  # type: ignore[attr-defined]
+    _walk_used_names_iteratively(tree, "0.8.7")
+    assert Module.get_used_names.review_ls_iterative  # type: ignore[attr-defined]

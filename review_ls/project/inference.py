@@ -788,13 +788,14 @@ class TypeResolver:
     def adapter(self) -> JediAdapter | None:
         """The jedi adapter of the project's root; None without a project (single-file analysis).
 
-        The adapter infers with the environment `adapter_for` finds for the root.
+        The adapter infers with the environment `adapter_for` finds for the root, from the folder the root's package is
+        imported from (`import_root`).
         """
         from review_ls.project.jedi_adapter import JediAdapter, adapter_for
 
         if self._adapter is None:
             root = project_root_of(self.project, self.path)
-            adapter = adapter_for(str(root)) if root else None
+            adapter = adapter_for(str(import_root(root))) if root else None
             self._adapter = adapter if adapter is not None else False
         return self._adapter if isinstance(self._adapter, JediAdapter) else None
 
@@ -887,6 +888,15 @@ def project_root_of(project: ProjectModel | None, path: str | None = None) -> Pa
         if holding:
             return max(holding, key=lambda r: len(r.parts))
     return roots[0]
+
+
+def import_root(root: Path) -> Path:
+    """The folder that `root`'s package chain is imported from: `root` itself unless it is a package (`src/app`, with
+    `app/__init__.py`, -> `src`), so that jedi resolves the project's absolute imports (`from app.models import ...`)
+    as the index does (`module_names_for`)."""
+    while (root / "__init__.py").is_file() and root != root.parent:
+        root = root.parent
+    return root
 
 
 def _same_path(a: str, b: str) -> bool:

@@ -81,6 +81,15 @@ def test_workers_ask_the_service_and_find_what_jedi_finds(
     assert _gone(services[0].pid)  # stopped and reaped when the run ended
 
 
+def test_a_check_rooted_at_the_package_finds_what_jedi_finds_through_its_absolute_imports(shop: tuple[list[str], ProjectIndex]) -> None:
+    paths, whole = shop  # (`review-ls check src/app`: jedi must see `app`'s folder's parent, where `from shop.x` resolves)
+    package = Path(paths[0]).parent
+    index = ProjectIndex.build(paths, [str(package)])
+    reports = list(check_files([FileTask(path, PATIENT_JEDI) for path in paths], jobs=2, project=index))
+    found = sorted((Path(r.path).name, f.code, f.span.line) for r in reports for f in r.findings)
+    assert ("lookup.py", "RV701", 6) in found and len(found) == COPIES + 3
+
+
 def test_without_a_type_aware_rule_no_service_is_started(shop: tuple[list[str], ProjectIndex], monkeypatch: pytest.MonkeyPatch) -> None:
     paths, index = shop
     started: list[object] = []

@@ -392,3 +392,14 @@ def test_the_names_walk_of_a_parso_other_than_0_8_is_left_as_it_is() -> None:
     assert Module.get_used_names is get_used_names  # type: ignore[attr-defined]
     _walk_used_names_iteratively(tree, "0.8.7")
     assert Module.get_used_names.review_ls_iterative  # type: ignore[attr-defined]
+
+
+def test_jedi_is_rooted_where_the_roots_package_is_imported_from(tmp_path: Path) -> None:
+    from review_ls.project.inference import import_root
+
+    package = tmp_path / "src" / "app" / "api"
+    package.mkdir(parents=True)
+    for folder in (package, package.parent):
+        (folder / "__init__.py").write_text("")
+    assert import_root(package) == import_root(package.parent) == tmp_path / "src"
+    assert import_root(tmp_path) == tmp_path  # (a folder that is no package is its own import root)

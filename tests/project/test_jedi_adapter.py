@@ -337,7 +337,7 @@ def test_the_names_of_a_module_tree_are_the_recursive_walks_in_the_same_order(pr
 
     adapter = JediAdapter(project)
     assert adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, _ample())  # (jedi loaded, parso patched)
-    get_used_names = parso.python.tree.Module.get_used_names
+    get_used_names: Any = parso.python.tree.Module.get_used_names
     assert get_used_names.review_ls_iterative
     source = Path(parso.python.tree.__file__).read_text() + "\n" + MODELS + "\nx = [a for a in b if a.c(d=e)]\n"
     fast, slow = parso.parse(source), parso.parse(source)
@@ -367,7 +367,8 @@ def test_trees_forgotten_while_a_jedi_call_unwinds_are_taken_apart_once_it_is_do
     monkeypatch.setattr(jedi_service, "parsed_modules", lambda: len(cached))
     monkeypatch.setattr(jedi_service, "trim_parsed_modules", lambda keep: [cached.pop() for _ in range(len(cached) - keep)])
     monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
-    adapter, forgotten = Adapter(), []
+    adapter = Adapter()
+    forgotten: list[Any] = []
     jedi_service.bound_parsed_modules([adapter], forgotten)  # type: ignore[list-item]
     assert forgotten == [tree] and tree.children  # forgotten by parso's cache, still whole
     adapter.busy = False

@@ -254,19 +254,27 @@ def test_every_node_is_visited_once_under_its_own_parent() -> None:
     assert ctx.parents == [module] and not ctx.loops and not ctx.functions and not ctx.classes
 
 
-def _visits(module: ast.Module, source: str) -> list[tuple[int, int | None]]:
-    recorder = EveryNode()
+def _walk(rule: Rule, module: ast.Module, source: str) -> None:
     ctx = Context("m.py", LineIndex.from_source(source), ModuleFacts.from_module(module))
     ctx.parents.append(module)
-    Walker([recorder]).walk(module.body, ctx, [])
+    Walker([rule]).walk(module.body, ctx, [])
+
+
+def _every_shape_and_argparse() -> tuple[str, ast.Module]:
+    source = _EVERY_SHAPE + (Path(sysconfig.get_paths()["stdlib"]) / "argparse.py").read_text(encoding="utf-8")
+    return source, ast.parse(source)
+
+
+def _visits(module: ast.Module, source: str) -> list[tuple[int, int | None]]:
+    recorder = EveryNode()
+    _walk(recorder, module, source)
     return [(id(node), id(parent) if parent is not None else None) for node, parent in recorder.visited]
 
 
 def test_leaf_nodes_left_at_once_change_neither_the_order_nor_the_parents(monkeypatch: pytest.MonkeyPatch) -> None:
     from review_ls.engine import walker
 
-    source = _EVERY_SHAPE + (Path(sysconfig.get_paths()["stdlib"]) / "argparse.py").read_text(encoding="utf-8")
-    module = ast.parse(source)
+    source, module = _every_shape_and_argparse()
     fast = _visits(module, source)
     monkeypatch.setattr(walker, "_SCALAR_KINDS", frozenset())
     monkeypatch.setattr(walker, "_PLANS", {})
@@ -292,14 +300,11 @@ class CallsOnly(Rule):
 def test_leaves_no_rule_visits_are_never_pushed_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     from review_ls.engine import walker
 
-    source = _EVERY_SHAPE + (Path(sysconfig.get_paths()["stdlib"]) / "argparse.py").read_text(encoding="utf-8")
-    module = ast.parse(source)
+    source, module = _every_shape_and_argparse()
 
     def calls_seen() -> list[tuple[int, tuple[int, ...], int, int]]:
         rule = CallsOnly()
-        ctx = Context("m.py", LineIndex.from_source(source), ModuleFacts.from_module(module))
-        ctx.parents.append(module)
-        Walker([rule]).walk(module.body, ctx, [])
+        _walk(rule, module, source)
         return rule.visited
 
     skipped = walker._skipped_types(Walker([CallsOnly()]).dispatch)

@@ -155,7 +155,7 @@ def check_files(
     jedi = None
     try:
         if misses and project is None and project_factory is not None:
-            # (forked while this process is small: jedi's own objects never land among the index's pages, copying them)
+            # (forked while this process is small: the service never shares, nor copies, the pages of the index)
             jedi = _jedi_service_before_the_index(misses, jobs)
             project = project_factory()
         fresh = _check_uncached(misses, jobs, project, jedi)

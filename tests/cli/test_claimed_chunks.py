@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -41,8 +42,6 @@ def test_every_chunk_is_done_once_in_order_by_the_parent_and_the_worker() -> Non
 
 
 def _slow_here(number: int) -> tuple[int, int]:
-    import time
-
     time.sleep(0.02)  # (the worker gets chunks too)
     return _pid_of_chunk(number)
 
@@ -52,12 +51,17 @@ def test_an_error_in_the_parent_stops_the_pool() -> None:
     _CLAIMS["claims"] = claims = ChunkClaims(_FORK, CHUNKS)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=_FORK)
 
+    workers = []
+
     def fail(number: int) -> tuple[int, int]:
+        workers.extend(pool._processes.values())  # type: ignore[attr-defined]  # (started by now; the pool forgets them when stopped)
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
         list(map_claimed(pool, claims, _claim_in_worker, fail))
-    assert all(not process.is_alive() for process in (pool._processes or {}).values())  # type: ignore[attr-defined]
+    assert len(workers) == 1
+    workers[0].join(10)
+    assert workers[0].exitcode is not None  # stopped, not left to finish the queue
 
 
 SLOW_LOOP = "import requests\n\n\ndef notify(hooks):\n    for hook in hooks:\n        requests.post(hook)\n"

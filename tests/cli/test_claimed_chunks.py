@@ -51,10 +51,10 @@ def test_an_error_in_the_parent_stops_the_pool() -> None:
     _CLAIMS["claims"] = claims = ChunkClaims(_FORK, CHUNKS)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=_FORK)
 
-    workers = []
+    workers: list[multiprocessing.process.BaseProcess] = []
 
     def fail(number: int) -> tuple[int, int]:
-        workers.extend(pool._processes.values())  # type: ignore[attr-defined]  # (started by now; the pool forgets them when stopped)
+        workers.extend(pool._processes.values())  # (started by now; the pool forgets them when stopped)
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):

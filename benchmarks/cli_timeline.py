@@ -36,6 +36,10 @@ def mark(kind, name, **extra):
 mark("start", "imports")
 import review_ls.cli as cli, review_ls.files as files, review_ls.runner as runner, review_ls.worker_start as worker_start
 import review_ls.worker_lifetime as lifetime, review_ls.output as output, review_ls.cli_progress as progress
+try:
+    import review_ls.claimed_chunks as claimed
+except ImportError:  # (a version before the parent checked files too)
+    claimed = None
 import concurrent.futures.process as futures_process
 from review_ls.project import index as index_module
 mark("end", "imports")
@@ -78,6 +82,8 @@ phase(cli, "index_project", "index (whole)")
 phase(index_module.ProjectIndex, "build", "index build (read+extract)")
 phase(worker_start, "prepare_shared_model", "pre-fork derive")
 phase(lifetime, "map_in_pool", "pool", generator=True)
+if claimed is not None:
+    phase(claimed, "map_claimed", "check pool", generator=True)
 phase(output, "formatter", "formatter lookup")
 phase(progress, "with_progress", "reports (check_files consumed)", generator=True)
 phase(futures_process.ProcessPoolExecutor, "shutdown", "pool shutdown")

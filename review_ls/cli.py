@@ -84,7 +84,7 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--diff-base", metavar="REV", help="report only findings on lines changed since the merge-base of REV and HEAD (uncommitted changes included)")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings")
     parser.add_argument("--force-exclude", action="store_true", help="apply exclude settings to files named on the command line too (for pre-commit)")
-    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="processes that check files, this one included (default: all cores)")
     parser.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--shard", metavar="I/N", help="check only shard I of N (1-based; files split by a stable hash of their project-relative path)")
 

@@ -19,7 +19,8 @@ from review_ls.files import SourceFile, SourceReadError, read_source
 
 if TYPE_CHECKING:
     from review_ls.cache import ResultCache
-    from review_ls.project.jedi_service import JediChannel
+    from review_ls.claimed_chunks import ChunkClaims
+    from review_ls.project.jedi_service import JediChannel, JediService
 
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 16
@@ -151,28 +152,55 @@ def check_files(
         raise ValueError("a result cache used with a project index must be opened with the project's fingerprint")
     reports = [cached_report(task) for task in tasks]
     misses = [task for task, report in zip(tasks, reports) if report is None]
-    if misses and project is None and project_factory is not None:
-        project = project_factory()
-    fresh = _check_uncached(misses, jobs, project)
-    for report in reports:
-        yield report if report is not None else next(fresh)
+    jedi = None
+    try:
+        if misses and project is None and project_factory is not None:
+            # (forked while this process is small: the service never shares, nor copies, the pages of the index)
+            jedi = _jedi_service_before_the_index(misses, jobs)
+            project = project_factory()
+        fresh = _check_uncached(misses, jobs, project, jedi)
+        for report in reports:
+            yield report if report is not None else next(fresh)
+    finally:
+        if jedi is not None:
+            jedi.kill()  # (already closed when the check ran to its end)
 
 
-def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
+def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None, jedi: JediService | None) -> Iterator[FileReport]:
     # The index and the loaded rules live for the whole run: keep the collector from scanning them again
     # for every file (and, in forked workers, from copying their pages); thawed when the run ends.
     thaw = nothing_frozen_yet()
     gc.freeze()
     try:
-        yield from _check_in_processes(tasks, jobs, project)
+        yield from _check_in_processes(tasks, jobs, project, jedi)
     finally:
         if thaw:
             gc.unfreeze()
 
 
-def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None) -> Iterator[FileReport]:
-    """Check `tasks` in this process (below `_PARALLEL_THRESHOLD` files, or with one job), else in worker processes
-    in chunks that shrink towards the end (`check_order.py`); reports in task order."""
+def _in_forked_workers(tasks: Sequence[FileTask], jobs: int | None) -> bool:
+    """Whether `_check_in_processes` checks `tasks` in forked worker processes."""
+    if (jobs or os.cpu_count() or 1) <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+        return False
+    import multiprocessing  # (multiprocessing loads only for a parallel run)
+
+    return multiprocessing.get_start_method() == "fork"
+
+
+def _jedi_service_before_the_index(tasks: Sequence[FileTask], jobs: int | None) -> JediService | None:
+    """The jedi service of a check in forked workers whose project index is yet to be built (`start_jedi_service`)."""
+    if not _in_forked_workers(tasks, jobs):
+        return None
+    from review_ls.project.index import ProjectIndex
+    from review_ls.worker_start import enabled_needs, start_jedi_service
+
+    return start_jedi_service(ProjectIndex(), enabled_needs(tasks), jobs or os.cpu_count() or 1)  # (an empty index stands in for the one to come)
+
+
+def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None, jedi: JediService | None) -> Iterator[FileReport]:
+    """Check `tasks` in this process (below `_PARALLEL_THRESHOLD` files, or with one job), else here and in `jobs - 1`
+    worker processes, in chunks that shrink towards the end (`check_order.py`) claimed by whichever process is free
+    (`claimed_chunks.py`); reports in task order. `jedi`: the service started before the index, if any."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
         for task in tasks:
@@ -181,28 +209,38 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     import multiprocessing  # (multiprocessing loads only for a parallel run)
     from concurrent.futures import ProcessPoolExecutor
 
-    from review_ls.worker_lifetime import map_in_pool
-    from review_ls.worker_start import enabled_needs, prepare_shared_model, start_jedi_service
+    from review_ls.claimed_chunks import ChunkClaims, map_claimed
+    from review_ls.worker_start import enabled_needs, prepare_shared_model, start_jedi_service, start_worker
 
-    jedi = None
-    if multiprocessing.get_start_method() == "fork":  # (a spawned worker unpickles its own index, without what is derived)
+    if _in_forked_workers(tasks, jobs):  # (a spawned worker unpickles its own index, without what is derived)
         enabled = enabled_needs(tasks)
         prepare_shared_model(project, enabled)  # built once here and shared by the forked workers, instead of built in each
         gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
-        jedi = start_jedi_service(project, enabled, workers)  # one process runs jedi for every worker
+        if jedi is None:
+            jedi = start_jedi_service(project, enabled, workers)  # one process runs jedi for every worker
     from review_ls.check_order import shrinking_chunks
 
     chunks = [list(tasks[chunk.start : chunk.stop]) for chunk in shrinking_chunks([_size_of(task) for task in tasks], workers)]
     # Ctrl-C, SIGTERM turned into an exception, or the consumer stopping: the pool stops now (and the jedi service)
+    channel = jedi.channel if jedi is not None else None
     try:
-        channel = jedi.channel if jedi is not None else None
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_project, initargs=(project, os.getpid(), channel))
-        for reports in map_in_pool(pool, _check_chunk_in_worker, chunks):
+        context = multiprocessing.get_context()
+        claims = ChunkClaims(context, len(chunks))
+        pool = ProcessPoolExecutor(
+            max_workers=workers - 1, mp_context=context, initializer=_set_worker_project, initargs=(project, os.getpid(), channel, chunks, claims)
+        )
+        start_worker(channel)  # (this process checks files too)
+        for reports in map_claimed(pool, claims, _check_claimed_chunk_in_worker, lambda number: [check_file(task, project) for task in chunks[number]]):
             yield from reports
     except BaseException:
         if jedi is not None:
             jedi.kill()
         raise
+    finally:
+        if channel is not None:
+            from review_ls.project.jedi_service import use_service
+
+            use_service(None)  # (this process runs jedi itself again)
     if jedi is not None:
         jedi.close()
 
@@ -215,19 +253,25 @@ def _size_of(task: FileTask) -> int:
         return 0
 
 
-# Per worker process: the project index handed over once by the pool initializer.
+# Per worker process: the project index, the chunks and their claims, handed over once by the pool initializer.
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _set_worker_project(project: ProjectModel | None, parent_pid: int, jedi_channel: JediChannel | None = None) -> None:
+def _set_worker_project(
+    project: ProjectModel | None, parent_pid: int, jedi_channel: JediChannel | None, chunks: list[list[FileTask]], claims: ChunkClaims
+) -> None:
     from review_ls.worker_lifetime import die_with_parent
     from review_ls.worker_start import start_worker
 
     die_with_parent(parent_pid)
     start_worker(jedi_channel)
-    _WORKER_STATE["project"] = project
+    _WORKER_STATE.update(project=project, chunks=chunks, claims=claims)
 
 
-def _check_chunk_in_worker(tasks: list[FileTask]) -> list[FileReport]:
-    project = _WORKER_STATE.get("project")
-    return [check_file(task, project) for task in tasks]
+def _check_claimed_chunk_in_worker() -> tuple[int, list[FileReport]] | None:
+    """Claim the next chunk and check it: its number and reports; None when every chunk is claimed."""
+    number = _WORKER_STATE["claims"].claim()
+    if number is None:
+        return None
+    project = _WORKER_STATE["project"]
+    return number, [check_file(task, project) for task in _WORKER_STATE["chunks"][number]]

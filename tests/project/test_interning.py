@@ -104,3 +104,12 @@ def test_a_build_in_processes_shares_equal_names_between_files_and_keeps_no_inst
     reached = _objects_reached([(parallel.facts(p), parallel.call_facts(p), parallel.types.for_path(p)) for p in files])
     instances = [value for value in reached if dataclasses.is_dataclass(value)]
     assert instances and not [type(value).__name__ for value in instances if hasattr(value, "__dict__")]
+
+
+def test_equal_integers_from_separate_pickles_become_one_object_and_booleans_stay_booleans() -> None:
+    table = InterningTable()
+    first = table.loads(dumps(CallSite("pkg.x", int("4096"))))
+    second = table.loads(dumps((CallSite("pkg.y", int("4096")), True, 1)))
+    assert first.line == second[0].line == 4096
+    assert first.line is second[0].line
+    assert second[1] is True and type(second[2]) is int

@@ -134,18 +134,18 @@ def test_ctrl_c_during_the_index_build_stops_it_without_indexing_the_rest(tmp_pa
 
 
 @pytest.mark.parametrize(
-    ("files", "where"),
+    ("files", "where", "workers"),
     [
-        (250, "start 1"),  # the index pool's first worker (250 files are indexed in processes)
-        (250, "start 2"),  # the index pool's last worker
-        (40, "start 2"),  # the check pool's last worker (40 files are indexed in this process)
+        (250, "start 1", 2),  # the index pool's first worker (250 files are indexed in processes)
+        (250, "start 2", 2),  # the index pool's last worker
+        (40, "start 1", 1),  # the check pool's only worker (40 files are indexed in this process, which checks files too)
     ],
 )
-def test_ctrl_c_while_a_pool_starts_its_workers_stops_the_run(tmp_path: Path, files: int, where: str) -> None:
+def test_ctrl_c_while_a_pool_starts_its_workers_stops_the_run(tmp_path: Path, files: int, where: str, workers: int) -> None:
     run, lines = _interrupted_fix(tmp_path, files=files, where=where)  # these used to wait forever for a worker
     _stopped_with_interrupted(run)
     assert lines.count("check") < files // 2  # the queue was dropped, not worked off
-    assert sum(line.startswith("started ") for line in lines) == 2  # one pool, and the run stopped there
+    assert sum(line.startswith("started ") for line in lines) == workers  # one pool, and the run stopped there
 
 
 def test_ctrl_c_between_the_index_and_the_check_pool_starts_no_check_pool(tmp_path: Path) -> None:

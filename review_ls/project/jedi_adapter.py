@@ -446,12 +446,6 @@ def _inferred(name: Any) -> InferredName:
     )
 
 
-def parsed_modules() -> int:
-    """How many module trees parso keeps in memory for jedi (0 when jedi never ran)."""
-    parso_cache = sys.modules.get("parso.cache")
-    return 0 if parso_cache is None else sum(len(modules) for modules in parso_cache.parser_cache.values())
-
-
 def parsed_lines() -> int:
     """How many lines the module trees parso keeps in memory for jedi hold (0 when jedi never ran): a tree's memory
     grows with its lines (on the application corpus, about 1 KB of RSS a line), not with the number of trees."""

@@ -31,7 +31,7 @@ from review_ls.project.jedi_adapter import (
     InferredName,
     JediAdapter,
     adapter_for,
-    parsed_modules,
+    parsed_lines,
     take_apart,
     trim_parsed_modules,
 )
@@ -46,16 +46,19 @@ log = logging.getLogger(__name__)
 _REPLY_MARGIN_SECONDS = 10.0
 # How long `close` waits for the service to finish before killing it.
 _EXIT_SECONDS = 2.0
-# Module trees parso keeps in memory for jedi. Unbounded, the service held ~105 of them (~0.5 MB each) on the
-# application corpus. Past the limit, the service lets go of its jedi Scripts (their answers stay cached) and keeps the
+# Lines of the module trees parso keeps in memory for jedi. Unbounded, the service held ~105 trees (~0.5 MB each) on
+# the application corpus. Past the limit, the service lets go of its jedi Scripts (their answers stay cached) and keeps the
 # most recently used trees only: trimming under a live Script made every later question about its document fail
 # (jedi reads the tree of each module it loaded from parso's cache): 411 of dispatch's 469 questions answered nothing.
 # The forgotten trees are taken apart (`take_apart`): a tree is a reference cycle, which only a full collection frees,
-# and the service never ran one, so trimming used to free nothing. On the corpus's 233 questions (122 distinct trees),
-# 40 then 20 reloads 4 trees where 60 then 20 reloads none, and the service's peak RSS is 114 MB instead of 143 MB
-# (132 MB with 60 then 20); trimming after almost every question (a limit of 20) rebuilt Scripts: 55 s of CPU, not 12.
-_PARSED_MODULES_KEPT = 20
-_PARSED_MODULES_LIMIT = 40
+# and the service never ran one, so trimming used to free nothing.
+# The bound counts lines, not trees: a tree's memory grows with its lines (~1 KB of RSS a line), and the trees are
+# mostly small (median 230 lines, a few of 3,000-5,000). Once jedi resolved the project's imports, the corpus's 132
+# recorded questions loaded 216 distinct trees (118 K lines): a bound of 40 then 20 trees dropped the Scripts 42 times
+# and loaded trees 511 times (replayed: 7.9-9.3 s of CPU, peak RSS 135 MB); 45 K then 30 K lines loads them 268 times
+# (6.2 s, 138 MB), 60 K then 40 K 227 times (5.8-6.2 s, 152 MB), unbounded 216 times (5.9 s, 222 MB); the same answers.
+_PARSED_LINES_KEPT = 30_000
+_PARSED_LINES_LIMIT = 45_000
 
 Answer = tuple[InferredName, ...] | None
 
@@ -148,15 +151,16 @@ def serve(connection: Connection, parent_pid: int, workers: int) -> None:
 
 
 def bound_parsed_modules(adapters: Iterable[JediAdapter], forgotten: list[Any] | None = None) -> None:
-    """Past `_PARSED_MODULES_LIMIT` trees in parso's memory, let go of the adapters' Scripts, then keep the newest trees
-    and free the others' nodes at once (`take_apart`), once no jedi call is unwinding (a call interrupted for its budget
-    may still run for a moment): `forgotten` keeps the trees waiting for that from one call to the next."""
+    """Past `_PARSED_LINES_LIMIT` lines of trees in parso's memory, let go of the adapters' Scripts, then keep the newest
+    trees (`_PARSED_LINES_KEPT` lines) and free the others' nodes at once (`take_apart`), once no jedi call is unwinding
+    (a call interrupted for its budget may still run for a moment): `forgotten` keeps the trees waiting for that from one
+    call to the next."""
     adapters = list(adapters)
     forgotten = [] if forgotten is None else forgotten
-    if parsed_modules() > _PARSED_MODULES_LIMIT:
+    if parsed_lines() > _PARSED_LINES_LIMIT:
         for adapter in adapters:
             adapter.drop_scripts()  # (a tree must not be forgotten under a live Script)
-        forgotten.extend(trim_parsed_modules(_PARSED_MODULES_KEPT))
+        forgotten.extend(trim_parsed_modules(_PARSED_LINES_KEPT))
     if forgotten and all(adapter.idle() for adapter in adapters):
         for tree in forgotten:
             take_apart(tree)

@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from review_ls.project.jedi_adapter import InferenceBudget, JediAdapter, _walk_used_names_iteratively, adapter_for, trim_parsed_modules
+from review_ls.project.jedi_adapter import (
+    InferenceBudget,
+    JediAdapter,
+    _walk_used_names_iteratively,
+    adapter_for,
+    parsed_lines,
+    trim_parsed_modules,
+)
 
 MODELS = """
 from pydantic import BaseModel
@@ -114,9 +121,10 @@ def test_trimming_parsed_modules_keeps_the_most_recent_and_the_same_answers(proj
     trim_parsed_modules(0)
     assert all(len(table) == 0 for table in parso.cache.parser_cache.values())
     assert adapter.infer(_user_text() + "\n", path, 9, 0, _ample()) == first  # parsed or loaded again: the same answer
-    newest = [max((item.last_used, str(p)) for p, item in table.items())[1] for table in parso.cache.parser_cache.values() if table]
-    trim_parsed_modules(1)  # (one table per grammar: modules and stubs)
-    assert [str(p) for table in parso.cache.parser_cache.values() for p in table] == newest
+    cached = sorted((item.last_used, str(p), len(item.lines)) for table in parso.cache.parser_cache.values() for p, item in table.items())
+    (_, second, second_lines), (_, newest, newest_lines) = cached[-2:]  # (every grammar's table: modules and stubs)
+    trim_parsed_modules(newest_lines + second_lines)  # the newest trees whose lines fit
+    assert sorted(str(p) for table in parso.cache.parser_cache.values() for p in table) == sorted([second, newest])
 
 
 def test_the_cache_key_includes_the_project_context(project: Path) -> None:
@@ -285,14 +293,58 @@ def test_bounding_parsed_modules_between_questions_keeps_later_answers(write, mo
     write("shop/models.py", MODELS + "\n    def label(self) -> str:\n        return self.name\n")
     user = _user_text() + "text = part.label()\ntext\n"
     path = write("shop/user.py", user)
-    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)  # bound after every question, as a long run does
-    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_LIMIT", 0)  # bound after every question, as a long run does
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_KEPT", 0)
     adapter = JediAdapter(path.parent.parent)
     assert adapter.infer(user, str(path), 9, 0, _ample())
     jedi_service.bound_parsed_modules([adapter])
     # another question about the same document: jedi reads the trees of the modules it loads from parso's cache
     names = adapter.infer(user, str(path), 11, 0, _ample())
     assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.str")]
+
+
+def test_bounding_parsed_modules_counts_lines_so_many_small_trees_stay_with_their_scripts(write) -> None:
+    import parso.cache
+
+    from review_ls.project import jedi_service
+
+    modules = 45  # (more small trees than the service's former bound of 40 trees, far fewer lines than its line bound)
+    write("pkg/__init__.py", "")
+    for number in range(modules):
+        write(f"pkg/m{number}.py", f"def f() -> int:\n    return {number}\n")
+    main = "".join(f"from pkg import m{number}\n" for number in range(modules))
+    main += "".join(f"v{number} = m{number}.f()\n" for number in range(modules))
+    path = write("main.py", main)
+    trim_parsed_modules(0)  # (parso's cache is the process's: start from none)
+    adapter = JediAdapter(path.parent)
+    for number in range(modules):  # one Script loads every module
+        names = adapter.infer(main, str(path), modules + number + 1, 0, _ample())
+        assert names is not None and [(n.kind, n.full_name) for n in names] == [("instance", "builtins.int")]
+    cached = {str(p) for table in parso.cache.parser_cache.values() for p in table}
+    assert {str(path.parent / "pkg" / f"m{number}.py") for number in range(modules)} <= cached
+    jedi_service.bound_parsed_modules([adapter])
+    assert {str(p) for table in parso.cache.parser_cache.values() for p in table} == cached  # nothing forgotten
+    (document,) = adapter._documents.values()
+    assert document.script is not None  # nor the Script (and its inference state) let go
+
+
+def test_bounding_parsed_modules_past_the_line_limit_keeps_the_newest_lines(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import parso.cache
+
+    from review_ls.project import jedi_service
+
+    adapter = JediAdapter(project)
+    path = str(project / "shop/user.py")
+    assert adapter.infer(_user_text(), path, 9, 0, _ample())
+    cached = sorted((item.last_used, str(p), len(item.lines)) for table in parso.cache.parser_cache.values() for p, item in table.items())
+    _, newest, newest_lines = cached[-1]
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_LIMIT", parsed_lines() - 1)
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_KEPT", newest_lines)
+    jedi_service.bound_parsed_modules([adapter])
+    assert [str(p) for table in parso.cache.parser_cache.values() for p in table] == [newest]
+    assert parsed_lines() == newest_lines
+    (document,) = adapter._documents.values()
+    assert document.script is None  # let go before its trees were forgotten
 
 
 def test_bounding_parsed_modules_frees_the_forgotten_trees_without_a_collection(write, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -307,8 +359,8 @@ def test_bounding_parsed_modules_frees_the_forgotten_trees_without_a_collection(
     path = write("shop/user.py", _user_text())
     adapter = JediAdapter(path.parent.parent)
     assert adapter.infer(_user_text(), str(path), 9, 0, _ample())
-    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)
-    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_LIMIT", 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_KEPT", 0)
     nodes = sum(_count_nodes(item.node) for table in parso.cache.parser_cache.values() for item in table.values())
     gc.collect()
     gc.disable()  # (a tree is a reference cycle: only reference counting may free it here)
@@ -363,10 +415,10 @@ def test_trees_forgotten_while_a_jedi_call_unwinds_are_taken_apart_once_it_is_do
 
     tree = parso.parse("def f(a):\n    return [a, a]\n")
     cached = [tree]  # (parso's cache, as `trim_parsed_modules` sees it: one tree over a limit of 0)
-    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_LIMIT", 0)
-    monkeypatch.setattr(jedi_service, "parsed_modules", lambda: len(cached))
-    monkeypatch.setattr(jedi_service, "trim_parsed_modules", lambda keep: [cached.pop() for _ in range(len(cached) - keep)])
-    monkeypatch.setattr(jedi_service, "_PARSED_MODULES_KEPT", 0)
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_LIMIT", 0)
+    monkeypatch.setattr(jedi_service, "parsed_lines", lambda: len(cached))
+    monkeypatch.setattr(jedi_service, "trim_parsed_modules", lambda keep_lines: [cached.pop() for _ in range(len(cached) - keep_lines)])
+    monkeypatch.setattr(jedi_service, "_PARSED_LINES_KEPT", 0)
     adapter = Adapter()
     forgotten: list[Any] = []
     jedi_service.bound_parsed_modules([adapter], forgotten)  # type: ignore[list-item]

@@ -45,12 +45,13 @@ class InterningTable:
 
     def __init__(self) -> None:
         self._seen = _SharedValues()
+        # The table's lookup is its unpickler's `persistent_load` (a value seen before: found without a Python call).
+        # It is set on a class of its own: from Python 3.13 an unpickler's instance attribute is read-only.
+        self._unpickler = type("_TableUnpickler", (pickle.Unpickler,), {"persistent_load": staticmethod(self._seen.__getitem__)})
 
     def loads(self, data: bytes) -> Any:
         """The value `dumps` pickled into `data`, with its shared values taken from earlier loads when equal."""
-        unpickler = pickle.Unpickler(io.BytesIO(data))
-        unpickler.persistent_load = self._seen.__getitem__  # type: ignore[method-assign]  # (a value seen before: found without a Python call)
-        return unpickler.load()
+        return self._unpickler(io.BytesIO(data)).load()
 
 
 class _SharedValues(dict[object, object]):

@@ -19,7 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from process_tree import descendants, process_table
 
@@ -128,50 +130,46 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - fields[3] - fields[4]) / _TICK
 
 
-def main() -> None:
-    """Run the CLI once and print its timeline."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument("--format", default="text")
-    parser.add_argument("--tail", type=int, default=3, help="files shown per worker at the end of each pool")
-    parser.add_argument("check_args", nargs="*", help="arguments of `review-ls check` (default: the application corpus, all rules, no cache)")
-    args = parser.parse_args()
-    check_args = args.check_args
-    cwd = None
-    if not check_args:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from throughput import app_corpus
+@dataclass
+class MarkedRun:
+    """One `review-ls check` running in a child whose phases, pool items and jedi answers are marked (`_CHILD`)."""
 
-        packages = app_corpus([])
-        cwd = os.path.commonpath([str(p) for p in packages])
-        check_args = [*map(str, packages), "--select", "ALL", "--no-cache"]
-    check_args += ["--format", args.format, "-o", os.devnull]
-    if args.jobs:
-        check_args += ["--jobs", str(args.jobs)]
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
-        events_path = handle.name
-    load = os.getloadavg()
-    start = time.time()
-    process = subprocess.Popen([sys.executable, "-c", _CHILD, events_path, "check", *check_args], cwd=cwd, stdout=subprocess.DEVNULL)
-    samples: list[tuple[float, float, float]] = []
-    while process.poll() is None:
-        cpu, _ = tree_cpu_seconds(process.pid)
-        samples.append((time.time() - start, cpu, machine_busy_seconds()))
-        time.sleep(0.1)
-    wall = time.time() - start
-    children = os.times()
-    total_cpu = children.children_user + children.children_system
-    events = [json.loads(line) for line in Path(events_path).read_text().splitlines()]
-    os.unlink(events_path)
-    print(f"review-ls check: wall {wall:.2f} s, CPU {total_cpu:.2f} s, exit {process.returncode}; load before {'/'.join(f'{x:.1f}' for x in load)}, after {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
+    process: subprocess.Popen[bytes]
+    events_path: str
+    start_time: float
+    load: tuple[float, float, float]
 
-    def busy(t0: float, t1: float, column: int = 1) -> float:
-        inside = [(sample[0], sample[column]) for sample in samples if t0 - 0.1 <= sample[0] <= t1 + 0.1]
-        if len(inside) < 2 or inside[-1][0] <= inside[0][0]:
-            return float("nan")
-        return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
+    @classmethod
+    def start(cls, check_args: list[str], jobs: int | None, output_format: str) -> MarkedRun:
+        """Start the run: `check_args`, or else the application corpus with all rules and no cache (from the folder
+        holding it, as a user would run it)."""
+        cwd = None
+        if not check_args:
+            sys.path.insert(0, str(Path(__file__).parent))
+            from throughput import app_corpus
 
-    parent = next((e["pid"] for e in events if e["name"] == "imports"), None)
+            packages = app_corpus([])
+            cwd = os.path.commonpath([str(p) for p in packages])
+            check_args = [*map(str, packages), "--select", "ALL", "--no-cache"]
+        check_args = [*check_args, "--format", output_format, "-o", os.devnull]
+        if jobs:
+            check_args += ["--jobs", str(jobs)]
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+            events_path = handle.name
+        load = os.getloadavg()
+        start_time = time.time()
+        process = subprocess.Popen([sys.executable, "-c", _CHILD, events_path, "check", *check_args], cwd=cwd, stdout=subprocess.DEVNULL)
+        return cls(process, events_path, start_time, load)
+
+    def events(self) -> list[dict[str, Any]]:
+        """The marks the finished run wrote (read once: the file is removed)."""
+        events = [json.loads(line) for line in Path(self.events_path).read_text().splitlines()]
+        os.unlink(self.events_path)
+        return events
+
+
+def parent_phases(events: list[dict[str, Any]], start: float, parent: int | None) -> list[tuple[float, float, str, float]]:
+    """The parent's marked phases, sorted: (start, end, name, the parent's CPU seconds in it), in seconds from `start`."""
     opened: dict[str, list[tuple[float, float]]] = {}
     rows: list[tuple[float, float, str, float]] = []
     for event in events:
@@ -183,8 +181,39 @@ def main() -> None:
         elif opened.get(event["name"]):
             t0, cpu0 = opened[event["name"]].pop()
             rows.append((t0, t, event["name"], event["cpu"] - cpu0))
+    return sorted(rows)
+
+
+def main() -> None:
+    """Run the CLI once and print its timeline."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--format", default="text")
+    parser.add_argument("--tail", type=int, default=3, help="files shown per worker at the end of each pool")
+    parser.add_argument("check_args", nargs="*", help="arguments of `review-ls check` (default: the application corpus, all rules, no cache)")
+    args = parser.parse_args()
+    run = MarkedRun.start(args.check_args, args.jobs, args.format)
+    process, start, load = run.process, run.start_time, run.load
+    samples: list[tuple[float, float, float]] = []
+    while process.poll() is None:
+        cpu, _ = tree_cpu_seconds(process.pid)
+        samples.append((time.time() - start, cpu, machine_busy_seconds()))
+        time.sleep(0.1)
+    wall = time.time() - start
+    children = os.times()
+    total_cpu = children.children_user + children.children_system
+    events = run.events()
+    print(f"review-ls check: wall {wall:.2f} s, CPU {total_cpu:.2f} s, exit {process.returncode}; load before {'/'.join(f'{x:.1f}' for x in load)}, after {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+    def busy(t0: float, t1: float, column: int = 1) -> float:
+        inside = [(sample[0], sample[column]) for sample in samples if t0 - 0.1 <= sample[0] <= t1 + 0.1]
+        if len(inside) < 2 or inside[-1][0] <= inside[0][0]:
+            return float("nan")
+        return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
+
+    parent = next((e["pid"] for e in events if e["name"] == "imports"), None)
+    rows = parent_phases(events, start, parent)
     main_end = max((t1 for _, t1, name, _ in rows if name == "main"), default=None)
-    rows.sort()
     print(f"{'phase':32s} {'start':>7s} {'end':>7s} {'length':>7s}  busy cores: this run, whole machine; parent's CPU s")
     print(f"{'interpreter start':32s} {0:7.2f} {rows[0][0] if rows else 0:7.2f} {rows[0][0] if rows else 0:7.2f}")
     for t0, t1, name, parent_cpu in rows:

@@ -15,18 +15,13 @@ Prints:
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from cli_timeline import _CHILD
-from process_tree import descendants
+from cli_timeline import MarkedRun, parent_phases
+from process_tree import descendants, smaps_rollup_kb
 
 _FIELDS = ("Pss", "Rss", "Private_Dirty", "Private_Clean", "Shared_Dirty", "Shared_Clean")
 
@@ -42,16 +37,7 @@ class Sample:
 
 def rollup_mb(pid: int) -> dict[str, float]:
     """The `_FIELDS` lines of /proc/<pid>/smaps_rollup in MB (empty when the process is gone)."""
-    found: dict[str, float] = {}
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-            for line in handle:
-                key, _, rest = line.partition(":")
-                if key in _FIELDS:
-                    found[key] = int(rest.split()[0]) / 1024
-    except (OSError, ValueError, IndexError):
-        return {}
-    return found
+    return {key: kb / 1024 for key, kb in smaps_rollup_kb(pid, _FIELDS).items()}
 
 
 def roles(events: list[dict[str, object]]) -> dict[int, str]:
@@ -68,22 +54,6 @@ def roles(events: list[dict[str, object]]) -> dict[int, str]:
     return found
 
 
-def phases(events: list[dict[str, object]], start: float, parent: int | None) -> list[tuple[float, float, str]]:
-    """The parent's marked phases: (start, end, name) in seconds from the run's start."""
-    opened: dict[str, list[float]] = {}
-    rows: list[tuple[float, float, str]] = []
-    for event in events:
-        if event.get("pid") != parent or event["kind"] not in ("start", "end"):
-            continue
-        t = float(str(event["t"])) - start
-        name = str(event["name"])
-        if event["kind"] == "start":
-            opened.setdefault(name, []).append(t)
-        elif opened.get(name):
-            rows.append((opened[name].pop(), t, name))
-    return sorted(rows)
-
-
 def main() -> None:
     """Run the CLI once and print where its memory was."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -91,22 +61,8 @@ def main() -> None:
     parser.add_argument("--format", default="text")
     parser.add_argument("check_args", nargs="*", help="arguments of `review-ls check` (default: the application corpus, all rules, no cache)")
     args = parser.parse_args()
-    check_args = args.check_args
-    cwd = None
-    if not check_args:
-        from throughput import app_corpus
-
-        packages = app_corpus([])
-        cwd = os.path.commonpath([str(p) for p in packages])
-        check_args = [*map(str, packages), "--select", "ALL", "--no-cache"]
-    check_args += ["--format", args.format, "-o", os.devnull]
-    if args.jobs:
-        check_args += ["--jobs", str(args.jobs)]
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
-        events_path = handle.name
-    load = os.getloadavg()
-    start = time.time()
-    process = subprocess.Popen([sys.executable, "-c", _CHILD, events_path, "check", *check_args], cwd=cwd, stdout=subprocess.DEVNULL)
+    run = MarkedRun.start(args.check_args, args.jobs, args.format)
+    process, start, load = run.process, run.start_time, run.load
     samples: list[Sample] = []
     done = threading.Event()
 
@@ -124,12 +80,11 @@ def main() -> None:
     done.set()
     sampler.join()
     wall = time.time() - start
-    events = [json.loads(line) for line in Path(events_path).read_text().splitlines()]
-    os.unlink(events_path)
+    events = run.events()
     role_of = roles(events)
     parent = next((pid for pid, role in role_of.items() if role == "parent"), None)
     role_of.setdefault(process.pid, "parent")
-    rows = phases(events, start, parent)
+    rows = [(t0, t1, name) for t0, t1, name, _ in parent_phases(events, start, parent)]
     print(f"review-ls check: wall {wall:.2f} s, exit {process.returncode}; load before {'/'.join(f'{x:.1f}' for x in load)}, after {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     by_time: dict[float, list[Sample]] = {}

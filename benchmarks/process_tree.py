@@ -1,4 +1,4 @@
-"""The processes below a benchmark's child and their CPU time, as Linux /proc shows them."""
+"""The processes below a benchmark's child, their CPU time and their memory, as Linux /proc shows them."""
 
 from __future__ import annotations
 
@@ -34,4 +34,18 @@ def descendants(root: int, table: dict[int, tuple[int, float]] | None = None) ->
         pid = pending.pop()
         found.append(pid)
         pending.extend(children.get(pid, ()))
+    return found
+
+
+def smaps_rollup_kb(pid: int, fields: tuple[str, ...]) -> dict[str, int]:
+    """The `fields` lines of /proc/<pid>/smaps_rollup in KB (empty when the process is gone or Linux does not say)."""
+    found: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                key, _, rest = line.partition(":")
+                if key in fields:
+                    found[key] = int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        return {}
     return found

@@ -37,7 +37,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from process_tree import descendants
+from process_tree import descendants, smaps_rollup_kb
 
 
 def stdlib_corpus(count: int) -> list[Path]:
@@ -116,25 +116,11 @@ class TreeMemory:
     rss_mb: float
 
 
-def _rollup_kb(pid: int) -> dict[str, int]:
-    """The `Pss:` and `Rss:` lines of a process's /proc/<pid>/smaps_rollup in KB (empty when Linux does not say)."""
-    found: dict[str, int] = {}
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-            for line in handle:
-                key, _, rest = line.partition(":")
-                if key in ("Pss", "Rss"):
-                    found[key] = int(rest.split()[0])
-    except (OSError, ValueError, IndexError):
-        return {}
-    return found
-
-
 def tree_memory(root: int) -> TreeMemory:
     """Memory of `root` and all its descendants: summed PSS (shared pages once; RSS where PSS is unknown) and summed RSS."""
     pss_kb = rss_kb = 0
     for pid in descendants(root):
-        rollup = _rollup_kb(pid)
+        rollup = smaps_rollup_kb(pid, ("Pss", "Rss"))
         rss = rollup.get("Rss", _status_rss_kb(pid))
         rss_kb += rss
         pss_kb += rollup.get("Pss", rss)

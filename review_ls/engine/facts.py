@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import ast
 import enum
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from review_ls.deferred_dataclass import dataclass
+
+_Answer = TypeVar("_Answer")
 
 MUTABLE_FACTORIES = frozenset(
     {
@@ -97,6 +99,18 @@ class ModuleFacts:
                 key.append((facts.imports, tuple((b.name, b.kind, b.detail) for b in facts.bindings)))
         self.import_block_end = max(self.import_block_end, self.header_end)
         self._fingerprint = hash(tuple(key)) if key is not None else None
+
+    def for_last_node(self, key: str, node: ast.AST, compute: Callable[[], _Answer]) -> _Answer:
+        """`compute()`, kept under `key` for `node` until another node asks (a function's calls or statements ask in a
+        row). For answers that depend on the node alone (told by identity); kept here, not in `ctx.memo`, because reading
+        the memo marks a statement as reading the whole module."""
+        last = self.derived.get(key)
+        if last is not None and last[0] is node:
+            kept: _Answer = last[1]
+            return kept
+        answer = compute()
+        self.derived[key] = (node, answer)
+        return answer
 
     @property
     def fingerprint(self) -> int:

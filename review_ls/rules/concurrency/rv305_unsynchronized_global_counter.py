@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import functools
 from collections.abc import Iterator, Sequence
 
 from review_ls.engine.facts import dotted_name
@@ -98,20 +97,15 @@ class UnsynchronizedGlobalCounter(Rule):
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return
         name = node.target.id
-        if not _declares_global(function, name):
+        if name not in ctx.facts.for_last_node("RV305.last-global-names", function, lambda: _global_names(function)):
             return
         if not (isinstance(function, ast.AsyncFunctionDef) or is_route_handler(function, ctx)) or _under_lock(ctx.parents):
             return
         yield self.report(node, ctx, name=name, function=function.name)
 
 
-def _declares_global(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
-    return name in _global_names(function)
-
-
-@functools.lru_cache(maxsize=8)
 def _global_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """The names the function's own `global` statements declare (found once per function: each `+=` in it asks)."""
+    """The names the function's own `global` statements declare (kept per function by the visitor: each `+=` in it asks)."""
     found: set[str] = set()
     stack: list[ast.AST] = list(function.body)
     while stack:

@@ -380,19 +380,19 @@ class EnumLiteralCaseMismatch(_TypeAwareRule):
         leave without making a generator)."""
         if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
             return None
-        return self._assigned_literal(node, ctx)
+        return self._assigned_literal(node.targets[0], node.value, ctx)  # type: ignore[arg-type]  # (`_is_str`: a str Constant)
 
-    def _assigned_literal(self, node: ast.Assign, ctx: Context) -> Iterator[Finding]:
-        if not _is_str(node.value) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
-            return
-        if not _may_be_enum_value(node.value.value, ctx):  # type: ignore[attr-defined]
+    def _assigned_literal(self, target: ast.Attribute, literal: ast.Constant, ctx: Context) -> Iterator[Finding]:
+        """The finding of `target = literal` when the attribute is declared as a str Enum with the literal spelt in other case."""
+        text = cast(str, literal.value)
+        if not _may_be_enum_value(text, ctx):
             return
         resolver = type_resolver(ctx)
-        if not _may_be_misspelt(node.value.value, resolver):  # type: ignore[attr-defined]
+        if not _may_be_misspelt(text, resolver):
             return
-        value_type = self._type_of(node.targets[0], ctx, resolver)
+        value_type = self._type_of(target, ctx, resolver)
         if not _converts_by_itself(value_type):
-            yield from self._check(node.value, value_type, ctx, resolver)  # type: ignore[arg-type]
+            yield from self._check(literal, value_type, ctx, resolver)
 
     def _check(
         self, literal: ast.Constant, value_type: ValueType | None, ctx: Context, resolver: TypeResolver, suffix: str = ""

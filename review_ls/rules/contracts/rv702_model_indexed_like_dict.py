@@ -175,18 +175,16 @@ class ModelIndexedLikeDict(_TypeAwareRule):
         """Report `obj["field"]` on a model instance that declares `field` (a plain function: other subscripts leave
         without making a generator)."""
         key = node.slice
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or not isinstance(node.value, (ast.Name, ast.Attribute)):
-            return None
-        return self._indexed_by_name(node, ctx)
-
-    def _indexed_by_name(self, node: ast.Subscript, ctx: Context) -> Iterator[Finding]:
-        key = node.slice
         target = node.value
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or not isinstance(target, (ast.Name, ast.Attribute)):
-            return
+            return None
         field = key.value
         if isinstance(node.ctx, ast.Del) or not field.isidentifier() or keyword.iskeyword(field):
-            return
+            return None
+        return self._indexed_by_name(node, target, field, ctx)
+
+    def _indexed_by_name(self, node: ast.Subscript, target: ast.Name | ast.Attribute, field: str, ctx: Context) -> Iterator[Finding]:
+        """The finding of `target[field]` when `target` holds a model that declares `field`."""
         resolver = type_resolver(ctx)
         if not resolver.knows_field(field):
             return

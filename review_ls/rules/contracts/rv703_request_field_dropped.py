@@ -380,20 +380,9 @@ def _may_drop(call: ast.Call, resolver: TypeResolver, fields: set[str]) -> bool:
     return isinstance(func, ast.Attribute) and may_drop_defaulted_parameter(resolver, func.attr, fields)
 
 
-_LAST_ANNOTATED = "RV703.last-annotated-parameters"
-
-
 def _annotated_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: Context) -> list[ast.arg]:
-    """The parameters of `function` with an annotation, kept for the function last asked about (its calls ask in a row).
-
-    Kept in the module's facts, not `ctx.memo` (reading the memo marks a statement as reading the whole module); the
-    answer depends on the function's node only."""
-    derived = ctx.facts.derived
-    last = derived.get(_LAST_ANNOTATED)
-    if last is not None and last[0] is function:
-        found: list[ast.arg] = last[1]
-        return found
+    """The parameters of `function` with an annotation, kept for the function last asked about (its calls ask in a row)."""
     args = function.args
-    found = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
-    derived[_LAST_ANNOTATED] = (function, found)
-    return found
+    return ctx.facts.for_last_node(
+        "RV703.last-annotated-parameters", function, lambda: [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation is not None]
+    )

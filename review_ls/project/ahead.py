@@ -17,7 +17,6 @@ What each file asks later (a function's summary, a class's fields) is still deri
 
 from __future__ import annotations
 
-import ast
 import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -91,14 +90,7 @@ def _every_summary(index: ProjectIndex) -> tuple[Callable[[], object], ...]:
 def _build_type_lookups(index: ProjectIndex) -> None:
     """The project-wide sets the type-aware rules check before asking jedi (`jedi_gates.py`, `ProjectTypes`)."""
     from review_ls.project import jedi_gates
-    from review_ls.project.inference import TypeResolver
 
     types = index.types
     types.enum_values  # noqa: B018
-    resolver = TypeResolver(ast.Module(body=[], type_ignores=[]), None, (), index)
-    resolver.project_types = types
-    jedi_gates.may_misspell_enum_value(resolver, "")
-    jedi_gates.may_be_model_field(resolver, "")
-    types.summary(jedi_gates._ANNOTATED_SPELLINGS_KEY, jedi_gates._annotated_enum_spellings)
-    types.summary(jedi_gates._IMPORTED_NAMES_KEY, jedi_gates._imported_names)
-    types.summary(jedi_gates._DEFAULTED_NAMES_KEY, jedi_gates._defaulted_names)
+    jedi_gates.build_project_sets(types)

@@ -97,6 +97,15 @@ def may_drop_defaulted_parameter(resolver: TypeResolver, called: str, names: Ite
     return any(name in defaulted for name in names)
 
 
+def build_project_sets(types: ProjectTypes) -> None:
+    """Build every project-wide set the gates read (kept by `ProjectTypes.summary`), e.g. before a check forks its workers."""
+    _project_spellings(types)
+    types.summary(_MODEL_FIELDS_KEY, _project_model_fields)
+    types.summary(_ANNOTATED_SPELLINGS_KEY, _annotated_enum_spellings)
+    types.summary(_IMPORTED_NAMES_KEY, _imported_names)
+    types.summary(_DEFAULTED_NAMES_KEY, _defaulted_names)
+
+
 def _index_view_holds(resolver: TypeResolver) -> bool:
     """True when the index holds the analysed file with the very facts of the analysed text (so the resolver of the
     analysis resolves every name as a resolver over the index alone does)."""

@@ -178,9 +178,14 @@ def _check_uncached(tasks: Sequence[FileTask], jobs: int | None, project: Projec
             gc.unfreeze()
 
 
+def _in_parallel(tasks: Sequence[FileTask], jobs: int | None) -> bool:
+    """Whether `_check_in_processes` checks `tasks` in several processes (else in this one alone)."""
+    return (jobs or os.cpu_count() or 1) > 1 and len(tasks) >= _PARALLEL_THRESHOLD
+
+
 def _in_forked_workers(tasks: Sequence[FileTask], jobs: int | None) -> bool:
     """Whether `_check_in_processes` checks `tasks` in forked worker processes."""
-    if (jobs or os.cpu_count() or 1) <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+    if not _in_parallel(tasks, jobs):
         return False
     import multiprocessing  # (multiprocessing loads only for a parallel run)
 
@@ -202,7 +207,7 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     worker processes, in chunks that shrink towards the end (`check_order.py`) claimed by whichever process is free
     (`claimed_chunks.py`); reports in task order. `jedi`: the service started before the index, if any."""
     workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+    if not _in_parallel(tasks, jobs):
         for task in tasks:
             yield check_file(task, project)
         return

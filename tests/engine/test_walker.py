@@ -7,6 +7,7 @@ import sysconfig
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,17 +18,23 @@ from review_ls.engine.rule import Rule, RuleDocs
 from review_ls.engine.walker import Context, Walker
 
 
-class CallProbe(Rule):
+class RecordingRule(Rule):
+    """A test rule that records what it is given in `seen`."""
+
+    message = "never"
+    docs = RuleDocs("-", "-", "-")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[Any] = []
+
+
+class CallProbe(RecordingRule):
     """Records, for each call to `probe(...)`, what the context says."""
 
     code = "XX001"
     name = "probe"
     message = "{what}"
-    docs = RuleDocs("-", "-", "-")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[dict[str, object]] = []
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> Iterator[Finding]:
         if isinstance(node.func, ast.Name) and node.func.id == "probe":
@@ -164,17 +171,11 @@ def test_deeply_nested_expressions_do_not_exhaust_the_stack() -> None:
     assert [f.span.line for f in findings] == [2] and errors == []
 
 
-class EveryNode(Rule):
+class EveryNode(RecordingRule):
     """Records every node it is given, with the parent the context says it has."""
 
     code = "XX003"
     name = "every-node"
-    message = "never"
-    docs = RuleDocs("-", "-", "-")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.visited: list[tuple[ast.AST, ast.AST | None]] = []
 
     def iter_visitors(self) -> Iterator[tuple[type[ast.AST], object]]:
         for name in dir(ast):
@@ -183,7 +184,7 @@ class EveryNode(Rule):
                 yield node_type, self._record
 
     def _record(self, node: ast.AST, ctx: Context) -> None:
-        self.visited.append((node, ctx.parent))
+        self.seen.append((node, ctx.parent))
 
 
 _EVERY_SHAPE = """
@@ -245,10 +246,10 @@ def test_every_node_is_visited_once_under_its_own_parent() -> None:
     skipped = {id(node.generators[0]) for node in ast.walk(module) if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))}
     ignored = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop)  # in `ctx`/`op` fields, never visited
     expected = [n for n in ast.walk(module) if n is not module and id(n) not in skipped and not isinstance(n, ignored)]
-    visited = [node for node, _ in recorder.visited]
+    visited = [node for node, _ in recorder.seen]
     assert sorted(map(id, visited)) == sorted(map(id, expected))
     parents = _syntactic_parents(module)
-    assert all(parent is parents[id(node)] for node, parent in recorder.visited if not isinstance(node, ast.cmpop))  # shared singletons
+    assert all(parent is parents[id(node)] for node, parent in recorder.seen if not isinstance(node, ast.cmpop))  # shared singletons
     statements = [node for node in visited if isinstance(node, ast.stmt)]
     assert [s.lineno for s in statements] == sorted(s.lineno for s in statements)  # source order
     assert ctx.parents == [module] and not ctx.loops and not ctx.functions and not ctx.classes
@@ -268,7 +269,7 @@ def _every_shape_and_argparse() -> tuple[str, ast.Module]:
 def _visits(module: ast.Module, source: str) -> list[tuple[int, int | None]]:
     recorder = EveryNode()
     _walk(recorder, module, source)
-    return [(id(node), id(parent) if parent is not None else None) for node, parent in recorder.visited]
+    return [(id(node), id(parent) if parent is not None else None) for node, parent in recorder.seen]
 
 
 def test_leaf_nodes_left_at_once_change_neither_the_order_nor_the_parents(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -281,20 +282,14 @@ def test_leaf_nodes_left_at_once_change_neither_the_order_nor_the_parents(monkey
     assert _visits(module, source) == fast  # every field walked, as before leaves were known
 
 
-class CallsOnly(Rule):
+class CallsOnly(RecordingRule):
     """Records the calls it is given, with the parents the context holds."""
 
     code = "XX004"
     name = "calls-only"
-    message = "never"
-    docs = RuleDocs("-", "-", "-")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.visited: list[tuple[int, tuple[int, ...], int, int]] = []
 
     def visit_Call(self, node: ast.Call, ctx: Context) -> None:
-        self.visited.append((id(node), tuple(map(id, ctx.parents)), len(ctx.loops), len(ctx.functions)))
+        self.seen.append((id(node), tuple(map(id, ctx.parents)), len(ctx.loops), len(ctx.functions)))
 
 
 def test_leaves_no_rule_visits_are_never_pushed_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -305,7 +300,7 @@ def test_leaves_no_rule_visits_are_never_pushed_and_change_nothing(monkeypatch: 
     def calls_seen() -> list[tuple[int, tuple[int, ...], int, int]]:
         rule = CallsOnly()
         _walk(rule, module, source)
-        return rule.visited
+        return rule.seen
 
     skipped = walker._skipped_types(Walker([CallsOnly()]).dispatch)
     assert {ast.Name, ast.Constant, ast.alias, ast.Eq, type(None)} <= skipped and not skipped & {ast.Call, ast.Attribute, ast.arg}

@@ -130,17 +130,25 @@ def _annotated_enum_spellings(types: ProjectTypes) -> dict[tuple[str, str | int]
     spellings, over the enums annotating the parameters of every callee `callee_with_jedi` can return."""
     resolver = _index_resolver(types)
     spellings: dict[tuple[str, str | int], dict[str, set[str]]] = {}
+    members_of: dict[tuple[str | None, int], tuple[tuple[str, str], ...] | None] = {}  # (annotated name, id of its module)
     for name, callee in _possible_callees(resolver, types):
         params = callee.parameters() or ()
         positional = [param for param in params if param.kind in POSITIONAL_KINDS]
         for param in params:
             if param.annotation is None:
                 continue
-            value_type = resolver.from_annotation(param.annotation, callee.annotation_module(param))
-            members = value_type.cls.str_enum_members() if value_type is not None and value_type.cls is not None else None
+            module = callee.annotation_module(param)
+            written = (param.annotation.name, id(module))  # (the members depend on the name and where it is written only)
+            if written in members_of:
+                members = members_of[written]
+            else:
+                value_type = resolver.from_annotation(param.annotation, module)
+                members = members_of[written] = value_type.cls.str_enum_members() if value_type is not None and value_type.cls is not None else None
+            if not members:
+                continue
             keys: list[str | int] = [param.name, *(index for index, p in enumerate(positional) if p is param)]
             for key in keys:
-                for _, value in members or ():
+                for _, value in members:
                     spellings.setdefault((name, key), {}).setdefault(value.casefold(), set()).add(value)
     return {key: {folded: frozenset(values) for folded, values in by_value.items()} for key, by_value in spellings.items()}
 

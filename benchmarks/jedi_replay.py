@@ -66,6 +66,7 @@ def replay(path: Path, budget: float, answers_out: Path | None, workers: int) ->
 
     cli_gc.collect_less_often()  # (as in the CLI's processes)
     gc.freeze()  # (as the service inherits the parent's objects frozen)
+    getattr(jedi_service, "collect_as_the_service", lambda: None)()  # (the service's own collector; older versions: none)
     collecting = [0.0, 0.0]
 
     def timed(phase: str, _: dict[str, int]) -> None:

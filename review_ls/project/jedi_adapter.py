@@ -258,6 +258,7 @@ class JediAdapter:
         self._warm_up_seconds = warm_up_seconds
         self._warm = False
         self._documents: OrderedDict[tuple[str | None, str, object], _Document] = OrderedDict()
+        self._let_go: list[Any] = []  # Scripts let go of, whose inference states the jedi thread empties next (`_let_go_of`)
         self._lock = threading.Lock()
         self._thread: _JediThread | None = None
         self._project: Any = None
@@ -295,7 +296,7 @@ class JediAdapter:
         Call it between inferences, before `trim_parsed_modules`."""
         with self._lock:
             for document in self._documents.values():
-                document.script = None
+                self._let_go_of(document)
 
     # -- cache ------------------------------------------------------------------------------------
     def _document(self, source: str, path: str | None, context: object) -> _Document:
@@ -307,13 +308,19 @@ class JediAdapter:
             if document is None:
                 document = self._documents[key] = _Document(source, path)
                 while len(self._documents) > self._max_documents:
-                    self._documents.popitem(last=False)
+                    self._let_go_of(self._documents.popitem(last=False)[1])
             else:
                 self._documents.move_to_end(key)
             if self._max_scripts is not None:
                 for older in list(self._documents.values())[: -self._max_scripts or None]:
-                    older.script = None  # its answers stay cached; a new question about it makes a new Script
+                    self._let_go_of(older)  # its answers stay cached; a new question about it makes a new Script
             return document
+
+    def _let_go_of(self, document: _Document) -> None:
+        """Drop the document's Script (under `_lock`): the jedi thread empties its inference state before its next call."""
+        if document.script is not None:
+            self._let_go.append(document.script)
+            document.script = None
 
     def _answer(
         self, operation: str, source: str, path: str | None, line: int, column: int, budget: InferenceBudget, context: object
@@ -353,7 +360,10 @@ class JediAdapter:
     # -- on the jedi thread ---------------------------------------------------------------------------
     def _compute(self, document: _Document, position: tuple[str, int, int]) -> tuple[InferredName, ...] | None:
         with self._lock:
+            let_go, self._let_go = self._let_go, []
             cached = document.answers.get(position, _MISSING)
+        for script in let_go:  # (no call of theirs runs any more: this thread runs one call at a time)
+            _empty_inference_state(script)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
         operation, line, column = position
@@ -367,7 +377,8 @@ class JediAdapter:
                 names = script.goto(line, column, follow_imports=True)
             answer: tuple[InferredName, ...] | None = tuple(_inferred(name) for name in names)
         except _Interrupted:
-            document.script = None  # its inference state may be half-updated
+            with self._lock:
+                self._let_go_of(document)  # its inference state may be half-updated
             raise
         except Exception as exc:  # jedi's own errors on odd code: don't know
             log.debug("jedi %s at %s:%d:%d failed: %r", operation, document.path, line, column, exc)
@@ -433,6 +444,22 @@ def _reuse_parsed_tree(grammar: Any, source: str, path: Path, cache_directory: s
     cached = trees.get(path)
     if cached is not None and cached.lines != split_lines(source, keepends=True):
         del trees[path]  # the file changed since it was read: jedi parses the document's text, as without this
+
+
+# What a jedi inference state (jedi 0.19-0.20) fills as it infers: its memos, the modules, stubs and compiled objects it
+# loaded, and their values (`InferenceState.__init__`).
+_INFERENCE_STATE_CACHES = ("memoize_cache", "stub_module_cache", "compiled_cache", "mixed_cache", "access_cache", "inferred_element_counts", "analysis")
+
+
+def _empty_inference_state(script: Any) -> None:
+    """Empty the caches of the inference state of a Script nothing asks again, so that reference counting frees most of
+    what it inferred at once. The values it cached point back to the state (a cycle): let go whole, the state stayed in
+    memory until a collection of an older generation, and the collector of the service scanned it over and over until then."""
+    state = getattr(script, "_inference_state", None)
+    module_cache = getattr(state, "module_cache", None)
+    for cache in (*(getattr(state, name, None) for name in _INFERENCE_STATE_CACHES), getattr(module_cache, "_name_cache", None)):
+        if isinstance(cache, (dict, list)):
+            cache.clear()
 
 
 def _inferred(name: Any) -> InferredName:

@@ -140,3 +140,35 @@ def test_a_closed_service_exits_and_a_worker_then_hears_dont_know(service: JediS
     budget = InferenceBudget(1.0)
     assert remote.infer(USER, str(small_project / "shop/user.py"), 9, 0, budget) is None
     assert budget.exhausted
+
+
+def test_the_service_collects_young_objects_less_often_than_the_cli_and_never_scans_what_it_inherited(
+    small_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from review_ls import cli_gc
+    from review_ls.project import jedi_service
+
+    noted = tmp_path / "collector.log"
+    real_compute = JediAdapter._compute
+
+    def compute_and_note(adapter: JediAdapter, *args: object) -> object:  # (runs in the service)
+        noted.write_text(f"{gc.get_threshold()[0]} {gc.get_freeze_count()}")
+        return real_compute(adapter, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(JediAdapter, "_compute", compute_and_note)
+    threshold = gc.get_threshold()
+    gc.set_threshold(cli_gc.YOUNG_THRESHOLD, *threshold[1:])  # (the CLI's, which the service inherits)
+    try:
+        service = JediService(multiprocessing.get_context("fork"), workers=1)
+    finally:
+        gc.set_threshold(*threshold)
+    try:
+        text, path = textwrap.dedent(USER).lstrip("\n"), str(small_project / "shop/user.py")
+        assert RemoteAdapter(small_project, None, service.channel).infer(text, path, 9, 0, InferenceBudget(60.0))
+    finally:
+        service.kill()
+    young, frozen = map(int, noted.read_text().split())
+    assert young == jedi_service._YOUNG_THRESHOLD > cli_gc.YOUNG_THRESHOLD
+    assert frozen > gc.get_freeze_count()  # (the modules and objects it inherited from the CLI, at least)

@@ -110,6 +110,36 @@ def test_with_max_scripts_only_the_newest_documents_keep_their_jedi_script(proje
     assert adapter.infer(texts[0], path, 5, 11, _ample())  # a new question about it makes a new Script
 
 
+def _filled_caches(state: Any) -> list[str]:
+    caches = {"memoize_cache": state.memoize_cache, "module_cache": state.module_cache._name_cache, "stub_module_cache": state.stub_module_cache}
+    return sorted(name for name, cache in caches.items() if cache)
+
+
+def test_a_script_let_go_for_a_newer_document_has_its_inference_state_emptied_at_the_next_call(project: Path) -> None:
+    adapter = JediAdapter(project, max_scripts=1)
+    path = str(project / "shop/user.py")
+    first = adapter.infer(_user_text(), path, 9, 0, _ample())
+    (document,) = adapter._documents.values()
+    state = document.script._inference_state
+    assert _filled_caches(state) == ["memoize_cache", "module_cache", "stub_module_cache"]  # what it inferred
+    assert adapter.infer(_user_text() + "\n", path, 9, 0, _ample()) == first  # another document: the first Script is let go
+    assert document.script is None and _filled_caches(state) == []  # (freed by reference counting, not left to a collection)
+    assert adapter.infer(_user_text(), path, 5, 11, _ample())  # a new question about the first text makes a new Script
+
+
+def test_scripts_dropped_between_questions_have_their_inference_states_emptied_at_the_next_call(project: Path) -> None:
+    adapter = JediAdapter(project)
+    path = str(project / "shop/user.py")
+    first = adapter.infer(_user_text(), path, 9, 0, _ample())
+    (document,) = adapter._documents.values()
+    state = document.script._inference_state
+    adapter.drop_scripts()
+    assert _filled_caches(state)  # (nothing is emptied while no call runs on the jedi thread)
+    assert adapter.infer(_user_text(), path, 5, 11, _ample())  # the next call: a new Script, the old state emptied first
+    assert _filled_caches(state) == [] and document.script._inference_state is not state
+    assert adapter.infer(_user_text() + "\n", path, 9, 0, _ample()) == first
+
+
 def test_trimming_parsed_modules_keeps_the_most_recent_and_the_same_answers(project: Path) -> None:
     import parso.cache
 

@@ -12,6 +12,12 @@ cached per (path, hash of the document text, project context, position), so a do
 the editor is inferred from its unsaved text and a re-analysis of the same text costs nothing.
 Only the first call of an adapter may exceed its budget, by `WARM_UP_SECONDS`: jedi's one-time
 start-up (loading stubs and the project's imports) is not the analysed file's cost.
+
+The budget is wall time by default (the editor waits on it). An adapter made with `cpu_budget=True` (the CLI's jedi
+service) charges the CPU time of its jedi thread instead, so that what a check finds does not depend on what else the
+machine runs: on a loaded machine a wall budget timed out more questions and the same check found less. Its wall
+time is capped too (`_CPU_BUDGET_WALL_FACTOR`), for a call that waits without computing (jedi asking a subprocess
+environment).
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ log = logging.getLogger(__name__)
 # The first inference of a process loads jedi's stubs and the project's imports (~0.3–0.5 s);
 # that one-time start-up is not the file's fault, so the first call may wait this much longer.
 WARM_UP_SECONDS = 2.0
+# With a CPU budget, a call may take this many times its allowance in wall time, plus a second, before it is stopped
+# (the thread may get a third of a core on a loaded machine; a call waiting on a subprocess uses no CPU of its own).
+_CPU_BUDGET_WALL_FACTOR = 4.0
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,7 @@ class JediAdapter:
         max_documents: int = 32,
         warm_up_seconds: float = WARM_UP_SECONDS,
         max_scripts: int | None = None,
+        cpu_budget: bool = False,
     ) -> None:
         self.root = Path(root)
         self.environment_path = environment_path
@@ -256,6 +266,7 @@ class JediAdapter:
         # jedi Scripts kept (each holds its own inference state): the newest documents' only; None keeps every cached document's
         self._max_scripts = max_scripts
         self._warm_up_seconds = warm_up_seconds
+        self._cpu_budget = cpu_budget  # charge the jedi thread's CPU time, not wall time (module docstring)
         self._warm = False
         self._documents: OrderedDict[tuple[str | None, str, object], _Document] = OrderedDict()
         self._let_go: list[Any] = []  # Scripts let go of, whose inference states the jedi thread empties next (`_let_go_of`)
@@ -338,13 +349,14 @@ class JediAdapter:
                 if self._thread is None:
                     self._thread = _JediThread(f"review-ls-jedi:{self.root.name}")
         warming_up = not self._warm
-        started = time.perf_counter()
+        clock = _thread_cpu_clock(self._thread) if self._cpu_budget else time.perf_counter
+        started = clock()
         future = self._thread.submit(functools.partial(self._compute, document, position))
         try:
-            answer: tuple[InferredName, ...] | None = future.result(timeout=budget.remaining + (self._warm_up_seconds if warming_up else 0.0))
+            answer: tuple[InferredName, ...] | None = _result_within(future, budget.remaining + (self._warm_up_seconds if warming_up else 0.0), clock, started)
             self._warm = True
             if not warming_up:  # the start-up is not charged to the file
-                budget.spend(time.perf_counter() - started)
+                budget.spend(clock() - started)
             return answer
         except FutureTimeout:
             self._thread.stop(future)
@@ -354,7 +366,7 @@ class JediAdapter:
             return None
         except Exception as exc:  # jedi failed in a way _compute did not expect: don't know
             log.debug("jedi %s at %s:%d:%d failed: %r", operation, path, line, column, exc)
-            budget.spend(time.perf_counter() - started)
+            budget.spend(clock() - started)
             return None
 
     # -- on the jedi thread ---------------------------------------------------------------------------
@@ -444,6 +456,35 @@ def _reuse_parsed_tree(grammar: Any, source: str, path: Path, cache_directory: s
     cached = trees.get(path)
     if cached is not None and cached.lines != split_lines(source, keepends=True):
         del trees[path]  # the file changed since it was read: jedi parses the document's text, as without this
+
+
+def _thread_cpu_clock(thread: threading.Thread) -> Callable[[], float]:
+    """The CPU time of `thread` in seconds, as a clock; wall time where the platform cannot read a thread's CPU time."""
+    try:
+        clock_id = time.pthread_getcpuclockid(thread.ident)  # type: ignore[arg-type]
+        time.clock_gettime(clock_id)
+    except (AttributeError, OSError, TypeError):  # (no such call on macOS and Windows)
+        return time.perf_counter
+    return functools.partial(time.clock_gettime, clock_id)
+
+
+def _result_within(future: Future[Any], allowance: float, clock: Callable[[], float], started: float) -> Any:
+    """The future's result once it is done within `allowance` seconds of `clock` from `started`; raises `FutureTimeout`
+    past it. A clock other than wall time is also bounded in wall time (`_CPU_BUDGET_WALL_FACTOR`)."""
+    if clock is time.perf_counter:
+        return future.result(timeout=allowance)
+    wall_limit = time.perf_counter() + allowance * _CPU_BUDGET_WALL_FACTOR + 1.0
+    while True:
+        left = allowance - (clock() - started)
+        wall_left = wall_limit - time.perf_counter()
+        if left <= 0.0 or wall_left <= 0.0:
+            if future.done():  # (it finished just as the time ran out)
+                return future.result()
+            raise FutureTimeout
+        try:
+            return future.result(timeout=min(left, wall_left))  # (the thread's CPU time grows at most as fast as wall time)
+        except FutureTimeout:
+            continue
 
 
 # What a jedi inference state (jedi 0.19-0.20) fills as it infers: its memos, the modules, stubs and compiled objects it

@@ -3,7 +3,7 @@
 jedi's caches (stubs, the libraries and project modules it parsed) cost each process that infers 80–100 MB and
 4–5 s CPU on the 509 KLOC application corpus, and every check worker used to hold its own copy. The CLI forks one
 service process (`JediService`) before its workers: they send it their questions and it answers them with an
-adapter per root, as a worker's `adapter_for` would make, with the same time budgets, warm-up allowance and answers.
+adapter per root, as a worker's `adapter_for` would make, with the same budgets (counted in its jedi thread's CPU time: `cpu_budget`), warm-up allowance and answers.
 It is forked with `os.fork` right after the model is derived (no thread runs in the CLI yet, and it is not one of
 the pool's workers); it dies with the CLI (`die_with_parent`), ignores Ctrl-C and is killed with the pool.
 
@@ -149,7 +149,7 @@ def serve(connection: Connection, parent_pid: int, workers: int) -> None:
         if adapter is None:
             # Each jedi Script holds its own inference state: keep those of the newest documents only, one per
             # worker (a check asks about a file only while a worker analyses it); their answers stay cached.
-            adapter = adapters[root, environment_path] = JediAdapter(Path(root), environment_path, max_scripts=workers)
+            adapter = adapters[root, environment_path] = JediAdapter(Path(root), environment_path, max_scripts=workers, cpu_budget=True)
         try:
             reply = answer_question(adapter, *question)
         except Exception as exc:  # never leaves a worker without a reply

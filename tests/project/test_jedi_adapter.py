@@ -7,6 +7,7 @@ import threading
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,65 @@ def test_a_timed_out_call_is_stopped_and_dont_know_is_kept_for_that_text(project
     assert adapter.infer(_user_text(), path, 9, 0, _ample()) is None
     edited = adapter.infer(_user_text() + "\n", path, 9, 0, _ample())
     assert edited is not None and edited[0].full_name == "shop.models.Part"
+
+
+def _delayed_next_script(adapter: JediAdapter, monkeypatch: pytest.MonkeyPatch, delay: Callable[[], None]) -> None:
+    """Make the adapter's next jedi call run `delay` before it infers."""
+    real_script = adapter._script
+    delayed: list[bool] = []
+
+    def delayed_script(document: Any) -> Any:
+        if not delayed:
+            delayed.append(True)
+            delay()
+        return real_script(document)
+
+    monkeypatch.setattr(adapter, "_script", delayed_script)
+
+
+@pytest.mark.parametrize("cpu_budget", [False, True])
+def test_a_cpu_budget_is_not_spent_by_a_call_that_waits_without_computing(project: Path, monkeypatch: pytest.MonkeyPatch, cpu_budget: bool) -> None:
+    # A wall budget times out a call that waits (as on a loaded machine, where jedi's thread gets little CPU); the CLI's
+    # service charges its thread's CPU time instead, so the same question is answered.
+    adapter = JediAdapter(project, warm_up_seconds=0.0, cpu_budget=cpu_budget)
+    path = str(project / "shop/user.py")
+    assert adapter.infer(_user_text(), path, 5, 11, _ample()) is not None  # (warmed up: the next answer costs little CPU)
+    _delayed_next_script(adapter, monkeypatch, lambda: time.sleep(0.6))
+    adapter.drop_scripts()  # (the next question makes a Script, so it runs the delay)
+    budget = InferenceBudget(0.25)
+    names = adapter.infer(_user_text(), path, 9, 0, budget)
+    if cpu_budget:
+        assert names is not None and names[0].full_name == "shop.models.Part" and not budget.exhausted
+    else:
+        assert names is None and budget.exhausted
+
+
+def test_a_cpu_budget_stops_a_call_that_computes_past_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter = JediAdapter(project, warm_up_seconds=0.0, cpu_budget=True)
+    path = str(project / "shop/user.py")
+    assert adapter.infer(_user_text(), path, 5, 11, _ample()) is not None
+
+    def spin() -> None:
+        deadline = time.process_time() + 10.0  # (not stopped, the call would answer after it)
+        while time.process_time() < deadline:
+            pass
+
+    _delayed_next_script(adapter, monkeypatch, spin)
+    adapter.drop_scripts()
+    budget = InferenceBudget(0.05)
+    assert adapter.infer(_user_text(), path, 9, 0, budget) is None and budget.exhausted
+    assert adapter.infer(_user_text(), path, 5, 12, _ample()) is not None  # the thread survives and answers on
+
+
+def test_a_cpu_budget_is_bounded_in_wall_time_too(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A call that waits without computing (jedi asking a subprocess environment) is stopped after
+    # `_CPU_BUDGET_WALL_FACTOR` times its allowance plus a second, not waited on for ever.
+    adapter = JediAdapter(project, warm_up_seconds=0.0, cpu_budget=True)
+    path = str(project / "shop/user.py")
+    assert adapter.infer(_user_text(), path, 5, 11, _ample()) is not None
+    _delayed_next_script(adapter, monkeypatch, lambda: time.sleep(5.0))  # (not stopped, the call would answer after it)
+    adapter.drop_scripts()
+    assert adapter.infer(_user_text(), path, 9, 0, InferenceBudget(0.05)) is None
 
 
 def test_jedi_errors_degrade_to_dont_know(project: Path) -> None:

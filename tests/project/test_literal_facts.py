@@ -1,0 +1,137 @@
+"""Module-level names that only ever hold a builtin literal (`literal_facts.py`), and their place in the type facts."""
+
+from __future__ import annotations
+
+import ast
+import sys
+import textwrap
+
+import pytest
+
+from review_ls.project import ProjectIndex
+from review_ls.project.literal_facts import literal_values
+
+
+def _literals(code: str) -> dict[str, str]:
+    text = textwrap.dedent(code)
+    with_text, without_text = literal_values(ast.parse(text), text), literal_values(ast.parse(text))
+    assert with_text == without_text  # the text only spares a walk
+    return with_text
+
+
+def test_displays_comprehensions_and_constants_have_their_builtin_kind() -> None:
+    assert _literals(
+        """
+        A = {"a": 1}
+        B = {k: 1 for k in "ab"}
+        C = [1, 2]
+        D = [x for x in "ab"]
+        E = (1,)
+        F = {1}
+        G = {x for x in "ab"}
+        H = "s"
+        I = f"{H}!"
+        J = b"x"
+        K = True
+        L = 1
+        M = 1.5
+        N = 1j
+        O = None
+        P = Q = {}
+        """
+    ) == {
+        "A": "dict", "B": "dict", "C": "list", "D": "list", "E": "tuple", "F": "set", "G": "set", "H": "str", "I": "str",
+        "J": "bytes", "K": "bool", "L": "int", "M": "float", "N": "complex", "O": "None", "P": "dict", "Q": "dict",
+    }  # fmt: skip
+
+
+def test_a_display_of_dict_displays_says_its_items_are_dicts() -> None:
+    assert _literals(
+        """
+        ROWS = [{"a": 1}, {"b": 2}]
+        PAIRS = ({"a": 1},)
+        MIXED_ITEMS = [{"a": 1}, 2]
+        EMPTY = []
+        SPREAD = [*ROWS, {"c": 3}]
+        """
+    ) == {"ROWS": "list[dict]", "PAIRS": "tuple[dict]", "MIXED_ITEMS": "list", "EMPTY": "list", "SPREAD": "list"}
+
+
+def test_bindings_of_several_literal_kinds_are_mixed_and_of_one_container_are_that_container() -> None:
+    assert _literals(
+        """
+        import os
+        X = None
+        if os.environ:
+            X = {}
+        ROWS = [{"a": 1}]
+        try:
+            ROWS = []
+        except ImportError:
+            pass
+        """
+    ) == {"X": "mixed", "ROWS": "list"}
+
+
+@pytest.mark.parametrize(
+    "rebinding",
+    [
+        "X = load()",
+        "X: dict = {}",
+        "X += {}",
+        "for X in range(3):\n    pass",
+        "with open('f') as X:\n    pass",
+        "try:\n    pass\nexcept Exception as X:\n    pass",
+        "from m import X",
+        "import X",
+        "def X():\n    pass",
+        "class X:\n    pass",
+        "del X",
+        "X, Y = 1, 2",
+        "print(X := 1)",
+        "ROWS = [(X := 1) for _ in range(2)]",
+        "def reset():\n    global X\n    X = load()",
+        "class Holder:\n    global X\n    X = 1",
+        "match load():\n    case {'x': X}:\n        pass",
+        "match load():\n    case [*X]:\n        pass",
+        "match load():\n    case {**X}:\n        pass",
+        "if load():\n    X = load()",
+    ],
+)
+def test_any_other_binding_of_the_name_leaves_it_out(rebinding: str) -> None:
+    assert "X" not in _literals(f"X = {{'a': 1}}\n{rebinding}\n")
+
+
+def test_bindings_inside_functions_classes_and_comprehensions_are_their_own_names() -> None:
+    assert _literals(
+        """
+        X = {"a": 1}
+
+        def f():
+            X = load()
+            for X in range(2):
+                pass
+            return [X for X in range(2)]
+
+        class C:
+            X = 1
+        """
+    ) == {"X": "dict"}
+
+
+def test_a_star_import_leaves_every_name_out() -> None:
+    assert _literals("X = {}\nfrom m import *\n") == {}
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="`type` statements are Python 3.12+")
+def test_a_type_alias_statement_is_a_binding() -> None:
+    assert "X" not in _literals("X = {}\ntype X = int\n")
+
+
+def test_the_index_keeps_them_with_the_module_type_facts() -> None:
+    project = ProjectIndex.from_sources({"config.py": "ROWS = [{'a': 1}]\nurl = load()\n"})
+    facts = project.types.module("config")
+    assert facts is not None and dict(facts.literal_values) == {"ROWS": "list[dict]"}
+    project.update_file("config.py", "ROWS = load()\n")
+    facts = project.types.module("config")
+    assert facts is not None and dict(facts.literal_values) == {}

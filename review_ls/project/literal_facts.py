@@ -10,8 +10,9 @@ module's type facts, `ModuleTypeFacts.literal_values`):
 A name gets a kind only when *every* binding of it in its module is such a value: an assignment `NAME = <literal>` at
 module level (in `if`/`try`/`for`/`while`/`with`/`match` blocks too). Any other binding of the name — another
 assignment, an annotated or augmented assignment, a `for`/`with`/`except`/`match`/import target, a `def` or `class`,
-`del`, a walrus anywhere, a `global` declaration anywhere (a function or class body may rebind it), a `type` alias — and
-a star import in the module (it may bind any name) leave it out.
+`del`, a walrus in the module's own scope (its statements, comprehensions, decorators, defaults), a `global`
+declaration anywhere (a function or class body may then rebind it), a `type` alias — and a star import in the module (it
+may bind any name) leave it out. Bindings in function, lambda and class bodies without `global` are names of their own.
 
 What this proves, for the RV7 rules' jedi questions (`TypeResolver.type_of`, `worth_inferring`): jedi infers such a
 name, imported or not, from its binding statements in its module, which are all literal displays or constants; so its
@@ -74,8 +75,11 @@ def literal_values(tree: ast.Module, text: str | None = None) -> dict[str, str]:
         elif known != kind and known != _OPAQUE:
             kinds[name] = _OPAQUE if kind == _OPAQUE else _agreed(known, kind)
     literals = {name: kind for name, kind in kinds.items() if kind != _OPAQUE}
-    if literals and (text is None or "global" in text or ":=" in text):
-        for name in _rebound_anywhere(tree):
+    if literals and (text is None or "global" in text):
+        for name in _declared_global(tree.body):
+            literals.pop(name, None)
+    if literals and (text is None or ":=" in text):
+        for name in _walrus_targets(tree):
             literals.pop(name, None)
     return literals
 
@@ -147,10 +151,38 @@ def _target_names(target: ast.expr) -> Iterator[tuple[str, str]]:
         yield from _target_names(target.value)
 
 
-def _rebound_anywhere(tree: ast.Module) -> Iterator[str]:
-    """Names a walrus binds or a `global` declares anywhere in the module (either may rebind a module-level name)."""
-    for node in ast.walk(tree):
+def _declared_global(body: Iterable[ast.stmt]) -> Iterator[str]:
+    """Names a `global` statement declares anywhere in these statements (in functions and classes too: `global` is a
+    statement, so only statement lists are walked)."""
+    for statement in body:
+        if isinstance(statement, ast.Global):
+            yield from statement.names
+            continue
+        for field in _STATEMENT_LISTS:
+            inner = getattr(statement, field, None)
+            if inner:
+                yield from _declared_global(inner)
+        for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            yield from _declared_global(clause.body)
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody")
+
+
+def _walrus_targets(tree: ast.Module) -> Iterator[str]:
+    """Names a walrus binds in the module's own scope: outside function, lambda and class bodies (a walrus there binds a
+    local, or a class attribute; one that a `global` makes the module's name is found by `_declared_global`), but in
+    what the module evaluates of a definition (decorators, defaults, bases, annotations) and in its comprehensions."""
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
         if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
             yield node.target.id
-        elif isinstance(node, ast.Global):
-            yield from node.names
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            pending.extend((*node.decorator_list, node.args, *((node.returns,) if node.returns is not None else ())))
+        elif isinstance(node, ast.ClassDef):
+            pending.extend((*node.decorator_list, *node.bases, *node.keywords))
+        elif isinstance(node, ast.Lambda):
+            pending.append(node.args)
+        else:
+            pending.extend(ast.iter_child_nodes(node))

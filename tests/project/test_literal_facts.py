@@ -90,6 +90,8 @@ def test_bindings_of_several_literal_kinds_are_mixed_and_of_one_container_are_th
         "X, Y = 1, 2",
         "print(X := 1)",
         "ROWS = [(X := 1) for _ in range(2)]",
+        "@register(X := 1)\ndef handler():\n    pass",
+        "def handler(limit=(X := 1)):\n    pass",
         "def reset():\n    global X\n    X = load()",
         "class Holder:\n    global X\n    X = 1",
         "match load():\n    case {'x': X}:\n        pass",
@@ -113,8 +115,13 @@ def test_bindings_inside_functions_classes_and_comprehensions_are_their_own_name
                 pass
             return [X for X in range(2)]
 
+            if (X := load()) is not None:
+                return X
+
         class C:
             X = 1
+
+        key = lambda row: (X := row)
         """
     ) == {"X": "dict"}
 

@@ -463,7 +463,7 @@ class TypeResolver:
             return self._returns_unknown_project_value(expr.func, parents, depth + 1)
         if not isinstance(expr, ast.Name):
             return False
-        if depth == 0 and self._bound_to_imported_literals(expr.id, parents):
+        if depth == 0 and self._bound_only_to_literals(expr.id, parents):
             return False  # (only for the asked name itself: what its items or attributes hold is another question)
         found = self._binding_sources(expr.id, parents)
         if found is None:
@@ -661,7 +661,8 @@ class TypeResolver:
             return ValueType(cls=callee.cls)
         if callee.function is not None and callee.function.returns is not None:
             return self.from_annotation(callee.function.returns, callee.module)
-        return None
+        returned = _returned_literal(callee)
+        return literal_value_type(returned, callee.module) if returned is not None else None
 
     def _qualified_local(self, dotted: str) -> str:
         return qualify_dotted(dotted, self.local.imports) or dotted
@@ -780,11 +781,24 @@ class TypeResolver:
         assert module is not None
         return kind, module
 
-    def _bound_to_imported_literals(self, name: str, parents: Sequence[ast.AST]) -> bool:
-        """True when every binding of `name` in its scope imports a project value that only ever holds builtin literals
-        (`literal_facts`): jedi's answer is then builtin instances, which no RV7 rule reports on."""
+    def _bound_only_to_literals(self, name: str, parents: Sequence[ast.AST]) -> bool:
+        """True when every binding of `name` in its scope imports a project value that only ever holds builtin literals,
+        or is the result of a call of a project function that only returns them (`literal_facts`): jedi's answer is
+        then builtin instances, which no RV7 rule reports on."""
         found = self._binding_sources(name, parents)
-        return found is not None and all(kind == "import" and self.imported_literal(detail) is not None for kind, detail in found[2])
+        if found is None:
+            return False
+        scope, _, sources = found
+        scope_parents = _parents_within(parents, None if scope is self._module_ast else scope)
+        for kind, detail in sources:
+            if kind == "import" and self.imported_literal(detail) is not None:
+                continue
+            if kind == "value" and isinstance(detail, ast.Call):
+                callee = self.callee(detail, scope_parents)
+                if callee is not None and _returned_literal(callee) is not None:
+                    continue
+            return False
+        return True
 
     def _scope_bindings(self, function: ast.AST) -> dict[str, list[tuple[str, Any]]]:
         key = id(function)
@@ -900,6 +914,17 @@ _ITEMS_ARE_DICTS_REFS = {
     "tuple": TypeRef("builtins.tuple", args=(_DICT_REF, TypeRef("...")), text="tuple[dict, ...]"),
     "set": TypeRef("builtins.set", args=(_DICT_REF,), text="set[dict]"),
 }
+
+
+def _returned_literal(callee: Callee) -> str | None:
+    """The `literal_facts` kind of what a call of `callee` returns, when it is a module's plain function that only returns
+    builtin literals (`ModuleTypeFacts.literal_returns`), else None."""
+    function = callee.function
+    if function is None or callee.bound or function.returns is not None:
+        return None
+    if callee.module.functions.get(function.name) is not function:
+        return None  # a method
+    return callee.module.literal_returns.get(function.name)
 
 
 def literal_value_type(kind: str, module: ModuleTypeFacts) -> ValueType | None:

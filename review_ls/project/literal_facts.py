@@ -1,34 +1,43 @@
-"""Module-level names that only ever hold a builtin literal: `CONFIG = {...}`, `PRIORITIES = [{...}, {...}]`, `NAME = "x"`.
+"""Module-level names that only ever hold a builtin literal (`CONFIG = {...}`, `PRIORITIES = [{...}, {...}]`), and
+plain functions that only return one (`def page(...): ...; return {"items": ..., "total": ...}`).
 
-`literal_values(tree, text)` maps each such name to the kind of value it holds (`LiteralKind` strings, stored with the
-module's type facts, `ModuleTypeFacts.literal_values`):
+`module_literals(tree, text)` gives both, stored with the module's type facts (`ModuleTypeFacts.literal_values` and
+`literal_returns`), as `LiteralKind` strings:
 - 'dict', 'list', 'tuple', 'set' for a display or comprehension of that type; 'list[dict]', 'tuple[dict]', 'set[dict]'
   when it is a display whose elements are all dict displays (and there is at least one);
 - 'str' (string or f-string), 'bytes', 'bool', 'int', 'float', 'complex', 'None' for a constant;
-- 'mixed' when every binding is one of the above but they do not all agree (`X = None` here, `X = {}` there).
+- 'mixed' when every binding (or return) is one of the above but they do not all agree (`X = None` here, `X = {}` there).
 
-A name gets a kind only when *every* binding of it in its module is such a value: an assignment `NAME = <literal>` at
-module level (in `if`/`try`/`for`/`while`/`with`/`match` blocks too). Any other binding of the name — another
-assignment, an annotated or augmented assignment, a `for`/`with`/`except`/`match`/import target, a `def` or `class`,
-`del`, a walrus in the module's own scope (its statements, comprehensions, decorators, defaults), a `global`
+A name gets a value kind only when *every* binding of it in its module is such a value: an assignment
+`NAME = <literal>` at module level (in `if`/`try`/`for`/`while`/`with`/`match` blocks too). Any other binding of the
+name — another assignment, an annotated or augmented assignment, a `for`/`with`/`except`/`match`/import target, a `def`
+or `class`, `del`, a walrus in the module's own scope (its statements, comprehensions, decorators, defaults), a `global`
 declaration anywhere (a function or class body may then rebind it), a `type` alias — and a star import in the module (it
 may bind any name) leave it out. Bindings in function, lambda and class bodies without `global` are names of their own.
 
+A function gets a return kind when its name's one binding in the module is a plain `def` (not `async`, no decorators:
+a decorator may return anything), it is not a generator (no `yield` in its text), it has a `return`, and each of its own
+`return`s (not those of functions it defines) gives a literal, a bare `return` None; unless its body ends in a `return`
+or `raise`, falling off the end adds None ('mixed').
+
 What this proves, for the RV7 rules' jedi questions (`TypeResolver.type_of`, `worth_inferring`): jedi infers such a
-name, imported or not, from its binding statements in its module, which are all literal displays or constants; so its
-answer is a set of builtin instances (the dict, list, str, ... of those statements), never a project class, and an item
-of a non-empty display of dict displays is inferred from those dicts (plus whatever `append`s jedi finds, which only makes
-its answer ambiguous). No RV7 rule reports on a builtin instance or an ambiguous answer.
+name, imported or not, from its binding statements in its module, and a call of such a function from its `return`
+statements; all are literal displays or constants, so its answer is a set of builtin instances (the dict, list, str, ...
+of those statements), never a project class. An item of a non-empty display of dict displays is inferred from those
+dicts (plus whatever `append`s jedi finds, which only makes its answer ambiguous). No RV7 rule reports on a builtin
+instance or an ambiguous answer.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from typing import Final
+from typing import Final, NamedTuple
 
 # The kind a binding that is not a literal gives its name (the name then has no fact).
 _OPAQUE: Final = ""
+# The kind of a plain module-level `def` (no decorators) while the bindings are collected.
+_FUNCTION: Final = "def"
 MIXED: Final = "mixed"
 # 'list[dict]' and the like: a display whose items are all dict displays.
 ITEMS_ARE_DICTS: Final = "[dict]"
@@ -61,17 +70,27 @@ def literal_kind(value: ast.expr) -> str | None:
     return None
 
 
-def literal_values(tree: ast.Module, text: str | None = None) -> dict[str, str]:
-    """Module-level name -> the `LiteralKind` every binding of it in the module agrees on ('mixed' when they differ), for
-    the names only ever bound to a literal display or constant (`text`, the module's source, lets a module with no
-    `global` and no `:=` skip the walk over every node)."""
+class ModuleLiterals(NamedTuple):
+    """What a module's names hold when only literals can be: its values, and what its functions return."""
+
+    values: dict[str, str]  # module-level name -> its `LiteralKind`
+    returns: dict[str, str]  # module-level function -> the `LiteralKind` of what a call of it returns
+
+
+def module_literals(tree: ast.Module, text: str | None = None) -> ModuleLiterals:
+    """The module-level names only ever bound to a literal display or constant, with the kind every binding agrees on
+    ('mixed' when they differ); and the functions a call of which returns such a literal (`text`, the module's source,
+    lets a module with no `global`, `:=` or `yield` skip walks)."""
     kinds: dict[str, str] = {}
-    for name, kind in _module_bindings(tree.body):
+    functions: dict[str, ast.FunctionDef] = {}
+    for name, kind in _module_bindings(tree.body, functions):
         if name == "*":
-            return {}
+            return ModuleLiterals({}, {})
         known = kinds.get(name)
         if known is None:
             kinds[name] = kind
+        elif known == _FUNCTION or kind == _FUNCTION:
+            kinds[name] = _OPAQUE  # a function also bound otherwise, or defined twice
         elif known != kind and known != _OPAQUE:
             kinds[name] = _OPAQUE if kind == _OPAQUE else _agreed(known, kind)
     literals = {name: kind for name, kind in kinds.items() if kind != _OPAQUE}
@@ -81,7 +100,53 @@ def literal_values(tree: ast.Module, text: str | None = None) -> dict[str, str]:
     if literals and (text is None or ":=" in text):
         for name in _walrus_targets(tree):
             literals.pop(name, None)
-    return literals
+    returns: dict[str, str] = {}
+    lines: list[str] | None = None
+    for name in [name for name, kind in literals.items() if kind == _FUNCTION]:
+        del literals[name]
+        function = functions[name]
+        returned = _returned_kind(function)
+        if returned is None:
+            continue
+        if text is not None:
+            lines = lines if lines is not None else text.splitlines()
+            generator = any("yield" in line for line in lines[function.lineno - 1 : function.end_lineno])
+        else:
+            generator = any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in ast.walk(function))
+        if not generator:
+            returns[name] = returned
+    return ModuleLiterals(literals, returns)
+
+
+def _returned_kind(function: ast.FunctionDef) -> str | None:
+    """The `LiteralKind` every `return` of the function agrees on ('None' for a bare one, and for the end of its body
+    unless that is a `return` or `raise`), when it has one and each returns a literal; else None."""
+    kind: str | None = None
+    for statement in _own_statements(function.body):
+        if not isinstance(statement, ast.Return):
+            continue
+        returned = literal_kind(statement.value) if statement.value is not None else "None"
+        if returned is None:
+            return None
+        kind = returned if kind is None or kind == returned else _agreed(kind, returned)
+    if kind is not None and not isinstance(function.body[-1], (ast.Return, ast.Raise)):
+        kind = kind if kind == "None" else MIXED
+    return kind
+
+
+def _own_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a function body, those of its blocks included, but not those of the functions and classes it
+    defines."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, _DEFINITIONS):
+            continue
+        for field in _STATEMENT_LISTS:
+            inner = getattr(statement, field, None)
+            if inner:
+                yield from _own_statements(inner)
+        for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            yield from _own_statements(clause.body)
 
 
 def _agreed(a: str, b: str) -> str:
@@ -90,9 +155,10 @@ def _agreed(a: str, b: str) -> str:
     return container_a if container_a == container_b else MIXED
 
 
-def _module_bindings(body: Iterable[ast.stmt]) -> Iterator[tuple[str, str]]:
+def _module_bindings(body: Iterable[ast.stmt], functions: dict[str, ast.FunctionDef]) -> Iterator[tuple[str, str]]:
     """(name, kind) of every binding of the module's scope made by its statements ('*' for a star import; kind '' for a
-    binding that is not a literal assignment). Expressions' walruses are left to `_rebound_anywhere`."""
+    binding that is not a literal assignment, `_FUNCTION` for a plain `def` without decorators, kept in `functions`).
+    Expressions' walruses are left to `_walrus_targets`."""
     for statement in body:
         if isinstance(statement, ast.Assign):
             kind = literal_kind(statement.value)
@@ -103,6 +169,9 @@ def _module_bindings(body: Iterable[ast.stmt]) -> Iterator[tuple[str, str]]:
                     yield from _target_names(target)
         elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
             yield from _target_names(statement.target)
+        elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list:
+            functions[statement.name] = statement
+            yield statement.name, _FUNCTION
         elif isinstance(statement, _DEFINITIONS):
             yield statement.name, _OPAQUE
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
@@ -112,12 +181,12 @@ def _module_bindings(body: Iterable[ast.stmt]) -> Iterator[tuple[str, str]]:
             for target in statement.targets:
                 yield from _target_names(target)
         elif isinstance(statement, _BLOCKS):
-            yield from _block_bindings(statement)
+            yield from _block_bindings(statement, functions)
         elif type(statement).__name__ == "TypeAlias":  # `type X = ...` (3.12+)
             yield from _target_names(statement.name)  # type: ignore[attr-defined]
 
 
-def _block_bindings(block: ast.stmt) -> Iterator[tuple[str, str]]:
+def _block_bindings(block: ast.stmt, functions: dict[str, ast.FunctionDef]) -> Iterator[tuple[str, str]]:
     """The bindings of a compound statement at module level: its targets, then its bodies'."""
     if isinstance(block, (ast.For, ast.AsyncFor)):
         yield from _target_names(block.target)
@@ -131,13 +200,13 @@ def _block_bindings(block: ast.stmt) -> Iterator[tuple[str, str]]:
                 name = getattr(node, "name", None) or getattr(node, "rest", None)
                 if name:
                     yield name, _OPAQUE
-            yield from _module_bindings(case.body)
+            yield from _module_bindings(case.body, functions)
     for handler in getattr(block, "handlers", ()):
         if handler.name:
             yield handler.name, _OPAQUE
-        yield from _module_bindings(handler.body)
+        yield from _module_bindings(handler.body, functions)
     for field in ("body", "orelse", "finalbody"):
-        yield from _module_bindings(getattr(block, field, ()))
+        yield from _module_bindings(getattr(block, field, ()), functions)
 
 
 def _target_names(target: ast.expr) -> Iterator[tuple[str, str]]:

@@ -22,7 +22,7 @@ from typing import TypeVar
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.project.annotation_text import annotation_text
-from review_ls.project.literal_facts import literal_values
+from review_ls.project.literal_facts import module_literals
 
 T = TypeVar("T")
 
@@ -308,6 +308,7 @@ class ModuleTypeFacts:
     classes: Mapping[str, ClassFacts]
     functions: Mapping[str, FunctionFacts]
     literal_values: Mapping[str, str]  # module-level name -> the builtin literal it only ever holds (`literal_facts.py`)
+    literal_returns: Mapping[str, str]  # module-level function -> the builtin literal a call of it returns (`literal_facts.py`)
     fingerprint: int = 0
     enum_values: frozenset[str] = field(default=frozenset())  # casefolded member values of str-valued enums
     field_names: frozenset[str] = field(default=frozenset())  # fields of classes that may be models
@@ -320,7 +321,7 @@ class ModuleTypeFacts:
 
 def module_type_facts(tree: ast.Module, module: str = "", path: str | None = None, text: str | None = None) -> ModuleTypeFacts:
     """Extract the type facts of a parsed module (`module` is its dotted name, '' when unknown; `text`, its source, when
-    known, spares a walk: `literal_values`)."""
+    known, spares walks: `module_literals`)."""
     is_package = path is not None and Path(path).name == "__init__.py"
     imports: dict[str, str] = {}
     for statement in _top_level_statements(tree.body):
@@ -344,10 +345,11 @@ def module_type_facts(tree: ast.Module, module: str = "", path: str | None = Non
     maybe_models = [cls for cls in classes.values() if cls.local_kind in MODEL_KINDS or (cls.local_kind is ClassKind.OTHER and cls.bases)]
     field_names = frozenset(f.name for cls in maybe_models for f in cls.fields)
     optional_fields = frozenset(f.name for cls in maybe_models for f in cls.fields if f.annotation is not None and f.annotation.optional)
-    literals = literal_values(tree, text)
-    fingerprint = hash((module, tuple(sorted(imports.items())), tuple(classes.values()), tuple(functions.values()), tuple(sorted(literals.items()))))
+    literals, returns = module_literals(tree, text)
+    literal_items = (tuple(sorted(literals.items())), tuple(sorted(returns.items())))
+    fingerprint = hash((module, tuple(sorted(imports.items())), tuple(classes.values()), tuple(functions.values()), literal_items))
     return ModuleTypeFacts(
-        module, path, is_package, imports, classes, functions, literals, fingerprint, enum_values, field_names, optional_fields
+        module, path, is_package, imports, classes, functions, literals, returns, fingerprint, enum_values, field_names, optional_fields
     )
 
 

@@ -1,4 +1,5 @@
-"""Module-level names that only ever hold a builtin literal (`literal_facts.py`), and their place in the type facts."""
+"""Module-level names that only ever hold a builtin literal and functions that only return one (`literal_facts.py`), and
+their place in the type facts."""
 
 from __future__ import annotations
 
@@ -9,14 +10,21 @@ import textwrap
 import pytest
 
 from review_ls.project import ProjectIndex
-from review_ls.project.literal_facts import literal_values
+from review_ls.project.literal_facts import module_literals
 
 
 def _literals(code: str) -> dict[str, str]:
     text = textwrap.dedent(code)
-    with_text, without_text = literal_values(ast.parse(text), text), literal_values(ast.parse(text))
-    assert with_text == without_text  # the text only spares a walk
-    return with_text
+    with_text, without_text = module_literals(ast.parse(text), text), module_literals(ast.parse(text))
+    assert with_text == without_text  # the text only spares walks
+    return with_text.values
+
+
+def _returns(code: str) -> dict[str, str]:
+    text = textwrap.dedent(code)
+    with_text, without_text = module_literals(ast.parse(text), text), module_literals(ast.parse(text))
+    assert with_text == without_text
+    return with_text.returns
 
 
 def test_displays_comprehensions_and_constants_have_their_builtin_kind() -> None:
@@ -135,10 +143,63 @@ def test_a_type_alias_statement_is_a_binding() -> None:
     assert "X" not in _literals("X = {}\ntype X = int\n")
 
 
+def test_functions_whose_every_return_is_a_literal_have_its_kind() -> None:
+    assert _returns(
+        """
+        def page(items):
+            if not items:
+                return {"items": [], "total": 0}
+            return {"items": items, "total": len(items)}
+
+        def rows():
+            return [{"a": 1}]
+
+        def maybe(flag):
+            if flag:
+                return {}
+
+        def nothing(flag):
+            if flag:
+                return
+            raise ValueError(flag)
+
+        def either(flag):
+            if flag:
+                return "yes"
+            return None
+
+        def with_helper():
+            def inner():
+                return load()
+            return {"inner": inner}
+        """
+    ) == {"page": "dict", "rows": "list[dict]", "maybe": "mixed", "nothing": "None", "either": "mixed", "with_helper": "dict"}
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        "def f():\n    return load()",
+        "def f():\n    if load():\n        return {}\n    return [load()][0]",
+        "def f():\n    pass",
+        "def f():\n    yield 1\n    return {}",
+        "async def f():\n    return {}",
+        "@cache\ndef f():\n    return {}",
+        "def f():\n    return {}\nf = wrap(f)",
+        "def f():\n    return {}\ndef f():\n    return {}",
+        "def f():\n    return {}\ndef reset():\n    global f\n    f = load",
+        "def f():\n    return {}\nfrom m import *",
+        "class C:\n    def f(self):\n        return {}",
+    ],
+)
+def test_other_functions_have_no_return_kind(function: str) -> None:
+    assert "f" not in _returns(function + "\n")
+
+
 def test_the_index_keeps_them_with_the_module_type_facts() -> None:
-    project = ProjectIndex.from_sources({"config.py": "ROWS = [{'a': 1}]\nurl = load()\n"})
+    project = ProjectIndex.from_sources({"config.py": "ROWS = [{'a': 1}]\nurl = load()\n\ndef page():\n    return {'items': ROWS}\n"})
     facts = project.types.module("config")
-    assert facts is not None and dict(facts.literal_values) == {"ROWS": "list[dict]"}
+    assert facts is not None and (dict(facts.literal_values), dict(facts.literal_returns)) == ({"ROWS": "list[dict]"}, {"page": "dict"})
     project.update_file("config.py", "ROWS = load()\n")
     facts = project.types.module("config")
-    assert facts is not None and dict(facts.literal_values) == {}
+    assert facts is not None and (dict(facts.literal_values), dict(facts.literal_returns)) == ({}, {})

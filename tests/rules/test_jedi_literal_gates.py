@@ -1,7 +1,8 @@
 """The RV7 rules do not ask jedi about values the facts type as builtin literals (issue #16, item 4).
 
 A module-level name whose every binding is a literal display or constant (`literal_facts.py`) holds a builtin value,
-imported or not, and so does an item of a display of dict displays: jedi's answer for it cannot make a rule report.
+imported or not, and so do an item of a display of dict displays and the result of a plain function whose every return
+is such a literal: jedi's answer for it cannot make a rule report.
 Each test that shows a question dropped has a neighbour where a similar question can matter and is still asked.
 """
 
@@ -49,6 +50,25 @@ rebound = {"name": "Default"}
 def reset():
     global rebound
     rebound = load()
+
+
+def page(items):
+    if not items:
+        return {"items": [], "total": 0}
+    return {"items": items, "total": len(items)}
+
+
+def maybe_page(items):
+    if items:
+        return {"items": items}
+
+
+def fetch():
+    return load()
+
+
+def models():
+    return [Priority(name="Low")]
 """
 
 
@@ -125,9 +145,29 @@ def test_a_loop_over_the_keys_of_an_imported_dict_display_is_still_typed_by_jedi
     assert asked == ["infer key"]  # the facts say what the dict is, not what its keys are
 
 
+def test_the_result_of_a_function_that_only_returns_dict_displays_is_not_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from config import page\n\ndef total(rows):\n    result = page(rows)\n    return result['name']\n")
+    assert asked == []
+
+
+def test_the_result_of_a_function_that_returns_none_or_a_dict_is_not_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from config import maybe_page\n\ndef total(rows):\n    result = maybe_page(rows)\n    return result['name']\n")
+    assert asked == []
+
+
+def test_the_result_of_a_function_that_returns_a_call_is_still_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from config import fetch\n\ndef name():\n    result = fetch()\n    return result['name']\n")
+    assert asked == ["infer result"]
+
+
+def test_a_loop_over_a_list_display_a_function_returns_is_still_typed_by_jedi(asked: list[str]) -> None:
+    _analyse("from config import models\n\ndef names():\n    for priority in models():\n        yield priority['name']\n")
+    assert asked == ["infer priority"]  # the facts say it is a list, not what its items are
+
+
 def test_the_resolver_types_imported_literals_and_the_items_of_displays_of_dicts() -> None:
     source = (
-        "from config import default_type, priorities, maybe_type\n\nrows = ({'name': 'a'},)\n\n"
+        "from config import default_type, priorities, maybe_type, page\n\nrows = ({'name': 'a'},)\n\n"
         "def f():\n    local = [{'name': 'b'}]\n    for p in priorities:\n        for r in rows:\n            for q in local:\n                return p, r, q\n"
     )
     project = ProjectIndex.from_sources({"models.py": MODELS, "config.py": CONFIG, "flows.py": source})
@@ -145,3 +185,6 @@ def test_the_resolver_types_imported_literals_and_the_items_of_displays_of_dicts
     assert builtin("priorities") == "list"
     assert (builtin("p"), builtin("r"), builtin("q")) == ("dict", "dict", "dict")
     assert builtin("maybe_type") is None  # NoneType or dict: no one type
+    call = ast.parse("page([])", mode="eval").body
+    found = resolver.type_of(call, parents)
+    assert found is not None and found.builtin == "dict"

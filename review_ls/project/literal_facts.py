@@ -16,7 +16,7 @@ declaration anywhere (a function or class body may then rebind it), a `type` ali
 may bind any name) leave it out. Bindings in function, lambda and class bodies without `global` are names of their own.
 
 A function gets a return kind when its name's one binding in the module is a plain `def` (not `async`, no decorators:
-a decorator may return anything), it is not a generator (no `yield` in its text), it has a `return`, and each of its own
+a decorator may return anything; no return annotation: jedi would answer with it), it is not a generator (no `yield` in it), it has a `return`, and each of its own
 `return`s (not those of functions it defines) gives a literal, a bare `return` None; unless its body ends in a `return`
 or `raise`, falling off the end adds None ('mixed').
 
@@ -101,20 +101,15 @@ def module_literals(tree: ast.Module, text: str | None = None) -> ModuleLiterals
         for name in _walrus_targets(tree):
             literals.pop(name, None)
     returns: dict[str, str] = {}
-    lines: list[str] | None = None
     for name in [name for name, kind in literals.items() if kind == _FUNCTION]:
         del literals[name]
         function = functions[name]
         returned = _returned_kind(function)
         if returned is None:
             continue
-        if text is not None:
-            lines = lines if lines is not None else text.splitlines()
-            generator = any("yield" in line for line in lines[function.lineno - 1 : function.end_lineno])
-        else:
-            generator = any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in ast.walk(function))
-        if not generator:
-            returns[name] = returned
+        if (text is None or "yield" in text) and any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in ast.walk(function)):
+            continue  # a generator (or one that defines one: left out too)
+        returns[name] = returned
     return ModuleLiterals(literals, returns)
 
 
@@ -157,7 +152,8 @@ def _agreed(a: str, b: str) -> str:
 
 def _module_bindings(body: Iterable[ast.stmt], functions: dict[str, ast.FunctionDef]) -> Iterator[tuple[str, str]]:
     """(name, kind) of every binding of the module's scope made by its statements ('*' for a star import; kind '' for a
-    binding that is not a literal assignment, `_FUNCTION` for a plain `def` without decorators, kept in `functions`).
+    binding that is not a literal assignment, `_FUNCTION` for a plain `def` without decorators or return annotation, kept
+    in `functions`).
     Expressions' walruses are left to `_walrus_targets`."""
     for statement in body:
         if isinstance(statement, ast.Assign):
@@ -169,7 +165,7 @@ def _module_bindings(body: Iterable[ast.stmt], functions: dict[str, ast.Function
                     yield from _target_names(target)
         elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
             yield from _target_names(statement.target)
-        elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list:
+        elif isinstance(statement, ast.FunctionDef) and not statement.decorator_list and statement.returns is None:
             functions[statement.name] = statement
             yield statement.name, _FUNCTION
         elif isinstance(statement, _DEFINITIONS):

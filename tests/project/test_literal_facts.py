@@ -185,6 +185,7 @@ def test_functions_whose_every_return_is_a_literal_have_its_kind() -> None:
         "def f():\n    yield 1\n    return {}",
         "async def f():\n    return {}",
         "@cache\ndef f():\n    return {}",
+        "def f() -> Page:\n    return {}",
         "def f():\n    return {}\nf = wrap(f)",
         "def f():\n    return {}\ndef f():\n    return {}",
         "def f():\n    return {}\ndef reset():\n    global f\n    f = load",

@@ -26,7 +26,7 @@ from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
 from review_ls.patterns.node_walk import child_nodes as _child_nodes
 from review_ls.project.index import ProjectIndex
-from review_ls.project.literal_facts import ITEMS_ARE_DICTS, MIXED, literal_kind
+from review_ls.project.literal_facts import ITEMS_ARE_DICTS, MIXED, literal_kind, literal_of
 from review_ls.project.types import (
     MODEL_KINDS,
     ClassFacts,
@@ -775,7 +775,7 @@ class TypeResolver:
         it in its module is a builtin literal (not a module of that name: `from pkg import sub` may import `pkg.sub`)."""
         module_name, _, name = qualified.rpartition(".")
         module = self.module(module_name) if module_name else None
-        kind = module.literal_values.get(name) if module is not None else None
+        kind = literal_of(module.literal_values, name) if module is not None else None
         if kind is None or self.module(qualified) is not None:
             return None
         assert module is not None
@@ -924,7 +924,7 @@ def _returned_literal(callee: Callee) -> str | None:
         return None
     if callee.module.functions.get(function.name) is not function:
         return None  # a method
-    return callee.module.literal_returns.get(function.name)
+    return literal_of(callee.module.literal_returns, function.name)
 
 
 def literal_value_type(kind: str, module: ModuleTypeFacts) -> ValueType | None:

@@ -113,6 +113,14 @@ def module_literals(tree: ast.Module, text: str | None = None) -> ModuleLiterals
     return ModuleLiterals(literals, returns)
 
 
+def literal_of(pairs: tuple[tuple[str, str], ...], name: str) -> str | None:
+    """The kind `name` has in (name, kind) pairs (`ModuleTypeFacts.literal_values` or `literal_returns`), else None."""
+    for known, kind in pairs:
+        if known == name:
+            return kind
+    return None
+
+
 def _returned_kind(function: ast.FunctionDef) -> str | None:
     """The `LiteralKind` every `return` of the function agrees on ('None' for a bare one, and for the end of its body
     unless that is a `return` or `raise`), when it has one and each returns a literal; else None."""

@@ -307,8 +307,9 @@ class ModuleTypeFacts:
     imports: Mapping[str, str]  # local name -> absolute qualified name (relative imports resolved when possible)
     classes: Mapping[str, ClassFacts]
     functions: Mapping[str, FunctionFacts]
-    literal_values: Mapping[str, str]  # module-level name -> the builtin literal it only ever holds (`literal_facts.py`)
-    literal_returns: Mapping[str, str]  # module-level function -> the builtin literal a call of it returns (`literal_facts.py`)
+    # (name, kind) by name (`literal_facts.py`; pairs, not a dict: most modules have none, and `()` is one shared object)
+    literal_values: tuple[tuple[str, str], ...]  # module-level names that only ever hold a builtin literal
+    literal_returns: tuple[tuple[str, str], ...]  # module-level functions a call of which returns a builtin literal
     fingerprint: int = 0
     enum_values: frozenset[str] = field(default=frozenset())  # casefolded member values of str-valued enums
     field_names: frozenset[str] = field(default=frozenset())  # fields of classes that may be models
@@ -346,10 +347,10 @@ def module_type_facts(tree: ast.Module, module: str = "", path: str | None = Non
     field_names = frozenset(f.name for cls in maybe_models for f in cls.fields)
     optional_fields = frozenset(f.name for cls in maybe_models for f in cls.fields if f.annotation is not None and f.annotation.optional)
     literals, returns = module_literals(tree, text)
-    literal_items = (tuple(sorted(literals.items())), tuple(sorted(returns.items())))
-    fingerprint = hash((module, tuple(sorted(imports.items())), tuple(classes.values()), tuple(functions.values()), literal_items))
+    values, returned = tuple(sorted(literals.items())), tuple(sorted(returns.items()))
+    fingerprint = hash((module, tuple(sorted(imports.items())), tuple(classes.values()), tuple(functions.values()), values, returned))
     return ModuleTypeFacts(
-        module, path, is_package, imports, classes, functions, literals, returns, fingerprint, enum_values, field_names, optional_fields
+        module, path, is_package, imports, classes, functions, values, returned, fingerprint, enum_values, field_names, optional_fields
     )
 
 

@@ -200,7 +200,7 @@ def test_other_functions_have_no_return_kind(function: str) -> None:
 def test_the_index_keeps_them_with_the_module_type_facts() -> None:
     project = ProjectIndex.from_sources({"config.py": "ROWS = [{'a': 1}]\nurl = load()\n\ndef page():\n    return {'items': ROWS}\n"})
     facts = project.types.module("config")
-    assert facts is not None and (dict(facts.literal_values), dict(facts.literal_returns)) == ({"ROWS": "list[dict]"}, {"page": "dict"})
+    assert facts is not None and (facts.literal_values, facts.literal_returns) == ((("ROWS", "list[dict]"),), (("page", "dict"),))
     project.update_file("config.py", "ROWS = load()\n")
     facts = project.types.module("config")
-    assert facts is not None and (dict(facts.literal_values), dict(facts.literal_returns)) == ({}, {})
+    assert facts is not None and (facts.literal_values, facts.literal_returns) == ((), ())

@@ -36,7 +36,7 @@ from typing import Final, NamedTuple
 
 # The kind a binding that is not a literal gives its name (the name then has no fact).
 _OPAQUE: Final = ""
-# The kind of a plain module-level `def` (no decorators) while the bindings are collected.
+# The kind of a plain module-level `def` (no decorators, no return annotation) while the bindings are collected.
 _FUNCTION: Final = "def"
 MIXED: Final = "mixed"
 # 'list[dict]' and the like: a display whose items are all dict displays.

@@ -593,7 +593,7 @@ def _facts_of_tree(tree: ast.Module, text: str, path: str, module: str, memo: Fu
     calls = module_call_facts(tree, module, is_package_file(path), memo)
     if memo is not None:
         memo.check()
-    types = module_type_facts(tree, module, path)
+    types = module_type_facts(tree, module, path, text)
     if memo is not None:
         memo.check()
     return facts_of_module(tree, text, memo), types, calls

@@ -26,6 +26,7 @@ from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
 from review_ls.patterns.node_walk import child_nodes as _child_nodes
 from review_ls.project.index import ProjectIndex
+from review_ls.project.literal_facts import ITEMS_ARE_DICTS, MIXED, literal_kind, literal_of
 from review_ls.project.types import (
     MODEL_KINDS,
     ClassFacts,
@@ -304,7 +305,7 @@ class TypeResolver:
         """The type facts of the analysed text (extracted on first use)."""
         if self._local is None:
             module_name, path = self._module_name(self.path)
-            self._local = module_type_facts(self._module_ast, module_name, path)
+            self._local = module_type_facts(self._module_ast, module_name, path, self.source())
         return self._local
 
     def _module_name(self, path: str | None) -> tuple[str, str | None]:
@@ -462,6 +463,8 @@ class TypeResolver:
             return self._returns_unknown_project_value(expr.func, parents, depth + 1)
         if not isinstance(expr, ast.Name):
             return False
+        if depth == 0 and self._bound_only_to_literals(expr.id, parents):
+            return False  # (only for the asked name itself: what its items or attributes hold is another question)
         found = self._binding_sources(expr.id, parents)
         if found is None:
             return False
@@ -626,12 +629,12 @@ class TypeResolver:
             return self.item_type(container)
         if isinstance(expr, (ast.Dict, ast.DictComp)):
             return ValueType(builtin="dict")
-        if isinstance(expr, (ast.List, ast.ListComp)):
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            return literal_value_type(literal_kind(expr) or "", self.local)
+        if isinstance(expr, ast.ListComp):
             return ValueType(builtin="list")
-        if isinstance(expr, (ast.Set, ast.SetComp)):
+        if isinstance(expr, ast.SetComp):
             return ValueType(builtin="set")
-        if isinstance(expr, ast.Tuple):
-            return ValueType(builtin="tuple")
         if isinstance(expr, ast.JoinedStr) or (isinstance(expr, ast.Constant) and isinstance(expr.value, str)):
             return ValueType(builtin="str")
         return None
@@ -658,7 +661,8 @@ class TypeResolver:
             return ValueType(cls=callee.cls)
         if callee.function is not None and callee.function.returns is not None:
             return self.from_annotation(callee.function.returns, callee.module)
-        return None
+        returned = _returned_literal(callee)
+        return literal_value_type(returned, callee.module) if returned is not None else None
 
     def _qualified_local(self, dotted: str) -> str:
         return qualify_dotted(dotted, self.local.imports) or dotted
@@ -755,6 +759,9 @@ class TypeResolver:
                 cls = self.resolve_class_in(self.local, owner_class.name) if owner_class.name in self.local.classes else None
                 return ValueType(cls=cls) if cls is not None else None
             return None
+        if kind == "import":
+            found = self.imported_literal(value)
+            return literal_value_type(found[0], found[1]) if found is not None else None
         scope_parents = _parents_within(parents, function)
         if kind == "value":
             return self.type_of(value, scope_parents, depth + 1)
@@ -762,6 +769,36 @@ class TypeResolver:
             container = self.type_of(value, scope_parents, depth + 1)
             return self.item_type(container) if container is not None else None
         return None  # opaque binding
+
+    def imported_literal(self, qualified: str) -> tuple[str, ModuleTypeFacts] | None:
+        """(`literal_facts` kind, defining module) of the project value `qualified` an import names, when every binding of
+        it in its module is a builtin literal (not a module of that name: `from pkg import sub` may import `pkg.sub`)."""
+        module_name, _, name = qualified.rpartition(".")
+        module = self.module(module_name) if module_name else None
+        kind = literal_of(module.literal_values, name) if module is not None else None
+        if kind is None or self.module(qualified) is not None:
+            return None
+        assert module is not None
+        return kind, module
+
+    def _bound_only_to_literals(self, name: str, parents: Sequence[ast.AST]) -> bool:
+        """True when every binding of `name` in its scope imports a project value that only ever holds builtin literals,
+        or is the result of a call of a project function that only returns them (`literal_facts`): jedi's answer is
+        then builtin instances, which no RV7 rule reports on."""
+        found = self._binding_sources(name, parents)
+        if found is None:
+            return False
+        scope, _, sources = found
+        scope_parents = _parents_within(parents, None if scope is self._module_ast else scope)
+        for kind, detail in sources:
+            if kind == "import" and self.imported_literal(detail) is not None:
+                continue
+            if kind == "value" and isinstance(detail, ast.Call):
+                callee = self.callee(detail, scope_parents)
+                if callee is not None and _returned_literal(callee) is not None:
+                    continue
+            return False
+        return True
 
     def _scope_bindings(self, function: ast.AST) -> dict[str, list[tuple[str, Any]]]:
         key = id(function)
@@ -868,6 +905,36 @@ class TypeResolver:
             return None
         cls = self.resolve_class_in(module, name.name)
         return ValueType(cls=cls, via_jedi=True) if cls is not None else None
+
+
+_DICT_REF = TypeRef("builtins.dict", text="dict")
+# The annotation-like type of a display whose items are all dict displays (`TypeResolver.item_type` reads its item).
+_ITEMS_ARE_DICTS_REFS = {
+    "list": TypeRef("builtins.list", args=(_DICT_REF,), text="list[dict]"),
+    "tuple": TypeRef("builtins.tuple", args=(_DICT_REF, TypeRef("...")), text="tuple[dict, ...]"),
+    "set": TypeRef("builtins.set", args=(_DICT_REF,), text="set[dict]"),
+}
+
+
+def _returned_literal(callee: Callee) -> str | None:
+    """The `literal_facts` kind of what a call of `callee` returns, when it is a module's plain function that only returns
+    builtin literals (`ModuleTypeFacts.literal_returns`), else None."""
+    function = callee.function
+    if function is None or callee.bound or function.returns is not None:
+        return None
+    if callee.module.functions.get(function.name) is not function:
+        return None  # a method
+    return literal_of(callee.module.literal_returns, function.name)
+
+
+def literal_value_type(kind: str, module: ModuleTypeFacts) -> ValueType | None:
+    """The type of a builtin literal of `literal_facts` kind `kind` written in `module` (None for 'mixed' or no kind)."""
+    if not kind or kind == MIXED:
+        return None
+    if kind.endswith(ITEMS_ARE_DICTS):
+        container = kind.removesuffix(ITEMS_ARE_DICTS)
+        return ValueType(builtin=container, ref=_ITEMS_ARE_DICTS_REFS[container], ref_module=module)
+    return ValueType(builtin=kind)
 
 
 # -- project access ------------------------------------------------------------------------------------------

@@ -122,7 +122,10 @@ def _same_facts(a: ModuleTypeFacts, b: ModuleTypeFacts) -> bool:
     return a is b or all(getattr(a, name) == getattr(b, name) for name in _FACT_FIELDS)
 
 
-_FACT_FIELDS = ("module", "path", "is_package", "imports", "classes", "functions", "enum_values", "field_names", "optional_fields")
+_FACT_FIELDS = (
+    "module", "path", "is_package", "imports", "classes", "functions", "literal_values", "literal_returns", "enum_values", "field_names",
+    "optional_fields",
+)  # fmt: skip
 
 
 def _annotated_enum_spellings(types: ProjectTypes) -> dict[tuple[str, str | int], dict[str, frozenset[str]]]:

@@ -22,6 +22,7 @@ from typing import TypeVar
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.project.annotation_text import annotation_text
+from review_ls.project.literal_facts import module_literals
 
 T = TypeVar("T")
 
@@ -306,6 +307,9 @@ class ModuleTypeFacts:
     imports: Mapping[str, str]  # local name -> absolute qualified name (relative imports resolved when possible)
     classes: Mapping[str, ClassFacts]
     functions: Mapping[str, FunctionFacts]
+    # (name, kind) by name (`literal_facts.py`; pairs, not a dict: most modules have none, and `()` is one shared object)
+    literal_values: tuple[tuple[str, str], ...]  # module-level names that only ever hold a builtin literal
+    literal_returns: tuple[tuple[str, str], ...]  # module-level functions a call of which returns a builtin literal
     fingerprint: int = 0
     enum_values: frozenset[str] = field(default=frozenset())  # casefolded member values of str-valued enums
     field_names: frozenset[str] = field(default=frozenset())  # fields of classes that may be models
@@ -316,8 +320,9 @@ class ModuleTypeFacts:
         return f"{self.module}.{local}" if self.module else local
 
 
-def module_type_facts(tree: ast.Module, module: str = "", path: str | None = None) -> ModuleTypeFacts:
-    """Extract the type facts of a parsed module (`module` is its dotted name, '' when unknown)."""
+def module_type_facts(tree: ast.Module, module: str = "", path: str | None = None, text: str | None = None) -> ModuleTypeFacts:
+    """Extract the type facts of a parsed module (`module` is its dotted name, '' when unknown; `text`, its source, when
+    known, spares walks: `module_literals`)."""
     is_package = path is not None and Path(path).name == "__init__.py"
     imports: dict[str, str] = {}
     for statement in _top_level_statements(tree.body):
@@ -341,9 +346,11 @@ def module_type_facts(tree: ast.Module, module: str = "", path: str | None = Non
     maybe_models = [cls for cls in classes.values() if cls.local_kind in MODEL_KINDS or (cls.local_kind is ClassKind.OTHER and cls.bases)]
     field_names = frozenset(f.name for cls in maybe_models for f in cls.fields)
     optional_fields = frozenset(f.name for cls in maybe_models for f in cls.fields if f.annotation is not None and f.annotation.optional)
-    fingerprint = hash((module, tuple(sorted(imports.items())), tuple(classes.values()), tuple(functions.values())))
+    literals, returns = module_literals(tree, text)
+    values, returned = tuple(sorted(literals.items())), tuple(sorted(returns.items()))
+    fingerprint = hash((module, tuple(sorted(imports.items())), tuple(classes.values()), tuple(functions.values()), values, returned))
     return ModuleTypeFacts(
-        module, path, is_package, imports, classes, functions, fingerprint, enum_values, field_names, optional_fields
+        module, path, is_package, imports, classes, functions, values, returned, fingerprint, enum_values, field_names, optional_fields
     )
 
 
@@ -654,7 +661,7 @@ class ProjectTypes:
             self.remove(str(path))
             return None
         names = module_names_for(path, root)
-        facts = module_type_facts(tree, names[0] if names else path.stem, str(path.resolve()))
+        facts = module_type_facts(tree, names[0] if names else path.stem, str(path.resolve()), text)
         self.update(facts, names)
         return facts
 

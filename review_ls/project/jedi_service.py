@@ -207,9 +207,12 @@ class RemoteAdapter(JediAdapter):
         number = (os.getpid(), id(self), next(self._numbers))  # (several adapters and workers share the pipe)
         question = (str(self.root), self.environment_path, operation, source, path, line, column, context, budget.remaining)
         wait = budget.remaining + WARM_UP_SECONDS + _REPLY_MARGIN_SECONDS
-        with self._channel.lock:
-            connection = self._channel.connection
+        lock = self._channel.lock
+        # The wait for the lock is bounded too: a worker killed while it held it (the pool stopped after an error, the
+        # out-of-memory killer) never releases it, and this process would wait for ever before it saw the pool broken.
+        if lock.acquire(timeout=wait):
             try:
+                connection = self._channel.connection
                 connection.send((number, question))
                 while connection.poll(wait):
                     replied, (names, remaining) = connection.recv()
@@ -218,6 +221,8 @@ class RemoteAdapter(JediAdapter):
                         return names  # type: ignore[no-any-return]
             except (EOFError, OSError) as exc:  # the service is gone: "don't know"
                 log.debug("jedi service: no answer for %s:%d:%d: %r", path, line, column, exc)
+            finally:
+                lock.release()
         budget.spend(budget.remaining)
         return None
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import review_ls.project.jedi_service
 import review_ls.runner
 import review_ls.worker_start
 from review_ls.config import Settings
@@ -172,3 +174,18 @@ def test_the_service_collects_young_objects_less_often_than_the_cli_and_never_sc
     young, frozen = map(int, noted.read_text().split())
     assert young == jedi_service._YOUNG_THRESHOLD > cli_gc.YOUNG_THRESHOLD
     assert frozen > gc.get_freeze_count()  # (the modules and objects it inherited from the CLI, at least)
+
+
+def test_a_question_behind_the_lock_of_a_killed_worker_hears_dont_know_in_its_time(
+    service: JediService, small_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(review_ls.project.jedi_service, "_REPLY_MARGIN_SECONDS", 0.0)
+    monkeypatch.setattr(review_ls.project.jedi_service, "WARM_UP_SECONDS", 0.0)
+    holder = os.fork()
+    if holder == 0:  # a worker stopped while it asked: it never releases the lock
+        service.channel.lock.acquire()
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(holder, 0)
+    budget = InferenceBudget(0.2)
+    assert RemoteAdapter(small_project, None, service.channel).infer(USER, str(small_project / "shop/user.py"), 9, 0, budget) is None
+    assert budget.exhausted

@@ -140,16 +140,21 @@ def _returned_kind(function: ast.FunctionDef) -> str | None:
 def _own_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements of a function body, those of its blocks included, but not those of the functions and classes it
     defines."""
+    return _statements_within(body, into_definitions=False)
+
+
+def _statements_within(body: Iterable[ast.stmt], into_definitions: bool) -> Iterator[ast.stmt]:
+    """These statements and those of their blocks (and, `into_definitions`, of the functions and classes they define)."""
     for statement in body:
         yield statement
-        if isinstance(statement, _DEFINITIONS):
+        if not into_definitions and isinstance(statement, _DEFINITIONS):
             continue
         for field in _STATEMENT_LISTS:
             inner = getattr(statement, field, None)
             if inner:
-                yield from _own_statements(inner)
+                yield from _statements_within(inner, into_definitions)
         for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
-            yield from _own_statements(clause.body)
+            yield from _statements_within(clause.body, into_definitions)
 
 
 def _agreed(a: str, b: str) -> str:
@@ -227,16 +232,9 @@ def _target_names(target: ast.expr) -> Iterator[tuple[str, str]]:
 def _declared_global(body: Iterable[ast.stmt]) -> Iterator[str]:
     """Names a `global` statement declares anywhere in these statements (in functions and classes too: `global` is a
     statement, so only statement lists are walked)."""
-    for statement in body:
+    for statement in _statements_within(body, into_definitions=True):
         if isinstance(statement, ast.Global):
             yield from statement.names
-            continue
-        for field in _STATEMENT_LISTS:
-            inner = getattr(statement, field, None)
-            if inner:
-                yield from _declared_global(inner)
-        for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
-            yield from _declared_global(clause.body)
 
 
 _STATEMENT_LISTS = ("body", "orelse", "finalbody")

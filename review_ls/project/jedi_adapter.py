@@ -463,7 +463,7 @@ def _thread_cpu_clock(thread: threading.Thread) -> Callable[[], float]:
     try:
         clock_id = time.pthread_getcpuclockid(thread.ident)  # type: ignore[arg-type]
         time.clock_gettime(clock_id)
-    except (AttributeError, OSError, TypeError):  # (no such call on macOS and Windows)
+    except (AttributeError, OSError, TypeError):  # (the call is missing on some platforms, e.g. Windows)
         return time.perf_counter
     return functools.partial(time.clock_gettime, clock_id)
 

@@ -5,7 +5,9 @@ times out more questions, and asks fewer after them. This benchmark separates th
 
     python benchmarks/jedi_replay.py record OUT.pkl [-- CHECK-ARGS ...]
         runs `review-ls check` (default: the application corpus, `--select ALL --no-cache`) and appends every question
-        the jedi service answers (root, environment, operation, text, path, position, context) to OUT.pkl;
+        the jedi service answers (root, environment, operation, text, path, position, context) to OUT.pkl; with
+        `--budget SECONDS`, every file's jedi budget is at least that (jedi off stays off), so that no question is cut by
+        time and two versions' question counts compare;
     python benchmarks/jedi_replay.py replay REC.pkl [--answers OUT.pkl] [--budget SECONDS]
         asks the recorded questions again, in order, in this process, through the service's code path (an adapter per
         root with one Script per worker, parso's trees bounded between questions) with an ample budget, so that no
@@ -31,10 +33,14 @@ from typing import Any
 from corpus import CACHE, load_manifest
 
 
-def record(out: Path, check_args: list[str]) -> int:
-    """Run `review-ls check` with the jedi service's questions appended to `out`; the CLI's exit code."""
+def record(out: Path, check_args: list[str], budget: float | None = None) -> int:
+    """Run `review-ls check` with the jedi service's questions appended to `out` (every jedi budget at least `budget`
+    seconds, when given); the CLI's exit code."""
     from review_ls import cli
     from review_ls.project import jedi_service
+
+    if budget is not None:
+        _raise_every_budget_to(budget)
 
     original = jedi_service.answer_question
 
@@ -46,6 +52,18 @@ def record(out: Path, check_args: list[str]) -> int:
     jedi_service.answer_question = answer_question
     args = check_args or [*(str(CACHE / p.name / p.subdir) for p in load_manifest()), "--select", "ALL", "--no-cache"]
     return cli.main(["check", *args, "--format", "json", "--output-file", os.devnull])
+
+
+def _raise_every_budget_to(seconds: float) -> None:
+    """Make every jedi budget of this process and of those it forks at least `seconds` (a budget of 0, jedi off, stays 0)."""
+    from review_ls.project.jedi_adapter import InferenceBudget
+
+    original = InferenceBudget.__init__
+
+    def at_least(self: InferenceBudget, budget: float) -> None:
+        original(self, budget if budget <= 0 else max(budget, seconds))
+
+    InferenceBudget.__init__ = at_least  # type: ignore[method-assign, assignment]
 
 
 def questions(path: Path) -> Iterator[tuple[Any, ...]]:
@@ -116,6 +134,7 @@ def main() -> int:
     recording = steps.add_parser("record")
     recording.add_argument("out", type=Path)
     recording.add_argument("check_args", nargs="*")
+    recording.add_argument("--budget", type=float, help="seconds: every file's jedi budget at least this (no question cut by time)")
     replaying = steps.add_parser("replay")
     replaying.add_argument("recording", type=Path)
     replaying.add_argument("--budget", type=float, default=30.0, help="seconds per question (default: ample)")
@@ -126,7 +145,7 @@ def main() -> int:
     comparing.add_argument("second", type=Path)
     args = parser.parse_args()
     if args.step == "record":
-        return record(args.out, args.check_args)
+        return record(args.out, args.check_args, args.budget)
     if args.step == "replay":
         replay(args.recording, args.budget, args.answers, args.workers)
         return 0

@@ -496,9 +496,17 @@ class TypeResolver:
         """True when `qualified` names a module-level value (not a module, class or function) of a project module."""
         if self.project_types is None:
             return False
+        owner = self._defining_module(qualified)
+        return owner is not None and owner[1] not in owner[0].classes and owner[1] not in owner[0].functions
+
+    def _defining_module(self, qualified: str) -> tuple[ModuleTypeFacts, str] | None:
+        """The project module whose module-level name `qualified` is, and that name; None when `qualified` is itself a
+        module (`from pkg import sub` may import `pkg.sub`) or no project module defines it."""
         module_name, _, name = qualified.rpartition(".")
         module = self.module(module_name) if module_name else None
-        return module is not None and name not in module.classes and name not in module.functions and self.module(qualified) is None
+        if module is None or self.module(qualified) is not None:
+            return None
+        return module, name
 
     # -- modules and symbols -------------------------------------------------------------------------
     def module(self, name: str) -> ModuleTypeFacts | None:
@@ -772,14 +780,10 @@ class TypeResolver:
 
     def imported_literal(self, qualified: str) -> tuple[str, ModuleTypeFacts] | None:
         """(`literal_facts` kind, defining module) of the project value `qualified` an import names, when every binding of
-        it in its module is a builtin literal (not a module of that name: `from pkg import sub` may import `pkg.sub`)."""
-        module_name, _, name = qualified.rpartition(".")
-        module = self.module(module_name) if module_name else None
-        kind = literal_of(module.literal_values, name) if module is not None else None
-        if kind is None or self.module(qualified) is not None:
-            return None
-        assert module is not None
-        return kind, module
+        it in its module is a builtin literal (not a module of that name: `_defining_module`)."""
+        owner = self._defining_module(qualified)
+        kind = literal_of(owner[0].literal_values, owner[1]) if owner is not None else None
+        return (kind, owner[0]) if kind is not None and owner is not None else None
 
     def _bound_only_to_literals(self, name: str, parents: Sequence[ast.AST]) -> bool:
         """True when every binding of `name` in its scope imports a project value that only ever holds builtin literals,

@@ -56,6 +56,8 @@ _CONSTANTS: dict[type, str] = {str: "str", bytes: "bytes", bool: "bool", int: "i
 # Statements whose bodies run in the module's own scope (their bindings are module-level names).
 _BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# The fields of a compound statement that hold its statement lists (handlers and match cases are walked on their own).
+_STATEMENT_LISTS = ("body", "orelse", "finalbody")
 
 
 def literal_kind(value: ast.expr) -> str | None:
@@ -214,7 +216,7 @@ def _block_bindings(block: ast.stmt, functions: dict[str, ast.FunctionDef]) -> I
         if handler.name:
             yield handler.name, _OPAQUE
         yield from _module_bindings(handler.body, functions)
-    for field in ("body", "orelse", "finalbody"):
+    for field in _STATEMENT_LISTS:
         yield from _module_bindings(getattr(block, field, ()), functions)
 
 
@@ -236,8 +238,6 @@ def _declared_global(body: Iterable[ast.stmt]) -> Iterator[str]:
         if isinstance(statement, ast.Global):
             yield from statement.names
 
-
-_STATEMENT_LISTS = ("body", "orelse", "finalbody")
 
 
 def _walrus_targets(tree: ast.Module) -> Iterator[str]:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import gc
 
+from review_ls.engine.gc_pause import collect_young_every
+
 # Allocations between young collections (the interpreter's default is 700); the older generations keep theirs.
 YOUNG_THRESHOLD = 50_000
 
 
 def collect_less_often() -> None:
     """Collect the youngest generation only every `YOUNG_THRESHOLD` allocations (call as the process starts)."""
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(YOUNG_THRESHOLD, middle, oldest)
+    collect_young_every(YOUNG_THRESHOLD)
 
 
 def skip_exit_collection() -> None:

@@ -1,4 +1,5 @@
-"""One way to keep the cyclic garbage collector out of bulk parsing (used by incremental analysis and the project index)."""
+"""One way to keep the cyclic garbage collector out of bulk parsing (used by incremental analysis and the project index), and the
+young generation's threshold the CLI's processes set."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from contextlib import contextmanager
 # What the interpreter itself reports as frozen before any code freezes (read as this module loads, before
 # the CLI or the server freezes anything): 0, except on CPython 3.12.1, which counts 375 objects of its own.
 _FROZEN_BY_THE_INTERPRETER = gc.get_freeze_count()
+
+
+def collect_young_every(allocations: int) -> None:
+    """Collect the youngest generation only every `allocations` allocations; the older generations keep their thresholds."""
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(allocations, middle, oldest)
 
 
 def nothing_frozen_yet() -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review_ls.deferred_dataclass import dataclass
+from review_ls.engine.gc_pause import collect_young_every
 from review_ls.project.jedi_adapter import (
     WARM_UP_SECONDS,
     InferenceBudget,
@@ -163,8 +164,7 @@ def collect_as_the_service() -> None:
     """Set this process's collector for the service: what it inherited from the CLI kept out of every collection (it
     lives as long as the service), and a young collection every `_YOUNG_THRESHOLD` allocations."""
     gc.freeze()
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(_YOUNG_THRESHOLD, middle, oldest)
+    collect_young_every(_YOUNG_THRESHOLD)
 
 
 def bound_parsed_modules(adapters: Iterable[JediAdapter], forgotten: list[Any] | None = None) -> None:

@@ -178,6 +178,20 @@ def children_last_first(node: ast.AST) -> list[ast.AST]:
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """The child nodes of `node` in `ast.iter_child_nodes`' order, without names' contexts and operators."""
-    found = children_last_first(node)
-    found.reverse()
+    found: list[ast.AST] = []
+    fields = _CHILDREN.get(type(node))
+    if fields is None:
+        fields = child_fields(type(node))
+    for name, held in reversed(fields):
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if held == "one":
+            found.append(value)
+        elif held == "many":
+            found.extend(item for item in value if item is not None)
+        elif type(value) is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
     return found

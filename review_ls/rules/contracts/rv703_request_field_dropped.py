@@ -225,7 +225,7 @@ class RequestFieldDropped(_TypeAwareRule):
         """Report calls in a route handler that leave request fields at the callee's defaults (a plain function: calls
         outside a function with annotated parameters leave without making a generator)."""
         function = ctx.function
-        if function is None or type(function) is ast.Lambda or not _annotated_parameters(function, ctx):  # type: ignore[arg-type]
+        if function is None or type(function) is ast.Lambda:
             return None
         requests = self._request_models(function, ctx)  # type: ignore[arg-type]
         if not requests or any(kw.arg is None for kw in node.keywords):

@@ -10,7 +10,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.patterns.node_walk import child_nodes
+from review_ls.patterns.node_walk import child_nodes, walk_nodes
 from review_ls.project.inference import TypeResolver
 from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of
@@ -270,26 +270,28 @@ def _guarded_expressions(ctx: Context) -> frozenset[str]:
 
 
 def _checked_in(scope: ast.AST) -> Iterator[str]:
-    """Dotted expressions under a tested, defaulted or reassigned part of `scope`, in one walk (a node is
-    marked when one of its ancestors is such a part, instead of walking each part again)."""
-    stack: list[tuple[ast.AST, bool]] = [(scope, False)]
+    """Dotted expressions under a tested, defaulted or reassigned part of `scope`, in one walk (the attributes of
+    such a part are read in one flat walk of it, instead of walking each part again)."""
+    stack: list[ast.AST] = [scope]
     pop, push, parts_of = stack.pop, stack.append, _CHECKED_PARTS
     while stack:
-        node, marked = pop()
-        node_type = type(node)
-        if marked and node_type is ast.Attribute:
+        node = pop()
+        part_getter = parts_of.get(type(node))
+        parts = part_getter(node) if part_getter is not None else ()
+        for child in child_nodes(node):
+            if parts and any(child is part for part in parts):
+                yield from _attributes_in(child)
+            else:
+                push(child)
+
+
+def _attributes_in(part: ast.AST) -> Iterator[str]:
+    """The dotted names of the attributes in `part` (itself included)."""
+    for node in walk_nodes(part):
+        if type(node) is ast.Attribute:
             dotted = dotted_name(node)
             if dotted is not None:
                 yield dotted
-        children = child_nodes(node)
-        if marked:
-            for child in children:
-                push((child, True))
-            continue
-        part_getter = parts_of.get(node_type)
-        parts = part_getter(node) if part_getter is not None else ()
-        for child in children:
-            push((child, bool(parts) and any(child is part for part in parts)))
 
 
 def _checked_call_arguments(node: ast.Call) -> list[ast.expr]:

@@ -708,12 +708,14 @@ class QueryInLoop(Rule):
 
     def _through_wrapper(self, node: ast.Call, loop: ast.AST, ctx: Context) -> Iterator[Finding]:
         """Report a lookup through a project repository/service wrapper whose summary reaches a query."""
+        called = dotted_name(node.func)
+        if called is None or not _LOOKUP_NAME.match(called.rsplit(".", 1)[-1]):
+            return  # (the cheap test first: most calls in loops are no lookups)
         per_item = _per_item_names(loop)
         arguments = [*node.args, *(k.value for k in node.keywords)]
-        called = dotted_name(node.func)
-        if called is None or not any(names_read(argument) & per_item for argument in arguments) or called.split(".", 1)[0] in per_item:
+        if not any(names_read(argument) & per_item for argument in arguments) or called.split(".", 1)[0] in per_item:
             return
-        if not _LOOKUP_NAME.match(called.rsplit(".", 1)[-1]) or _fans_out_concurrently(loop, ctx) or isinstance(ctx.parent, ast.Lambda):
+        if _fans_out_concurrently(loop, ctx) or isinstance(ctx.parent, ast.Lambda):
             return
         found = wrapper_query(node, ctx)
         if found is None or found.kind != "query" or _over_small_collection(loop) or not _data_scaled(loop, ctx) or _session_per_item(node, loop):

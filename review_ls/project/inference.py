@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
 from review_ls.engine.project_model import ProjectModel
+from review_ls.engine.text_digest import text_digest
 from review_ls.patterns.node_walk import child_nodes as _child_nodes
 from review_ls.project.index import ProjectIndex
 from review_ls.project.literal_facts import ITEMS_ARE_DICTS, MIXED, literal_kind, literal_of
@@ -302,11 +303,23 @@ class TypeResolver:
 
     @property
     def local(self) -> ModuleTypeFacts:
-        """The type facts of the analysed text (extracted on first use)."""
+        """The type facts of the analysed text: the index's when it holds this very text (a check of files on disk),
+        else extracted on first use (an edited document, a file outside the index)."""
+        if self._local is None:
+            self._local = self._indexed_facts_of_this_text()
         if self._local is None:
             module_name, path = self._module_name(self.path)
             self._local = module_type_facts(self._module_ast, module_name, path, self.source())
         return self._local
+
+    def _indexed_facts_of_this_text(self) -> ModuleTypeFacts | None:
+        """The index's facts of the analysed file when they were extracted from the analysed text (same digest), as
+        `local` would extract them: the same text, module name and path."""
+        types = self.project_types
+        indexed = types.for_path(self.path) if types is not None and self.path is not None else None
+        if indexed is None or not indexed.text_digest or indexed.text_digest != text_digest(self.source()):
+            return None
+        return indexed
 
     def _module_name(self, path: str | None) -> tuple[str, str | None]:
         """The analysed file's module name and path as the index knows them (needed for relative imports)."""

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from review_ls.deferred_dataclass import dataclass
+from review_ls.engine.text_digest import text_digest
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,7 @@ class JediAdapter:
         self._warm_up_seconds = warm_up_seconds
         self._cpu_budget = cpu_budget  # charge the jedi thread's CPU time, not wall time (module docstring)
         self._warm = False
-        self._documents: OrderedDict[tuple[str | None, str, object], _Document] = OrderedDict()
+        self._documents: OrderedDict[tuple[str | None, bytes, object], _Document] = OrderedDict()
         self._let_go: list[Any] = []  # Scripts let go of, whose inference states the jedi thread empties next (`_let_go_of`)
         self._lock = threading.Lock()
         self._thread: _JediThread | None = None
@@ -311,9 +312,7 @@ class JediAdapter:
 
     # -- cache ------------------------------------------------------------------------------------
     def _document(self, source: str, path: str | None, context: object) -> _Document:
-        import hashlib  # (OpenSSL's start-up is paid on the first inference, not by every run)
-
-        key = (path, hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), context)
+        key = (path, text_digest(source), context)
         with self._lock:
             document = self._documents.get(key)
             if document is None:

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
+from review_ls.engine.text_digest import text_digest
 from review_ls.project.annotation_text import annotation_text
 from review_ls.project.literal_facts import module_literals
 
@@ -314,6 +315,7 @@ class ModuleTypeFacts:
     enum_values: frozenset[str] = field(default=frozenset())  # casefolded member values of str-valued enums
     field_names: frozenset[str] = field(default=frozenset())  # fields of classes that may be models
     optional_fields: frozenset[str] = field(default=frozenset())  # those of them annotated as optional
+    text_digest: bytes = b""  # `text_digest` of the text the facts were extracted from (b"": not known)
 
     def qualified(self, local: str) -> str:
         """The qualified name of a name defined in this module."""
@@ -349,8 +351,9 @@ def module_type_facts(tree: ast.Module, module: str = "", path: str | None = Non
     literals, returns = module_literals(tree, text)
     values, returned = tuple(sorted(literals.items())), tuple(sorted(returns.items()))
     fingerprint = hash((module, tuple(sorted(imports.items())), tuple(classes.values()), tuple(functions.values()), values, returned))
+    digest = text_digest(text) if text is not None else b""
     return ModuleTypeFacts(
-        module, path, is_package, imports, classes, functions, values, returned, fingerprint, enum_values, field_names, optional_fields
+        module, path, is_package, imports, classes, functions, values, returned, fingerprint, enum_values, field_names, optional_fields, digest
     )
 
 

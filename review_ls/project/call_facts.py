@@ -159,9 +159,25 @@ class CallResolver:
             return f"{self._prefix}{dotted}"
         return qualify_dotted(dotted, self.imports)
 
+    def memoised_target(self) -> Callable[[ast.AST], str | None]:
+        """`target`, answered once per node: for the readers of one function's calls once `learn` is done (learning changes the answers)."""
+        known: dict[ast.AST, str | None] = {}
+        unknown = _UNKNOWN
+
+        def target(func: ast.AST) -> str | None:
+            found = known.get(func, unknown)
+            if found is unknown:
+                found = known[func] = self.target(func)
+            return found  # type: ignore[return-value]
+
+        return target
+
     @property
     def _prefix(self) -> str:
         return f"{self.module_name}." if self.module_name else ""
+
+
+_UNKNOWN = object()  # (no answer yet, in `memoised_target`)
 
 
 _LESSON_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Assign})
@@ -294,6 +310,7 @@ def _function_facts(
                 awaited.add(id(node.value))  # type: ignore[attr-defined]
     resolver = CallResolver(module_name, imports, module_defs, class_name)
     resolver.learn(structural)
+    target_of = resolver.memoised_target()  # (the loop below, the taint summary and the client sites ask for the same calls)
 
     def qualify(node: ast.AST) -> str | None:
         return qualify_dotted(dotted_name(node) or "", imports)
@@ -305,7 +322,7 @@ def _function_facts(
     awaited_calls: list[CallSite] = []
     for node in call_nodes:
         if id(node) in awaited:
-            awaited_target = resolver.target(node.func)
+            awaited_target = target_of(node.func)
             if awaited_target is not None:
                 awaited_calls.append(CallSite(awaited_target, node.lineno))
             continue
@@ -317,15 +334,15 @@ def _function_facts(
             if len(blocking) < 3:
                 blocking.append(BlockingSite(name, node.lineno))
             continue
-        target = resolver.target(node.func)
+        target = target_of(node.func)
         if target is not None:
             calls.append(CallSite(target, node.lineno))
     prefix = f"{module_name}." if module_name else ""
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    taint = function_taint(function, qualify, resolver.target, structural, call_nodes)
-    clients = client_sites(function, structural, qualify, resolver.target, constructors)
+    taint = function_taint(function, qualify, target_of, structural, call_nodes, nodes)
+    clients = client_sites(function, structural, qualify, target_of, constructors)
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint, tuple(awaited_calls), clients, label)
 

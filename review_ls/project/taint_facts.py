@@ -12,7 +12,7 @@ from dataclasses import replace as dataclass_replace
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.node_walk import children_last_first
+from review_ls.patterns.node_walk import children_last_first, walk_nodes
 from review_ls.patterns.paths import callee_name
 from review_ls.patterns.taint_flow import TaintPass, Tainted, contains_file_guard, contains_url_guard
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, may_be_sink
@@ -76,11 +76,13 @@ def function_taint(
     target_of: Callable[[ast.expr], "str | None"],
     nodes: Sequence[ast.AST] | None = None,
     calls: Sequence[ast.Call] | None = None,
+    every_node: Sequence[ast.AST] | None = None,
 ) -> FunctionTaint | None:
     """The taint summary of `function` (None when no parameter flows to a sink, a call or the return).
 
     `nodes` are the function's own nodes in source order (`blocking.own_nodes`; its statements, calls and
-    `:=` suffice), when the caller has them, and `calls` the `ast.Call` nodes among them. Only a function that calls something named like a sink gets the full taint pass; the
+    `:=` suffice), when the caller has them, `calls` the `ast.Call` nodes among them, and `every_node` all its own nodes
+    (`own_node_list`), which spare the full pass a walk. Only a function that calls something named like a sink gets the full taint pass; the
     others (most of them) get a cheaper flow-insensitive summary of what their parameters are
     passed to and whether they are returned, which is all a chain through them needs.
     """
@@ -93,7 +95,7 @@ def function_taint(
         return None
     own = list(own_nodes(function.body)) if nodes is None else nodes
     if any(may_be_sink(call) for call in calls) if calls is not None else any(type(node) is ast.Call and may_be_sink(node) for node in own):
-        full = _full_summary(function, params, names, qualify, target_of)
+        full = _full_summary(function, params, names, qualify, target_of, every_node)
         light = _light_summary(params, names, own, target_of)
         if light is None or not light.returned_calls:
             return full
@@ -102,7 +104,12 @@ def function_taint(
 
 
 def _full_summary(
-    function: Function, params: list[str], names: list[str], qualify: Qualifier, target_of: Callable[[ast.expr], "str | None"]
+    function: Function,
+    params: list[str],
+    names: list[str],
+    qualify: Qualifier,
+    target_of: Callable[[ast.expr], "str | None"],
+    every_node: Sequence[ast.AST] | None = None,
 ) -> FunctionTaint | None:
     calls: list[ParamCall] = []
 
@@ -113,7 +120,7 @@ def _full_summary(
         return False, None
 
     sources = {name: Tainted(name, name) for name in names}
-    taint = TaintPass(function, sources, qualify, project_call=record).run()
+    taint = TaintPass(function, sources, qualify, project_call=record).run(every_node)  # (no flow's statement is read here)
     file_guarded = any(flow.sink.kind == FILE for flow in taint.flows) and contains_file_guard(function)
     url_guarded = any(flow.sink.kind == URL for flow in taint.flows) and contains_url_guard(function)
     sinks = tuple(
@@ -200,7 +207,7 @@ _LIGHT_TYPES = _BINDINGS | {ast.Call, ast.Return, ast.For, ast.AsyncFor}
 def _bound_names(target: ast.expr) -> list[str]:
     if type(target) is ast.Name:
         return [target.id]
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return [n.id for n in walk_nodes(target) if type(n) is ast.Name]
 
 
 # (module-level names: `_origin_in` runs for every argument of every call, and `ast.X` is two lookups)

@@ -11,7 +11,7 @@ Call targets are resolved through imports (relative ones too), module-level func
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
@@ -208,16 +208,15 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     classes: list[ClassFacts] = []
     own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
     own_calls: dict[int, list[ast.Call]] = {}  # the calls among them, in order
-    # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
-    candidates: list[tuple[ast.AST, str | None]] = []
-    call_type, registering = ast.Call, _REGISTERING_TYPES
+    # Nodes that may register an entry point (`graph.add_node("x", fn)`), in groups with the class they are in.
+    candidates: list[tuple[Sequence[ast.AST], str | None]] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
-            candidates.extend((node, None) for node in own_calls[id(statement)])
+            candidates.append((own_calls[id(statement)], None))
         elif not isinstance(statement, ast.ClassDef):
             if type(statement) not in _NO_REGISTRATION_STATEMENTS:  # (an `Assign` registers only in a class)
-                candidates.extend((node, None) for node in walk_nodes(statement) if type(node) is call_type)
+                candidates.append((walk_nodes(statement), None))
         else:
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
             resolver = CallResolver(module_name, imports, module_defs, None)
@@ -225,9 +224,9 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
-                    candidates.extend((node, statement.name) for node in own_calls[id(member)])
+                    candidates.append((own_calls[id(member)], statement.name))
                 elif not isinstance(member, ast.ClassDef) and type(member) not in _NO_REGISTRATION_STATEMENTS:
-                    candidates.extend((node, statement.name) for node in walk_nodes(member) if type(node) in registering)
+                    candidates.append((walk_nodes(member), statement.name))
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
 
@@ -239,8 +238,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo, own_calls))
 
 
-# The node types `registered_entry_points` reads, and statements that hold none of them (or are read on their own).
-_REGISTERING_TYPES = frozenset({ast.Call, ast.Assign})
+# Statements that hold no node `registered_entry_points` reads (calls, and assignments in classes), or are read on their own.
 _NO_REGISTRATION_STATEMENTS = frozenset({ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal})
 
 

@@ -96,7 +96,7 @@ def function_taint(
     own = list(own_nodes(function.body)) if nodes is None else nodes
     if any(may_be_sink(call) for call in calls) if calls is not None else any(type(node) is ast.Call and may_be_sink(node) for node in own):
         full = _full_summary(function, params, names, qualify, target_of, every_node)
-        light = _light_summary(params, names, own, target_of)
+        light = _light_summary(params, names, own, target_of, returned_only=True)
         if light is None or not light.returned_calls:
             return full
         return dataclass_replace(full or FunctionTaint(tuple(params)), returned_calls=light.returned_calls)
@@ -133,14 +133,17 @@ def _full_summary(
     return None if summary.is_empty else summary
 
 
-def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST], target_of: Callable[[ast.expr], "str | None"]) -> FunctionTaint | None:
-    """Which parameters (or locals computed from them) are passed to project calls or returned, ignoring order."""
+def _light_summary(
+    params: list[str], names: list[str], nodes: Sequence[ast.AST], target_of: Callable[[ast.expr], "str | None"], returned_only: bool = False
+) -> FunctionTaint | None:
+    """Which parameters (or locals computed from them) are passed to project calls or returned, ignoring order
+    (`returned_only`: what is passed to calls whose result is returned, but not what is passed to the others)."""
     origin = {name: name for name in names}
     calls: list[ParamCall] = []
     returns: set[str] = set()
     call_results: dict[str, ast.expr] = {}  # locals assigned a call's result (what it passes is read at the `return`)
     returned_calls: list[ParamCall] = []
-    interesting, call_type, return_type = _LIGHT_TYPES, ast.Call, ast.Return
+    interesting, call_type, return_type = _RETURN_FLOW_TYPES if returned_only else _LIGHT_TYPES, ast.Call, ast.Return
     for node in nodes:
         kind = type(node)
         if kind not in interesting:
@@ -201,7 +204,8 @@ def _param_calls(value: ast.expr, origin: dict[str, str], target_of: Callable[[a
 
 
 _BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr})
-_LIGHT_TYPES = _BINDINGS | {ast.Call, ast.Return, ast.For, ast.AsyncFor}
+_RETURN_FLOW_TYPES = _BINDINGS | {ast.Return, ast.For, ast.AsyncFor}  # (what the returned values derive from)
+_LIGHT_TYPES = _RETURN_FLOW_TYPES | {ast.Call}
 
 
 def _bound_names(target: ast.expr) -> list[str]:

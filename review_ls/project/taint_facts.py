@@ -184,8 +184,10 @@ def _light_summary(
             source = _origin_in(node.iter, origin)  # type: ignore[attr-defined]
             if source is not None:
                 origin.update((name, source) for name in _bound_names(node.target))  # type: ignore[attr-defined]
-    summary = FunctionTaint(tuple(params), (), tuple(dict.fromkeys(calls)), tuple(sorted(returns & set(names))), tuple(dict.fromkeys(returned_calls)))
-    return None if summary.is_empty else summary
+    returned = returns & set(names) if returns else returns
+    if not (calls or returned or returned_calls):
+        return None  # (nothing flows anywhere that matters: most functions, spared making an empty summary)
+    return FunctionTaint(tuple(params), (), tuple(dict.fromkeys(calls)), tuple(sorted(returned)), tuple(dict.fromkeys(returned_calls)))
 
 
 def _param_calls(value: ast.expr, origin: dict[str, str], target_of: Callable[[ast.expr], "str | None"]) -> tuple[ParamCall, ...]:

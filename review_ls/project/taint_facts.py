@@ -150,12 +150,14 @@ def _light_summary(
             continue
         if kind is call_type:
             call: ast.Call = node  # type: ignore[assignment]
+            if not (call.args or call.keywords):
+                continue
+            target = target_of(call.func)  # (first: most calls are no project call, and their arguments need no look)
+            if target is None or not _maybe_project(target):
+                continue
             passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not _STARRED and (source := _origin_in(a, origin)) is not None]
             passed += [(k.arg, source) for k in call.keywords if k.arg is not None and (source := _origin_in(k.value, origin)) is not None]
-            if passed:
-                target = target_of(call.func)
-                if target is not None and _maybe_project(target):
-                    calls.extend(ParamCall(source, target, slot, call.lineno) for slot, source in passed)
+            calls.extend(ParamCall(source, target, slot, call.lineno) for slot, source in passed)
         elif kind in _BINDINGS:
             value = node.value  # type: ignore[attr-defined]
             if value is None:

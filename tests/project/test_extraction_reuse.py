@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from review_ls.engine.facts import dotted_name, qualify_dotted
+from review_ls.patterns.blocking import BlockingCalls
 from review_ls.patterns.node_walk import own_node_list
 from review_ls.patterns.taint_flow import TaintPass, Tainted
 from review_ls.project.call_facts import CallResolver, absolute_imports, module_call_facts
@@ -175,3 +176,34 @@ def test_dotted_name_makes_short_chains_at_once_and_others_as_before(source: str
 )
 def test_route_registrations_are_looked_for_in_one_scan_of_the_text(source: str, expected: bool) -> None:
     assert _may_register_routes(source) is expected
+
+
+BLOCKING = '''
+import time as t
+import os.path
+import httpx
+import pathlib
+from urllib import request
+
+def handler(data, path):
+    t.sleep(1)
+    os.path.exists(path)
+    request.urlopen(path)
+    client = httpx.Client()
+    client.fetch_all()
+    client.get(path)
+    data.get("key")
+    data.append(path)
+    builtins.open(path)
+    pathlib.Path(path).read_text()
+'''
+
+
+def test_a_method_named_like_no_blocking_function_is_still_judged_by_what_its_receiver_holds() -> None:
+    function = _function(BLOCKING, "handler")
+    imports = absolute_imports(ast.parse(BLOCKING), "app", False)
+    detector = BlockingCalls(function, _qualify(imports), frozenset(), {})
+    calls = [n for n in own_node_list(function.body) if isinstance(n, ast.Call)]
+    assert [detector.blocking_name(call) for call in calls] == [
+        "time.sleep", "os.path.exists", "urllib.request.urlopen", None, None, "client.get", None, None, "open", "path.read_text", None,
+    ]  # (`read_text` is named like no blocking function: a method of what `Path(...)` makes)

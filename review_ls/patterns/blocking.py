@@ -104,6 +104,9 @@ OBJECT_KINDS: dict[str, str] = {
     "sqlalchemy.create_engine": DB_ENGINE,
     "sqlalchemy.engine.Engine": DB_ENGINE,
 }
+
+# The last names of those constructors: what a method call must be named to make one.
+_OBJECT_KIND_TAILS = frozenset(name.rsplit(".", 1)[-1] for name in OBJECT_KINDS)
 _HTTP_METHODS = frozenset({"close", "delete", "get", "head", "options", "patch", "post", "put", "request", "send", "stream"})
 _FILE_METHODS = frozenset({"read", "read1", "readall", "readinto", "readline", "readlines", "write", "writelines", "seek", "tell", "truncate", "flush", "close"})
 _PATH_METHODS = frozenset({"open", "exists", "is_dir", "is_file", "is_symlink", "is_mount", "stat", "lstat", "read_text", "read_bytes",
@@ -270,6 +273,8 @@ class BlockingCalls:
                     return BOTO3
                 if func.attr == "client" and isinstance(func.value, ast.Call) and self._name_of(func.value.func) in ("boto3.Session", "boto3.session.Session"):
                     return BOTO3
+            if type(func) is ast.Attribute and func.attr not in _OBJECT_KIND_TAILS:
+                return None  # (a method named like no constructor of a sync object: see `_BLOCKING_TAILS`)
             name = self._name_of(func)
             if name in ("open",) and isinstance(func, ast.Name) and func.id in self.shadowed:
                 return None

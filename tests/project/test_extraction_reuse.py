@@ -183,6 +183,7 @@ import time as t
 import os.path
 import httpx
 import pathlib
+import requests
 from urllib import request
 
 def handler(data, path):
@@ -196,6 +197,10 @@ def handler(data, path):
     data.append(path)
     builtins.open(path)
     pathlib.Path(path).read_text()
+    session = requests.Session()
+    session.post(path)
+    copied = data.copy()
+    copied.post(path)
 '''
 
 
@@ -206,4 +211,5 @@ def test_a_method_named_like_no_blocking_function_is_still_judged_by_what_its_re
     calls = [n for n in own_node_list(function.body) if isinstance(n, ast.Call)]
     assert [detector.blocking_name(call) for call in calls] == [
         "time.sleep", "os.path.exists", "urllib.request.urlopen", None, None, "client.get", None, None, "open", "path.read_text", None,
-    ]  # (`read_text` is named like no blocking function: a method of what `Path(...)` makes)
+        None, "session.post", None, None,
+    ]  # (`read_text` is named like no blocking function: a method of what `Path(...)` makes; `Session` makes a client)

@@ -244,14 +244,21 @@ def short_source(node: ast.AST, limit: int = 40) -> str:
 
 
 _NAME, _ATTRIBUTE = ast.Name, ast.Attribute
+_CHAIN_TYPES = (ast.Name, ast.Attribute)
 
 
 def dotted_name(node: ast.AST) -> str | None:
     """Return 'a.b.c' for a Name/Attribute chain, else None."""
     if type(node) is _NAME:  # the most common case, without building a list
         return node.id
-    if type(node) is _ATTRIBUTE and type(node.value) is _NAME:
-        return f"{node.value.id}.{node.attr}"
+    if type(node) is _ATTRIBUTE:  # (chains of two and three names are made at once too: `self.client`, `os.path.join`)
+        value = node.value
+        if type(value) is _NAME:
+            return f"{value.id}.{node.attr}"
+        if type(value) is _ATTRIBUTE and type(value.value) is _NAME:
+            return f"{value.value.id}.{value.attr}.{node.attr}"
+    elif not isinstance(node, _CHAIN_TYPES):  # a call, a subscript, a constant...: no chain
+        return None
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

@@ -72,6 +72,9 @@ BLOCKING_FUNCTIONS = frozenset(
 _UNBOUND_NAMES = {"urlopen": "urllib.request.urlopen", "urlretrieve": "urllib.request.urlretrieve",
                   "request.urlopen": "urllib.request.urlopen", "request.urlretrieve": "urllib.request.urlretrieve"}
 
+# The last names of the blocking functions (and of the unbound ones): what a method call must be named to be one.
+_BLOCKING_TAILS = frozenset(name.rsplit(".", 1)[-1] for name in (*BLOCKING_FUNCTIONS, *_UNBOUND_NAMES))
+
 # What a constructor (or annotation) makes: a kind of sync object whose methods block.
 HTTP_CLIENT, URLLIB3_POOL, FILE, PATH, BOTO3, DB_SESSION, DB_ENGINE = "http client", "urllib3 pool", "file", "path", "boto3 client", "DB session", "DB engine"
 _URLLIB3_TYPES = ("PoolManager", "ProxyManager", "HTTPConnectionPool", "HTTPSConnectionPool", "connectionpool.ConnectionPool",
@@ -101,6 +104,9 @@ OBJECT_KINDS: dict[str, str] = {
     "sqlalchemy.create_engine": DB_ENGINE,
     "sqlalchemy.engine.Engine": DB_ENGINE,
 }
+
+# The last names of those constructors: what a method call must be named to make one.
+_OBJECT_KIND_TAILS = frozenset(name.rsplit(".", 1)[-1] for name in OBJECT_KINDS)
 _HTTP_METHODS = frozenset({"close", "delete", "get", "head", "options", "patch", "post", "put", "request", "send", "stream"})
 _FILE_METHODS = frozenset({"read", "read1", "readall", "readinto", "readline", "readlines", "write", "writelines", "seek", "tell", "truncate", "flush", "close"})
 _PATH_METHODS = frozenset({"open", "exists", "is_dir", "is_file", "is_symlink", "is_mount", "stat", "lstat", "read_text", "read_bytes",
@@ -212,12 +218,14 @@ class BlockingCalls:
         func = call.func
         if isinstance(func, ast.Name) and func.id in self.shadowed:
             return None
-        qualified = self._name_of(func)
-        if qualified in BLOCKING_FUNCTIONS:
-            return qualified
-        unbound = _UNBOUND_NAMES.get(qualified) if qualified is not None else None
-        if unbound is not None and qualified is not None and self._is_unbound(qualified.partition(".")[0], func):
-            return unbound
+        # (the name of `x.attr` resolved through imports ends with `.attr`: a method named like no blocking function is none)
+        if type(func) is not ast.Attribute or func.attr in _BLOCKING_TAILS:
+            qualified = self._name_of(func)
+            if qualified in BLOCKING_FUNCTIONS:
+                return qualified
+            unbound = _UNBOUND_NAMES.get(qualified) if qualified is not None else None
+            if unbound is not None and qualified is not None and self._is_unbound(qualified.partition(".")[0], func):
+                return unbound
         if isinstance(func, ast.Attribute):
             kind = self.kind_of(func.value)
             if kind is not None and method_blocks(kind, func.attr, call):
@@ -265,6 +273,8 @@ class BlockingCalls:
                     return BOTO3
                 if func.attr == "client" and isinstance(func.value, ast.Call) and self._name_of(func.value.func) in ("boto3.Session", "boto3.session.Session"):
                     return BOTO3
+            if type(func) is ast.Attribute and func.attr not in _OBJECT_KIND_TAILS:
+                return None  # (a method named like no constructor of a sync object: see `_BLOCKING_TAILS`)
             name = self._name_of(func)
             if name in ("open",) and isinstance(func, ast.Name) and func.id in self.shadowed:
                 return None

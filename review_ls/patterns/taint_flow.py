@@ -127,10 +127,11 @@ class TaintPass:
     clean: frozenset[str] = frozenset()
     statement: ast.stmt | None = None
 
-    def run(self) -> TaintPass:
-        """Walk the function once and collect flows and returned taint."""
+    def run(self, nodes: Sequence[ast.AST] | None = None) -> TaintPass:
+        """Walk the function once and collect flows and returned taint. `nodes`: the function's own nodes (`own_node_list`)
+        when the caller has them and reads no flow's `statement` (each is then a placeholder)."""
         self.env.update(self.sources)
-        items = list(function_nodes(self.function))
+        items: list[tuple[ast.AST, ast.stmt | None]] = list(function_nodes(self.function)) if nodes is None else [(node, None) for node in nodes]
         self.clean = checked_names(self.function, items)
         for name in self.clean:
             self.env.pop(name, None)
@@ -442,7 +443,7 @@ class TaintPass:
         return None
 
 
-def checked_names(function: Function, items: Sequence[tuple[ast.AST, ast.stmt]] | None = None) -> frozenset[str]:
+def checked_names(function: Function, items: Sequence[tuple[ast.AST, ast.stmt | None]] | None = None) -> frozenset[str]:
     """Names the function tests against a collection (`in ALLOWED`), an anchored regex, a `..`/`/`
     membership test or a validator call: their values count as checked from the start. `items` are
     the function's `function_nodes`, when the caller has them."""

@@ -11,7 +11,7 @@ Call targets are resolved through imports (relative ones too), module-level func
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
@@ -159,9 +159,25 @@ class CallResolver:
             return f"{self._prefix}{dotted}"
         return qualify_dotted(dotted, self.imports)
 
+    def memoised_target(self) -> Callable[[ast.AST], str | None]:
+        """`target`, answered once per node: for the readers of one function's calls once `learn` is done (learning changes the answers)."""
+        known: dict[ast.AST, str | None] = {}
+        unknown = _UNKNOWN
+
+        def target(func: ast.AST) -> str | None:
+            found = known.get(func, unknown)
+            if found is unknown:
+                found = known[func] = self.target(func)
+            return found  # type: ignore[return-value]
+
+        return target
+
     @property
     def _prefix(self) -> str:
         return f"{self.module_name}." if self.module_name else ""
+
+
+_UNKNOWN = object()  # (no answer yet, in `memoised_target`)
 
 
 _LESSON_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Assign})
@@ -192,16 +208,15 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     classes: list[ClassFacts] = []
     own: dict[int, list[ast.AST]] = {}  # each function's own nodes, walked once for every kind of fact
     own_calls: dict[int, list[ast.Call]] = {}  # the calls among them, in order
-    # Nodes that may register an entry point (`graph.add_node("x", fn)`), with the class they are in.
-    candidates: list[tuple[ast.AST, str | None]] = []
-    call_type, registering = ast.Call, _REGISTERING_TYPES
+    # Nodes that may register an entry point (`graph.add_node("x", fn)`), in groups with the class they are in.
+    candidates: list[tuple[Sequence[ast.AST], str | None]] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
-            candidates.extend((node, None) for node in own_calls[id(statement)])
+            candidates.append((own_calls[id(statement)], None))
         elif not isinstance(statement, ast.ClassDef):
             if type(statement) not in _NO_REGISTRATION_STATEMENTS:  # (an `Assign` registers only in a class)
-                candidates.extend((node, None) for node in walk_nodes(statement) if type(node) is call_type)
+                candidates.append((walk_nodes(statement), None))
         else:
             bases = tuple(dotted_name(b) or "" for b in statement.bases)
             resolver = CallResolver(module_name, imports, module_defs, None)
@@ -209,9 +224,9 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
-                    candidates.extend((node, statement.name) for node in own_calls[id(member)])
+                    candidates.append((own_calls[id(member)], statement.name))
                 elif not isinstance(member, ast.ClassDef) and type(member) not in _NO_REGISTRATION_STATEMENTS:
-                    candidates.extend((node, statement.name) for node in walk_nodes(member) if type(node) in registering)
+                    candidates.append((walk_nodes(member), statement.name))
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
     aliases = tuple(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
 
@@ -223,8 +238,7 @@ def module_call_facts(module: ast.Module, module_name: str, is_package: bool = F
     return ModuleCallFacts(module_name, tuple(functions), aliases, registered, tuple(classes), state, module_query_facts(module, module_name, own, memo, own_calls))
 
 
-# The node types `registered_entry_points` reads, and statements that hold none of them (or are read on their own).
-_REGISTERING_TYPES = frozenset({ast.Call, ast.Assign})
+# Statements that hold no node `registered_entry_points` reads (calls, and assignments in classes), or are read on their own.
 _NO_REGISTRATION_STATEMENTS = frozenset({ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal})
 
 
@@ -294,6 +308,7 @@ def _function_facts(
                 awaited.add(id(node.value))  # type: ignore[attr-defined]
     resolver = CallResolver(module_name, imports, module_defs, class_name)
     resolver.learn(structural)
+    target_of = resolver.memoised_target()  # (the loop below, the taint summary and the client sites ask for the same calls)
 
     def qualify(node: ast.AST) -> str | None:
         return qualify_dotted(dotted_name(node) or "", imports)
@@ -305,7 +320,7 @@ def _function_facts(
     awaited_calls: list[CallSite] = []
     for node in call_nodes:
         if id(node) in awaited:
-            awaited_target = resolver.target(node.func)
+            awaited_target = target_of(node.func)
             if awaited_target is not None:
                 awaited_calls.append(CallSite(awaited_target, node.lineno))
             continue
@@ -317,15 +332,15 @@ def _function_facts(
             if len(blocking) < 3:
                 blocking.append(BlockingSite(name, node.lineno))
             continue
-        target = resolver.target(node.func)
+        target = target_of(node.func)
         if target is not None:
             calls.append(CallSite(target, node.lineno))
     prefix = f"{module_name}." if module_name else ""
     qualname = f"{prefix}{class_name}.{function.name}" if class_name else f"{prefix}{function.name}"
     role = function_role(function, owner[1] if owner else None)
     cached = any((dotted_name(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] in _CACHING_DECORATORS for d in function.decorator_list)
-    taint = function_taint(function, qualify, resolver.target, structural, call_nodes)
-    clients = client_sites(function, structural, qualify, resolver.target, constructors)
+    taint = function_taint(function, qualify, target_of, structural, call_nodes, nodes)
+    clients = client_sites(function, structural, qualify, target_of, constructors)
     label = entry_label(function, role) if role else ""
     return FunctionCallFacts(qualname, function.lineno, isinstance(function, ast.AsyncFunctionDef), role, tuple(blocking), tuple(calls), cached, taint, tuple(awaited_calls), clients, label)
 

@@ -66,6 +66,9 @@ def client_sites(
         func = node.func
         last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         library = last in constructor_names and qualify(func) in CLIENT_CONSTRUCTORS
+        target = qualify(func) if library else resolve(func)
+        if target is None:
+            continue  # (no site, whatever its fate: the fates are sorted out only once a call may be one)
         if fates is None:
             fates = call_fates(function, nodes)
         fate = fates.get(id(node), LOCAL)
@@ -75,10 +78,8 @@ def client_sites(
             bound = names_bound_in(function) if bound is None else bound
             if not is_shareable_construction(node, bound):
                 continue
-        target = qualify(func) if library else resolve(func)
-        if target is not None:
-            parameters = _parameters(function)
-            sites.append(ClientSite(target, node.lineno, library, fate, library and bool(names_read(node) & parameters)))
+        parameters = _parameters(function)
+        sites.append(ClientSite(target, node.lineno, library, fate, library and bool(names_read(node) & parameters)))
     return tuple(sites)
 
 

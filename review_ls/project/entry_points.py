@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name
@@ -151,23 +151,26 @@ Resolve = Callable[[ast.AST, str | None], str | None]
 _REGISTERING_NAMES = frozenset({*_REGISTRARS, *_TOOL_LISTS, "on"})
 
 
-def registered_entry_points(nodes: Iterable[tuple[ast.AST, str | None]], resolve: Resolve) -> tuple[EntryRegistration, ...]:
-    """Functions registered as entry points by a call or a worker's `functions` list, among a module's `nodes`.
+def registered_entry_points(groups: Iterable[tuple[Sequence[ast.AST], str | None]], resolve: Resolve) -> tuple[EntryRegistration, ...]:
+    """Functions registered as entry points by a call or a worker's `functions` list, among a module's nodes.
 
-    `nodes` come with the name of the class they are in (None outside classes); `resolve(expr,
-    class_name)` gives the absolute dotted name an expression refers to (`self.method` too), or None.
+    The nodes come in groups, each with the name of the class its nodes are in (None outside classes); only calls,
+    and assignments in classes, are read. `resolve(expr, class_name)` gives the absolute dotted name an expression
+    refers to (`self.method` too), or None.
     """
     found: list[EntryRegistration] = []
-    call_type, attribute_type, name_type, registering = ast.Call, ast.Attribute, ast.Name, _REGISTERING_NAMES
-    for node, class_name in nodes:
-        if type(node) is call_type:
-            func = node.func
-            name = func.attr if type(func) is attribute_type else func.id if type(func) is name_type else ""
-            if name in registering or (node.keywords and any(keyword.arg == "tools" for keyword in node.keywords)):
-                found.extend(_registrations_of(node, class_name, resolve))
-        elif isinstance(node, ast.Assign) and class_name is not None and isinstance(node.value, (ast.List, ast.Tuple)):
-            if any(isinstance(t, ast.Name) and t.id in _TASK_LIST_ATTRIBUTES for t in node.targets):
-                found.extend(_listed(node.value, TASK, None, resolve))
+    call_type, assign_type, attribute_type, name_type, registering = ast.Call, ast.Assign, ast.Attribute, ast.Name, _REGISTERING_NAMES
+    for nodes, class_name in groups:
+        for node in nodes:
+            kind = type(node)
+            if kind is call_type:
+                func = node.func  # type: ignore[attr-defined]
+                name = func.attr if type(func) is attribute_type else func.id if type(func) is name_type else ""
+                if name in registering or (node.keywords and any(keyword.arg == "tools" for keyword in node.keywords)):  # type: ignore[attr-defined]
+                    found.extend(_registrations_of(node, class_name, resolve))  # type: ignore[arg-type]
+            elif kind is assign_type and class_name is not None and isinstance(node.value, (ast.List, ast.Tuple)):  # type: ignore[attr-defined]
+                if any(isinstance(t, ast.Name) and t.id in _TASK_LIST_ATTRIBUTES for t in node.targets):  # type: ignore[attr-defined]
+                    found.extend(_listed(node.value, TASK, None, resolve))  # type: ignore[attr-defined]
     return tuple(dict.fromkeys(found))
 
 

@@ -12,6 +12,7 @@ is a settings class or a model is decided by the index, which can follow bases a
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
@@ -52,6 +53,8 @@ _HANDLER_KEYWORDS = ("endpoint", "view_func", "handler", "view")
 # (every one starts with `add_`: a file without `add_` is not searched for each)
 _REGISTRATION_MARKERS = ("add_api_route", "add_api_websocket_route", "add_route", "add_websocket_route", "add_url_rule",
                          "add_get", "add_post", "add_put", "add_patch", "add_delete", "add_view")
+# (one scan of the text for all of them: `any(marker in source ...)` scanned it once per marker)
+_REGISTRATION_MARKER = re.compile("|".join(map(re.escape, _REGISTRATION_MARKERS)))
 _ROUTE_CONSTRUCTOR_MARKER = "Route("
 _FRAMEWORK_REGISTRATION_MARKERS = (("django", ("path(",)), ("aiohttp", ("web.get(", "web.post(", "web.put(", "web.patch(", "web.delete(", "web.route(", "web.view(")))
 _ENVIRONMENT_MARKERS = ("getenv", "environ")
@@ -195,7 +198,7 @@ def module_imports(module: ast.Module) -> dict[str, str]:
 
 
 def _may_register_routes(source: str) -> bool:
-    if "add_" in source and any(marker in source for marker in _REGISTRATION_MARKERS):
+    if "add_" in source and _REGISTRATION_MARKER.search(source):
         return True
     if _ROUTE_CONSTRUCTOR_MARKER in source:
         return True

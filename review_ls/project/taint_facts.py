@@ -12,7 +12,7 @@ from dataclasses import replace as dataclass_replace
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.patterns.blocking import own_nodes
-from review_ls.patterns.node_walk import children_last_first
+from review_ls.patterns.node_walk import children_last_first, walk_nodes
 from review_ls.patterns.paths import callee_name
 from review_ls.patterns.taint_flow import TaintPass, Tainted, contains_file_guard, contains_url_guard
 from review_ls.patterns.taint_sinks import FILE, URL, Qualifier, may_be_sink
@@ -76,11 +76,13 @@ def function_taint(
     target_of: Callable[[ast.expr], "str | None"],
     nodes: Sequence[ast.AST] | None = None,
     calls: Sequence[ast.Call] | None = None,
+    every_node: Sequence[ast.AST] | None = None,
 ) -> FunctionTaint | None:
     """The taint summary of `function` (None when no parameter flows to a sink, a call or the return).
 
     `nodes` are the function's own nodes in source order (`blocking.own_nodes`; its statements, calls and
-    `:=` suffice), when the caller has them, and `calls` the `ast.Call` nodes among them. Only a function that calls something named like a sink gets the full taint pass; the
+    `:=` suffice), when the caller has them, `calls` the `ast.Call` nodes among them, and `every_node` all its own nodes
+    (`own_node_list`), which spare the full pass a walk. Only a function that calls something named like a sink gets the full taint pass; the
     others (most of them) get a cheaper flow-insensitive summary of what their parameters are
     passed to and whether they are returned, which is all a chain through them needs.
     """
@@ -93,8 +95,8 @@ def function_taint(
         return None
     own = list(own_nodes(function.body)) if nodes is None else nodes
     if any(may_be_sink(call) for call in calls) if calls is not None else any(type(node) is ast.Call and may_be_sink(node) for node in own):
-        full = _full_summary(function, params, names, qualify, target_of)
-        light = _light_summary(params, names, own, target_of)
+        full = _full_summary(function, params, names, qualify, target_of, every_node)
+        light = _light_summary(params, names, own, target_of, returned_only=True)
         if light is None or not light.returned_calls:
             return full
         return dataclass_replace(full or FunctionTaint(tuple(params)), returned_calls=light.returned_calls)
@@ -102,7 +104,12 @@ def function_taint(
 
 
 def _full_summary(
-    function: Function, params: list[str], names: list[str], qualify: Qualifier, target_of: Callable[[ast.expr], "str | None"]
+    function: Function,
+    params: list[str],
+    names: list[str],
+    qualify: Qualifier,
+    target_of: Callable[[ast.expr], "str | None"],
+    every_node: Sequence[ast.AST] | None = None,
 ) -> FunctionTaint | None:
     calls: list[ParamCall] = []
 
@@ -113,7 +120,7 @@ def _full_summary(
         return False, None
 
     sources = {name: Tainted(name, name) for name in names}
-    taint = TaintPass(function, sources, qualify, project_call=record).run()
+    taint = TaintPass(function, sources, qualify, project_call=record).run(every_node)  # (no flow's statement is read here)
     file_guarded = any(flow.sink.kind == FILE for flow in taint.flows) and contains_file_guard(function)
     url_guarded = any(flow.sink.kind == URL for flow in taint.flows) and contains_url_guard(function)
     sinks = tuple(
@@ -126,26 +133,31 @@ def _full_summary(
     return None if summary.is_empty else summary
 
 
-def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST], target_of: Callable[[ast.expr], "str | None"]) -> FunctionTaint | None:
-    """Which parameters (or locals computed from them) are passed to project calls or returned, ignoring order."""
+def _light_summary(
+    params: list[str], names: list[str], nodes: Sequence[ast.AST], target_of: Callable[[ast.expr], "str | None"], returned_only: bool = False
+) -> FunctionTaint | None:
+    """Which parameters (or locals computed from them) are passed to project calls or returned, ignoring order
+    (`returned_only`: what is passed to calls whose result is returned, but not what is passed to the others)."""
     origin = {name: name for name in names}
     calls: list[ParamCall] = []
     returns: set[str] = set()
     call_results: dict[str, ast.expr] = {}  # locals assigned a call's result (what it passes is read at the `return`)
     returned_calls: list[ParamCall] = []
-    interesting, call_type, return_type = _LIGHT_TYPES, ast.Call, ast.Return
+    interesting, call_type, return_type = _RETURN_FLOW_TYPES if returned_only else _LIGHT_TYPES, ast.Call, ast.Return
     for node in nodes:
         kind = type(node)
         if kind not in interesting:
             continue
         if kind is call_type:
             call: ast.Call = node  # type: ignore[assignment]
+            if not (call.args or call.keywords):
+                continue
+            target = target_of(call.func)  # (first: most calls are no project call, and their arguments need no look)
+            if target is None or not _maybe_project(target):
+                continue
             passed: list[tuple[int | str, str]] = [(i, source) for i, a in enumerate(call.args) if type(a) is not _STARRED and (source := _origin_in(a, origin)) is not None]
             passed += [(k.arg, source) for k in call.keywords if k.arg is not None and (source := _origin_in(k.value, origin)) is not None]
-            if passed:
-                target = target_of(call.func)
-                if target is not None and _maybe_project(target):
-                    calls.extend(ParamCall(source, target, slot, call.lineno) for slot, source in passed)
+            calls.extend(ParamCall(source, target, slot, call.lineno) for slot, source in passed)
         elif kind in _BINDINGS:
             value = node.value  # type: ignore[attr-defined]
             if value is None:
@@ -174,8 +186,10 @@ def _light_summary(params: list[str], names: list[str], nodes: Sequence[ast.AST]
             source = _origin_in(node.iter, origin)  # type: ignore[attr-defined]
             if source is not None:
                 origin.update((name, source) for name in _bound_names(node.target))  # type: ignore[attr-defined]
-    summary = FunctionTaint(tuple(params), (), tuple(dict.fromkeys(calls)), tuple(sorted(returns & set(names))), tuple(dict.fromkeys(returned_calls)))
-    return None if summary.is_empty else summary
+    returned = returns & set(names) if returns else returns
+    if not (calls or returned or returned_calls):
+        return None  # (nothing flows anywhere that matters: most functions, spared making an empty summary)
+    return FunctionTaint(tuple(params), (), tuple(dict.fromkeys(calls)), tuple(sorted(returned)), tuple(dict.fromkeys(returned_calls)))
 
 
 def _param_calls(value: ast.expr, origin: dict[str, str], target_of: Callable[[ast.expr], "str | None"]) -> tuple[ParamCall, ...]:
@@ -194,13 +208,14 @@ def _param_calls(value: ast.expr, origin: dict[str, str], target_of: Callable[[a
 
 
 _BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr})
-_LIGHT_TYPES = _BINDINGS | {ast.Call, ast.Return, ast.For, ast.AsyncFor}
+_RETURN_FLOW_TYPES = _BINDINGS | {ast.Return, ast.For, ast.AsyncFor}  # (what the returned values derive from)
+_LIGHT_TYPES = _RETURN_FLOW_TYPES | {ast.Call}
 
 
 def _bound_names(target: ast.expr) -> list[str]:
     if type(target) is ast.Name:
         return [target.id]
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return [n.id for n in walk_nodes(target) if type(n) is ast.Name]
 
 
 # (module-level names: `_origin_in` runs for every argument of every call, and `ast.X` is two lookups)

@@ -325,7 +325,7 @@ class ModuleTypeFacts:
 def module_type_facts(tree: ast.Module, module: str = "", path: str | None = None, text: str | None = None) -> ModuleTypeFacts:
     """Extract the type facts of a parsed module (`module` is its dotted name, '' when unknown; `text`, its source, when
     known, spares walks: `module_literals`)."""
-    is_package = path is not None and Path(path).name == "__init__.py"
+    is_package = path is not None and os.path.basename(path) == "__init__.py"
     imports: dict[str, str] = {}
     for statement in _top_level_statements(tree.body):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):

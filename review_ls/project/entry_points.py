@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import cast
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name
@@ -164,13 +165,15 @@ def registered_entry_points(groups: Iterable[tuple[Sequence[ast.AST], str | None
         for node in nodes:
             kind = type(node)
             if kind is call_type:
-                func = node.func  # type: ignore[attr-defined]
+                call = cast(ast.Call, node)
+                func = call.func
                 name = func.attr if type(func) is attribute_type else func.id if type(func) is name_type else ""
-                if name in registering or (node.keywords and any(keyword.arg == "tools" for keyword in node.keywords)):  # type: ignore[attr-defined]
-                    found.extend(_registrations_of(node, class_name, resolve))  # type: ignore[arg-type]
-            elif kind is assign_type and class_name is not None and isinstance(node.value, (ast.List, ast.Tuple)):  # type: ignore[attr-defined]
-                if any(isinstance(t, ast.Name) and t.id in _TASK_LIST_ATTRIBUTES for t in node.targets):  # type: ignore[attr-defined]
-                    found.extend(_listed(node.value, TASK, None, resolve))  # type: ignore[attr-defined]
+                if name in registering or (call.keywords and any(keyword.arg == "tools" for keyword in call.keywords)):
+                    found.extend(_registrations_of(call, class_name, resolve))
+            elif kind is assign_type and class_name is not None:
+                assign = cast(ast.Assign, node)
+                if isinstance(assign.value, (ast.List, ast.Tuple)) and any(isinstance(t, ast.Name) and t.id in _TASK_LIST_ATTRIBUTES for t in assign.targets):
+                    found.extend(_listed(assign.value, TASK, None, resolve))
     return tuple(dict.fromkeys(found))
 
 

@@ -20,6 +20,7 @@ from review_ls.patterns.blocking import BlockingCalls, module_object_kinds
 from review_ls.patterns.node_walk import own_node_list, walk_nodes
 from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
+from review_ls.project.import_statements import ImportBindings, bindings_of
 from review_ls.project.query_facts import QuerySite, module_query_facts
 from review_ls.project.state_facts import ModuleStateFacts, module_state_facts
 from review_ls.project.taint_facts import FunctionTaint, function_taint
@@ -95,12 +96,13 @@ class ModuleCallFacts:
         return (self.module, functions, self.aliases, clients, self.registered, tuple((c.qualname, c.bases) for c in self.classes), state, queries)
 
 
-def absolute_imports(module: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
-    """Local name -> absolute qualified name of the module-level imports (relative imports resolved)."""
+def absolute_imports(module: ast.Module, module_name: str, is_package: bool, bindings: ImportBindings | None = None) -> dict[str, str]:
+    """Local name -> absolute qualified name of the module-level imports (relative imports resolved; `bindings`:
+    the import statements' bindings when the caller read them already, `import_statements.py`)."""
     imports: dict[str, str] = {}
     for statement in module.body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for local, target in import_bindings(statement):
+            for local, target in bindings_of(statement, bindings):
                 imports[local] = resolve_relative(target, module_name, is_package)
     return imports
 
@@ -193,9 +195,12 @@ def resolver_lessons(nodes: Iterable[ast.AST]) -> tuple[ast.AST, ...]:
     return tuple(node for node in nodes if isinstance(node, (ast.Import, ast.ImportFrom)) or _is_call_assignment(node))
 
 
-def module_call_facts(module: ast.Module, module_name: str, is_package: bool = False, memo: FunctionMemo | None = None) -> ModuleCallFacts:
-    """Extract the call facts of a parsed module (`memo`: the facts of its unchanged functions, from the last extraction)."""
-    imports = absolute_imports(module, module_name, is_package)
+def module_call_facts(
+    module: ast.Module, module_name: str, is_package: bool = False, memo: FunctionMemo | None = None, bindings: ImportBindings | None = None
+) -> ModuleCallFacts:
+    """Extract the call facts of a parsed module (`memo`: the facts of its unchanged functions, from the last extraction;
+    `bindings`: its import statements' bindings, when the caller read them already)."""
+    imports = absolute_imports(module, module_name, is_package, bindings)
     module_defs = frozenset(s.name for s in module.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
     shadowed = frozenset(n for n in module_defs) | frozenset(_assigned_names(module))
     kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 from review_ls.deferred_dataclass import dataclass
-from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
+from review_ls.engine.facts import dotted_name, qualify_dotted
 from review_ls.engine.model import Span
 from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.patterns.imports import unconditional_heavy_imports
 from review_ls.patterns.node_walk import walk_nodes
 from review_ls.project.import_graph import ImportFact, import_facts
+from review_ls.project.import_statements import ImportBindings, bindings_of
 
 if TYPE_CHECKING:
     from review_ls.project.function_memo import FunctionMemo
@@ -156,10 +157,11 @@ class FileFacts:
         )
 
 
-def facts_of_module(module: ast.Module, source: str, memo: FunctionMemo | None = None) -> FileFacts:
+def facts_of_module(module: ast.Module, source: str, memo: FunctionMemo | None = None, bindings: ImportBindings | None = None) -> FileFacts:
     """The facts of an already parsed module (`memo`: the routes each unchanged function registers, from the
-    last extraction; its context must be this extraction's, so the call facts are extracted first)."""
-    imports = module_imports(module)
+    last extraction; its context must be this extraction's, so the call facts are extracted first; `bindings`:
+    its import statements' bindings, when the caller read them already)."""
+    imports = module_imports(module, bindings)
     lines: LineIndex | None = None  # (only classes read lines)
     classes: list[ClassFact] = []
     instances: list[tuple[str, str]] = []
@@ -188,12 +190,13 @@ def facts_of_module(module: ast.Module, source: str, memo: FunctionMemo | None =
     )
 
 
-def module_imports(module: ast.Module) -> dict[str, str]:
-    """Local name -> qualified name of every module-level import (also inside `if`/`try` blocks)."""
+def module_imports(module: ast.Module, bindings: ImportBindings | None = None) -> dict[str, str]:
+    """Local name -> qualified name of every module-level import (also inside `if`/`try` blocks; `bindings`: the
+    import statements' bindings when the caller read them already)."""
     imports: dict[str, str] = {}
     for statement in _module_level_statements(module.body):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            imports.update(import_bindings(statement))
+            imports.update(bindings_of(statement, bindings))
     return imports
 
 

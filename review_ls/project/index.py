@@ -33,6 +33,7 @@ from review_ls.project.call_facts import ModuleCallFacts, module_call_facts
 from review_ls.project.configured_entry_points import ConfiguredEntryPoints
 from review_ls.project.file_facts import FileFacts, facts_of_module
 from review_ls.project.function_memo import ExtractionStopped, FileMemos, FunctionMemo
+from review_ls.project.import_statements import module_import_bindings
 from review_ls.project.modules import ModuleNamer, is_package_file, normalise
 from review_ls.project.types import ModuleTypeFacts, ProjectTypes, module_type_facts
 from review_ls.project.view_memo import ViewMemo
@@ -589,14 +590,16 @@ def _extract(text: str, path: str, module: str, memo: FunctionMemo | None = None
 
 
 def _facts_of_tree(tree: ast.Module, text: str, path: str, module: str, memo: FunctionMemo | None) -> tuple[FileFacts, ModuleTypeFacts | None, ModuleCallFacts]:
-    """Both kinds of facts of one parsed file; the call facts first, as they set the memo's context for this text."""
-    calls = module_call_facts(tree, module, is_package_file(path), memo)
+    """Both kinds of facts of one parsed file; the call facts first, as they set the memo's context for this text.
+    (The module's import statements are read once for the three: `import_statements.py`.)"""
+    bindings = module_import_bindings(tree)
+    calls = module_call_facts(tree, module, is_package_file(path), memo, bindings)
     if memo is not None:
         memo.check()
-    types = module_type_facts(tree, module, path, text)
+    types = module_type_facts(tree, module, path, text, bindings)
     if memo is not None:
         memo.check()
-    return facts_of_module(tree, text, memo), types, calls
+    return facts_of_module(tree, text, memo, bindings), types, calls
 
 
 def _start_index_worker(parent_pid: int) -> None:

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from review_ls.deferred_dataclass import dataclass
-from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
+from review_ls.engine.facts import dotted_name, qualify_dotted
 from review_ls.engine.text_digest import text_digest
 from review_ls.project.annotation_text import annotation_text
+from review_ls.project.import_statements import ImportBindings, bindings_of
 from review_ls.project.literal_facts import module_literals
 
 T = TypeVar("T")
@@ -322,14 +323,16 @@ class ModuleTypeFacts:
         return f"{self.module}.{local}" if self.module else local
 
 
-def module_type_facts(tree: ast.Module, module: str = "", path: str | None = None, text: str | None = None) -> ModuleTypeFacts:
+def module_type_facts(
+    tree: ast.Module, module: str = "", path: str | None = None, text: str | None = None, bindings: ImportBindings | None = None
+) -> ModuleTypeFacts:
     """Extract the type facts of a parsed module (`module` is its dotted name, '' when unknown; `text`, its source, when
-    known, spares walks: `module_literals`)."""
+    known, spares walks: `module_literals`; `bindings`: its import statements' bindings, when the caller read them already)."""
     is_package = path is not None and os.path.basename(path) == "__init__.py"
     imports: dict[str, str] = {}
     for statement in _top_level_statements(tree.body):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for local, target in import_bindings(statement):
+            for local, target in bindings_of(statement, bindings):
                 imports[local] = absolute_import(target, module, is_package)
     classes: dict[str, ClassFacts] = {}
     functions: dict[str, FunctionFacts] = {}

@@ -155,37 +155,38 @@ class Walker:
         # Every call visitor's place in rule order (to merge two by-name lists, `_imported_call_visitors`).
         self._call_rank = {visitor: rank for rank, (node_type, visitor) in enumerate(v for rule in self.rules for v in rule.iter_visitors()) if node_type is ast.Call}
         self._skipped = _skipped_types(self.dispatch)
-        self._dispatch_by_role: dict[Role, tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]], frozenset[type]]] = {}
+        self._steps: dict[type, _Step] = {}
+        self._dispatch_by_role: dict[Role, _Tables] = {}
 
     def dispatch_for(self, ctx: Context) -> dict[type[ast.AST], list[Visitor]]:
         """The visitors of the rules that apply to the file of `ctx` (by its role; all rules without a classifier)."""
         return self._tables_for(ctx)[0]
 
-    def _tables_for(self, ctx: Context) -> tuple[dict[type[ast.AST], list[Visitor]], dict[str, list[Visitor]], frozenset[type]]:
+    def _tables_for(self, ctx: Context) -> _Tables:
         """The visitors by node type of the rules that apply to the file of `ctx`, the call visitors by callee name
-        of the calls that some rule's `call_names` holds (the visitors of other calls are the by-type table's), and
-        the types the walk never pushes (leaves no visitor subscribes to, and None)."""
+        of the calls that some rule's `call_names` holds (the visitors of other calls are the by-type table's),
+        the types the walk never pushes (leaves no visitor subscribes to, and None), and the walk's steps by node
+        type (`_Step`, filled as types are met)."""
         if self.classify is None:
-            return self.dispatch, self._calls_by_name, self._skipped
+            return self.dispatch, self._calls_by_name, self._skipped, self._steps
         role = self.classify(ctx.path, ctx.facts, ctx.lines.line_text)
         tables = self._dispatch_by_role.get(role)
         if tables is None:
             applying = tuple(rule for rule in self.rules if role in rule.applies_to)
             dispatch = _dispatch_table(applying)
-            tables = self._dispatch_by_role[role] = (dispatch, _calls_by_name(applying), _skipped_types(dispatch))
+            tables = self._dispatch_by_role[role] = (dispatch, _calls_by_name(applying), _skipped_types(dispatch), {})
         return tables
 
     def walk(self, statements: Iterable[ast.AST], ctx: Context, errors: list[str]) -> list[Finding]:
         """Visit every node under `statements` (children of the module in `ctx.parents`)."""
         findings: list[Finding] = []
-        dispatch, calls_by_name, skipped = self._tables_for(ctx)
+        dispatch, calls_by_name, skipped, steps = self._tables_for(ctx)
         call_type = ast.Call
         parents = ctx.parents
         stack: list[Any] = list(statements)
         stack.reverse()
         pop = stack.pop
         push = stack.append
-        plans = _PLANS
         node_base = ast.AST
         one, many = _Field.ONE, _Field.MANY
         generic, import_shape, pop_parent, pop_parent_node = _Shape.GENERIC, _Shape.IMPORT, _POP_PARENT, parents.pop
@@ -198,13 +199,12 @@ class Walker:
             if node_type is tuple:
                 self._apply_marker(node, ctx)
                 continue
-            visitors: Sequence[Visitor] | None = dispatch.get(node_type)
+            visitors, shape, fields = steps.get(node_type) or _step_of(node_type, dispatch, steps)
             if visitors is not None:
                 if node_type is call_type and calls_by_name:
                     visitors = self._call_visitors(node, ctx, calls_by_name, visitors)
                 if visitors:
                     _run_visitors(visitors, node, ctx, findings, errors)
-            shape, fields = plans.get(node_type) or _plan_of(node_type)
             if shape is not generic:
                 if shape is not import_shape:
                     parents.append(node)
@@ -246,7 +246,7 @@ class Walker:
     def visit(self, node: ast.AST, ctx: Context, errors: list[str]) -> list[Finding]:
         """Run only the visitors of `node` itself, without descending (incremental re-analysis of a class)."""
         findings: list[Finding] = []
-        dispatch, calls_by_name, _ = self._tables_for(ctx)
+        dispatch, calls_by_name, _, _ = self._tables_for(ctx)
         visitors: Sequence[Visitor] = dispatch.get(type(node), ())
         if isinstance(node, ast.Call) and calls_by_name:
             visitors = self._call_visitors(node, ctx, calls_by_name, visitors)
@@ -393,6 +393,20 @@ def _plan_of(node_type: type) -> tuple[_Shape, tuple[tuple[str, _Field], ...]]:
     """The shape of `node_type` and its fields that may hold child nodes, last field first."""
     plan = _PLANS[node_type] = (_SHAPES.get(node_type, _Shape.GENERIC), tuple(reversed(_child_fields(node_type))))
     return plan
+
+
+# What the walk does at a node of one type, for one dispatch table: the visitors of the type (None if no rule subscribes),
+# its shape and its child fields, last first (`_plan_of`). One dictionary look-up per node instead of two.
+_Step = tuple[Sequence["Visitor"] | None, _Shape, tuple[tuple[str, _Field], ...]]
+# A walker's tables for the rules that apply to a file (`Walker._tables_for`).
+_Tables = tuple[dict[type[ast.AST], list["Visitor"]], dict[str, list["Visitor"]], frozenset[type], dict[type, _Step]]
+
+
+def _step_of(node_type: type, dispatch: dict[type[ast.AST], list[Visitor]], steps: dict[type, _Step]) -> _Step:
+    """The walk's step at a node of `node_type` under `dispatch`, kept in `steps` (one entry per node type met)."""
+    shape, fields = _PLANS.get(node_type) or _plan_of(node_type)
+    step = steps[node_type] = (dispatch.get(node_type), shape, fields)
+    return step
 
 
 def _child_fields(node_type: type) -> list[tuple[str, _Field]]:

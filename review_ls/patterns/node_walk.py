@@ -18,12 +18,17 @@ SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 # nodes of expression contexts and operators.
 _NOT_VISITED = frozenset({"identifier", "string", "constant", "int", "object", "bytes", "expr_context", "operator", "boolop", "unaryop", "cmpop"})
 _GRAMMAR_LINE = re.compile(r"^\w+\((.*)\)$")
-# A field: (name, how it is held) — "one" (a node or None), "many" (a list of nodes, maybe with None
-# entries, as `Dict.keys`), or "check" (unknown: visited if it is a node or a list of nodes).
+# A field: (name, how it is held) — `ONE` (a node or None), `MANY` (a list of nodes, maybe with None
+# entries, as `Dict.keys`), or `CHECK` (unknown: visited if it is a node or a list of nodes). The walks
+# tell them apart by identity (`held is ONE`).
+ONE, MANY, CHECK = "one", "many", "check"
 Field = tuple[str, str]
 _CHILDREN: dict[type, tuple[Field, ...]] = {}  # a cache, filled per node type on first use
+_CHILDREN_IN_ORDER: dict[type, tuple[Field, ...]] = {}  # as `_CHILDREN`, first field first (the breadth-first walks)
 _SCOPE_TYPES = frozenset(SCOPE_NODES)
 _OWN_CHILDREN: dict[type, tuple[Field, ...]] = {}  # as `_CHILDREN`, with no fields for the nested scopes (`own_node_list`)
+# Per node type: its `_CHILDREN` fields, none for a nested scope, and whether it is a statement (`own_nodes_with_statements`).
+_OWN_STATEMENT_PLANS: dict[type, tuple[tuple[Field, ...], bool]] = {}
 
 
 def child_fields(node_type: type) -> tuple[Field, ...]:
@@ -31,6 +36,12 @@ def child_fields(node_type: type) -> tuple[Field, ...]:
     fields = _CHILDREN.get(node_type)
     if fields is None:
         fields = _CHILDREN[node_type] = tuple(reversed(_read_child_fields(node_type)))
+    return fields
+
+
+def _child_fields_in_order(node_type: type) -> tuple[Field, ...]:
+    """`child_fields`, first field first."""
+    fields = _CHILDREN_IN_ORDER[node_type] = child_fields(node_type)[::-1]
     return fields
 
 
@@ -43,17 +54,17 @@ def _read_child_fields(node_type: type) -> list[Field]:
         for part in match.group(1).split(","):
             words = part.split()
             if len(words) != 2:
-                return [(name, "check") for name in names]
+                return [(name, CHECK) for name in names]
             declared[words[1]] = words[0]
     if set(declared) != set(names):
-        return [(name, "check") for name in names]
+        return [(name, CHECK) for name in names]
     found: list[Field] = []
     for name in names:
         written = declared[name]
         base = written.rstrip("*?")
         if base in _NOT_VISITED:
             continue
-        found.append((name, "many" if written.endswith("*") else "one"))
+        found.append((name, MANY if written.endswith("*") else ONE))
     return found
 
 
@@ -63,6 +74,12 @@ def _own_child_fields(node_type: type) -> tuple[Field, ...]:
     return fields
 
 
+def _own_statement_plan(node_type: type) -> tuple[tuple[Field, ...], bool]:
+    """`_own_child_fields(node_type)`, and whether `node_type` is a statement."""
+    plan = _OWN_STATEMENT_PLANS[node_type] = (_own_child_fields(node_type), issubclass(node_type, ast.stmt))
+    return plan
+
+
 def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
     """The nodes of a function body in source order (pre-order), not entering nested functions, lambdas or
     classes (which are listed themselves), without names' contexts and operators."""
@@ -70,7 +87,7 @@ def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
     append = found.append
     stack: list[ast.AST | None] = body[::-1]  # type: ignore[assignment]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    table, node_base = _OWN_CHILDREN, ast.AST
+    table, node_base, one, many = _OWN_CHILDREN, ast.AST, ONE, MANY
     while stack:
         node = pop()
         if node is None:
@@ -84,9 +101,9 @@ def own_node_list(body: list[ast.stmt]) -> list[ast.AST]:
             value = getattr(node, name, None)
             if value is None:
                 continue
-            if held == "one":
+            if held is one:
                 push(value)
-            elif held == "many":
+            elif held is many:
                 if value:
                     extend(value[::-1])
             elif type(value) is list:
@@ -100,98 +117,100 @@ def own_nodes_with_statements(body: list[ast.stmt]) -> list[tuple[ast.AST, ast.s
     """`own_node_list(body)`, each node with its innermost statement (a statement is its own)."""
     found: list[tuple[ast.AST, ast.stmt]] = []
     append = found.append
-    stack: list[tuple[ast.AST, ast.stmt]] = [(s, s) for s in reversed(body)]
-    pop, push = stack.pop, stack.append
-    table, scopes, node_base, statement_base = _CHILDREN, _SCOPE_TYPES, ast.AST, ast.stmt
-    while stack:
-        item = pop()
-        append(item)
-        node, statement = item
+    # Two stacks side by side: a node to visit, and the innermost statement of its parent (its own, unless it is one).
+    nodes: list[ast.AST | None] = body[::-1]  # type: ignore[assignment]
+    outer: list[ast.stmt] = body[::-1]
+    pop, push, extend = nodes.pop, nodes.append, nodes.extend
+    pop_outer, push_outer, extend_outer = outer.pop, outer.append, outer.extend
+    table, node_base, one, many = _OWN_STATEMENT_PLANS, ast.AST, ONE, MANY
+    while nodes:
+        node = pop()
+        statement = pop_outer()
+        if node is None:
+            continue  # a hole in a list field (`Dict.keys` of `**x`, `kw_defaults`)
         kind = type(node)
-        if kind in scopes:
-            continue
-        fields = table.get(kind)
-        if fields is None:
-            fields = child_fields(kind)
+        plan = table.get(kind)
+        if plan is None:
+            plan = _own_statement_plan(kind)
+        fields, is_statement = plan
+        if is_statement:
+            statement = node  # type: ignore[assignment]
+        append((node, statement))
         for name, held in fields:
             value = getattr(node, name, None)
             if value is None:
                 continue
-            if held == "one":
-                push((value, value if isinstance(value, statement_base) else statement))
-            elif held == "many" or type(value) is list:
-                for child in reversed(value):
-                    if child is not None and (held == "many" or isinstance(child, node_base)):
-                        push((child, child if isinstance(child, statement_base) else statement))
-            elif isinstance(value, node_base):
-                push((value, value if isinstance(value, statement_base) else statement))
+            if held is one:
+                push(value)
+                push_outer(statement)
+            elif held is many:
+                if value:
+                    extend(value[::-1])
+                    extend_outer([statement] * len(value))
+            else:
+                children = _checked_children_last_first(value)
+                extend(children)
+                extend_outer([statement] * len(children))
     return found
+
+
+def _checked_children_last_first(value: object) -> list[ast.AST]:
+    """The nodes a field of unknown kind holds (itself if a node, the nodes of a list), last first."""
+    if type(value) is list:
+        return [item for item in reversed(value) if isinstance(item, ast.AST)]
+    return [value] if isinstance(value, ast.AST) else []
 
 
 def walk_nodes(node: ast.AST) -> list[ast.AST]:
     """`node` and every node below it, nested scopes included, in `ast.walk`'s order (breadth first), without
     names' contexts and operators."""
     found: list[ast.AST] = [node]
-    append, table = found.append, _CHILDREN
-    position = 0
-    while position < len(found):
-        current = found[position]
-        position += 1
+    append, extend, table, one, many = found.append, found.extend, _CHILDREN_IN_ORDER, ONE, MANY
+    for current in found:  # (a list read while it grows: each node's children join the end, breadth first)
         fields = table.get(type(current))
         if fields is None:
-            fields = child_fields(type(current))
-        for name, held in reversed(fields):
+            fields = _child_fields_in_order(type(current))
+        for name, held in fields:
             value = getattr(current, name, None)
             if value is None:
                 continue
-            if held == "one":
+            if held is one:
                 append(value)
-            elif held == "many":
-                found.extend(item for item in value if item is not None)
+            elif held is many:
+                extend(_without_holes(value))
             elif type(value) is list:
-                found.extend(item for item in value if isinstance(item, ast.AST))
+                extend([item for item in value if isinstance(item, ast.AST)])
             elif isinstance(value, ast.AST):
                 append(value)
     return found
 
 
+def _without_holes(nodes: list[ast.AST | None]) -> list[ast.AST]:
+    """`nodes` without its None entries (the holes of `Dict.keys`, `kw_defaults`); `nodes` itself when it has none."""
+    return [item for item in nodes if item is not None] if None in nodes else nodes  # type: ignore[misc]
+
+
 def children_last_first(node: ast.AST) -> list[ast.AST]:
     """The child nodes of `node` (as `ast.iter_child_nodes`, without names' contexts and operators), last first."""
-    found: list[ast.AST] = []
-    fields = _CHILDREN.get(type(node))
-    if fields is None:
-        fields = child_fields(type(node))
-    for name, held in fields:
-        value = getattr(node, name, None)
-        if value is None:
-            continue
-        if held == "one":
-            found.append(value)
-        elif held == "many":
-            found.extend(item for item in reversed(value) if item is not None)
-        elif type(value) is list:
-            found.extend(item for item in reversed(value) if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            found.append(value)
-    return found
+    return child_nodes(node)[::-1]
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """The child nodes of `node` in `ast.iter_child_nodes`' order, without names' contexts and operators."""
     found: list[ast.AST] = []
-    fields = _CHILDREN.get(type(node))
+    fields = _CHILDREN_IN_ORDER.get(type(node))
     if fields is None:
-        fields = child_fields(type(node))
-    for name, held in reversed(fields):
+        fields = _child_fields_in_order(type(node))
+    for name, held in fields:
         value = getattr(node, name, None)
         if value is None:
             continue
-        if held == "one":
+        if held is ONE:
             found.append(value)
-        elif held == "many":
-            found.extend(item for item in value if item is not None)
+        elif held is MANY:
+            found.extend(_without_holes(value))
         elif type(value) is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
+            found.extend([item for item in value if isinstance(item, ast.AST)])
         elif isinstance(value, ast.AST):
             found.append(value)
     return found

@@ -63,7 +63,33 @@ def test_a_node_type_without_a_grammar_line_has_every_field_checked_at_run_time(
     assert [name for name, held in child_fields(Odd)] == ["label", "items", "left"]
     assert all(held == "check" for _, held in child_fields(Odd))
     assert children_last_first(node) == [node.items[0], node.left]
-    node_walk._CHILDREN.pop(Odd, None)
+    _forget(Odd)
+
+
+def _forget(node_type: type) -> None:
+    """Drop `node_type` from node_walk's per-type tables (a test's own node type)."""
+    for table in (node_walk._CHILDREN, node_walk._CHILDREN_IN_ORDER, node_walk._OWN_CHILDREN, node_walk._OWN_STATEMENT_PLANS):
+        table.pop(node_type, None)
+
+
+def test_every_walk_visits_the_nodes_of_fields_checked_at_run_time() -> None:
+    class Odd(ast.AST):
+        _fields = ("left", "items", "label")
+
+    Odd.__doc__ = None
+    odd = Odd()
+    odd.left, odd.items, odd.label = ast.Call(ast.Name("f", ast.Load()), [], []), [ast.Constant(1), "text", None, ast.Pass()], "label"
+    statement = ast.Expr(odd)
+    body: list[ast.stmt] = [statement, ast.Return(ast.Constant(2))]
+    call, name, one, pass_ = odd.left, odd.left.func, odd.items[0], odd.items[3]
+    try:
+        assert child_nodes(odd) == [call, one, pass_]
+        assert walk_nodes(statement) == [statement, odd, call, one, pass_, name]
+        assert own_node_list(body) == [statement, odd, call, name, one, pass_, body[1], body[1].value]
+        paired = [(node, outer) for node, outer in own_nodes_with_statements(body)]
+        assert paired == [(statement, statement), (odd, statement), (call, statement), (name, statement), (one, statement), (pass_, pass_), (body[1], body[1]), (body[1].value, body[1])]
+    finally:
+        _forget(Odd)
 
 
 def test_child_nodes_are_iter_child_nodes_in_order_without_singletons() -> None:

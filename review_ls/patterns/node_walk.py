@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import cast
 
 # The nodes that open a scope of their own (`names.py` re-exports it, where the rules import it from).
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -187,7 +188,7 @@ def walk_nodes(node: ast.AST) -> list[ast.AST]:
 
 def _without_holes(nodes: list[ast.AST | None]) -> list[ast.AST]:
     """`nodes` without its None entries (the holes of `Dict.keys`, `kw_defaults`); `nodes` itself when it has none."""
-    return [item for item in nodes if item is not None] if None in nodes else nodes  # type: ignore[misc]
+    return [item for item in nodes if item is not None] if None in nodes else cast("list[ast.AST]", nodes)
 
 
 def children_last_first(node: ast.AST) -> list[ast.AST]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Any
 from pathlib import Path
 
 from review_ls.patterns import node_walk
@@ -77,17 +78,18 @@ def test_every_walk_visits_the_nodes_of_fields_checked_at_run_time() -> None:
         _fields = ("left", "items", "label")
 
     Odd.__doc__ = None
-    odd = Odd()
+    odd: Any = Odd()
     odd.left, odd.items, odd.label = ast.Call(ast.Name("f", ast.Load()), [], []), [ast.Constant(1), "text", None, ast.Pass()], "label"
     statement = ast.Expr(odd)
-    body: list[ast.stmt] = [statement, ast.Return(ast.Constant(2))]
+    returned = ast.Return(ast.Constant(2))
+    body: list[ast.stmt] = [statement, returned]
     call, name, one, pass_ = odd.left, odd.left.func, odd.items[0], odd.items[3]
     try:
         assert child_nodes(odd) == [call, one, pass_]
         assert walk_nodes(statement) == [statement, odd, call, one, pass_, name]
-        assert own_node_list(body) == [statement, odd, call, name, one, pass_, body[1], body[1].value]
+        assert own_node_list(body) == [statement, odd, call, name, one, pass_, returned, returned.value]
         paired = [(node, outer) for node, outer in own_nodes_with_statements(body)]
-        assert paired == [(statement, statement), (odd, statement), (call, statement), (name, statement), (one, statement), (pass_, pass_), (body[1], body[1]), (body[1].value, body[1])]
+        assert paired == [(statement, statement), (odd, statement), (call, statement), (name, statement), (one, statement), (pass_, pass_), (returned, returned), (returned.value, returned)]
     finally:
         _forget(Odd)
 

@@ -23,7 +23,7 @@ from review_ls.engine.positions import LineIndex, split_lines
 from review_ls.patterns.imports import unconditional_heavy_imports
 from review_ls.patterns.node_walk import walk_nodes
 from review_ls.project.import_graph import ImportFact, import_facts
-from review_ls.project.import_statements import ImportBindings, bindings_of
+from review_ls.project.import_statements import ImportBindings, bindings_of, module_level_statements
 
 if TYPE_CHECKING:
     from review_ls.project.function_memo import FunctionMemo
@@ -166,7 +166,7 @@ def facts_of_module(module: ast.Module, source: str, memo: FunctionMemo | None =
     classes: list[ClassFact] = []
     instances: list[tuple[str, str]] = []
     factories: list[tuple[str, str]] = []
-    for statement in _module_level_statements(module.body):
+    for statement in module_level_statements(module.body):
         if isinstance(statement, ast.ClassDef):
             lines = lines or LineIndex(split_lines(source))
             classes.append(_class_fact(statement, imports, lines))
@@ -194,7 +194,7 @@ def module_imports(module: ast.Module, bindings: ImportBindings | None = None) -
     """Local name -> qualified name of every module-level import (also inside `if`/`try` blocks; `bindings`: the
     import statements' bindings when the caller read them already)."""
     imports: dict[str, str] = {}
-    for statement in _module_level_statements(module.body):
+    for statement in module_level_statements(module.body):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             imports.update(bindings_of(statement, bindings))
     return imports
@@ -206,17 +206,6 @@ def _may_register_routes(source: str) -> bool:
     if _ROUTE_CONSTRUCTOR_MARKER in source:
         return True
     return any(framework in source and any(m in source for m in markers) for framework, markers in _FRAMEWORK_REGISTRATION_MARKERS)
-
-
-def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements, looking into `if`/`try`/`with` blocks (not into defs)."""
-    for statement in body:
-        yield statement
-        if isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
-            for field in ("body", "orelse", "finalbody"):
-                yield from _module_level_statements(getattr(statement, field, []))
-            for handler in getattr(statement, "handlers", ()):
-                yield from _module_level_statements(handler.body)
 
 
 def qualify(node: ast.AST, imports: dict[str, str]) -> str:
@@ -450,7 +439,7 @@ def _configures_from_environment(module: ast.Module, imports: dict[str, str]) ->
     That is the shape of a config module: `DATABASE_URL = os.getenv(...)`, or Flask-style
     `class Config: SECRET_KEY = os.environ["SECRET_KEY"]`.
     """
-    for statement in _module_level_statements(module.body):
+    for statement in module_level_statements(module.body):
         statements = statement.body if isinstance(statement, ast.ClassDef) else [statement]
         for assignment in statements:
             if isinstance(assignment, (ast.Assign, ast.AnnAssign)) and assignment.value is not None and _reads_environment(assignment.value, imports):

@@ -2,7 +2,8 @@
 
 The call facts, type facts and file facts each build their own imports table (module body only; inside
 `if`/`try`; inside `if`/`try`/`with`, resolved or not), but all from the same import statements: reading
-each statement's bindings once and handing them to the three spares two of the three reads.
+each statement's bindings once and handing them to the three spares two of the three reads. `module_level_statements`, the statements
+they read (also the file facts' walk over module-level statements), lives here too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ ImportBindings = Mapping[int, tuple[Binding, ...]]
 
 def module_import_bindings(module: ast.Module) -> dict[int, tuple[Binding, ...]]:
     """The bindings of every module-level import statement (also inside `if`/`try`/`with` blocks), by `id` of the statement."""
-    return {id(statement): tuple(import_bindings(statement)) for statement in _import_statements(module.body)}
+    return {
+        id(statement): tuple(import_bindings(statement))
+        for statement in module_level_statements(module.body)
+        if isinstance(statement, (ast.Import, ast.ImportFrom))
+    }
 
 
 def bindings_of(statement: ast.Import | ast.ImportFrom, known: ImportBindings | None) -> Iterator[Binding] | tuple[Binding, ...]:
@@ -28,18 +33,12 @@ def bindings_of(statement: ast.Import | ast.ImportFrom, known: ImportBindings | 
     return found if found is not None else import_bindings(statement)
 
 
-def _import_statements(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
-    """The import statements among `body`, looking into `if`/`try`/`with` blocks (not into defs): every statement
-    the three imports tables read (`file_facts._module_level_statements` visits the same)."""
+def module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, looking into `if`/`try`/`with` blocks (not into defs)."""
     for statement in body:
-        kind = type(statement)
-        if kind is ast.Import or kind is ast.ImportFrom:
-            yield statement  # type: ignore[misc]
-        elif kind in _BLOCKS:
+        yield statement
+        if isinstance(statement, (ast.If, ast.Try, ast.With)) or type(statement).__name__ == "TryStar":
             for field in ("body", "orelse", "finalbody"):
-                yield from _import_statements(getattr(statement, field, []))
+                yield from module_level_statements(getattr(statement, field, []))
             for handler in getattr(statement, "handlers", ()):
-                yield from _import_statements(handler.body)
-
-
-_BLOCKS = frozenset({ast.If, ast.Try, ast.With, *((ast.TryStar,) if hasattr(ast, "TryStar") else ())})
+                yield from module_level_statements(handler.body)

@@ -255,7 +255,8 @@ def test_the_callee_tables_built_per_name_are_the_whole_projects_tables_for_that
             for param in params:
                 value_type = resolver.from_annotation(param.annotation, callee.annotation_module(param)) if param.annotation else None
                 members = value_type.cls.str_enum_members() if value_type is not None and value_type.cls is not None else None
-                for key in (param.name, *(index for index, p in enumerate(positional) if p is param)) if members else ():
+                keys: list[str | int] = [param.name, *(index for index, p in enumerate(positional) if p is param)]
+                for key in keys if members else []:
                     for _, value in members or ():
                         spellings.setdefault(key, {}).setdefault(value.casefold(), set()).add(value)
         assert jedi_gates._defaulted_names(types, name) == defaulted, name

@@ -9,7 +9,7 @@ times out more questions, and asks fewer after them. This benchmark separates th
         `--budget SECONDS`, every file's jedi budget is at least that (jedi off stays off), so that no question is cut by
         time and two versions' question counts compare;
     python benchmarks/jedi_replay.py replay REC.pkl [--answers OUT.pkl] [--budget SECONDS]
-        asks the recorded questions again, in order, in this process, through the service's code path (an adapter per
+        asks the recorded questions again, in order, in this process, through the service's code path (its adapter per
         root with one Script per worker, parso's trees bounded between questions) with an ample budget, so that no
         answer depends on time; prints the CPU seconds, those of garbage collections, and the peak RSS, and saves the
         answers to compare two versions (`compare A.pkl B.pkl`).
@@ -102,7 +102,10 @@ def replay(path: Path, budget: float, answers_out: Path | None, workers: int) ->
     for root, environment, operation, source, file, line, column, context in questions(path):
         adapter = adapters.get((root, environment))
         if adapter is None:
-            adapter = adapters[root, environment] = JediAdapter(Path(root), environment, max_scripts=workers)
+            made_as_the_service = getattr(jedi_service, "service_adapter", None)  # (older versions: none)
+            adapter = adapters[root, environment] = (
+                made_as_the_service(root, environment, workers) if made_as_the_service else JediAdapter(Path(root), environment, max_scripts=workers)
+            )
         names, _ = jedi_service.answer_question(adapter, operation, source, file, line, column, context, budget)
         answers.append(names)
         jedi_service.bound_parsed_modules(adapters.values(), *([forgotten] if keeps_forgotten else []))

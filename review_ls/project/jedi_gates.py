@@ -28,8 +28,10 @@ imports (not assignments: `name = f` is a statement, which makes no `Callee`), s
 import binds `name` (`from m import f as name`, chained, or two imports of one name in `try`/`if` branches): when any
 top-level import of the project binds `name`, the gates answer True. (Imports in class bodies bind attributes too; the
 facts do not record them, and none of the corpus's 4,615 files has one.) `_possible_callees` makes every `Callee` of
-the index with its name, and the passes read its parameters (`Callee.parameters`) and resolve each annotation where it
-is written (`Callee.annotation_module`), as the rules do. That holds for the resolver of an analysis when the analysed
+the index with a name, and the passes read its parameters (`Callee.parameters`) and resolve each annotation where it
+is written (`Callee.annotation_module`), as the rules do. They run per callee name, on the first question about it:
+a check of the application corpus asks about 20 and 9 names, and the passes over every callee of the project cost its
+parent ~0.25 s before the workers could start; only where each name is defined is found for the whole project. That holds for the resolver of an analysis when the analysed
 file's facts are the index's (`_index_view_holds`): it then sees every module as the pass does. When they are not (an
 edited, unsaved document in the editor, or a file outside the index), the gates answer True and jedi is asked.
 """
@@ -42,12 +44,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from review_ls.project.inference import Callee, ResolvedClass, TypeResolver
-    from review_ls.project.types import ModuleTypeFacts, ProjectTypes
+    from review_ls.project.types import FunctionFacts, ModuleTypeFacts, ProjectTypes
+
+    # Where a callee is defined: its module; its function's facts, or its class's name; whether it is a method (bound).
+    _CalleePlace = tuple[ModuleTypeFacts, FunctionFacts | str, bool]
 
 _SPELLINGS_KEY = "jedi_gates.enum-spellings"
 _MODEL_FIELDS_KEY = "jedi_gates.model-fields"
-_ANNOTATED_SPELLINGS_KEY = "jedi_gates.annotated-enum-spellings"
-_DEFAULTED_NAMES_KEY = "jedi_gates.defaulted-parameters"
+_ANNOTATED_SPELLINGS_KEY = "jedi_gates.annotated-enum-spellings"  # (per callee name: `:name` appended)
+_DEFAULTED_NAMES_KEY = "jedi_gates.defaulted-parameters"  # (per callee name: `:name` appended)
+_CALLEE_PLACES_KEY = "jedi_gates.callee-places"
 _INDEX_VIEW_KEY = "jedi_gates.index-view-holds"
 _IMPORTED_NAMES_KEY = "jedi_gates.imported-names"
 
@@ -81,7 +87,7 @@ def may_pass_misspelt_enum_value(resolver: TypeResolver, called: str, key: str |
         return True
     if called in types.summary(_IMPORTED_NAMES_KEY, _imported_names):
         return True  # jedi's goto may follow the import to a definition of another name
-    spellings = types.summary(_ANNOTATED_SPELLINGS_KEY, _annotated_enum_spellings).get((called, key), {})
+    spellings = types.summary(f"{_ANNOTATED_SPELLINGS_KEY}:{called}", lambda t: _annotated_enum_spellings(t, called)).get(key, {})
     return any(spelling != literal for spelling in spellings.get(literal.casefold(), ()))
 
 
@@ -93,7 +99,7 @@ def may_drop_defaulted_parameter(resolver: TypeResolver, called: str, names: Ite
         return True
     if called in types.summary(_IMPORTED_NAMES_KEY, _imported_names):
         return True  # jedi's goto may follow the import to a definition of another name
-    defaulted = types.summary(_DEFAULTED_NAMES_KEY, _defaulted_names).get(called, frozenset())
+    defaulted = types.summary(f"{_DEFAULTED_NAMES_KEY}:{called}", lambda t: _defaulted_names(t, called))
     return any(name in defaulted for name in names)
 
 
@@ -101,9 +107,8 @@ def build_project_sets(types: ProjectTypes) -> None:
     """Build every project-wide set the gates read (kept by `ProjectTypes.summary`), e.g. before a check forks its workers."""
     _project_spellings(types)
     types.summary(_MODEL_FIELDS_KEY, _project_model_fields)
-    types.summary(_ANNOTATED_SPELLINGS_KEY, _annotated_enum_spellings)
     types.summary(_IMPORTED_NAMES_KEY, _imported_names)
-    types.summary(_DEFAULTED_NAMES_KEY, _defaulted_names)
+    types.summary(_CALLEE_PLACES_KEY, _callee_places)
 
 
 def _index_view_holds(resolver: TypeResolver) -> bool:
@@ -128,13 +133,13 @@ _FACT_FIELDS = (
 )  # fmt: skip
 
 
-def _annotated_enum_spellings(types: ProjectTypes) -> dict[tuple[str, str | int], dict[str, frozenset[str]]]:
-    """(callee's name, argument key: a parameter's name or a positional parameter's index) -> casefolded str value -> its
-    spellings, over the enums annotating the parameters of every callee `callee_with_jedi` can return."""
+def _annotated_enum_spellings(types: ProjectTypes, name: str) -> dict[str | int, dict[str, frozenset[str]]]:
+    """Argument key (a parameter's name or a positional parameter's index) -> casefolded str value -> its spellings, over
+    the enums annotating the parameters of every callee named `name` that `callee_with_jedi` can return."""
     resolver = _index_resolver(types)
-    spellings: dict[tuple[str, str | int], dict[str, set[str]]] = {}
+    spellings: dict[str | int, dict[str, set[str]]] = {}
     members_of: dict[tuple[str | None, int], tuple[tuple[str, str], ...] | None] = {}  # (annotated name, id of its module)
-    for name, callee in _possible_callees(resolver, types):
+    for callee in _possible_callees(resolver, types, name):
         params = callee.parameters() or ()
         positional = [param for param in params if param.kind in POSITIONAL_KINDS]
         for param in params:
@@ -152,7 +157,7 @@ def _annotated_enum_spellings(types: ProjectTypes) -> dict[tuple[str, str | int]
             keys: list[str | int] = [param.name, *(index for index, p in enumerate(positional) if p is param)]
             for key in keys:
                 for _, value in members:
-                    spellings.setdefault((name, key), {}).setdefault(value.casefold(), set()).add(value)
+                    spellings.setdefault(key, {}).setdefault(value.casefold(), set()).add(value)
     return {key: {folded: frozenset(values) for folded, values in by_value.items()} for key, by_value in spellings.items()}
 
 
@@ -161,28 +166,37 @@ def _imported_names(types: ProjectTypes) -> frozenset[str]:
     return frozenset(local for module in types.modules() for local in module.imports)
 
 
-def _possible_callees(resolver: TypeResolver, types: ProjectTypes) -> Iterator[tuple[str, Callee]]:
-    """Every `Callee` `TypeResolver.callee_with_jedi` can make, with the name jedi found it by: a module's function, a
-    class's method (bound), a class."""
-    from review_ls.project.inference import Callee
-
+def _callee_places(types: ProjectTypes) -> dict[str, tuple[_CalleePlace, ...]]:
+    """Name -> where every callee that `TypeResolver.callee_with_jedi` can make under that name is defined (the name jedi
+    found it by): a module's function, a class's method, a class; in the project's module order."""
+    places: dict[str, list[_CalleePlace]] = {}
     for module in types.modules():
         for function in module.functions.values():
-            yield function.name, Callee(function, None, module, bound=False)
+            places.setdefault(function.name, []).append((module, function, False))
         for name, facts in module.classes.items():
             for method_name, method in facts.methods:
-                yield method_name, Callee(method, None, module, bound=True)
-            cls = resolver.resolve_class_in(module, name)
+                places.setdefault(method_name, []).append((module, method, True))
+            places.setdefault(name, []).append((module, name, False))
+    return {name: tuple(found) for name, found in places.items()}
+
+
+def _possible_callees(resolver: TypeResolver, types: ProjectTypes, name: str) -> Iterator[Callee]:
+    """Every `Callee` named `name` that `TypeResolver.callee_with_jedi` can make: a module's function, a class's method
+    (bound), a class (when it resolves)."""
+    from review_ls.project.inference import Callee
+
+    for module, defined, bound in types.summary(_CALLEE_PLACES_KEY, _callee_places).get(name, ()):
+        if isinstance(defined, str):  # a class
+            cls = resolver.resolve_class_in(module, defined)
             if cls is not None:
-                yield name, Callee(None, cls, module, bound=False)
+                yield Callee(None, cls, module, bound=False)
+        else:
+            yield Callee(defined, None, module, bound=bound)
 
 
-def _defaulted_names(types: ProjectTypes) -> dict[str, frozenset[str]]:
-    """Callee's name -> the names of its parameters with a default, over every callee `callee_with_jedi` can return."""
-    names: dict[str, set[str]] = {}
-    for name, callee in _possible_callees(_index_resolver(types), types):
-        names.setdefault(name, set()).update(param.name for param in callee.parameters() or () if param.has_default)
-    return {name: frozenset(params) for name, params in names.items()}
+def _defaulted_names(types: ProjectTypes, name: str) -> frozenset[str]:
+    """The names of the parameters with a default of every callee named `name` that `callee_with_jedi` can return."""
+    return frozenset(param.name for callee in _possible_callees(_index_resolver(types), types, name) for param in callee.parameters() or () if param.has_default)
 
 
 def _index_resolver(types: ProjectTypes) -> TypeResolver:

@@ -73,9 +73,13 @@ def test_a_parallel_check_runs_in_this_process_and_one_worker_per_further_job(tm
     log = tmp_path / "checked.log"
     real_check = review_ls.runner.check_file
 
+    parent = str(os.getpid())
+
     def check_and_note(task: FileTask, project: object) -> review_ls.runner.FileReport:  # (inherited by the forked worker)
         with log.open("a") as stream:
             stream.write(f"{os.getpid()}\n")
+        if str(os.getpid()) == parent:
+            _wait_for_another_process(log, parent)  # (on a loaded machine this process could check every file first)
         return real_check(task, project)  # type: ignore[arg-type]
 
     monkeypatch.setattr(review_ls.runner, "check_file", check_and_note)
@@ -90,3 +94,10 @@ def test_a_parallel_check_runs_in_this_process_and_one_worker_per_further_job(tm
     checked_by = log.read_text().split()
     assert len(checked_by) == 40
     assert str(os.getpid()) in checked_by and len(set(checked_by)) == 2  # this process and one worker
+
+
+def _wait_for_another_process(log: Path, parent: str, seconds: float = 30.0) -> None:
+    """Wait until a process other than `parent` has noted a file in `log` (or `seconds` passed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and all(pid == parent for pid in log.read_text().split()):
+        time.sleep(0.01)

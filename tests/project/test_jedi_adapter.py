@@ -141,6 +141,98 @@ def test_scripts_dropped_between_questions_have_their_inference_states_emptied_a
     assert adapter.infer(_user_text() + "\n", path, 9, 0, _ample()) == first
 
 
+OTHER = """
+from shop.models import Part
+
+other = Part(name="y")
+other
+"""
+
+
+def _other_text() -> str:
+    return textwrap.dedent(OTHER).lstrip("\n")
+
+
+def _questions(project: Path) -> list[tuple[str, str, str, int, int]]:
+    """Questions about two modules of the same package (one import path): an `infer` and a `goto` each."""
+    user, other = str(project / "shop/user.py"), str(project / "shop/other.py")
+    return [
+        ("infer", _user_text(), user, 9, 0),
+        ("infer", _other_text(), other, 4, 0),
+        ("goto", _user_text(), user, 5, 11),
+        ("goto", _other_text(), other, 1, 24),
+    ]
+
+
+def _ask(adapter: JediAdapter, questions: list[tuple[str, str, str, int, int]]) -> list[Any]:
+    return [getattr(adapter, operation)(text, path, line, column, _ample()) for operation, text, path, line, column in questions]
+
+
+def test_the_services_scripts_of_one_import_path_infer_in_one_state_with_the_same_answers(project: Path) -> None:
+    from review_ls.project.jedi_service import service_adapter
+
+    (project / "shop/other.py").write_text(_other_text())
+    questions = _questions(project)
+    shared = service_adapter(str(project), None, workers=2)
+    answers = _ask(shared, questions)
+    assert answers == _ask(JediAdapter(project), questions)  # a state per Script: the same answers
+    assert all(answers) and answers[1][0].full_name == "shop.models.Part"
+    states = {id(document.script._inference_state) for document in shared._documents.values()}
+    assert len(shared._documents) == 2 and len(states) == 1
+
+
+def test_scripts_whose_import_paths_differ_infer_in_different_states(project: Path) -> None:
+    # jedi puts a script's parent folders without `__init__.py` on its import path: a script in `tools/` imports
+    # `helpers` from there, and a module of the `shop` package does not see it.
+    (project / "tools").mkdir()
+    (project / "tools/helpers.py").write_text("VALUE = 1\n")
+    tool = "from helpers import VALUE\nVALUE\n"
+    adapter = JediAdapter(project, share_inference_state=True)
+    user = adapter.infer(_user_text(), str(project / "shop/user.py"), 9, 0, _ample())
+    value = adapter.infer(tool, str(project / "tools/run.py"), 2, 0, _ample())
+    assert user and user[0].full_name == "shop.models.Part"
+    assert value is not None and [(n.kind, n.full_name) for n in value] == [("instance", "builtins.int")]
+    states = {id(document.script._inference_state) for document in adapter._documents.values()}
+    assert len(states) == 2
+
+
+def test_dropping_scripts_empties_and_forgets_the_shared_state(project: Path) -> None:
+    (project / "shop/other.py").write_text(_other_text())
+    adapter = JediAdapter(project, share_inference_state=True)
+    questions = _questions(project)
+    first = _ask(adapter, questions[:2])
+    state = next(iter(adapter._documents.values())).script._inference_state
+    adapter.drop_scripts()
+    assert _filled_caches(state)  # (nothing is emptied while no call runs on the jedi thread)
+    assert _ask(adapter, questions[2:]) == _ask(JediAdapter(project), questions[2:])  # new Scripts, a new shared state
+    assert _filled_caches(state) == []
+    states = {id(document.script._inference_state) for document in adapter._documents.values()}
+    assert len(states) == 1 and id(state) not in states
+    assert _ask(adapter, questions[:2]) == first  # (cached)
+
+
+def test_an_interrupted_call_lets_go_of_the_shared_state(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "shop/other.py").write_text(_other_text())
+    adapter = JediAdapter(project, warm_up_seconds=0.0, cpu_budget=True, share_inference_state=True)
+    user = str(project / "shop/user.py")
+    assert adapter.infer(_user_text(), user, 5, 11, _ample()) is not None
+    (document,) = adapter._documents.values()
+    state = document.script._inference_state
+
+    def spin() -> None:
+        deadline = time.process_time() + 10.0  # (not stopped, the call would answer after it)
+        while time.process_time() < deadline:
+            pass
+
+    _delayed_next_script(adapter, monkeypatch, spin)  # the next Script made (another document's) spins past its budget
+    budget = InferenceBudget(0.05)
+    assert adapter.infer(_other_text(), str(project / "shop/other.py"), 4, 0, budget) is None and budget.exhausted
+    # every Script is let go (the state they shared may be half-updated): the next call makes a new one, in a new state
+    answer = adapter.infer(_user_text(), user, 9, 0, _ample())
+    assert answer and answer[0].full_name == "shop.models.Part"
+    assert _filled_caches(state) == [] and document.script._inference_state is not state
+
+
 def test_trimming_parsed_modules_keeps_the_most_recent_and_the_same_answers(project: Path) -> None:
     import parso.cache
 

@@ -205,3 +205,62 @@ def test_a_call_whose_callee_name_has_no_defaulted_parameter_like_a_request_fiel
     source = REQUEST_MODELS + "\n\n@router.post('/search')\nasync def search(body: Search):\n    return make().execute(body.query)\n"
     _analyse("from repository import make\n" + source)
     assert asked == []  # no function, method or class of the project is called `execute`
+
+
+JOBS = """\
+from models import Status
+
+
+def update(job, status: Status = Status.OPEN, *, retries: int = 3) -> None:
+    pass
+
+
+class run:
+    def __init__(self, status: Status, timeout: float = 1.0) -> None:
+        pass
+
+
+class Queue:
+    def run(self, status: Status, /, limit: int = 5) -> None:
+        pass
+"""
+
+
+def test_the_callee_tables_built_per_name_are_the_whole_projects_tables_for_that_name() -> None:
+    # The tables used to be built for every callee of the project at once; they are now built for a name when it is
+    # first asked about. Enumerated here at once, as before: a name's tables are the same.
+    from review_ls.project import jedi_gates
+    from review_ls.project.inference import Callee
+
+    types = ProjectIndex.from_sources({"models.py": MODELS, "repository.py": REPOSITORY, "jobs.py": JOBS}).types
+    assert types is not None
+    resolver = jedi_gates._index_resolver(types)
+    every: list[tuple[str, Callee]] = []
+    for module in types.modules():
+        every.extend((function.name, Callee(function, None, module, bound=False)) for function in module.functions.values())
+        for class_name, facts in module.classes.items():
+            every.extend((method_name, Callee(method, None, module, bound=True)) for method_name, method in facts.methods)
+            cls = resolver.resolve_class_in(module, class_name)
+            if cls is not None:
+                every.append((class_name, Callee(None, cls, module, bound=False)))
+    names = {name for name, _ in every}
+    assert {"update", "run", "__init__", "Queue", "Store", "Status", "load"} <= names
+    for name in sorted(names):
+        callees = [callee for found, callee in every if found == name]
+        defaulted = frozenset(p.name for callee in callees for p in callee.parameters() or () if p.has_default)
+        spellings: dict[str | int, dict[str, set[str]]] = {}
+        for callee in callees:
+            params = callee.parameters() or ()
+            positional = [p for p in params if p.kind in jedi_gates.POSITIONAL_KINDS]
+            for param in params:
+                value_type = resolver.from_annotation(param.annotation, callee.annotation_module(param)) if param.annotation else None
+                members = value_type.cls.str_enum_members() if value_type is not None and value_type.cls is not None else None
+                keys: list[str | int] = [param.name, *(index for index, p in enumerate(positional) if p is param)]
+                for key in keys if members else []:
+                    for _, value in members or ():
+                        spellings.setdefault(key, {}).setdefault(value.casefold(), set()).add(value)
+        assert jedi_gates._defaulted_names(types, name) == defaulted, name
+        assert jedi_gates._annotated_enum_spellings(types, name) == {k: {f: frozenset(v) for f, v in by.items()} for k, by in spellings.items()}, name
+    assert jedi_gates._defaulted_names(types, "run") == {"limit", "timeout"}  # the method, and the class's `__init__`
+    assert jedi_gates._annotated_enum_spellings(types, "update") == {"status": {"open": {"open"}, "closed": {"closed"}}, 0: {"open": {"open"}, "closed": {"closed"}}, 1: {"open": {"open"}, "closed": {"closed"}}}
+    assert jedi_gates._defaulted_names(types, "nothing") == frozenset() and jedi_gates._annotated_enum_spellings(types, "nothing") == {}

@@ -138,13 +138,20 @@ def walk_statements(
     """Run the rules over some top-level statements of `module` (all of them, or the changed ones).
 
     `memo` shares `Context.memo` between the walks of one analysis (the incremental analyser walks
-    statement by statement).
+    statement by statement); without it, the walk's own memo is emptied when the walk ends.
     """
     ctx = Context(path, lines, facts, project)
     if memo is not None:
         ctx.memo = memo
     ctx.parents.append(module)
-    return rule_set.walker.walk(statements, ctx, errors)
+    try:
+        return rule_set.walker.walk(statements, ctx, errors)
+    finally:
+        if memo is None:
+            # What rules keep there may point back at the context (a closure over `ctx`): left as it is, that cycle
+            # would keep the context, the tree and everything derived from it alive until a garbage collection; on
+            # the application corpus, the collections of a check's processes each freed ~50,000 objects of such trees.
+            ctx.memo.clear()
 
 
 def finish_findings(raw: Iterable[Finding], lines: LineIndex, rule_set: RuleSet) -> list[Finding]:

@@ -579,10 +579,13 @@ class IncrementalAnalyser:
         if any(_needs_walk(segment) for segment in segments):
             walk = _Walk(rule_set, segments, lines, facts, self.path, project, self._revision if exact else _FAST, self._summary_cache)
             walked = []
-            for segment in segments:
-                if _needs_walk(segment):
-                    segment = _walked(segment, walk, should_stop)
-                walked.append(segment)
+            try:
+                for segment in segments:
+                    if _needs_walk(segment):
+                        segment = _walked(segment, walk, should_stop)
+                    walked.append(segment)
+            finally:
+                walk.memo.clear()  # (what rules keep there may point back at a walk's context: `walk_statements`)
             segments = tuple(walked)
         facts_key = _facts_key(facts)
         summaries = _Summaries.of_segments(segments, self._summary_cache)

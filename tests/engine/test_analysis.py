@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
 
 from review_ls.config import Settings
 from review_ls.engine.analysis import analyse_source
 from review_ls.engine.fixes import apply_edits, compute_fix
 from review_ls.engine.model import Severity
+from review_ls.project import ProjectIndex
 
 LOOP = textwrap.dedent(
     """
@@ -105,3 +107,34 @@ def test_fix_inside_a_class_method_uses_the_method_as_scope() -> None:
 def test_stale_finding_gets_no_fix() -> None:
     (finding,) = analyse_source(LOOP, "m.py").findings
     assert compute_fix("x = 1\n" * 3 + "y = 2\n" * 3, finding, "m.py") is None
+
+
+CYCLE_PRONE = """\
+import requests
+
+
+async def fetch(url):
+    return requests.get(url).json()
+
+
+class Client:
+    async def load(self, url):
+        def parse(body):
+            return body.strip()
+        return parse(requests.get(url).text)
+"""
+
+
+def test_an_analysis_leaves_no_reference_cycle_behind() -> None:
+    # RV302 keeps a judge per function in the walk's memo that calls back into the context (a cycle): unbroken, every
+    # analysed tree stayed alive until a garbage collection, and a check's collections each freed ~50,000 such objects.
+    project = ProjectIndex.from_sources({"service.py": CYCLE_PRONE})
+    settings = Settings(select=("ALL",))
+    assert [f.code for f in analyse_source(CYCLE_PRONE, "service.py", settings, project).findings].count("RV302") == 2
+    gc.collect()  # (what the first analysis loaded and keeps: rules, lazily defined classes)
+    gc.disable()
+    try:
+        analyse_source(CYCLE_PRONE, "service.py", settings, project)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

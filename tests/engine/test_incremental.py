@@ -19,6 +19,7 @@ from review_ls.engine.incremental import AnalysisCancelled, IncrementalAnalyser
 from review_ls.engine.model import Finding, RelatedLocation
 from review_ls.engine.rule import Rule, RuleDocs
 from review_ls.engine.walker import Context, Walker
+from review_ls.project import ProjectIndex
 from review_ls.rules import all_rules
 
 STDLIB = Path(textwrap.__file__).parent
@@ -556,3 +557,34 @@ def test_the_lines_of_the_analysed_text_are_split_once_and_equal_split_lines() -
     edited = SOURCE_FOR_LINES.replace("return 3", "return (3")
     analyser.analyse(edited, settle=False)
     assert analyser.lines_of(edited) == split_lines(edited) and analyser.lines_of(SOURCE_FOR_LINES) == split_lines(SOURCE_FOR_LINES)
+
+
+CYCLE_PRONE = """\
+import requests
+
+
+async def fetch(url):
+    return requests.get(url).json()
+
+
+class Client:
+    async def load(self, url):
+        return requests.get(url).text
+"""
+
+
+def test_an_incremental_walk_leaves_no_reference_cycle_behind() -> None:
+    # (as `test_analysis.test_an_analysis_leaves_no_reference_cycle_behind`: RV302's judges in the walk's memo call back
+    # into the walk's context; a server's dropped analyses would otherwise wait for a collection to free their trees)
+    project = ProjectIndex.from_sources({"service.py": CYCLE_PRONE})
+    settings = Settings(select=("ALL",))
+    analyser = IncrementalAnalyser("service.py")
+    assert [f.code for f in analyser.analyse(CYCLE_PRONE, settings, project).findings].count("RV302") == 2
+    gc.collect()  # (what the first analysis loaded and keeps: rules, lazily defined classes)
+    gc.disable()
+    try:
+        edited = CYCLE_PRONE.replace("return requests.get(url).text", "return requests.get(url).content")
+        assert [f.code for f in analyser.analyse(edited, settings, project).findings].count("RV302") == 2
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

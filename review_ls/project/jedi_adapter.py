@@ -21,12 +21,12 @@ environment).
 
 Each jedi Script makes its own inference state, and a fresh state re-infers everything a question touches: the builtins
 and typing stubs, the project's modules and their imports (`'a'.upper()` costs 20–30 ms in a fresh state, 1–2 ms in a
-warm one). An adapter made with `share_inference_state=True` (the CLI's jedi service, where every document is a file on
-disk that does not change during the run) lets the Scripts whose documents see the same import path (`sys.path`: jedi
-adds a script's parent folders without `__init__.py`) infer in one state, until the Scripts are dropped
-(`drop_scripts`, before parso's trees are trimmed) or a call is interrupted (the state may be half-updated). In the
-editor a document's text is newer than its file, and other documents would see it through a shared state, so each keeps
-its own.
+warm one). An adapter made with `share_inference_state=True` (the CLI's jedi service, whose documents are the files it
+read) lets the Scripts whose documents see the same import path (`sys.path`: jedi adds a script's parent folders without
+`__init__.py`) infer in one state, until the Scripts are dropped (`drop_scripts`, before parso's trees are trimmed) or a
+call is interrupted (the state may be half-updated). Only a document whose text is its file's on disk shares: another
+text (an unsaved document, a fix not written yet) would be what the other documents see of that module, so it keeps a
+state of its own, as every document does in the editor.
 """
 
 from __future__ import annotations
@@ -436,10 +436,14 @@ class JediAdapter:
                 self._project = jedi.Project(self.root, environment_path=self.environment_path)
         import jedi
 
+        on_disk = False
         if document.path is not None:
-            _reuse_parsed_tree(self._environment.get_grammar(), document.source, Path(document.path).absolute(), jedi.settings.cache_directory)
+            path = Path(document.path).absolute()
+            on_disk = _is_the_file_text(document.source, path)
+            if on_disk:
+                _reuse_parsed_tree(self._environment.get_grammar(), document.source, path, jedi.settings.cache_directory)
         script = jedi.Script(document.source, path=document.path, project=self._project, environment=self._environment)
-        if self._share_inference_state:
+        if self._share_inference_state and on_disk:  # (a text other than the file's would be what the others see of it)
             self._share_state_of(script)
         return script
 
@@ -466,21 +470,31 @@ class JediAdapter:
         return jedi.InterpreterEnvironment()
 
 
+def _is_the_file_text(source: str, path: Path) -> bool:
+    """True when `source` is the text of the file at `path` as parso reads it (not an unsaved document's, nor a fixed
+    text not written yet); reading costs ~0.1 ms a file (parsing ~25 ms)."""
+    from parso.utils import python_bytes_to_unicode
+
+    try:
+        return bool(python_bytes_to_unicode(path.read_bytes()) == source)
+    except (OSError, ValueError) as exc:  # unreadable or gone
+        log.debug("jedi: cannot read %s: %r", path, exc)
+        return False
+
+
 def _reuse_parsed_tree(grammar: Any, source: str, path: Path, cache_directory: str) -> None:
-    """Put the tree of `path` in parso's memory cache (from its disk cache, else parsed and saved there) when it is the
-    file's text on disk, as jedi loads an imported module, so that the Script of the document takes that tree instead
-    of parsing the text again (parso returns a cached tree whose lines equal the text as is). Parsing the analysed file
-    was the largest part of a file's first jedi question; a later run loads the tree ~3× faster than it parses it.
-    Nothing changes when the tree is already cached, or when the text is not the file's (an unsaved document)."""
+    """Put the tree of `path`, whose text on disk is `source` (`_is_the_file_text`), in parso's memory cache (from its
+    disk cache, else parsed and saved there), as jedi loads an imported module, so that the Script of the document
+    takes that tree instead of parsing the text again (parso returns a cached tree whose lines equal the text as is).
+    Parsing the analysed file was the largest part of a file's first jedi question; a later run loads the tree ~3×
+    faster than it parses it. Nothing changes when the tree is already cached."""
     from parso.cache import parser_cache
-    from parso.utils import python_bytes_to_unicode, split_lines
+    from parso.utils import split_lines
 
     trees = parser_cache.get(grammar._hashed, {})
     if path in trees or path.suffix != ".py":
         return  # jedi uses the tree it has (it loaded the module already); a stub is parsed with another grammar
     try:
-        if python_bytes_to_unicode(path.read_bytes()) != source:
-            return  # an unsaved document (read, not parsed: a file costs ~0.1 ms to read, ~25 ms to parse)
         grammar.parse(path=path, cache=True, cache_path=cache_directory)
     except Exception as exc:  # unreadable or gone: jedi parses the text itself
         log.debug("jedi: no cached tree for %s: %r", path, exc)

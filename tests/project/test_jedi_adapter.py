@@ -196,6 +196,20 @@ def test_scripts_whose_import_paths_differ_infer_in_different_states(project: Pa
     assert len(states) == 2
 
 
+def test_a_document_whose_text_is_not_its_files_infers_in_a_state_of_its_own(project: Path) -> None:
+    # (a fixed text not written yet, in `check --fix`: the other documents must keep seeing the module on disk)
+    (project / "shop/other.py").write_text(_other_text())
+    adapter = JediAdapter(project, share_inference_state=True)
+    edited = _other_text().replace('name="y"', 'name="z"')
+    questions = [("infer", _user_text(), str(project / "shop/user.py"), 9, 0), ("infer", edited, str(project / "shop/other.py"), 4, 0)]
+    answers = _ask(adapter, questions)
+    assert answers == _ask(JediAdapter(project), questions)
+    on_disk, unsaved = (document.script._inference_state for document in adapter._documents.values())
+    assert on_disk is not unsaved
+    _ask(adapter, [("infer", _other_text(), str(project / "shop/other.py"), 4, 0)])  # the file's own text: shares again
+    assert list(adapter._documents.values())[-1].script._inference_state is on_disk
+
+
 def test_dropping_scripts_empties_and_forgets_the_shared_state(project: Path) -> None:
     (project / "shop/other.py").write_text(_other_text())
     adapter = JediAdapter(project, share_inference_state=True)

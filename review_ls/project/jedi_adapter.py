@@ -339,10 +339,11 @@ class JediAdapter:
 
     def _let_go_of(self, document: _Document) -> None:
         """Drop the document's Script (under `_lock`): the jedi thread empties its inference state before its next call,
-        unless other Scripts share it."""
+        unless other Scripts share it (`_let_go_of_every_script` lets go of the shared states)."""
         if document.script is not None:
-            if not self._share_inference_state:
-                self._let_go.append(document.script._inference_state)
+            state = document.script._inference_state
+            if not any(state is shared for shared in self._shared_states.values()):
+                self._let_go.append(state)
             document.script = None
 
     def _let_go_of_every_script(self) -> None:

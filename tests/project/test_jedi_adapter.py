@@ -208,6 +208,21 @@ def test_a_document_whose_text_is_not_its_files_infers_in_a_state_of_its_own(pro
     assert on_disk is not unsaved
     _ask(adapter, [("infer", _other_text(), str(project / "shop/other.py"), 4, 0)])  # the file's own text: shares again
     assert list(adapter._documents.values())[-1].script._inference_state is on_disk
+    adapter.drop_scripts()
+    _ask(adapter, [("goto", _user_text(), str(project / "shop/user.py"), 5, 11)])  # (a new question: the jedi thread runs)
+    assert _filled_caches(unsaved) == [] and _filled_caches(on_disk) == []  # both let go, and emptied at the next call
+
+
+def test_a_document_with_a_state_of_its_own_has_it_emptied_once_let_go(project: Path) -> None:
+    (project / "shop/other.py").write_text(_other_text())
+    adapter = JediAdapter(project, max_scripts=1, share_inference_state=True)
+    edited = _other_text().replace('name="y"', 'name="z"')
+    _ask(adapter, [("infer", _user_text(), str(project / "shop/user.py"), 9, 0), ("infer", edited, str(project / "shop/other.py"), 4, 0)])
+    on_disk, unsaved = (document.script._inference_state if document.script else None for document in adapter._documents.values())
+    assert on_disk is None and unsaved is not None  # (one Script kept: the newest document's)
+    _ask(adapter, [("infer", _user_text(), str(project / "shop/user.py"), 5, 11)])  # lets go of the unsaved document's Script
+    assert _filled_caches(unsaved) == []  # its own state, emptied; the shared one is left to the Scripts that share it
+    assert _filled_caches(list(adapter._documents.values())[-1].script._inference_state)
 
 
 def test_dropping_scripts_empties_and_forgets_the_shared_state(project: Path) -> None:

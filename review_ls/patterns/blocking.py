@@ -385,8 +385,164 @@ class BlockingCalls:
         return found
 
     def _name_of(self, node: ast.AST) -> str | None:
-        name = self._qualify(node) or dotted_name(node)
-        return name[len("builtins."):] if name is not None and name.startswith("builtins.") else name
+        return _qualified_name(node, self._qualify)
+
+
+def _qualified_name(node: ast.AST, qualify: Qualify) -> str | None:
+    """The name a Name/Attribute chain stands for: through `qualify` where it resolves, else as written (no `builtins.`)."""
+    name = qualify(node) or dotted_name(node)
+    return _without_builtins(name) if name is not None else None
+
+
+def _without_builtins(name: str) -> str:
+    """`name` without a leading `builtins.` (`builtins.open` is `open`)."""
+    return name[len("builtins."):] if name.startswith("builtins.") else name
+
+
+def object_making_names(imports: Mapping[str, str]) -> frozenset[str]:
+    """The bare names whose call or annotation names a sync object's type (`OBJECT_KINDS`) when names are
+    qualified through `imports` (`qualify_dotted`): `Client` after `from httpx import Client`, `open`."""
+    candidates = {*imports, *(name for name in OBJECT_KINDS if "." not in name)}
+    # (a bare name is qualified as `imports` map it, else it is itself: `_qualified_name` with `qualify_dotted`)
+    return frozenset(name for name in candidates if _without_builtins(imports.get(name) or name) in OBJECT_KINDS)
+
+
+def may_hold_sync_objects(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    nodes: list[ast.AST],
+    calls: list[ast.Call],
+    module_kinds: Mapping[str, str | None],
+    object_makers: frozenset[str],
+) -> bool:
+    """False when no name or expression of the function can hold a sync object, so `BlockingCalls.kind_of` is None
+    for every expression in it. `nodes` are its statements (as for `BlockingCalls`), `calls` all its own calls, and
+    `object_makers` the bare names that make one (`object_making_names`); True may be wrong, False never is.
+
+    (Every kind comes from an outer name's kind, an annotation naming a sync object's type, or a call of its
+    constructor or of `<session>.client`: without any, no binding the function learns holds one.)"""
+    return (
+        any(kind is not None for kind in module_kinds.values())
+        or _parameters_may_name_object(function, object_makers)
+        or _calls_may_make_object(calls, object_makers)
+        or _statements_may_name_object(nodes, object_makers)
+    )
+
+
+def _parameters_may_name_object(function: ast.FunctionDef | ast.AsyncFunctionDef, object_makers: frozenset[str]) -> bool:
+    """False when no parameter's annotation names a sync object's type (or a container of them)."""
+    arguments = function.args
+    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+        if argument.annotation is not None and _may_name_object(argument.annotation, object_makers):
+            return True
+    return False  # (`*args` and `**kwargs` are bound to no sync object whatever their annotations say)
+
+
+def _calls_may_make_object(calls: list[ast.Call], object_makers: frozenset[str]) -> bool:
+    """False when none of `calls` can make a sync object (given no name holds one)."""
+    # (a method call makes one only when named as a constructor's last name; `client` is one, as boto3's `<session>.client` is named)
+    name_type, attribute_type, attributes = ast.Name, ast.Attribute, _OBJECT_KIND_TAILS
+    for call in calls:
+        func = call.func
+        kind = type(func)
+        if kind is attribute_type:
+            if func.attr in attributes:  # type: ignore[attr-defined]
+                return True
+        elif kind is name_type:
+            if func.id in object_makers:  # type: ignore[attr-defined]
+                return True
+        else:
+            return True  # (a call of a call or of a subscript: judged the long way)
+    return False
+
+
+def _statements_may_name_object(nodes: list[ast.AST], object_makers: frozenset[str]) -> bool:
+    """False when no annotated assignment or nested function's return annotation among `nodes` names a sync object's type."""
+    annotated_type, function_type = ast.AnnAssign, ast.FunctionDef
+    for node in nodes:
+        node_type = type(node)
+        if node_type is annotated_type:
+            if _may_name_object(node.annotation, object_makers):  # type: ignore[attr-defined]
+                return True
+        elif node_type is function_type and node.returns is not None and _may_name_object(node.returns, object_makers):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def _may_name_object(annotation: ast.expr, object_makers: frozenset[str]) -> bool:
+    """False when `annotation` names no sync object's type, even inside `Optional[...]`, `X | Y` or a container."""
+    kind = type(annotation)
+    if kind is ast.Name:
+        return annotation.id in object_makers  # type: ignore[attr-defined]
+    if kind is ast.Attribute:
+        return annotation.attr in _OBJECT_KIND_TAILS  # type: ignore[attr-defined]
+    if kind is ast.BinOp:
+        return _may_name_object(annotation.left, object_makers) or _may_name_object(annotation.right, object_makers)  # type: ignore[attr-defined]
+    if kind is ast.Subscript:
+        return _may_name_object(annotation.slice, object_makers)  # type: ignore[attr-defined]
+    if kind is ast.Tuple:
+        return any(_may_name_object(element, object_makers) for element in annotation.elts)  # type: ignore[attr-defined]
+    return False
+
+
+class BlockingCallsByName:
+    """`BlockingCalls` for a function that holds no sync object (`may_hold_sync_objects` is False): calls judged by
+    their names alone, without learning the function's bindings (learnt only for a name urllib's star import may bind)."""
+
+    def __init__(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        qualify: Qualify,
+        shadowed: frozenset[str],
+        module_kinds: Mapping[str, str | None],
+        nodes: list[ast.AST],
+    ) -> None:
+        """As `BlockingCalls`, with `nodes` required."""
+        self._function, self._qualify, self._outer_shadowed, self._module_kinds, self._nodes = function, qualify, shadowed, module_kinds, nodes
+        definitions = _DEFINITION_TYPES
+        local_defs = {n.name for n in nodes if type(n) in definitions}  # type: ignore[attr-defined]
+        self.shadowed = shadowed | local_defs if local_defs else shadowed
+        self._learnt: BlockingCalls | None = None
+
+    def blocking_name(self, call: ast.Call) -> str | None:
+        """As `BlockingCalls.blocking_name` (no receiver holds a sync object here)."""
+        func = call.func
+        kind = type(func)
+        if kind is ast.Name and func.id in self.shadowed:  # type: ignore[attr-defined]
+            return None
+        if kind is not ast.Attribute or func.attr in _BLOCKING_TAILS:  # type: ignore[attr-defined]
+            qualified = _qualified_name(func, self._qualify)
+            if qualified in BLOCKING_FUNCTIONS:
+                return qualified
+            if qualified in _UNBOUND_NAMES:
+                return self._learnt_calls().blocking_name(call)
+        return None
+
+    def is_local_file_io(self, call: ast.Call) -> bool:
+        """As `BlockingCalls.is_local_file_io` (no receiver is a file or a path here)."""
+        name = _qualified_name(call.func, self._qualify)
+        return name is not None and (name in _LOCAL_FILE_FUNCTIONS or name.startswith(_LOCAL_FILE_PREFIXES))
+
+    def _learnt_calls(self) -> BlockingCalls:
+        """The judge that has learnt the function's bindings (made on first use)."""
+        if self._learnt is None:
+            self._learnt = BlockingCalls(self._function, self._qualify, self._outer_shadowed, self._module_kinds, self._nodes)
+        return self._learnt
+
+
+def blocking_calls(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    qualify: Qualify,
+    shadowed: frozenset[str],
+    module_kinds: Mapping[str, str | None],
+    nodes: list[ast.AST],
+    calls: list[ast.Call],
+    object_makers: frozenset[str],
+) -> BlockingCalls | BlockingCallsByName:
+    """The judge of a function's calls: `BlockingCallsByName` when it can hold no sync object, else `BlockingCalls`
+    (`calls`, `object_makers`: see `may_hold_sync_objects`; names qualified through the imports `object_makers` came from)."""
+    if may_hold_sync_objects(function, nodes, calls, module_kinds, object_makers):
+        return BlockingCalls(function, qualify, shadowed, module_kinds, nodes)
+    return BlockingCallsByName(function, qualify, shadowed, module_kinds, nodes)
 
 
 def kind_label(kind: str) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, import_bindings, qualify_dotted
-from review_ls.patterns.blocking import BlockingCalls, module_object_kinds
+from review_ls.patterns.blocking import blocking_calls, module_object_kinds, object_making_names
 from review_ls.patterns.node_walk import own_node_list, walk_nodes
 from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
@@ -206,6 +206,7 @@ def module_call_facts(
     kinds = module_object_kinds(module, lambda node: qualify_dotted(dotted_name(node) or "", imports))
     prefix = f"{module_name}." if module_name else ""
     constructors = client_constructor_names(imports)
+    object_makers = object_making_names(imports)
     if memo is not None:
         memo.use_context(module_name, imports, module_defs, shadowed, kinds, constructors)
     function_facts = _function_facts if memo is None else _memoised(memo)
@@ -217,7 +218,7 @@ def module_call_facts(
     candidates: list[tuple[Sequence[ast.AST], str | None]] = []
     for statement in module.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
+            functions.append(function_facts(statement, None, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls, object_makers))
             candidates.append((own_calls[id(statement)], None))
         elif not isinstance(statement, ast.ClassDef):
             if type(statement) not in _NO_REGISTRATION_STATEMENTS:  # (an `Assign` registers only in a class)
@@ -228,7 +229,7 @@ def module_call_facts(
             classes.append(ClassFacts(f"{prefix}{statement.name}", statement.lineno, tuple(t for t in (resolver.target(b) for b in statement.bases) if t)))
             for member in statement.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls))
+                    functions.append(function_facts(member, (statement.name, bases), module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls, object_makers))
                     candidates.append((own_calls[id(member)], statement.name))
                 elif not isinstance(member, ast.ClassDef) and type(member) not in _NO_REGISTRATION_STATEMENTS:
                     candidates.append((walk_nodes(member), statement.name))
@@ -267,6 +268,7 @@ def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
         own: dict[int, list[ast.AST]],
         constructors: frozenset[str],
         own_calls: dict[int, list[ast.Call]],
+        object_makers: frozenset[str],
     ) -> FunctionCallFacts:
         entry = memo.get(function, owner)
         if entry is not None:
@@ -274,7 +276,7 @@ def _memoised(memo: FunctionMemo) -> Callable[..., FunctionCallFacts]:
             own[id(function)] = nodes  # (nodes that may hold other lines: readers of lines ask `memo.own_nodes`)
             own_calls[id(function)] = [node for node in nodes if type(node) is ast.Call]
             return facts  # type: ignore[no-any-return]
-        facts = _function_facts(function, owner, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls)
+        facts = _function_facts(function, owner, module_name, imports, module_defs, shadowed, kinds, own, constructors, own_calls, object_makers)
         memo.put(function, owner, facts, own[id(function)])
         return facts
 
@@ -292,8 +294,10 @@ def _function_facts(
     own: dict[int, list[ast.AST]],
     constructors: frozenset[str],
     own_calls: dict[int, list[ast.Call]],
+    object_makers: frozenset[str],
 ) -> FunctionCallFacts:
-    """The call facts of one function; its own nodes go to `own`, and the calls among them to `own_calls` (by `id` of `function`)."""
+    """The call facts of one function; its own nodes go to `own`, and the calls among them to `own_calls` (by `id` of `function`)
+    (`object_makers`: the bare names whose call makes a sync object, `object_making_names(imports)`)."""
     class_name = owner[0] if owner else None
     nodes = own[id(function)] = own_node_list(function.body)
     # One pass sorts out what the readers below look at: statements, calls, awaits, `:=` and `except` clauses,
@@ -318,8 +322,9 @@ def _function_facts(
     def qualify(node: ast.AST) -> str | None:
         return qualify_dotted(dotted_name(node) or "", imports)
 
-    # (which calls block needs the function's bindings learnt: only when some call is not awaited)
-    detector = BlockingCalls(function, qualify, shadowed, kinds, structural) if any(id(node) not in awaited for node in call_nodes) else None
+    # (which calls block needs a judge: only when some call is not awaited; it learns the function's bindings only
+    # when a name in it can hold a sync object)
+    detector = blocking_calls(function, qualify, shadowed, kinds, structural, call_nodes, object_makers) if any(id(node) not in awaited for node in call_nodes) else None
     blocking: list[BlockingSite] = []
     calls: list[CallSite] = []
     awaited_calls: list[CallSite] = []

@@ -3,8 +3,9 @@
 Builds the project index once (untimed), then times `walk_statements` over every file with
 `time.thread_time()`: the CPU of the walking thread alone, so jedi's thread (not the walk's cost)
 is left out; the waits for jedi answers are counted and printed. Each round starts from a fresh copy of the index, so the model summaries that
-rules build lazily (beyond the eager steps `check_breakdown.py` lists) are charged to the walk in every round
-as in a real check. The cyclic collector
+rules build lazily (beyond the eager steps `check_breakdown.py` lists, and the type-aware rules' project-wide lookups a
+check's parent builds before forking) are charged to the walk in every round as in a real check. The index's type facts
+keep the digest of their text, as a check's do, so an analysis reads its file's type facts from the index. The cyclic collector
 is off while timing (its full collections, over every round's leftovers, are not the walk's cost). Prints the walk's CPU
 per round and the least (other load only adds CPU time), and the findings count.
 
@@ -48,10 +49,16 @@ def _jedi_wait_timer(jedi_module: Any, waits: list[float]) -> None:
 
 
 def _build_model_steps(index: Any) -> None:
-    """Build the model steps `check_breakdown.py` lists as their own (not the walk's cost); the rest is built lazily by the rules."""
+    """Build the model steps `check_breakdown.py` lists as their own (not the walk's cost), and the type-aware rules'
+    project-wide lookups, which a check's parent builds before its workers fork (`ahead.derive_for_workers`); the rest is
+    built lazily by the rules."""
+    from review_ls.project import jedi_gates
+
     derived = index._views()
     for step in ("views", "call_graph", "taint", "client_summaries", "per_invocation", "process_state", "queries", "duplicates", "variants"):
         getattr(derived, step)
+    index.types.enum_values  # noqa: B018
+    jedi_gates.build_project_sets(index.types)
 
 
 def run(names: list[str], rounds: int, profile: Path | None = None) -> None:
@@ -88,7 +95,7 @@ def run(names: list[str], rounds: int, profile: Path | None = None) -> None:
     namer = index._namer()
     for path, tree in trees.items():
         module = namer.module_name(path)
-        index._store(path, facts_of_module(tree, texts[path]), module_type_facts(tree, module, path), module_call_facts(tree, module, is_package_file(path)))
+        index._store(path, facts_of_module(tree, texts[path]), module_type_facts(tree, module, path, texts[path]), module_call_facts(tree, module, is_package_file(path)))
     pickled_index = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
     prepared = [(path, tree, rule_set_for(settings[path]), LineIndex.from_source(texts[path]), ModuleFacts.from_module(tree)) for path, tree in trees.items()]
     waits: list[float] = []

@@ -231,13 +231,18 @@ class _TaintPass:
         return checked
 
     def _sink(self, call: ast.Call) -> tuple[str | None, ast.expr | None]:
-        name = self.qualify(call.func) or dotted_name(call.func) or ""
-        first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("path", "file", "filename")), None)
-        if name in PATH_SINK_FUNCTIONS or name.rsplit(".", 1)[-1].endswith(PATH_SINK_CLASSES):
-            return name.rsplit(".", 1)[-1], first
-        if isinstance(call.func, ast.Attribute) and call.func.attr in PATH_SINK_METHODS and self.qualify(call.func) is None:
-            return call.func.attr, call.func.value
-        return None, None
+        return _path_sink(call, self.qualify)
+
+
+def _path_sink(call: ast.Call, qualify: Qualifier) -> tuple[str | None, ast.expr | None]:
+    """(the sink's name, the path argument) of a call that uses a path, else (None, None): the call alone tells."""
+    name = qualify(call.func) or dotted_name(call.func) or ""
+    first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("path", "file", "filename")), None)
+    if name in PATH_SINK_FUNCTIONS or name.rsplit(".", 1)[-1].endswith(PATH_SINK_CLASSES):
+        return name.rsplit(".", 1)[-1], first
+    if isinstance(call.func, ast.Attribute) and call.func.attr in PATH_SINK_METHODS and qualify(call.func) is None:
+        return call.func.attr, call.func.value
+    return None, None
 
 
 def _flatten(node: ast.expr, operator: type[ast.operator]) -> list[ast.expr]:
@@ -254,6 +259,23 @@ def path_escapes(function: ast.FunctionDef | ast.AsyncFunctionDef, sources: set[
     """Joins of untrusted `sources` onto a trusted base that reach a filesystem sink unchecked."""
     if not sources or has_containment_guard(function):
         return []
+    if not has_path_sink(function, qualify):
+        return []  # (the pass records an escape only at a call that uses a path: without one, it is not run)
+    return _escapes_in_one_pass(function, sources, qualify)
+
+
+def has_path_sink(function: ast.FunctionDef | ast.AsyncFunctionDef, qualify: Qualifier) -> bool:
+    """True when a call of the function (`function_nodes`) uses a path as `path_escapes`' pass tells one: its sink and the path argument."""
+    for node, _ in function_nodes(function):
+        if isinstance(node, ast.Call):
+            sink, argument = _path_sink(node, qualify)  # (what the pass's `call` asks first, of the call alone)
+            if sink is not None and argument is not None:
+                return True
+    return False
+
+
+def _escapes_in_one_pass(function: ast.FunctionDef | ast.AsyncFunctionDef, sources: set[str], qualify: Qualifier) -> list[PathEscape]:
+    """`path_escapes` the long way: one forward pass over the function."""
     taint = _TaintPass(sources, qualify)
     for node, statement in function_nodes(function):
         taint.statement = statement

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import field
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.engine.facts import dotted_name, qualify_dotted
@@ -378,17 +378,34 @@ def declared_names(tree: ast.Module) -> DeclaredNames:
     field_names: set[str] = set()
     optional_fields: set[str] = set()
     for statement in _top_level_statements(tree.body):
-        if not isinstance(statement, ast.ClassDef) or not (statement.bases or statement.decorator_list):
+        if not _may_declare(statement):
             continue
-        enum_like = may_be_enum(dotted_name(base) or "" for base in statement.bases)
+        enum_values.update(_enum_values_of(statement))
         for member in statement.body:
             if isinstance(member, ast.AnnAssign) and isinstance(member.target, ast.Name):
                 field_names.add(member.target.id)
                 if _mentions_none(member.annotation):
                     optional_fields.add(member.target.id)
-            elif enum_like and isinstance(member, ast.Assign) and isinstance(member.value, ast.Constant) and isinstance(member.value.value, str):
-                enum_values.add(member.value.value.casefold())
     return DeclaredNames(frozenset(enum_values), frozenset(field_names), frozenset(optional_fields))
+
+
+def declared_enum_values(statements: Iterable[ast.stmt]) -> frozenset[str]:
+    """`declared_names(...).enum_values` of a module of `statements`, without scanning the classes' fields."""
+    return frozenset(value for statement in _top_level_statements(statements) if _may_declare(statement) for value in _enum_values_of(statement))
+
+
+def _may_declare(statement: ast.stmt) -> TypeGuard[ast.ClassDef]:
+    """True for a class with bases or decorators (the classes `declared_names` scans)."""
+    return isinstance(statement, ast.ClassDef) and bool(statement.bases or statement.decorator_list)
+
+
+def _enum_values_of(cls: ast.ClassDef) -> Iterator[str]:
+    """The casefolded str values assigned in the body of `cls` when it may be an enum (none otherwise)."""
+    if not may_be_enum(dotted_name(base) or "" for base in cls.bases):
+        return
+    for member in cls.body:
+        if isinstance(member, ast.Assign) and isinstance(member.value, ast.Constant) and isinstance(member.value.value, str):
+            yield member.value.value.casefold()
 
 
 def may_be_enum(bases: Iterable[str]) -> bool:

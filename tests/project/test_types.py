@@ -14,6 +14,7 @@ from review_ls.project.types import (
     ProjectTypes,
     TypeRef,
     absolute_import,
+    declared_enum_values,
     declared_names,
     module_type_facts,
     parse_annotation,
@@ -101,6 +102,25 @@ def test_quick_scan_is_a_superset_of_the_facts() -> None:
     names = declared_names(ast.parse(code))
     assert names.enum_values == {"alpha"}
     assert names.field_names == frozenset()  # a class without bases or decorators cannot be a model
+
+
+_ENUM_MODULES = [  # (each with the values the quick scan finds, as written before `declared_enum_values` was split out)
+    "import enum\nclass Kind(enum.Enum):\n    A = 'Alpha'\n    B: str = 'Beta'\n    C = 3\nclass Plain:\n    NAME = 'n'\n",
+    "from enum import StrEnum\nif TYPE_CHECKING:\n    class Mode(StrEnum):\n        FAST = 'Fast'\nelse:\n    class Other(BaseFlag):\n        X = 'x'\n",
+    "try:\n    class Level(str, Enum):\n        HIGH = 'HIGH'\nexcept ImportError:\n    class Level(LevelEnum):\n        LOW = 'low'\n",
+    "@decorated\nclass Colour:\n    RED = 'red'\nclass Model(BaseModel):\n    name: str = 'x'\n    kind = 'Kind'\n",
+    "def f():\n    class Inner(Enum):\n        A = 'a'\nclass E(mod.sub.MyEnum):\n    'doc'\n    A = B = 'Ab'\n    (C, D) = 'cd'\n",
+]
+
+
+_ENUM_VALUES = [{"alpha"}, {"fast", "x"}, {"high", "low"}, set(), {"ab", "cd"}]
+
+
+@pytest.mark.parametrize(("code", "values"), zip(_ENUM_MODULES, _ENUM_VALUES))
+def test_declared_enum_values_are_the_quick_scans(code: str, values: set[str]) -> None:
+    tree = ast.parse(code)
+    assert declared_enum_values(tree.body) == declared_names(tree).enum_values == values
+    assert declared_enum_values(tree.body) == frozenset().union(*(declared_enum_values((statement,)) for statement in tree.body))
 
 
 def test_signatures_record_kinds_and_defaults() -> None:

@@ -68,3 +68,10 @@ def test_one_walk_finds_what_the_walk_per_part_found_on_real_code() -> None:
     scopes = [n for name in ("argparse.py", "inspect.py", "_pydecimal.py", "asyncio/base_events.py") for n in ast.parse((stdlib / name).read_text(encoding="utf-8")).body]
     assert len(scopes) > 300
     assert all(frozenset(_checked_in(scope)) == frozenset(_reference(scope)) for scope in scopes)
+
+
+def test_parts_inside_parts_add_nothing_twice_and_lose_nothing() -> None:
+    source = "def f(job):\n    if (seen := job.a.b) and isinstance(job.c, int) or [x for x in job.items if x.d]:\n        job.e[job.f] = lambda: job.g\n"
+    function = ast.parse(source).body[0]
+    found = list(_checked_in(function))
+    assert frozenset(found) == frozenset(_reference(function)) == {"job.a.b", "job.a", "job.c", "x.d", "job.items", "job.e", "job.f"}

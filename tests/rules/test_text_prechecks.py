@@ -26,15 +26,16 @@ def _function(source: str) -> tuple[ast.FunctionDef, LineIndex]:
         ("def f(name):\n    return requests.get(name)\n", False),  # `requests` is not `request`
         ("def f(name):\n    request_id = name\n    return request_id\n", False),
         ("def f(name):\n    return request.args.get(name)\n", True),
-        ("def f(name):\n    return name.request\n", False),  # an attribute named like the request is not it ...
+        ("def f(name):\n    return name.request.args\n", False),  # an attribute named like the request is not it ...
         ("def f(name):\n    return self.request.GET[name]\n", True),  # ... unless it is `self.request`
         ("def f(name):\n    x = 'request'\n    return x\n", False),  # in the text, but no name in the tree
+        ("def f(name):\n    log(request)\n    return request.user\n", False),  # the request read, but no input of it
     ],
 )
-def test_mentions_finds_request_names_as_names_only(source: str, mentions: bool) -> None:
+def test_reads_request_data_finds_request_inputs_of_request_names_only(source: str, mentions: bool) -> None:
     function, lines = _function(source)
     requests = frozenset({"request", "req", "self.request"})
-    assert _taint._mentions(function, requests, frozenset(), lines) is mentions
+    assert _taint._reads_request_data(function, requests, frozenset(), lines) is mentions
 
 
 def test_a_request_name_in_the_text_as_part_of_a_longer_word_spares_the_walk(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,7 +47,7 @@ def test_a_request_name_in_the_text_as_part_of_a_longer_word_spares_the_walk(mon
         return node_walk.walk_nodes(node)
 
     monkeypatch.setattr(_taint, "walk_nodes", counting)
-    assert not _taint._mentions(function, frozenset({"request"}), frozenset(), lines)
+    assert not _taint._reads_request_data(function, frozenset({"request"}), frozenset(), lines)
     assert walked == []
 
 

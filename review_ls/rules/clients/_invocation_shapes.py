@@ -18,6 +18,15 @@ LONG_RUN_ROLES = frozenset({TASK, ACTIVITY, WORKFLOW})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+_MARKER_NAMES = frozenset(marker.rsplit(".", 1)[1] for marker in _DEPENDENCY_MARKERS)
+
+
+def may_name_dependency(func: ast.expr) -> bool:
+    """False when the callee `func` cannot resolve to a dependency marker (`Depends`): an attribute chain resolves
+    through the imports to a name that ends in its own attribute (only its head is replaced), so `x.get(...)` never does."""
+    return type(func) is not ast.Attribute or func.attr in _MARKER_NAMES
+
+
 def signature_dependency(node: ast.Call, ctx: Context, qualified: str | None) -> tuple[FunctionNode, ast.expr] | None:
     """(the function, the dependency it names) when `node` is `Depends(x)` in a function's parameters (a default or `Annotated[...]`);
     `qualified` is the callee's qualified name (`ctx.qualified_name(node.func)`)."""

@@ -18,7 +18,7 @@ from review_ls.patterns.frameworks import is_route_handler
 from review_ls.project import project_for
 from review_ls.project.client_facts import LOCAL, is_shareable_construction
 from review_ls.project.client_summary import ClientChain, step_name
-from review_ls.rules.clients._invocation_shapes import LONG_RUN_ROLES, reused_for_the_run, signature_dependency
+from review_ls.rules.clients._invocation_shapes import LONG_RUN_ROLES, may_name_dependency, reused_for_the_run, signature_dependency
 from review_ls.rules.clients._shared import INVOCATION_OF_ROLE, bound_names, call_disposition, chain_names, chain_related, function_qualname, is_cached, path_related, project_target
 from review_ls.patterns.names import names_read, snake_case
 from review_ls.patterns.client_closing import _is_sole_with_item, _assigned_name, _close_statements
@@ -428,17 +428,17 @@ class ClientPerRequest(Rule):
         """Report a client built per invocation in a function an entry point runs (outside loops: RV201 reports those).
 
         A plain function: the calls of functions no entry point runs leave without making a generator."""
-        library = ctx.qualified_name(node.func)
-        dependency = signature_dependency(node, ctx, library)
-        if dependency is not None:
-            return self._per_request_dependency(node, *dependency, ctx)
+        if may_name_dependency(node.func):  # (the callee is resolved first only for calls that may be `Depends(...)`)
+            dependency = signature_dependency(node, ctx, ctx.qualified_name(node.func))
+            if dependency is not None:
+                return self._per_request_dependency(node, *dependency, ctx)
         function = ctx.function
         if ctx.loops or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         reached = self._run_per_invocation(function, ctx)
         if reached is None:
             return None  # (before resolving the call: most functions run once per invocation of nothing)
-        return self._client_per_invocation(node, ctx, library, function, reached)
+        return self._client_per_invocation(node, ctx, ctx.qualified_name(node.func), function, reached)
 
     def _client_per_invocation(
         self, node: ast.Call, ctx: Context, library: str | None, function: ast.FunctionDef | ast.AsyncFunctionDef, reached: tuple[str, tuple[str, ...]]
@@ -495,13 +495,15 @@ class ClientPerRequest(Rule):
         project (by identity and fingerprint)."""
         derived = ctx.facts.derived
         project = ctx.project
-        stamp = (function, ctx.class_, project, project.fingerprint if project is not None else None)
+        fingerprint = project.fingerprint if project is not None else None
         last = derived.get(_LAST_REACHED)
-        if last is not None and last[0][0] is function and last[0][1] is ctx.class_ and last[0][2] is project and last[0][3] == stamp[3]:
-            reached: tuple[str, tuple[str, ...]] | None = last[1]
-            return reached
+        if last is not None:
+            stamp = last[0]  # (read in place: the calls of one function ask in a row, and build no stamp to compare)
+            if stamp[0] is function and stamp[2] is project and stamp[3] == fingerprint and stamp[1] is ctx.class_:
+                reached: tuple[str, tuple[str, ...]] | None = last[1]
+                return reached
         reached = None if is_cached(function) else cls._per_invocation(function, ctx)
-        derived[_LAST_REACHED] = (stamp, reached)
+        derived[_LAST_REACHED] = ((function, ctx.class_, project, fingerprint), reached)
         return reached
 
     @staticmethod

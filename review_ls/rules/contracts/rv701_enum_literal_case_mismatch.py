@@ -11,7 +11,7 @@ from review_ls.engine.module_summary import module_summary_has
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
 from review_ls.project.jedi_gates import may_misspell_enum_value, may_pass_misspelt_enum_value
-from review_ls.project.types import ParamFacts, declared_names
+from review_ls.project.types import ParamFacts, declared_enum_values
 from review_ls.rules.contracts._type_aware import _POSITIONAL_KINDS, _KEYWORD_KINDS, _TypeAwareRule, type_resolver
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ def _is_str(node: ast.expr) -> bool:
 def _own_enum_values(statement: ast.stmt) -> frozenset[str]:
     """Casefolded str values that the enum-like classes of one top-level statement declare (a module summary)."""
     if type(statement) not in _MAY_DECLARE_CLASSES:
-        return _NONE  # (`declared_names` reads classes only, and those nested in `if`/`try` blocks)
-    return declared_names(ast.Module(body=[statement], type_ignores=[])).enum_values
+        return _NONE  # (`declared_enum_values` reads classes only, and those nested in `if`/`try` blocks)
+    return declared_enum_values((statement,))
 
 
 _MAY_DECLARE_CLASSES = frozenset({ast.ClassDef, ast.If, ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ())})

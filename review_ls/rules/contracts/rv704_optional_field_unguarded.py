@@ -10,7 +10,7 @@ from review_ls.engine.facts import dotted_name
 from review_ls.engine.model import Applicability, Finding, Fix, Severity
 from review_ls.engine.rule import Invalid, RuleDocs
 from review_ls.engine.walker import Context
-from review_ls.patterns.node_walk import child_nodes, walk_nodes
+from review_ls.patterns.node_walk import walk_nodes
 from review_ls.project.inference import TypeResolver
 from review_ls.project.types import MODEL_KINDS
 from review_ls.rules.contracts._type_aware import _TypeAwareRule, _source_of
@@ -270,19 +270,15 @@ def _guarded_expressions(ctx: Context) -> frozenset[str]:
 
 
 def _checked_in(scope: ast.AST) -> Iterator[str]:
-    """Dotted expressions under a tested, defaulted or reassigned part of `scope`, in one walk (the attributes of
-    such a part are read in one flat walk of it, instead of walking each part again)."""
-    stack: list[ast.AST] = [scope]
-    pop, push, parts_of = stack.pop, stack.append, _CHECKED_PARTS
-    while stack:
-        node = pop()
+    """Dotted expressions under a tested, defaulted or reassigned part of `scope`, read from one flat walk of it: the
+    attributes of each such part (a part inside another adds none the outer part has not: the set is the same as
+    walking around the parts)."""
+    parts_of = _CHECKED_PARTS
+    for node in walk_nodes(scope):
         part_getter = parts_of.get(type(node))
-        parts = part_getter(node) if part_getter is not None else ()
-        for child in child_nodes(node):
-            if parts and any(child is part for part in parts):
-                yield from _attributes_in(child)
-            else:
-                push(child)
+        if part_getter is not None:
+            for part in part_getter(node):
+                yield from _attributes_in(part)
 
 
 def _attributes_in(part: ast.AST) -> Iterator[str]:

@@ -1,10 +1,11 @@
-"""Helpers of several RV6 rules: the enclosing function, and the HTTP rejection a fix raises."""
+"""Helpers of several RV6 rules: the enclosing function, a function's upload parameters, and the HTTP rejection a fix raises."""
 
 from __future__ import annotations
 
 import ast
 
 from review_ls.engine.facts import ModuleFacts
+from review_ls.patterns.web_inputs import upload_parameters
 
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -27,3 +28,12 @@ def _rejection(facts: ModuleFacts, status: int, detail: str, fallback: str) -> s
 
 def _enclosing_function(ancestors: list[ast.AST]) -> Function | None:
     return next((a for a in reversed(ancestors) if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+
+
+_UPLOADS_KEY = "RV6.upload-parameters"
+
+
+def function_uploads(function: Function, facts: ModuleFacts) -> frozenset[str]:
+    """`upload_parameters(function)`, kept for the function last asked about (RV601's own sources and the request taint
+    sources ask about the same function in a row). Depends on the function alone (told by identity)."""
+    return facts.for_last_node(_UPLOADS_KEY, function, lambda: frozenset(upload_parameters(function)))

@@ -24,20 +24,23 @@ from review_ls.patterns.imports import first_import_of, imported_roots
 from review_ls.patterns.node_walk import walk_nodes
 from review_ls.patterns.taint_flow import Flow, TaintPass, Tainted
 from review_ls.patterns.taint_sources import (
+    REQUEST_INPUT_ATTRIBUTES,
+    REQUEST_INPUT_METHODS,
+    WEBSOCKET_RECEIVES,
     is_django_function_view,
     model_parameters,
     parameter_sources,
     request_names,
     websocket_names,
 )
-from review_ls.patterns.web_inputs import REQUEST_GLOBALS, upload_parameters
+from review_ls.patterns.web_inputs import REQUEST_GLOBALS
 from review_ls.project import project_for
 from review_ls.project.call_facts import CallResolver, absolute_imports
 from review_ls.project.entry_points import WEBSOCKET, function_role
 from review_ls.project.modules import is_package_file
 from review_ls.project.views import Kind
 from review_ls.rules.security._instance_taint import instance_sources
-from review_ls.rules.security._shared import Function
+from review_ls.rules.security._shared import Function, function_uploads
 
 if TYPE_CHECKING:
     from review_ls.project.taint import SinkChain
@@ -63,8 +66,8 @@ def _compute(function: Function, ctx: Context) -> list[Flow]:
     requests = request_names(function, None) | _request_globals(ctx)
     websockets = websocket_names(function)
     sources = {**instance_sources(function, ctx, lambda method: _method_sources(method, ctx)), **_parameter_sources(function, ctx)}
-    if not sources and not _mentions(function, requests, websockets, ctx.lines):
-        return []
+    if not sources and not _reads_request_data(function, requests, websockets, ctx.lines):
+        return []  # (no source and no read of request data: the pass could taint nothing)
     index = project_for(ctx)
     resolvers: list[CallResolver] = []
 
@@ -107,7 +110,7 @@ def _parameter_sources(function: Function, ctx: Context) -> dict[str, Tainted]:
     roots = imported_roots(ctx.facts)
     django_view = ctx.class_ is None and is_django_function_view(function, "django" in roots or "rest_framework" in roots)
     names = dict(parameter_sources(function, route, django_view))
-    uploads = upload_parameters(function)
+    uploads = function_uploads(function, ctx.facts)
     if route:
         models = _request_models(ctx)
         names.update((name, False) for name in model_parameters(function, models))
@@ -162,24 +165,30 @@ def _find_request_globals(ctx: Context) -> frozenset[str]:
     return frozenset(found)
 
 
-def _mentions(function: Function, requests: frozenset[str], websockets: frozenset[str], lines: LineIndex) -> bool:
-    """True when the function reads one of the request or WebSocket names at all (a cheap pre-check).
+def _reads_request_data(function: Function, requests: frozenset[str], websockets: frozenset[str], lines: LineIndex) -> bool:
+    """True when the function reads request data from one of the request or WebSocket names (a cheap pre-check).
 
-    A dotted name (`self.request`, `flask.request`) counts only as that attribute, not as its head:
-    every method reads `self`, and the taint pass finds request data only under the whole name.
-    When the function's (ASCII) text holds none of the names' last parts, its tree is not walked."""
+    Without parameter or instance sources, the taint pass taints only what `request_read` finds: an attribute
+    `R.<input attribute or method>` of a request name R, or `W.<receive method>` of a WebSocket name W. A function
+    with no such attribute anywhere in its tree (nested functions and decorators included: a superset of what the
+    pass reads) has no flow, and is not passed over at all. When the function's (ASCII) text holds none of the
+    names' last parts as a whole word, its tree is not walked either."""
     names = requests | websockets
     text = lines.text_of_lines(statement_start_line(function), function.end_lineno or function.lineno)
     if text.isascii() and not _words_in(frozenset(name.rsplit(".", 1)[-1] for name in names), text):
         return False  # (identifiers are NFKC-normalised in the tree: only ASCII text shows every one as written)
-    simple = {name for name in names if "." not in name}
-    attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
     for node in walk_nodes(function):
-        if isinstance(node, ast.Name) and node.id in simple:
-            return True
-        if isinstance(node, ast.Attribute) and node.attr in attributes and dotted_name(node) in names:
-            return True
+        if isinstance(node, ast.Attribute):
+            attribute = node.attr
+            if attribute in _REQUEST_READS and dotted_name(node.value) in requests:
+                return True
+            if attribute in WEBSOCKET_RECEIVES and dotted_name(node.value) in websockets:
+                return True
     return False
+
+
+# The attributes through which `request_read` finds request data on a request name (read, or called).
+_REQUEST_READS = REQUEST_INPUT_ATTRIBUTES | REQUEST_INPUT_METHODS
 
 
 def _words_in(words: frozenset[str], text: str) -> bool:

@@ -21,12 +21,11 @@ from review_ls.patterns.web_inputs import (
     REQUEST_GLOBALS,
     request_parameters,
     text_parameters,
-    upload_parameters,
 )
 from review_ls.patterns.taint_flow import checked_names, contains_file_guard
 from review_ls.patterns.taint_sinks import FILE
 from review_ls.patterns.taint_sources import parameter_sources
-from review_ls.rules.security._shared import Function, _rejection, _enclosing_function
+from review_ls.rules.security._shared import Function, _enclosing_function, _rejection, function_uploads
 from review_ls.rules.security._taint import chain_of, chain_related, request_flows, shown_name
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ def _request_sources(function: Function, ctx: Context) -> set[str]:
     """What in a function comes from an HTTP request: a route handler's text parameters, uploaded
     files, a `request`/`req` parameter, and the framework's request global when the function reads it."""
     names = set(text_parameters(function)) if is_route_handler(function, ctx) else set()
-    names |= upload_parameters(function) | request_parameters(function)
+    names |= function_uploads(function, ctx.facts) | request_parameters(function)
     request = _request_global(ctx.facts)
     if request is not None and request in ctx.lines.text_of_lines(function.lineno, function.end_lineno or function.lineno):  # (a name spans no line break)
         names.add(request)
@@ -629,8 +628,10 @@ class UnvalidatedPathJoin(Rule):
         """Follow the function's untrusted text to filesystem calls, in its body and through project calls."""
         sources = _request_sources(node, ctx)
         reported: set[int] = set()
-        segments = {name for name, segment in parameter_sources(node, is_route_handler(node, ctx), False).items() if segment} if sources else set()
-        escapes = path_escapes(node, sources, ctx.qualified_name) if sources and not contains_file_guard(node) else []
+        escapes = path_escapes(node, sources, ctx.qualified_name) if sources else []
+        if escapes and contains_file_guard(node):
+            escapes = []  # (the guard and the segments are looked for only where a join escapes: most handlers join nothing)
+        segments = {name for name, segment in parameter_sources(node, is_route_handler(node, ctx), False).items() if segment} if escapes else set()
         checked = checked_names(node) if escapes else frozenset()
         for escape in escapes:
             reported.add(id(escape.sink))

@@ -216,15 +216,12 @@ class BlockingCalls:
     def blocking_name(self, call: ast.Call) -> str | None:
         """The blocking call's name as shown in the message (`requests.get`, `client.post`), or None."""
         func = call.func
-        if isinstance(func, ast.Name) and func.id in self.shadowed:
-            return None
-        # (the name of `x.attr` resolved through imports ends with `.attr`: a method named like no blocking function is none)
-        if type(func) is not ast.Attribute or func.attr in _BLOCKING_TAILS:
-            qualified = self._name_of(func)
+        qualified = _name_that_may_block(func, self._qualify, self.shadowed)
+        if qualified is not None:
             if qualified in BLOCKING_FUNCTIONS:
                 return qualified
-            unbound = _UNBOUND_NAMES.get(qualified) if qualified is not None else None
-            if unbound is not None and qualified is not None and self._is_unbound(qualified.partition(".")[0], func):
+            unbound = _UNBOUND_NAMES.get(qualified)
+            if unbound is not None and self._is_unbound(qualified.partition(".")[0], func):
                 return unbound
         if isinstance(func, ast.Attribute):
             kind = self.kind_of(func.value)
@@ -388,6 +385,18 @@ class BlockingCalls:
         return _qualified_name(node, self._qualify)
 
 
+def _name_that_may_block(func: ast.expr, qualify: Qualify, shadowed: frozenset[str]) -> str | None:
+    """The name the callee `func` stands for (`_qualified_name`) when it may name a blocking function; None for a name
+    the module or the function rebinds, and for a method named like no blocking function (the name of `x.attr`
+    resolved through imports ends with `.attr`)."""
+    kind = type(func)
+    if kind is ast.Name and func.id in shadowed:  # type: ignore[attr-defined]
+        return None
+    if kind is ast.Attribute and func.attr not in _BLOCKING_TAILS:  # type: ignore[attr-defined]
+        return None
+    return _qualified_name(func, qualify)
+
+
 def _qualified_name(node: ast.AST, qualify: Qualify) -> str | None:
     """The name a Name/Attribute chain stands for: through `qualify` where it resolves, else as written (no `builtins.`)."""
     name = qualify(node) or dotted_name(node)
@@ -505,16 +514,11 @@ class BlockingCallsByName:
 
     def blocking_name(self, call: ast.Call) -> str | None:
         """As `BlockingCalls.blocking_name` (no receiver holds a sync object here)."""
-        func = call.func
-        kind = type(func)
-        if kind is ast.Name and func.id in self.shadowed:  # type: ignore[attr-defined]
-            return None
-        if kind is not ast.Attribute or func.attr in _BLOCKING_TAILS:  # type: ignore[attr-defined]
-            qualified = _qualified_name(func, self._qualify)
-            if qualified in BLOCKING_FUNCTIONS:
-                return qualified
-            if qualified in _UNBOUND_NAMES:
-                return self._learnt_calls().blocking_name(call)
+        qualified = _name_that_may_block(call.func, self._qualify, self.shadowed)
+        if qualified in BLOCKING_FUNCTIONS:
+            return qualified
+        if qualified in _UNBOUND_NAMES:
+            return self._learnt_calls().blocking_name(call)
         return None
 
     def is_local_file_io(self, call: ast.Call) -> bool:

@@ -65,8 +65,9 @@ def client_sites(
             continue
         func = node.func
         last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        library = last in constructor_names and qualify(func) in CLIENT_CONSTRUCTORS
-        target = qualify(func) if library else resolve(func)
+        qualified = qualify(func) if last in constructor_names else None
+        library = qualified in CLIENT_CONSTRUCTORS
+        target = qualified if library else resolve(func)
         if target is None:
             continue  # (no site, whatever its fate: the fates are sorted out only once a call may be one)
         if fates is None:

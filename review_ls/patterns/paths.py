@@ -207,7 +207,7 @@ class _TaintPass:
     def call(self, call: ast.Call) -> None:
         if self._compares_with_base(call):
             return
-        sink, argument = self._sink(call)
+        sink, argument = _path_sink(call, self.qualify)
         if sink is None or argument is None:
             return
         joined = self.join_in(argument)
@@ -229,9 +229,6 @@ class _TaintPass:
                 del self.joined[name]
                 checked = True
         return checked
-
-    def _sink(self, call: ast.Call) -> tuple[str | None, ast.expr | None]:
-        return _path_sink(call, self.qualify)
 
 
 def _path_sink(call: ast.Call, qualify: Qualifier) -> tuple[str | None, ast.expr | None]:

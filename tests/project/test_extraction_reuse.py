@@ -68,12 +68,18 @@ def test_the_full_taint_pass_over_the_walked_nodes_finds_the_flows_and_returns_o
     assert all(isinstance(flow.statement, ast.stmt) for flow in given.flows)  # (a placeholder: no statement was tracked)
 
 
-def test_the_taint_summary_is_the_same_with_or_without_the_walked_nodes() -> None:
+def _learnt_handler() -> tuple[ast.FunctionDef, dict[str, str], CallResolver, list[ast.AST]]:
+    """HANDLER's function, its module's imports, a call resolver that has learnt its bindings, and its own nodes."""
     function = _function(HANDLER, "handler")
     imports = absolute_imports(ast.parse(HANDLER), "app", False)
     resolver = CallResolver("app", imports, frozenset({"handler"}), None)
     nodes = own_node_list(function.body)
     resolver.learn(nodes)
+    return function, imports, resolver, nodes
+
+
+def test_the_taint_summary_is_the_same_with_or_without_the_walked_nodes() -> None:
+    function, imports, resolver, nodes = _learnt_handler()
     calls = [n for n in nodes if isinstance(n, ast.Call)]
     alone = function_taint(function, _qualify(imports), resolver.target)
     reusing = function_taint(function, _qualify(imports), resolver.memoised_target(), nodes, calls, nodes)
@@ -108,11 +114,7 @@ def late(x):
 
 
 def test_the_light_summary_of_returned_calls_only_keeps_what_the_returned_calls_are_passed() -> None:
-    function = _function(HANDLER, "handler")
-    imports = absolute_imports(ast.parse(HANDLER), "app", False)
-    resolver = CallResolver("app", imports, frozenset({"handler"}), None)
-    nodes = own_node_list(function.body)
-    resolver.learn(nodes)
+    _, _, resolver, nodes = _learnt_handler()
     whole = _light_summary(["name", "url", "key"], ["name", "url", "key"], nodes, resolver.target)
     returned = _light_summary(["name", "url", "key"], ["name", "url", "key"], nodes, resolver.target, returned_only=True)
     assert whole is not None and returned is not None

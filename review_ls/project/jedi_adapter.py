@@ -477,6 +477,8 @@ def _is_the_file_text(source: str, path: Path) -> bool:
     from parso.utils import python_bytes_to_unicode
 
     try:
+        if not path.is_file():
+            return False  # (a regular file only: reading a FIFO would wait for a writer, on the jedi thread, for ever)
         return bool(python_bytes_to_unicode(path.read_bytes()) == source)
     except (OSError, ValueError) as exc:  # unreadable or gone
         log.debug("jedi: cannot read %s: %r", path, exc)

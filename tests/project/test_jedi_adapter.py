@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 import sys
@@ -223,6 +224,16 @@ def test_a_document_with_a_state_of_its_own_has_it_emptied_once_let_go(project: 
     _ask(adapter, [("infer", _user_text(), str(project / "shop/user.py"), 5, 11)])  # lets go of the unsaved document's Script
     assert _filled_caches(unsaved) == []  # its own state, emptied; the shared one is left to the Scripts that share it
     assert _filled_caches(list(adapter._documents.values())[-1].script._inference_state)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_document_at_a_fifo_is_not_read_from_disk_and_infers_in_a_state_of_its_own(project: Path) -> None:
+    fifo = project / "shop/pipe.py"
+    os.mkfifo(fifo)  # (nobody writes to it: reading it would wait for ever)
+    adapter = JediAdapter(project, share_inference_state=True)
+    answer = adapter.infer(_other_text(), str(fifo), 4, 0, _ample())
+    assert answer and answer[0].full_name == "shop.models.Part"
+    assert adapter._shared_states == {}  # (not its file's text as far as anyone can tell: a state of its own)
 
 
 def test_dropping_scripts_empties_and_forgets_the_shared_state(project: Path) -> None:

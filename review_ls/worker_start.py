@@ -28,19 +28,35 @@ def prepare_shared_model(project: ProjectModel | None, enabled: list[tuple[str, 
     derive_for_workers(project, type_lookups=any(Needs.TYPES.value in needs for needs in enabled))
 
 
-def start_jedi_service(project: ProjectModel | None, enabled: list[tuple[str, ...]], workers: int) -> JediService | None:
-    """When a type-aware rule is enabled (`enabled`: the enabled rules' `enabled_needs`), fork the process that answers
-    the workers' jedi questions (`project/jedi_service.py`), so that jedi and its caches live once instead of in every
+def start_jedi_service(project: ProjectModel | None, tasks: Iterable[FileTask], workers: int) -> JediService | None:
+    """When a rule enabled for some of `tasks` may ask jedi (`may_ask_jedi`), fork the process that answers the
+    workers' jedi questions (`project/jedi_service.py`), so that jedi and its caches live once instead of in every
     worker; else None."""
     from review_ls.project.index import ProjectIndex
 
-    if not isinstance(project, ProjectIndex) or not any(Needs.TYPES.value in needs for needs in enabled):
+    if not isinstance(project, ProjectIndex) or not may_ask_jedi(tasks):
         return None
     import multiprocessing
 
     from review_ls.project.jedi_service import JediService
 
     return JediService(multiprocessing.get_context(), workers)
+
+
+def may_ask_jedi(tasks: Iterable[FileTask]) -> bool:
+    """True when a type-aware rule enabled for some task may ask jedi: its jedi budget (`jedi-budget-ms`) is above 0.
+    With `jedi = false`, or no such rule selected, a check forks no jedi service: it would sit idle (14 MB of the
+    application corpus's peak). Only the type-aware rules are imported."""
+    from review_ls.config import JEDI_BUDGET_OPTION
+    from review_ls.rules import rules_for
+    from review_ls.rules._catalog import CATALOG
+
+    typed = [code for code, (*_, needs) in CATALOG.items() if Needs.TYPES.value in needs]
+    for settings in {task.settings for task in tasks}:
+        for rule in rules_for(code for code in typed if settings.is_enabled(code)):
+            if rule(settings.options_for(rule.code)).config.get(JEDI_BUDGET_OPTION, 0) > 0:
+                return True
+    return False
 
 
 def start_worker(jedi_channel: JediChannel | None) -> None:

@@ -18,7 +18,7 @@ machine. The sum of resident set sizes (RSS) is printed beside it: it counts eac
 process that maps it, so it overstates a forked pool (and is what `ps`/`top` add up to).
 
     python benchmarks/throughput.py [--files N] [--jobs N] [PATH ...]
-    python benchmarks/throughput.py --app [--repeat N] [--jobs N] [NAME ...]
+    python benchmarks/throughput.py --app [--no-jedi] [--repeat N] [--jobs N] [NAME ...]
 """
 
 from __future__ import annotations
@@ -177,11 +177,13 @@ def app_corpus(names: list[str]) -> list[Path]:
     return [p.package for p in projects if p.package.is_dir()]
 
 
-def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int, output_format: str) -> None:
-    """Run review-ls and ruff over `packages`, alternating, and print the best run of each and their ratio."""
+def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int, output_format: str, jedi: bool = True) -> None:
+    """Run review-ls (without jedi when `jedi` is False) and ruff over `packages`, alternating, and print the best run
+    of each and their ratio."""
     files = [p for package in packages for p in package.rglob("*.py")]
     kloc = count_lines(files) / 1000
-    review = [sys.executable, "-m", "review_ls", "check", *map(str, packages), "--select", "ALL", "--no-cache", "--format", output_format, "-o", os.devnull]
+    cli = ["-m", "review_ls"] if jedi else [str(Path(__file__).with_name("without_jedi.py"))]
+    review = [sys.executable, *cli, "check", *map(str, packages), "--select", "ALL", "--no-cache", "--format", output_format, "-o", os.devnull]
     if jobs:
         review += ["--jobs", str(jobs)]
     ruff = ["ruff", "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", "-o", os.devnull, *map(str, packages)]
@@ -196,7 +198,10 @@ def compare_with_ruff(packages: list[Path], jobs: int | None, repeat: int, outpu
         theirs.append(run_measured(ruff, home))
     load_after = os.getloadavg()
     best, ruff_best = min(ours, key=lambda r: r.wall), min(theirs, key=lambda r: r.wall)
-    print(f"application corpus: {len(packages)} projects, {len(files)} files, {kloc:.1f} KLOC, {os.cpu_count()} cores; review-ls --format {output_format}")
+    print(
+        f"application corpus: {len(packages)} projects, {len(files)} files, {kloc:.1f} KLOC, {os.cpu_count()} cores; "
+        f"review-ls --format {output_format}{'' if jedi else ', jedi off (every jedi-budget-ms 0)'}"
+    )
     print(f"load average (1/5/15 min): before {'/'.join(f'{x:.1f}' for x in load_before)}, after {'/'.join(f'{x:.1f}' for x in load_after)}")
     for label, runs, chosen in (("review-ls check (all rules, no cache)", ours, best), ("ruff check --select ALL --no-cache", theirs, ruff_best)):
         walls = ", ".join(f"{r.wall:.1f}" for r in runs)
@@ -219,9 +224,10 @@ def main() -> None:
     parser.add_argument("--jedi", action="store_true", help="also print the cost of the jedi pass of the RV7 rules (jedi_cost.py)")
     parser.add_argument("--format", default="text", help="review-ls output format with --app (json and sarif also compute every fix)")
     parser.add_argument("--app", action="store_true", help="the application corpus (corpus.toml; PATHs are project names) beside ruff")
+    parser.add_argument("--no-jedi", action="store_true", help="with --app: review-ls with jedi off, as `jedi = false` would run it")
     args = parser.parse_args()
     if args.app:
-        compare_with_ruff(app_corpus([str(p) for p in args.paths]), args.jobs, args.repeat, args.format)
+        compare_with_ruff(app_corpus([str(p) for p in args.paths]), args.jobs, args.repeat, args.format, jedi=not args.no_jedi)
         return
     files = [p for root in args.paths for p in (sorted(root.rglob("*.py")) if root.is_dir() else [root])] if args.paths else stdlib_corpus(args.files)
     kloc = count_lines(files) / 1000

@@ -50,7 +50,7 @@ start, children, wall = time.process_time(), children_cpu(), time.perf_counter()
 index = ProjectIndex.build(files, roots, jobs)
 build_parent, build_workers, build_wall = time.process_time() - start, children_cpu() - children, time.perf_counter() - wall
 start = time.process_time()
-derive_for_workers(index, type_lookups=True)
+derive_for_workers(index, type_lookups=True, jedi_lookups=True)
 derive = time.process_time() - start
 print(json.dumps({"files": len(files), "discovery": discovery, "build_parent": build_parent, "build_workers": build_workers,
                   "build_wall": build_wall, "derive": derive}))

@@ -197,9 +197,9 @@ def _jedi_service_before_the_index(tasks: Sequence[FileTask], jobs: int | None) 
     if not _in_forked_workers(tasks, jobs):
         return None
     from review_ls.project.index import ProjectIndex
-    from review_ls.worker_start import start_jedi_service
+    from review_ls.worker_start import may_ask_jedi, start_jedi_service
 
-    return start_jedi_service(ProjectIndex(), tasks, jobs or os.cpu_count() or 1)  # (an empty index stands in for the one to come)
+    return start_jedi_service(ProjectIndex(), may_ask_jedi(tasks), jobs or os.cpu_count() or 1)  # (an empty index stands in for the one to come)
 
 
 def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: ProjectModel | None, jedi: JediService | None) -> Iterator[FileReport]:
@@ -215,14 +215,14 @@ def _check_in_processes(tasks: Sequence[FileTask], jobs: int | None, project: Pr
     from concurrent.futures import ProcessPoolExecutor
 
     from review_ls.claimed_chunks import ChunkClaims, map_claimed
-    from review_ls.worker_start import enabled_needs, prepare_shared_model, start_jedi_service, start_worker
+    from review_ls.worker_start import enabled_needs, may_ask_jedi, prepare_shared_model, start_jedi_service, start_worker
 
     if _in_forked_workers(tasks, jobs):  # (a spawned worker unpickles its own index, without what is derived)
-        enabled = enabled_needs(tasks)
-        prepare_shared_model(project, enabled)  # built once here and shared by the forked workers, instead of built in each
+        enabled, asks_jedi = enabled_needs(tasks), may_ask_jedi(tasks)
+        prepare_shared_model(project, enabled, asks_jedi)  # built once here and shared by the forked workers, instead of built in each
         gc.freeze()  # (kept out of the collector's scans, which would copy its pages into each worker)
         if jedi is None:
-            jedi = start_jedi_service(project, tasks, workers)  # one process runs jedi for every worker
+            jedi = start_jedi_service(project, asks_jedi, workers)  # one process runs jedi for every worker
     from review_ls.check_order import shrinking_chunks
 
     chunks = [list(tasks[chunk.start : chunk.stop]) for chunk in shrinking_chunks([_size_of(task) for task in tasks], workers)]

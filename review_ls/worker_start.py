@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from review_ls.runner import FileTask
 
 
-def prepare_shared_model(project: ProjectModel | None, enabled: list[tuple[str, ...]]) -> None:
-    """Build the project-wide parts of `project` that the enabled rules read (`enabled`: their `enabled_needs`,
-    `project/ahead.py`), so that forked workers share them instead of each building (and copying) them; nothing
-    when no rule reads the project."""
+def prepare_shared_model(project: ProjectModel | None, enabled: list[tuple[str, ...]], asks_jedi: bool) -> None:
+    """Build the project-wide parts of `project` that the enabled rules read (`enabled`: their `enabled_needs`;
+    `asks_jedi`: whether one may ask jedi, `may_ask_jedi`; `project/ahead.py`), so that forked workers share them
+    instead of each building (and copying) them; nothing when no rule reads the project."""
     from review_ls.project.index import ProjectIndex
 
     if not isinstance(project, ProjectIndex):
@@ -25,16 +25,15 @@ def prepare_shared_model(project: ProjectModel | None, enabled: list[tuple[str, 
         return
     from review_ls.project.ahead import derive_for_workers
 
-    derive_for_workers(project, type_lookups=any(Needs.TYPES.value in needs for needs in enabled))
+    derive_for_workers(project, type_lookups=any(Needs.TYPES.value in needs for needs in enabled), jedi_lookups=asks_jedi)
 
 
-def start_jedi_service(project: ProjectModel | None, tasks: Iterable[FileTask], workers: int) -> JediService | None:
-    """When a rule enabled for some of `tasks` may ask jedi (`may_ask_jedi`), fork the process that answers the
-    workers' jedi questions (`project/jedi_service.py`), so that jedi and its caches live once instead of in every
-    worker; else None."""
+def start_jedi_service(project: ProjectModel | None, asks_jedi: bool, workers: int) -> JediService | None:
+    """When an enabled rule may ask jedi (`asks_jedi`: `may_ask_jedi`), fork the process that answers the workers' jedi
+    questions (`project/jedi_service.py`), so that jedi and its caches live once instead of in every worker; else None."""
     from review_ls.project.index import ProjectIndex
 
-    if not isinstance(project, ProjectIndex) or not may_ask_jedi(tasks):
+    if not isinstance(project, ProjectIndex) or not asks_jedi:
         return None
     import multiprocessing
 

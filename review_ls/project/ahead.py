@@ -55,13 +55,13 @@ def derive_ahead(index: ProjectIndex, should_stop: Callable[[], bool] = lambda: 
         step()
 
 
-def derive_for_workers(index: ProjectIndex, type_lookups: bool) -> None:
+def derive_for_workers(index: ProjectIndex, type_lookups: bool, jedi_lookups: bool) -> None:
     """Derive every project-wide part the rules read, in the parent of forked workers (with `type_lookups`, also the
-    lookups the type-aware rules check before asking jedi)."""
+    lookups the type-aware rules check; with `jedi_lookups`, those they check only before asking jedi)."""
     for step in (*_first_read(index), *_every_summary(index)):
         step()
     if type_lookups:
-        _build_type_lookups(index)
+        _build_type_lookups(index, jedi_lookups)
 
 
 def _first_read(index: ProjectIndex) -> tuple[Callable[[], object], ...]:
@@ -87,10 +87,11 @@ def _every_summary(index: ProjectIndex) -> tuple[Callable[[], object], ...]:
     )
 
 
-def _build_type_lookups(index: ProjectIndex) -> None:
-    """The project-wide sets the type-aware rules check before asking jedi (`jedi_gates.py`, `ProjectTypes`)."""
+def _build_type_lookups(index: ProjectIndex, jedi_lookups: bool) -> None:
+    """The project-wide sets the type-aware rules check (`jedi_gates.py`, `ProjectTypes`; with `jedi_lookups`, also
+    those they check only before asking jedi)."""
     from review_ls.project import jedi_gates
 
     types = index.types
     types.enum_values  # noqa: B018
-    jedi_gates.build_project_sets(types)
+    jedi_gates.build_project_sets(types, jedi_lookups)

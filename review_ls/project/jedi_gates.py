@@ -103,12 +103,15 @@ def may_drop_defaulted_parameter(resolver: TypeResolver, called: str, names: Ite
     return any(name in defaulted for name in names)
 
 
-def build_project_sets(types: ProjectTypes) -> None:
-    """Build every project-wide set the gates read (kept by `ProjectTypes.summary`), e.g. before a check forks its workers."""
+def build_project_sets(types: ProjectTypes, jedi: bool = True) -> None:
+    """Build the project-wide sets the gates read (kept by `ProjectTypes.summary`), e.g. before a check forks its
+    workers: the enum spellings, which RV701 checks its literals against with or without jedi, and with `jedi` the
+    sets read only before asking jedi (without jedi: 1.7 MB of the application corpus's parent, copied into a worker)."""
     _project_spellings(types)
-    types.summary(_MODEL_FIELDS_KEY, _project_model_fields)
-    types.summary(_IMPORTED_NAMES_KEY, _imported_names)
-    types.summary(_CALLEE_PLACES_KEY, _callee_places)
+    if jedi:
+        types.summary(_MODEL_FIELDS_KEY, _project_model_fields)
+        types.summary(_IMPORTED_NAMES_KEY, _imported_names)
+        types.summary(_CALLEE_PLACES_KEY, _callee_places)
 
 
 def _index_view_holds(resolver: TypeResolver) -> bool:

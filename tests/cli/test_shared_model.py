@@ -8,7 +8,7 @@ import pytest
 
 from review_ls.config import Settings
 from review_ls.project import ProjectIndex
-from review_ls.project.jedi_gates import _MODEL_FIELDS_KEY
+from review_ls.project.jedi_gates import _CALLEE_PLACES_KEY, _MODEL_FIELDS_KEY, _SPELLINGS_KEY
 from review_ls.runner import FileTask, check_files
 
 SERVICE = """
@@ -75,6 +75,16 @@ def test_without_a_type_aware_rule_the_type_lookups_are_not_built(project: tuple
     paths, index = project
     assert len(_findings(paths, index, 2, "RV401")) == FILES
     assert _MODEL_FIELDS_KEY not in index.types._summaries
+
+
+def test_with_jedi_off_only_the_lookups_read_without_jedi_are_built(project: tuple[list[str], ProjectIndex]) -> None:
+    paths, index = project
+    off = tuple((code, (("jedi-budget-ms", 0),)) for code in ("RV701", "RV702"))
+    reports = check_files([FileTask(path, Settings(select=("RV701", "RV702"), options=off)) for path in paths], jobs=2, project=index)
+    assert sum(len(report.findings) for report in reports) == FILES  # (RV702: each `item["id"]`, typed by its annotation)
+    summaries = index.types._summaries
+    assert _SPELLINGS_KEY in summaries  # RV701 checks its literals against it, with or without jedi
+    assert _MODEL_FIELDS_KEY not in summaries and _CALLEE_PLACES_KEY not in summaries  # read only before asking jedi
 
 
 def test_without_a_rule_that_reads_the_project_nothing_is_built(project: tuple[list[str], ProjectIndex]) -> None:

@@ -99,3 +99,10 @@ def test_each_snapshot_keeps_its_own_importer_counts_while_later_ones_layer_thei
     fresh = ProjectIndex.from_sources({**FILES, "/proj/app/schemas.py": FILES["/proj/app/schemas.py"].replace("from .models import User\n", ""),
                                        "/proj/app/routes.py": FILES["/proj/app/routes.py"] + "from app.schemas import UserOut\n"}, roots=["/proj"])
     assert dict(third.items()) == dict(fresh._views().views.name_importers.items())
+
+
+def test_only_relative_imports_are_kept_by_the_memo_of_absolute_names() -> None:
+    views = ProjectIndex.from_sources(FILES, ("/proj",))._views().views
+    assert views.absolute(".models.User", "/proj/app/schemas.py") == "app.models.User"
+    assert views.absolute("app.models.User", "/proj/app/routes.py") == "app.models.User"
+    assert set(views._memo._absolute) == {(".models.User", "/proj/app/schemas.py")}  # (an absolute name is itself)

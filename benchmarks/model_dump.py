@@ -25,6 +25,7 @@ from pathlib import Path
 
 from review_ls import compact_pickle
 from review_ls.project import ProjectIndex
+from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.types import ModuleTypeFacts
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -37,8 +38,15 @@ def model_dump(roots: list[Path]) -> dict[str, object]:
     """Every stored fact and every answer of the model built from the files under `roots`."""
     files = [p for root in roots for p in (sorted(root.rglob("*.py")) if root.is_dir() else [root])]
     index = ProjectIndex.build(files, [root if root.is_dir() else root.parent for root in roots], jobs=1)
-    facts = {path: (index.facts(path), index.call_facts(path), _without_fingerprint(index.types.for_path(path))) for path in sorted(index.paths)}
+    facts = {path: (index.facts(path), _call_fields(index.call_facts(path)), _without_fingerprint(index.types.for_path(path))) for path in sorted(index.paths)}
     return {"facts": facts, "observed": observe(index)}
+
+
+def _call_fields(calls: ModuleCallFacts | None) -> tuple[object, ...] | None:
+    """The call facts' fields, the re-exports as (name, target) pairs however the version keeps them."""
+    if calls is None:
+        return None
+    return (calls.module, calls.functions, calls.aliases, calls.registered, calls.classes, calls.state, calls.queries)
 
 
 def _without_fingerprint(types: ModuleTypeFacts | None) -> tuple[object, ...] | None:

@@ -300,7 +300,7 @@ def carry_model(
     stale_files = dependencies.stale(changed) | moved
     stale = _functions_of(stale_files, before, calls)
     readers = _functions_of(dependencies.stale(moved) - stale_files, before, calls)
-    aliased = {path for path in moved if before[path].aliases != calls[path].aliases}
+    aliased = {path for path in moved if before[path].flat_alias_pairs != calls[path].flat_alias_pairs}
     updated = dependencies.updated(changed, calls, patched, paths_by_module, imports_of, aliased) if changed or aliased else dependencies
     # Which project function a call target names changes only when a name is defined, dropped or re-exported elsewhere: when
     # the changed files define the same names and re-exports, only their own functions can call other functions than before.

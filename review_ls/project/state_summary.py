@@ -414,7 +414,7 @@ def _same_instances(before: Mapping[str, ModuleCallFacts], after: Mapping[str, M
         old, new = before.get(path), after.get(path)
         if old is None or new is None or _objects_of(old) != _objects_of(new):
             return False
-        if old.aliases != new.aliases and any(name in alias_reads for name, _ in set(old.aliases) ^ set(new.aliases)):
+        if old.flat_alias_pairs != new.flat_alias_pairs and any(name in alias_reads for name, _ in set(old.aliases) ^ set(new.aliases)):
             return False
     return True
 

@@ -42,7 +42,7 @@ def test_nested_facts_load_back_equal() -> None:
     facts = ModuleCallFacts(
         "pkg.app",
         (FunctionCallFacts("pkg.app.run", 3, True, "route", (), (CallSite("pkg.helpers.fetch", 4), CallSite("pkg.helpers.fetch", 9))),),
-        (("fetch", "pkg.helpers.fetch"),),
+        ("fetch", "pkg.helpers.fetch"),
     )
     shared = CallSite("pkg.x", 1)
     value = (facts, FileFacts(), [shared, shared], {"k": frozenset({"a", "b"})})

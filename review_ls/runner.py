@@ -155,6 +155,10 @@ def check_files(
     jedi = None
     try:
         if misses and project is None and project_factory is not None:
+            if _in_forked_workers(misses, jobs):
+                from review_ls.malloc_threshold import return_large_blocks_on_free
+
+                return_large_blocks_on_free()  # (before the build frees its large blocks; every forked process inherits it)
             # (forked while this process is small: the service never shares, nor copies, the pages of the index)
             jedi = _jedi_service_before_the_index(misses, jobs)
             project = project_factory()

@@ -7,7 +7,7 @@ output), while this process samples the CPU time of the child's whole process tr
 - per pool worker: when it finished its last file, and the files it checked last (a long tail costs wall time);
 - the busy cores over time, in 0.5 s steps.
 
-    python benchmarks/cli_timeline.py [--jobs N] [--format text|json] [-- CHECK-ARGS ...]
+    python benchmarks/cli_timeline.py [--jobs N] [--format text|json] [--no-jedi] [-- CHECK-ARGS ...]
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ _TICK = os.sysconf("SC_CLK_TCK")
 _CHILD = r"""
 import json, os, sys, time
 events_fd = os.open(sys.argv.pop(1), os.O_WRONLY | os.O_APPEND)
+if sys.argv.pop(1) == "no-jedi":
+    sys.path.insert(0, sys.argv.pop(1))
+    from without_jedi import turn_jedi_off
+    turn_jedi_off()
 sys.argv[0] = "review-ls"
 def mark(kind, name, **extra):
     os.write(events_fd, (json.dumps({"t": time.time(), "cpu": time.process_time(), "pid": os.getpid(), "kind": kind, "name": name, **extra}) + "\n").encode())
@@ -140,9 +144,9 @@ class MarkedRun:
     load: tuple[float, float, float]
 
     @classmethod
-    def start(cls, check_args: list[str], jobs: int | None, output_format: str) -> MarkedRun:
+    def start(cls, check_args: list[str], jobs: int | None, output_format: str, jedi: bool = True) -> MarkedRun:
         """Start the run: `check_args`, or else the application corpus with all rules and no cache (from the folder
-        holding it, as a user would run it)."""
+        holding it, as a user would run it); with `jedi` False, every rule's jedi budget 0 (`without_jedi.py`)."""
         cwd = None
         if not check_args:
             sys.path.insert(0, str(Path(__file__).parent))
@@ -158,7 +162,8 @@ class MarkedRun:
             events_path = handle.name
         load = os.getloadavg()
         start_time = time.time()
-        process = subprocess.Popen([sys.executable, "-c", _CHILD, events_path, "check", *check_args], cwd=cwd, stdout=subprocess.DEVNULL)
+        jedi_mode = ["jedi"] if jedi else ["no-jedi", str(Path(__file__).parent)]
+        process = subprocess.Popen([sys.executable, "-c", _CHILD, events_path, *jedi_mode, "check", *check_args], cwd=cwd, stdout=subprocess.DEVNULL)
         return cls(process, events_path, start_time, load)
 
     def events(self) -> list[dict[str, Any]]:
@@ -190,9 +195,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--format", default="text")
     parser.add_argument("--tail", type=int, default=3, help="files shown per worker at the end of each pool")
+    parser.add_argument("--no-jedi", action="store_true", help="every rule's jedi budget 0, as `jedi = false` would run it")
     parser.add_argument("check_args", nargs="*", help="arguments of `review-ls check` (default: the application corpus, all rules, no cache)")
     args = parser.parse_args()
-    run = MarkedRun.start(args.check_args, args.jobs, args.format)
+    run = MarkedRun.start(args.check_args, args.jobs, args.format, jedi=not args.no_jedi)
     process, start, load = run.process, run.start_time, run.load
     samples: list[tuple[float, float, float]] = []
     while process.poll() is None:

@@ -9,7 +9,7 @@ Prints:
   and the pages it shares with its parent that it wrote to, e.g. reference counts of objects it read);
 - the tree's PSS per role over time, in 0.5 s steps.
 
-    python benchmarks/memory_tree.py [--jobs N] [-- CHECK-ARGS ...]
+    python benchmarks/memory_tree.py [--jobs N] [--no-jedi] [-- CHECK-ARGS ...]
 """
 
 from __future__ import annotations
@@ -59,9 +59,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--format", default="text")
+    parser.add_argument("--no-jedi", action="store_true", help="every rule's jedi budget 0, as `jedi = false` would run it")
     parser.add_argument("check_args", nargs="*", help="arguments of `review-ls check` (default: the application corpus, all rules, no cache)")
     args = parser.parse_args()
-    run = MarkedRun.start(args.check_args, args.jobs, args.format)
+    run = MarkedRun.start(args.check_args, args.jobs, args.format, jedi=not args.no_jedi)
     process, start, load = run.process, run.start_time, run.load
     samples: list[Sample] = []
     done = threading.Event()

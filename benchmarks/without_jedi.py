@@ -14,8 +14,8 @@ from review_ls.config import JEDI_BUDGET_OPTION, Settings
 from review_ls.rules import rule_class
 
 
-def main(argv: list[str]) -> int:
-    """Run the CLI with `argv`, every rule that has a jedi budget given 0."""
+def turn_jedi_off() -> None:
+    """Give every rule that has a jedi budget 0 in every configuration this process reads from now on."""
     configured = Settings.options_for
 
     def options_without_jedi(settings: Settings, code: str) -> dict[str, Any]:
@@ -26,7 +26,13 @@ def main(argv: list[str]) -> int:
         return options
 
     Settings.options_for = options_without_jedi  # type: ignore[method-assign, assignment]
-    return cli.main(argv)
+
+
+def main(argv: list[str]) -> int:
+    """Run the `review-ls` command (`cli.run`, as `python -m review_ls` does) with `argv`, jedi off."""
+    turn_jedi_off()
+    sys.argv = ["review-ls", *argv]
+    return cli.run()
 
 
 if __name__ == "__main__":

@@ -160,6 +160,17 @@ def method_blocks(kind: str, method: str, call: ast.Call) -> bool:
 _DEFINITION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
+def _with_local_definitions(shadowed: frozenset[str], nodes: list[ast.AST]) -> frozenset[str]:
+    """`shadowed` and the names of the functions and classes among a function's own `nodes`."""
+    local_defs = {n.name for n in nodes if type(n) in _DEFINITION_TYPES}  # type: ignore[attr-defined]
+    return shadowed | local_defs if local_defs else shadowed
+
+
+def _names_local_file_io(name: str | None) -> bool:
+    """True when the qualified `name` of a callee works on the local file system (`open`, `os.path.*`, `shutil.*`)."""
+    return name is not None and (name in _LOCAL_FILE_FUNCTIONS or name.startswith(_LOCAL_FILE_PREFIXES))
+
+
 class BlockingCalls:
     """Judges the calls of one function body: which are blocking I/O, and what each names."""
 
@@ -179,9 +190,7 @@ class BlockingCalls:
         """
         self._qualify = qualify
         own = list(own_nodes(function.body)) if nodes is None else nodes
-        definitions = _DEFINITION_TYPES
-        local_defs = {n.name for n in own if type(n) in definitions}  # type: ignore[attr-defined]
-        self.shadowed = shadowed | local_defs if local_defs else shadowed
+        self.shadowed = _with_local_definitions(shadowed, own)
         # A name the function binds (a parameter, an assignment or loop target, ...) is its own local
         # everywhere in it: what the module bound to that name is not what the function uses.
         # name -> (line, kind or None) bindings: a name is what its last binding above made it.
@@ -248,8 +257,7 @@ class BlockingCalls:
     def is_local_file_io(self, call: ast.Call) -> bool:
         """True for a blocking call that works on the local file system (`open`, `os.path.exists`, `shutil.rmtree`, `Path.mkdir`, file methods)."""
         func = call.func
-        name = self._name_of(func)
-        if name is not None and (name in _LOCAL_FILE_FUNCTIONS or name.startswith(_LOCAL_FILE_PREFIXES)):
+        if _names_local_file_io(self._name_of(func)):
             return True
         return isinstance(func, ast.Attribute) and self.kind_of(func.value) in (FILE, PATH)
 
@@ -507,9 +515,7 @@ class BlockingCallsByName:
     ) -> None:
         """As `BlockingCalls`, with `nodes` required."""
         self._function, self._qualify, self._outer_shadowed, self._module_kinds, self._nodes = function, qualify, shadowed, module_kinds, nodes
-        definitions = _DEFINITION_TYPES
-        local_defs = {n.name for n in nodes if type(n) in definitions}  # type: ignore[attr-defined]
-        self.shadowed = shadowed | local_defs if local_defs else shadowed
+        self.shadowed = _with_local_definitions(shadowed, nodes)
         self._learnt: BlockingCalls | None = None
 
     def blocking_name(self, call: ast.Call) -> str | None:
@@ -523,8 +529,7 @@ class BlockingCallsByName:
 
     def is_local_file_io(self, call: ast.Call) -> bool:
         """As `BlockingCalls.is_local_file_io` (no receiver is a file or a path here)."""
-        name = _qualified_name(call.func, self._qualify)
-        return name is not None and (name in _LOCAL_FILE_FUNCTIONS or name.startswith(_LOCAL_FILE_PREFIXES))
+        return _names_local_file_io(_qualified_name(call.func, self._qualify))
 
     def _learnt_calls(self) -> BlockingCalls:
         """The judge that has learnt the function's bindings (made on first use)."""

@@ -159,8 +159,8 @@ def check_files(
                 from review_ls.malloc_threshold import return_large_blocks_on_free
 
                 return_large_blocks_on_free()  # (before the build frees its large blocks; every forked process inherits it)
-            # (forked while this process is small: the service never shares, nor copies, the pages of the index)
-            jedi = _jedi_service_before_the_index(misses, jobs)
+                # (forked while this process is small: the service never shares, nor copies, the pages of the index)
+                jedi = _jedi_service_before_the_index(misses, jobs)
             project = project_factory()
         fresh = _check_uncached(misses, jobs, project, jedi)
         for report in reports:
@@ -197,9 +197,8 @@ def _in_forked_workers(tasks: Sequence[FileTask], jobs: int | None) -> bool:
 
 
 def _jedi_service_before_the_index(tasks: Sequence[FileTask], jobs: int | None) -> JediService | None:
-    """The jedi service of a check in forked workers whose project index is yet to be built (`start_jedi_service`)."""
-    if not _in_forked_workers(tasks, jobs):
-        return None
+    """The jedi service of a check in forked workers (`_in_forked_workers`) whose project index is yet to be built
+    (`start_jedi_service`)."""
     from review_ls.project.index import ProjectIndex
     from review_ls.worker_start import may_ask_jedi, start_jedi_service
 

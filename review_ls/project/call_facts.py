@@ -11,7 +11,6 @@ Call targets are resolved through imports (relative ones too), module-level func
 from __future__ import annotations
 
 import ast
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from review_ls.patterns.blocking import blocking_calls, module_object_kinds, obj
 from review_ls.patterns.node_walk import own_node_list, walk_nodes
 from review_ls.project.client_facts import ClientSite, client_constructor_names, client_sites
 from review_ls.project.entry_points import EntryRegistration, entry_label, function_role, registered_entry_points
+from review_ls.project.flat_pairs import flat, pairs_of
 from review_ls.project.import_statements import ImportBindings, bindings_of
 from review_ls.project.query_facts import QuerySite, module_query_facts
 from review_ls.project.state_facts import ModuleStateFacts, module_state_facts
@@ -82,7 +82,7 @@ class ModuleCallFacts:
     module: str
     functions: tuple[FunctionCallFacts, ...] = ()
     # Re-exported names (imports and module-level instances) and what each names, laid flat: name, target, name, target,
-    # ... (`flat_aliases`; read as pairs: `aliases`). A tuple per pair held 35,000 tuples of the application corpus's index.
+    # ... (`flat_pairs.flat`; read as pairs: `aliases`). A tuple per pair held 35,000 tuples of the application corpus's index.
     flat_alias_pairs: tuple[str, ...] = ()
     registered: tuple[EntryRegistration, ...] = ()
     classes: tuple[ClassFacts, ...] = ()
@@ -92,8 +92,7 @@ class ModuleCallFacts:
     @property
     def aliases(self) -> tuple[tuple[str, str], ...]:
         """(re-exported name, the absolute name it names) pairs, sorted by name."""
-        flat = self.flat_alias_pairs
-        return tuple(zip(flat[::2], flat[1::2]))
+        return pairs_of(self.flat_alias_pairs)
 
     @property
     def position_free(self) -> tuple[object, ...]:
@@ -103,11 +102,6 @@ class ModuleCallFacts:
         state = self.state.position_free if self.state else None
         queries = tuple((q.function, q.kind, q.call) for q in self.queries)
         return (self.module, functions, self.flat_alias_pairs, clients, self.registered, tuple((c.qualname, c.bases) for c in self.classes), state, queries)
-
-
-def flat_aliases(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    """(name, target) pairs laid flat, as `ModuleCallFacts.flat_alias_pairs` holds them."""
-    return tuple(itertools.chain.from_iterable(pairs))
 
 
 def absolute_imports(module: ast.Module, module_name: str, is_package: bool, bindings: ImportBindings | None = None) -> dict[str, str]:
@@ -248,7 +242,7 @@ def module_call_facts(
                 elif not isinstance(member, ast.ClassDef) and type(member) not in _NO_REGISTRATION_STATEMENTS:
                     candidates.append((walk_nodes(member), statement.name))
     instances = _module_instances(module, CallResolver(module_name, imports, module_defs, None))
-    aliases = flat_aliases(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
+    aliases = flat(sorted((f"{prefix}{local}", target) for local, target in {**imports, **instances}.items() if f"{prefix}{local}" != target))
 
     def resolve(node: ast.AST, owner: str | None) -> str | None:
         return CallResolver(module_name, imports, module_defs, owner).target(node)

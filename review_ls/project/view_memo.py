@@ -22,13 +22,13 @@ otherwise it compares every file's facts object as before.
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from review_ls.deferred_dataclass import dataclass
 from review_ls.project.file_facts import ClassFact, FileFacts
+from review_ls.project.flat_pairs import flat, pairs_of
 from review_ls.project.layered import LayeredDict, layered_copy
 from review_ls.project.modules import ModuleNamer, is_package_file
 from review_ls.project.types import absolute_import
@@ -66,7 +66,7 @@ class ViewMemo:
         self._classes_named: dict[str, tuple[tuple[str, ClassFact], ...]] = {}
         self._names_by_suffixes: dict[tuple[str, ...], set[str]] = {}  # suffixes -> the class names in `_classes_named` ending so
         self._edges: dict[str, tuple[object, frozenset[str], frozenset[str]]] = {}  # path -> (imports, module set, edges)
-        self._imported_names: dict[str, tuple[FileFacts, tuple[str, ...]]] = {}  # path -> facts, their names counted (`_flat`)
+        self._imported_names: dict[str, tuple[FileFacts, tuple[str, ...]]] = {}  # path -> facts, their names counted (`flat_pairs.flat`)
         self._importer_counts: dict[tuple[str, str], int] = {}
         # The running counts the last snapshot's copy was made from, and that copy (the next copies only the changed counts).
         self._counts_copy: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int] | LayeredDict[tuple[str, str], int]] | None = None
@@ -317,7 +317,7 @@ class ViewMemo:
     ) -> Mapping[tuple[str, str], int]:
         """How many files import each (module, name) by name, kept as a running count that changes by the changed files' imports
         (each snapshot gets its own copy; after a change, a layer over the previous copy with the counts that changed).
-        Each file's counted names are kept flat (`_flat`): a pair each held 73,000 tuples on the application corpus."""
+        Each file's counted names are kept flat (`flat_pairs.flat`): a pair each held 73,000 tuples on the application corpus."""
         memo = self._imported_names
         counts = self._importer_counts
         touched: set[tuple[str, str]] = set()
@@ -326,18 +326,18 @@ class ViewMemo:
             if visit is None:
                 for path in [p for p in memo if p not in files]:
                     _, gone = memo.pop(path)
-                    _count(counts, _pairs(gone), -1)
+                    _count(counts, pairs_of(gone), -1)
             for path in files if visit is None else visit:
                 facts = files[path]
                 entry = memo.get(path)
                 if entry is not None and entry[0] is facts:
                     continue
                 if entry is not None:
-                    gone_pairs = _pairs(entry[1])
+                    gone_pairs = pairs_of(entry[1])
                     _count(counts, gone_pairs, -1)
                     touched.update(gone_pairs)
                 names = imported_names(path, facts)
-                memo[path] = (facts, _flat(names))
+                memo[path] = (facts, flat(names))
                 _count(counts, names, 1)
                 touched.update(names)
             self._counts_synced = files
@@ -355,16 +355,6 @@ class ViewMemo:
                         copy.pop(key)
             self._counts_copy = (counts, copy)
             return copy
-
-
-def _flat(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    """(module, name) pairs as one tuple: module, name, module, name, ..."""
-    return tuple(itertools.chain.from_iterable(pairs))
-
-
-def _pairs(flat: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """The pairs `_flat` made `flat` of."""
-    return tuple(zip(flat[::2], flat[1::2]))
 
 
 def _count(counts: dict[tuple[str, str], int], names: tuple[tuple[str, str], ...], step: int) -> None:

@@ -11,8 +11,9 @@ import pytest
 from model_observation import observe
 
 from review_ls.project import ProjectIndex
-from review_ls.project.call_facts import ModuleCallFacts, flat_aliases
+from review_ls.project.call_facts import ModuleCallFacts
 from review_ls.project.call_graph import CallGraph
+from review_ls.project.flat_pairs import flat
 from review_ls.project.model_update import FileDependencies
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -335,9 +336,9 @@ def test_a_copied_model_is_found_again_when_the_original_changes() -> None:
 
 
 def test_a_name_another_file_defines_too_goes_to_the_last_file_defining_it_as_in_a_fresh_graph() -> None:
-    first = ModuleCallFacts("app.m", flat_alias_pairs=flat_aliases((("app.m.x", "app.a.y"),)))
-    second = ModuleCallFacts("app.m", flat_alias_pairs=flat_aliases((("app.m.x", "app.b.y"),)))
-    third = ModuleCallFacts("app.m", flat_alias_pairs=flat_aliases((("app.m.x", "app.c.y"),)))
+    first = ModuleCallFacts("app.m", flat_alias_pairs=flat((("app.m.x", "app.a.y"),)))
+    second = ModuleCallFacts("app.m", flat_alias_pairs=flat((("app.m.x", "app.b.y"),)))
+    third = ModuleCallFacts("app.m", flat_alias_pairs=flat((("app.m.x", "app.c.y"),)))
     graph = CallGraph([("/p/one.py", first), ("/p/two.py", second), ("/p/three.py", ModuleCallFacts("app.m"))])
     assert graph.aliases["app.m.x"] == "app.b.y"
     unchanged = graph.patched({"/p/one.py": first}, {"/p/one.py": ModuleCallFacts("app.m"), "/p/two.py": second, "/p/three.py": ModuleCallFacts("app.m")})
@@ -354,7 +355,7 @@ def test_a_graph_patch_is_refused_for_a_file_new_to_the_graph() -> None:
 
 
 def test_a_reader_names_a_re_export_when_it_resolves_the_name_or_a_name_inside_it() -> None:
-    facts = ModuleCallFacts("app.r", flat_alias_pairs=flat_aliases((("app.r.h", "app.helpers.f0"), ("app.r.x", "app.api.x.y"))))
+    facts = ModuleCallFacts("app.r", flat_alias_pairs=flat((("app.r.h", "app.helpers.f0"), ("app.r.x", "app.api.x.y"))))
     dependencies = FileDependencies({}, {})
     assert dependencies.names_inside("/r.py", facts, {"app.helpers.f0"})
     assert dependencies.names_inside("/r.py", facts, {"app.api.x"})  # app.api.x.y is inside it
